@@ -1,0 +1,6 @@
+select
+    customer_id,
+    name as customer_name,
+    segment,
+    country
+from {{ source('raw', 'customers') }}

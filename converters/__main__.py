@@ -1,0 +1,3 @@
+from converters.cli import main
+
+main()

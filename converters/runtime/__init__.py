@@ -1,0 +1,5 @@
+"""The side-by-side runtime: real Airflow and Dagster processes started from the project's virtual environments.
+
+Nothing here imports Airflow or Dagster: each runs in its own venv and is reached over its process
+boundary or its HTTP API.
+"""

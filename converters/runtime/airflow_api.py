@@ -1,0 +1,142 @@
+"""A small client for Airflow's stable REST API: ``/api/v1`` with basic auth on 2.x, ``/api/v2`` with a JWT on 3.x."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import requests
+
+TERMINAL_RUN_STATES = {"success", "failed"}
+FAILED_TASK_STATES = {"failed", "upstream_failed", "up_for_retry"}
+
+
+class AirflowRunFailed(RuntimeError):
+    """A DAG run ended (or is about to end) in failure; the message carries the failing tasks' logs."""
+
+
+@dataclass
+class AirflowClient:
+    url: str
+    version: int
+    username: str
+    password: str
+    timeout: float = 30.0
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api/v1" if self.version == 2 else f"{self.url}/api/v2"
+
+    # -- auth -------------------------------------------------------------------------------------------
+    def _authenticate(self) -> None:
+        if self.version == 2:
+            self.session.auth = (self.username, self.password)
+            return
+        # Airflow 3 rejects basic auth on /api/v2; the simple auth manager hands out JWTs.
+        response = self.session.post(
+            f"{self.url}/auth/token",
+            json={"username": self.username, "password": self.password},
+            timeout=self.timeout,
+        )
+        response.raise_for_status()
+        self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        if "Authorization" not in self.session.headers and self.session.auth is None:
+            self._authenticate()
+        response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
+        if response.status_code == 401 and self.version == 3:  # token expired: get a new one once
+            self._authenticate()
+            response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
+        if response.status_code >= 400:
+            raise requests.HTTPError(
+                f"{method} {path} -> {response.status_code}: {response.text[:500]}", response=response
+            )
+        return response
+
+    # -- reads ------------------------------------------------------------------------------------------
+    def health(self) -> dict:
+        path = "/health" if self.version == 2 else "/api/v2/monitor/health"
+        response = self.session.get(f"{self.url}{path}", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def _paged(self, path: str, key: str, params: dict | None = None) -> list[dict]:
+        items: list[dict] = []
+        while True:
+            page = self.request("GET", path, params={**(params or {}), "limit": 100, "offset": len(items)}).json()
+            items.extend(page[key])
+            if not page[key] or len(items) >= page.get("total_entries", 0):
+                return items
+
+    def dags(self) -> list[dict]:
+        return self._paged("/dags", "dags")
+
+    def import_errors(self) -> list[dict]:
+        return self._paged("/importErrors", "import_errors")
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        return self._paged(f"/dags/{quote(dag_id)}/dagRuns", "dag_runs")
+
+    def dag_run(self, dag_id: str, run_id: str) -> dict:
+        return self.request("GET", f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}").json()
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self._paged(f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances", "task_instances")
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int = -1) -> str:
+        path = f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances/{quote(task_id)}/logs/{max(try_number, 1)}"
+        params = {"full_content": "true"}
+        if map_index >= 0:
+            params["map_index"] = str(map_index)
+        if self.version == 2:
+            return self.request("GET", path, params=params, headers={"Accept": "text/plain"}).text
+        # Airflow 3 serves logs as JSON: a list of structured events (or plain strings).
+        content = self.request("GET", path, params=params, headers={"Accept": "application/json"}).json()["content"]
+        if isinstance(content, str):
+            return content
+        return "\n".join(
+            item if isinstance(item, str) else " ".join(str(item.get(k, "")) for k in ("timestamp", "level", "event"))
+            for item in content
+        )
+
+    # -- writes -----------------------------------------------------------------------------------------
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self.request("PATCH", f"/dags/{quote(dag_id)}", json={"is_paused": paused})
+
+    def trigger(self, dag_id: str, logical_date: str | None, conf: dict | None = None, run_id: str | None = None) -> dict:
+        body: dict = {"conf": conf or {}}
+        if self.version == 3 or logical_date is not None:
+            body["logical_date"] = logical_date  # Airflow 3 requires the key, null allowed
+        if run_id:
+            body["dag_run_id"] = run_id
+        return self.request("POST", f"/dags/{quote(dag_id)}/dagRuns", json=body).json()
+
+    # -- waiting ----------------------------------------------------------------------------------------
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600, poll: float = 2.0) -> dict:
+        """Wait for a run to finish; raise AirflowRunFailed with the failing tasks' logs as soon as one fails."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.dag_run(dag_id, run_id)
+            failing = [ti for ti in self.task_instances(dag_id, run_id) if ti.get("state") in FAILED_TASK_STATES]
+            if run["state"] == "failed" or failing:
+                raise AirflowRunFailed(self.describe_failure(dag_id, run_id, failing))
+            if run["state"] == "success":
+                return run
+            if time.monotonic() > deadline:
+                states = {ti["task_id"]: ti.get("state") for ti in self.task_instances(dag_id, run_id)}
+                raise TimeoutError(f"{dag_id} run {run_id} still {run['state']} after {timeout:.0f}s: {states}")
+            time.sleep(poll)
+
+    def describe_failure(self, dag_id: str, run_id: str, failing: list[dict]) -> str:
+        lines = [f"{dag_id} run {run_id} failed:"]
+        for ti in failing:
+            lines.append(f"--- task {ti['task_id']} (map index {ti.get('map_index', -1)}) is {ti['state']}")
+            try:
+                log = self.task_log(dag_id, run_id, ti["task_id"], ti.get("try_number") or 1, ti.get("map_index", -1))
+            except requests.HTTPError as exc:
+                log = f"(log unavailable: {exc})"
+            lines.append("\n".join(log.splitlines()[-40:]))
+        return "\n".join(lines)
