@@ -6,9 +6,8 @@ from airflow import DAG
 from airflow.operators.empty import EmptyOperator
 from airflow.operators.python import BranchPythonOperator, PythonOperator
 from airflow.sensors.python import PythonSensor
-
 from include.alerts import notify_on_call
-from include.warehouse import connect, replace_partition
+from include.warehouse import connect, replace_partition, warehouse_path
 
 CHECKS = {
     "orders_have_customer": "select count(*) from raw.orders where ds = ? and customer_id is null",
@@ -18,6 +17,8 @@ CHECKS = {
 
 
 def orders_partition_landed(ds, **kwargs):
+    if not warehouse_path().exists():  # nothing has been loaded anywhere yet
+        return False
     with connect(read_only=True) as con:
         (tables,) = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'orders'"

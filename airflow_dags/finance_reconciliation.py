@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from airflow import DAG
 from airflow.operators.python import PythonOperator
-
 from include.alerts import notify_on_call
 from include.warehouse import connect, replace_partition
 
@@ -40,7 +39,13 @@ def reconcile(**context):
     ]
     replace_partition(
         "finance.reconciliation",
-        {"ds": "date", "store_id": "varchar", "revenue_eur": "decimal(12, 2)", "orders": "integer", "status": "varchar"},
+        {
+            "ds": "date",
+            "store_id": "varchar",
+            "revenue_eur": "decimal(12, 2)",
+            "orders": "integer",
+            "status": "varchar",
+        },
         source_ds,
         result,
     )

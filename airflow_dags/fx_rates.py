@@ -21,9 +21,7 @@ CURRENCIES = ["EUR", "GBP", "USD", "CHF"]
 
 def fetch_rates(ds, **context):
     rows = [(ds, currency, fx_rate_to_eur(ds, currency)) for currency in CURRENCIES]
-    replace_partition(
-        "ref.ecb_rates", {"ds": "date", "currency": "varchar", "rate_to_eur": "double"}, ds, rows
-    )
+    replace_partition("ref.ecb_rates", {"ds": "date", "currency": "varchar", "rate_to_eur": "double"}, ds, rows)
     return len(rows)
 
 
@@ -46,7 +44,7 @@ dag = DAG(
 fetch = PythonOperator(task_id="fetch_ecb_rates", python_callable=fetch_rates, dag=dag)
 announce = BashOperator(
     task_id="announce",
-    bash_command='echo "rates for {{ ds }} loaded ({{ ti.xcom_pull(task_ids=\'fetch_ecb_rates\') }} currencies)"',
+    bash_command="echo \"rates for {{ ds }} loaded ({{ ti.xcom_pull(task_ids='fetch_ecb_rates') }} currencies)\"",
     pool="default_pool",
     dag=dag,
 )

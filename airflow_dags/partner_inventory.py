@@ -7,7 +7,6 @@ from airflow import DAG
 from airflow.operators.bash import BashOperator
 from airflow.operators.python import ShortCircuitOperator
 from airflow.sensors.filesystem import FileSensor
-
 from include.warehouse import connect
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
@@ -59,8 +58,7 @@ with DAG(
     report = BashOperator(
         task_id="write_restock_report",
         bash_command=(
-            "python {{ params.scripts }}/restock_report.py --ds {{ ds }}"
-            " --threshold {{ params.low_stock_threshold }}"
+            "python {{ params.scripts }}/restock_report.py --ds {{ ds }} --threshold {{ params.low_stock_threshold }}"
         ),
         pool="warehouse",
     )

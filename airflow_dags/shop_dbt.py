@@ -12,7 +12,6 @@ from airflow import DAG
 from airflow.operators.python import PythonOperator
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
-
 from include.sources import customers
 from include.warehouse import connect
 
@@ -40,7 +39,12 @@ with DAG(
     schedule="0 7 * * *",
     start_date=datetime(2024, 1, 1),
     catchup=False,
-    default_args={"owner": "analytics-engineering", "retries": 1, "retry_delay": timedelta(minutes=5), "pool": "warehouse"},
+    default_args={
+        "owner": "analytics-engineering",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=5),
+        "pool": "warehouse",
+    },
     tags=["dbt", "analytics"],
 ) as dag:
     refresh_customers = PythonOperator(task_id="load_customers", python_callable=load_customers)

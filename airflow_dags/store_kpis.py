@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from airflow import DAG
 from airflow.decorators import task
 from airflow.operators.python import PythonOperator
-
 from include.sources import STORES, orders_for
 from include.warehouse import connect
 
@@ -17,7 +16,9 @@ def compute_store_kpis(store_id, ds, **kwargs):
     avg_basket = round(sum(o["amount"] for o in orders) / len(orders), 2) if orders else 0
     with connect() as con:
         con.execute("create schema if not exists mart")
-        con.execute(f"create table if not exists mart.store_kpis ({', '.join(f'{k} {v}' for k, v in KPI_COLUMNS.items())})")
+        con.execute(
+            f"create table if not exists mart.store_kpis ({', '.join(f'{k} {v}' for k, v in KPI_COLUMNS.items())})"
+        )
         con.execute("delete from mart.store_kpis where ds = ? and store_id = ?", [ds, store_id])
         con.execute("insert into mart.store_kpis values (?, ?, ?, ?)", [ds, store_id, len(orders), avg_basket])
     return {"store_id": store_id, "orders": len(orders)}

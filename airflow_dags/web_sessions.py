@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from airflow.decorators import dag, task
-
 from include.sources import web_events_for
 from include.warehouse import replace_partition
 
@@ -45,7 +44,13 @@ def web_sessions():
         ]
         return replace_partition(
             "mart.web_channel_daily",
-            {"ds": "date", "channel": "varchar", "sessions": "integer", "pageviews": "integer", "conversions": "integer"},
+            {
+                "ds": "date",
+                "channel": "varchar",
+                "sessions": "integer",
+                "pageviews": "integer",
+                "conversions": "integer",
+            },
             ds,
             rows,
         )

@@ -12,7 +12,6 @@ from airflow import DAG
 from airflow.operators.bash_operator import BashOperator
 from airflow.operators.dummy_operator import DummyOperator
 from airflow.operators.python_operator import PythonOperator
-
 from include.sources import customers
 from include.warehouse import replace_partition
 
@@ -37,9 +36,7 @@ dag = DAG(
 
 def snapshot_customers(table, **kwargs):
     ds = kwargs["ds"]
-    rows = [
-        (ds, c["customer_id"], c["name"], c["segment"], c["country"], c["signed_up"]) for c in customers()
-    ]
+    rows = [(ds, c["customer_id"], c["name"], c["segment"], c["country"], c["signed_up"]) for c in customers()]
     replace_partition(
         table,
         {

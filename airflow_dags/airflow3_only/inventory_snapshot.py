@@ -9,7 +9,6 @@ import io
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, chain, dag, task
-
 from include.sources import partner_inventory_csv
 from include.warehouse import replace_partition
 

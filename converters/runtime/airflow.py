@@ -95,9 +95,7 @@ def airflow_environment(
     venv = airflow_venv(version)
     warehouse = data_dir / "warehouse.duckdb"
     landing = data_dir / "landing"
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON"))}
     env.update(
         {
             "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -116,6 +114,11 @@ def airflow_environment(
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(use_job_schedule),
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "30",
+            # This machine is offline: no usage metrics (cosmos, Airflow) phoning home on every run.
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+            "SCARF_ANALYTICS": "false",
+            "DO_NOT_TRACK": "1",
             # The example estate's own settings (read by airflow_dags/include and the dbt profile).
             "WAREHOUSE_PATH": str(warehouse),
             "LANDING_DIR": str(landing),
@@ -203,13 +206,29 @@ def _prepare_metadata(instance: AirflowInstance) -> None:
     steps = [("db", "migrate"), ("pools", "set", *map(str, WAREHOUSE_POOL))]
     if instance.version == 2:
         steps.append(
-            ("users", "create", "--username", instance.username, "--password", instance.password,
-             "--firstname", "Migration", "--lastname", "Engineer", "--role", "Admin", "--email", "admin@example.com")
+            (
+                "users",
+                "create",
+                "--username",
+                instance.username,
+                "--password",
+                instance.password,
+                "--firstname",
+                "Migration",
+                "--lastname",
+                "Engineer",
+                "--role",
+                "Admin",
+                "--email",
+                "admin@example.com",
+            )
         )
     for args in steps:
         result = instance.airflow_cli(*args)
         if result.returncode != 0:
-            raise AirflowStartError(f"`airflow {' '.join(args[:2])}` failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+            raise AirflowStartError(
+                f"`airflow {' '.join(args[:2])}` failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+            )
 
 
 def wait_until_healthy(instance: AirflowInstance, timeout: float) -> None:
@@ -222,16 +241,19 @@ def wait_until_healthy(instance: AirflowInstance, timeout: float) -> None:
                 raise AirflowStartError(f"Airflow {proc.name} exited during start-up:\n{tail(proc.log)}")
         try:
             health = client.health()
-            if health.get("metadatabase", {}).get("status") == "healthy" and health.get("scheduler", {}).get(
-                "status"
-            ) == "healthy":
+            if (
+                health.get("metadatabase", {}).get("status") == "healthy"
+                and health.get("scheduler", {}).get("status") == "healthy"
+            ):
                 return
             last = json.dumps(health)
         except (requests.RequestException, ValueError) as exc:
             last = str(exc)
         time.sleep(1)
     logs = "\n".join(f"== {p.name}\n{tail(p.log, 20)}" for p in instance.processes)
-    raise AirflowStartError(f"Airflow {instance.version} not healthy at {instance.url} after {timeout:.0f}s ({last})\n{logs}")
+    raise AirflowStartError(
+        f"Airflow {instance.version} not healthy at {instance.url} after {timeout:.0f}s ({last})\n{logs}"
+    )
 
 
 def wait_for_dags(instance: AirflowInstance, dag_ids: set[str], timeout: float = 240) -> list[dict]:

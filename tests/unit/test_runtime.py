@@ -1,0 +1,63 @@
+"""Fast checks of the runtime's building blocks (no Airflow started)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from converters.runtime.airflow import dag_folder_view
+from converters.runtime.example_estate import WAVES, expected_dag_ids
+from converters.runtime.processes import group_alive, start_process_group, stop_process_group
+
+
+def test_dag_folder_view_leaves_out_the_other_lines_folder(tmp_path):
+    source = tmp_path / "dags"
+    for name in ("a.py", "include/__init__.py", "airflow2_only/old.py", "airflow3_only/new.py"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("# dag\n")
+    view2 = dag_folder_view(2, source, tmp_path / "view2")
+    view3 = dag_folder_view(3, source, tmp_path / "view3")
+    assert sorted(p.name for p in view2.iterdir()) == ["a.py", "airflow2_only", "include"]
+    assert sorted(p.name for p in view3.iterdir()) == ["a.py", "airflow3_only", "include"]
+    assert (view2 / "airflow2_only" / "old.py").read_text() == "# dag\n"
+
+    # A file removed from the source disappears from the view when it is rebuilt.
+    (source / "a.py").unlink()
+    assert "a.py" not in [p.name for p in dag_folder_view(2, source, tmp_path / "view2").iterdir()]
+
+
+def test_stopping_a_group_stops_its_children_and_nothing_else(tmp_path):
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server = start_process_group(
+        "sleepers", ["sh", "-c", "sleep 60 & sleep 60 & wait"], dict(os.environ), tmp_path / "s.log", tmp_path
+    )
+    try:
+        time.sleep(0.3)
+        children = subprocess.run(["pgrep", "-g", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 3  # the shell and its two sleeps share the group
+        stop_process_group(server.pid, grace_seconds=5)
+        assert not group_alive(server.pid)
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_run_plan_covers_each_line_with_its_own_dags():
+    assert "legacy_customer_sync" in expected_dag_ids(2) and "legacy_customer_sync" not in expected_dag_ids(3)
+    assert "inventory_snapshot" in expected_dag_ids(3) and "inventory_snapshot" not in expected_dag_ids(2)
+    assert expected_dag_ids(2) - {"legacy_customer_sync"} == expected_dag_ids(3) - {"inventory_snapshot"}
+    # orders_daily must run before the DAGs that read what it wrote.
+    assert "orders_daily" in WAVES[0] and {"revenue_dashboard", "shop_dbt"} <= set(WAVES[1])
+
+
+@pytest.mark.parametrize("argv, code", [(["--help"], 0), (["--version"], 0), (["demo", "--airflow", "5"], 2)])
+def test_cli_exit_codes(argv, code):
+    result = subprocess.run(
+        [sys.executable, "-m", "converters", *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == code, result.stdout + result.stderr
