@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings (e.g. a run failed), 2 usage or input/environment e
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from typing import Annotated
 
@@ -23,8 +24,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, `make demo`) gets a readable width instead of rich's 80-column fallback.
+console = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 def _version(value: bool) -> None:
@@ -95,6 +97,8 @@ def _print_demo(result) -> None:
             f"Airflow UI: {result.airflow_url} (user {result.username}, password {result.password}). "
             f"Stop it with: kill -TERM -- {groups}"
         )
+    else:
+        console.print("Airflow was stopped; add --keep-running to explore its UI after the runs.")
 
 
 def main() -> None:

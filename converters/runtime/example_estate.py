@@ -99,18 +99,20 @@ def run_example_estate(
         ]
         on_event(f"wave {number}: triggered {', '.join(dag_id for dag_id, _ in runs)}")
         for dag_id, run_id in runs:
-            outcomes.append(_wait(client, dag_id, run_id, started, timeout, on_event))
+            outcomes.append(_wait(client, dag_id, run_id, started, started + timeout, on_event))
 
+    started = time.monotonic()
     for dag_id in TRIGGERED_BY_DAGS:
         for run in client.dag_runs(dag_id):
-            outcomes.append(_wait(client, dag_id, run["dag_run_id"], time.monotonic(), timeout, on_event))
+            outcomes.append(_wait(client, dag_id, run["dag_run_id"], started, started + timeout, on_event))
     return outcomes
 
 
-def _wait(client, dag_id: str, run_id: str, started: float, timeout: float, on_event) -> RunOutcome:
+def _wait(client, dag_id: str, run_id: str, started: float, deadline: float, on_event) -> RunOutcome:
+    """Wait for one run (all runs of a wave share one deadline) and describe how it ended."""
     failure = ""
     try:
-        client.wait_for_run(dag_id, run_id, timeout=timeout)
+        client.wait_for_run(dag_id, run_id, timeout=max(deadline - time.monotonic(), 1))
     except (AirflowRunFailed, TimeoutError) as exc:
         failure = str(exc)
     run = client.dag_run(dag_id, run_id)

@@ -6,11 +6,12 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from converters.runtime.airflow import dag_folder_view
-from converters.runtime.example_estate import WAVES, expected_dag_ids
+from converters.runtime.example_estate import WAVES, example_sources, expected_dag_ids
 from converters.runtime.processes import group_alive, start_process_group, stop_process_group
 
 
@@ -30,6 +31,18 @@ def test_dag_folder_view_leaves_out_the_other_lines_folder(tmp_path):
     assert "a.py" not in [p.name for p in dag_folder_view(2, source, tmp_path / "view2").iterdir()]
 
 
+def group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
+
+
 def test_stopping_a_group_stops_its_children_and_nothing_else(tmp_path):
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     server = start_process_group(
@@ -37,10 +50,10 @@ def test_stopping_a_group_stops_its_children_and_nothing_else(tmp_path):
     )
     try:
         time.sleep(0.3)
-        children = subprocess.run(["pgrep", "-g", str(server.pid)], capture_output=True, text=True).stdout.split()
-        assert len(children) == 3  # the shell and its two sleeps share the group
+        assert len(group_members(server.pid)) == 3  # the shell and its two sleeps share the group
         stop_process_group(server.pid, grace_seconds=5)
         assert not group_alive(server.pid)
+        assert group_members(server.pid) == []
         assert bystander.poll() is None
     finally:
         bystander.kill()
@@ -61,3 +74,11 @@ def test_cli_exit_codes(argv, code):
         [sys.executable, "-m", "converters", *argv], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == code, result.stdout + result.stderr
+
+
+def test_example_sources_are_deterministic_per_logical_date():
+    # Parity between an Airflow run and a Dagster run of the same date rests on this.
+    src = example_sources()
+    assert src.orders_for("2024-01-15") == src.orders_for("2024-01-15")
+    assert src.orders_for("2024-01-15") != src.orders_for("2024-01-16")
+    assert src.partner_inventory_csv("2024-01-15") == src.partner_inventory_csv("2024-01-15")
