@@ -91,6 +91,7 @@ class Dag:
     tasks: tuple[Task, ...] = ()
     edges: tuple[Edge, ...] = ()
     constructs: tuple[str, ...] = ()  # e.g. taskflow, task_group, mapping, branching, sensor, dataset_schedule
+    complete: bool = True  # False when part of the structure depends on runtime (diagnostics say where)
     origin: str = "static"
 
 

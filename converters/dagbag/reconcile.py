@@ -1,0 +1,179 @@
+"""Load a folder with Airflow's DagBag (in an Airflow venv, subprocess, timeout) and compare with the static scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converters.inventory import ir
+from converters.inventory.operators import resolve_operator
+from converters.runtime.airflow import VERSION_ONLY_FOLDERS, dag_folder_view
+from converters.runtime.envs import airflow_venv
+
+DUMPER = Path(__file__).with_name("dump_dagbag.py")
+
+# TaskFlow tasks are instances of these private classes; the static scan names them by their decorator.
+DECORATED_CLASSES = {
+    "_PythonDecoratedOperator": "airflow.decorators.task",
+    "_BranchPythonDecoratedOperator": "airflow.decorators.task.branch",
+    "_ShortCircuitDecoratedOperator": "airflow.decorators.task.short_circuit",
+    "_BashDecoratedOperator": "airflow.decorators.task.bash",
+    "_PythonVirtualenvDecoratedOperator": "airflow.decorators.task.virtualenv",
+    "_PythonExternalDecoratedOperator": "airflow.decorators.task.external_python",
+    "_BranchPythonVirtualenvDecoratedOperator": "airflow.decorators.task.branch_virtualenv",
+    "_BranchExternalPythonDecoratedOperator": "airflow.decorators.task.branch_external_python",
+    "DecoratedSensorOperator": "airflow.decorators.task.sensor",
+    "_KubernetesDecoratedOperator": "airflow.decorators.task.kubernetes",
+    "_DockerDecoratedOperator": "airflow.decorators.task.docker",
+    "_PythonSensorDecoratedOperator": "airflow.decorators.task.sensor",
+}
+
+
+class DagBagError(RuntimeError):
+    """The DagBag subprocess failed or timed out."""
+
+
+@dataclass(frozen=True)
+class DagParity:
+    dag_id: str
+    status: str  # match | differs | incomplete | static_only | dagbag_only | other_line
+    file: str = ""
+    differences: tuple[str, ...] = ()
+    explained_by: tuple[str, ...] = ()  # diagnostic codes that account for a gap
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    airflow_version: str
+    dags: tuple[DagParity, ...]
+    import_errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def compared(self) -> list[DagParity]:
+        return [d for d in self.dags if d.status in {"match", "differs"}]
+
+    @property
+    def score(self) -> float | None:
+        """Share of the DAGs the scan resolved completely whose structure equals Airflow's (None: none compared)."""
+        compared = self.compared
+        return sum(d.status == "match" for d in compared) / len(compared) if compared else None
+
+
+def load_dagbag(
+    folder: Path, version: int, timeout: float = 600, file_timeout: int = 60, extra_env: dict[str, str] | None = None
+) -> dict:
+    """Run the dumper in the Airflow venv on ``folder`` (a per-line view of it) and return its JSON.
+
+    ``extra_env`` is the estate's own parse-time environment (variables its DAG files read at import).
+    """
+    python = airflow_venv(version) / "bin" / "python"
+    with tempfile.TemporaryDirectory(prefix="a2d-dagbag-") as scratch:
+        home = Path(scratch)
+        view = dag_folder_view(version, folder.resolve(), home / "dags") if folder.is_dir() else folder
+        out = home / "dagbag.json"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+        env.update(
+            {
+                "AIRFLOW_HOME": str(home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(view),  # Airflow puts it on sys.path, as in a deployment
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__DAG_IGNORE_FILE_SYNTAX": "glob",
+                "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(file_timeout),
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+                "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
+                "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+                "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                **(extra_env or {}),
+            }
+        )
+        try:
+            result = subprocess.run(
+                [str(python), str(DUMPER), str(view), str(out)],
+                env=env,
+                cwd=home,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise DagBagError(f"DagBag did not finish within {timeout:.0f}s") from exc
+        if result.returncode != 0 or not out.exists():
+            raise DagBagError(f"DagBag dump failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def canonical_class(class_path: str) -> str:
+    short = class_path.rsplit(".", 1)[-1]
+    if short in DECORATED_CLASSES:
+        return DECORATED_CLASSES[short]
+    return resolve_operator(class_path).canonical
+
+
+def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> Reconciliation:
+    other_line = {folder for line, folder in VERSION_ONLY_FOLDERS.items() if version is not None and line != version}
+    static = {dag.dag_id: (file, dag) for file in project.files for dag in file.dags}
+    loaded = {dag["dag_id"]: dag for dag in dagbag["dags"]}
+    diagnostics_by_file: dict[str, list[str]] = {}
+    for file in project.files:
+        diagnostics_by_file[file.path] = [d.code for d in file.diagnostics]
+    results = []
+    for dag_id in sorted(set(static) | set(loaded)):
+        if dag_id not in loaded:
+            file, dag = static[dag_id]
+            if file.path.split("/", 1)[0] in other_line:
+                results.append(DagParity(dag_id, "other_line", file.path, ("meant for the other Airflow line",)))
+                continue
+            if not dag.complete:
+                codes = tuple(d.code for d in file.diagnostics)
+                results.append(DagParity(dag_id, "incomplete", file.path, ("Airflow did not build this DAG",), codes))
+                continue
+            error = dagbag.get("import_errors", {}).get(file.path, "")
+            why = f"Airflow could not import the file: {error.strip().splitlines()[-1]}" if error else "not loaded"
+            results.append(DagParity(dag_id, "static_only", file.path, (why,)))
+            continue
+        if dag_id not in static:
+            where = loaded[dag_id]["fileloc"]
+            results.append(DagParity(dag_id, "dagbag_only", where, (), tuple(diagnostics_by_file.get(where, []))))
+            continue
+        file, dag = static[dag_id]
+        differences = compare_dag(dag, loaded[dag_id])
+        if not dag.complete:
+            codes = tuple(d.code for d in file.diagnostics)
+            results.append(DagParity(dag_id, "incomplete", file.path, tuple(differences), codes))
+        else:
+            results.append(DagParity(dag_id, "differs" if differences else "match", file.path, tuple(differences)))
+    return Reconciliation(dagbag.get("airflow_version", "?"), tuple(results), dagbag.get("import_errors", {}))
+
+
+def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:
+    differences = []
+    static_tasks = {t.task_id: t for t in dag.tasks}
+    dagbag_tasks = {t["task_id"]: t for t in loaded["tasks"]}
+    if missing := sorted(set(dagbag_tasks) - set(static_tasks)):
+        differences.append(f"tasks only Airflow sees: {', '.join(missing[:20])}")
+    if extra := sorted(set(static_tasks) - set(dagbag_tasks)):
+        differences.append(f"tasks only the scan sees: {', '.join(extra[:20])}")
+    static_edges = {(e.upstream, e.downstream) for e in dag.edges}
+    dagbag_edges = {(up, t["task_id"]) for t in loaded["tasks"] for up in t["upstream"]}
+    if missing := sorted(dagbag_edges - static_edges):
+        differences.append("edges only Airflow sees: " + ", ".join(f"{a}>>{b}" for a, b in missing[:20]))
+    if extra := sorted(static_edges - dagbag_edges):
+        differences.append("edges only the scan sees: " + ", ".join(f"{a}>>{b}" for a, b in extra[:20]))
+    for task_id in sorted(set(static_tasks) & set(dagbag_tasks)):
+        ours, theirs = static_tasks[task_id], dagbag_tasks[task_id]
+        their_class = canonical_class(theirs["class"])
+        if ours.operator != their_class and not _same_custom_class(ours, theirs["class"]):
+            differences.append(f"{task_id}: operator {ours.operator} vs Airflow's {their_class}")
+        if ours.mapped != theirs["mapped"]:
+            differences.append(f"{task_id}: mapped {ours.mapped} vs Airflow's {theirs['mapped']}")
+    return differences
+
+
+def _same_custom_class(task: ir.Task, class_path: str) -> bool:
+    """A class defined in the estate itself: Airflow names its module after the file, we after the path."""
+    return class_path.rsplit(".", 1)[-1] == task.operator.rsplit(".", 1)[-1]
