@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -99,6 +100,158 @@ def _print_demo(result) -> None:
         )
     else:
         console.print("Airflow was stopped; add --keep-running to explore its UI after the runs.")
+
+
+@app.command()
+def scan(
+    path: Annotated[Path, typer.Argument(help="DAG folder (or one file) to scan. Nothing in it is executed.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the inventory as JSON to this file ('-': stdout).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = 0,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any warning or error diagnostic exists.")] = False,
+    cache: Annotated[bool, typer.Option(help="Reuse results for unchanged files (content-hash cache).")] = True,
+) -> None:
+    """Inventory an Airflow estate statically: DAGs, tasks, operators, schedules, edges, diagnostics."""
+    from converters.inventory.project import inventory_json, scan_project
+
+    if not path.exists():
+        err.print(f"[red]no such file or folder: {path}[/red]")
+        raise typer.Exit(2)
+    with _progress("scanning") as advance:
+        project = scan_project(path, jobs=jobs or None, use_cache=cache, on_file=advance)
+    data = inventory_json(project)
+    if json_out is not None:
+        _write_json(json_out, data)
+    if json_out is None or str(json_out) != "-":
+        _print_inventory(project, data)
+    serious = [d for d in data["diagnostics"] if d["severity"] in {"warning", "error"}]
+    raise typer.Exit(1 if strict and serious else 0)
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="DAG folder to load with Airflow's own DagBag.")],
+    dagbag: Annotated[
+        bool, typer.Option("--dagbag", help="Required: this EXECUTES the DAG files, in a subprocess.")
+    ] = False,
+    airflow: Annotated[int, typer.Option(help="Airflow line whose venv loads the folder: 2 or 3.")] = 2,
+    env: Annotated[
+        list[str] | None, typer.Option(help="KEY=VALUE the DAG files need at parse time (repeatable).")
+    ] = None,
+    timeout: Annotated[int, typer.Option(help="Seconds before the DagBag subprocess is stopped.")] = 600,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the parity report as JSON ('-': stdout).")
+    ] = None,
+) -> None:
+    """Compare the static inventory with what Airflow's DagBag builds: per-DAG parity and a project score."""
+    from converters.dagbag.reconcile import DagBagError, load_dagbag, reconcile
+    from converters.inventory.project import scan_project
+
+    if not dagbag:
+        err.print("[red]verify needs --dagbag: it executes your DAG files in Airflow's venv (say so explicitly)[/red]")
+        raise typer.Exit(2)
+    if not path.is_dir() or airflow not in AIRFLOW_LINES:
+        err.print(f"[red]need an existing folder and --airflow in {sorted(AIRFLOW_LINES)}[/red]")
+        raise typer.Exit(2)
+    extra = dict(item.split("=", 1) for item in env or [] if "=" in item)
+    project = scan_project(path)
+    err.print(f"[dim]loading {path} with Airflow {AIRFLOW_LINES[airflow]}'s DagBag (executes the DAG files)…[/dim]")
+    try:
+        result = reconcile(project, load_dagbag(path, airflow, timeout=timeout, extra_env=extra), airflow)
+    except (DagBagError, EnvironmentMissing) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    unexplained = [d for d in result.dags if d.status == "dagbag_only" and not d.explained_by]
+    data = {
+        "airflow_version": result.airflow_version,
+        "score": result.score,
+        "dags": [asdict(d) for d in result.dags],
+        "import_errors": result.import_errors,
+    }
+    if json_out is not None:
+        _write_json(json_out, data)
+    if json_out is None or str(json_out) != "-":
+        _print_parity(result)
+    differs = [d for d in result.dags if d.status == "differs"]
+    raise typer.Exit(1 if differs or unexplained else 0)
+
+
+def _write_json(target: Path, data: dict) -> None:
+    text = json.dumps(data, indent=2, default=str)
+    if str(target) == "-":
+        sys.stdout.write(text + "\n")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(text + "\n")
+    temporary.replace(target)  # atomic: never a half-written inventory
+
+
+class _progress:
+    """A progress bar on a terminal, nothing when piped."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar = None
+
+    def __enter__(self):
+        from rich.progress import Progress
+
+        if not err.is_terminal:
+            return lambda done, total: None
+        self.bar = Progress(console=err, transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.what, total=None)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_inventory(project, data: dict) -> None:
+    table = Table(title=f"Inventory of {project.root}")
+    for column in ("DAG", "file:line", "schedule", "tasks", "edges", "constructs", "complete"):
+        table.add_column(column, overflow="fold")
+    edges = {d.dag_id: len(d.edges) for f in project.files for d in f.dags}
+    for dag in data["dags"]:
+        table.add_row(
+            dag["dag_id"],
+            f"{dag['file']}:{dag['line']}",
+            str(dag["schedule"]),
+            str(len(dag["tasks"])),
+            str(edges[dag["dag_id"]]),
+            ", ".join(dag["constructs"]),
+            "yes" if dag["complete"] else "[yellow]no[/yellow]",
+        )
+    console.print(table)
+    for diagnostic in data["diagnostics"]:
+        colour = {"error": "red", "warning": "yellow"}.get(diagnostic["severity"], "dim")
+        where = f"{diagnostic['file']}:{diagnostic['line']}"
+        console.print(f"[{colour}]{where}: {diagnostic['code']} {diagnostic['message']}[/{colour}]")
+    tasks = sum(len(d["tasks"]) for d in data["dags"])
+    complete = sum(d["complete"] for d in data["dags"])
+    console.print(
+        f"{data['files']} files, {len(data['dags'])} DAGs ({complete} fully resolved), {tasks} tasks, "
+        f"{len(data['diagnostics'])} diagnostics"
+    )
+
+
+def _print_parity(result) -> None:
+    table = Table(title=f"Static scan vs Airflow {result.airflow_version} DagBag")
+    for column in ("DAG", "file", "parity", "differences / explanation"):
+        table.add_column(column, overflow="fold")
+    colours = {"match": "green", "differs": "red", "incomplete": "yellow", "dagbag_only": "yellow"}
+    for dag in result.dags:
+        colour = colours.get(dag.status, "dim")
+        detail = "; ".join(dag.differences) or ", ".join(dag.explained_by)
+        table.add_row(dag.dag_id, dag.file, f"[{colour}]{dag.status}[/{colour}]", detail[:300])
+    console.print(table)
+    for file, error in sorted(result.import_errors.items()):
+        console.print(f"[red]import error in {file}: {error.strip().splitlines()[-1]}[/red]")
+    score = "n/a (no DAG fully resolved)" if result.score is None else f"{result.score:.1%}"
+    console.print(f"parity score: {score} of {len(result.compared)} DAGs compared")
 
 
 def main() -> None:

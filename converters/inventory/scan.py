@@ -138,6 +138,9 @@ class FileScanner:
     def src(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or ast.dump(node)[:200]
 
+    def _structure(self) -> dict[int, tuple[int, int]]:
+        return {id(dag): _size(dag) for dag in self.dags}
+
     def mark_incomplete(self, node: ast.AST, code: str, message: str) -> None:
         self.diag(node, code, message + " (run `verify --dagbag` to see what Airflow builds)")
         # Outside a DAG context (tasks attached with dag=...), any DAG of the file may be affected.
@@ -192,7 +195,13 @@ class FileScanner:
             case ast.AugAssign():
                 pass
             case ast.Expr(value=value):
-                self.eval(value, env)
+                result = self.eval(value, env)
+                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack:
+                    callee = self.eval(value.func, env)
+                    if isinstance(callee, Qual) and not callee.name.startswith(NOT_TASK_BUILDERS):
+                        self.mark_incomplete(
+                            value, "A2D230", f"{callee.name} may build tasks; its code is not in this file"
+                        )
             case ast.With(items=items, body=body):
                 self.exec_with(items, body, env)
             case ast.FunctionDef() | ast.AsyncFunctionDef():
@@ -206,14 +215,13 @@ class FileScanner:
                 decided = self.eval(test, env)
                 if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
                     # Both branches are followed; whatever they build exists only under a runtime condition.
-                    before = len(self.dags)
+                    before = self._structure()
                     self.exec_block(body, env)
                     self.exec_block(orelse, env)
-                    if _creates_tasks(stmt) or len(self.dags) > before:
-                        self.mark_incomplete(
-                            stmt, "A2D210", f"structure built under a runtime condition: {self.src(test)}"
-                        )
-                        for dag in self.dags[before:]:
+                    changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
+                    if changed:
+                        self.diag(stmt, "A2D210", f"structure built under a runtime condition: {self.src(test)}")
+                        for dag in changed:
                             dag.incomplete.append("A2D210")
                 else:
                     self.exec_block(body if decided else orelse, env)
@@ -445,6 +453,9 @@ class FileScanner:
         if isinstance(op, (ast.RShift, ast.LShift)) and _is_node(left) and _is_node(right):
             upstream, downstream = (left, right) if isinstance(op, ast.RShift) else (right, left)
             self.link(upstream, downstream)
+            return right
+        if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
+            self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
             return right
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return Unknown(self.src(node))
@@ -855,12 +866,31 @@ class FileScanner:
 
 # -- module helpers -----------------------------------------------------------------------------------------
 
+# Calls to these never build tasks (stdlib, Airflow's own helpers, common libraries).
+NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
+
+
+def _size(dag: DagState) -> tuple[int, int]:
+    return len(dag.tasks), sum(len(up) for up in dag.upstream.values())
+
+
+def _has_node(*values: Any) -> bool:
+    return any(isinstance(v, (TaskRef, XComArg, GroupRef)) for v in _flat(list(values)))
+
+
 STR_ENUMS = (".TriggerRule", ".WeightRule", ".DagRunState", ".TaskInstanceState", ".State")
+MUTATING_METHODS = {"append", "extend", "insert", "update", "setdefault"}
 LITERAL_METHODS = {"items", "keys", "values", "format", "upper", "lower", "join", "split", "replace", "strip", "get"}
+LITERAL_METHODS |= MUTATING_METHODS
 PURE_BUILTINS = {"range", "enumerate", "zip", "len", "list", "tuple", "sorted", "reversed", "str", "int", "dict", "set"}
 
 
 def _call_literal_method(owner, attr, args, kwargs, source) -> Any:
+    if attr in MUTATING_METHODS and isinstance(owner, (list, dict)):
+        try:  # tasks collected in a list (tasks.append(op)) are followed, unknown items included
+            return getattr(owner, attr)(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            return Unknown(source)
     if any(isinstance(a, Unknown) for a in _flat(list(args) + list(kwargs.values()))):
         return Unknown(source)
     try:

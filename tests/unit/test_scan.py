@@ -1,0 +1,398 @@
+"""The static scan on focused fixtures: one construct per test, in the styles real estates mix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from converters.inventory import ir
+from converters.inventory.project import inventory_json, scan_project
+from converters.inventory.scan import scan_source
+
+
+def scan(code: str, path: str = "dag.py") -> ir.DagFile:
+    return scan_source(textwrap.dedent(code), path)
+
+
+def only_dag(code: str) -> ir.Dag:
+    result = scan(code)
+    assert len(result.dags) == 1, result
+    return result.dags[0]
+
+
+def edges(dag: ir.Dag) -> set[tuple[str, str]]:
+    return {(e.upstream, e.downstream) for e in dag.edges}
+
+
+def operators(dag: ir.Dag) -> dict[str, str]:
+    return {t.task_id: t.operator for t in dag.tasks}
+
+
+def codes(result: ir.DagFile) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def test_the_same_operator_under_its_1_10_2x_and_3x_paths_has_one_canonical_name():
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.operators.bash_operator import BashOperator as LegacyBash
+        from airflow.providers.standard.operators.bash import BashOperator
+        import airflow.operators.bash
+        from airflow.contrib.operators.ssh_operator import SSHOperator
+        from airflow.operators.dummy_operator import DummyOperator
+        with DAG("d", schedule=None):
+            LegacyBash(task_id="a", bash_command="echo")
+            BashOperator(task_id="b", bash_command="echo")
+            airflow.operators.bash.BashOperator(task_id="c", bash_command="echo")
+            SSHOperator(task_id="d", command="ls")
+            DummyOperator(task_id="e")
+        """
+    )
+    assert operators(dag) == {
+        "a": "airflow.operators.bash.BashOperator",
+        "b": "airflow.operators.bash.BashOperator",
+        "c": "airflow.operators.bash.BashOperator",
+        "d": "airflow.providers.ssh.operators.ssh.SSHOperator",
+        "e": "airflow.operators.empty.EmptyOperator",
+    }
+
+
+def test_try_except_import_fallback_and_styles_are_recorded():
+    result = scan(
+        """
+        try:
+            from airflow.providers.standard.operators.python import PythonOperator
+        except ImportError:
+            from airflow.operators.python_operator import PythonOperator
+        from airflow.sdk import DAG
+        with DAG("d"):
+            PythonOperator(task_id="p", python_callable=print)
+        """
+    )
+    assert operators(result.dags[0]) == {"p": "airflow.operators.python.PythonOperator"}
+    assert result.styles == ("1.10", "3.x")
+
+
+def test_dag_assignment_with_dag_keyword_and_set_upstream_1_10_style():
+    dag = only_dag(
+        """
+        from airflow.models import DAG
+        from airflow.operators.python_operator import PythonOperator
+        dag = DAG("legacy", schedule_interval="@daily", default_args={"retries": 3, "pool": "p1"})
+        a = PythonOperator(task_id="a", python_callable=len, provide_context=True, dag=dag)
+        b = PythonOperator(task_id="b", python_callable=len, retries=1, dag=dag)
+        c = PythonOperator(task_id="c", python_callable=len, dag=dag)
+        b.set_upstream(a)
+        b.set_downstream(c)
+        """
+    )
+    assert edges(dag) == {("a", "b"), ("b", "c")}
+    assert dag.schedule == ir.Schedule("preset", "@daily")
+    retries = {t.task_id: t.retry.retries for t in dag.tasks}
+    assert retries == {"a": 3, "b": 1, "c": 3}  # default_args merged; the task's own argument wins
+    assert {t.pool for t in dag.tasks} == {"p1"}
+
+
+def test_several_dags_per_file_and_dag_decorator_invocation():
+    result = scan(
+        """
+        from airflow.decorators import dag, task
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("first", schedule="0 1 * * *"):
+            EmptyOperator(task_id="x")
+        @dag(schedule=None, dag_id="second")
+        def pipeline():
+            @task
+            def extract():
+                return 1
+            @task
+            def load(value):
+                print(value)
+            load(extract())
+        pipeline()
+        """
+    )
+    first, second = result.dags
+    assert (first.dag_id, second.dag_id) == ("first", "second")
+    assert operators(second) == {"extract": "airflow.decorators.task", "load": "airflow.decorators.task"}
+    assert edges(second) == {("extract", "load")}  # XComArg wiring is an edge
+
+
+def test_taskflow_variants_and_repeated_calls_get_airflow_suffixes():
+    dag = only_dag(
+        """
+        from airflow.sdk import dag, task
+        @dag
+        def flows():
+            @task.bash
+            def say():
+                return "echo hi"
+            @task.branch
+            def pick():
+                return "say"
+            @task.virtualenv(requirements=["x"])
+            def isolated():
+                pass
+            pick() >> [say(), say()]
+            isolated.override(task_id="custom")()
+        flows()
+        """
+    )
+    assert {t.task_id: t.family for t in dag.tasks} == {
+        "pick": "branch",
+        "say": "bash",
+        "say__1": "bash",
+        "custom": "python_venv",
+    }
+    assert edges(dag) == {("pick", "say"), ("pick", "say__1")}
+
+
+def test_task_groups_prefix_ids_and_group_edges_use_roots_and_leaves():
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        from airflow.utils.task_group import TaskGroup
+        with DAG("g"):
+            start = EmptyOperator(task_id="start")
+            with TaskGroup("outer") as outer:
+                a = EmptyOperator(task_id="a")
+                with TaskGroup("inner") as inner:
+                    b = EmptyOperator(task_id="b")
+                a >> inner
+            end = EmptyOperator(task_id="end")
+            start >> outer >> end
+        """
+    )
+    assert sorted(operators(dag)) == ["end", "outer.a", "outer.inner.b", "start"]
+    assert edges(dag) == {("start", "outer.a"), ("outer.a", "outer.inner.b"), ("outer.inner.b", "end")}
+    assert {t.task_id: t.task_group for t in dag.tasks}["outer.inner.b"] == "outer.inner"
+
+
+def test_task_group_decorator_called_twice():
+    dag = only_dag(
+        """
+        from airflow.decorators import dag, task, task_group
+        @dag(schedule=None)
+        def d():
+            @task
+            def step():
+                pass
+            @task_group
+            def section():
+                step() >> step()
+            section() >> section()
+        d()
+        """
+    )
+    assert sorted(operators(dag)) == ["section.step", "section.step__1", "section__1.step", "section__1.step__1"]
+    assert ("section.step__1", "section__1.step") in edges(dag)
+
+
+def test_partial_expand_and_expand_kwargs_are_mapped():
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.decorators import task
+        from airflow.operators.python import PythonOperator
+        with DAG("m"):
+            @task
+            def numbers():
+                return [1, 2]
+            @task
+            def double(x, factor):
+                return x * factor
+            doubled = double.partial(factor=2).expand(x=numbers())
+            PythonOperator.partial(task_id="each", python_callable=print).expand_kwargs(doubled)
+        """
+    )
+    assert {t.task_id: t.mapped for t in dag.tasks} == {"numbers": False, "double": True, "each": True}
+    assert edges(dag) == {("numbers", "double"), ("double", "each")}
+
+
+def test_literal_loops_f_strings_helpers_chain_cross_downstream_and_labels():
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.models.baseoperator import chain, cross_downstream
+        from airflow.utils.edgemodifier import Label
+        from airflow.operators.empty import EmptyOperator
+        REGIONS = ["eu", "us"]
+        def make(name, dag):
+            return EmptyOperator(task_id=f"load_{name}", dag=dag)
+        with DAG("loops") as dag:
+            loads = [make(region, dag) for region in REGIONS]
+            checks = []
+            for i in range(2):
+                checks.append(EmptyOperator(task_id=f"check_{i}"))
+            end = EmptyOperator(task_id="end")
+            chain(loads, checks)
+            cross_downstream(checks, [end])
+            loads[0] >> Label("fast path") >> end
+        """
+    )
+    assert sorted(operators(dag)) == ["check_0", "check_1", "end", "load_eu", "load_us"]
+    assert edges(dag) == {
+        ("load_eu", "check_0"),
+        ("load_us", "check_1"),
+        ("check_0", "end"),
+        ("check_1", "end"),
+        ("load_eu", "end"),
+    }
+
+
+def test_custom_operator_subclass_resolves_to_its_base_family():
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        class DbtBash(BashOperator):
+            pass
+        class Special(DbtBash):
+            pass
+        with DAG("c"):
+            Special(task_id="s", bash_command="dbt run")
+        """
+    )
+    (task,) = dag.tasks
+    assert (task.operator, task.family) == ("dag.Special", "bash")
+
+
+def test_schedules_and_settings():
+    result = scan(
+        """
+        from datetime import datetime, timedelta
+        from airflow import DAG, Dataset
+        with DAG("a", schedule=timedelta(hours=6), start_date=datetime(2024, 2, 1), catchup=True, tags=["x"]):
+            pass
+        with DAG("b", schedule=[Dataset("s3://bucket/key")]):
+            pass
+        with DAG("c", schedule=None):
+            pass
+        with DAG("d"):
+            pass
+        """
+    )
+    a, b, c, d = result.dags
+    assert (a.schedule, a.start_date, a.catchup, a.tags) == (
+        ir.Schedule("timedelta", "21600.0"),
+        "2024-02-01",
+        True,
+        ("x",),
+    )
+    assert b.schedule == ir.Schedule("dataset", "s3://bucket/key")
+    assert (c.schedule.kind, d.schedule.kind) == ("none", "default")
+
+
+def test_runtime_structure_is_a_diagnostic_never_a_guess():
+    result = scan(
+        """
+        import json
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        from company.builders import build_tasks
+        TABLES = json.load(open("tables.json"))
+        with DAG("dynamic"):
+            for table in TABLES:
+                EmptyOperator(task_id=f"load_{table}")
+            build_tasks(task_id="x")
+        for name in ["a", "b"]:
+            globals()[name] = DAG(name)
+        """
+    )
+    dynamic = result.dags[0]
+    assert not dynamic.complete
+    assert dynamic.tasks == ()  # no invented tasks
+    assert {"A2D201", "A2D230", "A2D220"} <= set(codes(result))
+    located = {d.code: d.line for d in result.diagnostics}
+    assert located["A2D201"] == 8
+
+
+def test_runtime_condition_marks_the_dags_it_builds():
+    result = scan(
+        """
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        from somewhere import feature_enabled
+        with DAG("always"):
+            EmptyOperator(task_id="a")
+        if feature_enabled():
+            with DAG("sometimes"):
+                EmptyOperator(task_id="b")
+        """
+    )
+    assert {d.dag_id: d.complete for d in result.dags} == {"always": True, "sometimes": False}
+
+
+def test_broken_files_become_diagnostics_and_the_scan_continues(tmp_path):
+    (tmp_path / "good.py").write_text("from airflow import DAG\nwith DAG('ok'):\n    pass\n")
+    (tmp_path / "syntax.py").write_text("from airflow import DAG\nwith DAG('x':\n")
+    (tmp_path / "latin1.py").write_bytes(b"# caf\xe9\nfrom airflow import DAG\n")
+    (tmp_path / "deep.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    (tmp_path / "not_a_dag.txt").write_text("ignored")
+    (tmp_path / "dup.py").write_text("from airflow import DAG\nwith DAG('ok'):\n    pass\n")
+    project = scan_project(tmp_path, use_cache=False, jobs=1)
+    data = inventory_json(project)
+    found = {(d["file"], d["code"]) for d in data["diagnostics"]}
+    assert ("syntax.py", "A2D001") in found
+    assert ("latin1.py", "A2D006") in found
+    assert any(file == "deep.py" for file, _ in found)
+    assert any(code == "A2D020" for _, code in found)  # the DAG id defined twice
+    assert [d["dag_id"] for d in data["dags"]] == ["ok", "ok"]
+    assert not any(d["code"] == "A2D999" for d in data["diagnostics"])
+
+
+def test_airflowignore_is_honoured(tmp_path):
+    (tmp_path / ".airflowignore").write_text("helpers/\nskip_*.py\n")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "h.py").write_text("from airflow import DAG\nwith DAG('h'):\n    pass\n")
+    (tmp_path / "skip_me.py").write_text("from airflow import DAG\nwith DAG('s'):\n    pass\n")
+    (tmp_path / "kept.py").write_text("from airflow import DAG\nwith DAG('k'):\n    pass\n")
+    project = scan_project(tmp_path, use_cache=False, jobs=1)
+    assert [d.dag_id for f in project.files for d in f.dags] == ["k"]
+
+
+def test_unchanged_files_come_from_the_cache_and_match(tmp_path):
+    (tmp_path / "a.py").write_text("from airflow import DAG\nwith DAG('a'):\n    pass\n")
+    cache = tmp_path / "cache"
+    first = scan_project(tmp_path, cache_dir=cache, jobs=1)
+    entries = list(cache.rglob("*.json"))
+    assert len(entries) == 1
+    second = scan_project(tmp_path, cache_dir=cache, jobs=1)
+    assert first == second
+    assert ir.from_json(ir.Project, json.loads(json.dumps(ir.to_json(first)))) == first
+
+
+def test_scan_cli_writes_the_documented_json_and_uses_exit_codes(tmp_path):
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    (folder / "a.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\n"
+        "with DAG('a', schedule='@daily'):\n    EmptyOperator(task_id='t1') >> EmptyOperator(task_id='t2')\n"
+    )
+    (folder / "broken.py").write_text("def (:\n")
+    out = tmp_path / "inventory.json"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "converters", *args], capture_output=True, text=True, timeout=120)
+
+    assert run("scan", str(folder), "--json", str(out), "--no-cache").returncode == 0
+    data = json.loads(out.read_text())
+    (dag,) = data["dags"]
+    assert {k: dag[k] for k in ("dag_id", "file", "line", "schedule")} == {
+        "dag_id": "a",
+        "file": "a.py",
+        "line": 3,
+        "schedule": "@daily",
+    }
+    assert [(t["task_id"], t["upstream"], t["mapped"]) for t in dag["tasks"]] == [
+        ("t1", [], False),
+        ("t2", ["t1"], False),
+    ]
+    assert data["diagnostics"][0]["file"] == "broken.py"
+    assert run("scan", str(folder), "--strict", "--no-cache").returncode == 1
+    assert run("scan", str(tmp_path / "missing")).returncode == 2
