@@ -129,6 +129,7 @@ class FileScanner:
         self.dag_stack: list[DagState] = []
         self.group_stack: list[str] = []
         self.depth = 0
+        self._lines: list[bytes] | None = None
         self.mapped_groups = 0  # > 0 while expanding a mapped task group: every task in it is mapped
 
     # -- helpers ------------------------------------------------------------------------------------------
@@ -136,7 +137,20 @@ class FileScanner:
         self.diagnostics.append(ir.Diagnostic(self.path, getattr(node, "lineno", 0), code, severity, message))
 
     def src(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or ast.dump(node)[:200]
+        """The source text of ``node`` (at most 200 characters), from lines split once per file."""
+        if self._lines is None:
+            self._lines = [line.encode("utf-8", "surrogateescape") for line in self.text.splitlines(keepends=True)]
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None or end > len(self._lines):
+            return type(node).__name__
+        first, last = node.col_offset, node.end_col_offset  # byte offsets, as ast reports them
+        if start == end:
+            chunk = self._lines[start - 1][first:last]
+        else:
+            chunk = b"".join(
+                [self._lines[start - 1][first:], *self._lines[start : end - 1], self._lines[end - 1][:last]]
+            )
+        return chunk.decode("utf-8", "replace")[:200]
 
     def _structure(self) -> dict[int, tuple[int, int]]:
         return {id(dag): _size(dag) for dag in self.dags}
