@@ -143,10 +143,19 @@ def verify(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the parity report as JSON ('-': stdout).")
     ] = None,
+    adopt_dagbag: Annotated[
+        Path | None,
+        typer.Option(
+            "--adopt-dagbag",
+            help="Also write an inventory (scan JSON shape) that takes Airflow's structure for the DAGs the scan "
+            "could not resolve, marked origin=dagbag.",
+        ),
+    ] = None,
 ) -> None:
     """Compare the static inventory with what Airflow's DagBag builds: per-DAG parity and a project score."""
     from converters.dagbag.reconcile import DagBagError, load_dagbag, reconcile
-    from converters.inventory.project import scan_project
+    from converters.dagbag.reconcile import adopt_dagbag as adopt
+    from converters.inventory.project import inventory_json, scan_project
 
     if not dagbag:
         err.print("[red]verify needs --dagbag: it executes your DAG files in Airflow's venv (say so explicitly)[/red]")
@@ -158,10 +167,13 @@ def verify(
     project = scan_project(path)
     err.print(f"[dim]loading {path} with Airflow {AIRFLOW_LINES[airflow]}'s DagBag (executes the DAG files)…[/dim]")
     try:
-        result = reconcile(project, load_dagbag(path, airflow, timeout=timeout, extra_env=extra), airflow)
+        bag = load_dagbag(path, airflow, timeout=timeout, extra_env=extra)
     except (DagBagError, EnvironmentMissing) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    result = reconcile(project, bag, airflow)
+    if adopt_dagbag is not None:
+        _write_json(adopt_dagbag, inventory_json(adopt(project, bag)))
     unexplained = [d for d in result.dags if d.status == "dagbag_only" and not d.explained_by]
     data = {
         "airflow_version": result.airflow_version,

@@ -177,3 +177,67 @@ def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:
 def _same_custom_class(task: ir.Task, class_path: str) -> bool:
     """A class defined in the estate itself: Airflow names its module after the file, we after the path."""
     return class_path.rsplit(".", 1)[-1] == task.operator.rsplit(".", 1)[-1]
+
+
+def adopt_dagbag(project: ir.Project, dagbag: dict) -> ir.Project:
+    """The inventory with Airflow's structure for every DAG the scan could not resolve (``origin: dagbag``).
+
+    DAGs the scan resolved completely keep their static form (they carry more: arguments, settings).
+    """
+    loaded = {dag["dag_id"]: dag for dag in dagbag["dags"]}
+    resolved = {dag.dag_id for file in project.files for dag in file.dags if dag.complete}
+    adopted_ids = set()
+    files = []
+    for file in project.files:
+        dags = []
+        for dag in file.dags:
+            if not dag.complete and dag.dag_id in loaded:
+                dags.append(_from_dagbag(loaded[dag.dag_id], dag.source, dag))
+                adopted_ids.add(dag.dag_id)
+            else:
+                dags.append(dag)
+        for dag_id, raw in sorted(loaded.items()):
+            if dag_id not in resolved and dag_id not in adopted_ids and raw["fileloc"] == file.path:
+                dags.append(_from_dagbag(raw, ir.SourceRef(file.path, 0), None))
+                adopted_ids.add(dag_id)
+        files.append(ir.DagFile(file.path, file.sha256, file.styles, tuple(dags), file.diagnostics))
+    return ir.Project(project.root, tuple(files), project.diagnostics)
+
+
+def _from_dagbag(raw: dict, source: ir.SourceRef, static: ir.Dag | None) -> ir.Dag:
+    tasks = tuple(
+        ir.Task(
+            task_id=t["task_id"],
+            operator=canonical_class(t["class"]),
+            source=source,
+            operator_as_written=t["class"],
+            family=resolve_operator(canonical_class(t["class"])).family or _decorated_family(t["class"]),
+            task_group=t["task_group"],
+            mapped=t["mapped"],
+            origin="dagbag",
+        )
+        for t in raw["tasks"]
+    )
+    edges = tuple(ir.Edge(up, t["task_id"]) for t in raw["tasks"] for up in t["upstream"])
+    base = static or ir.Dag(raw["dag_id"], source)
+    return ir.Dag(
+        dag_id=raw["dag_id"],
+        source=base.source,
+        schedule=base.schedule if static else ir.Schedule("unresolved", raw["schedule"].get("summary")),
+        start_date=base.start_date,
+        catchup=base.catchup,
+        max_active_runs=base.max_active_runs,
+        tags=base.tags,
+        params=base.params,
+        default_args=base.default_args,
+        tasks=tasks,
+        edges=edges,
+        constructs=base.constructs,
+        complete=True,
+        origin="dagbag",
+    )
+
+
+def _decorated_family(class_path: str) -> str:
+    decorated = DECORATED_CLASSES.get(class_path.rsplit(".", 1)[-1], "")
+    return {"": "", "airflow.decorators.task": "python"}.get(decorated, decorated.rsplit(".", 1)[-1])

@@ -202,6 +202,7 @@ def inventory_json(project: ir.Project) -> dict:
                     else dag.schedule.kind,
                     "schedule_kind": dag.schedule.kind,
                     "complete": dag.complete,
+                    "origin": dag.origin,
                     "constructs": list(dag.constructs),
                     "tasks": [
                         {

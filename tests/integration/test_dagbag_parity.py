@@ -6,6 +6,7 @@ flags must equal what Airflow builds; every DAG it did not resolve must carry a 
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -74,3 +75,28 @@ def test_example_estate_scans_cleanly_and_matches_dagbag(version, tmp_path):
     assert statuses.pop(other) == "other_line"
     assert statuses.pop("shop_dbt") == "incomplete"
     assert set(statuses.values()) == {"match"} and len(statuses) == 10
+
+
+def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    executable = project_root() / ".venv-dagster" / "bin" / "airflow-to-dagster"
+    return subprocess.run([str(executable), *args], cwd=project_root(), capture_output=True, text=True, timeout=timeout)
+
+
+def test_verify_cli_adopts_airflows_structure_for_what_the_scan_could_not_resolve(tmp_path):
+    out, adopted = tmp_path / "parity.json", tmp_path / "inventory.json"
+    env = f"WAREHOUSE_PATH={tmp_path / 'w.duckdb'}"
+    args = ["--json", str(out), "--adopt-dagbag", str(adopted)]
+    result = cli("verify", "airflow_dags", "--dagbag", "--airflow", "2", "--env", env, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(out.read_text())["score"] == 1.0
+    dags = {d["dag_id"]: d for d in json.loads(adopted.read_text())["dags"]}
+    shop = dags["shop_dbt"]
+    assert (shop["origin"], shop["complete"]) == ("dagbag", True)
+    assert {"transform.stg_orders.run", "transform.fct_orders.test"} <= {t["task_id"] for t in shop["tasks"]}
+    assert dags["orders_daily"]["origin"] == "static"
+
+
+def test_verify_refuses_to_execute_code_without_being_told():
+    result = cli("verify", "airflow_dags", timeout=120)
+    assert result.returncode == 2
+    assert "executes your DAG files" in result.stderr

@@ -396,3 +396,32 @@ def test_scan_cli_writes_the_documented_json_and_uses_exit_codes(tmp_path):
     assert data["diagnostics"][0]["file"] == "broken.py"
     assert run("scan", str(folder), "--strict", "--no-cache").returncode == 1
     assert run("scan", str(tmp_path / "missing")).returncode == 2
+
+
+def test_scanning_never_executes_the_dag_file(tmp_path):
+    marker = tmp_path / "executed"
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "hostile.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os, socket
+            open({str(marker)!r}, "w").write("ran")
+            os.system("touch {marker}")
+            socket.create_connection(("127.0.0.1", 9))
+            from airflow import DAG
+            from airflow.operators.empty import EmptyOperator
+            with DAG("hostile"):
+                EmptyOperator(task_id="t")
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "converters", "scan", str(dags), "--no-cache", "--json", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [d["dag_id"] for d in json.loads(result.stdout)["dags"]] == ["hostile"]
+    assert not marker.exists()
