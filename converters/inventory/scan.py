@@ -796,7 +796,7 @@ class FileScanner:
 
     def call_helper(self, node, helper: Helper, args, kwargs, env) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
-            self.mark_incomplete(node, "A2D231", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
+            self.mark_incomplete(node, "A2D232", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
             return Unknown(self.src(node))
         return self.run_function(helper.node, args, kwargs, env)
 
