@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from converters.inventory import ir
@@ -219,23 +219,10 @@ def _from_dagbag(raw: dict, source: ir.SourceRef, static: ir.Dag | None) -> ir.D
         for t in raw["tasks"]
     )
     edges = tuple(ir.Edge(up, t["task_id"]) for t in raw["tasks"] for up in t["upstream"])
-    base = static or ir.Dag(raw["dag_id"], source)
-    return ir.Dag(
-        dag_id=raw["dag_id"],
-        source=base.source,
-        schedule=base.schedule if static else ir.Schedule("unresolved", raw["schedule"].get("summary")),
-        start_date=base.start_date,
-        catchup=base.catchup,
-        max_active_runs=base.max_active_runs,
-        tags=base.tags,
-        params=base.params,
-        default_args=base.default_args,
-        tasks=tasks,
-        edges=edges,
-        constructs=base.constructs,
-        complete=True,
-        origin="dagbag",
-    )
+    summary = raw["schedule"].get("summary")
+    base = static or ir.Dag(raw["dag_id"], source, schedule=ir.Schedule("unresolved", summary))
+    # Airflow's structure replaces the scan's; the DAG-level settings the scan did read are kept.
+    return replace(base, tasks=tasks, edges=edges, complete=True, origin="dagbag")
 
 
 def _decorated_family(class_path: str) -> str:
