@@ -6,7 +6,6 @@ import fnmatch
 import hashlib
 import json
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -179,9 +178,6 @@ def _duplicate_dag_ids(files: list[ir.DagFile]) -> tuple[ir.Diagnostic, ...]:
         for dag_id, dags in sorted(where.items())
         if len(dags) > 1
     )
-
-
-_EXPRESSION = re.compile(r"\s+")
 
 
 def inventory_json(project: ir.Project) -> dict:

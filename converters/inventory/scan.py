@@ -105,7 +105,6 @@ class Helper:
 @dataclass(frozen=True)
 class CustomOperator:
     qualified: str
-    base: ir.Task | None  # unused; kept simple
     canonical: str
     family: str
 
@@ -337,7 +336,7 @@ class FileScanner:
                 info = value
             if info is not None:
                 qualified = f"{self.module}.{node.name}"
-                env[node.name] = CustomOperator(qualified, None, qualified, info.family)
+                env[node.name] = CustomOperator(qualified, qualified, info.family)
                 return
 
     # -- expressions --------------------------------------------------------------------------------------
