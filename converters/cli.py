@@ -224,7 +224,7 @@ class _progress:
 
 def _print_inventory(project, data: dict) -> None:
     table = Table(title=f"Inventory of {project.root}")
-    for column in ("DAG", "file:line", "schedule", "tasks", "edges", "constructs", "complete"):
+    for column in ("DAG", "file:line", "schedule", "tasks", "operators", "edges", "constructs", "complete"):
         table.add_column(column, overflow="fold")
     edges = {d.dag_id: len(d.edges) for f in project.files for d in f.dags}
     for dag in data["dags"]:
@@ -233,6 +233,7 @@ def _print_inventory(project, data: dict) -> None:
             f"{dag['file']}:{dag['line']}",
             str(dag["schedule"]),
             str(len(dag["tasks"])),
+            _families(dag["tasks"]),
             str(edges[dag["dag_id"]]),
             ", ".join(dag["constructs"]),
             "yes" if dag["complete"] else "[yellow]no[/yellow]",
@@ -248,6 +249,14 @@ def _print_inventory(project, data: dict) -> None:
         f"{data['files']} files, {len(data['dags'])} DAGs ({complete} fully resolved), {tasks} tasks, "
         f"{len(data['diagnostics'])} diagnostics"
     )
+
+
+def _families(tasks: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for task in tasks:
+        family = task["family"] or task["operator"].rsplit(".", 1)[-1]
+        counts[family] = counts.get(family, 0) + 1
+    return ", ".join(f"{name}×{n}" if n > 1 else name for name, n in sorted(counts.items()))
 
 
 def _print_parity(result) -> None:

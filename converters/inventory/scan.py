@@ -470,6 +470,9 @@ class FileScanner:
         if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
             self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
             return right
+        if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
+            joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
+            return {"$dataset": f"({left['$dataset']}{joiner}{right['$dataset']})"}
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return Unknown(self.src(node))
         try:
@@ -883,6 +886,10 @@ class FileScanner:
 NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
 
 
+def _is_dataset(value: Any) -> bool:
+    return isinstance(value, dict) and "$dataset" in value
+
+
 def _size(dag: DagState) -> tuple[int, int]:
     return len(dag.tasks), sum(len(up) for up in dag.upstream.values())
 
@@ -1112,8 +1119,10 @@ def _schedule(kwargs: dict) -> ir.Schedule:
             return ir.Schedule("preset" if value.startswith("@") else "cron", value)
         if (seconds := _seconds(value)) is not None:
             return ir.Schedule("timedelta", str(seconds))
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) and "$dataset" in v for v in value):
-            return ir.Schedule("dataset", " | ".join(str(v["$dataset"]) for v in value))
+        if isinstance(value, (list, tuple)) and value and all(_is_dataset(v) for v in value):
+            return ir.Schedule("dataset", " & ".join(str(v["$dataset"]) for v in value))  # a list means all of them
+        if _is_dataset(value):
+            return ir.Schedule("dataset", str(value["$dataset"]))
         if key == "timetable":
             return ir.Schedule("timetable", _describe(value))
         return ir.Schedule("unresolved", _describe(value))
@@ -1202,4 +1211,6 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         for dag in scanner.dags:
             dag.incomplete.append("A2D999")
     dags = tuple(to_dag_ir(state) for state in scanner.dags)
+    if not dags and not any(d.severity == "error" for d in scanner.diagnostics):
+        scanner.diag(None, "A2D030", "no DAG found in this file (a helper module, or DAGs built elsewhere)", "info")
     return ir.DagFile(relative_path, digest, tuple(sorted(scanner.styles)), dags, tuple(scanner.diagnostics))

@@ -285,6 +285,14 @@ def test_schedules_and_settings():
         ("x",),
     )
     assert b.schedule == ir.Schedule("dataset", "s3://bucket/key")
+    expression = scan(
+        """
+        from airflow.sdk import DAG, Asset
+        with DAG("e", schedule=(Asset("a") | Asset("b")) & Asset("c")):
+            pass
+        """
+    ).dags[0]
+    assert expression.schedule == ir.Schedule("dataset", "((a | b) & c)")
     assert (c.schedule.kind, d.schedule.kind) == ("none", "default")
 
 
@@ -334,12 +342,15 @@ def test_broken_files_become_diagnostics_and_the_scan_continues(tmp_path):
     (tmp_path / "latin1.py").write_bytes(b"# caf\xe9\nfrom airflow import DAG\n")
     (tmp_path / "deep.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     (tmp_path / "not_a_dag.txt").write_text("ignored")
+    (tmp_path / "helpers.py").write_text("def shared():\n    return 1\n")
     (tmp_path / "dup.py").write_text("from airflow import DAG\nwith DAG('ok'):\n    pass\n")
     project = scan_project(tmp_path, use_cache=False, jobs=1)
     data = inventory_json(project)
     found = {(d["file"], d["code"]) for d in data["diagnostics"]}
     assert ("syntax.py", "A2D001") in found
     assert ("latin1.py", "A2D006") in found
+    assert ("deep.py", "A2D001") in found  # CPython's parser refuses 5,000 nested parentheses
+    assert ("helpers.py", "A2D030") in found
     assert any(file == "deep.py" for file, _ in found)
     assert any(code == "A2D020" for _, code in found)  # the DAG id defined twice
     assert [d["dag_id"] for d in data["dags"]] == ["ok", "ok"]
