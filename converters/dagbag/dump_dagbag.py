@@ -29,13 +29,22 @@ def is_mapped(task):
 
 
 def schedule_of(dag):
-    timetable = getattr(dag, "timetable", None)
-    summary = getattr(timetable, "summary", None)
-    interval = getattr(dag, "schedule_interval", None) if hasattr(dag, "schedule_interval") else None
-    return {
-        "summary": None if summary is None else str(summary),
-        "interval": None if interval is None else str(interval),
-    }
+    """The schedule as a kind and a value, read the same way on Airflow 2 and 3 (by timetable class)."""
+    timetable = type(getattr(dag, "timetable", None)).__name__
+    raw = dag.schedule_interval if hasattr(dag, "schedule_interval") else getattr(dag, "schedule", None)
+    if timetable == "NullTimetable":
+        kind, value = "none", None
+    elif timetable == "OnceTimetable":
+        kind, value = "preset", "@once"
+    elif timetable.startswith("Cron") and "Partition" not in timetable and isinstance(raw, str):
+        kind, value = ("preset" if raw.startswith("@") else "cron"), raw
+    elif timetable.startswith("Delta") and hasattr(raw, "total_seconds"):
+        kind, value = "timedelta", str(float(raw.total_seconds()))
+    elif timetable in {"DatasetTriggeredTimetable", "AssetTriggeredTimetable"}:
+        kind, value = "dataset", None
+    else:
+        kind, value = "timetable", timetable
+    return {"kind": kind, "value": value, "timetable": timetable}
 
 
 def main(folder, output):

@@ -164,6 +164,8 @@ def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:
         differences.append("edges only Airflow sees: " + ", ".join(f"{a}>>{b}" for a, b in missing[:20]))
     if extra := sorted(static_edges - dagbag_edges):
         differences.append("edges only the scan sees: " + ", ".join(f"{a}>>{b}" for a, b in extra[:20]))
+    if (difference := compare_schedule(dag.schedule, loaded["schedule"])) is not None:
+        differences.append(difference)
     for task_id in sorted(set(static_tasks) & set(dagbag_tasks)):
         ours, theirs = static_tasks[task_id], dagbag_tasks[task_id]
         their_class = canonical_class(theirs["class"])
@@ -172,6 +174,16 @@ def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:
         if ours.mapped != theirs["mapped"]:
             differences.append(f"{task_id}: mapped {ours.mapped} vs Airflow's {theirs['mapped']}")
     return differences
+
+
+def compare_schedule(ours: ir.Schedule, theirs: dict) -> str | None:
+    """A difference when the scan resolved the schedule and Airflow's differs (kinds, then values)."""
+    if ours.kind not in {"none", "cron", "preset", "timedelta", "dataset"}:
+        return None  # default/unresolved/timetable: nothing the scan claims
+    same_kind = ours.kind == theirs["kind"] or {ours.kind, theirs["kind"]} == {"cron", "preset"}
+    if same_kind and (ours.kind in {"none", "dataset"} or ours.value == theirs["value"]):
+        return None
+    return f"schedule {ours.kind} {ours.value or ''} vs Airflow's {theirs['kind']} {theirs['value'] or ''}".strip()
 
 
 def _same_custom_class(task: ir.Task, class_path: str) -> bool:
@@ -219,8 +231,8 @@ def _from_dagbag(raw: dict, source: ir.SourceRef, static: ir.Dag | None) -> ir.D
         for t in raw["tasks"]
     )
     edges = tuple(ir.Edge(up, t["task_id"]) for t in raw["tasks"] for up in t["upstream"])
-    summary = raw["schedule"].get("summary")
-    base = static or ir.Dag(raw["dag_id"], source, schedule=ir.Schedule("unresolved", summary))
+    schedule = raw["schedule"]
+    base = static or ir.Dag(raw["dag_id"], source, schedule=ir.Schedule(schedule["kind"], schedule["value"]))
     # Airflow's structure replaces the scan's; the DAG-level settings the scan did read are kept.
     return replace(base, tasks=tasks, edges=edges, complete=True, origin="dagbag")
 

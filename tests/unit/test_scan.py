@@ -436,3 +436,37 @@ def test_scanning_never_executes_the_dag_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [d["dag_id"] for d in json.loads(result.stdout)["dags"]] == ["hostile"]
     assert not marker.exists()
+
+
+def test_reconcile_reports_each_kind_of_structural_difference():
+    from converters.dagbag.reconcile import reconcile
+
+    result = scan(
+        """
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("d", schedule="0 6 * * *"):
+            BashOperator(task_id="a", bash_command="x") >> BashOperator(task_id="b", bash_command="y")
+        """
+    )
+    project = ir.Project("root", (result,))
+
+    def airflow_built(schedule, tasks):
+        return {"dags": [{"dag_id": "d", "fileloc": "dag.py", "schedule": schedule, "tasks": tasks}]}
+
+    bash = "airflow.providers.standard.operators.bash.BashOperator"  # Airflow 3's path: the same operator
+    same = [
+        {"task_id": "a", "class": bash, "mapped": False, "task_group": None, "upstream": []},
+        {"task_id": "b", "class": bash, "mapped": False, "task_group": None, "upstream": ["a"]},
+    ]
+    cron = {"kind": "cron", "value": "0 6 * * *"}
+    assert reconcile(project, airflow_built(cron, same)).dags[0].status == "match"
+
+    other = [dict(same[0]), dict(same[1], upstream=[], mapped=True, **{"class": "x.PythonOperator"})]
+    differing = reconcile(project, airflow_built({"kind": "cron", "value": "0 7 * * *"}, other)).dags[0]
+    assert differing.status == "differs"
+    text = " / ".join(differing.differences)
+    assert "edges only the scan sees: a>>b" in text
+    assert "b: operator airflow.operators.bash.BashOperator vs Airflow's x.PythonOperator" in text
+    assert "b: mapped False vs Airflow's True" in text
+    assert "schedule cron 0 6 * * * vs Airflow's cron 0 7 * * *" in text
