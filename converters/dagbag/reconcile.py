@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from converters.inventory import ir
 from converters.inventory.operators import resolve_operator
-from converters.runtime.airflow import VERSION_ONLY_FOLDERS, dag_folder_view
+from converters.runtime.airflow import VERSION_ONLY_FOLDERS, base_environment, dag_folder_view
 from converters.runtime.envs import airflow_venv
 
 DUMPER = Path(__file__).with_name("dump_dagbag.py")
@@ -75,21 +74,11 @@ def load_dagbag(
         home = Path(scratch)
         view = dag_folder_view(version, folder.resolve(), home / "dags") if folder.is_dir() else folder
         out = home / "dagbag.json"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        env.update(
-            {
-                "AIRFLOW_HOME": str(home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(view),  # Airflow puts it on sys.path, as in a deployment
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__DAG_IGNORE_FILE_SYNTAX": "glob",
-                "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(file_timeout),
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-                "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
-                "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-                "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                **(extra_env or {}),
-            }
-        )
+        env = base_environment(version, home, view) | {
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(file_timeout),
+            "AIRFLOW__COSMOS__ENABLE_CACHE": "False",  # its cache lives in Airflow Variables: no metadata DB here
+            **(extra_env or {}),
+        }
         try:
             result = subprocess.run(
                 [str(python), str(DUMPER), str(view), str(out)],

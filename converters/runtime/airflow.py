@@ -89,36 +89,47 @@ def dag_folder_view(version: int, source: Path, view: Path) -> Path:
     return view
 
 
-def airflow_environment(
-    version: int, home: Path, data_dir: Path, port: int, password: str, use_job_schedule: bool
-) -> dict[str, str]:
+def base_environment(version: int, home: Path, dags_folder: Path) -> dict[str, str]:
+    """What every Airflow process we start needs, server or DagBag dump: the line's venv first on PATH,
+    an isolated home with SQLite metadata, the DAG folder (Airflow puts it on sys.path), no examples,
+    `.airflowignore` read as glob on both lines, and no usage metrics (this machine is offline)."""
     venv = airflow_venv(version)
-    warehouse = data_dir / "warehouse.duckdb"
-    landing = data_dir / "landing"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON"))}
     env.update(
         {
             "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "VIRTUAL_ENV": str(venv),
             "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAG_IGNORE_FILE_SYNTAX": "glob",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+            "SCARF_ANALYTICS": "false",
+            "DO_NOT_TRACK": "1",
+        }
+    )
+    return env
+
+
+def airflow_environment(
+    version: int, home: Path, data_dir: Path, port: int, password: str, use_job_schedule: bool
+) -> dict[str, str]:
+    warehouse = data_dir / "warehouse.duckdb"
+    landing = data_dir / "landing"
+    env = base_environment(version, home, home / "dags")
+    env.update(
+        {
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             "AIRFLOW__CORE__FERNET_KEY": "",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             # Off: only runs we trigger (and runs our DAGs trigger) happen, so logical dates are ours to choose.
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(use_job_schedule),
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "30",
-            # This machine is offline: no usage metrics (cosmos, Airflow) phoning home on every run.
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-            "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
-            "SCARF_ANALYTICS": "false",
-            "DO_NOT_TRACK": "1",
             # The example estate's own settings (read by airflow_dags/include and the dbt profile).
             "WAREHOUSE_PATH": str(warehouse),
             "LANDING_DIR": str(landing),
