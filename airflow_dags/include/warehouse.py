@@ -22,11 +22,6 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("WAREHOUSE_PATH") or DEFAULT_WAREHOUSE)
 
 
-def landing_dir() -> Path:
-    """Where partners drop their files (one folder per logical date)."""
-    return Path(os.environ.get("LANDING_DIR") or warehouse_path().parent / "landing")
-
-
 def connect(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)

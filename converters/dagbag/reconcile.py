@@ -107,9 +107,7 @@ def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> 
     other_line = {folder for line, folder in VERSION_ONLY_FOLDERS.items() if version is not None and line != version}
     static = {dag.dag_id: (file, dag) for file in project.files for dag in file.dags}
     loaded = {dag["dag_id"]: dag for dag in dagbag["dags"]}
-    diagnostics_by_file: dict[str, list[str]] = {}
-    for file in project.files:
-        diagnostics_by_file[file.path] = [d.code for d in file.diagnostics]
+    codes_by_file = {file.path: tuple(d.code for d in file.diagnostics) for file in project.files}
     results = []
     for dag_id in sorted(set(static) | set(loaded)):
         if dag_id not in loaded:
@@ -118,8 +116,8 @@ def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> 
                 results.append(DagParity(dag_id, "other_line", file.path, ("meant for the other Airflow line",)))
                 continue
             if not dag.complete:
-                codes = tuple(d.code for d in file.diagnostics)
-                results.append(DagParity(dag_id, "incomplete", file.path, ("Airflow did not build this DAG",), codes))
+                why = ("Airflow did not build this DAG",)
+                results.append(DagParity(dag_id, "incomplete", file.path, why, codes_by_file[file.path]))
                 continue
             error = dagbag.get("import_errors", {}).get(file.path, "")
             why = f"Airflow could not import the file: {error.strip().splitlines()[-1]}" if error else "not loaded"
@@ -127,13 +125,12 @@ def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> 
             continue
         if dag_id not in static:
             where = loaded[dag_id]["fileloc"]
-            results.append(DagParity(dag_id, "dagbag_only", where, (), tuple(diagnostics_by_file.get(where, []))))
+            results.append(DagParity(dag_id, "dagbag_only", where, (), codes_by_file.get(where, ())))
             continue
         file, dag = static[dag_id]
         differences = compare_dag(dag, loaded[dag_id])
         if not dag.complete:
-            codes = tuple(d.code for d in file.diagnostics)
-            results.append(DagParity(dag_id, "incomplete", file.path, tuple(differences), codes))
+            results.append(DagParity(dag_id, "incomplete", file.path, tuple(differences), codes_by_file[file.path]))
         else:
             results.append(DagParity(dag_id, "differs" if differences else "match", file.path, tuple(differences)))
     return Reconciliation(dagbag.get("airflow_version", "?"), tuple(results), dagbag.get("import_errors", {}))

@@ -62,14 +62,11 @@ class XComArg:
     task: TaskRef
 
 
-@dataclass
+@dataclass(eq=False)  # identity, not value: two labels with no upstream yet are different labels
 class LabelRef:
     """``a >> Label("why") >> b``: the label remembers its upstreams until it meets its downstream."""
 
     upstream: list = field(default_factory=list)
-
-    def __hash__(self) -> int:
-        return id(self)
 
 
 @dataclass(frozen=True)
@@ -104,9 +101,14 @@ class Helper:
 
 @dataclass(frozen=True)
 class CustomOperator:
+    """An operator class defined in the estate: it keeps its own name and takes its base's family."""
+
     qualified: str
-    canonical: str
     family: str
+
+    @property
+    def canonical(self) -> str:  # read like OperatorInfo.canonical
+        return self.qualified
 
 
 class _Return(Exception):
@@ -205,8 +207,6 @@ class FileScanner:
                     self.bind(target, result, env, stmt)
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
-            case ast.AugAssign():
-                pass
             case ast.Expr(value=value):
                 result = self.eval(value, env)
                 if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack:
@@ -336,7 +336,7 @@ class FileScanner:
                 info = value
             if info is not None:
                 qualified = f"{self.module}.{node.name}"
-                env[node.name] = CustomOperator(qualified, qualified, info.family)
+                env[node.name] = CustomOperator(qualified, info.family)
                 return
 
     # -- expressions --------------------------------------------------------------------------------------
@@ -555,7 +555,7 @@ class FileScanner:
         }:
             return {"$call": name, "args": args, "kwargs": kwargs}
         info = resolve_operator(name)
-        if info.family or short.endswith(("Operator", "Sensor")) or info.canonical in {"cosmos.DbtTaskGroup"}:
+        if info.family or short.endswith(("Operator", "Sensor")):
             if short in {"DbtTaskGroup", "DbtDag"}:
                 return self.create_dbt_group(node, name, kwargs)
             return self.create_task(node, name, kwargs, canonical=None)

@@ -57,7 +57,8 @@ class AirflowInstance:
 
     @property
     def landing_dir(self) -> Path:
-        return Path(self.env["LANDING_DIR"])
+        """Where the partner drops files: the path of the ``partner_landing`` connection."""
+        return self.data_dir / "landing"
 
     def client(self) -> AirflowClient:
         return AirflowClient(self.url, self.version, self.username, self.password)
@@ -132,7 +133,6 @@ def airflow_environment(
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "30",
             # The example estate's own settings (read by airflow_dags/include and the dbt profile).
             "WAREHOUSE_PATH": str(warehouse),
-            "LANDING_DIR": str(landing),
             "ALERTS_FILE": str(data_dir / "alerts.jsonl"),
             "AIRFLOW_CONN_WAREHOUSE_DUCKDB": json.dumps({"conn_type": "duckdb", "host": str(warehouse)}),
             "AIRFLOW_CONN_PARTNER_LANDING": json.dumps({"conn_type": "fs", "extra": {"path": str(landing)}}),
