@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -30,8 +31,6 @@ def wheel_folder(version: int, relative: str):
         check=True,
         timeout=120,
     ).stdout.strip()
-    from pathlib import Path
-
     return Path(site) / relative
 
 
