@@ -96,12 +96,28 @@ class Dag:
 
 
 @dataclass(frozen=True)
+class Callable:
+    """A function a task runs (``python_callable=`` or a TaskFlow function), as copied into the file's logic."""
+
+    name: str  # its name in the logic (tasks refer to it as {"$callable": name})
+    source: SourceRef
+    params: tuple[str, ...] = ()
+    var_keyword: bool = False  # takes **kwargs (Airflow then passes the whole context)
+    is_async: bool = False
+    airflow_names: tuple[str, ...] = ()  # qualified Airflow names its code uses (Variable, hooks...)
+    unresolved: tuple[str, ...] = ()  # names no statement of the file binds for it
+
+
+@dataclass(frozen=True)
 class DagFile:
     path: str  # relative to the scanned root
     sha256: str
     styles: tuple[str, ...] = ()  # "1.10", "2.x", "3.x" import styles seen
     dags: tuple[Dag, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    callables: tuple[Callable, ...] = ()
+    logic: str = ""  # the statements the callables need, copied in source order (Airflow imports left out)
+    logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
 
 
 @dataclass(frozen=True)

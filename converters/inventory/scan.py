@@ -8,11 +8,13 @@ Whatever depends on runtime data becomes a diagnostic and marks the DAG incomple
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from converters.inventory import ir
+from converters.inventory.callables import LogicExtractor
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
 
 MAX_CALL_DEPTH = 8
@@ -100,6 +102,20 @@ class Helper:
 
 
 @dataclass(frozen=True)
+class PathValue:
+    """A path computed from ``__file__``: kept relative to the scanned folder (``dbt/shop``, ``../sql``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class CallableRef:
+    """A function the file defines, used as a task's callable: its name in the copied logic."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class CustomOperator:
     """An operator class defined in the estate: it keeps its own name and takes its base's family."""
 
@@ -132,6 +148,7 @@ class FileScanner:
         self.depth = 0
         self._lines: list[bytes] | None = None
         self.mapped_groups = 0  # > 0 while expanding a mapped task group: every task in it is mapped
+        self.logic: LogicExtractor | None = None
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -165,6 +182,7 @@ class FileScanner:
     # -- statements ---------------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
         self.module_env: dict[str, Any] = {}
+        self.logic = LogicExtractor(tree, self.text, self.module)
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
@@ -347,6 +365,8 @@ class FileScanner:
             case ast.Name(id=name):
                 if name in env:
                     return env[name]
+                if name == "__file__":
+                    return PathValue(self.path)
                 return {"True": True, "False": False, "None": None}.get(name, Unknown(name))
             case ast.Attribute(value=base, attr=attr):
                 owner = self.eval(base, env)
@@ -358,6 +378,8 @@ class FileScanner:
                     return ("literal_method", owner, attr)
                 if isinstance(owner, TaskRef) and attr == "output":
                     return XComArg(owner)
+                if isinstance(owner, PathValue):
+                    return _path_attribute(owner, attr) or Unknown(self.src(node))
                 if isinstance(
                     owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)
                 ):
@@ -470,6 +492,8 @@ class FileScanner:
         if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
             self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
             return right
+        if isinstance(op, ast.Div) and isinstance(left, PathValue) and isinstance(right, str):
+            return _join(left, right)
         if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
             joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
             return {"$dataset": f"({left['$dataset']}{joiner}{right['$dataset']})"}
@@ -506,6 +530,11 @@ class FileScanner:
                 continue
             kwargs[keyword.arg] = value
 
+        if isinstance(func, tuple) and func and func[0] == "path_method":
+            return func[1] if not args else Unknown(self.src(node))  # resolve(), absolute()
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:
+            if isinstance(args[0], PathValue):
+                return args[0]
         if isinstance(func, tuple) and func and func[0] == "literal_method":
             return _call_literal_method(func[1], func[2], args, kwargs, self.src(node))
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:
@@ -530,6 +559,10 @@ class FileScanner:
 
     def call_qualified(self, node, name: str, args: list, kwargs: dict) -> Any:
         short = name.rsplit(".", 1)[-1]
+        if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
+            return _path_call(name, args)
+        if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
+            return {"$call": name, "args": args, "kwargs": kwargs}
         if short == "partial" and "." in name:  # SomeOperator.partial(...): the class is the owner
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -647,6 +680,7 @@ class FileScanner:
                 n += 1
             full_id = f"{full_id}__{n}"
         mapped = mapped or self.mapped_groups > 0
+        kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
         dag.tasks[full_id] = task
@@ -666,6 +700,13 @@ class FileScanner:
         if family == "sensor":
             dag.constructs.add("sensor")
         return ref
+
+    def callable_ref(self, value: Any) -> Any:
+        """Functions of this file passed to a task become references into the file's copied logic."""
+        node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
+            return CallableRef(self.logic.add(node))
+        return value
 
     def create_dbt_group(self, node, written: str, kwargs: dict) -> Any:
         """A cosmos group: one task per dbt node, rendered from the dbt project when Airflow parses the file."""
@@ -713,7 +754,7 @@ class FileScanner:
             operator,
             family,
             operator,
-            {**options, "$args": args, **kwargs},
+            {**options, "python_callable": flow.node, "op_args": args, "op_kwargs": kwargs},
             taskflow=True,
             mapped=False,
             dedupe=True,
@@ -735,7 +776,13 @@ class FileScanner:
                 operator,
                 _taskflow_family(target.variant),
                 operator,
-                {**options, **partial_kwargs, **expand_values},
+                {
+                    **options,
+                    "python_callable": target.node,
+                    "op_args": [],
+                    "op_kwargs": partial_kwargs,
+                    "expand": {k: v for k, v in expand_values.items() if k != "$expand"} or expand_values["$expand"],
+                },
                 taskflow=True,
                 mapped=True,
                 dedupe=True,
@@ -881,6 +928,59 @@ class FileScanner:
 
 
 # -- module helpers -----------------------------------------------------------------------------------------
+
+PATH_FUNCTIONS = {
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
+    "os.path.dirname",
+    "os.path.realpath",
+    "os.path.abspath",
+    "os.path.normpath",
+    "os.path.join",
+}
+
+
+def _normalise(path: str) -> str:
+    """``a/b/../c`` -> ``a/c``; leading ``..`` kept (a path above the scanned folder)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in {"", "."}:
+            continue
+        if part == ".." and parts and parts[-1] != "..":
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts) or "."
+
+
+def _join(base: PathValue, *more: str) -> Any:
+    if any(m.startswith("/") for m in more):
+        return Unknown("absolute path")
+    return PathValue(_normalise("/".join([base.path, *more])))
+
+
+def _path_attribute(owner: PathValue, attr: str) -> Any:
+    if attr == "parent":
+        return PathValue(_normalise(owner.path + "/.."))
+    if attr in {"resolve", "absolute"}:
+        return ("path_method", owner, attr)
+    return None
+
+
+def _path_call(name: str, args: list) -> Any:
+    first = args[0]
+    if not isinstance(first, PathValue):
+        return Unknown(f"{name}(...)")  # a literal path stays what it was written as: not followed
+    if name == "os.path.dirname":
+        return PathValue(_normalise(first.path + "/.."))
+    if name == "os.path.join" or name.startswith("pathlib."):
+        rest = args[1:]
+        if not all(isinstance(r, str) for r in rest):
+            return Unknown(f"{name}(...)")
+        return _join(first, *rest)
+    return first  # realpath, abspath, normpath
+
 
 # Calls to these never build tasks (stdlib, Airflow's own helpers, common libraries).
 NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
@@ -1031,6 +1131,10 @@ def _to_json_value(value: Any) -> Any:
         return {"$xcom": value.task.task_id}
     if isinstance(value, Qual):
         return {"$ref": value.name}
+    if isinstance(value, CallableRef):
+        return {"$callable": value.name}
+    if isinstance(value, PathValue):
+        return {"$path": value.path}
     return {"$source": type(value).__name__}
 
 
@@ -1213,4 +1317,33 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
     dags = tuple(to_dag_ir(state) for state in scanner.dags)
     if not dags and not any(d.severity == "error" for d in scanner.diagnostics):
         scanner.diag(None, "A2D030", "no DAG found in this file (a helper module, or DAGs built elsewhere)", "info")
-    return ir.DagFile(relative_path, digest, tuple(sorted(scanner.styles)), dags, tuple(scanner.diagnostics))
+    callables, logic, airflow_imports = _logic_of(scanner, relative_path)
+    return ir.DagFile(
+        relative_path,
+        digest,
+        tuple(sorted(scanner.styles)),
+        dags,
+        tuple(scanner.diagnostics),
+        callables,
+        logic,
+        airflow_imports,
+    )
+
+
+def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], str, dict[str, str]]:
+    """The file's callables and the code they need; code that does not compile again is not offered."""
+    extractor = scanner.logic
+    if extractor is None or not extractor.callables:
+        return (), "", {}
+    callables = tuple(
+        dataclasses.replace(c, source=ir.SourceRef(relative_path, c.source.line, c.source.col))
+        for c in extractor.callables
+    )
+    try:
+        logic = extractor.logic()
+        compile(logic, relative_path, "exec", dont_inherit=True)
+    except Exception as exc:  # noqa: BLE001 - odd layouts (dedent across multi-line strings...) must not stop a scan
+        scanner.diag(None, "A2D290", f"the code of this file's callables could not be copied out: {exc}", "warning")
+        reason = "its code could not be copied out of the file"
+        return tuple(dataclasses.replace(c, unresolved=(*c.unresolved, reason)) for c in callables), "", {}
+    return callables, logic, dict(sorted(extractor.airflow_imports.items()))

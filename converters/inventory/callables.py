@@ -1,0 +1,291 @@
+"""The code a task's Python callable needs, cut out of its DAG file without running it.
+
+A ``python_callable`` (or a TaskFlow function) usually leans on the rest of its file: imports, constants,
+helper functions. The generated Dagster code must run that same code without importing the DAG file
+(which imports Airflow). So for every callable the scan meets, this module collects the statements that
+bind the names it uses — in the innermost scope first (a ``with DAG`` block or a ``@dag`` function), then
+the module — and copies them, in source order, into one piece of code per file: the file's *logic*.
+
+- Imports of ``airflow…`` modules are not copied; they are returned by name so the generator can bind
+  them to its Airflow-free support code (``Variable``, ``get_current_context``…) or to a placeholder that
+  refuses to run.
+- Names nothing binds (a task object, a loop variable, a star import) are reported as unresolved; the
+  rule that plans the task decides what that means (never a guess).
+- Decorators that belong to Airflow (``@task``…) are dropped; the function body is copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import textwrap
+from dataclasses import dataclass, field
+
+from converters.inventory import ir
+
+BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__"}
+
+
+@dataclass
+class _Binding:
+    stmt: ast.stmt
+    scope_index: int  # position of the statement in source order (line, col)
+    airflow: dict[str, str] = field(default_factory=dict)  # local name -> qualified Airflow name
+
+
+class LogicExtractor:
+    """Collects the statements the file's callables need. One instance per scanned file."""
+
+    def __init__(self, tree: ast.Module, text: str, module: str) -> None:
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self.module = module
+        self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
+        self._index_scopes(tree.body, [tree.body])
+        self.chosen: dict[int, ast.stmt] = {}  # id(stmt) -> stmt copied into the logic
+        self.airflow_imports: dict[str, str] = {}
+        self.bound_names: dict[str, int] = {}  # name -> id(stmt) binding it in the logic (clash detection)
+        self.callables: list[ir.Callable] = []
+        self._by_node: dict[int, str] = {}
+
+    # -- scopes ---------------------------------------------------------------------------------------------
+    def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
+        """Record for every statement the scopes its names are looked up in (innermost first).
+
+        Only functions make a scope; with/try/if/for blocks belong to the scope around them.
+        """
+        for stmt in body:
+            self.scope_of[id(stmt)] = chain
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._index_scopes(stmt.body, [stmt.body, *chain])
+            elif isinstance(stmt, (ast.With, ast.AsyncWith, ast.If, ast.For, ast.While, ast.Try)):
+                for block in _blocks(stmt):
+                    self._index_scopes(block, chain)
+
+    # -- public ---------------------------------------------------------------------------------------------
+    def add(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+        """Register ``node`` as a task callable; returns the name it has in the logic."""
+        if id(node) in self._by_node:
+            return self._by_node[id(node)]
+        name = node.name
+        unresolved: list[str] = []
+        airflow: dict[str, str] = {}
+        clash = self._claim(name, node)
+        if clash:
+            unresolved.append(f"{name} (another function of that name is already copied)")
+        else:
+            self._require(node, self._scopes_for(node), unresolved, airflow, set())
+        params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
+        self.callables.append(
+            ir.Callable(
+                name=name,
+                source=ir.SourceRef("", node.lineno, node.col_offset),
+                params=params,
+                var_keyword=node.args.kwarg is not None,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                airflow_names=tuple(sorted(set(airflow.values()))),
+                unresolved=tuple(sorted(set(unresolved))),
+            )
+        )
+        self._by_node[id(node)] = name
+        return name
+
+    def logic(self) -> str:
+        """The copied statements in source order, dedented to module level."""
+        chunks = []
+        for stmt in sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset)):
+            chunks.append(self._source(stmt))
+        return "\n\n".join(chunks) + ("\n" if chunks else "")
+
+    # -- closure ----------------------------------------------------------------------------------------------
+    def _scopes_for(self, node: ast.stmt) -> list[list[ast.stmt]]:
+        return self.scope_of.get(id(node), [])
+
+    def _claim(self, name: str, stmt: ast.stmt) -> bool:
+        """Bind ``name`` in the logic to ``stmt``; True when another statement already holds that name."""
+        holder = self.bound_names.get(name)
+        if holder is not None and holder != id(stmt):
+            return True
+        self.bound_names[name] = id(stmt)
+        return False
+
+    def _require(self, stmt, scopes, unresolved, airflow, seen: set[int]) -> None:
+        if id(stmt) in seen:
+            return
+        seen.add(id(stmt))
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.chosen[id(stmt)] = stmt
+        names = _free_names(stmt)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in stmt.decorator_list:
+                if not self._is_airflow_decorator(decorator, scopes):
+                    names |= {n.id for n in ast.walk(decorator) if isinstance(n, ast.Name)} - BUILTIN_NAMES
+        for name in sorted(names):
+            binding = self._find(name, scopes)
+            if binding is None:
+                unresolved.append(name)
+                continue
+            if isinstance(binding, str):  # an Airflow import
+                airflow[name] = binding
+                self.airflow_imports[name] = binding
+                continue
+            if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                self._copy_import(binding, name)
+                continue
+            if self._claim(name, binding):
+                unresolved.append(f"{name} (bound differently by two scopes of the file)")
+                continue
+            self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
+
+    def _find(self, name: str, scopes: list[list[ast.stmt]]):
+        """The statement that binds ``name``: innermost scope first, the last binding in that scope."""
+        for body in scopes:
+            found = None
+            for stmt in _flatten(body):
+                if name in _bound_by(stmt):
+                    found = stmt
+            if found is not None:
+                if isinstance(found, (ast.Import, ast.ImportFrom)):
+                    qualified = _imported_name(found, name, self.module)
+                    if qualified.split(".")[0] == "airflow":
+                        return qualified
+                return found
+        return None
+
+    def _copy_import(self, stmt: ast.Import | ast.ImportFrom, name: str) -> None:
+        key = id(stmt)
+        holder = self.chosen.get(key)
+        if isinstance(stmt, ast.ImportFrom):
+            base = _absolute_module(stmt, self.module)
+            aliases = [a for a in stmt.names if (a.asname or a.name) == name]
+            merged = list(holder.names) if isinstance(holder, ast.ImportFrom) else []
+            for alias in aliases:
+                if all((a.name, a.asname) != (alias.name, alias.asname) for a in merged):
+                    merged.append(alias)
+            new = ast.ImportFrom(module=base, names=merged, level=0)
+        else:
+            aliases = [a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]
+            merged = list(holder.names) if isinstance(holder, ast.Import) else []
+            merged += [a for a in aliases if a not in merged]
+            new = ast.Import(names=merged)
+        ast.copy_location(new, stmt)
+        self.chosen[key] = new
+
+    def _source(self, stmt: ast.stmt) -> str:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            return ast.unparse(stmt)
+        start = stmt.lineno
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scopes = self._scopes_for(stmt)
+            kept = [d for d in stmt.decorator_list if not self._is_airflow_decorator(d, scopes)]
+            start = min([d.lineno for d in kept] + [stmt.lineno])
+        end = stmt.end_lineno or stmt.lineno
+        return textwrap.dedent("".join(self.lines[start - 1 : end])).rstrip("\n")
+
+    def _is_airflow_decorator(self, decorator: ast.expr, scopes: list[list[ast.stmt]]) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        while isinstance(target, ast.Attribute):
+            target = target.value
+        return isinstance(target, ast.Name) and isinstance(self._find(target.id, scopes), str)
+
+
+# -- name analysis ------------------------------------------------------------------------------------------
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    blocks = [getattr(stmt, name) for name in ("body", "orelse", "finalbody") if getattr(stmt, name, None)]
+    for handler in getattr(stmt, "handlers", []) or []:
+        blocks.append(handler.body)
+    return blocks
+
+
+def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements of one scope, with-blocks and try-blocks opened (they do not make a scope)."""
+    result = []
+    for stmt in body:
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            result.extend(_flatten(stmt.body))
+        elif isinstance(stmt, ast.Try):
+            result.extend(_flatten(stmt.body))  # the import the try body makes is the one that runs first
+        else:
+            result.append(stmt)
+    return result
+
+
+def _bound_by(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, ast.Import):
+        return {a.asname or a.name.split(".")[0] for a in stmt.names}
+    if isinstance(stmt, ast.ImportFrom):
+        return {a.asname or a.name for a in stmt.names if a.name != "*"}
+    if isinstance(stmt, ast.Assign):
+        return {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
+        return {stmt.target.id}
+    return set()
+
+
+def _free_names(stmt: ast.stmt) -> set[str]:
+    """Names a statement reads that it does not bind itself (an over-approximation of Python's scoping)."""
+    loaded: set[str] = set()
+    stored: set[str] = set()
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = stmt.args
+        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if a is not None:
+                stored.add(a.arg)
+        outside = [*args.defaults, *[d for d in args.kw_defaults if d is not None]]
+        inside: list[ast.AST] = list(stmt.body)
+    elif isinstance(stmt, ast.ClassDef):
+        outside = [*stmt.bases, *[k.value for k in stmt.keywords]]
+        inside = list(stmt.body)
+    else:
+        outside, inside = [stmt], []
+    for root in inside:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Name):
+                (stored if isinstance(node.ctx, (ast.Store, ast.Del)) else loaded).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stored.add(node.name)
+                if not isinstance(node, ast.ClassDef):
+                    a = node.args
+                    stored.update(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x is not None)
+                    stored.update(x.arg for x in (a.vararg, a.kwarg) if x is not None)
+            elif isinstance(node, ast.Lambda):
+                a = node.args
+                stored.update(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs)
+                stored.update(x.arg for x in (a.vararg, a.kwarg) if x is not None)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                stored.update(al.asname or al.name.split(".")[0] for al in node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                stored.add(node.name)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                stored.difference_update(node.names)
+    for root in outside:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                loaded.add(node.id)
+    return (loaded - stored) - BUILTIN_NAMES
+
+
+def _absolute_module(stmt: ast.ImportFrom, module: str) -> str:
+    if not stmt.level:
+        return stmt.module or ""
+    parts = module.split(".")[: -stmt.level]
+    return ".".join(parts + ([stmt.module] if stmt.module else []))
+
+
+def _imported_name(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> str:
+    if isinstance(stmt, ast.ImportFrom):
+        base = _absolute_module(stmt, module)
+        for alias in stmt.names:
+            if (alias.asname or alias.name) == name:
+                return f"{base}.{alias.name}"
+        return base
+    for alias in stmt.names:
+        if alias.asname == name:
+            return alias.name
+        if alias.name.split(".")[0] == name:
+            return name
+    return name
