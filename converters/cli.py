@@ -189,6 +189,105 @@ def verify(
     raise typer.Exit(1 if differs or unexplained else 0)
 
 
+@app.command()
+def convert(
+    path: Annotated[Path, typer.Argument(help="Airflow DAG folder to convert. Nothing in it is executed.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder of the generated Dagster package.")] = Path("dagster_defs"),
+    force: Annotated[bool, typer.Option(help="Overwrite generated files that were edited by hand.")] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes for the scan (default: all cores).")] = 0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the plan (per-task rule, disposition, reason) as JSON.")
+    ] = None,
+) -> None:
+    """Generate a Dagster code location: one module per DAG, one asset per task, with honest dispositions."""
+    from converters.convert import convert_project, plan_json
+
+    if not path.is_dir():
+        err.print(f"[red]not a folder: {path}[/red]")
+        raise typer.Exit(2)
+    with _progress("converting") as advance:
+        result = convert_project(path, out, force=force, jobs=jobs or None, on_file=advance)
+    data = plan_json(result.plan)
+    data["generated"] = {
+        "out": str(result.generated.out),
+        "written": result.generated.written,
+        "unchanged": result.generated.unchanged,
+        "kept_hand_edited": result.generated.kept,
+        "removed": result.generated.removed,
+        "problems": result.generated.problems,
+    }
+    if json_out is not None:
+        _write_json(json_out, data)
+    if json_out is None or str(json_out) != "-":
+        _print_plan(data)
+    raise typer.Exit(1 if result.generated.kept or result.generated.problems else 0)
+
+
+@app.command()
+def rules(
+    docs: Annotated[
+        Path | None,
+        typer.Option("--docs", help="Render the rules reference (Markdown) into this file, e.g. docs/rules.md."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rules as JSON.")] = False,
+) -> None:
+    """List every conversion rule: operators it matches, usual disposition, what it emits."""
+    from converters.rules import default_registry, plugin_rules
+    from converters.rules.docs import render_reference, rule_rows
+
+    registry = default_registry()
+    _, problems = plugin_rules()
+    for problem in problems:
+        err.print(f"[yellow]{problem}[/yellow]")
+    if docs is not None:
+        docs.parent.mkdir(parents=True, exist_ok=True)
+        temporary = docs.with_name(docs.name + ".tmp")
+        temporary.write_text(render_reference(registry), encoding="utf-8")
+        temporary.replace(docs)
+        console.print(f"wrote {docs}")
+        raise typer.Exit(0)
+    rows = rule_rows(registry)
+    if as_json:
+        console.print_json(json.dumps(rows))
+        raise typer.Exit(0)
+    table = Table(title=f"{len(rows)} rules")
+    for column in ("rule", "matches", "disposition", "emits"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        matches = ", ".join(row["operators"]) or "(anything unmatched)"
+        if row["families"]:
+            matches += f" + family {', '.join(row['families'])}"
+        table.add_row(row["rule"], matches, row["disposition"], row["emits"])
+    console.print(table)
+
+
+def _print_plan(data: dict) -> None:
+    table = Table(title=f"Plan for {data['root']}")
+    for column in ("DAG", "task", "rule", "disposition", "reason"):
+        table.add_column(column, overflow="fold")
+    colours = {"MECH": "green", "JUDG": "yellow", "REDESIGN": "magenta", "NONE": "red"}
+    for dag in data["dags"]:
+        for task in dag["tasks"]:
+            colour = colours[task["disposition"]]
+            table.add_row(
+                dag["dag_id"], task["task_id"], task["rule"], f"[{colour}]{task['disposition']}[/]", task["reason"]
+            )
+    console.print(table)
+    counts = ", ".join(f"{n} {d}" for d, n in data["counts"].items())
+    generated = data["generated"]
+    console.print(
+        f"{counts} · wrote {len(generated['written'])} files, {len(generated['unchanged'])} unchanged "
+        f"into {generated['out']}"
+    )
+    for relative in generated["kept_hand_edited"]:
+        console.print(
+            f"[yellow]{relative} was edited by hand: kept; the new version is {relative}.new "
+            "(--force overwrites)[/yellow]"
+        )
+    for problem in generated["problems"]:
+        console.print(f"[red]{problem}[/red]")
+
+
 def _write_json(target: Path, data: dict) -> None:
     text = json.dumps(data, indent=2, default=str)
     if str(target) == "-":

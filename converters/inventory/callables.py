@@ -76,6 +76,7 @@ class LogicExtractor:
         else:
             self._require(node, self._scopes_for(node), unresolved, airflow, set())
         params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
+        pulls, reads_conf = _context_uses(node)
         self.callables.append(
             ir.Callable(
                 name=name,
@@ -85,17 +86,19 @@ class LogicExtractor:
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 unresolved=tuple(sorted(set(unresolved))),
+                xcom_pulls=pulls,
+                reads_conf=reads_conf,
             )
         )
         self._by_node[id(node)] = name
         return name
 
-    def logic(self) -> str:
-        """The copied statements in source order, dedented to module level."""
-        chunks = []
-        for stmt in sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset)):
-            chunks.append(self._source(stmt))
-        return "\n\n".join(chunks) + ("\n" if chunks else "")
+    def logic(self) -> tuple[str, str]:
+        """The copied imports, then the other copied statements in source order, dedented to module level."""
+        ordered = sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset))
+        imports = [self._source(s) for s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
+        code = [self._source(s) for s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
 
     # -- closure ----------------------------------------------------------------------------------------------
     def _scopes_for(self, node: ast.stmt) -> list[list[ast.stmt]]:
@@ -267,6 +270,28 @@ def _free_names(stmt: ast.stmt) -> set[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 loaded.add(node.id)
     return (loaded - stored) - BUILTIN_NAMES
+
+
+def _context_uses(node: ast.AST) -> tuple[tuple[str, ...], bool]:
+    """Task ids pulled with ``xcom_pull`` ("?" when not literal) and whether ``dag_run.conf`` is read."""
+    pulls: set[str] = set()
+    reads_conf = False
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Attribute) and inner.attr == "conf":
+            reads_conf = True
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)):
+            continue
+        if inner.func.attr != "xcom_pull":
+            continue
+        target = next((k.value for k in inner.keywords if k.arg == "task_ids"), inner.args[0] if inner.args else None)
+        try:
+            value = ast.literal_eval(target) if target is not None else None
+        except ValueError:
+            value = None
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            pulls.add(item if isinstance(item, str) else "?")
+    return tuple(sorted(pulls)), reads_conf
 
 
 def _absolute_module(stmt: ast.ImportFrom, module: str) -> str:

@@ -106,6 +106,8 @@ class Callable:
     is_async: bool = False
     airflow_names: tuple[str, ...] = ()  # qualified Airflow names its code uses (Variable, hooks...)
     unresolved: tuple[str, ...] = ()  # names no statement of the file binds for it
+    xcom_pulls: tuple[str, ...] = ()  # task ids its code pulls XComs from ("?" when not a literal)
+    reads_conf: bool = False  # reads dag_run.conf
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ class DagFile:
     dags: tuple[Dag, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     callables: tuple[Callable, ...] = ()
-    logic: str = ""  # the statements the callables need, copied in source order (Airflow imports left out)
+    logic_imports: str = ""  # the imports the callables need (Airflow imports left out)
+    logic: str = ""  # the other statements the callables need, copied in source order
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
 
 

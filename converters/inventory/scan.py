@@ -1317,7 +1317,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
     dags = tuple(to_dag_ir(state) for state in scanner.dags)
     if not dags and not any(d.severity == "error" for d in scanner.diagnostics):
         scanner.diag(None, "A2D030", "no DAG found in this file (a helper module, or DAGs built elsewhere)", "info")
-    callables, logic, airflow_imports = _logic_of(scanner, relative_path)
+    callables, (logic_imports, logic), airflow_imports = _logic_of(scanner, relative_path)
     return ir.DagFile(
         relative_path,
         digest,
@@ -1325,25 +1325,26 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         dags,
         tuple(scanner.diagnostics),
         callables,
+        logic_imports,
         logic,
         airflow_imports,
     )
 
 
-def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], str, dict[str, str]]:
+def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], tuple[str, str], dict]:
     """The file's callables and the code they need; code that does not compile again is not offered."""
     extractor = scanner.logic
     if extractor is None or not extractor.callables:
-        return (), "", {}
+        return (), ("", ""), {}
     callables = tuple(
         dataclasses.replace(c, source=ir.SourceRef(relative_path, c.source.line, c.source.col))
         for c in extractor.callables
     )
     try:
         logic = extractor.logic()
-        compile(logic, relative_path, "exec", dont_inherit=True)
+        compile(logic[0] + logic[1], relative_path, "exec", dont_inherit=True)
     except Exception as exc:  # noqa: BLE001 - odd layouts (dedent across multi-line strings...) must not stop a scan
         scanner.diag(None, "A2D290", f"the code of this file's callables could not be copied out: {exc}", "warning")
         reason = "its code could not be copied out of the file"
-        return tuple(dataclasses.replace(c, unresolved=(*c.unresolved, reason)) for c in callables), "", {}
+        return tuple(dataclasses.replace(c, unresolved=(*c.unresolved, reason)) for c in callables), ("", ""), {}
     return callables, logic, dict(sorted(extractor.airflow_imports.items()))

@@ -1,0 +1,350 @@
+"""What a generated asset needs at run time to behave like the Airflow task it came from.
+
+Copied verbatim into every generated package (``<package>/support/``) so the code runs without
+airflow-to-dagster installed. It depends on dagster and the standard library only; the Airflow
+template context comes from ``templates`` next to it.
+
+- ``task_context`` rebuilds Airflow's context for one asset run: the logical date is the start of the
+  partition's time window (the data interval is the window), else the ``airflow/logical_date`` run tag,
+  else the time the step starts. ``dag_run.conf`` comes from the ``airflow/conf`` run tag (JSON).
+- ``call_python`` calls a task's callable the way PythonOperator does: templated ``op_args``/``op_kwargs``/
+  ``templates_dict`` rendered first, context keys passed by parameter name (all of them for ``**kwargs``).
+- ``run_bash`` runs a command the way BashOperator does (rendered, ``env``/``append_env``); the exit code
+  Airflow reads as "skip" (99) fails the step with that message.
+- ``load_logic`` imports the code copied out of a DAG file, with the Airflow DAGs folder on ``sys.path``
+  (Airflow puts it there too, so ``include.*`` helpers import the same way).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from . import settings, templates
+
+LOGICAL_DATE_TAG = "airflow/logical_date"
+CONF_TAG = "airflow/conf"
+AIRLIFT_RUN_ID_TAG = "dagster-airlift/airflow-dag-run-id"
+
+
+@dataclass(frozen=True)
+class DagInfo:
+    """What the generated module knows about the Airflow DAG its assets came from."""
+
+    dag_id: str
+    source: str  # the DAG file, relative to the DAGs folder
+    owner: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def dags_folder() -> Path:
+    """The Airflow DAGs folder: ``AIRFLOW_DAGS_FOLDER``, else where it was when the code was generated."""
+    configured = os.environ.get("AIRFLOW_DAGS_FOLDER")
+    if configured:
+        return Path(configured).resolve()
+    return (Path(__file__).resolve().parents[1] / settings.DAGS_FOLDER).resolve()
+
+
+def dags_path(relative: str) -> str:
+    """A path the DAG file computed from ``__file__``, resolved against the DAGs folder."""
+    return str((dags_folder() / relative).resolve())
+
+
+def load_logic(module: str) -> Any:
+    """The code copied out of one DAG file (``<package>.logic.<module>``), importable like Airflow imports it."""
+    folder = str(dags_folder())
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    package = __name__.rsplit(".", 2)[0]
+    return importlib.import_module(f"{package}.logic.{module}")
+
+
+def import_callable(qualified: str) -> Callable[..., Any]:
+    """A callable the DAG file imported (``include.alerts.notify_on_call``), from the DAGs folder."""
+    folder = str(dags_folder())
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    module, _, name = qualified.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def task_context(
+    context: dg.AssetExecutionContext,
+    dag: DagInfo,
+    task_id: str,
+    *,
+    xcom_values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Airflow's template context for this asset run (see the module docstring for where values come from)."""
+    tags = context.run.tags if context.run else {}
+    start = end = None
+    if context.has_partition_key:
+        try:
+            window = context.partition_time_window
+            start, end = window.start, window.end
+        except Exception:  # noqa: BLE001 - not a time-window partition: fall back to tags/now
+            start = end = None
+    if start is None and tags.get(LOGICAL_DATE_TAG):
+        start = end = datetime.fromisoformat(tags[LOGICAL_DATE_TAG])
+    if start is None:
+        start = end = datetime.now(UTC).replace(microsecond=0)
+    conf = json.loads(tags[CONF_TAG]) if tags.get(CONF_TAG) else {}
+    run_id = tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{context.run_id}"
+    return templates.build_context(
+        dag_id=dag.dag_id,
+        task_id=task_id,
+        logical_date=start,
+        data_interval_start=start,
+        data_interval_end=end,
+        params=dict(dag.params),
+        run_id=run_id,
+        conf=conf,
+        airflow_major=int(os.environ.get("AIRFLOW_MAJOR_VERSION", "2")),
+        xcom_values=dict(xcom_values or {}),
+        owner=dag.owner,
+    )
+
+
+def render(value: Any, airflow: Mapping[str, Any], dag: DagInfo | None = None) -> Any:
+    """Render templated values; strings ending in a template extension are read from the DAG's folder."""
+    search = [str(dags_folder())]
+    if dag is not None:
+        search.insert(0, str((dags_folder() / dag.source).parent))
+    return templates.render(value, dict(airflow), search_path=search)
+
+
+def call_python(
+    fn: Callable[..., Any],
+    airflow: Mapping[str, Any],
+    *,
+    op_args: Iterable[Any] = (),
+    op_kwargs: Mapping[str, Any] | None = None,
+    templates_dict: Mapping[str, Any] | None = None,
+    dag: DagInfo | None = None,
+) -> Any:
+    """Call ``fn`` as PythonOperator would: rendered arguments, context keys matched to its parameters."""
+    args = list(render(list(op_args), airflow, dag))
+    kwargs = dict(render(dict(op_kwargs or {}), airflow, dag))
+    full = dict(airflow)
+    if templates_dict is not None:
+        full["templates_dict"] = render(dict(templates_dict), airflow, dag)
+    full.update(kwargs)
+    signature = inspect.signature(fn)
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
+    if not takes_all:
+        positional = list(signature.parameters)[: len(args)]
+        full = {k: v for k, v in full.items() if k in signature.parameters and k not in positional}
+    with templates.use_context(dict(airflow)):
+        return fn(*args, **full)
+
+
+def run_bash(
+    context: dg.AssetExecutionContext,
+    airflow: Mapping[str, Any],
+    command: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    append_env: bool = False,
+    cwd: str | None = None,
+    skip_on_exit_code: Iterable[int] = (99,),
+    dag: DagInfo | None = None,
+) -> str:
+    """Run ``command`` with bash like BashOperator: returns the last line of output (Airflow's XCom value)."""
+    rendered = render(command, airflow, dag)
+    base = dict(os.environ) if env is None or append_env else {}
+    process_env = {**base, **{k: str(v) for k, v in render(dict(env or {}), airflow, dag).items()}}
+    process_env.update(_airflow_ctx_env(airflow))
+    with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp:
+        process = subprocess.Popen(
+            ["bash", "-c", rendered],
+            cwd=cwd or tmp,
+            env=process_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        last = ""
+        assert process.stdout is not None
+        for line in process.stdout:
+            last = line.rstrip("\n")
+            context.log.info(last)
+        code = process.wait()
+    if code in set(skip_on_exit_code):
+        # Airflow marks the task skipped; an asset cannot be half-run, so the step fails and says why.
+        raise dg.Failure(f"bash command exited with {code}: Airflow would have skipped this task")
+    if code != 0:
+        raise dg.Failure(f"bash command failed with exit code {code}", metadata={"command": rendered})
+    return last
+
+
+def _airflow_ctx_env(airflow: Mapping[str, Any]) -> dict[str, str]:
+    dag, task = airflow.get("dag"), airflow.get("task")
+    values = {
+        "AIRFLOW_CTX_DAG_ID": getattr(dag, "dag_id", ""),
+        "AIRFLOW_CTX_TASK_ID": getattr(task, "task_id", ""),
+        "AIRFLOW_CTX_RUN_ID": str(airflow.get("run_id", "")),
+        "AIRFLOW_CTX_LOGICAL_DATE": str(airflow.get("ts", "")),
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def wait_until(check: Callable[[], Any], *, poke_interval: float, timeout: float, what: str) -> Any:
+    """Poll ``check`` like a sensor in poke mode until it returns a truthy value or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() + poke_interval > deadline:
+            raise dg.Failure(f"sensor timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(poke_interval)
+
+
+def branch_allows(decision: Any, task_id: str) -> bool:
+    """Did a branch callable choose ``task_id`` (a task id or a list of them)?"""
+    if decision is None:
+        return False
+    chosen = [decision] if isinstance(decision, str) else list(decision)
+    return task_id in chosen or any(task_id.startswith(f"{c}.") for c in chosen)
+
+
+def failure_context(run: dg.DagsterRun, dag: DagInfo, error: str) -> dict[str, Any]:
+    """The context an Airflow ``on_failure_callback`` receives, for a failed Dagster run."""
+    task_id = run.tags.get("dagster-airlift/airflow-task-id", "")
+    airflow = templates.build_context(
+        dag_id=dag.dag_id,
+        task_id=task_id,
+        logical_date=datetime.now(UTC),
+        run_id=run.tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{run.run_id}",
+        params=dict(dag.params),
+        owner=dag.owner,
+    )
+    return {**airflow, "exception": error, "reason": "task_failure"}
+
+
+def files_matching(connection: Any, path: str) -> list[str]:
+    """Files matching ``path`` (a glob) under the connection's base path (``extra.path``), like FileSensor."""
+    import glob
+
+    base = connection.extra_dejson.get("path", "") if connection is not None else ""
+    return sorted(glob.glob(os.path.join(base, path), recursive=True))
+
+
+def call_mapped(
+    fn: Callable[..., Any],
+    airflow: Mapping[str, Any],
+    *,
+    expand: Any,
+    taskflow: bool,
+    op_args: Iterable[Any] = (),
+    op_kwargs: Mapping[str, Any] | None = None,
+    dag: DagInfo | None = None,
+) -> list[Any]:
+    """Run every instance of a mapped task in turn and return their values in map-index order.
+
+    ``expand`` is what ``.expand(...)`` received: keyword → list (the cross product is taken, as Airflow
+    does), or for ``expand_kwargs`` a list of keyword dicts. For PythonOperator the keywords are operator
+    arguments (``op_kwargs``/``op_args``); for TaskFlow they are the function's own arguments.
+    """
+    import itertools
+
+    if isinstance(expand, list):
+        combos = [dict(item) for item in expand]
+    else:
+        keys = list(expand)
+        combos = [dict(zip(keys, values, strict=True)) for values in itertools.product(*(expand[k] for k in keys))]
+    results = []
+    for combo in combos:
+        if taskflow:
+            results.append(
+                call_python(fn, airflow, op_args=op_args, op_kwargs={**dict(op_kwargs or {}), **combo}, dag=dag)
+            )
+        else:
+            results.append(
+                call_python(
+                    fn,
+                    airflow,
+                    op_args=combo.get("op_args", op_args),
+                    op_kwargs={**dict(op_kwargs or {}), **dict(combo.get("op_kwargs", {}))},
+                    dag=dag,
+                )
+            )
+    return results
+
+
+def dbt_manifest(project: Any) -> Path | None:
+    """The dbt project's manifest, built with ``dbt parse`` when it is missing; None when it cannot be built."""
+    path = Path(project.manifest_path)
+    if not path.exists():
+        try:
+            project.preparer.prepare(project)
+        except Exception:  # noqa: BLE001 - the location must load; the group becomes an observed spec
+            return None
+    return path if path.exists() else None
+
+
+def dbt_vars(airflow: Mapping[str, Any]) -> str:
+    """The run's dates as dbt ``--vars`` (cosmos templates them into dbt commands the same way)."""
+    return json.dumps({key: str(airflow[key]) for key in ("ds", "ds_nodash", "ts") if key in airflow})
+
+
+# -- Airflow names the copied code may use ------------------------------------------------------------------
+
+Variable = templates.Variable
+get_current_context = templates.get_current_context
+
+
+class AirflowException(Exception):
+    """Airflow's base exception, for copied code that raises or catches it."""
+
+
+class AirflowFailException(AirflowException):
+    """Fail without retrying (Dagster retries per the asset's policy either way)."""
+
+
+class AirflowSkipException(AirflowException):
+    """Airflow would mark the task skipped; in Dagster the step fails with this message."""
+
+
+class BaseHook:
+    """The part of Airflow's BaseHook copied code uses: connections from ``AIRFLOW_CONN_<ID>``."""
+
+    @staticmethod
+    def get_connection(conn_id: str) -> Any:
+        return templates.get_connection(conn_id)
+
+
+class _AirflowOnly:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"{self._name} is Airflow's and has no equivalent in this code location; "
+            "the tasks that use it stay in Airflow (disposition NONE)"
+        )
+
+    __call__ = _refuse
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return _AirflowOnly(f"{self._name}.{attribute}")
+
+
+def airflow_only(name: str) -> Any:
+    """A stand-in for an Airflow name the copied code imports: using it raises a clear error."""
+    return _AirflowOnly(name)

@@ -1,0 +1,358 @@
+"""Plan: the inventory with one rule applied to every task, and the DAG-level mapping decided.
+
+``plan_project`` reads only the inventory (never Airflow code) and returns plain records the generator
+writes out: per DAG its partitions, schedule, failure sensor and module name; per task its asset key,
+dependencies (Empty and other pass-through tasks joined), inputs, retry policy, pool, tags, disposition,
+reason, rule, and the arguments nobody consumed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from converters.inventory import ir
+from converters.rules import Registry, default_registry
+from converters.rules.base import (
+    BASE_OPERATOR_ARGS,
+    JUDG,
+    MECH,
+    NONE,
+    SEVERITY,
+    Estate,
+    Resource,
+    TaskInput,
+    Translation,
+    input_name,
+    python_name,
+)
+
+PRESETS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+TRIGGER_RULES_KEPT = {"all_success"}
+
+
+@dataclass(frozen=True)
+class Dep:
+    kind: str  # "key" (an asset key) | "dbt" (every asset of a dbt group in the same module)
+    value: tuple[str, ...]
+
+
+@dataclass
+class PlannedTask:
+    task: ir.Task
+    rule: str
+    translation: Translation
+    key: tuple[str, ...]
+    function: str
+    group_name: str
+    deps: list[Dep] = field(default_factory=list)
+    inputs: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (task_id, param, key)
+    gated_by: str | None = None  # a branch/short-circuit upstream: this asset may yield no output
+    automation: str | None = None  # "eager" for assets that follow datasets or triggering DAGs
+    unconsumed: list[str] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def disposition(self) -> str:
+        return self.translation.disposition
+
+    @property
+    def reason(self) -> str:
+        return self.translation.reason
+
+    @property
+    def passthrough(self) -> bool:
+        return self.translation.passthrough and self.disposition != NONE
+
+
+@dataclass
+class PlannedDag:
+    dag: ir.Dag
+    file: ir.DagFile
+    module: str  # python module name of the generated file (dags/<module>.py)
+    logic_module: str | None  # logic/<module>.py holding the file's copied code
+    tasks: list[PlannedTask]
+    cron: str | None  # the schedule as cron, when it has one
+    partitioned: bool  # time-window partitions from start_date on the cron
+    partition_fmt: str = "%Y-%m-%d"
+    schedule_note: str | None = None
+    failure_callback: Any = None  # the on_failure_callback value (a $ref / $callable)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    root: str
+    dags: list[PlannedDag]
+    files: list[ir.DagFile]  # files whose callables were copied (logic modules)
+    resources: dict[str, Resource]
+    problems: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        totals = dict.fromkeys((MECH, JUDG, "REDESIGN", NONE), 0)
+        for dag in self.dags:
+            for task in dag.tasks:
+                totals[task.disposition] += 1
+        return totals
+
+
+def plan_project(project: ir.Project, registry: Registry | None = None) -> Plan:
+    registry = registry or default_registry()
+    estate = _estate(project)
+    modules = _module_names(project)
+    plan = Plan(project.root, [], [], {})
+    triggered_by: dict[str, list[tuple[str, str]]] = {}  # dag id -> (triggering dag, trigger task)
+    for file in project.files:
+        for dag in file.dags:
+            planned = _plan_dag(dag, file, estate, registry, modules)
+            plan.dags.append(planned)
+            for task in planned.tasks:
+                if task.translation.triggers and task.disposition != NONE:
+                    triggered_by.setdefault(task.translation.triggers, []).append((dag.dag_id, task.task.task_id))
+                for resource in task.translation.resources:
+                    plan.resources.setdefault(resource.name, resource)
+        if file.callables and any(d.tasks for d in file.dags):
+            plan.files.append(file)
+    _link_across_dags(plan, estate, triggered_by)
+    plan.dags.sort(key=lambda d: d.module)
+    return plan
+
+
+def _estate(project: ir.Project) -> Estate:
+    dags: dict[str, ir.Dag] = {}
+    files: dict[str, ir.DagFile] = {}
+    producers: dict[str, list[tuple[str, str]]] = {}
+    for file in project.files:
+        for dag in file.dags:
+            dags.setdefault(dag.dag_id, dag)
+            files.setdefault(dag.dag_id, file)
+            for task in dag.tasks:
+                for uri in task.outlets:
+                    producers.setdefault(uri, []).append((dag.dag_id, task.task_id))
+    return Estate(dags, files, producers)
+
+
+def _module_names(project: ir.Project) -> dict[str, str]:
+    """One generated module per DAG, named after the DAG id (and unique)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for file in project.files:
+        for dag in file.dags:
+            base = python_name(dag.dag_id).lower()
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}_{n}", n + 1
+            taken.add(name)
+            names[f"{file.path}\0{dag.dag_id}"] = name
+    return names
+
+
+def logic_module_name(file: ir.DagFile) -> str:
+    return python_name(file.path.removesuffix(".py").replace("/", "__")).lower()
+
+
+def dag_key(dag_id: str) -> str:
+    return python_name(dag_id)
+
+
+def task_key(task_id: str) -> str:
+    return python_name(task_id.replace(".", "__"))
+
+
+def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
+    cron, note = _cron(dag.schedule)
+    partitioned = bool(cron) and bool(dag.start_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dag.start_date))
+    planned = PlannedDag(
+        dag=dag,
+        file=file,
+        module=modules[f"{file.path}\0{dag.dag_id}"],
+        logic_module=logic_module_name(file) if file.callables else None,
+        tasks=[],
+        cron=cron,
+        partitioned=partitioned,
+        partition_fmt=_partition_fmt(cron) if cron else "%Y-%m-%d",
+        schedule_note=note,
+    )
+    owner = dag.default_args.get("owner")
+    reserved = {"dg", "DAG", "PARTITIONS", "JOB", "SCHEDULE", "ASSETS", "SPECS", "defs", "timedelta", "context"}
+    for task in dag.tasks:
+        rule, translation = registry.translate(TaskInput(task, dag, file, estate))
+        _judge_settings(task, translation)
+        function = python_name(task_key(task.task_id))
+        if function in reserved or function.startswith("_"):
+            function = f"{function}_asset"
+        reserved.add(function)
+        task_owner = task.arguments.get("owner", owner)
+        planned.tasks.append(
+            PlannedTask(
+                task=task,
+                rule=rule.name,
+                translation=translation,
+                key=(dag_key(dag.dag_id), task_key(task.task_id)),
+                function=function,
+                group_name=python_name(
+                    dag.dag_id + (f"__{task.task_group.replace('.', '__')}" if task.task_group else "")
+                ),
+                unconsumed=sorted(
+                    k for k in task.arguments if k not in translation.consumed and k not in BASE_OPERATOR_ARGS
+                ),
+                owners=[_owner(task_owner)] if isinstance(task_owner, str) and task_owner != "airflow" else [],
+                tags={t: "" for t in dag.tags if _valid_tag(t)},
+            )
+        )
+        callback = task.arguments.get("on_failure_callback")
+        if planned.failure_callback is None and isinstance(callback, dict) and ({"$ref", "$callable"} & set(callback)):
+            planned.failure_callback = callback
+    _resolve_graph(planned)
+    return planned
+
+
+def _judge_settings(task: ir.Task, t: Translation) -> None:
+    """Settings every task has that change the disposition: each one is a note beside the asset."""
+    if t.disposition == NONE:
+        return
+    if task.trigger_rule not in TRIGGER_RULES_KEPT and not t.passthrough:
+        t.disposition = _worse(t.disposition, JUDG)
+        t.notes.append(f"trigger_rule={task.trigger_rule}: Dagster runs an asset when its upstream succeeded")
+    if task.depends_on_past and not t.passthrough:
+        t.disposition = _worse(t.disposition, JUDG)
+        t.notes.append("depends_on_past: Dagster does not wait for the previous partition")
+
+
+def _worse(a: str, b: str) -> str:
+    return a if SEVERITY[a] >= SEVERITY[b] else b
+
+
+def _owner(owner: str) -> str:
+    if "@" in owner:
+        return owner
+    return "team:" + re.sub(r"[^A-Za-z0-9_-]", "_", owner)
+
+
+def _valid_tag(tag: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z0-9_.-]{1,63}", tag))
+
+
+def _resolve_graph(planned: PlannedDag) -> None:
+    """Dependencies through pass-through tasks, inputs for values, and gates after branches."""
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    upstream: dict[str, list[str]] = {t.task.task_id: [] for t in planned.tasks}
+    for edge in planned.dag.edges:
+        if edge.downstream in upstream and edge.upstream in by_id:
+            upstream[edge.downstream].append(edge.upstream)
+    memo: dict[str, list[str]] = {}
+
+    def effective(task_id: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        if task_id in memo:
+            return memo[task_id]
+        result: list[str] = []
+        for parent in upstream[task_id]:
+            if parent in seen:
+                continue
+            if by_id[parent].passthrough:
+                result.extend(p for p in effective(parent, seen | {task_id}) if p not in result)
+                for dag_id, ext_task in by_id[parent].translation.extra_deps:
+                    marker = f"\0{dag_id}\0{ext_task or ''}"
+                    if marker not in result:
+                        result.append(marker)
+            elif parent not in result:
+                result.append(parent)
+        memo[task_id] = result
+        return result
+
+    for task in planned.tasks:
+        if task.passthrough:
+            continue
+        parents = effective(task.task.task_id)
+        wanted = list(task.translation.inputs)
+        for wanted_id in wanted:
+            source = by_id.get(wanted_id)
+            # A value can only come from an asset that Dagster materializes itself.
+            if source is None or source.passthrough or source.disposition == NONE or source.translation.dbt:
+                task.translation = Translation(
+                    NONE, f"needs the value of {wanted_id!r}, which is not an asset with a value in Dagster"
+                )
+                break
+            task.inputs.append((wanted_id, input_name(wanted_id), source.key))
+        for parent in parents:
+            if parent.startswith("\0"):
+                _, dag_id, ext_task = parent.split("\0")
+                task.deps.append(Dep("key", (dag_key(dag_id), task_key(ext_task) if ext_task else "__dag__")))
+                continue
+            source = by_id[parent]
+            if source.translation.gate and task.disposition != NONE and not task.translation.dbt:
+                task.gated_by = parent
+                if all(i[0] != parent for i in task.inputs):
+                    task.inputs.append((parent, input_name(parent), source.key))
+                continue
+            if any(i[0] == parent for i in task.inputs):
+                continue
+            if source.translation.dbt:
+                task.deps.append(Dep("dbt", (source.function,)))
+            else:
+                task.deps.append(Dep("key", source.key))
+        for dag_id, ext_task in task.translation.extra_deps:
+            task.deps.append(Dep("key", (dag_key(dag_id), task_key(ext_task) if ext_task else "__dag__")))
+
+
+def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[tuple[str, str]]]) -> None:
+    """Dataset schedules and TriggerDagRun: the first assets of the downstream DAG follow the upstream assets."""
+    by_dag = {p.dag.dag_id: p for p in plan.dags}
+    for planned in plan.dags:
+        upstream_keys: list[tuple[str, ...]] = []
+        if planned.dag.schedule.kind == "dataset":
+            for uri in re.split(r"\s*[&|()]\s*", planned.dag.schedule.value or ""):
+                for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
+                    upstream_keys.append((dag_key(dag_id), task_key(task_id)))
+        for dag_id, trigger_task in triggered_by.get(planned.dag.dag_id, []):
+            source = by_dag.get(dag_id)
+            if source is None:
+                continue
+            trigger = next(t for t in source.tasks if t.task.task_id == trigger_task)
+            upstream_keys.extend(d.value for d in trigger.deps if d.kind == "key")
+        if not upstream_keys:
+            continue
+        internal = {e.downstream for e in planned.dag.edges}
+        for task in planned.tasks:
+            if task.passthrough or task.task.task_id in internal or task.disposition == NONE:
+                continue
+            for key in upstream_keys:
+                if Dep("key", key) not in task.deps:
+                    task.deps.append(Dep("key", key))
+            task.automation = "eager"
+
+
+def _cron(schedule: ir.Schedule) -> tuple[str | None, str | None]:
+    if schedule.kind == "cron" and schedule.value:
+        return schedule.value, None
+    if schedule.kind == "preset" and schedule.value:
+        if schedule.value in PRESETS:
+            return PRESETS[schedule.value], None
+        return None, f"schedule {schedule.value}: runs only when requested in Dagster"
+    if schedule.kind == "timedelta" and schedule.value:
+        seconds = float(schedule.value)
+        for step, cron in ((3600, "0 * * * *"), (86400, "0 0 * * *")):
+            if seconds == step:
+                return cron, None
+        return None, f"schedule every {seconds:g} s has no cron equivalent: add a schedule by hand"
+    if schedule.kind == "default":
+        return "0 0 * * *", None  # Airflow 2's default schedule is daily
+    if schedule.kind in {"timetable", "unresolved"}:
+        return None, f"schedule {schedule.value}: not converted, add a schedule by hand"
+    return None, None
+
+
+def _partition_fmt(cron: str) -> str:
+    minute, hour, *_ = (cron.split() + ["*"] * 5)[:5]
+    daily_or_coarser = minute.isdigit() and hour.isdigit()
+    return "%Y-%m-%d" if daily_or_coarser else "%Y-%m-%d-%H:%M"

@@ -1,0 +1,231 @@
+"""What a rule is, what it sees and what it returns.
+
+A rule turns one Airflow task into the body of one Dagster asset (or says why it cannot). It sees the
+task, its DAG, its file (with the callables' copied code) and the estate (other DAGs, dataset producers).
+It returns a ``Translation``: the disposition with its reason, the body lines, the resources and inputs
+the body uses, and the operator arguments it consumed. The planner adds what every task shares (keys,
+dependencies, partitions, retries, pools, tags); the generator writes the code.
+
+Body lines may use these names: ``context`` (the asset execution context), ``airflow`` (Airflow's template
+context for the run), ``DAG`` (the module's ``DagInfo``), ``logic`` (the DAG file's copied code, when
+``uses_logic``), resource parameters named in ``resources``, and upstream values returned by ``Code.value``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from converters.inventory import ir
+
+MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
+DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
+SEVERITY = {d: i for i, d in enumerate(DISPOSITIONS)}
+
+# Arguments every BaseOperator takes; the planner maps or reports them, so rules never need to.
+BASE_OPERATOR_ARGS = frozenset(
+    {
+        "owner",
+        "email",
+        "email_on_failure",
+        "email_on_retry",
+        "retries",
+        "retry_delay",
+        "retry_exponential_backoff",
+        "max_retry_delay",
+        "start_date",
+        "end_date",
+        "depends_on_past",
+        "wait_for_downstream",
+        "pool",
+        "pool_slots",
+        "queue",
+        "priority_weight",
+        "weight_rule",
+        "sla",
+        "execution_timeout",
+        "on_failure_callback",
+        "on_success_callback",
+        "on_retry_callback",
+        "on_execute_callback",
+        "on_skipped_callback",
+        "trigger_rule",
+        "doc_md",
+        "doc",
+        "doc_rst",
+        "doc_json",
+        "doc_yaml",
+        "outlets",
+        "inlets",
+        "max_active_tis_per_dag",
+        "max_active_tis_per_dagrun",
+        "executor_config",
+        "do_xcom_push",
+        "multiple_outputs",
+        "task_display_name",
+        "params",
+        "provide_context",
+        "run_as_user",
+        "resources",
+        "executor",
+        "task_concurrency",
+        "retry_delay_seconds",
+        "group_id",
+    }
+)
+
+
+class Untranslatable(Exception):
+    """A value the rule needs cannot be written as code (source text the scan could not evaluate)."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource the body uses: parameter name, class (from the support package) and connection id."""
+
+    name: str
+    cls: str  # SqlConnection | HttpConnection | SshConnection | PipesK8sClient ...
+    constructor: str  # code building it in definitions.py
+
+
+@dataclass
+class Translation:
+    disposition: str
+    reason: str
+    body: list[str] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()
+    consumed: set[str] = field(default_factory=set)
+    resources: list[Resource] = field(default_factory=list)
+    imports: set[str] = field(default_factory=set)  # import lines the module needs
+    support: set[str] = field(default_factory=set)  # names from support.runtime the body uses
+    uses_logic: bool = False
+    passthrough: bool = False  # no asset: upstream and downstream are joined (Empty, LatestOnly)
+    extra_deps: list[tuple[str, str | None]] = field(default_factory=list)  # other DAGs' (dag_id, task_id|None)
+    triggers: str | None = None  # TriggerDagRunOperator: the DAG whose first assets now follow this one
+    inputs: list[str] = field(default_factory=list)  # upstream task ids whose values the body reads
+    notes: list[str] = field(default_factory=list)  # behaviour differences worth a line in the report
+    gate: str | None = None  # "branch" | "short_circuit": the children of this asset may be skipped
+    dbt: dict[str, Any] | None = None  # cosmos groups: the dbt project the planner turns into dbt assets
+
+
+@dataclass(frozen=True)
+class Estate:
+    """Lookups across the whole scanned project."""
+
+    dags: dict[str, ir.Dag]
+    files_by_dag: dict[str, ir.DagFile]
+    dataset_producers: dict[str, list[tuple[str, str]]]  # dataset URI -> (dag_id, task_id)
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    task: ir.Task
+    dag: ir.Dag
+    file: ir.DagFile
+    estate: Estate
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return self.task.arguments
+
+    def callable(self, value: Any) -> ir.Callable | None:
+        if isinstance(value, dict) and "$callable" in value:
+            for candidate in self.file.callables:
+                if candidate.name == value["$callable"]:
+                    return candidate
+        return None
+
+
+class Code:
+    """Writes argument values (JSON from the IR) as Python code, recording what that code needs."""
+
+    def __init__(self, translation: Translation) -> None:
+        self.t = translation
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, dict) and len(value) >= 1 and any(k.startswith("$") for k in value):
+            return self._special(value)
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{json.dumps(str(k))}: {self.value(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(self.value(v) for v in value) + "]"
+        if isinstance(value, str):
+            return _string(value)
+        return repr(value)
+
+    def _special(self, value: dict) -> str:
+        if "$xcom" in value:
+            task_id = value["$xcom"]
+            if task_id not in self.t.inputs:
+                self.t.inputs.append(task_id)
+            return input_name(task_id)
+        if "$path" in value:
+            self.t.support.add("dags_path")
+            return f"dags_path({_string(value['$path'])})"
+        if "$callable" in value:
+            self.t.uses_logic = True
+            return f"logic.{value['$callable']}"
+        if "$ref" in value:
+            if value["$ref"].startswith("airflow"):
+                raise Untranslatable(f"refers to Airflow's {value['$ref']}")
+            self.t.support.add("import_callable")
+            return f"import_callable({_string(value['$ref'])})"
+        if "$dataset" in value:
+            return _string(str(value["$dataset"]))
+        if "$call" in value and value["$call"].endswith(("timedelta", "duration")):
+            self.t.imports.add("from datetime import timedelta")
+            kwargs = ", ".join(f"{k}={self.value(v)}" for k, v in value.get("kwargs", {}).items())
+            args = ", ".join(self.value(v) for v in value.get("args", []))
+            return f"timedelta({', '.join(p for p in (args, kwargs) if p)})"
+        if "$task" in value:
+            raise Untranslatable(f"passes the task object {value['$task']!r}")
+        raise Untranslatable(f"holds code the scan could not evaluate: {value.get('$source', value)!s:.120}")
+
+
+def input_name(task_id: str) -> str:
+    """The parameter name an upstream task's value gets in an asset function."""
+    return python_name(task_id) + "_value"
+
+
+def python_name(text: str) -> str:
+    name = re.sub(r"\W", "_", text)
+    if not name or name[0].isdigit():
+        name = f"t_{name}"
+    return name
+
+
+def _string(text: str) -> str:
+    if "\n" in text:
+        escaped = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        if escaped.endswith('"'):
+            escaped = escaped[:-1] + '\\"'
+        return f'"""{escaped}"""'
+    return json.dumps(text, ensure_ascii=False)
+
+
+class Rule:
+    """A rule: the operators it matches, what it emits, and ``translate``.
+
+    Subclasses set ``operators`` (canonical qualified names), optionally ``families`` (custom operators
+    whose base class belongs to one of those families fall back to this rule), ``priority`` (higher wins
+    when two rules match the same operator), ``disposition`` (the usual outcome, for the reference) and
+    ``emits`` (one line for the reference). The class docstring is the rule's documentation: *What it
+    does*, *Why*, an Airflow ``Example`` and the Dagster code it ``Becomes`` (the golden test).
+    """
+
+    name: ClassVar[str] = ""
+    operators: ClassVar[tuple[str, ...]] = ()
+    families: ClassVar[tuple[str, ...]] = ()
+    priority: ClassVar[int] = 0
+    disposition: ClassVar[str] = MECH
+    emits: ClassVar[str] = ""
+
+    def translate(self, task: TaskInput) -> Translation:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def none(reason: str, consumed: set[str] | None = None) -> Translation:
+    """The task stays in Airflow: an observation-only asset spec carrying the reason."""
+    return Translation(NONE, reason, consumed=set(consumed or ()))

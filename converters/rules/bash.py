@@ -1,0 +1,72 @@
+"""Bash: BashOperator and ``@task.bash``."""
+
+from __future__ import annotations
+
+from converters.rules.base import MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.python import translate_callable
+
+
+class Bash(Rule):
+    """What it does: runs a BashOperator's command in an asset, rendered like Airflow renders it.
+
+    Why: the command is the task. ``run_bash`` renders the Jinja (``ds``, ``params``, ``conn``…), runs it with
+    bash in a temporary directory with ``env``/``append_env`` as Airflow does, streams the output to the
+    Dagster log, and returns the last line (Airflow's XCom value).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+
+    with DAG("exports", schedule="0 3 * * *", start_date=datetime(2024, 1, 1)):
+        BashOperator(task_id="export", bash_command="echo exporting {{ ds }}", env={"MODE": "full"})
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "bash.command"
+    operators = ("airflow.operators.bash.BashOperator",)
+    families = ("bash",)
+    emits = "an asset running the rendered command with bash (env, append_env, cwd kept)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        if task.task.taskflow:
+            return self.translate_decorated(task)
+        t = Translation(MECH, "the command runs with bash as the asset body", kinds=("bash",))
+        code = Code(t)
+        command = task.args.get("bash_command")
+        # Without a command there is nothing to run.
+        if command is None:
+            return Translation(NONE, "bash_command is missing")
+        try:
+            parts = [f"run_bash(context, airflow, {code.value(command)}"]
+            for key in ("env", "append_env", "cwd", "skip_on_exit_code"):
+                if key in task.args:
+                    parts.append(f"{key}={code.value(task.args[key])}")
+        except Untranslatable as exc:
+            return Translation(NONE, f"an argument of the command {exc}")
+        if "xcom_pull" in str(command):
+            return Translation(NONE, "the command template pulls XComs; render it from asset values by hand")
+        t.consumed |= {"bash_command", "env", "append_env", "cwd", "skip_on_exit_code", "output_encoding"}
+        t.support.add("run_bash")
+        t.body.append("return " + ", ".join(parts) + ", dag=DAG)")
+        return t
+
+    def translate_decorated(self, task: TaskInput) -> Translation:
+        """``@task.bash``: the function returns the command to run."""
+        t = translate_callable(task, self.name, MECH, "the function's command runs with bash as the asset body")
+        if t.disposition == NONE:
+            return t
+        t.kinds = ("bash",)
+        call = t.body.pop().removeprefix("return ")
+        t.support.add("run_bash")
+        t.body.append(f"return run_bash(context, airflow, {call}, dag=DAG)")
+        return t
+
+
+RULES = [Bash]

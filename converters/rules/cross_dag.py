@@ -1,0 +1,116 @@
+"""Between DAGs: TriggerDagRunOperator, ExternalTaskMarker, SubDagOperator."""
+
+from __future__ import annotations
+
+from converters.rules.base import NONE, REDESIGN, Rule, TaskInput, Translation
+
+
+class TriggerDagRun(Rule):
+    """What it does: replaces a TriggerDagRunOperator by lineage: the triggered DAG's first assets depend on
+    this task's upstream assets and materialize when they do (an eager automation condition).
+
+    Why: in Dagster, "run B after A" is a dependency, not a task. The ``conf`` the trigger passed is not
+    sent (the downstream reads what it needs from the assets), hence REDESIGN.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+
+    with DAG("first", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        TriggerDagRunOperator(task_id="then_second", trigger_dag_id="second")
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "cross_dag.trigger"
+    operators = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator",)
+    families = ("trigger_dag",)
+    disposition = REDESIGN
+    emits = "no asset: the triggered DAG's first assets depend on this task's upstream (eager automation)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        target = task.args.get("trigger_dag_id")
+        if not isinstance(target, str):
+            return Translation(NONE, "the triggered DAG id is not a literal")
+        t = Translation(REDESIGN, f"{target} follows through asset dependencies", passthrough=True, triggers=target)
+        t.consumed |= {"trigger_dag_id", "conf", "wait_for_completion", "poke_interval", "reset_dag_run"}
+        t.consumed |= {"logical_date", "execution_date", "allowed_states", "failed_states", "trigger_run_id"}
+        if task.args.get("conf"):
+            t.notes.append("conf passed to the triggered DAG is not sent; the downstream reads the assets instead")
+        return t
+
+
+class ExternalMarker(Rule):
+    """What it does: drops an ExternalTaskMarker (clearing across DAGs follows asset lineage in Dagster).
+
+    Why: the marker only tells Airflow to clear another DAG's task with this one; Dagster re-materializes
+    downstream assets from lineage instead (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.sensors.external_task import ExternalTaskMarker
+
+    with DAG("parent", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        ExternalTaskMarker(task_id="mark", external_dag_id="child", external_task_id="wait")
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "cross_dag.marker"
+    operators = ("airflow.sensors.external_task.ExternalTaskMarker",)
+    families = ("external_marker",)
+    disposition = REDESIGN
+    emits = "no asset: dependencies pass through"
+
+    def translate(self, task: TaskInput) -> Translation:
+        t = Translation(REDESIGN, "clearing across DAGs follows asset lineage", passthrough=True)
+        t.consumed |= {"external_dag_id", "external_task_id", "recursion_depth", "logical_date", "execution_date"}
+        return t
+
+
+class SubDag(Rule):
+    """What it does: keeps a SubDagOperator in Airflow.
+
+    Why: the sub-DAG's tasks are built by a factory the static scan does not run; flattening them needs
+    the DagBag (``verify --dagbag --adopt-dagbag``), after which they convert like any other task.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.operators.subdag import SubDagOperator
+    from factories import build_section
+
+    with DAG("parent", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+        SubDagOperator(task_id="section", subdag=build_section("parent.section"))
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "cross_dag.subdag"
+    operators = ("airflow.operators.subdag.SubDagOperator",)
+    families = ("subdag",)
+    disposition = NONE
+    emits = "an observation-only AssetSpec; flatten the sub-DAG through the DagBag first"
+
+    def translate(self, task: TaskInput) -> Translation:
+        return Translation(NONE, "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks")
+
+
+RULES = [TriggerDagRun, ExternalMarker, SubDag]

@@ -1,0 +1,118 @@
+"""cosmos: DbtTaskGroup and DbtDag become dagster-dbt assets over the same dbt project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converters.rules.base import MECH, NONE, Rule, TaskInput, Translation
+
+
+def _call_kwargs(value: Any, name: str) -> dict[str, Any]:
+    """The keyword arguments of a cosmos config object (``ProjectConfig(...)``), with its first argument."""
+    if isinstance(value, dict) and str(value.get("$call", "")).endswith(name):
+        kwargs = dict(value.get("kwargs", {}))
+        if value.get("args"):
+            kwargs.setdefault("$first", value["args"][0])
+        return kwargs
+    return {}
+
+
+def _path(value: Any) -> str | None:
+    if isinstance(value, dict) and "$path" in value:
+        return value["$path"]
+    return value if isinstance(value, str) else None
+
+
+def _parent(path: str | None) -> str | None:
+    if path is None:
+        return None
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+def _selection(value: Any) -> str | None:
+    """cosmos joins a list of selectors with spaces (a union in dbt); a string is used as written."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return " ".join(value)
+    return None
+
+
+class Cosmos(Rule):
+    """What it does: turns a cosmos ``DbtTaskGroup``/``DbtDag`` into ``@dbt_assets`` over the same dbt project.
+
+    Why: cosmos renders one Airflow task per dbt node; dagster-dbt makes one asset per model with the
+    project's own lineage. Project dir, profiles dir, target, ``select``/``exclude``/``selector`` (a list
+    joined with spaces, a union, as cosmos does) are kept; tests run with ``dbt build`` (tests after each
+    model, like cosmos's default ``after_each``). The manifest is built with ``dbt parse`` when missing.
+
+    Example:
+    ```python
+    from datetime import datetime
+    from pathlib import Path
+
+    from airflow import DAG
+    from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
+
+    PROJECT = Path(__file__).parent / "dbt" / "shop"
+
+    with DAG("shop", schedule=None, start_date=datetime(2024, 1, 1)):
+        DbtTaskGroup(
+            group_id="transform",
+            project_config=ProjectConfig(PROJECT),
+            profile_config=ProfileConfig(
+                profile_name="shop", target_name="dev", profiles_yml_filepath=PROJECT / "profiles.yml"
+            ),
+            render_config=RenderConfig(select=["path:models/marts"]),
+        )
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "dbt.cosmos"
+    operators = ("cosmos.DbtTaskGroup", "cosmos.DbtDag")
+    families = ("dbt",)
+    emits = "@dbt_assets over the same project (one asset per model, dbt build), dbt lineage kept"
+
+    def translate(self, task: TaskInput) -> Translation:
+        args = task.args
+        project = _call_kwargs(args.get("project_config"), "ProjectConfig")
+        profile = _call_kwargs(args.get("profile_config"), "ProfileConfig")
+        render = _call_kwargs(args.get("render_config"), "RenderConfig")
+        project_dir = _path(project.get("dbt_project_path", project.get("$first")))
+        if project_dir is None and _path(args.get("dbt_root_path")) and isinstance(args.get("dbt_project_name"), str):
+            project_dir = f"{_path(args['dbt_root_path'])}/{args['dbt_project_name']}"  # cosmos 0.x keywords
+        # Without the project's location there is nothing to build assets from.
+        if project_dir is None:
+            return Translation(NONE, "the dbt project path is not known statically")
+        profiles_file = _path(profile.get("profiles_yml_filepath"))
+        if profile and profiles_file is None:
+            return Translation(NONE, "the dbt profile is built by a profile mapping; write a profiles.yml for Dagster")
+        select = _selection(render.get("select", args.get("select")))
+        exclude = _selection(render.get("exclude", args.get("exclude")))
+        test_behavior = str(
+            render.get("test_behavior", {}).get("$ref", "") if isinstance(render.get("test_behavior"), dict) else ""
+        )
+        command = "run" if test_behavior.endswith(".NONE") else "build"
+        t = Translation(MECH, f"the dbt project runs with dbt {command} through dagster-dbt", kinds=("dbt",))
+        t.dbt = {
+            "project_dir": project_dir,
+            "profiles_dir": _parent(profiles_file) if profiles_file else project_dir,
+            "target": profile.get("target_name") if isinstance(profile.get("target_name"), str) else None,
+            "select": select or "fqn:*",
+            "exclude": exclude,
+            "selector": render.get("selector") if isinstance(render.get("selector"), str) else None,
+            "command": command,
+        }
+        t.consumed |= {"project_config", "profile_config", "render_config", "execution_config", "operator_args"}
+        t.consumed |= {"group_id", "dag_id", "dbt_root_path", "dbt_project_name", "select", "exclude", "conn_id"}
+        t.consumed |= {"schedule", "schedule_interval", "start_date", "catchup", "default_args", "tags"}
+        if test_behavior.endswith(".AFTER_ALL"):
+            t.notes.append("cosmos ran the tests after all models; dbt build runs each model's tests after it")
+        return t
+
+
+RULES = [Cosmos]

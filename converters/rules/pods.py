@@ -1,0 +1,185 @@
+"""Containers: KubernetesPodOperator, GKEStartPodOperator, EcsRunTaskOperator, DockerOperator → Pipes clients."""
+
+from __future__ import annotations
+
+from converters.rules.base import JUDG, MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable
+
+_P = "airflow.providers"
+KPO = f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator"
+GKE = f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator"
+ECS = f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator"
+DOCKER = f"{_P}.docker.operators.docker.DockerOperator"
+
+
+class KubernetesPod(Rule):
+    """What it does: runs the pod's image and command through ``PipesK8sClient``.
+
+    Why: the container is the task. Image, ``cmds`` + ``arguments`` (rendered), namespace and ``env_vars`` are
+    passed to the Pipes client, which launches the pod, streams its logs and fails the asset when it fails.
+    For GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+    with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
+        KubernetesPodOperator(
+            task_id="score", image="acme/score:1.2", cmds=["python", "score.py"], arguments=["--ds", "{{ ds }}"],
+            namespace="jobs", env_vars={"MODE": "full"},
+        )
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "pods.kubernetes"
+    operators = (KPO, GKE)
+    families = ("pod",)
+    emits = "an asset launching the same image and command with PipesK8sClient"
+
+    def translate(self, task: TaskInput) -> Translation:
+        if task.task.operator in (ECS,):
+            return Ecs().translate(task)
+        if task.task.operator in (DOCKER,):
+            return Docker().translate(task)
+        image = task.args.get("image")
+        # A pod without a literal image cannot be launched the same way.
+        if not isinstance(image, str):
+            return Translation(NONE, "the image is not a literal")
+        gke = task.task.operator == GKE
+        t = Translation(JUDG if gke else MECH, "the same image and command run through Pipes", kinds=("kubernetes",))
+        if gke:
+            t.notes.append("GKE: the Dagster host's kubeconfig must target the cluster (project, location, name)")
+        code = Code(t)
+        t.resources.append(Resource("pipes_k8s", "PipesK8sClient", "PipesK8sClient()"))
+        t.imports.add("from dagster_k8s import PipesK8sClient")
+        t.support.add("render")
+        try:
+            command = [*(task.args.get("cmds") or []), *(task.args.get("arguments") or [])]
+            parts = [f"image={code.value(image)}"]
+            if command:
+                parts.append(f"command=render({code.value(command)}, airflow, DAG)")
+            if isinstance(task.args.get("namespace"), str):
+                parts.append(f"namespace={code.value(task.args['namespace'])}")
+            if task.args.get("env_vars"):
+                env = task.args["env_vars"]
+                if not isinstance(env, dict):
+                    raise Untranslatable("env_vars is not a literal dict")
+                parts.append(f"env=render({code.value(env)}, airflow, DAG)")
+        except Untranslatable as exc:
+            return Translation(NONE, f"a pod argument {exc}")
+        t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
+        t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
+        if gke:
+            t.consumed |= {"project_id", "location", "cluster_name", "gcp_conn_id"}
+        t.body.append(f"pipes_k8s.run(context=context, {', '.join(parts)})")
+        return t
+
+
+class Ecs(Rule):
+    """What it does: runs the ECS task definition through ``PipesECSClient``.
+
+    Why: the ECS task is the Airflow task. Task definition, cluster, launch type, overrides and network
+    configuration become ``run_task_params``; AWS credentials come from the Dagster host's environment.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
+
+    with DAG("ecs", schedule=None, start_date=datetime(2024, 1, 1)):
+        EcsRunTaskOperator(task_id="crunch", task_definition="crunch:3", cluster="batch", overrides={})
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "pods.ecs"
+    operators = (ECS,)
+    emits = "an asset running the same task definition with PipesECSClient"
+
+    def translate(self, task: TaskInput) -> Translation:
+        t = Translation(MECH, "the same task definition runs through Pipes", kinds=("ecs",))
+        code = Code(t)
+        t.resources.append(Resource("pipes_ecs", "PipesECSClient", "PipesECSClient()"))
+        t.imports.add("from dagster_aws.pipes import PipesECSClient")
+        t.support.add("render")
+        mapping = {
+            "task_definition": "taskDefinition",
+            "cluster": "cluster",
+            "launch_type": "launchType",
+            "overrides": "overrides",
+            "network_configuration": "networkConfiguration",
+            "capacity_provider_strategy": "capacityProviderStrategy",
+            "platform_version": "platformVersion",
+            "group": "group",
+            "tags": "tags",
+        }
+        if not isinstance(task.args.get("task_definition"), str):
+            return Translation(NONE, "the task definition is not a literal")
+        try:
+            params = {api: task.args[arg] for arg, api in mapping.items() if arg in task.args}
+            t.body.append(f"pipes_ecs.run(context=context, run_task_params=render({code.value(params)}, airflow, DAG))")
+        except Untranslatable as exc:
+            return Translation(NONE, f"an ECS argument {exc}")
+        t.consumed |= set(mapping) | {"aws_conn_id", "region", "region_name", "awslogs_group", "awslogs_stream_prefix"}
+        return t
+
+
+class Docker(Rule):
+    """What it does: runs the image and command through ``PipesDockerClient``.
+
+    Why: the container is the task; image, command (rendered) and environment are kept.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.docker.operators.docker import DockerOperator
+
+    with DAG("docker", schedule=None, start_date=datetime(2024, 1, 1)):
+        DockerOperator(task_id="convert", image="acme/convert:2", command="convert --day {{ ds }}")
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "pods.docker"
+    operators = (DOCKER,)
+    emits = "an asset running the same image and command with PipesDockerClient"
+
+    def translate(self, task: TaskInput) -> Translation:
+        image = task.args.get("image")
+        if not isinstance(image, str):
+            return Translation(NONE, "the image is not a literal")
+        t = Translation(MECH, "the same image and command run through Pipes", kinds=("docker",))
+        code = Code(t)
+        t.resources.append(Resource("pipes_docker", "PipesDockerClient", "PipesDockerClient()"))
+        t.imports.add("from dagster_docker import PipesDockerClient")
+        t.support.add("render")
+        try:
+            parts = [f"image={code.value(image)}"]
+            if task.args.get("command") is not None:
+                parts.append(f"command=render({code.value(task.args['command'])}, airflow, DAG)")
+            if task.args.get("environment"):
+                parts.append(f"env=render({code.value(task.args['environment'])}, airflow, DAG)")
+        except Untranslatable as exc:
+            return Translation(NONE, f"a container argument {exc}")
+        t.consumed |= {"image", "command", "environment", "auto_remove", "docker_url", "api_version"}
+        t.body.append(f"pipes_docker.run(context=context, {', '.join(parts)})")
+        return t
+
+
+RULES = [KubernetesPod, Ecs, Docker]

@@ -1,0 +1,55 @@
+"""Remote shells: SSHOperator (SFTP stays in Airflow)."""
+
+from __future__ import annotations
+
+from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.sql import connection_resource
+
+
+class Ssh(Rule):
+    """What it does: runs the SSH command on the connection's host with the ``ssh`` client of the Dagster host.
+
+    Why: the remote command is the task, but authentication changes hands: the Dagster host needs a key
+    for that host (``key_file`` in the connection's extra, or its ssh agent). That is a per-task decision.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.ssh.operators.ssh import SSHOperator
+
+    with DAG("remote", schedule=None, start_date=datetime(2024, 1, 1)):
+        SSHOperator(task_id="rotate", ssh_conn_id="batch_host", command="rotate-logs --day {{ ds }}")
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "remote.ssh"
+    operators = ("airflow.providers.ssh.operators.ssh.SSHOperator",)
+    disposition = JUDG
+    emits = "an asset running the rendered command over ssh (key-based authentication from the Dagster host)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        conn_id = task.args.get("ssh_conn_id")
+        command = task.args.get("command")
+        if not isinstance(conn_id, str) or command is None:
+            return Translation(NONE, "the ssh connection id or the command is not a literal")
+        t = Translation(JUDG, "runs over ssh from the Dagster host; it needs a key for that host", kinds=("ssh",))
+        code = Code(t)
+        resource = connection_resource(conn_id, "SshConnection", "ssh")
+        t.resources.append(resource)
+        t.support.add("render")
+        try:
+            rendered = f"render({code.value(command)}, airflow, DAG)"
+        except Untranslatable as exc:
+            return Translation(NONE, f"the command {exc}")
+        t.consumed |= {"ssh_conn_id", "command", "cmd_timeout", "conn_timeout"}
+        t.body.append(f"return {resource.name}.run({rendered}, log=context.log)")
+        return t
+
+
+RULES = [Ssh]

@@ -1,0 +1,156 @@
+"""Sensors: waiting becomes polling inside an asset, or a dependency between assets."""
+
+from __future__ import annotations
+
+from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.python import translate_callable
+from converters.rules.sql import connection_resource
+
+SENSOR_ARGS = {"mode", "poke_interval", "timeout", "soft_fail", "exponential_backoff", "max_wait", "deferrable"}
+
+
+def _poll(task: TaskInput, t: Translation, check: str, what: str) -> None:
+    poke = task.args.get("poke_interval", 60)
+    timeout = task.args.get("timeout", 60 * 60 * 24 * 7)
+    poke = poke if isinstance(poke, (int, float)) else 60
+    timeout = timeout if isinstance(timeout, (int, float)) else 60 * 60 * 24 * 7
+    t.support.add("wait_until")
+    t.consumed |= SENSOR_ARGS
+    t.notes.append("the sensor polls inside a running step (reschedule mode and slot release are not reproduced)")
+    t.body.append(f"return wait_until({check}, poke_interval={poke!r}, timeout={timeout!r}, what={what!r})")
+
+
+class PythonSensorRule(Rule):
+    """What it does: polls the sensor's callable inside the asset until it returns a truthy value.
+
+    Why: the condition is the task, but the waiting changes: the step holds its run while polling (no
+    reschedule mode), and a Dagster sensor or an automation condition may be the better design (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.sensors.python import PythonSensor
+
+
+    def landed(ds, **kwargs):
+        return True
+
+
+    with DAG("waits", schedule=None, start_date=datetime(2024, 1, 1)):
+        PythonSensor(task_id="wait", python_callable=landed, poke_interval=30, timeout=600)
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "sensors.python"
+    operators = ("airflow.sensors.python.PythonSensor",)
+    disposition = REDESIGN
+    emits = "an asset polling the copied callable (poke_interval, timeout kept)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        t = translate_callable(task, self.name, REDESIGN, "polls the condition inside the step")
+        if t.disposition == NONE:
+            return t
+        call = t.body.pop().removeprefix("return ")
+        _poll(task, t, f"lambda: {call}", f"{task.task.task_id} to be true")
+        t.kinds = ("sensor",)
+        return t
+
+
+class FileSensorRule(Rule):
+    """What it does: polls for the file (a glob) under the connection's base path inside the asset.
+
+    Why: the file's arrival is the condition. The base path comes from ``AIRFLOW_CONN_<FS_CONN_ID>``
+    (``extra.path``), the file path is rendered like Airflow renders it, and the step waits (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.sensors.filesystem import FileSensor
+
+    with DAG("files", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        FileSensor(task_id="wait_for_file", fs_conn_id="landing", filepath="{{ ds }}/data.csv", poke_interval=30)
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "sensors.file"
+    operators = ("airflow.sensors.filesystem.FileSensor",)
+    disposition = REDESIGN
+    emits = "an asset polling for the rendered path under the connection's base path"
+
+    def translate(self, task: TaskInput) -> Translation:
+        conn_id = task.args.get("fs_conn_id", "fs_default")
+        filepath = task.args.get("filepath")
+        if not isinstance(conn_id, str) or filepath is None:
+            return Translation(NONE, "the connection id or the file path is not a literal")
+        t = Translation(REDESIGN, "polls for the file inside the step", kinds=("sensor",))
+        code = Code(t)
+        resource = connection_resource(conn_id, "AirflowConnection", "fs")
+        t.resources.append(resource)
+        t.support |= {"render", "files_matching"}
+        try:
+            path = f"render({code.value(filepath)}, airflow, DAG)"
+        except Untranslatable as exc:
+            return Translation(NONE, f"the file path {exc}")
+        t.consumed |= {"fs_conn_id", "filepath", "recursive"}
+        t.body.append(f"path = {path}")
+        _poll(task, t, f"lambda: files_matching({resource.name}.connection(), path)", "the file")
+        return t
+
+
+class ExternalTask(Rule):
+    """What it does: replaces an ExternalTaskSensor by a dependency on the other DAG's asset.
+
+    Why: the sensor waits for another DAG's task of the same logical date. In Dagster that is lineage: the
+    downstream assets depend on that task's asset (partitions line up by time window). Waiting across
+    schedules and ``execution_delta`` offsets are not reproduced (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.sensors.external_task import ExternalTaskSensor
+
+    with DAG("downstream", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        ExternalTaskSensor(task_id="wait", external_dag_id="upstream", external_task_id="load")
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "sensors.external_task"
+    operators = ("airflow.sensors.external_task.ExternalTaskSensor",)
+    disposition = REDESIGN
+    emits = "no asset: downstream assets depend on the external task's asset"
+
+    def translate(self, task: TaskInput) -> Translation:
+        dag_id = task.args.get("external_dag_id")
+        if not isinstance(dag_id, str):
+            return Translation(NONE, "the external DAG id is not a literal")
+        ids = task.args.get("external_task_ids") or [task.args.get("external_task_id")]
+        if not all(i is None or isinstance(i, str) for i in ids):
+            return Translation(NONE, "the external task id is not a literal")
+        t = Translation(REDESIGN, f"a dependency on {dag_id}'s asset replaces the wait", passthrough=True)
+        t.extra_deps.extend((dag_id, task_id) for task_id in ids)
+        t.consumed |= SENSOR_ARGS | {"external_dag_id", "external_task_id", "external_task_ids", "allowed_states"}
+        t.consumed |= {"failed_states", "check_existence"}
+        if "execution_delta" in task.args or "execution_date_fn" in task.args:
+            t.notes.append("execution_delta/execution_date_fn: partition offsets need a partition mapping by hand")
+        return t
+
+
+RULES = [PythonSensorRule, FileSensorRule, ExternalTask]

@@ -1,0 +1,100 @@
+"""SQL execution: SQLExecuteQueryOperator and the vendor SQL operators."""
+
+from __future__ import annotations
+
+from converters.rules.base import MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable, python_name
+
+_P = "airflow.providers"
+# canonical operator -> (connection argument, Airflow's default connection id)
+SQL_OPERATORS = {
+    f"{_P}.common.sql.operators.sql.SQLExecuteQueryOperator": ("conn_id", None),
+    f"{_P}.postgres.operators.postgres.PostgresOperator": ("postgres_conn_id", "postgres_default"),
+    f"{_P}.mysql.operators.mysql.MySqlOperator": ("mysql_conn_id", "mysql_default"),
+    f"{_P}.sqlite.operators.sqlite.SqliteOperator": ("sqlite_conn_id", "sqlite_default"),
+    f"{_P}.microsoft.mssql.operators.mssql.MsSqlOperator": ("mssql_conn_id", "mssql_default"),
+    f"{_P}.oracle.operators.oracle.OracleOperator": ("oracle_conn_id", "oracle_default"),
+    f"{_P}.snowflake.operators.snowflake.SnowflakeOperator": ("snowflake_conn_id", "snowflake_default"),
+    f"{_P}.snowflake.operators.snowflake.SnowflakeSqlApiOperator": ("snowflake_conn_id", "snowflake_default"),
+    f"{_P}.amazon.aws.operators.redshift_sql.RedshiftSQLOperator": ("redshift_conn_id", "redshift_default"),
+    f"{_P}.trino.operators.trino.TrinoOperator": ("trino_conn_id", "trino_default"),
+    f"{_P}.teradata.operators.teradata.TeradataOperator": ("teradata_conn_id", "teradata_default"),
+    f"{_P}.vertica.operators.vertica.VerticaOperator": ("vertica_conn_id", "vertica_default"),
+    f"{_P}.google.cloud.operators.bigquery.BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
+    f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
+}
+
+
+def connection_resource(conn_id: str, cls: str, prefix: str) -> Resource:
+    """A resource configured from ``AIRFLOW_CONN_<CONN_ID>``, Airflow's own environment variable."""
+    env = "AIRFLOW_CONN_" + conn_id.upper()
+    name = f"{prefix}_{python_name(conn_id).lower()}"
+    return Resource(name, cls, f'{cls}(conn_id="{conn_id}", value=dg.EnvVar("{env}"))')
+
+
+class Sql(Rule):
+    """What it does: runs the operator's SQL through a connection resource, rendered like Airflow renders it.
+
+    Why: the statements are the task. They run in order in one session through ``SqlConnection``, which picks
+    the driver from the connection type of ``AIRFLOW_CONN_<CONN_ID>`` (the variable Airflow reads too), so
+    no credential is written in code. ``.sql`` file names are read from the DAG's folder, as Airflow does.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+    with DAG("marts", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        SQLExecuteQueryOperator(
+            task_id="daily_totals",
+            conn_id="warehouse",
+            sql=["delete from totals where ds = '{{ ds }}'", "insert into totals select '{{ ds }}', 1"],
+        )
+    ```
+
+    Becomes:
+    ```python
+    ```
+    """
+
+    name = "sql.execute"
+    operators = tuple(SQL_OPERATORS)
+    families = ("sql",)
+    emits = "an asset running the rendered statements through SqlConnection (driver by connection type)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        argument, default = SQL_OPERATORS.get(task.task.operator, ("conn_id", None))
+        conn_id = task.args.get(argument, default)
+        if not isinstance(conn_id, str):
+            # Custom SQL operators name their connection argument differently: take any *conn_id.
+            found = [v for k, v in task.args.items() if k.endswith("conn_id") and isinstance(v, str)]
+            conn_id, argument = (found[0], next(k for k in task.args if k.endswith("conn_id"))) if found else (None, "")
+        # Without a connection we cannot know where the SQL runs.
+        if not isinstance(conn_id, str):
+            return Translation(NONE, "the connection id is not a literal")
+        sql = task.args.get("sql")
+        if sql is None and isinstance(task.args.get("configuration"), dict):  # BigQueryInsertJobOperator
+            sql = task.args["configuration"].get("query", {}).get("query")
+        if sql is None:
+            return Translation(NONE, "no literal SQL to run")
+        t = Translation(MECH, "the statements run through the connection's driver", kinds=("sql",))
+        code = Code(t)
+        resource = connection_resource(conn_id, "SqlConnection", "sql")
+        t.resources.append(resource)
+        try:
+            statements = code.value(sql)
+            parameters = code.value(task.args["parameters"]) if "parameters" in task.args else None
+        except Untranslatable as exc:
+            return Translation(NONE, f"the SQL {exc}")
+        t.consumed |= {argument, "sql", "parameters", "configuration", "autocommit", "split_statements"}
+        t.consumed |= {"return_last", "show_return_value_in_logs"}
+        t.support.add("render")
+        call = f"{resource.name}.run(render({statements}, airflow, DAG)"
+        if parameters:
+            call += f", parameters={parameters}"
+        t.body.append(call + ", log=context.log)")
+        return t
+
+
+RULES = [Sql]
