@@ -10,6 +10,10 @@ from converters.rules.base import NONE, Code, Translation, Untranslatable, pytho
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
+DBT_UNAVAILABLE = (
+    "Stays observed: the dbt manifest could not be built when this code location loaded "
+    "(run `dbt parse` for the project with its profile's environment)"
+)
 
 
 def q(text: Any) -> str:
@@ -114,6 +118,7 @@ def render_dag_module(planned: PlannedDag) -> str:
     dag = planned.dag
     tasks = [t for t in planned.tasks if not t.passthrough]
     assets = [t for t in tasks if t.disposition != NONE]
+    passthrough = [t for t in planned.tasks if t.passthrough]
     counts: dict[str, int] = {}
     for task in planned.tasks:
         counts[task.disposition] = counts.get(task.disposition, 0) + 1
@@ -161,6 +166,8 @@ def render_dag_module(planned: PlannedDag) -> str:
         )
     for task in tasks:
         lines += ["", "", render_task(planned, task)]
+    if passthrough:
+        lines += ["", ""] + [render_task(planned, task) for task in passthrough]
     lines += ["", ""] + render_module_defs(planned, tasks)
     return "\n".join(lines) + "\n"
 
@@ -224,6 +231,8 @@ def deps_code(deps: list[Dep]) -> str:
 
 
 def render_task(planned: PlannedDag, task: PlannedTask) -> str:
+    if task.passthrough:
+        return "\n".join(comment_lines(planned, task)) + " · no asset: its dependencies pass through"
     if task.disposition == NONE:
         return render_spec(planned, task)
     if task.translation.dbt:
@@ -331,7 +340,10 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
     args.append(f"required_resource_keys={{{q(resource)}}}")
-    spec = render_spec(planned, task).split("\n")[-1].split(" = ", 1)[1]
+    spec = (
+        f"dg.AssetSpec(key={q(list(task.key))}, group_name={q(task.group_name)}, "
+        f'description={q(DBT_UNAVAILABLE)}, kinds={{"airflow", "dbt"}}, metadata={metadata(planned, task)})'
+    )
     lines = comment_lines(planned, task)
     lines += [
         f"{name}_PROJECT = DbtProject({', '.join(project)})",

@@ -765,7 +765,6 @@ class FileScanner:
         dag = self.current_dag(partial_kwargs)
         if dag is None:
             return Unknown(self.src(node))
-        expand_values = {**kwargs, "$expand": args}
         if isinstance(target, TaskFlow):
             options = dict(target.kwargs)
             operator = f"airflow.decorators.task{('.' + target.variant) if target.variant else ''}"
@@ -781,7 +780,7 @@ class FileScanner:
                     "python_callable": target.node,
                     "op_args": [],
                     "op_kwargs": partial_kwargs,
-                    "expand": {k: v for k, v in expand_values.items() if k != "$expand"} or expand_values["$expand"],
+                    "expand": dict(kwargs) if kwargs else (args[0] if args else {}),
                 },
                 taskflow=True,
                 mapped=True,
@@ -802,7 +801,7 @@ class FileScanner:
                 info.canonical,
                 info.family,
                 written,
-                {**partial_kwargs, **expand_values},
+                {**partial_kwargs, "expand": dict(kwargs) if kwargs else (args[0] if args else {})},
                 taskflow=False,
                 mapped=True,
             )

@@ -27,6 +27,23 @@ class Alerting(Rule):
 
     Becomes:
     ```python
+    # notify.py:7 · task mail · rule alerting.redesign · NONE
+    # not consumed: html_content, subject, to
+    mail = dg.AssetSpec(
+        key=["notify", "mail"],
+        group_name="notify",
+        description="Stays in Airflow: alerting is redesigned in Dagster as a run-status sensor; this task stays in Airflow until then",
+        kinds={"airflow"},
+        metadata={
+            "airflow/source": "notify.py:7",
+            "airflow/task_id": "mail",
+            "airflow/operator": "airflow.operators.email.EmailOperator",
+            "airflow/rule": "alerting.redesign",
+            "airflow/disposition": "NONE",
+            "airflow/reason": "alerting is redesigned in Dagster as a run-status sensor; this task stays in Airflow until then",
+            "airflow/unconsumed": ["html_content", "subject", "to"],
+        },
+    )
     ```
     """
 

@@ -26,6 +26,24 @@ class Bash(Rule):
 
     Becomes:
     ```python
+    # exports.py:7 · task export · rule bash.command · MECH
+    @dg.asset(
+        key=["exports", "export"],
+        group_name="exports",
+        kinds={"bash"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "exports.py:7",
+            "airflow/task_id": "export",
+            "airflow/operator": "airflow.operators.bash.BashOperator",
+            "airflow/rule": "bash.command",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the command runs with bash as the asset body",
+        },
+    )
+    def export(context: dg.AssetExecutionContext):
+        airflow = task_context(context, DAG, "export")
+        return run_bash(context, airflow, "echo exporting {{ ds }}", env={"MODE": "full"}, dag=DAG)
     ```
     """
 

@@ -25,6 +25,7 @@ class TriggerDagRun(Rule):
 
     Becomes:
     ```python
+    # first.py:7 · task then_second · rule cross_dag.trigger · REDESIGN · no asset: its dependencies pass through
     ```
     """
 
@@ -65,6 +66,7 @@ class ExternalMarker(Rule):
 
     Becomes:
     ```python
+    # parent.py:7 · task mark · rule cross_dag.marker · REDESIGN · no asset: its dependencies pass through
     ```
     """
 
@@ -100,6 +102,23 @@ class SubDag(Rule):
 
     Becomes:
     ```python
+    # parent.py:8 · task section · rule cross_dag.subdag · NONE
+    # not consumed: subdag
+    section = dg.AssetSpec(
+        key=["parent", "section"],
+        group_name="parent",
+        description="Stays in Airflow: a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks",
+        kinds={"airflow"},
+        metadata={
+            "airflow/source": "parent.py:8",
+            "airflow/task_id": "section",
+            "airflow/operator": "airflow.operators.subdag.SubDagOperator",
+            "airflow/rule": "cross_dag.subdag",
+            "airflow/disposition": "NONE",
+            "airflow/reason": "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks",
+            "airflow/unconsumed": ["subdag"],
+        },
+    )
     ```
     """
 

@@ -69,6 +69,46 @@ class Cosmos(Rule):
 
     Becomes:
     ```python
+    # shop.py:10 · task transform · rule dbt.cosmos · MECH
+    TRANSFORM_PROJECT = DbtProject(project_dir=dags_path("dbt/shop"), profiles_dir=dags_path("dbt/shop"), target="dev")
+    TRANSFORM_MANIFEST = dbt_manifest(TRANSFORM_PROJECT)
+    if TRANSFORM_MANIFEST is not None:
+
+        @dbt_assets(
+            manifest=TRANSFORM_MANIFEST,
+            project=TRANSFORM_PROJECT,
+            select="path:models/marts",
+            name="transform",
+            required_resource_keys={"dbt_shop__transform"},
+        )
+        def transform(context: dg.AssetExecutionContext):
+            airflow = task_context(context, DAG, "transform")
+            dbt = getattr(context.resources, "dbt_shop__transform")
+            yield from dbt.cli(["build", "--vars", dbt_vars(airflow)], context=context).stream()
+
+        TRANSFORM_ASSETS, TRANSFORM_SPECS = [transform], []
+        TRANSFORM_RESOURCES = {"dbt_shop__transform": DbtCliResource(project_dir=TRANSFORM_PROJECT)}
+    else:  # the manifest could not be built here (dbt parse failed): the group stays observed
+        TRANSFORM_ASSETS, TRANSFORM_SPECS = (
+            [],
+            [
+                dg.AssetSpec(
+                    key=["shop", "transform"],
+                    group_name="shop",
+                    description="Stays observed: the dbt manifest could not be built when this code location loaded (run `dbt parse` for the project with its profile's environment)",
+                    kinds={"airflow", "dbt"},
+                    metadata={
+                        "airflow/source": "shop.py:10",
+                        "airflow/task_id": "transform",
+                        "airflow/operator": "cosmos.DbtTaskGroup",
+                        "airflow/rule": "dbt.cosmos",
+                        "airflow/disposition": "MECH",
+                        "airflow/reason": "the dbt project runs with dbt build through dagster-dbt",
+                    },
+                )
+            ],
+        )
+        TRANSFORM_RESOURCES = {}
     ```
     """
 

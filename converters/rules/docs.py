@@ -19,6 +19,34 @@ def rule_examples(rule_cls: type) -> tuple[str, str]:
     return airflow, dagster
 
 
+def example_output(airflow: str) -> str:
+    """What the generator writes for the tasks of an example DAG file: its asset blocks, formatted."""
+    from pathlib import PurePath
+
+    from converters.codegen.render import render_task
+    from converters.inventory import ir
+    from converters.inventory.scan import scan_source
+    from converters.plan import plan_project
+
+    probe = scan_source(airflow, "example.py")
+    name = (probe.dags[0].dag_id if probe.dags else "example") + ".py"
+    file = scan_source(airflow, name)
+    plan = plan_project(ir.Project(str(PurePath("example")), (file,)))
+    blocks = [render_task(dag, task) for dag in plan.dags for task in dag.tasks]
+    return format_code("\n\n\n".join(blocks) + "\n")
+
+
+def format_code(text: str) -> str:
+    import subprocess
+
+    from converters.codegen import RUFF_ARGS, ruff_binary
+
+    done = subprocess.run(
+        [ruff_binary(), "format", "--isolated", *RUFF_ARGS, "-"], input=text, capture_output=True, text=True
+    )
+    return done.stdout if done.returncode == 0 else text
+
+
 def rule_rows(registry: Registry) -> list[dict]:
     rows = []
     for rule in registry.rules:

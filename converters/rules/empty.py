@@ -24,6 +24,7 @@ class Empty(Rule):
 
     Becomes:
     ```python
+    # shape.py:7 · task start · rule empty.passthrough · MECH · no asset: its dependencies pass through
     ```
     """
 
@@ -55,6 +56,8 @@ class LatestOnly(Rule):
 
     Becomes:
     ```python
+    # latest.py:7 · task latest_only · rule empty.latest_only · MECH
+    # note: LatestOnly: a Dagster backfill of old partitions runs the downstream assets too · no asset: its dependencies pass through
     ```
     """
 

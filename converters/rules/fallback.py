@@ -24,6 +24,23 @@ class Fallback(Rule):
 
     Becomes:
     ```python
+    # acme.py:7 · task report · rule fallback · NONE
+    # not consumed: report
+    report = dg.AssetSpec(
+        key=["acme", "report"],
+        group_name="acme",
+        description="Stays in Airflow: no rule for acme.operators.ReportOperator: it stays in Airflow",
+        kinds={"airflow"},
+        metadata={
+            "airflow/source": "acme.py:7",
+            "airflow/task_id": "report",
+            "airflow/operator": "acme.operators.ReportOperator",
+            "airflow/rule": "fallback",
+            "airflow/disposition": "NONE",
+            "airflow/reason": "no rule for acme.operators.ReportOperator: it stays in Airflow",
+            "airflow/unconsumed": ["report"],
+        },
+    )
     ```
     """
 

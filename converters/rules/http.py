@@ -26,6 +26,24 @@ class Http(Rule):
 
     Becomes:
     ```python
+    # api.py:7 · task refresh · rule http.request · MECH
+    @dg.asset(
+        key=["api", "refresh"],
+        group_name="api",
+        kinds={"http"},
+        metadata={
+            "airflow/source": "api.py:7",
+            "airflow/task_id": "refresh",
+            "airflow/operator": "airflow.providers.http.operators.http.HttpOperator",
+            "airflow/rule": "http.request",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the same request is sent through the connection",
+        },
+    )
+    def refresh(context: dg.AssetExecutionContext, http_crm: HttpConnection):
+        airflow = task_context(context, DAG, "refresh")
+        response = http_crm.request("POST", render("refresh/{{ ds }}", airflow, DAG))
+        return response.text
     ```
     """
 

@@ -34,6 +34,29 @@ class KubernetesPod(Rule):
 
     Becomes:
     ```python
+    # pods.py:7 · task score · rule pods.kubernetes · MECH
+    @dg.asset(
+        key=["pods", "score"],
+        group_name="pods",
+        kinds={"kubernetes"},
+        metadata={
+            "airflow/source": "pods.py:7",
+            "airflow/task_id": "score",
+            "airflow/operator": "airflow.providers.cncf.kubernetes.operators.pod.KubernetesPodOperator",
+            "airflow/rule": "pods.kubernetes",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the same image and command run through Pipes",
+        },
+    )
+    def score(context: dg.AssetExecutionContext, pipes_k8s: PipesK8sClient):
+        airflow = task_context(context, DAG, "score")
+        pipes_k8s.run(
+            context=context,
+            image="acme/score:1.2",
+            command=render(["python", "score.py", "--ds", "{{ ds }}"], airflow, DAG),
+            namespace="jobs",
+            env=render({"MODE": "full"}, airflow, DAG),
+        )
     ```
     """
 
@@ -100,6 +123,26 @@ class Ecs(Rule):
 
     Becomes:
     ```python
+    # ecs.py:7 · task crunch · rule pods.ecs · MECH
+    @dg.asset(
+        key=["ecs", "crunch"],
+        group_name="ecs",
+        kinds={"ecs"},
+        metadata={
+            "airflow/source": "ecs.py:7",
+            "airflow/task_id": "crunch",
+            "airflow/operator": "airflow.providers.amazon.aws.operators.ecs.EcsRunTaskOperator",
+            "airflow/rule": "pods.ecs",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the same task definition runs through Pipes",
+        },
+    )
+    def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesECSClient):
+        airflow = task_context(context, DAG, "crunch")
+        pipes_ecs.run(
+            context=context,
+            run_task_params=render({"taskDefinition": "crunch:3", "cluster": "batch", "overrides": {}}, airflow, DAG),
+        )
     ```
     """
 
@@ -153,6 +196,23 @@ class Docker(Rule):
 
     Becomes:
     ```python
+    # docker.py:7 · task convert · rule pods.docker · MECH
+    @dg.asset(
+        key=["docker", "convert"],
+        group_name="docker",
+        kinds={"docker"},
+        metadata={
+            "airflow/source": "docker.py:7",
+            "airflow/task_id": "convert",
+            "airflow/operator": "airflow.providers.docker.operators.docker.DockerOperator",
+            "airflow/rule": "pods.docker",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the same image and command run through Pipes",
+        },
+    )
+    def convert(context: dg.AssetExecutionContext, pipes_docker: PipesDockerClient):
+        airflow = task_context(context, DAG, "convert")
+        pipes_docker.run(context=context, image="acme/convert:2", command=render("convert --day {{ ds }}", airflow, DAG))
     ```
     """
 

@@ -119,21 +119,20 @@ class PythonCallable(Rule):
 
     Becomes:
     ```python
-    # shop.py:10 · task extract · rule python.callable · MECH
+    # shop.py:12 · task extract · rule python.callable · MECH
     @dg.asset(
         key=["shop", "extract"],
         group_name="shop",
         kinds={"python"},
         partitions_def=PARTITIONS,
         metadata={
-            "airflow/source": "shop.py:10",
+            "airflow/source": "shop.py:12",
             "airflow/task_id": "extract",
             "airflow/operator": "airflow.operators.python.PythonOperator",
             "airflow/rule": "python.callable",
             "airflow/disposition": "MECH",
             "airflow/reason": "the callable runs as the asset body",
         },
-        tags={"airflow/owner": "airflow"},
     )
     def extract(context: dg.AssetExecutionContext):
         airflow = task_context(context, DAG, "extract")
@@ -179,14 +178,14 @@ class PythonIsolated(Rule):
 
     Becomes:
     ```python
-    # reports.py:10 · task render · rule python.isolated · JUDG
+    # reports.py:12 · task render · rule python.isolated · JUDG
     # not consumed: requirements
     @dg.asset(
         key=["reports", "render"],
         group_name="reports",
         kinds={"python"},
         metadata={
-            "airflow/source": "reports.py:10",
+            "airflow/source": "reports.py:12",
             "airflow/task_id": "render",
             "airflow/operator": "airflow.decorators.task.virtualenv",
             "airflow/rule": "python.isolated",
@@ -194,7 +193,6 @@ class PythonIsolated(Rule):
             "airflow/reason": "runs in the code location's environment, not a separate virtualenv",
             "airflow/unconsumed": ["requirements"],
         },
-        tags={"airflow/owner": "airflow"},
     )
     def render(context: dg.AssetExecutionContext):
         airflow = task_context(context, DAG, "render")
@@ -246,20 +244,19 @@ class Branch(Rule):
 
     Becomes:
     ```python
-    # checks.py:10 · task choose · rule python.branch · REDESIGN
+    # checks.py:12 · task choose · rule python.branch · REDESIGN
     @dg.asset(
         key=["checks", "choose"],
         group_name="checks",
         kinds={"python"},
         metadata={
-            "airflow/source": "checks.py:10",
+            "airflow/source": "checks.py:12",
             "airflow/task_id": "choose",
             "airflow/operator": "airflow.operators.python.BranchPythonOperator",
             "airflow/rule": "python.branch",
             "airflow/disposition": "REDESIGN",
             "airflow/reason": "the branch's choice is the asset value; unchosen downstream assets yield no output",
         },
-        tags={"airflow/owner": "airflow"},
     )
     def choose(context: dg.AssetExecutionContext):
         airflow = task_context(context, DAG, "choose")
@@ -315,20 +312,19 @@ class ShortCircuit(Rule):
 
     Becomes:
     ```python
-    # gate.py:10 · task weekday · rule python.short_circuit · REDESIGN
+    # gate.py:12 · task weekday · rule python.short_circuit · REDESIGN
     @dg.asset(
         key=["gate", "weekday"],
         group_name="gate",
         kinds={"python"},
         metadata={
-            "airflow/source": "gate.py:10",
+            "airflow/source": "gate.py:12",
             "airflow/task_id": "weekday",
             "airflow/operator": "airflow.operators.python.ShortCircuitOperator",
             "airflow/rule": "python.short_circuit",
             "airflow/disposition": "REDESIGN",
             "airflow/reason": "a falsy value stops the direct downstream assets (they yield no output)",
         },
-        tags={"airflow/owner": "airflow"},
     )
     def weekday(context: dg.AssetExecutionContext):
         airflow = task_context(context, DAG, "weekday")

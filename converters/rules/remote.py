@@ -25,6 +25,23 @@ class Ssh(Rule):
 
     Becomes:
     ```python
+    # remote.py:7 · task rotate · rule remote.ssh · JUDG
+    @dg.asset(
+        key=["remote", "rotate"],
+        group_name="remote",
+        kinds={"ssh"},
+        metadata={
+            "airflow/source": "remote.py:7",
+            "airflow/task_id": "rotate",
+            "airflow/operator": "airflow.providers.ssh.operators.ssh.SSHOperator",
+            "airflow/rule": "remote.ssh",
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "runs over ssh from the Dagster host; it needs a key for that host",
+        },
+    )
+    def rotate(context: dg.AssetExecutionContext, ssh_batch_host: SshConnection):
+        airflow = task_context(context, DAG, "rotate")
+        return ssh_batch_host.run(render("rotate-logs --day {{ ds }}", airflow, DAG), log=context.log)
     ```
     """
 

@@ -44,6 +44,30 @@ class PythonSensorRule(Rule):
 
     Becomes:
     ```python
+    # waits.py:12 · task wait · rule sensors.python · REDESIGN
+    # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
+    @dg.asset(
+        key=["waits", "wait"],
+        group_name="waits",
+        kinds={"sensor"},
+        metadata={
+            "airflow/source": "waits.py:12",
+            "airflow/task_id": "wait",
+            "airflow/operator": "airflow.sensors.python.PythonSensor",
+            "airflow/rule": "sensors.python",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "polls the condition inside the step",
+            "airflow/notes": [
+                "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
+            ],
+        },
+    )
+    def wait(context: dg.AssetExecutionContext):
+        airflow = task_context(context, DAG, "wait")
+        logic = load_logic("waits")
+        return wait_until(
+            lambda: call_python(logic.landed, airflow, dag=DAG), poke_interval=30, timeout=600, what="wait to be true"
+        )
     ```
     """
 
@@ -81,6 +105,31 @@ class FileSensorRule(Rule):
 
     Becomes:
     ```python
+    # files.py:7 · task wait_for_file · rule sensors.file · REDESIGN
+    # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
+    @dg.asset(
+        key=["files", "wait_for_file"],
+        group_name="files",
+        kinds={"sensor"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "files.py:7",
+            "airflow/task_id": "wait_for_file",
+            "airflow/operator": "airflow.sensors.filesystem.FileSensor",
+            "airflow/rule": "sensors.file",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "polls for the file inside the step",
+            "airflow/notes": [
+                "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
+            ],
+        },
+    )
+    def wait_for_file(context: dg.AssetExecutionContext, fs_landing: AirflowConnection):
+        airflow = task_context(context, DAG, "wait_for_file")
+        path = render("{{ ds }}/data.csv", airflow, DAG)
+        return wait_until(
+            lambda: files_matching(fs_landing.connection(), path), poke_interval=30, timeout=604800, what="the file"
+        )
     ```
     """
 
@@ -129,6 +178,7 @@ class ExternalTask(Rule):
 
     Becomes:
     ```python
+    # downstream.py:7 · task wait · rule sensors.external_task · REDESIGN · no asset: its dependencies pass through
     ```
     """
 

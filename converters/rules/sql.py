@@ -55,6 +55,27 @@ class Sql(Rule):
 
     Becomes:
     ```python
+    # marts.py:7 · task daily_totals · rule sql.execute · MECH
+    @dg.asset(
+        key=["marts", "daily_totals"],
+        group_name="marts",
+        kinds={"sql"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "marts.py:7",
+            "airflow/task_id": "daily_totals",
+            "airflow/operator": "airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator",
+            "airflow/rule": "sql.execute",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the statements run through the connection's driver",
+        },
+    )
+    def daily_totals(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):
+        airflow = task_context(context, DAG, "daily_totals")
+        sql_warehouse.run(
+            render(["delete from totals where ds = '{{ ds }}'", "insert into totals select '{{ ds }}', 1"], airflow, DAG),
+            log=context.log,
+        )
     ```
     """
 

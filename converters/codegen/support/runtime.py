@@ -118,12 +118,21 @@ def task_context(
     )
 
 
-def render(value: Any, airflow: Mapping[str, Any], dag: DagInfo | None = None) -> Any:
-    """Render templated values; strings ending in a template extension are read from the DAG's folder."""
+SQL_TEMPLATE_EXT = (".sql", ".json")  # the SQL operators' template_ext
+
+
+def render(
+    value: Any,
+    airflow: Mapping[str, Any],
+    dag: DagInfo | None = None,
+    template_ext: Iterable[str] = SQL_TEMPLATE_EXT,
+) -> Any:
+    """Render templated values; a string ending in one of the operator's ``template_ext`` is a file to read
+    from the DAG's folder (then the DAGs folder), as Airflow reads it."""
     search = [str(dags_folder())]
     if dag is not None:
         search.insert(0, str((dags_folder() / dag.source).parent))
-    return templates.render(value, dict(airflow), search_path=search)
+    return templates.render(value, dict(airflow), search_path=search, template_ext=tuple(template_ext))
 
 
 def call_python(
@@ -136,11 +145,11 @@ def call_python(
     dag: DagInfo | None = None,
 ) -> Any:
     """Call ``fn`` as PythonOperator would: rendered arguments, context keys matched to its parameters."""
-    args = list(render(list(op_args), airflow, dag))
-    kwargs = dict(render(dict(op_kwargs or {}), airflow, dag))
+    args = list(render(list(op_args), airflow, dag, template_ext=()))
+    kwargs = dict(render(dict(op_kwargs or {}), airflow, dag, template_ext=()))
     full = dict(airflow)
     if templates_dict is not None:
-        full["templates_dict"] = render(dict(templates_dict), airflow, dag)
+        full["templates_dict"] = render(dict(templates_dict), airflow, dag, template_ext=())
     full.update(kwargs)
     signature = inspect.signature(fn)
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
@@ -163,9 +172,10 @@ def run_bash(
     dag: DagInfo | None = None,
 ) -> str:
     """Run ``command`` with bash like BashOperator: returns the last line of output (Airflow's XCom value)."""
-    rendered = render(command, airflow, dag)
+    rendered = render(command, airflow, dag, template_ext=(".sh", ".bash"))
     base = dict(os.environ) if env is None or append_env else {}
-    process_env = {**base, **{k: str(v) for k, v in render(dict(env or {}), airflow, dag).items()}}
+    rendered_env = render(dict(env or {}), airflow, dag, template_ext=())
+    process_env = {**base, **{k: str(v) for k, v in rendered_env.items()}}
     process_env.update(_airflow_ctx_env(airflow))
     with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp:
         process = subprocess.Popen(

@@ -1,0 +1,117 @@
+"""Materialize a generated DAG module's assets in a real Dagster instance, in a subprocess.
+
+The generated package is imported in a fresh interpreter (its own ``sys.path`` and environment: the
+warehouse, connections and DAGs folder Dagster should see), then ``dagster.materialize`` runs the
+selected assets for one partition, or for one logical date (run tag ``airflow/logical_date``) when the
+DAG is not partitioned, against the instance in ``DAGSTER_HOME``.
+
+Run as ``python -m converters.runtime.dagster_materialize '<json request>'``; prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converters.runtime.processes import tail
+
+
+@dataclass
+class Materialization:
+    module: str
+    success: bool
+    run_id: str | None = None
+    materialized: list[list[str]] = field(default_factory=list)
+    partition: str | None = None
+    error: str = ""
+
+
+def materialize_module(
+    package_dir: Path,
+    module: str,
+    *,
+    dagster_home: Path,
+    env: dict[str, str],
+    date: str,
+    tags: dict[str, str] | None = None,
+    keys: list[list[str]] | None = None,
+    timeout: float = 900,
+) -> Materialization:
+    """Materialize ``keys`` (default: every executable asset) of ``dags/<module>.py`` for ``date`` (YYYY-MM-DD)."""
+    request = {
+        "package": package_dir.name,
+        "module": module,
+        "date": date,
+        "tags": tags or {},
+        "keys": keys,
+    }
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    process_env = {**os.environ, **env, "DAGSTER_HOME": str(dagster_home)}
+    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
+    # Commands the tasks run (`python script.py`, `dbt`) resolve in this environment, as Airflow's do in its own.
+    process_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), process_env.get("PATH", "")])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "converters.runtime.dagster_materialize", json.dumps(request)],
+            cwd=package_dir.parent,
+            env=process_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return Materialization(module, False, error=f"materialization of {module} timed out after {timeout:.0f} s")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return Materialization(module, False, error=tail(done.stderr + done.stdout, 40))
+    return Materialization(**json.loads(lines[-1]))
+
+
+def _run(request: dict) -> Materialization:
+    import importlib
+
+    import dagster as dg
+
+    package, module_name = request["package"], request["module"]
+    definitions = importlib.import_module(f"{package}.definitions")
+    module = importlib.import_module(f"{package}.dags.{module_name}")
+    assets = list(module.ASSETS)
+    partitions = getattr(module, "PARTITIONS", None)
+    partition = None
+    if partitions is not None:
+        partition = next(
+            (k for k in partitions.get_partition_keys() if k.startswith(request["date"])),
+            None,
+        )
+        if partition is None:
+            return Materialization(module_name, False, error=f"no partition of {module_name} for {request['date']}")
+    tags = {"airflow/logical_date": f"{request['date']}T00:00:00+00:00", **request["tags"]}
+    selection = [dg.AssetKey(k) for k in request["keys"]] if request["keys"] else None
+    resources = {**definitions.RESOURCES, **(module.defs.resources or {})}
+    result = dg.materialize(
+        assets,
+        instance=dg.DagsterInstance.get(),
+        resources=resources,
+        partition_key=partition,
+        selection=selection,
+        tags=tags,
+        raise_on_error=False,
+    )
+    materialized = sorted(
+        {tuple(event.asset_key.path) for event in result.get_asset_materialization_events() if event.asset_key}
+    )
+    error = ""
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        error = "\n".join(str(e.event_specific_data.error.to_string())[:2000] for e in failures)  # type: ignore[union-attr]
+    keys = [list(k) for k in materialized]
+    return Materialization(module_name, result.success, result.run_id, keys, partition, error)
+
+
+if __name__ == "__main__":
+    outcome = _run(json.loads(sys.argv[1]))
+    print(json.dumps(outcome.__dict__))
