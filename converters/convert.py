@@ -26,7 +26,8 @@ def convert_project(
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
-    project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=on_file)
+    progress = on_file or (lambda done, total: None)
+    project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
     plan = plan_project(project)
     folder = source if source.is_dir() else source.parent
     return ConvertResult(plan, generate(plan, out, dags_folder=folder, force=force))

@@ -44,8 +44,10 @@ class GenerateResult:
 
 
 def generate(plan: Plan, out: Path, *, dags_folder: Path, force: bool = False) -> GenerateResult:
-    out = out.resolve()
-    files = render.render_package(plan, package=out.name, dags_folder=os.path.relpath(dags_folder.resolve(), out))
+    out = Path(os.path.abspath(out))
+    # Relative, and without resolving symlinks: the package finds the DAGs folder the way it was given.
+    relative = os.path.relpath(os.path.abspath(dags_folder), out)
+    files = render.render_package(plan, package=out.name, dags_folder=relative)
     support = Path(__file__).parent / "support"
     for name in SUPPORT_FILES:
         files[f"support/{name}"] = (support / name).read_text(encoding="utf-8")
@@ -135,7 +137,9 @@ def _format(files: dict[str, str], result: GenerateResult) -> dict[str, str]:
         subprocess.run([ruff, "format", "--isolated", *RUFF_ARGS, "--quiet", str(root)], capture_output=True)
         # Long string literals (a SQL line, a bash command) cannot be wrapped without changing them.
         long_lines = [ruff, "check", "--isolated", *RUFF_ARGS, "--select", "E501", "--add-noqa", "--quiet"]
-        subprocess.run([*long_lines, str(root / "dags")], capture_output=True, check=False)
+        verbatim = {root / "support" / name for name in SUPPORT_FILES}
+        targets = [p for p in root.rglob("*.py") if p.parent.name != "logic" and p not in verbatim]
+        subprocess.run([*long_lines, *map(str, targets)], capture_output=True, check=False)
         report = subprocess.run(
             [*base, "--output-format", "json", "--exit-zero", str(root)], capture_output=True, text=True
         )

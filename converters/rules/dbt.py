@@ -87,7 +87,9 @@ class Cosmos(Rule):
             yield from dbt.cli(["build", "--vars", dbt_vars(airflow)], context=context).stream()
 
         TRANSFORM_ASSETS, TRANSFORM_SPECS = [transform], []
-        TRANSFORM_RESOURCES = {"dbt_shop__transform": DbtCliResource(project_dir=TRANSFORM_PROJECT)}
+        TRANSFORM_RESOURCES = {
+            "dbt_shop__transform": DbtCliResource(project_dir=TRANSFORM_PROJECT, dbt_executable=dbt_executable())
+        }
     else:  # the manifest could not be built here (dbt parse failed): the group stays observed
         TRANSFORM_ASSETS, TRANSFORM_SPECS = (
             [],

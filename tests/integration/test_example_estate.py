@@ -190,3 +190,76 @@ def test_version_specific_dags_run_on_their_line_only(estate):
 def test_no_failure_alert_was_sent(estate):
     alerts = estate.instance.data_dir / "alerts.jsonl"
     assert not alerts.exists() or alerts.read_text() == ""
+
+
+def test_generated_dagster_assets_write_the_rows_airflow_wrote(estate, tmp_path_factory):
+    """The committed dagster_defs, materialized in a real Dagster instance for the same logical date into a
+    warehouse of its own, writes exactly the rows this Airflow run wrote, table by table."""
+    import json
+
+    import duckdb
+
+    from converters.inventory.project import scan_project
+    from converters.plan import plan_project
+    from converters.runtime.dagster_materialize import materialize_module
+    from converters.runtime.envs import project_root
+    from converters.runtime.example_estate import ONLY_ON, TRIGGERED_BY_DAGS, WAVES
+
+    version = estate.instance.version
+    data = tmp_path_factory.mktemp(f"dagster-side-airflow{version}")
+    warehouse = data / "warehouse.duckdb"
+    env = {
+        "WAREHOUSE_PATH": str(warehouse),
+        "ALERTS_FILE": str(data / "alerts.jsonl"),
+        "AIRFLOW_CONN_WAREHOUSE_DUCKDB": json.dumps({"conn_type": "duckdb", "host": str(warehouse)}),
+        # The partner's files are an input, read where Airflow read them.
+        "AIRFLOW_CONN_PARTNER_LANDING": json.dumps(
+            {"conn_type": "fs", "extra": {"path": str(estate.instance.landing_dir)}}
+        ),
+        "AIRFLOW_MAJOR_VERSION": str(version),
+    }
+    plan = plan_project(scan_project(project_root() / "airflow_dags"))
+    modules = {d.dag.dag_id: d for d in plan.dags}
+    order = [d for wave in WAVES for d in wave if ONLY_ON.get(d, version) == version] + list(TRIGGERED_BY_DAGS)
+    materialized: set[tuple[str, ...]] = set()
+    for dag_id in order:
+        tags = {"airflow/conf": json.dumps({"source_ds": estate.ds})} if dag_id in TRIGGERED_BY_DAGS else {}
+        outcome = materialize_module(
+            project_root() / "dagster_defs",
+            modules[dag_id].module,
+            dagster_home=data / "dagster_home",
+            env=env,
+            date=estate.ds,
+            tags=tags,
+        )
+        assert outcome.success, f"{dag_id}: {outcome.error}"
+        materialized |= {tuple(k) for k in outcome.materialized}
+    mech = {t.key for d in plan.dags if d.dag.dag_id in order for t in d.tasks if t.disposition == "MECH"}
+    mech -= {t.key for d in plan.dags for t in d.tasks if t.passthrough or t.translation.dbt}
+    assert mech <= materialized, sorted(mech - materialized)
+
+    airflow_data = str(estate.instance.warehouse.parent)
+
+    def rows(path, schema, table, has_ds):
+        with duckdb.connect(str(path), read_only=True) as con:
+            where = f" where ds = '{estate.ds}'" if has_ds else ""
+            try:
+                found = con.execute(f"select * from {schema}.{table}{where}").fetchall()
+            except duckdb.CatalogException:
+                return ["<table missing>"]
+        # Paths written into the data (an export's location) name each side's own data folder.
+        return sorted(repr(r).replace(airflow_data, "<data>").replace(str(data), "<data>") for r in found)
+
+    with duckdb.connect(str(estate.instance.warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name, bool_or(column_name = 'ds') from information_schema.columns "
+            "group by 1, 2 order by 1, 2"
+        ).fetchall()
+    assert len(tables) >= 15
+    differences = []
+    for schema, table, has_ds in tables:
+        airflow_rows = rows(estate.instance.warehouse, schema, table, has_ds)
+        dagster_rows = rows(warehouse, schema, table, has_ds)
+        if airflow_rows != dagster_rows:
+            differences.append(f"{schema}.{table}: Airflow {airflow_rows[:3]} … Dagster {dagster_rows[:3]} …")
+    assert not differences, "\n".join(differences)

@@ -45,3 +45,12 @@ def _rewrite_becomes(rule, actual: str) -> None:
         flags=re.DOTALL,
     )
     open(path, "w", encoding="utf-8").write(head + new_body)
+
+
+def test_rules_reference_in_docs_is_current():
+    from converters.rules import Registry
+    from converters.rules.docs import render_reference
+    from converters.runtime.envs import project_root
+
+    committed = (project_root() / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == render_reference(Registry(RULES)), "run `airflow-to-dagster rules --docs docs/rules.md`"

@@ -295,12 +295,21 @@ def call_mapped(
     return results
 
 
+def dbt_executable() -> str:
+    """dbt from PATH, else the one installed beside this interpreter (a virtualenv that is not activated)."""
+    import shutil
+
+    return shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
+
+
 def dbt_manifest(project: Any) -> Path | None:
     """The dbt project's manifest, built with ``dbt parse`` when it is missing; None when it cannot be built."""
     path = Path(project.manifest_path)
     if not path.exists():
         try:
-            project.preparer.prepare(project)
+            from dagster_dbt import DbtCliResource
+
+            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(["parse"]).wait()
         except Exception:  # noqa: BLE001 - the location must load; the group becomes an observed spec
             return None
     return path if path.exists() else None
