@@ -11,6 +11,14 @@ from converters.rules.base import NONE, Code, Translation, Untranslatable, pytho
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
+SUPPORT_RESOURCES = {
+    "AirflowConnection",
+    "SqlConnection",
+    "HttpConnection",
+    "SshConnection",
+    "SmtpConnection",
+    "SlackWebhookConnection",
+}
 DBT_UNAVAILABLE = (
     "Stays observed: the dbt manifest could not be built when this code location loaded "
     "(run `dbt parse` for the project with its profile's environment)"
@@ -50,7 +58,6 @@ def render_package(plan: Plan, *, package: str, dags_folder: str) -> dict[str, s
 
 def render_definitions(plan: Plan, package: str) -> str:
     modules = [d.module for d in plan.dags]
-    classes = sorted({r.cls for r in plan.resources.values()})
     lines = [
         f'"""The Dagster code location generated from the Airflow DAGs in {source_name(plan)}/.',
         "",
@@ -65,11 +72,12 @@ def render_definitions(plan: Plan, package: str) -> str:
         "PipesECSClient": "from dagster_aws.pipes import PipesECSClient",
         "PipesDockerClient": "from dagster_docker import PipesDockerClient",
     }
-    lines += [external[c] for c in classes if c in external]
+    constructors = sorted({r.constructor.split("(", 1)[0] for r in plan.resources.values()})
+    lines += [external[c] for c in constructors if c in external]
     lines.append("")
     for module in modules:
         lines.append(f"from .dags import {module}")
-    local = [c for c in classes if c not in external]
+    local = [c for c in constructors if c not in external]
     if local:
         lines.append(f"from .support.resources import {', '.join(local)}")
     lines += ["", "RESOURCES = {"]
@@ -140,12 +148,10 @@ def render_dag_module(planned: PlannedDag) -> str:
         if task.gated_by and _gate_kind(planned, task) == "branch":
             support.add("branch_allows")
         imports |= task.translation.imports
-        resource_classes |= {
-            r.cls for r in task.translation.resources if r.cls.startswith(("Sql", "Http", "Ssh", "Air"))
-        }
+        resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
         if task.translation.dbt:
-            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_vars"}
-            imports.add("from dagster_dbt import DbtCliResource, DbtProject, dbt_assets")
+            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_vars"}
+            imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     if planned.failure_callback is not None and assets:
         support.add("failure_context")
         support.add("load_logic" if "$callable" in planned.failure_callback else "import_callable")
@@ -358,7 +364,7 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
     )
     lines = comment_lines(planned, task)
     lines += [
-        f"{name}_PROJECT = DbtProject({', '.join(project)})",
+        f"{name}_PROJECT = dbt_project({', '.join(project)})",
         f"{name}_MANIFEST = dbt_manifest({name}_PROJECT)",
         f"if {name}_MANIFEST is not None:",
         "",

@@ -1,18 +1,19 @@
-"""Alerting tasks: EmailOperator and the Slack operators stay in Airflow."""
+"""Alerting tasks: EmailOperator and Slack webhooks send the same message from an asset (REDESIGN)."""
 
 from __future__ import annotations
 
-from converters.rules.base import NONE, Rule, TaskInput, Translation
+from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.sql import connection_resource
 
-_P = "airflow.providers"
+NOTE = "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
 
 
-class Alerting(Rule):
-    """What it does: keeps an email or Slack task in Airflow and says how Dagster alerts instead.
+class Email(Rule):
+    """What it does: sends the EmailOperator's message from an asset through the SMTP connection.
 
-    Why: a notification task is a reaction to the run, not data. In Dagster that is a run-status sensor
-    (the generated run-failure sensor for ``on_failure_callback``) or an alerting integration; writing an
-    asset that sends mail would hide the redesign. The task stays in Airflow until it is redesigned.
+    Why: the message is the task, but a notification is a reaction to runs rather than data; Dagster's idiom is a
+    run-status sensor (the generated failure sensor does that for ``on_failure_callback``). The asset keeps the
+    behaviour while that redesign is decided (REDESIGN). The SMTP server comes from ``AIRFLOW_CONN_<CONN_ID>``.
 
     Example:
     ```python
@@ -22,45 +23,140 @@ class Alerting(Rule):
     from airflow.operators.email import EmailOperator
 
     with DAG("notify", schedule=None, start_date=datetime(2024, 1, 1)):
-        EmailOperator(task_id="mail", to="team@example.com", subject="done", html_content="ok")
+        EmailOperator(task_id="mail", to="team@example.com", subject="done {{ ds }}", html_content="ok")
     ```
 
     Becomes:
     ```python
-    # notify.py:7 · task mail · rule alerting.redesign · NONE
-    # not consumed: html_content, subject, to
-    mail = dg.AssetSpec(
+    # notify.py:7 · task mail · rule alerting.email · REDESIGN
+    # note: a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset
+    @dg.asset(
         key=["notify", "mail"],
         group_name="notify",
-        description="Stays in Airflow: alerting is redesigned in Dagster as a run-status sensor; this task stays in Airflow until then",
-        kinds={"airflow"},
+        kinds={"email"},
         metadata={
             "airflow/source": "notify.py:7",
             "airflow/task_id": "mail",
             "airflow/operator": "airflow.operators.email.EmailOperator",
-            "airflow/rule": "alerting.redesign",
-            "airflow/disposition": "NONE",
-            "airflow/reason": "alerting is redesigned in Dagster as a run-status sensor; this task stays in Airflow until then",
-            "airflow/unconsumed": ["html_content", "subject", "to"],
+            "airflow/rule": "alerting.email",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "the same message is sent from an asset",
+            "airflow/notes": [
+                "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
+            ],
         },
     )
+    def mail(context: dg.AssetExecutionContext, smtp_smtp_default: SmtpConnection):
+        airflow = task_context(context, DAG, "mail")
+        smtp_smtp_default.send(
+            render("team@example.com", airflow, DAG, template_ext=()),
+            render("done {{ ds }}", airflow, DAG, template_ext=()),
+            render("ok", airflow, DAG),
+        )
     ```
     """
 
-    name = "alerting.redesign"
-    operators = (
-        "airflow.operators.email.EmailOperator",
-        f"{_P}.slack.operators.slack_webhook.SlackWebhookOperator",
-        f"{_P}.slack.operators.slack.SlackAPIPostOperator",
-    )
+    name = "alerting.email"
+    operators = ("airflow.operators.email.EmailOperator",)
     families = ("alerting",)
-    disposition = NONE
-    emits = "an observation-only AssetSpec; alerting is redesigned as run-status sensors"
+    disposition = REDESIGN
+    emits = "an asset sending the rendered message through the SMTP connection (a sensor is the redesign)"
 
     def translate(self, task: TaskInput) -> Translation:
-        return Translation(
-            NONE, "alerting is redesigned in Dagster as a run-status sensor; this task stays in Airflow until then"
-        )
+        if task.task.operator != self.operators[0]:
+            return Translation(NONE, "a notification operator without a rule: it stays in Airflow")
+        conn_id = task.args.get("conn_id", "smtp_default")
+        if not isinstance(conn_id, str) or task.args.get("to") is None:
+            return Translation(NONE, "the recipients or the connection id are not literals")
+        t = Translation(REDESIGN, "the same message is sent from an asset", kinds=("email",))
+        t.notes.append(NOTE)
+        code = Code(t)
+        resource = connection_resource(conn_id, "SmtpConnection", "smtp")
+        t.resources.append(resource)
+        t.support.add("render")
+        try:
+            parts = [f"render({code.value(task.args['to'])}, airflow, DAG, template_ext=())"]
+            parts.append(f"render({code.value(task.args.get('subject', ''))}, airflow, DAG, template_ext=())")
+            parts.append(f"render({code.value(task.args.get('html_content', ''))}, airflow, DAG)")
+            for key in ("cc", "bcc"):
+                if task.args.get(key):
+                    parts.append(f"{key}=render({code.value(task.args[key])}, airflow, DAG, template_ext=())")
+        except Untranslatable as exc:
+            return Translation(NONE, f"a message argument {exc}")
+        t.consumed |= {"to", "subject", "html_content", "cc", "bcc", "conn_id", "mime_charset"}
+        t.body.append(f"{resource.name}.send({', '.join(parts)})")
+        return t
 
 
-RULES = [Alerting]
+class SlackWebhook(Rule):
+    """What it does: posts the SlackWebhookOperator's message from an asset to the webhook of its connection.
+
+    Why: as for email, the notification is kept as an asset while its redesign as a run-status sensor is
+    decided (REDESIGN). The webhook URL comes from ``AIRFLOW_CONN_<SLACK_WEBHOOK_CONN_ID>``, never from code.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator
+
+    with DAG("chat", schedule=None, start_date=datetime(2024, 1, 1)):
+        SlackWebhookOperator(task_id="post", slack_webhook_conn_id="team_hook", message="loaded {{ ds }}")
+    ```
+
+    Becomes:
+    ```python
+    # chat.py:7 · task post · rule alerting.slack_webhook · REDESIGN
+    # note: a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset
+    @dg.asset(
+        key=["chat", "post"],
+        group_name="chat",
+        kinds={"slack"},
+        metadata={
+            "airflow/source": "chat.py:7",
+            "airflow/task_id": "post",
+            "airflow/operator": "airflow.providers.slack.operators.slack_webhook.SlackWebhookOperator",
+            "airflow/rule": "alerting.slack_webhook",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "the same message is posted from an asset",
+            "airflow/notes": [
+                "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
+            ],
+        },
+    )
+    def post(context: dg.AssetExecutionContext, slack_team_hook: SlackWebhookConnection):
+        airflow = task_context(context, DAG, "post")
+        slack_team_hook.post(render({"text": "loaded {{ ds }}"}, airflow, DAG, template_ext=()))
+    ```
+    """
+
+    name = "alerting.slack_webhook"
+    operators = ("airflow.providers.slack.operators.slack_webhook.SlackWebhookOperator",)
+    disposition = REDESIGN
+    emits = "an asset posting the rendered message to the connection's webhook (a sensor is the redesign)"
+
+    def translate(self, task: TaskInput) -> Translation:
+        conn_id = task.args.get("slack_webhook_conn_id", task.args.get("http_conn_id", "slack_default"))
+        if not isinstance(conn_id, str):
+            return Translation(NONE, "the webhook connection id is not a literal")
+        t = Translation(REDESIGN, "the same message is posted from an asset", kinds=("slack",))
+        t.notes.append(NOTE)
+        code = Code(t)
+        resource = connection_resource(conn_id, "SlackWebhookConnection", "slack")
+        t.resources.append(resource)
+        t.support.add("render")
+        payload = {k: task.args[k] for k in ("text", "blocks", "attachments", "channel", "username") if k in task.args}
+        if "message" in task.args:
+            payload["text"] = task.args["message"]
+        try:
+            body = code.value(payload)
+        except Untranslatable as exc:
+            return Translation(NONE, f"the message {exc}")
+        t.consumed |= {"slack_webhook_conn_id", "http_conn_id", "message", "text", "blocks", "attachments"}
+        t.consumed |= {"channel", "username"}
+        t.body.append(f"{resource.name}.post(render({body}, airflow, DAG, template_ext=()))")
+        return t
+
+
+RULES = [Email, SlackWebhook]

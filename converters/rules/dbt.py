@@ -70,7 +70,7 @@ class Cosmos(Rule):
     Becomes:
     ```python
     # shop.py:10 · task transform · rule dbt.cosmos · MECH
-    TRANSFORM_PROJECT = DbtProject(project_dir=dags_path("dbt/shop"), profiles_dir=dags_path("dbt/shop"), target="dev")
+    TRANSFORM_PROJECT = dbt_project(project_dir=dags_path("dbt/shop"), profiles_dir=dags_path("dbt/shop"), target="dev")
     TRANSFORM_MANIFEST = dbt_manifest(TRANSFORM_PROJECT)
     if TRANSFORM_MANIFEST is not None:
 

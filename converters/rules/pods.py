@@ -153,7 +153,7 @@ class Ecs(Rule):
     def translate(self, task: TaskInput) -> Translation:
         t = Translation(MECH, "the same task definition runs through Pipes", kinds=("ecs",))
         code = Code(t)
-        t.resources.append(Resource("pipes_ecs", "PipesECSClient", "PipesECSClient()"))
+        t.resources.append(Resource("pipes_ecs", "PipesECSClient", "pipes_ecs_client()"))
         t.imports.add("from dagster_aws.pipes import PipesECSClient")
         t.support.add("render")
         mapping = {

@@ -203,4 +203,160 @@ class ExternalTask(Rule):
         return t
 
 
-RULES = [PythonSensorRule, FileSensorRule, ExternalTask]
+class HttpSensorRule(Rule):
+    """What it does: polls the endpoint inside the asset until it answers (and ``response_check`` passes).
+
+    Why: the endpoint's readiness is the condition. The request goes through ``HttpConnection`` (base URL and
+    credentials from ``AIRFLOW_CONN_<HTTP_CONN_ID>``); an HTTP error means "not yet", as in Airflow. The step
+    waits while polling (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.http.sensors.http import HttpSensor
+
+    with DAG("ready", schedule=None, start_date=datetime(2024, 1, 1)):
+        HttpSensor(task_id="api_ready", http_conn_id="crm", endpoint="health", poke_interval=20, timeout=300)
+    ```
+
+    Becomes:
+    ```python
+    # ready.py:7 · task api_ready · rule sensors.http · REDESIGN
+    # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
+    @dg.asset(
+        key=["ready", "api_ready"],
+        group_name="ready",
+        kinds={"sensor"},
+        metadata={
+            "airflow/source": "ready.py:7",
+            "airflow/task_id": "api_ready",
+            "airflow/operator": "airflow.providers.http.sensors.http.HttpSensor",
+            "airflow/rule": "sensors.http",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "polls the endpoint inside the step",
+            "airflow/notes": [
+                "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
+            ],
+        },
+    )
+    def api_ready(context: dg.AssetExecutionContext, http_crm: HttpConnection):
+        airflow = task_context(context, DAG, "api_ready")
+        return wait_until(
+            lambda: http_ready(http_crm, "GET", render("health", airflow, DAG, template_ext=()), check=None),
+            poke_interval=20,
+            timeout=300,
+            what="the endpoint",
+        )
+    ```
+    """
+
+    name = "sensors.http"
+    operators = ("airflow.providers.http.sensors.http.HttpSensor",)
+    disposition = REDESIGN
+    emits = "an asset polling the rendered request until it succeeds"
+
+    def translate(self, task: TaskInput) -> Translation:
+        conn_id = task.args.get("http_conn_id", "http_default")
+        if not isinstance(conn_id, str):
+            return Translation(NONE, "the connection id is not a literal")
+        t = Translation(REDESIGN, "polls the endpoint inside the step", kinds=("sensor",))
+        code = Code(t)
+        resource = connection_resource(conn_id, "HttpConnection", "http")
+        t.resources.append(resource)
+        t.support |= {"render", "http_ready"}
+        try:
+            request = [
+                code.value(task.args.get("method", "GET")),
+                f"render({code.value(task.args.get('endpoint', ''))}, airflow, DAG, template_ext=())",
+            ]
+            if task.args.get("request_params") is not None:
+                request.append(f"data=render({code.value(task.args['request_params'])}, airflow, DAG)")
+            if task.args.get("headers"):
+                request.append(f"headers=render({code.value(task.args['headers'])}, airflow, DAG)")
+            check = task.args.get("response_check")
+            check_code = code.value(check) if check is not None else "None"
+        except Untranslatable as exc:
+            return Translation(NONE, f"a request argument {exc}")
+        t.consumed |= {"http_conn_id", "endpoint", "method", "request_params", "headers", "response_check"}
+        call = f"lambda: http_ready({resource.name}, {', '.join(request)}, check={check_code})"
+        _poll(task, t, call, "the endpoint")
+        return t
+
+
+class S3KeySensorRule(Rule):
+    """What it does: polls S3 inside the asset until the key (or a key matching the wildcard) exists.
+
+    Why: the object's arrival is the condition. The check uses boto3 with the Dagster host's AWS credentials
+    (the ``aws_conn_id`` is not read), and the step waits while polling (REDESIGN).
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    with DAG("drops", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        S3KeySensor(task_id="wait_for_drop", bucket_name="landing", bucket_key="in/{{ ds }}/*.csv", wildcard_match=True)
+    ```
+
+    Becomes:
+    ```python
+    # drops.py:7 · task wait_for_drop · rule sensors.s3_key · REDESIGN
+    # note: AWS credentials come from the Dagster host (aws_conn_id is not read)
+    # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
+    @dg.asset(
+        key=["drops", "wait_for_drop"],
+        group_name="drops",
+        kinds={"sensor", "s3"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "drops.py:7",
+            "airflow/task_id": "wait_for_drop",
+            "airflow/operator": "airflow.providers.amazon.aws.sensors.s3.S3KeySensor",
+            "airflow/rule": "sensors.s3_key",
+            "airflow/disposition": "REDESIGN",
+            "airflow/reason": "polls S3 inside the step",
+            "airflow/notes": [
+                "AWS credentials come from the Dagster host (aws_conn_id is not read)",
+                "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)",
+            ],
+        },
+    )
+    def wait_for_drop(context: dg.AssetExecutionContext):
+        airflow = task_context(context, DAG, "wait_for_drop")
+        keys = render("in/{{ ds }}/*.csv", airflow, DAG, template_ext=())
+        return wait_until(
+            lambda: s3_keys_exist("landing", keys, wildcard=True), poke_interval=60, timeout=604800, what="the S3 key"
+        )
+    ```
+    """
+
+    name = "sensors.s3_key"
+    operators = ("airflow.providers.amazon.aws.sensors.s3.S3KeySensor",)
+    disposition = REDESIGN
+    emits = "an asset polling S3 (boto3, the host's AWS credentials) for the rendered key"
+
+    def translate(self, task: TaskInput) -> Translation:
+        key = task.args.get("bucket_key")
+        if key is None:
+            return Translation(NONE, "the bucket key is not a literal")
+        t = Translation(REDESIGN, "polls S3 inside the step", kinds=("sensor", "s3"))
+        t.notes.append("AWS credentials come from the Dagster host (aws_conn_id is not read)")
+        code = Code(t)
+        t.support |= {"render", "s3_keys_exist"}
+        try:
+            keys = f"render({code.value(key)}, airflow, DAG, template_ext=())"
+            bucket = code.value(task.args.get("bucket_name"))
+        except Untranslatable as exc:
+            return Translation(NONE, f"the S3 location {exc}")
+        wildcard = task.args.get("wildcard_match") is True
+        t.consumed |= {"bucket_key", "bucket_name", "wildcard_match", "aws_conn_id", "verify", "use_regex"}
+        t.body.append(f"keys = {keys}")
+        _poll(task, t, f"lambda: s3_keys_exist({bucket}, keys, wildcard={wildcard!r})", "the S3 key")
+        return t
+
+
+RULES = [PythonSensorRule, FileSensorRule, ExternalTask, HttpSensorRule, S3KeySensorRule]

@@ -145,3 +145,69 @@ class SshConnection(AirflowConnection):
         if result.returncode != 0:
             raise dg.Failure(f"ssh {target} {shlex.quote(command)} exited with {result.returncode}")
         return result.stdout
+
+
+class _LazyClient:
+    """A boto3 client created on first use, so loading the code location needs no AWS settings."""
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client(self._service)
+        return getattr(self._client, name)
+
+
+def pipes_ecs_client() -> Any:
+    """``PipesECSClient`` whose AWS clients (ECS, CloudWatch Logs) are made when a run first uses them."""
+    from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesECSClient
+
+    return PipesECSClient(
+        client=_LazyClient("ecs"), message_reader=PipesCloudWatchMessageReader(client=_LazyClient("logs"))
+    )
+
+
+class SmtpConnection(AirflowConnection):
+    def send(self, to: str | Sequence[str], subject: str, html: str, cc: Any = None, bcc: Any = None) -> None:
+        """Send an HTML message like Airflow's EmailOperator (SMTP, STARTTLS unless the extra says otherwise)."""
+        import smtplib
+        from email.mime.text import MIMEText
+
+        def addresses(value: Any) -> list[str]:
+            if not value:
+                return []
+            items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+            return [item.strip() for item in items if item.strip()]
+
+        conn = self.connection()
+        message = MIMEText(html, "html")
+        message["Subject"] = subject
+        message["From"] = conn.extra_dejson.get("from_email") or conn.login or "airflow@localhost"
+        message["To"] = ", ".join(addresses(to))
+        if cc:
+            message["Cc"] = ", ".join(addresses(cc))
+        recipients = addresses(to) + addresses(cc) + addresses(bcc)
+        with smtplib.SMTP(conn.host or "localhost", int(conn.port or 25), timeout=60) as server:
+            if not conn.extra_dejson.get("disable_tls", False):
+                server.starttls()
+            if conn.login:
+                server.login(conn.login, conn.password or "")
+            server.sendmail(message["From"], recipients, message.as_string())
+
+
+class SlackWebhookConnection(AirflowConnection):
+    def post(self, payload: Mapping[str, Any]) -> None:
+        """Post ``payload`` to the webhook: the connection's host when it is a URL, else its password as token."""
+        import requests
+
+        conn = self.connection()
+        host = conn.host or ""
+        url = host if host.startswith("http") else "https://hooks.slack.com/services/" + (conn.password or "")
+        response = requests.post(url, json=dict(payload), timeout=60)
+        response.raise_for_status()

@@ -302,8 +302,19 @@ def dbt_executable() -> str:
     return shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
 
 
+def dbt_project(project_dir: str, profiles_dir: str, target: str | None = None) -> Any:
+    """The cosmos group's dbt project, or None when its folder is not there (the group then stays observed)."""
+    from dagster_dbt import DbtProject
+
+    if not Path(project_dir, "dbt_project.yml").exists():
+        return None
+    return DbtProject(project_dir=project_dir, profiles_dir=profiles_dir, target=target)
+
+
 def dbt_manifest(project: Any) -> Path | None:
     """The dbt project's manifest, built with ``dbt parse`` when it is missing; None when it cannot be built."""
+    if project is None:
+        return None
     path = Path(project.manifest_path)
     if not path.exists():
         try:
@@ -367,3 +378,34 @@ class _AirflowOnly:
 def airflow_only(name: str) -> Any:
     """A stand-in for an Airflow name the copied code imports: using it raises a clear error."""
     return _AirflowOnly(name)
+
+
+def http_ready(connection: Any, method: str, endpoint: str, *, check: Any = None, **request: Any) -> bool:
+    """One poke of an HttpSensor: an error status means not yet; ``check`` (if any) decides on a response."""
+    try:
+        response = connection.request(method, endpoint, **request)
+    except Exception:  # noqa: BLE001 - connection errors and HTTP errors both mean "not ready yet"
+        return False
+    return bool(check(response)) if check is not None else True
+
+
+def s3_keys_exist(bucket: str | None, keys: Any, *, wildcard: bool = False) -> bool:
+    """One poke of an S3KeySensor: every key exists (``s3://bucket/key`` or bucket + key; globs when wildcard)."""
+    import fnmatch
+
+    import boto3
+
+    client = boto3.client("s3")
+    for key in [keys] if isinstance(keys, str) else list(keys):
+        name, path = key[5:].split("/", 1) if key.startswith("s3://") else (bucket, key)
+        if wildcard:
+            prefix = path.split("*", 1)[0].split("?", 1)[0]
+            listed = client.list_objects_v2(Bucket=name, Prefix=prefix).get("Contents", [])
+            if not any(fnmatch.fnmatch(item["Key"], path) for item in listed):
+                return False
+        else:
+            try:
+                client.head_object(Bucket=name, Key=path)
+            except Exception:  # noqa: BLE001 - a missing key is "not yet"
+                return False
+    return True
