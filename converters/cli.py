@@ -118,9 +118,13 @@ def scan(
     if not path.exists():
         err.print(f"[red]no such file or folder: {path}[/red]")
         raise typer.Exit(2)
+    from converters.plan import plan_project
+
     with _progress("scanning") as advance:
         project = scan_project(path, jobs=jobs or None, use_cache=cache, on_file=advance)
-    data = inventory_json(project)
+    plan = plan_project(project)
+    dispositions = {(d.dag.dag_id, t.task.task_id): t.disposition for d in plan.dags for t in d.tasks}
+    data = inventory_json(project, dispositions)
     if json_out is not None:
         _write_json(json_out, data)
     if json_out is None or str(json_out) != "-":

@@ -6,8 +6,8 @@ import json
 from pathlib import PurePath
 from typing import Any
 
-from converters.plan import Dep, Plan, PlannedDag, PlannedTask, dag_key, logic_module_name
-from converters.rules.base import NONE, Code, Translation, Untranslatable, python_name
+from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
+from converters.rules.base import NONE, Code, Translation, Untranslatable
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
@@ -197,12 +197,13 @@ def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
     if isinstance(owner, str):
         parts.append(f"owner={q(owner)}")
     scratch = Translation(NONE, "")
+    comment = ""
     if params:
         try:
             parts.append(f"params={Code(scratch).value(params)}")
         except Untranslatable:
-            parts.append("params={}  # not all params are literals: see the DAG file")
-    return f"DAG = DagInfo({', '.join(parts)})", set(scratch.support)
+            comment = "# Not every param of the DAG is a literal: templates see none of them (see the DAG file).\n"
+    return f"{comment}DAG = DagInfo({', '.join(parts)})", set(scratch.support)
 
 
 def _gate_kind(planned: PlannedDag, task: PlannedTask) -> str | None:
@@ -353,7 +354,7 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
         selection.append(f"exclude={q(dbt['exclude'])}")
     if dbt.get("selector"):
         selection.append(f"selector={q(dbt['selector'])}")
-    resource = f"dbt_{python_name(dag_key(planned.dag.dag_id)).lower()}__{task.function}"
+    resource = f"dbt_{planned.prefix.lower()}__{task.function}"
     args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(task.function)}"]
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
@@ -392,7 +393,7 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
     executable = [t.function for t in assets] + [f"*{t.function.upper()}_ASSETS" for t in dbts]
     spec_names = [t.function for t in specs] + [f"*{t.function.upper()}_SPECS" for t in dbts]
     lines = [f"ASSETS = [{', '.join(executable)}]", f"SPECS = [{', '.join(spec_names)}]"]
-    name = python_name(dag.dag_id)
+    name = planned.prefix
     if not executable:
         lines.append("defs = dg.Definitions(assets=[*SPECS])")
         return lines

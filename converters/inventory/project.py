@@ -180,8 +180,13 @@ def _duplicate_dag_ids(files: list[ir.DagFile]) -> tuple[ir.Diagnostic, ...]:
     )
 
 
-def inventory_json(project: ir.Project) -> dict:
-    """The documented ``scan --json`` shape (DESIGN.md), plus completeness and per-file styles."""
+def inventory_json(project: ir.Project, dispositions: dict[tuple[str, str], str] | None = None) -> dict:
+    """The documented ``scan --json`` shape (DESIGN.md), plus completeness and per-file styles.
+
+    ``dispositions`` ((dag_id, task_id) -> MECH/JUDG/REDESIGN/NONE) come from the rules; without them the
+    field is null.
+    """
+    dispositions = dispositions or {}
     dags = []
     for file in project.files:
         for dag in file.dags:
@@ -205,7 +210,7 @@ def inventory_json(project: ir.Project) -> dict:
                             "task_id": task.task_id,
                             "operator": task.operator,
                             "family": task.family,
-                            "disposition": None,  # assigned by the rules (convert)
+                            "disposition": dispositions.get((dag.dag_id, task.task_id)),
                             "upstream": sorted(upstream.get(task.task_id, [])),
                             "task_group": task.task_group,
                             "mapped": task.mapped,

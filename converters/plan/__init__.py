@@ -38,6 +38,16 @@ PRESETS = {
     "@annually": "0 0 1 1 *",
 }
 TRIGGER_RULES_KEPT = {"all_success"}
+# Names a generated DAG module binds itself or imports: an asset function must not take one of them.
+RESERVED_NAMES = frozenset(
+    {"dg", "DAG", "PARTITIONS", "JOB", "SCHEDULE", "ASSETS", "SPECS", "defs", "timedelta", "context", "logic"}
+    | {"airflow", "on_failure_callback", "dbt_assets", "DbtCliResource", "PipesK8sClient", "PipesECSClient"}
+    | {"PipesDockerClient", "AirflowConnection", "SqlConnection", "HttpConnection", "SshConnection"}
+    | {"SmtpConnection", "SlackWebhookConnection", "DagInfo", "task_context", "call_python", "call_mapped"}
+    | {"load_logic", "import_callable", "render", "run_bash", "wait_until", "branch_allows", "failure_context"}
+    | {"files_matching", "dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_vars", "http_ready"}
+    | {"s3_keys_exist"}
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class PlannedDag:
     dag: ir.Dag
     file: ir.DagFile
     module: str  # python module name of the generated file (dags/<module>.py)
+    prefix: str  # the first part of every asset key of this DAG (its id, made valid and unique)
     logic_module: str | None  # logic/<module>.py holding the file's copied code
     tasks: list[PlannedTask]
     cron: str | None  # the schedule as cron, when it has one
@@ -142,19 +153,26 @@ def _estate(project: ir.Project) -> Estate:
     return Estate(dags, files, producers)
 
 
-def _module_names(project: ir.Project) -> dict[str, str]:
-    """One generated module per DAG, named after the DAG id (and unique)."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
+def _module_names(project: ir.Project) -> dict[str, tuple[str, str]]:
+    """Per DAG its generated module name and asset key prefix, both unique (a DAG id reused across files, or
+    ids that only differ in characters Dagster does not allow, must not collide)."""
+    names: dict[str, tuple[str, str]] = {}
+    modules: set[str] = set()
+    prefixes: set[str] = set()
     for file in project.files:
         for dag in file.dags:
-            base = python_name(dag.dag_id).lower()
-            name, n = base, 2
-            while name in taken:
-                name, n = f"{base}_{n}", n + 1
-            taken.add(name)
-            names[f"{file.path}\0{dag.dag_id}"] = name
+            module = _unique(python_name(dag.dag_id).lower(), modules)
+            prefix = _unique(dag_key(dag.dag_id), prefixes)
+            names[f"{file.path}\0{dag.dag_id}"] = (module, prefix)
     return names
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken or name.lower() in {t.lower() for t in taken}:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
 
 
 def logic_module_name(file: ir.DagFile) -> str:
@@ -172,10 +190,12 @@ def task_key(task_id: str) -> str:
 def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
     cron, note = _cron(dag.schedule)
     partitioned = bool(cron) and bool(dag.start_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dag.start_date))
+    module, prefix = modules[f"{file.path}\0{dag.dag_id}"]
     planned = PlannedDag(
         dag=dag,
         file=file,
-        module=modules[f"{file.path}\0{dag.dag_id}"],
+        module=module,
+        prefix=prefix,
         logic_module=logic_module_name(file) if file.callables else None,
         tasks=[],
         cron=cron,
@@ -184,21 +204,22 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
         schedule_note=note,
     )
     owner = dag.default_args.get("owner")
-    reserved = {"dg", "DAG", "PARTITIONS", "JOB", "SCHEDULE", "ASSETS", "SPECS", "defs", "timedelta", "context"}
+    reserved = set(RESERVED_NAMES)
+    keys: set[str] = set()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
-        if function in reserved or function.startswith("_"):
+        if function in reserved or function.startswith("_") or function.isupper():
             function = f"{function}_asset"
-        reserved.add(function)
+        function = _unique(function, reserved)
         task_owner = task.arguments.get("owner", owner)
         planned.tasks.append(
             PlannedTask(
                 task=task,
                 rule=rule.name,
                 translation=translation,
-                key=(dag_key(dag.dag_id), task_key(task.task_id)),
+                key=(prefix, _unique(task_key(task.task_id), keys)),
                 function=function,
                 group_name=python_name(
                     dag.dag_id + (f"__{task.task_group.replace('.', '__')}" if task.task_group else "")
@@ -236,7 +257,7 @@ def _worse(a: str, b: str) -> str:
 
 
 def _owner(owner: str) -> str:
-    if "@" in owner:
+    if re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", owner):
         return owner
     return "team:" + re.sub(r"[^A-Za-z0-9_-]", "_", owner)
 
@@ -273,7 +294,10 @@ def _resolve_graph(planned: PlannedDag) -> None:
         return result
 
     for task in planned.tasks:
-        if task.passthrough:
+        if task.passthrough:  # no asset, but other DAGs may follow it (TriggerDagRun) or wait on it (a sensor)
+            for parent in effective(task.task.task_id):
+                if not parent.startswith("\0") and Dep("key", by_id[parent].key) not in task.deps:
+                    task.deps.append(Dep("key", by_id[parent].key))
             continue
         parents = effective(task.task.task_id)
         wanted = list(task.translation.inputs)
@@ -289,7 +313,7 @@ def _resolve_graph(planned: PlannedDag) -> None:
         for parent in parents:
             if parent.startswith("\0"):
                 _, dag_id, ext_task = parent.split("\0")
-                task.deps.append(Dep("key", (dag_key(dag_id), task_key(ext_task) if ext_task else "__dag__")))
+                task.deps.append(Dep("external", (dag_id, ext_task)))
                 continue
             source = by_id[parent]
             if source.translation.gate and task.disposition != NONE and not task.translation.dbt:
@@ -304,18 +328,42 @@ def _resolve_graph(planned: PlannedDag) -> None:
             else:
                 task.deps.append(Dep("key", source.key))
         for dag_id, ext_task in task.translation.extra_deps:
-            task.deps.append(Dep("key", (dag_key(dag_id), task_key(ext_task) if ext_task else "__dag__")))
+            task.deps.append(Dep("external", (dag_id, ext_task or "")))
 
 
 def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[tuple[str, str]]]) -> None:
-    """Dataset schedules and TriggerDagRun: the first assets of the downstream DAG follow the upstream assets."""
-    by_dag = {p.dag.dag_id: p for p in plan.dags}
+    """Other DAGs' tasks become asset keys; dataset schedules and TriggerDagRun make the downstream DAG's
+    first assets follow the upstream assets."""
+    by_dag: dict[str, PlannedDag] = {}
+    for planned in plan.dags:
+        by_dag.setdefault(planned.dag.dag_id, planned)
+
+    def keys_of(dag_id: str, task_id: str) -> list[tuple[str, ...]]:
+        source = by_dag.get(dag_id)
+        if source is None:  # a DAG outside the scanned folder: name its asset the way we would
+            return [(dag_key(dag_id), task_key(task_id) if task_id else "dag")]
+        assets = [t for t in source.tasks if not t.passthrough]
+        if task_id:
+            found = [t for t in source.tasks if t.task.task_id == task_id]
+            if found and found[0].passthrough:
+                return [d.value for d in found[0].deps if d.kind == "key"]
+            return [found[0].key] if found else [(source.prefix, task_key(task_id))]
+        downstream = {e.upstream for e in source.dag.edges}
+        return [t.key for t in assets if t.task.task_id not in downstream]  # the whole DAG: its last assets
+
+    for planned in plan.dags:
+        for task in planned.tasks:
+            resolved: list[Dep] = []
+            for dep in task.deps:
+                replacement = [Dep("key", k) for k in keys_of(*dep.value)] if dep.kind == "external" else [dep]
+                resolved.extend(d for d in replacement if d not in resolved)
+            task.deps = resolved
     for planned in plan.dags:
         upstream_keys: list[tuple[str, ...]] = []
         if planned.dag.schedule.kind == "dataset":
             for uri in re.split(r"\s*[&|()]\s*", planned.dag.schedule.value or ""):
                 for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
-                    upstream_keys.append((dag_key(dag_id), task_key(task_id)))
+                    upstream_keys.extend(keys_of(dag_id, task_id))
         for dag_id, trigger_task in triggered_by.get(planned.dag.dag_id, []):
             source = by_dag.get(dag_id)
             if source is None:
@@ -335,6 +383,21 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[t
 
 
 def _cron(schedule: ir.Schedule) -> tuple[str | None, str | None]:
+    cron, note = _cron_text(schedule)
+    if cron is not None and not _valid_cron(cron):
+        return None, f"cron {cron!r} is not one Dagster accepts: add a schedule by hand"
+    return cron, note
+
+
+def _valid_cron(cron: str) -> bool:
+    try:
+        from dagster._utils.schedules import is_valid_cron_string
+    except ImportError:  # pragma: no cover - the converter runs in the Dagster venv
+        return len(cron.split()) == 5
+    return is_valid_cron_string(cron)
+
+
+def _cron_text(schedule: ir.Schedule) -> tuple[str | None, str | None]:
     if schedule.kind == "cron" and schedule.value:
         return schedule.value, None
     if schedule.kind == "preset" and schedule.value:

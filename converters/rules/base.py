@@ -14,6 +14,7 @@ context for the run), ``DAG`` (the module's ``DagInfo``), ``logic`` (the DAG fil
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -153,6 +154,8 @@ class Code:
             return "[" + ", ".join(self.value(v) for v in value) + "]"
         if isinstance(value, str):
             return _string(value)
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return f"float({str(value)!r})"
         return repr(value)
 
     def _special(self, value: dict) -> str:
@@ -184,20 +187,51 @@ class Code:
         raise Untranslatable(f"holds code the scan could not evaluate: {value.get('$source', value)!s:.120}")
 
 
+XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(?P<arg>[^,)]*)")
+
+
+def template_xcoms(value: Any) -> list[str] | None:
+    """Task ids that templates in ``value`` pull XComs from; None when one of them is not a literal."""
+    found: list[str] = []
+    for text in _strings(value):
+        for match in XCOM_PULL.finditer(text):
+            literal = re.fullmatch(r"\s*['\"]([^'\"]+)['\"]\s*", match.group("arg"))
+            if literal is None:
+                return None
+            if literal.group(1) not in found:
+                found.append(literal.group(1))
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 def input_name(task_id: str) -> str:
     """The parameter name an upstream task's value gets in an asset function."""
     return python_name(task_id) + "_value"
 
 
 def python_name(text: str) -> str:
-    name = re.sub(r"\W", "_", text)
+    """An ASCII identifier (Dagster op and asset names allow ``[A-Za-z0-9_]`` only), never a keyword."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", text)
     if not name or name[0].isdigit():
         name = f"t_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
     return name
 
 
 def _string(text: str) -> str:
-    if "\n" in text:
+    """A Python literal for ``text``; multi-line text stays readable as a triple-quoted string."""
+    plain = all(ch in "\n\t" or ord(ch) >= 32 for ch in text) and "\r" not in text
+    if "\n" in text and plain:
         escaped = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         if escaped.endswith('"'):
             escaped = escaped[:-1] + '\\"'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from converters.rules.base import MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable, template_xcoms
 from converters.rules.python import translate_callable
 
 
@@ -68,8 +68,14 @@ class Bash(Rule):
                     parts.append(f"{key}={code.value(task.args[key])}")
         except Untranslatable as exc:
             return Translation(NONE, f"an argument of the command {exc}")
-        if "xcom_pull" in str(command):
-            return Translation(NONE, "the command template pulls XComs; render it from asset values by hand")
+        pulled = template_xcoms(command)
+        # Pulls from tasks named only at run time cannot become asset inputs.
+        if pulled is None:
+            return Translation(NONE, "the command template pulls XComs from tasks known only at run time")
+        if pulled:
+            t.disposition = JUDG
+            t.notes.append("ti.xcom_pull in the template reads the upstream assets' values (" + ", ".join(pulled) + ")")
+            t.inputs.extend(p for p in pulled if p not in t.inputs)
         t.consumed |= {"bash_command", "env", "append_env", "cwd", "skip_on_exit_code", "output_encoding"}
         t.support.add("run_bash")
         t.body.append("return " + ", ".join(parts) + ", dag=DAG)")

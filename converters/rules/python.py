@@ -194,7 +194,7 @@ class PythonIsolated(Rule):
             "airflow/unconsumed": ["requirements"],
         },
     )
-    def render(context: dg.AssetExecutionContext):
+    def render_asset(context: dg.AssetExecutionContext):
         airflow = task_context(context, DAG, "render")
         logic = load_logic("reports")
         return call_python(logic.render, airflow, dag=DAG)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from converters.rules.base import MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable, python_name
+from converters.rules.base import (
+    JUDG,
+    MECH,
+    NONE,
+    Code,
+    Resource,
+    Rule,
+    TaskInput,
+    Translation,
+    Untranslatable,
+    python_name,
+    template_xcoms,
+)
 
 _P = "airflow.providers"
 # canonical operator -> (connection argument, Airflow's default connection id)
@@ -100,6 +112,13 @@ class Sql(Rule):
         if sql is None:
             return Translation(NONE, "no literal SQL to run")
         t = Translation(MECH, "the statements run through the connection's driver", kinds=("sql",))
+        pulled = template_xcoms(sql)
+        if pulled is None:
+            return Translation(NONE, "the SQL template pulls XComs from tasks known only at run time")
+        if pulled:
+            t.disposition = JUDG
+            t.notes.append("ti.xcom_pull in the SQL reads the upstream assets' values (" + ", ".join(pulled) + ")")
+            t.inputs.extend(pulled)
         code = Code(t)
         resource = connection_resource(conn_id, "SqlConnection", "sql")
         t.resources.append(resource)

@@ -320,7 +320,8 @@ def dbt_manifest(project: Any) -> Path | None:
         try:
             from dagster_dbt import DbtCliResource
 
-            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(["parse"]).wait()
+            dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+            dbt.cli(["parse"], target_path=Path(project.manifest_path).parent).wait()
         except Exception:  # noqa: BLE001 - the location must load; the group becomes an observed spec
             return None
     return path if path.exists() else None

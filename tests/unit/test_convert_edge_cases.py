@@ -1,0 +1,68 @@
+"""Awkward but real inputs convert to a location that loads: odd ids, reused DAG ids, crons Dagster rejects."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from converters.convert import convert_project
+
+FIRST = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+
+
+def work(**context):
+    return 1
+
+
+with DAG("shop-orders", schedule="0 6 * * *", start_date=datetime(2024, 1, 1), params={"limit": float("nan")}):
+    a = BashOperator(task_id="class", bash_command="echo 'it''s'\\r\\nok")
+    b = PythonOperator(task_id="render", python_callable=work)
+    c = PythonOperator(task_id="dünn", python_callable=work)
+    d = BashOperator(task_id="a.b", bash_command="echo x")
+    e = BashOperator(task_id="a__b", bash_command="echo y")
+    a >> b >> c >> [d, e]
+
+with DAG("shop_orders", schedule="*/5 * * * * *", start_date=datetime(2024, 1, 1)):
+    BashOperator(task_id="ASSETS", bash_command="echo z", owner="Data Team <data@example>")
+"""
+
+SECOND = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.sensors.external_task import ExternalTaskSensor
+
+with DAG("shop-orders", schedule="@daily", start_date=datetime(2024, 1, 1)):
+    ExternalTaskSensor(task_id="wait", external_dag_id="shop-orders", external_task_id="render") >> BashOperator(
+        task_id="after", bash_command="echo done"
+    )
+"""
+
+
+def test_awkward_estate_converts_and_loads(tmp_path):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "first.py").write_text(FIRST)
+    (dags / "second.py").write_text(SECOND)
+    result = convert_project(dags, tmp_path / "odd_defs", use_cache=False)
+    assert not result.generated.problems, result.generated.problems
+    keys = [t.key for d in result.plan.dags for t in d.tasks]
+    assert len(keys) == len(set(keys)), "asset keys must be unique"
+    second = next(d for d in result.plan.dags if d.dag.source.file == "second.py")
+    assert second.prefix != "shop_orders" and second.module != "shop_orders"
+    invalid = next(d for d in result.plan.dags if d.dag.dag_id == "shop_orders")
+    assert invalid.cron is None and "not one Dagster accepts" in invalid.schedule_note
+    script = (
+        "import odd_defs.definitions as d\n"
+        "graph = d.defs.resolve_asset_graph()\n"
+        "print(len(list(graph.get_all_asset_keys())))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert int(done.stdout.strip().splitlines()[-1]) == 7  # 5 + 1 + 1 (the sensor is a dependency, not an asset)
