@@ -150,7 +150,7 @@ def render_dag_module(planned: PlannedDag) -> str:
         imports |= task.translation.imports
         resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
         if task.translation.dbt:
-            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_vars"}
+            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_translator", "dbt_vars"}
             imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     if planned.failure_callback is not None and assets:
         support.add("failure_context")
@@ -248,6 +248,22 @@ def deps_code(deps: list[Dep]) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+def retry_and_pool(t) -> list[str]:
+    """retries/retry_delay/exponential backoff as a RetryPolicy, and the pool (not Airflow's default one)."""
+    args = []
+    retry = t.retry
+    if retry.retries:
+        policy = [f"max_retries={retry.retries}"]
+        if retry.retry_delay_seconds is not None:
+            policy.append(f"delay={retry.retry_delay_seconds!r}")
+        if retry.exponential_backoff:
+            policy.append("backoff=dg.Backoff.EXPONENTIAL")
+        args.append(f"retry_policy=dg.RetryPolicy({', '.join(policy)})")
+    if t.pool and t.pool != "default_pool":
+        args.append(f"pool={q(t.pool)}")
+    return args
+
+
 def render_task(planned: PlannedDag, task: PlannedTask) -> str:
     if task.passthrough:
         return "\n".join(comment_lines(planned, task)) + " · no asset: its dependencies pass through"
@@ -267,16 +283,7 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         args.append(f"kinds={{{', '.join(q(k) for k in tr.kinds)}}}")
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
-    retry = t.retry
-    if retry.retries:
-        policy = [f"max_retries={retry.retries}"]
-        if retry.retry_delay_seconds is not None:
-            policy.append(f"delay={retry.retry_delay_seconds!r}")
-        if retry.exponential_backoff:
-            policy.append("backoff=dg.Backoff.EXPONENTIAL")
-        args.append(f"retry_policy=dg.RetryPolicy({', '.join(policy)})")
-    if t.pool and t.pool != "default_pool":
-        args.append(f"pool={q(t.pool)}")
+    args += retry_and_pool(t)
     if task.owners:
         args.append(f"owners={q(task.owners)}")
     if task.tags:
@@ -356,8 +363,11 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
         selection.append(f"selector={q(dbt['selector'])}")
     resource = f"dbt_{planned.prefix.lower()}__{task.function}"
     args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(task.function)}"]
+    upstream = [list(d.value) for d in task.deps if d.kind == "key"]
+    args.append(f"dagster_dbt_translator=dbt_translator({q(upstream)})")
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
+    args += retry_and_pool(task.task)
     args.append(f"required_resource_keys={{{q(resource)}}}")
     spec = (
         f"dg.AssetSpec(key={q(list(task.key))}, group_name={q(task.group_name)}, "

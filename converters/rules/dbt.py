@@ -79,6 +79,7 @@ class Cosmos(Rule):
             project=TRANSFORM_PROJECT,
             select="path:models/marts",
             name="transform",
+            dagster_dbt_translator=dbt_translator([]),
             required_resource_keys={"dbt_shop__transform"},
         )
         def transform(context: dg.AssetExecutionContext):

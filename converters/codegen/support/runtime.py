@@ -327,6 +327,23 @@ def dbt_manifest(project: Any) -> Path | None:
     return path if path.exists() else None
 
 
+def dbt_translator(upstream: Iterable[Iterable[str]] = ()) -> Any:
+    """dagster-dbt's default translator, with the Airflow tasks that ran before the cosmos group as upstream
+    of every model (Airflow ordered the whole group after them)."""
+    from dagster_dbt import DagsterDbtTranslator
+
+    keys = [dg.AssetKey(list(key)) for key in upstream]
+
+    class AfterUpstreamTasks(DagsterDbtTranslator):
+        def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
+            spec = super().get_asset_spec(manifest, unique_id, project)
+            if keys and unique_id.startswith(("model.", "seed.", "snapshot.")):
+                return spec.merge_attributes(deps=keys)
+            return spec
+
+    return AfterUpstreamTasks()
+
+
 def dbt_vars(airflow: Mapping[str, Any]) -> str:
     """The run's dates as dbt ``--vars`` (cosmos templates them into dbt commands the same way)."""
     return json.dumps({key: str(airflow[key]) for key in ("ds", "ds_nodash", "ts") if key in airflow})
