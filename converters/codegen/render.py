@@ -150,7 +150,8 @@ def render_dag_module(planned: PlannedDag) -> str:
         imports |= task.translation.imports
         resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
         if task.translation.dbt:
-            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_translator", "dbt_vars"}
+            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target"}
+            support |= {"dbt_translator", "dbt_vars"}
             imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     if planned.failure_callback is not None and assets:
         support.add("failure_context")
@@ -383,7 +384,9 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
         f"    def {task.function}(context: dg.AssetExecutionContext):",
         f"        airflow = task_context(context, DAG, {q(task.task.task_id)})",
         f"        dbt = getattr(context.resources, {q(resource)})",
-        f'        yield from dbt.cli([{q(dbt["command"])}, "--vars", dbt_vars(airflow)], context=context).stream()',
+        f'        invocation = dbt.cli([{q(dbt["command"])}, "--vars", dbt_vars(airflow)], context=context, '
+        f"target_path=dbt_run_target({name}_PROJECT))",
+        "        yield from invocation.stream()",
         "",
         f"    {name}_ASSETS, {name}_SPECS = [{task.function}], []",
         f"    {name}_RESOURCES = {{{q(resource)}: DbtCliResource(project_dir={name}_PROJECT, "

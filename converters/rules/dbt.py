@@ -85,7 +85,10 @@ class Cosmos(Rule):
         def transform(context: dg.AssetExecutionContext):
             airflow = task_context(context, DAG, "transform")
             dbt = getattr(context.resources, "dbt_shop__transform")
-            yield from dbt.cli(["build", "--vars", dbt_vars(airflow)], context=context).stream()
+            invocation = dbt.cli(
+                ["build", "--vars", dbt_vars(airflow)], context=context, target_path=dbt_run_target(TRANSFORM_PROJECT)
+            )
+            yield from invocation.stream()
 
         TRANSFORM_ASSETS, TRANSFORM_SPECS = [transform], []
         TRANSFORM_RESOURCES = {

@@ -234,6 +234,9 @@ def test_generated_dagster_assets_write_the_rows_airflow_wrote(estate, tmp_path_
         )
         assert outcome.success, f"{dag_id}: {outcome.error}"
         materialized |= {tuple(k) for k in outcome.materialized}
+    # Dagster's dbt runs write outside the DAGs folder: Airflow keeps reading that folder (a target/ in it once
+    # broke a BashOperator on Airflow 3).
+    assert not list((project_root() / "airflow_dags").rglob("target")), "the Dagster side wrote into airflow_dags/"
     # Every MECH asset materialized exactly when its Airflow task succeeded (a branch not taken is skipped on both).
     mismatched = []
     for planned in (d for d in plan.dags if d.dag.dag_id in order):

@@ -308,7 +308,27 @@ def dbt_project(project_dir: str, profiles_dir: str, target: str | None = None) 
 
     if not Path(project_dir, "dbt_project.yml").exists():
         return None
-    return DbtProject(project_dir=project_dir, profiles_dir=profiles_dir, target=target)
+    return DbtProject(
+        project_dir=project_dir, profiles_dir=profiles_dir, target=target, target_path=dbt_target_root(project_dir)
+    )
+
+
+def dbt_target_root(project_dir: str) -> Path:
+    """Where dbt writes for this location: outside the Airflow DAGs folder, which Airflow keeps reading
+    (``DBT_TARGET_ROOT`` overrides the temporary directory)."""
+    import hashlib
+    import tempfile
+
+    base = Path(os.environ.get("DBT_TARGET_ROOT") or Path(tempfile.gettempdir()) / "airflow-to-dagster-dbt")
+    digest = hashlib.sha256(str(Path(project_dir).resolve()).encode()).hexdigest()[:12]
+    return base / f"{Path(project_dir).name}-{digest}" / "target"
+
+
+def dbt_run_target(project: Any) -> Path:
+    """A fresh target folder for one dbt invocation, beside the project's manifest."""
+    import uuid
+
+    return Path(project.manifest_path).parent / "runs" / uuid.uuid4().hex
 
 
 def dbt_manifest(project: Any) -> Path | None:
