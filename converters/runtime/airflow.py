@@ -99,6 +99,10 @@ def base_environment(version: int, home: Path, dags_folder: Path) -> dict[str, s
     env.update(
         {
             "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            # Airflow 3 talks to a task over a socket on its stdin. Debian's bash treats `bash -c` with a socket
+            # on stdin and SHLVL < 2 as a remote shell and sources ~/.bashrc, which may put other Pythons
+            # (pyenv shims) before this venv; starting from SHLVL=1 keeps BashOperator's PATH as given.
+            "SHLVL": str(max(1, int(os.environ["SHLVL"]) if os.environ.get("SHLVL", "").isdigit() else 0)),
             "VIRTUAL_ENV": str(venv),
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),

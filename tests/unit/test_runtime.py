@@ -82,3 +82,18 @@ def test_example_sources_are_deterministic_per_logical_date():
     assert src.orders_for("2024-01-15") == src.orders_for("2024-01-15")
     assert src.orders_for("2024-01-15") != src.orders_for("2024-01-16")
     assert src.partner_inventory_csv("2024-01-15") == src.partner_inventory_csv("2024-01-15")
+
+
+@pytest.mark.parametrize("outer, expected", [(None, "1"), ("0", "1"), ("3", "3"), ("x", "1")])
+def test_airflow_processes_start_at_shell_level_one(monkeypatch, tmp_path, outer, expected):
+    """Airflow 3 gives a task a socket on stdin; Debian's bash then sources ~/.bashrc when SHLVL < 2, which
+    can put another Python before the venv. Started from a service (SHLVL unset), Airflow still gets 1."""
+    from converters.runtime.airflow import base_environment
+
+    if outer is None:
+        monkeypatch.delenv("SHLVL", raising=False)
+    else:
+        monkeypatch.setenv("SHLVL", outer)
+    env = base_environment(3, tmp_path, tmp_path / "dags")
+    assert env["SHLVL"] == expected
+    assert env["PATH"].split(os.pathsep)[0].endswith(".venv-airflow-3/bin")

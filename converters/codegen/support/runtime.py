@@ -182,6 +182,7 @@ def run_bash(
             ["bash", "-c", rendered],
             cwd=cwd or tmp,
             env=process_env,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
