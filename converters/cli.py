@@ -288,7 +288,7 @@ def _print_plan(data: dict) -> None:
             f"[yellow]{relative} was edited by hand: kept; the new version is {relative}.new "
             "(--force overwrites)[/yellow]"
         )
-    for problem in generated["problems"]:
+    for problem in [*generated["problems"], *data["problems"]]:
         console.print(f"[red]{problem}[/red]")
 
 

@@ -102,9 +102,6 @@ def render_logic(file) -> str:
         "",
     ]
     lines.append(file.logic_imports.rstrip())
-    supported = sorted(
-        {AIRFLOW_NAMES_SUPPORTED[q_] for q_ in file.logic_airflow_imports.values() if q_ in AIRFLOW_NAMES_SUPPORTED}
-    )
     aliases = {
         local: AIRFLOW_NAMES_SUPPORTED[qualified]
         for local, qualified in file.logic_airflow_imports.items()
@@ -117,7 +114,6 @@ def render_logic(file) -> str:
     )
     if names:
         lines.append(f"from ..support.runtime import {', '.join(names)}")
-    del supported
     lines.append("")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")

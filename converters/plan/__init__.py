@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converters.inventory import ir
-from converters.rules import Registry, default_registry
+from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
     JUDG,
@@ -107,7 +107,7 @@ class Plan:
     dags: list[PlannedDag]
     files: list[ir.DagFile]  # files whose callables were copied (logic modules)
     resources: dict[str, Resource]
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rule plug-ins that failed to load
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys((MECH, JUDG, "REDESIGN", NONE), 0)
@@ -118,10 +118,13 @@ class Plan:
 
 
 def plan_project(project: ir.Project, registry: Registry | None = None) -> Plan:
-    registry = registry or default_registry()
+    problems: list[str] = []
+    if registry is None:
+        registry = default_registry()
+        problems = plugin_rules()[1]  # a broken plug-in is reported with the plan, never fatal
     estate = _estate(project)
     modules = _module_names(project)
-    plan = Plan(project.root, [], [], {})
+    plan = Plan(project.root, [], [], {}, problems)
     triggered_by: dict[str, list[tuple[str, str]]] = {}  # dag id -> (triggering dag, trigger task)
     for file in project.files:
         for dag in file.dags:
@@ -141,16 +144,14 @@ def plan_project(project: ir.Project, registry: Registry | None = None) -> Plan:
 
 def _estate(project: ir.Project) -> Estate:
     dags: dict[str, ir.Dag] = {}
-    files: dict[str, ir.DagFile] = {}
     producers: dict[str, list[tuple[str, str]]] = {}
     for file in project.files:
         for dag in file.dags:
             dags.setdefault(dag.dag_id, dag)
-            files.setdefault(dag.dag_id, file)
             for task in dag.tasks:
                 for uri in task.outlets:
                     producers.setdefault(uri, []).append((dag.dag_id, task.task_id))
-    return Estate(dags, files, producers)
+    return Estate(dags, producers)
 
 
 def _module_names(project: ir.Project) -> dict[str, tuple[str, str]]:

@@ -116,7 +116,6 @@ class Estate:
     """Lookups across the whole scanned project."""
 
     dags: dict[str, ir.Dag]
-    files_by_dag: dict[str, ir.DagFile]
     dataset_producers: dict[str, list[tuple[str, str]]]  # dataset URI -> (dag_id, task_id)
 
 

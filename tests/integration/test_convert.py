@@ -37,14 +37,20 @@ def validate(package_dir: Path, env: dict[str, str] | None = None) -> subprocess
 
 
 def test_committed_location_validates_with_dagster(tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    result = validate(project_root() / "dagster_defs", {"WAREHOUSE_PATH": str(warehouse)})
+    env = {"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"), "DBT_TARGET_ROOT": str(tmp_path / "dbt")}
+    result = validate(project_root() / "dagster_defs", env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Validation successful" in output
+    # Not only "it loads": the cosmos group became one asset per dbt model (not the observed fallback).
+    seen = load_all_assets(project_root() / "dagster_defs", env)
+    assert {"staging/stg_orders", "marts/fct_orders", "marts/dim_customers"} <= set(seen["executable"])
+    assert "shop_dbt/transform" not in seen["keys"]
+    assert "orders_daily/load_orders" in seen["executable"]
+    assert "fx_rates/announce" in seen["executable"]  # an XCom pulled in a template became an asset input
 
 
-def load_all_assets(package_dir: Path) -> dict:
+def load_all_assets(package_dir: Path, env: dict[str, str] | None = None) -> dict:
     """Import the generated definitions and list what Dagster sees: asset keys and checks per kind."""
     script = (
         "import importlib, json, sys\n"
@@ -57,6 +63,7 @@ def load_all_assets(package_dir: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=package_dir.parent,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
