@@ -19,21 +19,62 @@ def rule_examples(rule_cls: type) -> tuple[str, str]:
     return airflow, dagster
 
 
-def example_output(airflow: str) -> str:
-    """What the generator writes for the tasks of an example DAG file: its asset blocks, formatted."""
-    from pathlib import PurePath
-
-    from converters.codegen.render import render_task
-    from converters.inventory import ir
+def example_file(airflow: str):
+    """An example scanned as the file it documents: named after its first DAG (``shop.py`` for DAG "shop")."""
     from converters.inventory.scan import scan_source
-    from converters.plan import plan_project
 
     probe = scan_source(airflow, "example.py")
-    name = (probe.dags[0].dag_id if probe.dags else "example") + ".py"
-    file = scan_source(airflow, name)
-    plan = plan_project(ir.Project(str(PurePath("example")), (file,)))
+    return scan_source(airflow, (probe.dags[0].dag_id if probe.dags else "example") + ".py")
+
+
+def example_plan(airflow: str, root: str = "example"):
+    from converters.inventory import ir
+    from converters.plan import plan_project
+
+    return plan_project(ir.Project(root, (example_file(airflow),)))
+
+
+def example_output(airflow: str) -> str:
+    """What the generator writes for the tasks of an example DAG file: its asset blocks, formatted."""
+    from converters.codegen.render import render_task
+
+    plan = example_plan(airflow)
     blocks = [render_task(dag, task) for dag in plan.dags for task in dag.tasks]
     return format_code("\n\n\n".join(blocks) + "\n")
+
+
+def rewrite_examples() -> list[str]:
+    """Rewrite every native rule's ``Becomes`` block from the current output; returns the rules changed.
+
+    A maintainer's tool (``python -m converters.rules.docs --rewrite-examples``): review the diff like code.
+    """
+    import textwrap
+
+    from converters.rules import native_rules
+
+    changed = []
+    for rule in native_rules():
+        airflow, documented = rule_examples(rule)
+        actual = example_output(airflow)
+        if actual == documented:
+            continue
+        path = inspect.getsourcefile(rule)
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+        start = source.index(f"class {rule.__name__}(")
+        indented = textwrap.indent(actual, "    ").replace("\\", "\\\\")
+        indented = "\n".join(line.rstrip() for line in indented.splitlines()) + "\n"
+        body = re.sub(
+            r"(    Becomes:\n    ```python\n)(.*?)(    ```\n)",
+            lambda m, block=indented: m.group(1) + block + m.group(3),
+            source[start:],
+            count=1,
+            flags=re.DOTALL,
+        )
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(source[:start] + body)
+        changed.append(rule.name)
+    return changed
 
 
 def format_code(text: str) -> str:
@@ -99,3 +140,11 @@ def render_reference(registry: Registry) -> str:
         ]
         lines.append(doc)
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--rewrite-examples"]:
+        sys.exit("usage: python -m converters.rules.docs --rewrite-examples")
+    print("\n".join(rewrite_examples()) or "every example is current")

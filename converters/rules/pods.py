@@ -66,10 +66,6 @@ class KubernetesPod(Rule):
     emits = "an asset launching the same image and command with PipesK8sClient"
 
     def translate(self, task: TaskInput) -> Translation:
-        if task.task.operator in (ECS,):
-            return Ecs().translate(task)
-        if task.task.operator in (DOCKER,):
-            return Docker().translate(task)
         image = task.args.get("image")
         # A pod without a literal image cannot be launched the same way.
         if not isinstance(image, str):

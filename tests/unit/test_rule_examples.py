@@ -1,15 +1,10 @@
 """Every rule's documented example converts to exactly its documented output (the docs cannot drift).
 
-Set ``A2D_UPDATE_GOLDEN=1`` to rewrite the ``Becomes`` blocks from the current output, then review the diff
-like any code change.
+After a deliberate change to the generated code, `python -m converters.rules.docs --rewrite-examples` rewrites
+the ``Becomes`` blocks; review that diff like any code change.
 """
 
 from __future__ import annotations
-
-import inspect
-import os
-import re
-import textwrap
 
 import pytest
 
@@ -23,28 +18,7 @@ RULES = native_rules()
 def test_documented_example_converts_to_documented_output(rule):
     airflow, documented = rule_examples(rule)
     assert airflow.strip(), f"{rule.name} documents no Airflow example"
-    actual = example_output(airflow)
-    if os.environ.get("A2D_UPDATE_GOLDEN") and actual != documented:
-        _rewrite_becomes(rule, actual)
-        pytest.skip("golden block rewritten")
-    assert actual == documented, f"{rule.name}: the generated code differs from its docstring"
-
-
-def _rewrite_becomes(rule, actual: str) -> None:
-    path = inspect.getsourcefile(rule)
-    source = open(path, encoding="utf-8").read()
-    start = source.index(f"class {rule.__name__}(")
-    head, body = source[:start], source[start:]
-    indented = textwrap.indent(actual, "    ").replace("\\", "\\\\")
-    indented = "\n".join(line.rstrip() for line in indented.splitlines()) + "\n"
-    new_body = re.sub(
-        r"(    Becomes:\n    ```python\n)(.*?)(    ```\n)",
-        lambda m: m.group(1) + indented + m.group(3),
-        body,
-        count=1,
-        flags=re.DOTALL,
-    )
-    open(path, "w", encoding="utf-8").write(head + new_body)
+    assert example_output(airflow) == documented, f"{rule.name}: the generated code differs from its docstring"
 
 
 def test_rules_reference_in_docs_is_current():
@@ -63,18 +37,17 @@ def test_every_documented_example_loads_in_dagster(tmp_path):
 
     from converters.codegen import generate
     from converters.inventory import ir
-    from converters.inventory.scan import scan_source
     from converters.plan import plan_project
+    from converters.rules.docs import example_file
 
     packages = []
     for index, rule in enumerate(RULES):
         airflow, _ = rule_examples(rule)
-        probe = scan_source(airflow, "example.py")
-        name = (probe.dags[0].dag_id if probe.dags else "example") + ".py"
         folder = tmp_path / f"dags_{index}"
         folder.mkdir()
-        (folder / name).write_text(airflow)
-        plan = plan_project(ir.Project(str(folder), (scan_source(airflow, name),)))
+        file = example_file(airflow)
+        (folder / file.path).write_text(airflow)
+        plan = plan_project(ir.Project(str(folder), (file,)))
         package = f"example_{index}"
         result = generate(plan, tmp_path / package, dags_folder=folder)
         assert not result.problems, (rule.name, result.problems)
