@@ -19,13 +19,13 @@ from converters.rules.base import (
     JUDG,
     MECH,
     NONE,
-    SEVERITY,
     Estate,
     Resource,
     TaskInput,
     Translation,
     input_name,
     python_name,
+    worse,
 )
 
 PRESETS = {
@@ -244,17 +244,13 @@ def _judge_settings(task: ir.Task, t: Translation) -> None:
     if t.disposition == NONE:
         return
     if task.trigger_rule not in TRIGGER_RULES_KEPT and not t.passthrough:
-        t.disposition = _worse(t.disposition, JUDG)
+        t.disposition = worse(t.disposition, JUDG)
         t.notes.append(f"trigger_rule={task.trigger_rule}: Dagster runs an asset when its upstream succeeded")
     if task.sla and not t.passthrough:
         t.notes.append(f"sla={float(task.sla):g} s becomes a freshness policy (at least one minute)")
     if task.depends_on_past and not t.passthrough:
-        t.disposition = _worse(t.disposition, JUDG)
+        t.disposition = worse(t.disposition, JUDG)
         t.notes.append("depends_on_past: Dagster does not wait for the previous partition")
-
-
-def _worse(a: str, b: str) -> str:
-    return a if SEVERITY[a] >= SEVERITY[b] else b
 
 
 def _owner(owner: str) -> str:

@@ -25,6 +25,12 @@ MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
 DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
 SEVERITY = {d: i for i, d in enumerate(DISPOSITIONS)}
 
+
+def worse(a: str, b: str) -> str:
+    """The less mechanical of two dispositions (MECH < JUDG < REDESIGN < NONE)."""
+    return a if SEVERITY[a] >= SEVERITY[b] else b
+
+
 # Arguments every BaseOperator takes; the planner maps or reports them, so rules never need to.
 BASE_OPERATOR_ARGS = frozenset(
     {

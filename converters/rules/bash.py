@@ -83,7 +83,7 @@ class Bash(Rule):
 
     def translate_decorated(self, task: TaskInput) -> Translation:
         """``@task.bash``: the function returns the command to run."""
-        t = translate_callable(task, self.name, MECH, "the function's command runs with bash as the asset body")
+        t = translate_callable(task, MECH, "the function's command runs with bash as the asset body")
         if t.disposition == NONE:
             return t
         t.kinds = ("bash",)

@@ -7,7 +7,7 @@ as PythonOperator does), and returns its value: the asset value replaces the XCo
 
 from __future__ import annotations
 
-from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable, worse
 
 PY = "airflow.operators.python"
 AIRFLOW_NAMES_SUPPORTED = {
@@ -34,7 +34,7 @@ CALLABLE_ARGS = {
 }
 
 
-def translate_callable(task: TaskInput, rule: str, disposition: str, reason: str) -> Translation:
+def translate_callable(task: TaskInput, disposition: str, reason: str) -> Translation:
     """The shared part of every Python rule: find the callable, judge what its code needs, call it."""
     t = Translation(disposition, reason, kinds=("python",), consumed=set(CALLABLE_ARGS))
     code = Code(t)
@@ -55,18 +55,18 @@ def translate_callable(task: TaskInput, rule: str, disposition: str, reason: str
                 NONE, f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: " + ", ".join(unsupported)
             )
         if any(n.endswith("Variable") for n in found.airflow_names):
-            t.disposition = max_disposition(t.disposition, JUDG)
+            t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Variables: Dagster reads them from AIRFLOW_VAR_<KEY> environment variables")
         if found.xcom_pulls:
             if "?" in found.xcom_pulls:
                 return Translation(NONE, f"{found.name} pulls XComs from tasks only known at run time")
-            t.disposition = max_disposition(t.disposition, JUDG)
+            t.disposition = worse(t.disposition, JUDG)
             t.notes.append("xcom_pull reads the upstream assets' values (" + ", ".join(found.xcom_pulls) + ")")
             for pulled in found.xcom_pulls:
                 if pulled not in t.inputs:
                     t.inputs.append(pulled)
         if found.reads_conf:
-            t.disposition = max_disposition(t.disposition, JUDG)
+            t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
     try:
         fn = code.value(value)
@@ -83,15 +83,10 @@ def translate_callable(task: TaskInput, rule: str, disposition: str, reason: str
     call = "call_mapped" if task.task.mapped else "call_python"
     t.support.add(call)
     if task.task.mapped:
-        t.disposition = max_disposition(t.disposition, JUDG)
+        t.disposition = worse(t.disposition, JUDG)
         t.notes.append("mapped: one asset runs every mapped instance in turn (Airflow ran them as separate tasks)")
     t.body.append(f"return {call}({', '.join(parts)})")
     return t
-
-
-def max_disposition(a: str, b: str) -> str:
-    order = [MECH, JUDG, REDESIGN, NONE]
-    return a if order.index(a) >= order.index(b) else b
 
 
 class PythonCallable(Rule):
@@ -147,7 +142,7 @@ class PythonCallable(Rule):
     emits = "an asset calling the copied callable with Airflow's context; its return value is the asset value"
 
     def translate(self, task: TaskInput) -> Translation:
-        return translate_callable(task, self.name, MECH, "the callable runs as the asset body")
+        return translate_callable(task, MECH, "the callable runs as the asset body")
 
 
 class PythonIsolated(Rule):
@@ -213,9 +208,7 @@ class PythonIsolated(Rule):
     emits = "an asset calling the callable in the code location's environment (requirements to install there)"
 
     def translate(self, task: TaskInput) -> Translation:
-        return translate_callable(
-            task, self.name, JUDG, "runs in the code location's environment, not a separate virtualenv"
-        )
+        return translate_callable(task, JUDG, "runs in the code location's environment, not a separate virtualenv")
 
 
 class Branch(Rule):
@@ -278,7 +271,6 @@ class Branch(Rule):
     def translate(self, task: TaskInput) -> Translation:
         t = translate_callable(
             task,
-            self.name,
             REDESIGN,
             "the branch's choice is the asset value; unchosen downstream assets yield no output",
         )
@@ -341,7 +333,7 @@ class ShortCircuit(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         t = translate_callable(
-            task, self.name, REDESIGN, "a falsy value stops the direct downstream assets (they yield no output)"
+            task, REDESIGN, "a falsy value stops the direct downstream assets (they yield no output)"
         )
         t.consumed.add("ignore_downstream_trigger_rules")
         if t.disposition != NONE:

@@ -77,7 +77,7 @@ class PythonSensorRule(Rule):
     emits = "an asset polling the copied callable (poke_interval, timeout kept)"
 
     def translate(self, task: TaskInput) -> Translation:
-        t = translate_callable(task, self.name, REDESIGN, "polls the condition inside the step")
+        t = translate_callable(task, REDESIGN, "polls the condition inside the step")
         if t.disposition == NONE:
             return t
         call = t.body.pop().removeprefix("return ")
