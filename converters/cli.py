@@ -265,6 +265,300 @@ def rules(
     console.print(table)
 
 
+# -- side by side: runtime, status, proxy, rollback, decommission --------------------------------------------
+
+runtime_app = typer.Typer(help="The real Airflow and Dagster side by side on loopback, for this project.")
+app.add_typer(runtime_app, name="runtime")
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        help="Folder holding airflow_dags/ and dagster_defs/ (default: the working directory or its parents).",
+    ),
+]
+
+
+def _project(project: Path | None) -> Path:
+    from converters.runtime.envs import project_root
+
+    root = (project or project_root()).resolve()
+    if not (root / "airflow_dags").is_dir():
+        err.print(f"[red]{root} has no airflow_dags/ folder (use --project)[/red]")
+        raise typer.Exit(2)
+    return root
+
+
+@runtime_app.command("up")
+def runtime_up(
+    airflow: Annotated[int, typer.Option(help="Airflow line: 2 (2.11.2) or 3 (3.3.2).")] = 2,
+    sensor_interval: Annotated[int, typer.Option(help="Seconds between airlift's polls of Airflow.")] = 5,
+    airflow_schedules: Annotated[
+        bool, typer.Option(help="Let Airflow's scheduler create scheduled runs for unpaused DAGs.")
+    ] = False,
+    project: ProjectOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runtime's state as JSON.")] = False,
+) -> None:
+    """Start Airflow and Dagster (airlift peering) on free loopback ports; a second `up` is a no-op."""
+    from converters.runtime import side_by_side
+
+    if airflow not in AIRFLOW_LINES:
+        err.print(f"[red]--airflow must be one of {sorted(AIRFLOW_LINES)}[/red]")
+        raise typer.Exit(2)
+    root = _project(project)
+    log = (lambda message: None) if as_json else (lambda message: err.print(f"[dim]•[/dim] {message}"))
+    try:
+        with _spinner("starting Airflow and Dagster"):
+            result = side_by_side.up(
+                root, airflow, sensor_interval=sensor_interval, airflow_schedules=airflow_schedules, on_event=log
+            )
+    except (side_by_side.SideBySideError, EnvironmentMissing, AirflowStartError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # a server that failed to come up: its log tail is in the message
+        err.print(f"[red]runtime up failed: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    _print_runtime(result.state, as_json, "already running" if result.already_running else "started")
+
+
+@runtime_app.command("down")
+def runtime_down(project: ProjectOption = None) -> None:
+    """Stop exactly the process groups `runtime up` started."""
+    from converters.runtime import side_by_side
+
+    root = _project(project)
+    stopped = side_by_side.down(root, on_event=lambda message: err.print(f"[dim]•[/dim] {message}"))
+    console.print(f"stopped {', '.join(stopped)}" if stopped else "nothing was running")
+
+
+@runtime_app.command("status")
+def runtime_status(
+    project: ProjectOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runtime's state as JSON.")] = False,
+) -> None:
+    """Which servers run, where (URLs, ports, logs); exit 1 when some of them stopped."""
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(_project(project))
+    if state is None:
+        if as_json:
+            console.print_json(json.dumps({"running": False}))
+        else:
+            console.print("the side-by-side runtime is not running")
+        raise typer.Exit(0)
+    _print_runtime(state, as_json, "recorded")
+    raise typer.Exit(0 if all(state.alive().values()) else 1)
+
+
+def _print_runtime(state, as_json: bool, what: str) -> None:
+    alive = state.alive()
+    if as_json:
+        data = asdict(state)
+        data["alive"] = alive
+        data.pop("password")
+        console.print_json(json.dumps(data))
+        return
+    table = Table(title=f"Side-by-side runtime ({what}), Airflow {AIRFLOW_LINES[state.airflow_version]}")
+    for column in ("server", "process group", "state", "log"):
+        table.add_column(column, overflow="fold")
+    for server in state.servers:
+        ok = alive[f"{server.side}/{server.name}"]
+        table.add_row(
+            f"{server.side} {server.name}", str(server.pid), "[green]up[/]" if ok else "[red]stopped[/]", server.log
+        )
+    console.print(table)
+    console.print(f"Airflow UI: {state.airflow_url} (user {state.username}, password {state.password})")
+    console.print(f"Dagster UI: {state.dagster_url}")
+
+
+class _spinner:
+    """A spinner on a terminal while something long runs, nothing when piped."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.status = None
+
+    def __enter__(self):
+        if err.is_terminal:
+            self.status = err.status(self.what)
+            self.status.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+def _after_step(root: Path, change) -> None:
+    """With the runtime up, wait until Airflow parsed the change: the next run uses it."""
+    from converters.migrate import wait_until_airflow_sees
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(root)
+    if state is None or not all(state.alive().values()):
+        console.print("[dim]the runtime is not up: Airflow picks the change up when it next parses the file[/dim]")
+        return
+    with _spinner(f"waiting for Airflow to parse {change.dag_id} again"):
+        wait_until_airflow_sees(state.airflow(), change)
+    console.print(f"Airflow {state.airflow_version} at {state.airflow_url} has parsed the change")
+
+
+def _print_change(change, verb: str, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps(asdict(change)))
+        return
+    if change.proxied == ["*"]:
+        now = "the whole DAG runs in Dagster (DAG-level proxy)"
+    elif change.proxied:
+        now = f"proxied to Dagster: {', '.join(change.proxied)}"
+    else:
+        now = "every task runs in Airflow again"
+    block = {"added": "proxy block added to", "removed": "proxy block removed from (original bytes)"}.get(
+        change.block, "unchanged:"
+    )
+    console.print(f"{verb} {change.dag_id}: {now}; {block} {change.file}")
+
+
+TasksArgument = Annotated[list[str] | None, typer.Argument(help="Task ids (as in Airflow).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every task with a Dagster asset (the whole DAG).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+@app.command()
+def proxy(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    tasks: TasksArgument = None,
+    all_tasks: AllOption = False,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Hand tasks over to Dagster: Airflow's task launches a Dagster run of its assets (airlift proxy)."""
+    from converters.migrate import proxy as do_proxy
+
+    _step("proxy", do_proxy, dag_id, tasks, all_tasks, project, as_json)
+
+
+@app.command()
+def rollback(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    tasks: TasksArgument = None,
+    all_tasks: AllOption = False,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give tasks back to Airflow; after the last one the DAG file is byte-identical to the original."""
+    from converters.migrate import rollback as do_rollback
+
+    _step("rollback", do_rollback, dag_id, tasks, all_tasks, project, as_json)
+
+
+def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool, project, as_json: bool) -> None:
+    from converters.codemods.proxy_block import ProxyBlockError
+    from converters.migrate import MigrationError
+
+    root = _project(project)
+    try:
+        change = step(root / "airflow_dags", dag_id, tasks or [], all_tasks)
+    except (MigrationError, ProxyBlockError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    _print_change(change, verb, as_json)
+    _after_step(root, change)
+
+
+@app.command()
+def decommission(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Dagster runs the DAG for good: Airflow DAG paused, proxy block and airlift mapping dropped, the
+    generated schedule/automation turned on (dagster_defs regenerated and reloaded)."""
+    from converters.codemods.proxy_block import ProxyBlockError
+    from converters.migrate import MigrationError, airflow_from_env
+    from converters.migrate import decommission as do_decommission
+    from converters.runtime import side_by_side
+
+    root = _project(project)
+    state = side_by_side.load_state(root)
+    running = state is not None and all(state.alive().values())
+    client = state.airflow() if running else airflow_from_env()
+    if client is None:
+        err.print(
+            "[red]decommission pauses the DAG in Airflow: start the runtime (`runtime up`) or set AIRFLOW_URL, "
+            "AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow[/red]"
+        )
+        raise typer.Exit(2)
+    try:
+        result = do_decommission(
+            root / "airflow_dags",
+            dag_id,
+            root / "dagster_defs",
+            client,
+            reload_dagster=(lambda: side_by_side.reload_dagster(state)) if running else None,
+        )
+    except (MigrationError, ProxyBlockError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        console.print_json(json.dumps(asdict(result)))
+    else:
+        console.print(
+            f"decommissioned {dag_id}: paused in Airflow; its Dagster schedule/automation are on "
+            f"({len(result.regenerated)} generated files rewritten"
+            + (", Dagster reloaded)" if result.dagster_reloaded else "; reload the code location in Dagster)")
+        )
+        for relative in result.kept_hand_edited:
+            console.print(f"[yellow]{relative} was edited by hand: kept; the new version is {relative}.new[/yellow]")
+    raise typer.Exit(1 if result.kept_hand_edited else 0)
+
+
+@app.command()
+def status(
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Per DAG and task: disposition, where it runs (Airflow / proxied / decommissioned), observed by Dagster,
+    last Airflow run and last Dagster materialization (those two when the runtime is up)."""
+    from converters.status import project_status
+
+    root = _project(project)
+    with _spinner("reading the plan, Airflow and Dagster"):
+        data = project_status(root)
+    if as_json:
+        console.print_json(json.dumps(data, default=str))
+        return
+    table = Table(title=f"Migration status of {root}")
+    for column in ("DAG", "task", "disposition", "runs in", "observed", "last Airflow run", "last materialization"):
+        table.add_column(column, overflow="fold")
+    colours = {"MECH": "green", "JUDG": "yellow", "REDESIGN": "magenta", "NONE": "red"}
+    for dag in data["dags"]:
+        for task in dag["tasks"]:
+            table.add_row(
+                dag["dag_id"],
+                task["task_id"],
+                f"[{colours[task['disposition']]}]{task['disposition']}[/]",
+                task["runs_in"],
+                {True: "yes", False: "no", None: "-"}[task["observed"]],
+                _run_text(dag.get("last_airflow_run")),
+                _materialization_text(task.get("last_materialization")),
+            )
+    console.print(table)
+    if not data["runtime"]["running"]:
+        console.print("[dim]runtime not up: Airflow runs and Dagster materializations are not shown[/dim]")
+
+
+def _run_text(run: dict | None) -> str:
+    if not run:
+        return "-"
+    return f"{run['state']} {run.get('logical_date') or run.get('run_id')}"
+
+
+def _materialization_text(event: dict | None) -> str:
+    if not event:
+        return "-"
+    return f"{event['when']} ({event['source']})"
+
+
 def _print_plan(data: dict) -> None:
     table = Table(title=f"Plan for {data['root']}")
     for column in ("DAG", "task", "rule", "disposition", "reason"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from converters.codegen import GenerateResult, generate
 from converters.inventory.project import scan_project
+from converters.ledger import state as migration_state
 from converters.plan import Plan, plan_project
 
 
@@ -28,8 +29,8 @@ def convert_project(
 ) -> ConvertResult:
     progress = on_file or (lambda done, total: None)
     project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
-    plan = plan_project(project)
     folder = source if source.is_dir() else source.parent
+    plan = plan_project(project, decommissioned=migration_state.decommissioned(folder))
     return ConvertResult(plan, generate(plan, out, dags_folder=folder, force=force))
 
 
@@ -46,6 +47,8 @@ def plan_json(plan: Plan) -> dict:
                 "partitioned": d.partitioned,
                 "cron": d.cron,
                 "schedule_note": d.schedule_note,
+                "proxy_level": d.proxy_level,
+                "decommissioned": d.decommissioned,
                 "tasks": [
                     {
                         "task_id": t.task.task_id,

@@ -62,7 +62,9 @@ def render_definitions(plan: Plan, package: str) -> str:
         f'"""The Dagster code location generated from the Airflow DAGs in {source_name(plan)}/.',
         "",
         "Load it with `dagster definitions validate -m " + package + ".definitions` (or `dagster dev`). Connections",
-        "come from Airflow's own environment variables (AIRFLOW_CONN_<ID>), read when a run starts.",
+        "come from Airflow's own environment variables (AIRFLOW_CONN_<ID>), read when a run starts. With AIRFLOW_URL",
+        "set (see support/airlift.py) it also peers with that Airflow: one asset per DAG, and a sensor that records",
+        "Airflow's task runs as materializations of the assets mapped to them.",
         '"""',
         "",
         "import dagster as dg",
@@ -77,6 +79,7 @@ def render_definitions(plan: Plan, package: str) -> str:
     lines.append("")
     for module in modules:
         lines.append(f"from .dags import {module}")
+    lines.append("from .support.airlift import peer")
     local = [c for c in constructors if c not in external]
     if local:
         lines.append(f"from .support.resources import {', '.join(local)}")
@@ -85,7 +88,7 @@ def render_definitions(plan: Plan, package: str) -> str:
         lines.append(f"    {q(name)}: {plan.resources[name].constructor},")
     lines += ["}", ""]
     merged = ", ".join([f"{m}.defs" for m in modules] + ["dg.Definitions(resources=RESOURCES)"])
-    lines.append(f"defs = dg.Definitions.merge({merged})")
+    lines.append(f"defs = peer(dg.Definitions.merge({merged}))")
     return "\n".join(lines) + "\n"
 
 
@@ -166,6 +169,7 @@ def render_dag_module(planned: PlannedDag) -> str:
     lines.append("")
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
+    lines.append("from ..support.airlift import mapped_to_airflow")
     lines.append(f"from ..support.runtime import {', '.join(sorted(support))}")
     lines += ["", info]
     if planned.partitioned:
@@ -402,9 +406,14 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
     executable = [t.function for t in assets] + [f"*{t.function.upper()}_ASSETS" for t in dbts]
     spec_names = [t.function for t in specs] + [f"*{t.function.upper()}_SPECS" for t in dbts]
     lines = [f"ASSETS = [{', '.join(executable)}]", f"SPECS = [{', '.join(spec_names)}]"]
+    lines += _task_mapping(planned, tasks)
     name = planned.prefix
+    # Until `decommission`, Airflow runs this DAG: Dagster's schedule, automation and failure sensor stay off.
+    running = "RUNNING" if planned.decommissioned else "STOPPED"
+    level = "None" if planned.decommissioned else q(planned.proxy_level)
+    assets_arg = f"mapped_to_airflow(DAG.dag_id, TASKS, level={level})"
     if not executable:
-        lines.append("defs = dg.Definitions(assets=[*SPECS])")
+        lines.append(f"defs = dg.Definitions(assets={assets_arg})")
         return lines
     job = [q(name), "selection=dg.AssetSelection.assets(*ASSETS)"]
     if planned.partitioned:
@@ -414,15 +423,27 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
     lines.append(f"JOB = dg.define_asset_job({', '.join(job)})")
     schedules = ""
     if planned.partitioned:
-        lines.append(f"SCHEDULE = dg.build_schedule_from_partitioned_job(JOB, name={q(name + '_schedule')})")
+        lines.append(
+            f"SCHEDULE = dg.build_schedule_from_partitioned_job(JOB, name={q(name + '_schedule')}, "
+            f"default_status=dg.DefaultScheduleStatus.{running})"
+        )
         schedules = ", schedules=[SCHEDULE]"
     elif planned.cron:
         lines.append(
             f"SCHEDULE = dg.ScheduleDefinition(name={q(name + '_schedule')}, job=JOB, "
-            f'cron_schedule={q(planned.cron)}, execution_timezone="UTC")'
+            f'cron_schedule={q(planned.cron)}, execution_timezone="UTC", '
+            f"default_status=dg.DefaultScheduleStatus.{running})"
         )
         schedules = ", schedules=[SCHEDULE]"
-    sensors = ""
+    sensors: list[str] = []
+    automated = [t.function for t in assets if t.automation == "eager"]
+    if automated:
+        lines.append(
+            f"AUTOMATION = dg.AutomationConditionSensorDefinition({q(name + '_automation')}, "
+            f"target=dg.AssetSelection.assets({', '.join(automated)}), "
+            f"default_status=dg.DefaultSensorStatus.{running})"
+        )
+        sensors.append("AUTOMATION")
     if planned.failure_callback is not None:
         callback = planned.failure_callback
         if "$callable" in callback:
@@ -432,17 +453,43 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
         lines += [
             "",
             "",
-            f"@dg.run_failure_sensor(name={q(name + '_on_failure_callback')}, monitored_jobs=[JOB])",
+            f"@dg.run_failure_sensor(name={q(name + '_on_failure_callback')}, monitored_jobs=[JOB], "
+            f"default_status=dg.DefaultSensorStatus.{running})",
             "def on_failure_callback(context: dg.RunFailureSensorContext):",
-            '    """The DAG\'s on_failure_callback, called for its failed Dagster runs (off until decommission)."""',
+            '    """The DAG\'s on_failure_callback, called for its failed Dagster runs (on once decommissioned)."""',
             f"    callback = {loader}",
             '    callback(failure_context(context.dagster_run, DAG, context.failure_event.message or ""))',
             "",
             "",
         ]
-        sensors = ", sensors=[on_failure_callback]"
+        sensors.append("on_failure_callback")
+    sensors_arg = f", sensors=[{', '.join(sensors)}]" if sensors else ""
     resources = ""
     if dbts:
         resources = ", resources={" + ", ".join(f"**{t.function.upper()}_RESOURCES" for t in dbts) + "}"
-    lines.append(f"defs = dg.Definitions(assets=[*ASSETS, *SPECS], jobs=[JOB]{schedules}{sensors}{resources})")
+    lines.append(f"defs = dg.Definitions(assets={assets_arg}, jobs=[JOB]{schedules}{sensors_arg}{resources})")
     return lines
+
+
+def _task_mapping(planned: PlannedDag, tasks: list[PlannedTask]) -> list[str]:
+    """``TASKS``: each Airflow task id and the assets it became, the mapping airlift observes and proxies by."""
+    if planned.decommissioned:
+        comment = "# Decommissioned: Airflow no longer runs this DAG; its assets keep no airlift mapping."
+    elif planned.proxy_level == "dag":
+        comment = (
+            "# Airlift maps these assets to the DAG as a whole (it has mapped tasks or a dbt group): observed when a"
+            " DAG run succeeds, proxied with `airflow-to-dagster proxy DAG --all`."
+        )
+    else:
+        comment = (
+            "# Airlift maps each Airflow task to its assets: observed when the task succeeds in Airflow, run here once"
+            " `airflow-to-dagster proxy DAG TASK` hands the task over."
+        )
+    entries = []
+    for task in tasks:
+        if task.translation.dbt:
+            value = f"[*{task.function.upper()}_ASSETS, *{task.function.upper()}_SPECS]"
+        else:
+            value = f"[{task.function}]"
+        entries.append(f"    {q(task.task.task_id)}: {value},")
+    return [comment, "TASKS = {", *entries, "}"]

@@ -99,6 +99,15 @@ class PlannedDag:
     schedule_note: str | None = None
     failure_callback: Any = None  # the on_failure_callback value (a $ref / $callable)
     notes: list[str] = field(default_factory=list)
+    decommissioned: bool = False  # Airflow no longer runs it: Dagster's schedule/automation are on, no airlift mapping
+
+    @property
+    def proxy_level(self) -> str:
+        """How airlift maps (and proxies) this DAG: per task, or as a whole when some task ids are not stable
+        (mapped tasks; dbt groups whose tasks cosmos creates at parse time)."""
+        if any(t.task.mapped or t.translation.dbt for t in self.tasks if t.disposition != NONE):
+            return "dag"
+        return "task"
 
 
 @dataclass
@@ -117,7 +126,10 @@ class Plan:
         return totals
 
 
-def plan_project(project: ir.Project, registry: Registry | None = None) -> Plan:
+def plan_project(
+    project: ir.Project, registry: Registry | None = None, decommissioned: frozenset[str] = frozenset()
+) -> Plan:
+    """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`)."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -129,6 +141,7 @@ def plan_project(project: ir.Project, registry: Registry | None = None) -> Plan:
     for file in project.files:
         for dag in file.dags:
             planned = _plan_dag(dag, file, estate, registry, modules)
+            planned.decommissioned = dag.dag_id in decommissioned
             plan.dags.append(planned)
             for task in planned.tasks:
                 if task.translation.triggers and task.disposition != NONE:

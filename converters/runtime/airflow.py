@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +120,13 @@ def base_environment(version: int, home: Path, dags_folder: Path) -> dict[str, s
 
 
 def airflow_environment(
-    version: int, home: Path, data_dir: Path, port: int, password: str, use_job_schedule: bool
+    version: int,
+    home: Path,
+    data_dir: Path,
+    port: int,
+    password: str,
+    use_job_schedule: bool,
+    parse_interval: int = 30,
 ) -> dict[str, str]:
     warehouse = data_dir / "warehouse.duckdb"
     landing = data_dir / "landing"
@@ -133,8 +140,10 @@ def airflow_environment(
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             # Off: only runs we trigger (and runs our DAGs trigger) happen, so logical dates are ours to choose.
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(use_job_schedule),
-            "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "30",
-            "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "30",
+            # How soon an edited DAG file (or its proxied state) is parsed again.
+            "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": str(parse_interval),
+            "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": str(parse_interval),
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": str(parse_interval),
             # The example estate's own settings (read by airflow_dags/include and the dbt profile).
             "WAREHOUSE_PATH": str(warehouse),
             "ALERTS_FILE": str(data_dir / "alerts.jsonl"),
@@ -169,7 +178,7 @@ def airflow_environment(
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(parse_interval),
             }
         )
     return env
@@ -194,15 +203,21 @@ def start_airflow(
     use_job_schedule: bool = False,
     password: str = "admin",
     timeout: float = 240,
+    extra_env: dict[str, str] | None = None,
+    parse_interval: int = 30,
+    on_start: Callable[[AirflowInstance], None] | None = None,
 ) -> AirflowInstance:
-    """Prepare ``home``, start Airflow's servers as process groups and wait until they are healthy."""
+    """Prepare ``home``, start Airflow's servers as process groups and wait until they are healthy.
+
+    ``on_start`` is called after each server starts (to record its process group before waiting)."""
     home = home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     data_dir = (data_dir or home / "data").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     dag_folder_view(version, (dags_folder or project_root() / "airflow_dags").resolve(), home / "dags")
-    env = airflow_environment(version, home, data_dir, port, password, use_job_schedule)
+    env = airflow_environment(version, home, data_dir, port, password, use_job_schedule, parse_interval)
+    env.update(extra_env or {})
     instance = AirflowInstance(version, home, data_dir, port, "admin", password, env)
 
     _prepare_metadata(instance)
@@ -210,6 +225,8 @@ def start_airflow(
         for name, argv in server_commands(version).items():
             argv = [str(airflow_venv(version) / "bin" / argv[0]), *argv[1:]]
             instance.processes.append(start_process_group(name, argv, env, home / "logs" / f"{name}.log", home))
+            if on_start is not None:
+                on_start(instance)
         wait_until_healthy(instance, timeout)
     except BaseException:
         stop_airflow(instance)

@@ -116,6 +116,19 @@ class AirflowClient:
             body["dag_run_id"] = run_id
         return self.request("POST", f"/dags/{quote(dag_id)}/dagRuns", json=body).json()
 
+    def clear(self, dag_id: str, run_id: str, task_ids: list[str]) -> list[dict]:
+        """Clear task instances of a run (they run again, the run goes back to queued)."""
+        body = {
+            "dry_run": False,
+            "task_ids": task_ids,
+            "dag_run_id": run_id,
+            "include_downstream": False,
+            "include_upstream": False,
+            "only_failed": False,
+            "reset_dag_runs": True,
+        }
+        return self.request("POST", f"/dags/{quote(dag_id)}/clearTaskInstances", json=body).json()["task_instances"]
+
     # -- waiting ----------------------------------------------------------------------------------------
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600, poll: float = 2.0) -> dict:
         """Wait for a run to finish; raise AirflowRunFailed with the failing tasks' logs as soon as one fails."""

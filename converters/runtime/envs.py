@@ -25,11 +25,18 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def toolkit_root() -> Path:
+    """The checkout this package runs from (where `make setup` puts the venvs)."""
+    return Path(__file__).resolve().parents[2]
+
+
 def venv_dir(name: str) -> Path:
-    path = project_root() / f".venv-{name}"
-    if not (path / "bin" / "python").exists():
-        raise EnvironmentMissing(f"{path} does not exist: run `make setup` in {project_root()}")
-    return path
+    """``.venv-<name>`` of the project, else of the toolkit's checkout (a project need not hold its own venvs)."""
+    for root in dict.fromkeys((project_root(), toolkit_root())):
+        path = root / f".venv-{name}"
+        if (path / "bin" / "python").exists():
+            return path
+    raise EnvironmentMissing(f"{project_root() / f'.venv-{name}'} does not exist: run `make setup` in {toolkit_root()}")
 
 
 def airflow_venv(version: int) -> Path:

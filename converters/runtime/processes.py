@@ -53,6 +53,18 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
+def start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, /proc/<pid>/stat field 22); None when it is gone.
+
+    A pid recorded earlier names the same process only while this value is unchanged: after a reboot or a
+    long time, the number may belong to someone else's process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
 def stop_process_group(pgid: int, grace_seconds: float = 20.0) -> None:
     """SIGTERM the group, wait, then SIGKILL whatever is left of it. Never touches other processes."""
     for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, 5.0)):

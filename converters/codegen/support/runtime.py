@@ -4,9 +4,11 @@ Copied verbatim into every generated package (``<package>/support/``) so the cod
 airflow-to-dagster installed. It depends on dagster and the standard library only; the Airflow
 template context comes from ``templates`` next to it.
 
-- ``task_context`` rebuilds Airflow's context for one asset run: the logical date is the start of the
-  partition's time window (the data interval is the window), else the ``airflow/logical_date`` run tag,
-  else the time the step starts. ``dag_run.conf`` comes from the ``airflow/conf`` run tag (JSON).
+- ``task_context`` rebuilds Airflow's context for one asset run. A run launched by a proxied Airflow task
+  (airlift's ``dagster-airlift/airflow-dag-*`` tags) takes logical date, data interval and conf from that
+  Airflow run (read over ``AIRFLOW_URL``). Otherwise the logical date is the start of the partition's time
+  window (the data interval is the window), else the ``airflow/logical_date`` run tag, else the time the
+  step starts, and ``dag_run.conf`` comes from the ``airflow/conf`` run tag (JSON).
 - ``call_python`` calls a task's callable the way PythonOperator does: templated ``op_args``/``op_kwargs``/
   ``templates_dict`` rendered first, context keys passed by parameter name (all of them for ``**kwargs``).
 - ``run_bash`` runs a command the way BashOperator does (rendered, ``env``/``append_env``); the exit code
@@ -38,6 +40,7 @@ from . import settings, templates
 LOGICAL_DATE_TAG = "airflow/logical_date"
 CONF_TAG = "airflow/conf"
 AIRLIFT_RUN_ID_TAG = "dagster-airlift/airflow-dag-run-id"
+AIRLIFT_DAG_ID_TAG = "dagster-airlift/airflow-dag-id"
 
 
 @dataclass(frozen=True)
@@ -97,16 +100,24 @@ def task_context(
             start, end = window.start, window.end
         except Exception:  # noqa: BLE001 - not a time-window partition: fall back to tags/now
             start = end = None
+    conf = json.loads(tags[CONF_TAG]) if tags.get(CONF_TAG) else {}
+    launched_by = _launching_airflow_run(tags)
+    if launched_by is not None:  # a proxied task: the Airflow run it stands in for decides date and conf
+        start = _timestamp(launched_by.get("data_interval_start") or launched_by["logical_date"])
+        end = _timestamp(launched_by.get("data_interval_end") or launched_by["logical_date"])
+        logical = _timestamp(launched_by["logical_date"])
+        conf = launched_by.get("conf") or {}
     if start is None and tags.get(LOGICAL_DATE_TAG):
         start = end = datetime.fromisoformat(tags[LOGICAL_DATE_TAG])
     if start is None:
         start = end = datetime.now(UTC).replace(microsecond=0)
-    conf = json.loads(tags[CONF_TAG]) if tags.get(CONF_TAG) else {}
+    if launched_by is None:
+        logical = start
     run_id = tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{context.run_id}"
     return templates.build_context(
         dag_id=dag.dag_id,
         task_id=task_id,
-        logical_date=start,
+        logical_date=logical,
         data_interval_start=start,
         data_interval_end=end,
         params=dict(dag.params),
@@ -116,6 +127,19 @@ def task_context(
         xcom_values=dict(xcom_values or {}),
         owner=dag.owner,
     )
+
+
+def _launching_airflow_run(tags: Mapping[str, str]) -> dict[str, Any] | None:
+    """The Airflow DAG run a proxied task launched this run from (airlift's tags), read from Airflow's API."""
+    if not (tags.get(AIRLIFT_RUN_ID_TAG) and tags.get(AIRLIFT_DAG_ID_TAG) and os.environ.get("AIRFLOW_URL")):
+        return None
+    from .airlift import airflow_dag_run
+
+    return airflow_dag_run(tags[AIRLIFT_DAG_ID_TAG], tags[AIRLIFT_RUN_ID_TAG])
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 SQL_TEMPLATE_EXT = (".sql", ".json")  # the SQL operators' template_ext

@@ -1,0 +1,377 @@
+"""Peering with the running Airflow through dagster-airlift, on Airflow 2 (``/api/v1``) and 3 (``/api/v2``).
+
+Copied verbatim into every generated package, like the rest of ``support/``. Everything comes from the
+environment, nothing from the code:
+
+- ``AIRFLOW_URL`` (e.g. ``http://127.0.0.1:8080``): when unset, the code location loads without peering
+  (no Airflow call at load; the assets still run).
+- ``AIRFLOW_USERNAME`` / ``AIRFLOW_PASSWORD``: basic auth on Airflow 2, a JWT from ``POST /auth/token`` on 3.
+- ``AIRFLOW_MAJOR_VERSION``: ``2`` (default) or ``3``.
+- ``AIRFLOW_INSTANCE_NAME``: prefix of the DAG assets (``<name>/dag/<dag_id>``), default ``airflow``.
+- ``AIRLIFT_SENSOR_INTERVAL``: seconds between two polls of Airflow's runs, default 30.
+
+dagster-airlift 0.29 speaks Airflow's v1 REST API only. ``Airflow3Instance`` adapts it to v2: the token,
+``assets`` instead of ``datasets``, an explicit ``logical_date`` on trigger, source code by DAG id, JSON logs,
+and runs whose ``logical_date`` is null (Airflow 3 allows it: ``run_after`` stands in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import dagster as dg
+import requests
+from dagster_airlift.constants import (
+    AIRFLOW_TASK_INSTANCE_LOGICAL_DATE_METADATA_KEY,
+    DAG_MAPPING_METADATA_KEY,
+    TASK_MAPPING_METADATA_KEY,
+)
+from dagster_airlift.core import (
+    AirflowBasicAuthBackend,
+    AirflowInstance,
+    assets_with_dag_mappings,
+    assets_with_task_mappings,
+    build_defs_from_airflow_instance,
+)
+from dagster_airlift.core.airflow_instance import AirflowAuthBackend
+from dagster_airlift.core.runtime_representations import DagRun, TaskInstance
+from dagster_airlift.core.serialization.serialized_data import Dataset, DatasetConsumingDag, DatasetProducingTask
+
+DEFAULT_SENSOR_INTERVAL = 30
+REQUEST_TIMEOUT = 30
+
+
+class _TokenSession(requests.Session):
+    """A session that carries Airflow 3's bearer token and fetches a new one when the old one expires."""
+
+    def __init__(self, url: str, username: str, password: str) -> None:
+        super().__init__()
+        self._token_url = f"{url}/auth/token"
+        self._credentials = {"username": username, "password": password}
+
+    def _refresh(self) -> None:
+        response = requests.post(self._token_url, json=self._credentials, timeout=REQUEST_TIMEOUT)
+        if response.status_code >= 400:
+            raise requests.HTTPError(
+                f"Airflow refused a token at {self._token_url} ({response.status_code}): {response.text[:300]}",
+                response=response,
+            )
+        self.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
+        if "Authorization" not in self.headers:
+            self._refresh()
+        response = super().request(method, url, *args, **kwargs)
+        if response.status_code == 401:  # expired: one new token, one retry
+            self._refresh()
+            response = super().request(method, url, *args, **kwargs)
+        return response
+
+
+class AirflowTokenAuthBackend(AirflowAuthBackend):
+    """Airflow 3's simple (or any JWT-issuing) auth manager: username/password exchanged for a bearer token."""
+
+    def __init__(self, webserver_url: str, username: str, password: str) -> None:
+        self._url = webserver_url.rstrip("/")
+        self._session = _TokenSession(self._url, username, password)
+
+    def get_session(self) -> requests.Session:
+        return self._session
+
+    def get_webserver_url(self) -> str:
+        return self._url
+
+
+def _with_logical_date(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Airflow 3 runs may have no logical date; airlift needs one, and ``run_after`` is when the run is for."""
+    if not metadata.get("logical_date") and metadata.get("run_after"):
+        return {**metadata, "logical_date": metadata["run_after"]}
+    return metadata
+
+
+class Airflow3Instance(AirflowInstance):
+    """dagster-airlift's ``AirflowInstance`` speaking Airflow 3's ``/api/v2``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._dag_id_by_file_token: dict[str, str] = {}
+
+    def get_api_url(self) -> str:
+        return f"{self.auth_backend.get_webserver_url()}/api/v2"
+
+    def list_dags(self, retrieval_filter=None):
+        dags = super().list_dags(retrieval_filter)
+        for dag in dags:
+            token = dag.metadata.get("file_token")
+            if token:
+                self._dag_id_by_file_token[token] = dag.dag_id
+        return dags
+
+    def get_dag_source_code(self, file_token: str) -> str:
+        dag_id = self._dag_id_by_file_token.get(file_token, file_token)
+        response = self.auth_backend.get_session().get(
+            f"{self.get_api_url()}/dagSources/{quote(dag_id)}", headers={"Accept": "application/json"}
+        )
+        if response.status_code != 200:
+            raise dg.DagsterError(f"Failed to fetch the source of {dag_id}: {response.status_code} {response.text}")
+        return response.json().get("content") or ""
+
+    def trigger_dag(self, dag_id: str, logical_date: datetime | None = None) -> str:
+        response = self.auth_backend.get_session().post(
+            f"{self.get_api_url()}/dags/{quote(dag_id)}/dagRuns",
+            json={"logical_date": logical_date.isoformat() if logical_date else None, "conf": {}},
+        )
+        if response.status_code not in (200, 201):
+            raise dg.DagsterError(f"Failed to trigger {dag_id}: {response.status_code} {response.text}")
+        return response.json()["dag_run_id"]
+
+    def get_dag_run(self, dag_id: str, run_id: str) -> DagRun:
+        run = super().get_dag_run(dag_id, run_id)
+        return DagRun(
+            webserver_url=run.webserver_url,
+            dag_id=run.dag_id,
+            run_id=run.run_id,
+            metadata=_with_logical_date(run.metadata),
+        )
+
+    def get_dag_runs(self, dag_id, start_date, end_date):
+        return [
+            DagRun(
+                webserver_url=r.webserver_url, dag_id=r.dag_id, run_id=r.run_id, metadata=_with_logical_date(r.metadata)
+            )
+            for r in super().get_dag_runs(dag_id, start_date, end_date)
+        ]
+
+    def get_dag_runs_batch(self, dag_ids, **kwargs):
+        runs, total = super().get_dag_runs_batch(dag_ids, **kwargs)
+        return [
+            DagRun(
+                webserver_url=r.webserver_url, dag_id=r.dag_id, run_id=r.run_id, metadata=_with_logical_date(r.metadata)
+            )
+            for r in runs
+        ], total
+
+    def _task_instances(self, instances: Sequence[TaskInstance]) -> list[TaskInstance]:
+        return [
+            TaskInstance(
+                webserver_url=ti.webserver_url,
+                dag_id=ti.dag_id,
+                task_id=ti.task_id,
+                run_id=ti.run_id,
+                metadata=_with_logical_date(ti.metadata),
+            )
+            for ti in instances
+        ]
+
+    def get_task_instance_batch(self, dag_id, task_ids, run_id, states):
+        return self._task_instances(super().get_task_instance_batch(dag_id, task_ids, run_id, states))
+
+    def get_task_instance_batch_time_range(self, dag_ids, states, end_date_gte, end_date_lte):
+        return self._task_instances(
+            super().get_task_instance_batch_time_range(dag_ids, states, end_date_gte, end_date_lte)
+        )
+
+    def get_task_instance(self, dag_id, task_id, run_id):
+        return self._task_instances([super().get_task_instance(dag_id, task_id, run_id)])[0]
+
+    def _get_datasets(self, *, limit, offset, retrieval_filter, dag_ids) -> Sequence[Dataset]:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if retrieval_filter.dataset_uri_ilike:
+            params["uri_pattern"] = retrieval_filter.dataset_uri_ilike
+        response = self.auth_backend.get_session().get(f"{self.get_api_url()}/assets", params=params)
+        if response.status_code != 200:
+            raise dg.DagsterError(f"Failed to fetch assets: {response.status_code} {response.text}")
+        datasets = []
+        for asset in response.json()["assets"]:
+            producers = [
+                DatasetProducingTask(
+                    dag_id=t["dag_id"],
+                    task_id=t["task_id"],
+                    created_at=t.get("created_at", ""),
+                    updated_at=t.get("updated_at", ""),
+                )
+                for t in asset.get("producing_tasks", [])
+                if not dag_ids or t["dag_id"] in dag_ids
+            ]
+            if not producers:
+                continue
+            consumers = [
+                DatasetConsumingDag(
+                    dag_id=d["dag_id"], created_at=d.get("created_at", ""), updated_at=d.get("updated_at", "")
+                )
+                for d in asset.get("scheduled_dags", asset.get("consuming_dags", []))
+                if not dag_ids or d["dag_id"] in dag_ids
+            ]
+            datasets.append(
+                Dataset(
+                    id=asset["id"],
+                    uri=asset["uri"],
+                    extra=asset.get("extra") or {},
+                    created_at=asset.get("created_at", ""),
+                    updated_at=asset.get("updated_at", ""),
+                    consuming_dags=consumers,
+                    producing_tasks=producers,
+                )
+            )
+        return datasets
+
+    def get_task_instance_logs(self, dag_id: str, task_id: str, run_id: str, try_number: int) -> str:
+        response = self.auth_backend.get_session().get(
+            f"{self.get_api_url()}/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances/{quote(task_id)}"
+            f"/logs/{try_number}",
+            params={"full_content": "true"},
+            headers={"Accept": "application/json"},
+        )
+        if response.status_code != 200:
+            raise dg.DagsterError(f"Failed to fetch logs of {dag_id}.{task_id}: {response.status_code}")
+        content = response.json().get("content")
+        if isinstance(content, str):
+            return content
+        return "\n".join(
+            item if isinstance(item, str) else " ".join(str(item.get(k, "")) for k in ("timestamp", "level", "event"))
+            for item in content or []
+        )
+
+
+def airflow_instance_from_env() -> AirflowInstance | None:
+    """The Airflow instance named by the environment, or None when ``AIRFLOW_URL`` is not set."""
+    url = os.environ.get("AIRFLOW_URL", "").rstrip("/")
+    if not url:
+        return None
+    username = os.environ.get("AIRFLOW_USERNAME", "admin")
+    password = os.environ.get("AIRFLOW_PASSWORD", "")
+    name = os.environ.get("AIRFLOW_INSTANCE_NAME", "airflow")
+    with _airlift_is_beta():
+        if os.environ.get("AIRFLOW_MAJOR_VERSION", "2") == "3":
+            return Airflow3Instance(auth_backend=AirflowTokenAuthBackend(url, username, password), name=name)
+        return AirflowInstance(
+            auth_backend=AirflowBasicAuthBackend(webserver_url=url, username=username, password=password), name=name
+        )
+
+
+def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: str | None) -> list[Any]:
+    """The assets of one DAG, carrying airlift's mapping to the Airflow tasks they came from.
+
+    ``level="task"``: each task's assets are observed when that task succeeds in Airflow and run here when the
+    task is proxied. ``level="dag"``: all of them map to the DAG (mapped tasks and dbt groups have no stable
+    task ids to map to; the DAG is proxied as a whole). ``None``: decommissioned, no mapping any more.
+    """
+    everything = [asset for assets in tasks.values() for asset in assets]
+    with _airlift_is_beta():
+        if level == "task":
+            return list(assets_with_task_mappings(dag_id=dag_id, task_mappings={k: list(v) for k, v in tasks.items()}))
+        if level == "dag":
+            return list(assets_with_dag_mappings({dag_id: everything}))
+    return everything
+
+
+@contextlib.contextmanager
+def _airlift_is_beta() -> Iterator[None]:
+    """airlift's API is marked beta/preview: known and accepted here, not repeated in every load's logs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        yield
+
+
+def partition_for_airflow_run(partitions_def: dg.TimeWindowPartitionsDefinition, timestamp: float) -> str | None:
+    """The partition an Airflow run stands for: the one named like its logical date (its ds), else the one whose
+    window holds that date (a manual run between two scheduled ones), else None (before the first partition).
+
+    airlift's default insists that the logical date is a window boundary and fails the whole sensor tick
+    otherwise; a schedule at an hour offset (`0 6 * * *`, daily keys) or a manual run would stop observation."""
+    when = datetime.fromtimestamp(timestamp, tz=UTC)
+    named = when.strftime(partitions_def.fmt)
+    try:
+        if partitions_def.has_partition_key(named):
+            return named
+        if timestamp >= partitions_def.start.timestamp():
+            return partitions_def.get_partition_key_for_timestamp(timestamp)
+    except Exception:  # noqa: BLE001 - a date outside the definition: record the event without a partition
+        return None
+    return None
+
+
+def _partitioned_like_airflow(context, airflow_data, materializations):
+    """airlift's event transformer with `partition_for_airflow_run` deciding the partition."""
+    for event in materializations:
+        spec = airflow_data.airflow_mapped_asset_specs.get(event.asset_key)
+        partitions = spec.partitions_def if spec is not None else None
+        logical = event.metadata.get(AIRFLOW_TASK_INSTANCE_LOGICAL_DATE_METADATA_KEY)
+        if not isinstance(partitions, dg.TimeWindowPartitionsDefinition) or logical is None:
+            yield event
+            continue
+        key = partition_for_airflow_run(partitions, logical.value)
+        if key is None:
+            context.log.warning(
+                f"{event.asset_key.to_user_string()}: no partition for the Airflow run; recorded without"
+            )
+            yield event
+        else:
+            yield event._replace(partition=key)
+
+
+def peer(defs: dg.Definitions) -> dg.Definitions:
+    """``defs`` plus one asset per Airflow DAG and the sensor that turns Airflow's runs into materializations.
+
+    Without ``AIRFLOW_URL`` the definitions are returned as they are.
+    """
+    instance = airflow_instance_from_env()
+    if instance is None:
+        return defs
+    with _airlift_is_beta():
+        return build_defs_from_airflow_instance(
+            airflow_instance=instance,
+            defs=_known_to(instance, defs),
+            sensor_minimum_interval_seconds=int(os.environ.get("AIRLIFT_SENSOR_INTERVAL", DEFAULT_SENSOR_INTERVAL)),
+            event_transformer_fn=_partitioned_like_airflow,
+        )
+
+
+def _known_to(instance: AirflowInstance, defs: dg.Definitions) -> dg.Definitions:
+    """Drop mappings to DAGs or tasks this Airflow does not have (a DAG for the other Airflow line, a task the
+    DAG no longer has): airlift refuses to load with them, and there is nothing to observe or proxy."""
+    dag_ids = {dag.dag_id for dag in instance.list_dags()}
+    task_ids: dict[str, set[str]] = {}
+
+    def known(handle: Mapping[str, str]) -> bool:
+        dag_id = handle["dag_id"]
+        if dag_id not in dag_ids:
+            return False
+        if "task_id" not in handle:
+            return True
+        if dag_id not in task_ids:
+            task_ids[dag_id] = {task.task_id for task in instance.get_task_infos(dag_id=dag_id)}
+        return handle["task_id"] in task_ids[dag_id]
+
+    def keep_known(spec: dg.AssetSpec) -> dg.AssetSpec:
+        metadata = dict(spec.metadata)
+        for key in (TASK_MAPPING_METADATA_KEY, DAG_MAPPING_METADATA_KEY):
+            handles = metadata.get(key)
+            if not handles:
+                continue
+            kept = [handle for handle in handles if known(handle)]
+            if len(kept) == len(handles):
+                continue
+            if kept:
+                metadata[key] = kept
+            else:
+                del metadata[key]
+        return spec if metadata == dict(spec.metadata) else spec.replace_attributes(metadata=metadata)
+
+    return defs.map_asset_specs(func=keep_known)
+
+
+def airflow_dag_run(dag_id: str, run_id: str) -> dict[str, Any] | None:
+    """The Airflow run that launched this Dagster run (a proxied task), or None when Airflow is not configured."""
+    instance = airflow_instance_from_env()
+    if instance is None:
+        return None
+    return dict(instance.get_dag_run(dag_id, run_id).metadata)

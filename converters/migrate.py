@@ -1,0 +1,278 @@
+"""`proxy`, `rollback`, `decommission`: moving a DAG's tasks from Airflow to Dagster one step at a time.
+
+Each step changes two things in the DAGs folder, under one lock: the DAG's ``proxied_state/<dag_id>.yaml``
+(airlift's format, checked by airlift's loader) and the DAG file's proxy block (added with the first proxied
+task, removed with the last, restoring the file byte for byte). When the side-by-side runtime is up, the
+step waits until Airflow has parsed the change, so the next run already uses it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converters.airlift import proxied_state
+from converters.codemods.proxy_block import add_block, has_block, remove_block
+from converters.files import write_atomic
+from converters.inventory.project import scan_project
+from converters.ledger import state as migration_state
+from converters.plan import Plan, PlannedDag, plan_project
+from converters.rules.base import NONE
+from converters.runtime.airflow_api import AirflowClient
+
+# Operator classes of a proxied task: the proxy block's own, or airlift's default.
+PROXY_TASK_OPERATORS = ("_A2dTaskProxy", "ProxyTaskToDagsterOperator")
+DAG_OVERRIDE_TASK = "DAGSTER_OVERRIDE_DAG_{dag_id}"
+
+
+class MigrationError(ValueError):
+    """The step was refused (unknown DAG/task, NONE disposition, unsupported layout…); nothing was changed."""
+
+
+@dataclass
+class Change:
+    dag_id: str
+    level: str  # "task" or "dag"
+    proxied: list[str]  # task ids now proxied (["*"] when the whole DAG is)
+    file: str  # the DAG file, relative to the DAGs folder
+    block: str = "unchanged"  # "added", "removed" or "unchanged"
+    notes: list[str] = field(default_factory=list)
+
+
+def load_plan(dags_folder: Path) -> Plan:
+    project = scan_project(dags_folder)
+    return plan_project(project, decommissioned=migration_state.decommissioned(dags_folder))
+
+
+def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
+    for planned in plan.dags:
+        if planned.dag.dag_id == dag_id:
+            return planned
+    close = difflib.get_close_matches(dag_id, [d.dag.dag_id for d in plan.dags], n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise MigrationError(f"no DAG {dag_id!r} in the DAGs folder{hint}")
+
+
+def proxy(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) -> Change:
+    """Hand tasks (or, for DAGs airlift can only proxy whole, the DAG) over to Dagster."""
+    plan = load_plan(dags_folder)
+    planned = find_dag(plan, dag_id)
+    if planned.decommissioned:
+        raise MigrationError(f"{dag_id} is decommissioned: Dagster already runs it on its own")
+    if not task_ids and not all_tasks:
+        raise MigrationError("name the tasks to proxy, or --all for every task that has a Dagster asset")
+    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file)
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    if planned.proxy_level == "dag":
+        if task_ids:
+            raise MigrationError(
+                f"{dag_id} has mapped tasks or a dbt group, which airlift cannot proxy one by one: "
+                f"proxy the whole DAG with `proxy {dag_id} --all`"
+            )
+        staying = [t.task.task_id for t in planned.tasks if t.disposition == NONE]
+        if staying:
+            raise MigrationError(
+                f"{dag_id} can only be proxied as a whole, and these tasks have no Dagster equivalent "
+                f"(disposition NONE): {', '.join(staying)}; they must stay in Airflow"
+            )
+        new_state: dict | None = {"proxied": True}
+        change.proxied = ["*"]
+        wanted = []
+    else:
+        wanted = task_ids or [t.task.task_id for t in planned.tasks if t.disposition != NONE and not t.passthrough]
+        for task_id in wanted:
+            task = by_id.get(task_id)
+            if task is None:
+                close = difflib.get_close_matches(task_id, list(by_id), n=3)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise MigrationError(f"{dag_id} has no task {task_id!r}{hint}")
+            if task.disposition == NONE:
+                raise MigrationError(
+                    f"{dag_id}.{task_id} has disposition NONE ({task.reason}): it has no Dagster equivalent and "
+                    "stays in Airflow"
+                )
+            if task.passthrough:
+                raise MigrationError(
+                    f"{dag_id}.{task_id} became no asset ({task.reason}): there is nothing to run in Dagster; "
+                    "it keeps running in Airflow"
+                )
+        if not wanted:
+            raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
+    with proxied_state.lock(dags_folder):
+        _check_dag_file(dags_folder, planned, adding=True)
+        previous = proxied_state.read(dags_folder, dag_id)
+        if planned.proxy_level == "task":
+            order = [t.task.task_id for t in planned.tasks]
+            proxied = proxied_state.proxied_tasks(previous) | set(wanted)
+            change.proxied = sorted(proxied, key=lambda t: order.index(t) if t in order else len(order))
+            new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
+        proxied_state.write(dags_folder, dag_id, new_state)
+        try:
+            change.block = _ensure_block(dags_folder, planned)
+        except BaseException:
+            proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
+            raise
+    return change
+
+
+def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) -> Change:
+    """Give tasks back to Airflow; with the last one, the DAG file gets its original bytes back."""
+    plan = load_plan(dags_folder)
+    planned = find_dag(plan, dag_id)
+    if not task_ids and not all_tasks:
+        raise MigrationError("name the tasks to roll back, or --all")
+    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file)
+    with proxied_state.lock(dags_folder):
+        current = proxied_state.read(dags_folder, dag_id)
+        if current is None:
+            raise MigrationError(f"nothing of {dag_id} is proxied")
+        if proxied_state.dag_level(current):
+            if task_ids:
+                raise MigrationError(f"{dag_id} is proxied as a whole: roll it back with `rollback {dag_id} --all`")
+            new_state = None
+        else:
+            proxied = [t["id"] for t in current.get("tasks", []) if t.get("proxied")]
+            unknown = [t for t in task_ids if t not in proxied]
+            if unknown:
+                raise MigrationError(f"not proxied in {dag_id}: {', '.join(unknown)} (proxied: {', '.join(proxied)})")
+            change.proxied = [] if all_tasks else [t for t in proxied if t not in task_ids]
+            new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
+        if new_state is None:
+            change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
+        proxied_state.write(dags_folder, dag_id, new_state)
+    return change
+
+
+def _dag_file(dags_folder: Path, planned: PlannedDag) -> Path:
+    return dags_folder / planned.dag.source.file
+
+
+def _check_dag_file(dags_folder: Path, planned: PlannedDag, adding: bool) -> None:
+    file = _dag_file(dags_folder, planned)
+    if not file.is_file():
+        raise MigrationError(f"{file} is gone since the scan")
+    text = file.read_text(encoding="utf-8")
+    if adding and not has_block(text):
+        add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))  # refuses with a reason
+
+
+def _ensure_block(dags_folder: Path, planned: PlannedDag) -> str:
+    file = _dag_file(dags_folder, planned)
+    raw = file.read_bytes()
+    text = raw.decode("utf-8")
+    if has_block(text):
+        return "unchanged"
+    edited = add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))
+    write_atomic(file, edited.encode("utf-8"))
+    return "added"
+
+
+def _drop_block_if_unused(dags_folder: Path, planned: PlannedDag, leaving: str) -> str:
+    """Remove the file's proxy block unless another DAG of the same file is still proxied."""
+    file = _dag_file(dags_folder, planned)
+    text = file.read_bytes().decode("utf-8")
+    if not has_block(text):
+        return "unchanged"
+    for other in planned.file.dags:
+        if other.dag_id != leaving and proxied_state.read(dags_folder, other.dag_id):
+            return "unchanged"
+    write_atomic(file, remove_block(text, file=str(file)).encode("utf-8"))
+    return "removed"
+
+
+# -- decommission ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Decommission:
+    dag_id: str
+    paused_in_airflow: bool
+    block: str
+    regenerated: list[str]
+    kept_hand_edited: list[str]
+    dagster_reloaded: bool
+
+
+def decommission(
+    dags_folder: Path,
+    dag_id: str,
+    defs_out: Path,
+    airflow: AirflowClient,
+    reload_dagster: Callable[[], None] | None = None,
+) -> Decommission:
+    """Dagster takes over for good: the Airflow DAG paused, its proxying and airlift mapping dropped, the
+    generated schedule/automation turned on (regenerated), Dagster reloaded."""
+    from converters.convert import convert_project
+
+    plan = load_plan(dags_folder)
+    planned = find_dag(plan, dag_id)
+    staying = [t.task.task_id for t in planned.tasks if t.disposition == NONE]
+    if staying:
+        raise MigrationError(
+            f"{dag_id} still has tasks with no Dagster equivalent (NONE): {', '.join(staying)}; "
+            "redesign them before Airflow stops running the DAG"
+        )
+    airflow.set_paused(dag_id, True)
+    with proxied_state.lock(dags_folder):
+        block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
+        proxied_state.write(dags_folder, dag_id, None)
+        migration_state.record_decommissioned(dags_folder, dag_id, {"file": planned.dag.source.file})
+    result = convert_project(dags_folder, defs_out)
+    reloaded = False
+    if reload_dagster is not None:
+        reload_dagster()
+        reloaded = True
+    return Decommission(
+        dag_id=dag_id,
+        paused_in_airflow=True,
+        block=block,
+        regenerated=result.generated.written,
+        kept_hand_edited=result.generated.kept,
+        dagster_reloaded=reloaded,
+    )
+
+
+def airflow_from_env() -> AirflowClient | None:
+    """An Airflow named by ``AIRFLOW_URL`` (+ ``AIRFLOW_USERNAME``/``AIRFLOW_PASSWORD``/``AIRFLOW_MAJOR_VERSION``)."""
+    url = os.environ.get("AIRFLOW_URL")
+    if not url:
+        return None
+    return AirflowClient(
+        url.rstrip("/"),
+        int(os.environ.get("AIRFLOW_MAJOR_VERSION", "2")),
+        os.environ.get("AIRFLOW_USERNAME", "admin"),
+        os.environ.get("AIRFLOW_PASSWORD", ""),
+    )
+
+
+# -- waiting for Airflow to see a change -----------------------------------------------------------------
+
+
+def airflow_view(client: AirflowClient, dag_id: str) -> dict[str, str]:
+    """Each task of the DAG as Airflow serialized it, with its operator class."""
+    tasks = client.request("GET", f"/dags/{dag_id}/tasks").json()["tasks"]
+    return {t["task_id"]: (t.get("class_ref") or {}).get("class_name") or t.get("operator_name") or "" for t in tasks}
+
+
+def wait_until_airflow_sees(client: AirflowClient, change: Change, timeout: float = 120) -> None:
+    """Wait until Airflow's parsed DAG matches the proxied state (so the next run uses it)."""
+    deadline = time.monotonic() + timeout
+    override = DAG_OVERRIDE_TASK.format(dag_id=change.dag_id)
+    while True:
+        view = airflow_view(client, change.dag_id)
+        if change.proxied == ["*"]:
+            done = set(view) == {override}
+        else:
+            done = override not in view and all(
+                any(p in operator for p in PROXY_TASK_OPERATORS) == (task_id in change.proxied)
+                for task_id, operator in view.items()
+            )
+        if done:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Airflow has not parsed the change to {change.dag_id} after {timeout:.0f}s: {view}")
+        time.sleep(1)

@@ -1,0 +1,349 @@
+"""`runtime up/down/status`: the real Airflow and the real Dagster side by side on loopback, for one project.
+
+`up` starts Airflow (its servers as the line needs them, SQLite metadata) with ``DAGSTER_URL`` set for
+airlift's proxy operators, then Dagster (webserver + daemon) loading the project's generated code location
+with ``AIRFLOW_URL`` and credentials, so airlift peers with that Airflow. Every server is a process group;
+pids, ports, credentials and log paths go to ``.runtime/side-by-side/state.json`` (git-ignored), written
+after each start so `down` can stop exactly what was started, even after a failed `up`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from converters.files import locked, write_atomic
+from converters.runtime.airflow import (
+    VERSION_ONLY_FOLDERS,
+    AirflowInstance,
+    start_airflow,
+    wait_for_dags,
+)
+from converters.runtime.airflow_api import AirflowClient
+from converters.runtime.dagster_api import DagsterClient
+from converters.runtime.envs import venv_dir
+from converters.runtime.processes import (
+    free_port,
+    group_alive,
+    start_process_group,
+    start_time,
+    stop_process_group,
+    tail,
+)
+
+DAGS_FOLDER = "airflow_dags"
+DEFS_PACKAGE = "dagster_defs"
+LOCATION = DEFS_PACKAGE
+DEFAULT_SENSOR_INTERVAL = 5  # seconds between airlift's polls of Airflow: short, so runs show up quickly
+PARSE_INTERVAL = 5  # seconds before Airflow parses an edited DAG file (or proxied state) again
+
+
+class SideBySideError(RuntimeError):
+    """`runtime up/down` cannot do what was asked; the message says why and what to do."""
+
+
+@dataclass
+class Server:
+    side: str  # "airflow" or "dagster"
+    name: str
+    pid: int  # also the process group id
+    log: str
+    started: str | None = None  # the leader's start time: tells our process from a later one with its pid
+
+    def alive(self) -> bool:
+        """Our process group still runs (a recycled pid with another start time is not ours)."""
+        if not group_alive(self.pid):
+            return False
+        now = start_time(self.pid)
+        return now is None or self.started is None or now == self.started
+
+
+@dataclass
+class RuntimeState:
+    project: str
+    airflow_version: int
+    airflow_url: str
+    airflow_home: str
+    username: str
+    password: str
+    dagster_url: str
+    dagster_home: str
+    data_dir: str
+    sensor_interval: int
+    started_at: str
+    servers: list[Server] = field(default_factory=list)
+
+    @property
+    def dags_folder(self) -> Path:
+        return Path(self.project) / DAGS_FOLDER
+
+    def airflow(self) -> AirflowClient:
+        return AirflowClient(self.airflow_url, self.airflow_version, self.username, self.password)
+
+    def dagster(self) -> DagsterClient:
+        return DagsterClient(self.dagster_url)
+
+    def alive(self) -> dict[str, bool]:
+        return {f"{s.side}/{s.name}": s.alive() for s in self.servers}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> RuntimeState:
+        data = json.loads(text)
+        data["servers"] = [Server(**s) for s in data.get("servers", [])]
+        return cls(**data)
+
+
+def runtime_dir(project: Path) -> Path:
+    return project / ".runtime" / "side-by-side"
+
+
+def state_file(project: Path) -> Path:
+    return runtime_dir(project) / "state.json"
+
+
+def load_state(project: Path) -> RuntimeState | None:
+    file = state_file(project)
+    if not file.exists():
+        return None
+    return RuntimeState.from_json(file.read_text(encoding="utf-8"))
+
+
+def _save(project: Path, state: RuntimeState) -> None:
+    write_atomic(state_file(project), state.to_json())
+    os.chmod(state_file(project), 0o600)  # it holds the local admin password
+
+
+@dataclass
+class UpResult:
+    state: RuntimeState
+    already_running: bool
+
+
+def up(
+    project: Path,
+    version: int,
+    *,
+    sensor_interval: int = DEFAULT_SENSOR_INTERVAL,
+    airflow_schedules: bool = False,
+    timeout: float = 300,
+    on_event: Callable[[str], None] = lambda message: None,
+) -> UpResult:
+    """Start Airflow and Dagster for ``project``; a second `up` while they run is a no-op."""
+    project = project.resolve()
+    with locked(runtime_dir(project).parent / ".side-by-side.lock"):
+        existing = load_state(project)
+        if existing is not None:
+            alive = existing.alive()
+            if alive and not any(alive.values()):
+                on_event("a previous runtime's processes are all gone (stale state): starting afresh")
+                state_file(project).unlink()
+                return _start(project, version, sensor_interval, airflow_schedules, timeout, on_event)
+            if alive and all(alive.values()):
+                if existing.airflow_version != version:
+                    raise SideBySideError(
+                        f"Airflow {existing.airflow_version} is already running for this project; "
+                        "`airflow-to-dagster runtime down` first to switch lines"
+                    )
+                return UpResult(existing, already_running=True)
+            dead = ", ".join(name for name, ok in alive.items() if not ok) or "none recorded"
+            raise SideBySideError(
+                f"a previous runtime is only partly running (stopped: {dead}); "
+                "run `airflow-to-dagster runtime down` to clean it up, then `up` again"
+            )
+        return _start(project, version, sensor_interval, airflow_schedules, timeout, on_event)
+
+
+def _start(
+    project: Path,
+    version: int,
+    sensor_interval: int,
+    airflow_schedules: bool,
+    timeout: float,
+    on_event: Callable[[str], None],
+) -> UpResult:
+    base = runtime_dir(project)
+    for stale in ("airflow", "dagster", "data"):
+        shutil.rmtree(base / stale, ignore_errors=True)
+    dags_folder = project / DAGS_FOLDER
+    if not dags_folder.is_dir():
+        raise SideBySideError(f"{dags_folder} does not exist: run from the project that holds {DAGS_FOLDER}/")
+    if not (project / DEFS_PACKAGE / "definitions.py").is_file():
+        raise SideBySideError(
+            f"{project / DEFS_PACKAGE} has no definitions.py: run "
+            f"`airflow-to-dagster convert {DAGS_FOLDER} --out {DEFS_PACKAGE}` first"
+        )
+    (dags_folder / "proxied_state").mkdir(exist_ok=True)
+    dagster_port = free_port()
+    state = RuntimeState(
+        project=str(project),
+        airflow_version=version,
+        airflow_url="",
+        airflow_home=str(base / "airflow"),
+        username="admin",
+        password="admin",
+        dagster_url=f"http://127.0.0.1:{dagster_port}",
+        dagster_home=str(base / "dagster"),
+        data_dir=str(base / "data"),
+        sensor_interval=sensor_interval,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+    def record(instance: AirflowInstance) -> None:
+        state.airflow_url = instance.url
+        known = {s.pid for s in state.servers}
+        for proc in instance.processes:
+            if proc.pid not in known:
+                state.servers.append(Server("airflow", proc.name, proc.pid, str(proc.log), start_time(proc.pid)))
+        _save(project, state)
+
+    try:
+        on_event(f"starting Airflow {version} (metadata and logs in {state.airflow_home})")
+        instance = start_airflow(
+            version,
+            Path(state.airflow_home),
+            data_dir=Path(state.data_dir),
+            dags_folder=dags_folder,
+            use_job_schedule=airflow_schedules,
+            extra_env={"DAGSTER_URL": state.dagster_url},
+            parse_interval=PARSE_INTERVAL,
+            timeout=timeout,
+            on_start=record,
+        )
+        on_event(f"Airflow {version} is healthy at {instance.url}; waiting for its DAGs to be parsed")
+        wait_for_dags(instance, expected_dag_ids(dags_folder, version), timeout=timeout)
+        on_event(f"starting Dagster (webserver + daemon) at {state.dagster_url}")
+        _start_dagster(project, state, instance, dagster_port)
+        state.dagster().wait_for_location(LOCATION, timeout=timeout)
+        on_event("Dagster loaded the code location, peered with Airflow")
+    except BaseException:
+        _stop_servers(state)
+        state_file(project).unlink(missing_ok=True)
+        raise
+    return UpResult(state, already_running=False)
+
+
+def expected_dag_ids(dags_folder: Path, version: int) -> set[str]:
+    """The DAG ids the static scan finds for this Airflow line (the other line's folder left out)."""
+    from converters.inventory.project import scan_project
+
+    other = {folder for line, folder in VERSION_ONLY_FOLDERS.items() if line != version}
+    project = scan_project(dags_folder)
+    return {
+        dag.dag_id for file in project.files if Path(file.path).parts[0] not in other for dag in file.dags if dag.dag_id
+    }
+
+
+def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int) -> None:
+    home = Path(state.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    workspace = home / "workspace.yaml"
+    workspace.write_text(
+        "load_from:\n"
+        "  - python_module:\n"
+        f"      module_name: {DEFS_PACKAGE}.definitions\n"
+        f"      working_directory: {json.dumps(str(project))}\n"
+        f"      location_name: {LOCATION}\n"
+    )
+    env = dagster_environment(project, state, airflow)
+    venv = venv_dir("dagster") / "bin"
+    commands = {
+        "webserver": [str(venv / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
+        "daemon": [str(venv / "dagster-daemon"), "run", "-w", str(workspace)],
+    }
+    for name, argv in commands.items():
+        proc = start_process_group(name, argv, env, home.parent / "logs" / f"dagster-{name}.log", project)
+        state.servers.append(Server("dagster", name, proc.pid, str(proc.log), start_time(proc.pid)))
+        _save(project, state)
+    deadline = time.monotonic() + 120
+    client = state.dagster()
+    while not client.healthy():
+        for server in state.servers:
+            if server.side == "dagster" and not server.alive():
+                raise SideBySideError(f"Dagster {server.name} exited during start-up:\n{tail(Path(server.log))}")
+        if time.monotonic() > deadline:
+            raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after 120s")
+        time.sleep(1)
+
+
+def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInstance) -> dict[str, str]:
+    """Dagster's processes: the Dagster venv, the Airflow to peer with, and the estate's own settings
+    (connections, variables, paths) exactly as Airflow's tasks get them."""
+    venv = venv_dir("dagster")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON", "DAGSTER"))}
+    env.update(
+        {
+            k: v
+            for k, v in airflow.env.items()
+            if not k.startswith("AIRFLOW__") and k not in {"PATH", "VIRTUAL_ENV", "AIRFLOW_HOME", "DAGSTER_URL"}
+        }
+    )
+    env.update(
+        {
+            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "VIRTUAL_ENV": str(venv),
+            "DAGSTER_HOME": state.dagster_home,
+            "AIRFLOW_URL": airflow.url,
+            "AIRFLOW_USERNAME": airflow.username,
+            "AIRFLOW_PASSWORD": airflow.password,
+            "AIRFLOW_MAJOR_VERSION": str(airflow.version),
+            "AIRFLOW_INSTANCE_NAME": "airflow",
+            "AIRLIFT_SENSOR_INTERVAL": str(state.sensor_interval),
+            "AIRFLOW_DAGS_FOLDER": str(project / DAGS_FOLDER),
+            "DBT_TARGET_ROOT": str(Path(state.dagster_home) / "dbt-target"),
+        }
+    )
+    return env
+
+
+def down(project: Path, on_event: Callable[[str], None] = lambda message: None) -> list[str]:
+    """Stop exactly the process groups `up` recorded; returns what was stopped."""
+    project = project.resolve()
+    with locked(runtime_dir(project).parent / ".side-by-side.lock"):
+        state = load_state(project)
+        if state is None:
+            return []
+        stopped = _stop_servers(state, on_event)
+        state_file(project).unlink(missing_ok=True)
+        return stopped
+
+
+def _stop_servers(state: RuntimeState, on_event: Callable[[str], None] = lambda message: None) -> list[str]:
+    stopped = []
+    # Dagster first (it polls Airflow), then Airflow's servers in reverse start order.
+    order = [s for s in state.servers if s.side == "dagster"] + [
+        s for s in reversed(state.servers) if s.side == "airflow"
+    ]
+    for server in order:
+        if server.alive():
+            on_event(f"stopping {server.side} {server.name} (process group {server.pid})")
+            stop_process_group(server.pid)
+            stopped.append(f"{server.side}/{server.name}")
+    return stopped
+
+
+def require(project: Path) -> RuntimeState:
+    """The running side-by-side runtime of ``project``, or a clear error."""
+    state = load_state(project.resolve())
+    if state is None:
+        raise SideBySideError("the side-by-side runtime is not running: `airflow-to-dagster runtime up` first")
+    dead = [name for name, ok in state.alive().items() if not ok]
+    if dead:
+        raise SideBySideError(
+            f"the runtime is only partly running ({', '.join(dead)} stopped): `runtime down`, then `up`"
+        )
+    return state
+
+
+def reload_dagster(state: RuntimeState) -> None:
+    """Make Dagster load the generated code again (after `decommission` regenerated it)."""
+    state.dagster().reload(LOCATION)

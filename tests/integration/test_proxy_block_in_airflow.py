@@ -1,0 +1,87 @@
+"""Proxied DAG files as Airflow itself loads them (DagBag in each line's venv): the block finds every DAG of
+the file — `with DAG`, `x = DAG(...)`, `@dag` functions whose result no name holds — and swaps exactly the
+proxied tasks for airlift's operator, keeping their edges; a DAG proxied whole becomes one task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from converters.dagbag.reconcile import load_dagbag
+from converters.migrate import proxy, rollback
+from tests.integration.conftest import AIRFLOW_LINES
+
+FILES = {
+    "two_dags.py": (
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.python import PythonOperator\n\n"
+        "def one():\n    return 1\n\n"
+        'with DAG("with_block", start_date=datetime(2024, 1, 1), schedule=None):\n'
+        '    a = PythonOperator(task_id="a", python_callable=one)\n'
+        '    b = PythonOperator(task_id="b", python_callable=one)\n'
+        "    a >> b\n\n"
+        'assigned = DAG("assigned", start_date=datetime(2024, 1, 1), schedule=None)\n'
+        'c = PythonOperator(task_id="c", python_callable=one, dag=assigned)'  # no final newline
+    ),
+    "decorated.py": (
+        "from datetime import datetime\r\n"
+        "from airflow.decorators import dag, task\r\n\r\n"
+        '@dag(dag_id="decorated", start_date=datetime(2024, 1, 1), schedule=None)\r\n'
+        "def pipeline():\r\n"
+        "    @task\r\n    def extract():\r\n        return [1, 2]\r\n\r\n"
+        "    @task\r\n    def double(x):\r\n        return x * 2\r\n\r\n"
+        "    @task\r\n    def total(values):\r\n        return sum(values)\r\n\r\n"
+        "    total(double.expand(x=extract()))\r\n\r\n"
+        "pipeline()\r\n"  # the DAG lives in no global name
+    ),
+    "nested/deeper.py": (
+        "from datetime import datetime\n"
+        "from airflow.decorators import dag, task\n\n"
+        '@dag(dag_id="deeper", start_date=datetime(2024, 1, 1), schedule=None)\n'
+        "def deeper():\n"
+        "    @task\n    def first():\n        return 1\n\n"
+        "    @task\n    def second(x):\n        return x\n\n"
+        "    second(first())\n\n"
+        "deeper()\n"
+    ),
+}
+
+
+@pytest.fixture
+def dags(tmp_path: Path) -> Path:
+    folder = tmp_path / "airflow_dags"
+    for name, text in FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(text.encode())
+    return folder
+
+
+def classes(bag: dict, dag_id: str) -> dict[str, str]:
+    dag = next(d for d in bag["dags"] if d["dag_id"] == dag_id)
+    return {t["task_id"]: t["class"].rsplit(".", 1)[-1] for t in dag["tasks"]}
+
+
+@pytest.mark.parametrize("version", AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+def test_airflow_loads_the_proxied_files(dags: Path, version: int):
+    proxy(dags, "with_block", ["b"], all_tasks=False)
+    proxy(dags, "assigned", ["c"], all_tasks=False)
+    proxy(dags, "decorated", [], all_tasks=True)  # a mapped task: the whole DAG
+    proxy(dags, "deeper", ["first"], all_tasks=False)
+    bag = load_dagbag(dags, version)
+    assert bag["import_errors"] == {}
+    assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "_A2dTaskProxy"}
+    b = next(t for d in bag["dags"] if d["dag_id"] == "with_block" for t in d["tasks"] if t["task_id"] == "b")
+    assert b["upstream"] == ["a"], "the proxied task keeps its edges"
+    assert classes(bag, "assigned") == {"c": "_A2dTaskProxy"}
+    assert classes(bag, "decorated") == {"DAGSTER_OVERRIDE_DAG_decorated": "_A2dDagProxy"}
+    assert classes(bag, "deeper")["first"] == "_A2dTaskProxy"
+    assert classes(bag, "deeper")["second"] != "_A2dTaskProxy"
+
+    for dag_id in ("with_block", "assigned", "decorated", "deeper"):
+        rollback(dags, dag_id, [], all_tasks=True)
+    for name, text in FILES.items():
+        assert (dags / name).read_bytes() == text.encode()
+    bag = load_dagbag(dags, version)
+    assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "PythonOperator"}

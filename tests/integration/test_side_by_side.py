@@ -1,0 +1,239 @@
+"""The side-by-side runtime on both Airflow lines, driven through the CLI as a user drives it.
+
+A copy of the project (airflow_dags/ + dagster_defs/) gets `runtime up`: real Airflow and real Dagster,
+peered through airlift. Then, in order: a DAG run is observed in Dagster; one task is proxied and its data
+equals the pure-Airflow run's; it is rolled back and the DAG file is byte-identical again; a DAG with a mapped
+task is proxied as a whole; a DAG is decommissioned; `runtime down` leaves no process of ours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from converters.runtime import side_by_side
+from converters.runtime.envs import project_root
+from tests.integration.conftest import AIRFLOW_LINES
+
+DS = "2024-01-15"
+LOGICAL_DATE = f"{DS}T00:00:00+00:00"
+CLI = [sys.executable, "-m", "converters"]
+
+
+@dataclass
+class SideBySide:
+    root: Path
+    version: int
+    state: side_by_side.RuntimeState
+    orders_run: str = ""
+
+    def cli(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [*CLI, *args, "--project", str(self.root)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, "COLUMNS": "200"},
+            check=False,
+        )
+        if ok:
+            assert result.returncode == 0, f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(Path(self.state.data_dir) / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def execute(self, sql: str) -> None:
+        with duckdb.connect(str(Path(self.state.data_dir) / "warehouse.duckdb")) as con:
+            con.execute(sql)
+
+
+def copy_project(target: Path) -> Path:
+    source = project_root()
+    for folder in ("airflow_dags", "dagster_defs"):
+        shutil.copytree(
+            source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "target", "logs")
+        )
+    return target
+
+
+def wait_for(what: str, probe, timeout: float = 90, interval: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f}s")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+def sbs(request, tmp_path_factory) -> SideBySide:
+    version = request.param
+    root = copy_project(tmp_path_factory.mktemp(f"side-by-side-{version}"))
+    up = subprocess.run(
+        [*CLI, "runtime", "up", "--airflow", str(version), "--project", str(root), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    state = side_by_side.load_state(root)
+    try:
+        assert up.returncode == 0, f"runtime up failed:\n{up.stdout}\n{up.stderr}"
+        assert state is not None
+        yield SideBySide(root, version, state)
+    finally:
+        side_by_side.down(root)
+
+
+def test_a_second_up_is_a_no_op(sbs):
+    again = sbs.cli("runtime", "up", "--airflow", str(sbs.version), "--json")
+    data = json.loads(again.stdout)
+    assert [(s["name"], s["pid"]) for s in data["servers"]] == [(s.name, s.pid) for s in sbs.state.servers], (
+        "a second `up` must not start anything"
+    )
+    assert all(data["alive"].values())
+    other = sbs.cli("runtime", "up", "--airflow", str(5 - sbs.version), ok=False)
+    assert other.returncode == 2 and "runtime down" in other.stderr
+
+
+def test_dagster_observes_an_airflow_run(sbs):
+    airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
+    airflow.set_paused("orders_daily", False)
+    run_id = airflow.trigger("orders_daily", LOGICAL_DATE)["dag_run_id"]
+    airflow.wait_for_run("orders_daily", run_id, timeout=300)
+    sbs.orders_run = run_id
+
+    def observed(key: list[str]):
+        return [e for e in dagster.materializations(key) or [] if e["metadata"].get("Airflow Run ID") == run_id]
+
+    interval = sbs.state.sensor_interval
+    dag_events = wait_for("DAG asset materialized", lambda: observed(["airflow", "dag", "orders_daily"]), 30 + interval)
+    assert dag_events[0]["runId"] == "", "observed, not run by Dagster"
+    tasks = [
+        "load_orders",
+        "load_fx_rates",
+        "quality__orders_loaded",
+        "quality__amounts_positive",
+        "build_daily_revenue",
+    ]
+    for asset in tasks:
+        events = wait_for(f"{asset} materialized", lambda a=asset: observed(["orders_daily", a]), 10 + interval)
+        assert events[0]["partition"] == DS, "the run's ds names the partition"
+
+
+def test_a_proxied_task_runs_in_dagster_and_writes_what_airflow_wrote(sbs):
+    airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
+    original = (sbs.root / "airflow_dags" / "orders_daily.py").read_bytes()
+    airflow_rows = sbs.query(f"select * from raw.orders where ds = '{DS}' order by all")
+    assert airflow_rows, "the pure-Airflow run loaded orders"
+
+    proxied = sbs.cli("proxy", "orders_daily", "load_orders")
+    assert "has parsed the change" in proxied.stdout
+    edited = (sbs.root / "airflow_dags" / "orders_daily.py").read_bytes()
+    assert edited.startswith(original) and b"proxying_to_dagster(" in edited[len(original) :]
+    assert "load_orders" in (sbs.root / "airflow_dags" / "proxied_state" / "orders_daily.yaml").read_text()
+
+    # Dagster must write the rows itself: they are gone before the task runs again.
+    sbs.execute(f"delete from raw.orders where ds = '{DS}'")
+    airflow.clear("orders_daily", sbs.orders_run, ["load_orders"])
+    airflow.wait_for_run("orders_daily", sbs.orders_run, timeout=300)
+
+    instance = next(t for t in airflow.task_instances("orders_daily", sbs.orders_run) if t["task_id"] == "load_orders")
+    assert instance["state"] == "success" and "Proxy" in instance["operator"]
+    runs = dagster.runs(
+        {"dagster-airlift/airflow-dag-id": "orders_daily", "dagster-airlift/airflow-task-id": "load_orders"}
+    )
+    assert [r["status"] for r in runs] == ["SUCCESS"]
+    assert runs[0]["tags"]["dagster-airlift/airflow-dag-run-id"] == sbs.orders_run
+    assert runs[0]["assetSelection"] == [{"path": ["orders_daily", "load_orders"]}]
+    assert sbs.query(f"select * from raw.orders where ds = '{DS}' order by all") == airflow_rows
+
+    status = json.loads(sbs.cli("status", "--json").stdout)
+    task = next(
+        t for d in status["dags"] if d["dag_id"] == "orders_daily" for t in d["tasks"] if t["task_id"] == "load_orders"
+    )
+    assert task["runs_in"] == "Dagster (proxied)" and task["observed"] is True
+    assert task["last_materialization"]["source"] == "Dagster run"
+
+
+def test_rollback_gives_the_task_back_and_the_file_its_bytes(sbs):
+    airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
+    original = (project_root() / "airflow_dags" / "orders_daily.py").read_bytes()
+    sbs.cli("rollback", "orders_daily", "load_orders")
+    assert (sbs.root / "airflow_dags" / "orders_daily.py").read_bytes() == original
+    assert not (sbs.root / "airflow_dags" / "proxied_state" / "orders_daily.yaml").exists()
+
+    airflow.clear("orders_daily", sbs.orders_run, ["load_orders"])
+    airflow.wait_for_run("orders_daily", sbs.orders_run, timeout=300)
+    instance = next(t for t in airflow.task_instances("orders_daily", sbs.orders_run) if t["task_id"] == "load_orders")
+    assert instance["state"] == "success" and instance["operator"] == "PythonOperator"
+    runs = dagster.runs(
+        {"dagster-airlift/airflow-dag-id": "orders_daily", "dagster-airlift/airflow-task-id": "load_orders"}
+    )
+    assert len(runs) == 1, "no new Dagster run once the task is back in Airflow"
+
+
+def test_a_dag_with_a_mapped_task_is_proxied_whole(sbs):
+    airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
+    refused = sbs.cli("proxy", "store_kpis", "report", ok=False)
+    assert refused.returncode == 2 and "--all" in refused.stderr
+    sbs.cli("proxy", "store_kpis", "--all")
+    assert (sbs.root / "airflow_dags" / "proxied_state" / "store_kpis.yaml").read_text() == "proxied: true\n"
+
+    airflow.set_paused("store_kpis", False)
+    run_id = airflow.trigger("store_kpis", LOGICAL_DATE)["dag_run_id"]
+    airflow.wait_for_run("store_kpis", run_id, timeout=300)
+    runs = dagster.runs({"dagster-airlift/airflow-dag-id": "store_kpis"})
+    assert [(r["status"], r["tags"]["dagster-airlift/airflow-task-id"]) for r in runs] == [
+        ("SUCCESS", "FULL_DAG_PROXY")
+    ]
+    assert sbs.query(f"select count(*) from mart.store_kpis where ds = '{DS}'")[0][0] > 0
+
+
+def test_decommission_pauses_airflow_and_schedules_dagster(sbs):
+    airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
+    sbs.cli("decommission", "orders_daily")
+    assert next(d for d in airflow.dags() if d["dag_id"] == "orders_daily")["is_paused"] is True
+    instigators = dagster.instigators(side_by_side.LOCATION)
+    assert instigators["orders_daily_schedule"] == "RUNNING"
+    assert instigators["orders_daily_on_failure_callback"] == "RUNNING"
+    assert instigators["fx_rates_schedule"] == "STOPPED", "other DAGs stay with Airflow"
+    generated = (sbs.root / "dagster_defs" / "dags" / "orders_daily.py").read_text()
+    assert "level=None" in generated
+    state = json.loads((sbs.root / "migration" / "state.json").read_text())
+    assert list(state["decommissioned"]) == ["orders_daily"]
+
+
+def test_runtime_down_leaves_no_process_of_ours(sbs):
+    groups = {server.pid for server in sbs.state.servers}
+    down = sbs.cli("runtime", "down")
+    assert "stopped" in down.stdout
+    left = [pid for pid in _all_pids() if _session_of(pid) in groups]
+    assert left == [], f"processes of the runtime still running: {left}"
+    assert side_by_side.load_state(sbs.root) is None
+    assert "not running" in sbs.cli("runtime", "status").stdout
+
+
+def _all_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+
+def _session_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[4])  # field 6: the session id

@@ -1,0 +1,150 @@
+"""support/airlift.py, the peering code shipped inside every generated package (fast checks; the real Airflow
+and Dagster exchange is in tests/integration/test_side_by_side.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import dagster as dg
+import pytest
+from dagster_airlift.constants import DAG_MAPPING_METADATA_KEY, TASK_MAPPING_METADATA_KEY
+
+from converters.codegen.support import airlift
+
+DAILY_AT_SIX = dg.TimeWindowPartitionsDefinition(cron_schedule="0 6 * * *", start="2024-01-01", fmt="%Y-%m-%d")
+
+
+def ts(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    "logical_date, partition",
+    [
+        ("2024-01-15T06:00:00", "2024-01-15"),  # a scheduled run: the window start
+        ("2024-01-15T00:00:00", "2024-01-15"),  # a manual run at midnight: named like its ds
+        ("2024-01-15T03:00:00", "2024-01-15"),
+        ("2023-06-01T00:00:00", None),  # before the first partition: recorded without one
+    ],
+)
+def test_the_partition_of_an_airflow_run_is_named_like_its_ds(logical_date: str, partition: str | None):
+    assert airlift.partition_for_airflow_run(DAILY_AT_SIX, ts(logical_date)) == partition
+
+
+def test_hourly_partitions_take_the_window_holding_the_date():
+    hourly = dg.TimeWindowPartitionsDefinition(
+        cron_schedule="30 * * * *", start="2024-01-01-00:30", fmt="%Y-%m-%d-%H:%M"
+    )
+    assert airlift.partition_for_airflow_run(hourly, ts("2024-01-15T10:30:00")) == "2024-01-15-10:30"
+    assert airlift.partition_for_airflow_run(hourly, ts("2024-01-15T10:45:00")) == "2024-01-15-10:30"
+
+
+def test_a_null_logical_date_takes_run_after():
+    assert airlift._with_logical_date({"logical_date": None, "run_after": "2024-01-15T00:00:00Z"})["logical_date"] == (
+        "2024-01-15T00:00:00Z"
+    )
+    assert airlift._with_logical_date({"logical_date": "x", "run_after": "y"})["logical_date"] == "x"
+
+
+@dg.asset(key=["d", "a"])
+def a(): ...
+
+
+@dg.asset(key=["d", "b"])
+def b(): ...
+
+
+def specs(assets) -> dict[str, dict]:
+    return {
+        spec.key.to_user_string(): dict(spec.metadata)
+        for asset in assets
+        for spec in (asset.specs if isinstance(asset, dg.AssetsDefinition) else [asset])
+    }
+
+
+def test_mapping_levels():
+    tasks = {"task_a": [a], "task_b": [b, dg.AssetSpec(["d", "observed_only"])]}
+    by_task = specs(airlift.mapped_to_airflow("d", tasks, level="task"))
+    assert by_task["d/a"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "d", "task_id": "task_a"}]
+    assert by_task["d/observed_only"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "d", "task_id": "task_b"}]
+    by_dag = specs(airlift.mapped_to_airflow("d", tasks, level="dag"))
+    assert all(m[DAG_MAPPING_METADATA_KEY] == [{"dag_id": "d"}] for m in by_dag.values())
+    retired = specs(airlift.mapped_to_airflow("d", tasks, level=None))
+    assert not any(TASK_MAPPING_METADATA_KEY in m or DAG_MAPPING_METADATA_KEY in m for m in retired.values())
+
+
+class FakeInstance:
+    """The two reads `_known_to` makes, for an Airflow that has DAG d with task_a only."""
+
+    def list_dags(self):
+        return [type("Dag", (), {"dag_id": "d"})()]
+
+    def get_task_infos(self, *, dag_id):
+        return [type("Task", (), {"task_id": "task_a"})()]
+
+
+def test_mappings_airflow_does_not_know_are_dropped():
+    assets = [
+        *airlift.mapped_to_airflow("d", {"task_a": [a], "gone": [b]}, level="task"),
+        *airlift.mapped_to_airflow("other_line", {"x": [dg.AssetSpec(["o", "x"])]}, level="task"),
+    ]
+    kept = airlift._known_to(FakeInstance(), dg.Definitions(assets=assets))
+    metadata = {spec.key.to_user_string(): dict(spec.metadata) for spec in kept.resolve_all_asset_specs()}
+    assert metadata["d/a"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "d", "task_id": "task_a"}]
+    assert TASK_MAPPING_METADATA_KEY not in metadata["d/b"]
+    assert TASK_MAPPING_METADATA_KEY not in metadata["o/x"]
+
+
+def test_no_airflow_url_means_no_peering(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_URL", raising=False)
+    defs = dg.Definitions(assets=[a])
+    assert airlift.peer(defs) is defs
+    assert airlift.airflow_dag_run("d", "run") is None
+
+
+class _Airflow3Stub(BaseHTTPRequestHandler):
+    """Hands out numbered tokens; a token is good for two API calls, then 401 (as an expired JWT)."""
+
+    issued = 0
+    uses: dict[str, int] = {}
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).issued += 1
+        self._send(201, {"access_token": f"token-{self.issued}"})
+
+    def do_GET(self):  # noqa: N802
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.uses[token] = self.uses.get(token, 0) + 1
+        if not token or self.uses[token] > 2:
+            self._send(401, {"detail": "expired"})
+        else:
+            self._send(200, {"dags": [{"dag_id": "d"}], "total_entries": 1})
+
+
+def test_the_airflow3_token_is_fetched_again_when_it_expires():
+    server = HTTPServer(("127.0.0.1", 0), _Airflow3Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        instance = airlift.Airflow3Instance(auth_backend=airlift.AirflowTokenAuthBackend(url, "admin", "pw"), name="af")
+        assert instance.get_api_url() == f"{url}/api/v2"
+        for _ in range(5):
+            assert [d.dag_id for d in instance.list_dags()] == ["d"]
+        assert _Airflow3Stub.issued == 3, "one token per two calls: refreshed on 401, not on every call"
+    finally:
+        server.shutdown()
