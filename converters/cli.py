@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from converters import __version__
+from converters.files import write_atomic
 from converters.runtime.airflow import AirflowStartError
 from converters.runtime.envs import AIRFLOW_LINES, EnvironmentMissing
 
@@ -244,10 +245,7 @@ def rules(
     for problem in problems:
         err.print(f"[yellow]{problem}[/yellow]")
     if docs is not None:
-        docs.parent.mkdir(parents=True, exist_ok=True)
-        temporary = docs.with_name(docs.name + ".tmp")
-        temporary.write_text(render_reference(registry), encoding="utf-8")
-        temporary.replace(docs)
+        write_atomic(docs, render_reference(registry))
         console.print(f"wrote {docs}")
         raise typer.Exit(0)
     rows = rule_rows(registry)
@@ -471,8 +469,10 @@ def decommission(
     project: ProjectOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Dagster runs the DAG for good: Airflow DAG paused, proxy block and airlift mapping dropped, the
-    generated schedule/automation turned on (dagster_defs regenerated and reloaded)."""
+    """Dagster runs the DAG for good: paused in Airflow, schedule on in Dagster.
+
+    The proxy block and airlift mapping are dropped, the DAG file keeps its original bytes, dagster_defs is
+    regenerated with the DAG's schedule/automation RUNNING and Dagster reloads it (see docs/runtime.md)."""
     from converters.codemods.proxy_block import ProxyBlockError
     from converters.migrate import MigrationError, airflow_from_env
     from converters.migrate import decommission as do_decommission
@@ -517,8 +517,9 @@ def status(
     project: ProjectOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Per DAG and task: disposition, where it runs (Airflow / proxied / decommissioned), observed by Dagster,
-    last Airflow run and last Dagster materialization (those two when the runtime is up)."""
+    """Per DAG and task: disposition, where it runs now, observed by Dagster, last runs on both sides.
+
+    The last Airflow run and last Dagster materialization are read when the runtime is up."""
     from converters.status import project_status
 
     root = _project(project)
@@ -591,10 +592,7 @@ def _write_json(target: Path, data: dict) -> None:
     if str(target) == "-":
         sys.stdout.write(text + "\n")
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(text + "\n")
-    temporary.replace(target)  # atomic: never a half-written inventory
+    write_atomic(target, text + "\n")  # never a half-written inventory
 
 
 class _progress:

@@ -22,11 +22,12 @@ def locked(lock_file: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes, *, sync: bool = True) -> None:
     """Replace ``path`` with ``data`` in one rename: readers see the old file or the new one, never a mix.
 
     The temporary file is hidden and has no ``.yaml``/``.py`` suffix, so neither airlift's loader nor Airflow's
-    DAG processor ever picks it up. File mode is kept when ``path`` exists.
+    DAG processor ever picks it up. File mode is kept when ``path`` exists. ``sync=False`` skips the fsync
+    (files that can be regenerated: a crash leaves the old or the new one, possibly empty after power loss).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -34,8 +35,9 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o7777)
         else:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from converters.codegen import render
+from converters.files import write_atomic
 from converters.plan import Plan
 
 SUPPORT_FILES = ("runtime.py", "templates.py", "resources.py", "airlift.py")
@@ -84,10 +85,10 @@ def _write(path: Path, text: str, relative: str, force: bool, result: GenerateRe
         recorded, body = header_of(current)
         edited = recorded is None or _digest(body) != recorded
         if edited and not force:
-            _atomic_write(path.with_name(path.name + ".new"), text)
+            write_atomic(path.with_name(path.name + ".new"), text, sync=False)
             result.kept.append(relative)
             return
-    _atomic_write(path, text)
+    write_atomic(path, text, sync=False)
     result.written.append(relative)
 
 
@@ -104,18 +105,6 @@ def _remove_stale(out: Path, current: set[str], result: GenerateResult) -> None:
                 result.removed.append(relative)
             else:
                 result.problems.append(f"{relative} is not generated from the current project; left in place")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def ruff_binary() -> str:

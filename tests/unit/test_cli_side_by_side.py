@@ -1,0 +1,85 @@
+"""The side-by-side verbs without servers: exit codes, messages, JSON (the live behaviour is in
+tests/integration/test_side_by_side.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from converters.cli import app
+
+runner = CliRunner()
+
+DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from acme.operators import ReportOperator
+
+with DAG("daily", schedule="@daily", start_date=datetime(2024, 1, 1)):
+    BashOperator(task_id="hello", bash_command="echo {{ ds }}") >> ReportOperator(task_id="report")
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    (tmp_path / "airflow_dags").mkdir()
+    (tmp_path / "airflow_dags" / "daily.py").write_text(DAG)
+    monkeypatch.delenv("AIRFLOW_URL", raising=False)
+    return tmp_path
+
+
+def run(*args: str) -> object:
+    return runner.invoke(app, list(args))
+
+
+def test_proxy_and_rollback(project: Path):
+    done = run("proxy", "daily", "hello", "--project", str(project), "--json")
+    assert done.exit_code == 0, done.output
+    change = json.loads(done.stdout[: done.stdout.rindex("}") + 1])  # the JSON, then a note
+    assert change["proxied"] == ["hello"] and change["block"] == "added"
+    assert "runtime is not up" in done.stdout
+    back = run("rollback", "daily", "--all", "--project", str(project))
+    assert back.exit_code == 0 and "original bytes" in back.stdout
+    assert (project / "airflow_dags" / "daily.py").read_text() == DAG
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["proxy", "daily", "report"], "disposition NONE"),
+        (["proxy", "dialy", "hello"], "did you mean daily"),
+        (["rollback", "daily", "hello"], "nothing of daily is proxied"),
+        (["decommission", "daily"], "set AIRFLOW_URL"),
+    ],
+)
+def test_refusals_exit_2(project: Path, args: list[str], message: str):
+    result = run(*args, "--project", str(project))
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_a_folder_without_airflow_dags_is_a_usage_error(tmp_path: Path):
+    assert run("runtime", "status", "--project", str(tmp_path)).exit_code == 2
+
+
+def test_status_without_the_runtime(project: Path):
+    result = run("status", "--project", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["runtime"]["running"] is False
+    tasks = {t["task_id"]: t for t in data["dags"][0]["tasks"]}
+    assert tasks["hello"]["runs_in"] == "Airflow" and tasks["hello"]["observed"] is None
+    assert tasks["report"]["runs_in"] == "Airflow (no Dagster equivalent)"
+    assert "not running" in run("runtime", "status", "--project", str(project)).stdout
+    assert run("runtime", "down", "--project", str(project)).stdout.strip() == "nothing was running"
+
+
+def test_decommission_refuses_a_dag_with_tasks_that_stay_in_airflow(project: Path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_URL", "http://127.0.0.1:9")  # never reached: refused before any call
+    result = run("decommission", "daily", "--project", str(project))
+    assert result.exit_code == 2 and "report" in result.output
