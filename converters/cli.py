@@ -426,13 +426,22 @@ def proxy(
     dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
     tasks: TasksArgument = None,
     all_tasks: AllOption = False,
+    force: Annotated[bool, typer.Option(help="Proceed although required gates have not passed.")] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why --force is used (required with it; goes to the ledger).")
+    ] = None,
     project: ProjectOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Hand tasks over to Dagster: Airflow's task launches a Dagster run of its assets (airlift proxy)."""
+    """Hand tasks over to Dagster: Airflow's task launches a Dagster run of its assets (airlift proxy).
+
+    Each task needs its gates passed (`gates`); --force --reason proceeds without them, recorded in the ledger."""
+    from functools import partial
+
     from converters.migrate import proxy as do_proxy
 
-    _step("proxy", do_proxy, dag_id, tasks, all_tasks, project, as_json)
+    step = partial(do_proxy, force=force, reason=reason)
+    _step("proxy", step, dag_id, tasks, all_tasks, project, as_json)
 
 
 @app.command()
@@ -451,11 +460,14 @@ def rollback(
 
 def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool, project, as_json: bool) -> None:
     from converters.codemods.proxy_block import ProxyBlockError
-    from converters.migrate import MigrationError
+    from converters.migrate import GatesMissing, MigrationError
 
     root = _project(project)
     try:
         change = step(root / "airflow_dags", dag_id, tasks or [], all_tasks)
+    except GatesMissing as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
     except (MigrationError, ProxyBlockError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -513,6 +525,122 @@ def decommission(
 
 
 @app.command()
+def gates(
+    dag_id: Annotated[str | None, typer.Argument(help="One DAG (default: every DAG of the Airflow line).")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="One task of that DAG.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="Logical date (YYYY-MM-DD) to run and compare; default: the latest successful Airflow run's."
+        ),
+    ] = None,
+    airflow: Annotated[int, typer.Option(help="Airflow line for the DagBag when the runtime is not up.")] = 2,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the gate ladder per task and record the evidence in the ledger; exit 1 when a gate fails.
+
+    Gates: 1 planned, 2 ruff + the location loads, 3 structure equals Airflow's DagBag, 4 materializes in a real
+    Dagster run, 5 data parity with the Airflow run, 6 idempotent re-run (docs/gates.md). Gate 3 loads the DAG
+    files with Airflow's DagBag (it executes them, in the Airflow venv)."""
+    from converters.gates import GatesError, airflow_side, bind_date, latest_airflow_date, run_gates
+    from converters.migrate import MigrationError, find_dag, load_plan
+    from converters.runtime.side_by_side import expected_dag_ids
+
+    root = _project(project)
+    plan = load_plan(root / "airflow_dags")
+    side, api = airflow_side(root, airflow)
+    try:
+        dag_ids = (
+            [find_dag(plan, dag_id).dag.dag_id]
+            if dag_id
+            else sorted(expected_dag_ids(root / "airflow_dags", side.version))
+        )
+    except MigrationError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    date = date or latest_airflow_date(api, dag_ids)
+    if date is None:
+        err.print("[red]no --date given and no successful Airflow run to take it from (is the runtime up?)[/red]")
+        raise typer.Exit(2)
+    log = (lambda message: None) if as_json else (lambda message: err.print(f"[dim]•[/dim] {message}"))
+    try:
+        with _spinner(f"running the gates for {date}"):
+            report = run_gates(
+                root,
+                plan,
+                dag_ids,
+                date=date,
+                airflow=bind_date(side, api, date),
+                task_id=task,
+                scratch=root / ".runtime" / "gates",
+                on_event=log,
+            )
+    except GatesError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    findings = [r for r in report.failed if not (r.gate == 1 and r.evidence.get("disposition") == "NONE")]
+    if as_json:
+        console.print_json(json.dumps({"date": date, "results": [r.entry() for r in report.results]}, default=str))
+        raise typer.Exit(1 if findings else 0)
+    _print_gates(report)
+    raise typer.Exit(1 if findings else 0)
+
+
+def _print_gates(report) -> None:
+    symbols = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "n/a": "[dim]n/a[/]", "skipped": "[dim]·[/]"}
+    table = Table(title=f"Gates for {report.date} (✓ pass, ✗ fail, · not reached)")
+    table.add_column("DAG")
+    table.add_column("task")
+    for number in range(1, 7):
+        table.add_column(str(number), justify="center")
+    tasks: dict[tuple[str, str], dict[int, str]] = {}
+    for result in report.results:
+        tasks.setdefault((result.dag_id, result.task_id), {})[result.gate] = result.status
+    for (dag_id, task_id), gates_of in tasks.items():
+        table.add_row(dag_id, task_id, *(symbols.get(gates_of.get(n, "skipped"), "?") for n in range(1, 7)))
+    console.print(table)
+    for result in report.failed:
+        console.print(f"[red]{result.dag_id}.{result.task_id}: gate {result.gate} ({result.name}) failed[/red]")
+        for line in _failure_lines(result):
+            console.print(f"  {line}", markup=False)
+
+
+def _failure_lines(result) -> list[str]:
+    evidence = result.evidence
+    if result.gate == 5 and "tables" in evidence:
+        lines = []
+        for table in evidence["tables"]:
+            if table.get("match"):
+                continue
+            if "detail" in table:
+                lines.append(f"{table['table']}: {table['detail']}")
+                continue
+            lines.append(
+                f"{table['table']}: Airflow {table['airflow']['rows']} rows ({table['airflow']['checksum']}), "
+                f"Dagster {table['dagster']['rows']} rows ({table['dagster']['checksum']})"
+            )
+            lines += [f"  only in Airflow: {row}" for row in table.get("only_in_airflow", [])]
+            lines += [f"  only in Dagster: {row}" for row in table.get("only_in_dagster", [])]
+        return lines
+    if result.gate == 4 and "runs" in evidence:
+        lines = []
+        for run in evidence["runs"]:
+            if run.get("success") and run.get("materialized"):
+                continue
+            error = [line for line in (run.get("error") or "").splitlines() if line.strip()]
+            what = error[-1].strip() if error else "ran, but materialized nothing (Airflow's task was not skipped)"
+            lines.append(f"{'/'.join(run['key'])} (Dagster run {run.get('run_id')}): {what}")
+        return lines
+    if result.gate == 3:
+        return [
+            f"Airflow upstream {evidence.get('airflow_upstream')}, Dagster upstream {evidence.get('dagster_upstream')}"
+        ]
+    text = json.dumps(evidence, default=str)
+    return [text[:800]]
+
+
+@app.command()
 def status(
     project: ProjectOption = None,
     as_json: JsonFlag = False,
@@ -529,7 +657,16 @@ def status(
         console.print_json(json.dumps(data, default=str))
         return
     table = Table(title=f"Migration status of {root}")
-    for column in ("DAG", "task", "disposition", "runs in", "observed", "last Airflow run", "last materialization"):
+    for column in (
+        "DAG",
+        "task",
+        "disposition",
+        "state",
+        "runs in",
+        "observed",
+        "last Airflow run",
+        "last materialization",
+    ):
         table.add_column(column, overflow="fold")
     colours = {"MECH": "green", "JUDG": "yellow", "REDESIGN": "magenta", "NONE": "red"}
     for dag in data["dags"]:
@@ -538,6 +675,7 @@ def status(
                 dag["dag_id"],
                 task["task_id"],
                 f"[{colours[task['disposition']]}]{task['disposition']}[/]",
+                task["state"],
                 task["runs_in"],
                 {True: "yes", False: "no", None: "-"}[task["observed"]],
                 _run_text(dag.get("last_airflow_run")),

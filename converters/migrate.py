@@ -19,6 +19,7 @@ from converters.airlift import proxied_state
 from converters.codemods.proxy_block import add_block, has_block, remove_block
 from converters.files import write_atomic
 from converters.inventory.project import scan_project
+from converters.ledger import ledger
 from converters.ledger import state as migration_state
 from converters.plan import Plan, PlannedDag, plan_project
 from converters.rules.base import NONE
@@ -57,8 +58,21 @@ def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
     raise MigrationError(f"no DAG {dag_id!r} in the DAGs folder{hint}")
 
 
-def proxy(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) -> Change:
-    """Hand tasks (or, for DAGs airlift can only proxy whole, the DAG) over to Dagster."""
+def proxy(
+    dags_folder: Path,
+    dag_id: str,
+    task_ids: list[str],
+    all_tasks: bool,
+    *,
+    force: bool = False,
+    reason: str | None = None,
+) -> Change:
+    """Hand tasks (or, for DAGs airlift can only proxy whole, the DAG) over to Dagster.
+
+    Every task handed over needs gates 1-6 passed (5 and 6 may be n/a) in the ledger; ``force`` proceeds
+    without them and the ledger records who, when and ``reason``."""
+    if force and not (reason or "").strip():
+        raise MigrationError("--force needs --reason: the ledger records why the gates were skipped")
     plan = load_plan(dags_folder)
     planned = find_dag(plan, dag_id)
     if planned.decommissioned:
@@ -102,6 +116,14 @@ def proxy(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) 
                 )
         if not wanted:
             raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
+    handed_over = wanted or [t.task.task_id for t in planned.tasks if not t.passthrough]
+    missing = _missing_gates(dags_folder, dag_id, handed_over)
+    if missing and not force:
+        raise GatesMissing(
+            "refused: the gates have not passed for\n"
+            + "\n".join(f"  {dag_id}.{task}: {'; '.join(why)}" for task, why in missing.items())
+            + f"\nrun `airflow-to-dagster gates {dag_id}`, or --force --reason '...' (recorded in the ledger)"
+        )
     with proxied_state.lock(dags_folder):
         _check_dag_file(dags_folder, planned, adding=True)
         previous = proxied_state.read(dags_folder, dag_id)
@@ -116,7 +138,40 @@ def proxy(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) 
         except BaseException:
             proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
             raise
+    ledger.append(
+        dags_folder,
+        [
+            {
+                "kind": "state",
+                "dag_id": dag_id,
+                "task_id": task,
+                "state": "proxied",
+                "by": ledger.user(),
+                "forced": bool(missing),
+                "reason": reason if missing else None,
+                "missing_gates": missing.get(task, []),
+            }
+            for task in handed_over
+        ],
+    )
     return change
+
+
+class GatesMissing(MigrationError):
+    """`proxy` refused because required gates have not passed (the message names them)."""
+
+
+REQUIRED_GATES = (1, 2, 3, 4, 5, 6)  # 5 and 6 count as passed when n/a (the task writes no table)
+
+
+def _missing_gates(dags_folder: Path, dag_id: str, task_ids: list[str]) -> dict[str, list[str]]:
+    latest = ledger.latest_gates(ledger.read(dags_folder))
+    missing = {}
+    for task in task_ids:
+        why = ledger.missing_gates(latest.get((dag_id, task), {}), REQUIRED_GATES)
+        if why:
+            missing[task] = why
+    return missing
 
 
 def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: bool) -> Change:
@@ -130,6 +185,7 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
         current = proxied_state.read(dags_folder, dag_id)
         if current is None:
             raise MigrationError(f"nothing of {dag_id} is proxied")
+        proxied: list[str] = []
         if proxied_state.dag_level(current):
             if task_ids:
                 raise MigrationError(f"{dag_id} is proxied as a whole: roll it back with `rollback {dag_id} --all`")
@@ -144,6 +200,16 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
         if new_state is None:
             change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
         proxied_state.write(dags_folder, dag_id, new_state)
+    whole = [t.task.task_id for t in planned.tasks if not t.passthrough]
+    returned = whole if proxied_state.dag_level(current) else proxied
+    ledger.append(
+        dags_folder,
+        [
+            {"kind": "state", "dag_id": dag_id, "task_id": task, "state": "rolled back", "by": ledger.user()}
+            for task in returned
+            if task not in change.proxied
+        ],
+    )
     return change
 
 
@@ -221,6 +287,19 @@ def decommission(
         block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
         proxied_state.write(dags_folder, dag_id, None)
         migration_state.record_decommissioned(dags_folder, dag_id, {"file": planned.dag.source.file})
+    ledger.append(
+        dags_folder,
+        [
+            {
+                "kind": "state",
+                "dag_id": dag_id,
+                "task_id": t.task.task_id,
+                "state": "decommissioned",
+                "by": ledger.user(),
+            }
+            for t in planned.tasks
+        ],
+    )
     result = convert_project(dags_folder, defs_out)
     reloaded = False
     if reload_dagster is not None:

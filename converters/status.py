@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from converters.airlift import proxied_state
+from converters.ledger import ledger
 from converters.migrate import load_plan
 from converters.rules.base import NONE
 from converters.runtime import side_by_side
@@ -31,6 +32,9 @@ def project_status(root: Path) -> dict:
         },
         "dags": [],
     }
+    entries = ledger.read(dags_folder)
+    gates = ledger.latest_gates(entries)
+    result["ledger"] = entries
     for planned in plan.dags:
         dag_id = planned.dag.dag_id
         current = proxied_state.read(dags_folder, dag_id)
@@ -49,6 +53,7 @@ def project_status(root: Path) -> dict:
             "tasks": [],
         }
         proxied = proxied_state.proxied_tasks(current)
+        generated = (root / "dagster_defs" / "dags" / f"{planned.module}.py").exists()
         for task in planned.tasks:
             has_asset = task.disposition != NONE and not task.passthrough
             if planned.decommissioned:
@@ -69,12 +74,27 @@ def project_status(root: Path) -> dict:
                     "rule": task.rule,
                     "asset_key": None if task.passthrough else list(task.key),
                     "runs_in": runs_in,
+                    "state": _state(planned, task, runs_in, gates.get((dag_id, task.task.task_id), {}), generated),
                     "observed": (events is not None and not planned.decommissioned) if running and has_asset else None,
                     "last_materialization": _event(events[0]) if events else None,
                 }
             )
         result["dags"].append(entry)
     return result
+
+
+def _state(planned, task, runs_in: str, gates: dict, generated: bool) -> str:
+    """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
+    or deferred (with the reason) for a task that has no Dagster equivalent."""
+    if planned.decommissioned:
+        return "decommissioned"
+    if task.disposition == NONE:
+        return f"deferred: {task.reason}"
+    if runs_in == "Dagster (proxied)":
+        return "proxied"
+    if task.passthrough:
+        return "no asset needed"
+    return ledger.gate_state(gates, generated)
 
 
 def _last_run(airflow, dag_id: str) -> dict | None:

@@ -17,8 +17,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from converters.runtime.processes import tail
-
 
 @dataclass
 class Materialization:
@@ -67,7 +65,7 @@ def materialize_module(
         return Materialization(module, False, error=f"materialization of {module} timed out after {timeout:.0f} s")
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        return Materialization(module, False, error=tail(done.stderr + done.stdout, 40))
+        return Materialization(module, False, error="\n".join((done.stderr + done.stdout).splitlines()[-40:]))
     return Materialization(**json.loads(lines[-1]))
 
 

@@ -65,10 +65,10 @@ def classes(bag: dict, dag_id: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("version", AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
 def test_airflow_loads_the_proxied_files(dags: Path, version: int):
-    proxy(dags, "with_block", ["b"], all_tasks=False)
-    proxy(dags, "assigned", ["c"], all_tasks=False)
-    proxy(dags, "decorated", [], all_tasks=True)  # a mapped task: the whole DAG
-    proxy(dags, "deeper", ["first"], all_tasks=False)
+    proxy(dags, "with_block", ["b"], all_tasks=False, force=True, reason="loading test")
+    proxy(dags, "assigned", ["c"], all_tasks=False, force=True, reason="loading test")
+    proxy(dags, "decorated", [], all_tasks=True, force=True, reason="loading test")  # a mapped task: the whole DAG
+    proxy(dags, "deeper", ["first"], all_tasks=False, force=True, reason="loading test")
     bag = load_dagbag(dags, version)
     assert bag["import_errors"] == {}
     assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "_A2dTaskProxy"}

@@ -140,7 +140,9 @@ def test_a_proxied_task_runs_in_dagster_and_writes_what_airflow_wrote(sbs):
     airflow_rows = sbs.query(f"select * from raw.orders where ds = '{DS}' order by all")
     assert airflow_rows, "the pure-Airflow run loaded orders"
 
-    proxied = sbs.cli("proxy", "orders_daily", "load_orders")
+    refused = sbs.cli("proxy", "orders_daily", "load_orders", ok=False)
+    assert refused.returncode == 1 and "gate 1 (planned) has not run" in refused.stderr
+    proxied = sbs.cli("proxy", "orders_daily", "load_orders", "--force", "--reason", "runtime test (gates: test_gates)")
     assert "has parsed the change" in proxied.stdout
     edited = (sbs.root / "airflow_dags" / "orders_daily.py").read_bytes()
     assert edited.startswith(original) and b"proxying_to_dagster(" in edited[len(original) :]
@@ -190,7 +192,7 @@ def test_a_dag_with_a_mapped_task_is_proxied_whole(sbs):
     airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
     refused = sbs.cli("proxy", "store_kpis", "report", ok=False)
     assert refused.returncode == 2 and "--all" in refused.stderr
-    sbs.cli("proxy", "store_kpis", "--all")
+    sbs.cli("proxy", "store_kpis", "--all", "--force", "--reason", "runtime test (gates: test_gates)")
     assert (sbs.root / "airflow_dags" / "proxied_state" / "store_kpis.yaml").read_text() == "proxied: true\n"
 
     airflow.set_paused("store_kpis", False)

@@ -38,13 +38,22 @@ def run(*args: str) -> object:
 
 
 def test_proxy_and_rollback(project: Path):
-    done = run("proxy", "daily", "hello", "--project", str(project), "--json")
+    refused = run("proxy", "daily", "hello", "--project", str(project))
+    assert refused.exit_code == 1 and "gate 2 (lint and load) has not run" in " ".join(refused.output.split())
+    assert run("proxy", "daily", "hello", "--force", "--project", str(project)).exit_code == 2, "--reason needed"
+    done = run("proxy", "daily", "hello", "--force", "--reason", "demo", "--project", str(project), "--json")
     assert done.exit_code == 0, done.output
     change = json.loads(done.stdout[: done.stdout.rindex("}") + 1])  # the JSON, then a note
     assert change["proxied"] == ["hello"] and change["block"] == "added"
     assert "runtime is not up" in done.stdout
     back = run("rollback", "daily", "--all", "--project", str(project))
     assert back.exit_code == 0 and "original bytes" in back.stdout
+    entries = [json.loads(line) for line in (project / "migration" / "ledger.jsonl").read_text().splitlines()]
+    assert [(e["state"], e["forced"] if "forced" in e else None) for e in entries] == [
+        ("proxied", True),
+        ("rolled back", None),
+    ]
+    assert entries[0]["reason"] == "demo" and entries[0]["by"] and entries[0]["missing_gates"]
     assert (project / "airflow_dags" / "daily.py").read_text() == DAG
 
 

@@ -16,6 +16,8 @@ from converters.inventory.project import inventory_json, scan_project
 from converters.migrate import MigrationError, proxy, rollback
 from converters.runtime.envs import project_root
 
+FORCED = {"force": True, "reason": "unit test: no gates run here"}
+
 TWO_DAGS = """\
 from datetime import datetime
 
@@ -49,12 +51,12 @@ def dags(tmp_path: Path) -> Path:
 
 def test_proxy_then_rollback_restores_the_file(dags: Path):
     original = (dags / "orders_daily.py").read_bytes()
-    change = proxy(dags, "orders_daily", ["load_orders"], all_tasks=False)
+    change = proxy(dags, "orders_daily", ["load_orders"], all_tasks=False, **FORCED)
     assert change.block == "added" and change.proxied == ["load_orders"]
     assert yaml.safe_load((dags / "proxied_state" / "orders_daily.yaml").read_text()) == {
         "tasks": [{"id": "load_orders", "proxied": True}]
     }
-    change = proxy(dags, "orders_daily", ["build_daily_revenue"], all_tasks=False)
+    change = proxy(dags, "orders_daily", ["build_daily_revenue"], all_tasks=False, **FORCED)
     assert change.block == "unchanged" and change.proxied == ["load_orders", "build_daily_revenue"]
     assert rollback(dags, "orders_daily", ["load_orders"], all_tasks=False).proxied == ["build_daily_revenue"]
     assert (dags / "orders_daily.py").read_bytes() != original
@@ -65,7 +67,7 @@ def test_proxy_then_rollback_restores_the_file(dags: Path):
 
 
 def test_all_proxies_every_task_with_an_asset(dags: Path):
-    change = proxy(dags, "orders_daily", [], all_tasks=True)
+    change = proxy(dags, "orders_daily", [], all_tasks=True, **FORCED)
     # start/end are pass-through and the trigger became no asset: they stay in Airflow
     assert change.proxied == [
         "load_orders",
@@ -92,13 +94,13 @@ def test_all_proxies_every_task_with_an_asset(dags: Path):
 def test_refusals_change_nothing(dags: Path, dag_id: str, tasks: list[str], message: str):
     before = {p: p.read_bytes() for p in dags.rglob("*") if p.is_file()}
     with pytest.raises(MigrationError, match=message):
-        proxy(dags, dag_id, tasks, all_tasks=False)
+        proxy(dags, dag_id, tasks, all_tasks=False, **FORCED)
     after = {p: p.read_bytes() for p in dags.rglob("*") if p.is_file() and p.name != ".lock"}
     assert after == before
 
 
 def test_a_dag_with_mapped_tasks_is_proxied_at_dag_level(dags: Path):
-    change = proxy(dags, "store_kpis", [], all_tasks=True)
+    change = proxy(dags, "store_kpis", [], all_tasks=True, **FORCED)
     assert change.level == "dag" and change.proxied == ["*"]
     assert (dags / "proxied_state" / "store_kpis.yaml").read_text() == "proxied: true\n"
     with pytest.raises(MigrationError, match="as a whole"):
@@ -109,15 +111,15 @@ def test_a_dag_with_mapped_tasks_is_proxied_at_dag_level(dags: Path):
 
 def test_two_dags_in_one_file_share_the_block(dags: Path):
     original = (dags / "two.py").read_bytes()
-    proxy(dags, "first", ["a"], all_tasks=False)
-    proxy(dags, "second", ["c"], all_tasks=False)
+    proxy(dags, "first", ["a"], all_tasks=False, **FORCED)
+    proxy(dags, "second", ["c"], all_tasks=False, **FORCED)
     assert rollback(dags, "first", [], all_tasks=True).block == "unchanged", "second still needs the block"
     assert rollback(dags, "second", [], all_tasks=True).block == "removed"
     assert (dags / "two.py").read_bytes() == original
 
 
 def test_a_state_airlift_rejects_is_undone(dags: Path):
-    proxy(dags, "orders_daily", ["load_orders"], all_tasks=False)
+    proxy(dags, "orders_daily", ["load_orders"], all_tasks=False, **FORCED)
     before = (dags / "proxied_state" / "orders_daily.yaml").read_bytes()
     with proxied_state.lock(dags), pytest.raises(proxied_state.ProxiedStateError, match="airlift rejects"):
         proxied_state.write(dags, "orders_daily", {"tasks": [{"id": "x", "proxied": "yes"}]})
@@ -129,7 +131,8 @@ def test_concurrent_proxy_commands_lose_nothing(dags: Path):
     tasks = ["load_orders", "load_fx_rates", "quality.orders_loaded", "quality.amounts_positive", "build_daily_revenue"]
     commands = [
         subprocess.Popen(
-            [sys.executable, "-m", "converters", "proxy", "orders_daily", task, "--project", str(dags.parent)],
+            [sys.executable, "-m", "converters", "proxy", "orders_daily", task, "--project", str(dags.parent)]
+            + ["--force", "--reason", "concurrency test"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -147,8 +150,8 @@ def test_concurrent_proxy_commands_lose_nothing(dags: Path):
 def test_a_proxied_estate_scans_and_converts_as_before(dags: Path):
     """The block is invisible to the toolkit: same inventory, same generated code (no drift mid-migration)."""
     (dags / "two.py").unlink()
-    proxy(dags, "orders_daily", ["load_orders"], all_tasks=False)
-    proxy(dags, "store_kpis", [], all_tasks=True)
+    proxy(dags, "orders_daily", ["load_orders"], all_tasks=False, **FORCED)
+    proxy(dags, "store_kpis", [], all_tasks=True, **FORCED)
     proxied = inventory_json(scan_project(dags, use_cache=False))
     original = inventory_json(scan_project(project_root() / "airflow_dags", use_cache=False))
     assert {k: v for k, v in proxied.items() if k != "root"} == {k: v for k, v in original.items() if k != "root"}

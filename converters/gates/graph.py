@@ -1,0 +1,80 @@
+"""The generated asset graph, read from the generated package itself (in a subprocess, Dagster venv).
+
+For every DAG module: which assets each Airflow task became (``TASKS``), each asset's dependencies, and an
+order that runs every executable asset after its upstream ones. Gate 3 compares it with Airflow's DagBag;
+gates 4 and 6 run the assets in that order.
+
+Run as ``python -m converters.gates.graph <package>``; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def read_graph(package_dir: Path, env: dict[str, str] | None = None) -> dict:
+    process_env = {**os.environ, **(env or {})}
+    process_env.pop("AIRFLOW_URL", None)
+    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-m", "converters.gates.graph", package_dir.name],
+        cwd=package_dir.parent,
+        env=process_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"could not read the generated asset graph:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _key(key) -> list[str]:
+    return list(key.path)
+
+
+def _module_graph(module) -> dict:
+    import dagster as dg
+
+    tasks: dict[str, list[list[str]]] = {}
+    deps: dict[str, list[list[str]]] = {}
+    for task_id, assets in module.TASKS.items():
+        for asset in assets:
+            specs = asset.specs if isinstance(asset, dg.AssetsDefinition) else [asset]
+            for spec in specs:
+                tasks.setdefault(task_id, []).append(_key(spec.key))
+                deps[json.dumps(_key(spec.key))] = [_key(d.asset_key) for d in spec.deps]
+    executable = {json.dumps(_key(spec.key)) for asset in module.ASSETS for spec in asset.specs if asset.is_executable}
+    order: list[list[str]] = []
+    placed: set[str] = set()
+    pending = sorted(executable)
+    while pending:  # Kahn's algorithm, ties by key: a stable order
+        ready = [k for k in pending if all(json.dumps(d) in placed or json.dumps(d) not in executable for d in deps[k])]
+        if not ready:  # a cycle cannot load in Dagster; keep going rather than hang
+            ready = pending[:1]
+        for k in ready:
+            order.append(json.loads(k))
+            placed.add(k)
+        pending = [k for k in pending if k not in placed]
+    return {"tasks": tasks, "deps": deps, "order": order}
+
+
+def _main(package: str) -> dict:
+    import importlib
+    import pkgutil
+
+    dags = importlib.import_module(f"{package}.dags")
+    graphs = {}
+    for info in pkgutil.iter_modules(dags.__path__):
+        module = importlib.import_module(f"{package}.dags.{info.name}")
+        graphs[module.DAG.dag_id] = {"module": info.name, **_module_graph(module)}
+    return graphs
+
+
+if __name__ == "__main__":
+    print(json.dumps(_main(sys.argv[1])))
