@@ -628,8 +628,9 @@ def _failure_lines(result) -> list[str]:
         for run in evidence["runs"]:
             if run.get("success") and run.get("materialized"):
                 continue
-            error = [line for line in (run.get("error") or "").splitlines() if line.strip()]
-            what = error[-1].strip() if error else "ran, but materialized nothing (Airflow's task was not skipped)"
+            error = [line.strip() for line in (run.get("error") or "").splitlines() if line.strip(" ^~\t")]
+            raised = [line for line in error if "Error" in line.split(":", 1)[0] or "Exception" in line]
+            what = (raised or error or ["ran, but materialized nothing (Airflow's task was not skipped)"])[-1]
             lines.append(f"{'/'.join(run['key'])} (Dagster run {run.get('run_id')}): {what}")
         return lines
     if result.gate == 3:

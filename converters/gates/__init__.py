@@ -146,6 +146,14 @@ def run_gates(
             result = GateResult(result.dag_id, result.task_id, result.gate, "skipped", {"after": "a failed gate"})
         results.setdefault(key, []).append(result)
 
+    config = load_config(project)
+    data = scratch / date
+    places = {"project": str(project), "dagster_data": str(data), "airflow_data": str(airflow.data_dir or data)}
+    # The environment every Dagster-side process gets: loading the location (dbt's manifest reads it too),
+    # reading the graph, running the assets.
+    env = {k: _expand(v, places) for k, v in config.get("dagster_env", {}).items()}
+    env["AIRFLOW_MAJOR_VERSION"] = str(airflow.version)
+
     # 1. planned
     for planned in selected:
         for task in tasks_of(planned):
@@ -165,7 +173,7 @@ def run_gates(
     ruff = str(Path(sys.executable).with_name("ruff"))
     dagster = str(Path(sys.executable).with_name("dagster"))
     validate_cmd = [dagster, "definitions", "validate", "-m", f"{package.name}.definitions"]
-    started, validated = _run(validate_cmd, project)
+    started, validated = _run(validate_cmd, project, env)
     validate_evidence = _evidence(validate_cmd, started, validated)
     for planned in selected:
         module_file = package / "dags" / f"{planned.module}.py"
@@ -181,10 +189,7 @@ def run_gates(
     # 3. structure against Airflow's own DagBag
     from converters.dagbag.reconcile import DagBagError, load_dagbag
 
-    config = load_config(project)
-    data = scratch / date
-    places = {"project": str(project), "dagster_data": str(data), "airflow_data": str(airflow.data_dir or data)}
-    graph = read_graph(package)
+    graph = read_graph(package, env)
     parse_env = {k: _expand(v, places) for k, v in config.get("airflow_parse_env", {}).items()}
     try:
         bag = load_dagbag(dags_folder, airflow.version, extra_env=parse_env)
@@ -211,8 +216,6 @@ def run_gates(
 
     # 4-6. real Dagster runs, warehouse fingerprints, parity with the Airflow run
     shutil.rmtree(data, ignore_errors=True)  # the Dagster side starts empty: nothing it did not write itself
-    env = {k: _expand(v, places) for k, v in config.get("dagster_env", {}).items()}
-    env["AIRFLOW_MAJOR_VERSION"] = str(airflow.version)
     dagster_wh = Path(_expand(config["dagster_warehouse"], places))
     date_column = config.get("date_column", "ds")
     paths = [str(data)] + ([str(airflow.data_dir)] if airflow.data_dir else [])
