@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -256,6 +257,15 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
     )
     env = dagster_environment(project, state, airflow)
     venv = venv_dir("dagster") / "bin"
+    # Create the instance's storage once, before two processes race to migrate a fresh SQLite schema.
+    subprocess.run(
+        [str(venv / "dagster"), "instance", "migrate"],
+        env=env,
+        cwd=project,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
     commands = {
         "webserver": [str(venv / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
         "daemon": [str(venv / "dagster-daemon"), "run", "-w", str(workspace)],
