@@ -125,7 +125,7 @@ def proxy(
             + f"\nrun `airflow-to-dagster gates {dag_id}`, or --force --reason '...' (recorded in the ledger)"
         )
     with proxied_state.lock(dags_folder):
-        _check_dag_file(dags_folder, planned, adding=True)
+        edited = _with_block(dags_folder, planned)  # refuses before anything is written
         previous = proxied_state.read(dags_folder, dag_id)
         if planned.proxy_level == "task":
             order = [t.task.task_id for t in planned.tasks]
@@ -134,7 +134,9 @@ def proxy(
             new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
         proxied_state.write(dags_folder, dag_id, new_state)
         try:
-            change.block = _ensure_block(dags_folder, planned)
+            if edited is not None:
+                write_atomic(_dag_file(dags_folder, planned), edited.encode("utf-8"))
+                change.block = "added"
         except BaseException:
             proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
             raise
@@ -217,24 +219,15 @@ def _dag_file(dags_folder: Path, planned: PlannedDag) -> Path:
     return dags_folder / planned.dag.source.file
 
 
-def _check_dag_file(dags_folder: Path, planned: PlannedDag, adding: bool) -> None:
+def _with_block(dags_folder: Path, planned: PlannedDag) -> str | None:
+    """The DAG file with the proxy block added, None when it has it already; refuses unsupported files."""
     file = _dag_file(dags_folder, planned)
     if not file.is_file():
         raise MigrationError(f"{file} is gone since the scan")
-    text = file.read_text(encoding="utf-8")
-    if adding and not has_block(text):
-        add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))  # refuses with a reason
-
-
-def _ensure_block(dags_folder: Path, planned: PlannedDag) -> str:
-    file = _dag_file(dags_folder, planned)
-    raw = file.read_bytes()
-    text = raw.decode("utf-8")
+    text = file.read_bytes().decode("utf-8")
     if has_block(text):
-        return "unchanged"
-    edited = add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))
-    write_atomic(file, edited.encode("utf-8"))
-    return "added"
+        return None
+    return add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))
 
 
 def _drop_block_if_unused(dags_folder: Path, planned: PlannedDag, leaving: str) -> str:

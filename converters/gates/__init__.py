@@ -430,10 +430,13 @@ def latest_airflow_date(api, dag_ids: list[str]) -> str | None:
     client, _ = api
     latest = []
     for dag_id in dag_ids:
-        dates = [(r.get("logical_date") or r.get("execution_date") or "")[:10] for r in client.dag_runs(dag_id)]
-        runs = [d for d, r in zip(dates, client.dag_runs(dag_id), strict=True) if d and r["state"] == "success"]
-        if runs:
-            latest.append(max(runs))
+        dates = [
+            (r.get("logical_date") or r.get("execution_date") or "")[:10]
+            for r in client.dag_runs(dag_id)
+            if r["state"] == "success"
+        ]
+        if any(dates):
+            latest.append(max(dates))
     if not latest:
         return None
     return max(sorted(set(latest)), key=latest.count)  # the date most DAGs last ran for

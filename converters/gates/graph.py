@@ -10,16 +10,15 @@ Run as ``python -m converters.gates.graph <package>``; prints one JSON object.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from converters.runtime.dagster_materialize import package_environment
+
 
 def read_graph(package_dir: Path, env: dict[str, str] | None = None) -> dict:
-    process_env = {**os.environ, **(env or {})}
-    process_env.pop("AIRFLOW_URL", None)
-    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
+    process_env = package_environment(package_dir, env or {})
     done = subprocess.run(
         [sys.executable, "-m", "converters.gates.graph", package_dir.name],
         cwd=package_dir.parent,

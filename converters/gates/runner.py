@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from converters.runtime.dagster_materialize import package_environment
+
 
 def run_dag(
     package_dir: Path,
@@ -44,11 +46,7 @@ def run_dag(
         "date_column": date_column,
         "tags": tags or {},
     }
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    process_env = {**os.environ, **env, "DAGSTER_HOME": str(dagster_home)}
-    process_env.pop("AIRFLOW_URL", None)  # no peering: these runs are the toolkit's, not Airflow's
-    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
-    process_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), process_env.get("PATH", "")])
+    process_env = package_environment(package_dir, env, dagster_home)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "converters.gates.runner", json.dumps(request)],

@@ -28,6 +28,20 @@ class Materialization:
     error: str = ""
 
 
+def package_environment(package_dir: Path, env: dict[str, str], dagster_home: Path | None = None) -> dict[str, str]:
+    """The environment of a subprocess that imports the generated package: the package importable, this venv
+    first on ``PATH`` (commands the tasks run, `python script.py`, `dbt`, resolve here as Airflow's do in its
+    own), ``env`` on top, no peering (``AIRFLOW_URL`` dropped: these runs are the toolkit's, not Airflow's)."""
+    process_env = {**os.environ, **env}
+    process_env.pop("AIRFLOW_URL", None)
+    if dagster_home is not None:
+        dagster_home.mkdir(parents=True, exist_ok=True)
+        process_env["DAGSTER_HOME"] = str(dagster_home)
+    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
+    process_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), process_env.get("PATH", "")])
+    return process_env
+
+
 def materialize_module(
     package_dir: Path,
     module: str,
@@ -47,11 +61,7 @@ def materialize_module(
         "tags": tags or {},
         "keys": keys,
     }
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    process_env = {**os.environ, **env, "DAGSTER_HOME": str(dagster_home)}
-    process_env["PYTHONPATH"] = os.pathsep.join([str(package_dir.parent), process_env.get("PYTHONPATH", "")])
-    # Commands the tasks run (`python script.py`, `dbt`) resolve in this environment, as Airflow's do in its own.
-    process_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), process_env.get("PATH", "")])
+    process_env = package_environment(package_dir, env, dagster_home)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "converters.runtime.dagster_materialize", json.dumps(request)],
