@@ -277,6 +277,51 @@ ProjectOption = Annotated[
 ]
 
 
+@app.command()
+def report(
+    path: Annotated[Path, typer.Argument(help="Airflow DAG folder (its parent holds migration/ and dagster_defs/).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for index.html, report.md, graphs/ and report.json.")
+    ] = Path("build/report"),
+    defs: Annotated[
+        Path | None, typer.Option(help="The generated Dagster package (default: dagster_defs/ beside the DAG folder).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report's data as JSON to this file ('-': stdout).")
+    ] = None,
+) -> None:
+    """Write the client report: inventory, dispositions, go / no-go, waves, progress (from the ledger), pictures.
+
+    One self-contained HTML page (no network needed to read it) and Markdown beside it; run it again as the
+    migration proceeds. Nothing in the DAG folder is executed."""
+    from converters.inventory.project import scan_project
+    from converters.report import write_report
+
+    if not path.is_dir():
+        err.print(f"[red]not a folder: {path}[/red]")
+        raise typer.Exit(2)
+    with _progress("scanning") as advance:
+        scan_project(path, on_file=advance)  # fills the cache the report's own scan reads
+    files = write_report(path, out, defs_folder=defs)
+    data = files.report
+    if json_out is not None:
+        _write_json(json_out, data)
+        if str(json_out) == "-":
+            raise typer.Exit(0)
+    go, counts = data["go_no_go"], data["dispositions"]["counts"]
+    console.print(
+        f"{data['inventory']['dags']} DAGs, {data['inventory']['tasks']} tasks: "
+        + ", ".join(f"{n} {d}" for d, n in counts.items())
+        + f"; {len(data['waves']['waves'])} waves, {data['waves']['effort_days']:g} person-days"
+    )
+    console.print(f"Recommendation: [bold]{go['recommendation']}[/bold] — {go['why']}")
+    console.print(
+        f"Progress: {data['progress']['proxied']} proxied, {data['progress']['decommissioned_dags']} DAGs "
+        f"decommissioned, {data['progress']['gated_tasks']} tasks with gate evidence"
+    )
+    console.print(f"Report: {files.html.resolve()} (Markdown: {files.markdown.resolve()})")
+
+
 def _project(project: Path | None) -> Path:
     from converters.runtime.envs import project_root
 

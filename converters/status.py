@@ -56,16 +56,7 @@ def project_status(root: Path) -> dict:
         generated = (root / "dagster_defs" / "dags" / f"{planned.module}.py").exists()
         for task in planned.tasks:
             has_asset = task.disposition != NONE and not task.passthrough
-            if planned.decommissioned:
-                runs_in = "Dagster (decommissioned)"
-            elif task.disposition == NONE:
-                runs_in = "Airflow (no Dagster equivalent)"
-            elif task.passthrough:
-                runs_in = "Airflow (no asset needed)"
-            elif entry["dag_proxied"] or task.task.task_id in proxied:
-                runs_in = "Dagster (proxied)"
-            else:
-                runs_in = "Airflow"
+            runs_in = where_it_runs(planned, task, entry["dag_proxied"], proxied)
             events = dagster.materializations(list(task.key), limit=1) if dagster and not task.passthrough else None
             entry["tasks"].append(
                 {
@@ -74,7 +65,7 @@ def project_status(root: Path) -> dict:
                     "rule": task.rule,
                     "asset_key": None if task.passthrough else list(task.key),
                     "runs_in": runs_in,
-                    "state": _state(planned, task, runs_in, gates.get((dag_id, task.task.task_id), {}), generated),
+                    "state": task_state(planned, task, runs_in, gates.get((dag_id, task.task.task_id), {}), generated),
                     "observed": (events is not None and not planned.decommissioned) if running and has_asset else None,
                     "last_materialization": _event(events[0]) if events else None,
                 }
@@ -83,7 +74,20 @@ def project_status(root: Path) -> dict:
     return result
 
 
-def _state(planned, task, runs_in: str, gates: dict, generated: bool) -> str:
+def where_it_runs(planned, task, dag_proxied: bool, proxied: set[str]) -> str:
+    """Which side runs the task now, and why, from the plan and the proxied state."""
+    if planned.decommissioned:
+        return "Dagster (decommissioned)"
+    if task.disposition == NONE:
+        return "Airflow (no Dagster equivalent)"
+    if task.passthrough:
+        return "Airflow (no asset needed)"
+    if dag_proxied or task.task.task_id in proxied:
+        return "Dagster (proxied)"
+    return "Airflow"
+
+
+def task_state(planned, task, runs_in: str, gates: dict, generated: bool) -> str:
     """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
     or deferred (with the reason) for a task that has no Dagster equivalent."""
     if planned.decommissioned:

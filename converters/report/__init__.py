@@ -1,0 +1,42 @@
+"""``report``: what a client reads after day one, refreshed as the migration proceeds.
+
+Reads the inventory (scan), the plan (rules) and the ledger (gates, proxy/rollback/decommission); recomputes
+nothing. Writes ``index.html`` (one self-contained page: inline CSS and SVG, no network), ``report.md`` with the
+pictures in ``graphs/`` beside it, and ``report.json`` (the data both are laid out from).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from converters.files import write_atomic
+
+from . import model, render
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    markdown: Path
+    data: Path
+    graphs: list[Path]
+    report: dict
+
+
+def write_report(dags_folder: Path, out: Path, *, defs_folder: Path | None = None) -> ReportFiles:
+    report = model.build(dags_folder, defs_folder=defs_folder)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "graphs").mkdir(exist_ok=True)
+    graphs = []
+    for index, item in enumerate(report["graphs"]):
+        for side, drawing in zip(("airflow", "dagster"), render.drawings(item, index), strict=True):
+            target = out / render.graph_file(item["dag_id"], side)
+            write_atomic(target, drawing, sync=False)
+            graphs.append(target)
+    html, markdown, data = out / "index.html", out / "report.md", out / "report.json"
+    write_atomic(html, render.html(report), sync=False)
+    write_atomic(markdown, render.markdown(report), sync=False)
+    write_atomic(data, json.dumps(report, indent=1, default=str), sync=False)
+    return ReportFiles(html, markdown, data, graphs, report)
