@@ -69,7 +69,7 @@ def _inventory(project: ir.Project, plan: Plan) -> dict:
     for file in project.files:
         styles.update(file.styles or ("none",))
     constructs: Counter[str] = Counter(c for d in data["dags"] for c in d["constructs"])
-    classes: Counter[str] = Counter(t["operator"].rsplit(".", 1)[-1] for t in all_tasks)
+    classes: Counter[str] = Counter(operator_name(t) for f in project.files for d in f.dags for t in d.tasks)
     severities = Counter(d["severity"] for d in data["diagnostics"])
     return {
         "files": len(project.files),
@@ -96,6 +96,13 @@ def _inventory(project: ir.Project, plan: Plan) -> dict:
             for d in data["dags"]
         ],
     }
+
+
+def operator_name(task: ir.Task) -> str:
+    """The class name, or the decorator for TaskFlow tasks (``@task``, ``@task.branch``)."""
+    if task.taskflow:
+        return "@" + task.operator.split("decorators.", 1)[-1].split("sdk.", 1)[-1]
+    return task.operator.rsplit(".", 1)[-1]
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:
@@ -135,7 +142,7 @@ def _task_rows(dags_folder: Path, defs_folder: Path, plan: Plan, entries: list[d
                     "task_id": task.task.task_id,
                     "file": task.task.source.file,
                     "line": task.task.source.line,
-                    "operator": task.task.operator.rsplit(".", 1)[-1],
+                    "operator": operator_name(task.task),
                     "family": task.task.family or "other",
                     "disposition": task.disposition,
                     "rule": task.rule,
