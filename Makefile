@@ -4,11 +4,12 @@
 PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/uv/bin/uv)
 AIRFLOW ?= 2
+KEEP_RUNNING ?=
 PYTEST_ARGS ?=
 DAGSTER := .venv-dagster/bin
 STACKS := airflow-2 airflow-3 dagster
 
-.PHONY: setup demo test lint compose-check lock clean help
+.PHONY: setup demo test lint compose-check browser lock clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -28,10 +29,10 @@ setup: $(STACKS:%=.venv-%/.synced)  ## create/refresh the three venvs from requi
 
 .venv-dagster/.synced: pyproject.toml
 
-demo: setup  ## the migration story on the bundled example estate (AIRFLOW=2|3)
-	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW)
+demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, KEEP_RUNNING=1)
+	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) $(if $(KEEP_RUNNING),--keep-running)
 
-test: setup compose-check  ## unit + integration tests against real Airflow 2.11.2 and 3.3.2
+test: setup compose-check browser  ## unit + integration tests against real Airflow 2.11.2 and 3.3.2
 	@mkdir -p build
 	$(DAGSTER)/python -m pytest --junitxml=build/test-results.xml $(PYTEST_ARGS)
 
@@ -46,6 +47,15 @@ compose-check: setup  ## validate docker-compose.yml with the Compose binary fro
 	  COMPOSE_PROFILES=$$profile .tools/docker/cli-plugins/docker-compose config -q || exit 1; \
 	done
 	@echo "docker-compose.yml is valid (profiles airflow2, airflow3)"
+
+# The report is checked in headless Chromium: Debian's package (root, or sudo without a password).
+browser:  ## install Debian's chromium for the report's browser test, when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
+	  { echo "could not install chromium (apt-get, as root or with sudo)"; exit 1; }; }
+	@echo "chromium: $$(command -v chromium)"
 
 lock: | $(UV)  ## re-resolve requirements/*.in into the lock files (Python 3.11)
 	@for stack in $(STACKS); do \
