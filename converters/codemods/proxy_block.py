@@ -57,6 +57,19 @@ def _a2d_partition_key(operator, context, partitioning_info):
 class _A2dTaskProxy(DefaultProxyTaskToDagsterOperator):
     get_partition_key = _a2d_partition_key
 
+    @classmethod
+    def build_from_task(cls, task):
+        # airlift's copy, with the task's own id: the copy joins the task's TaskGroup, which prefixes the
+        # (already prefixed) id a second time, and Airflow then cannot load the serialized DAG.
+        operator = super().build_from_task(task)
+        if operator.task_id != task.task_id:
+            group = operator.task_group
+            if group is not None and group.children.get(operator.task_id) is operator:
+                del group.children[operator.task_id]
+                group.children[task.task_id] = operator
+            operator.task_id = task.task_id
+        return operator
+
 
 class _A2dDagProxy(DefaultProxyDAGToDagsterOperator):
     get_partition_key = _a2d_partition_key

@@ -36,6 +36,20 @@ FILES = {
         "    total(double.expand(x=extract()))\r\n\r\n"
         "pipeline()\r\n"  # the DAG lives in no global name
     ),
+    "grouped.py": (
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.python import PythonOperator\n"
+        "from airflow.utils.task_group import TaskGroup\n\n"
+        "def one():\n    return 1\n\n"
+        'with DAG("grouped", start_date=datetime(2024, 1, 1), schedule=None):\n'
+        '    first = PythonOperator(task_id="first", python_callable=one)\n'
+        '    with TaskGroup("quality"):\n'
+        '        check = PythonOperator(task_id="check", python_callable=one)\n'
+        '        with TaskGroup("inner"):\n'
+        '            deep = PythonOperator(task_id="deep", python_callable=one)\n'
+        "    first >> check >> deep\n"
+    ),
     "nested/deeper.py": (
         "from datetime import datetime\n"
         "from airflow.decorators import dag, task\n\n"
@@ -69,6 +83,7 @@ def test_airflow_loads_the_proxied_files(dags: Path, version: int):
     proxy(dags, "assigned", ["c"], all_tasks=False, force=True, reason="loading test")
     proxy(dags, "decorated", [], all_tasks=True, force=True, reason="loading test")  # a mapped task: the whole DAG
     proxy(dags, "deeper", ["first"], all_tasks=False, force=True, reason="loading test")
+    proxy(dags, "grouped", ["quality.check", "quality.inner.deep"], all_tasks=False, force=True, reason="loading test")
     bag = load_dagbag(dags, version)
     assert bag["import_errors"] == {}
     assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "_A2dTaskProxy"}
@@ -79,7 +94,16 @@ def test_airflow_loads_the_proxied_files(dags: Path, version: int):
     assert classes(bag, "deeper")["first"] == "_A2dTaskProxy"
     assert classes(bag, "deeper")["second"] != "_A2dTaskProxy"
 
-    for dag_id in ("with_block", "assigned", "decorated", "deeper"):
+    # Tasks inside TaskGroups keep their ids (airlift's copy would prefix the group twice) and their edges.
+    assert classes(bag, "grouped") == {
+        "first": "PythonOperator",
+        "quality.check": "_A2dTaskProxy",
+        "quality.inner.deep": "_A2dTaskProxy",
+    }
+    deep = next(t for d in bag["dags"] if d["dag_id"] == "grouped" for t in d["tasks"] if t["task_id"].endswith("deep"))
+    assert deep["upstream"] == ["quality.check"]
+
+    for dag_id in ("with_block", "assigned", "decorated", "deeper", "grouped"):
         rollback(dags, dag_id, [], all_tasks=True)
     for name, text in FILES.items():
         assert (dags / name).read_bytes() == text.encode()
