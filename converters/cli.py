@@ -50,57 +50,53 @@ def main_options(
 def demo(
     airflow: Annotated[int, typer.Option(help="Airflow line to run: 2 (2.11.2) or 3 (3.3.2).")] = 2,
     date: Annotated[str, typer.Option(help="Logical date (YYYY-MM-DD) every example DAG runs for.")] = "2024-01-15",
-    keep_running: Annotated[bool, typer.Option(help="Leave Airflow running afterwards to explore the UI.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of tables.")] = False,
+    keep_running: Annotated[
+        bool, typer.Option(help="Leave Airflow and Dagster running afterwards to explore both UIs.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of the story.")] = False,
 ) -> None:
-    """Start a real Airflow, run the bundled example estate for one logical date, show what ran."""
-    from converters.demo import run_demo
+    """The whole migration story on the bundled example estate, with real Airflow and Dagster.
+
+    set up → scan → convert → runtime up → run in Airflow and observe in Dagster → gates for wave 1 → proxy
+    wave 1 → run the proxied tasks in Dagster → parity → roll one task back and forward → report. Works on a
+    copy in .runtime/demo/ (the checkout is not changed); the report goes to build/demo-airflow<N>/report/."""
+    from converters.demo import describe, run_demo
 
     if airflow not in AIRFLOW_LINES:
         err.print(f"[red]--airflow must be one of {sorted(AIRFLOW_LINES)}[/red]")
         raise typer.Exit(2)
-    log = (lambda message: None) if as_json else (lambda message: console.print(f"[dim]•[/dim] {message}"))
+    quiet = lambda message: None  # noqa: E731
+    log = (
+        quiet
+        if as_json
+        else (lambda message: console.print(f"  {message}", style="dim", markup=False, highlight=False, soft_wrap=True))
+    )
+
+    def show(step) -> None:
+        if as_json:
+            return
+        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
+        console.print(f"{mark} [bold]{step.name}[/bold]: {step.detail}", highlight=False)
+        if step.look:
+            console.print(f"    [cyan]→ {step.look}[/cyan]", highlight=False)
+
     try:
-        result = run_demo(airflow, date, keep_running=keep_running, on_event=log)
+        result = run_demo(airflow, date, keep_running=keep_running, on_event=log, on_step=show)
     except (EnvironmentMissing, AirflowStartError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if as_json:
         console.print_json(json.dumps(asdict(result), default=str))
     else:
-        _print_demo(result)
-    raise typer.Exit(0 if result.ok else 1)
-
-
-def _print_demo(result) -> None:
-    runs = Table(title=f"Airflow {AIRFLOW_LINES[result.airflow_version]} runs for {result.logical_date}")
-    for column in ("DAG", "run id", "state", "tasks", "seconds"):
-        runs.add_column(column)
-    for run in result.runs:
-        states: dict[str, int] = {}
-        for state in run.task_states.values():
-            states[state] = states.get(state, 0) + 1
-        colour = "green" if run.state == "success" else "red"
-        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-        runs.add_row(run.dag_id, run.run_id, f"[{colour}]{run.state}[/{colour}]", summary, str(run.seconds))
-    console.print(runs)
-    tables = Table(title=f"Warehouse tables ({result.warehouse})")
-    tables.add_column("table")
-    tables.add_column("rows", justify="right")
-    for name, count in result.tables.items():
-        tables.add_row(name, str(count))
-    console.print(tables)
-    for run in result.runs:
-        if run.failure:
-            err.print(f"[red]{run.failure}[/red]")
-    if result.kept_running:
-        groups = " ".join(f"-{pgid}" for pgid in result.process_groups)
+        console.print()
         console.print(
-            f"Airflow UI: {result.airflow_url} (user {result.username}, password {result.password}). "
-            f"Stop it with: kill -TERM -- {groups}"
+            "[bold]" + ("The story completed." if result.ok else "The story stopped at a failed step.") + "[/bold]"
         )
-    else:
-        console.print("Airflow was stopped; add --keep-running to explore its UI after the runs.")
+        for line in describe(result):
+            console.print(line, highlight=False)
+        if not result.kept_running:
+            console.print("Airflow and Dagster were stopped; add --keep-running to explore their UIs afterwards.")
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()

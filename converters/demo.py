@@ -1,43 +1,84 @@
-"""``airflow-to-dagster demo``: the migration story on the bundled example estate.
+"""``airflow-to-dagster demo``: the whole migration story on the bundled example estate, with real servers.
 
-At this stage of the product the story is the brownfield itself: start a real Airflow from the
-project's venv, run every example DAG for one logical date, and show what ran and what it wrote.
+set up (a fresh copy of the example project) → scan → convert → runtime up (Airflow + Dagster, peered) →
+observe a run (every example DAG runs in Airflow for one date; Dagster sees each run) → gates for wave 1 →
+proxy wave 1 (MECH tasks whose gates passed) → run (the proxied tasks of one DAG run again, now in Dagster,
+after their tables were emptied) → parity (every table equals the pure-Airflow run's) → roll one task back and
+forward → report. Each step says what it did and where to look.
+
+Everything lives in ``.runtime/demo/airflow<N>/`` (project copy, servers' state, logs, warehouse) and
+``build/demo-airflow<N>/report/``; the checkout's own files are never changed.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
+import types
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from converters.runtime.airflow import AirflowInstance, start_airflow, stop_airflow
+from converters.airlift import proxied_state
+from converters.convert import convert_project
+from converters.gates import airflow_side, bind_date, load_config, run_gates
+from converters.gates.tables import Warehouse, differences
+from converters.inventory.project import scan_project
+from converters.ledger import ledger
+from converters.migrate import GatesMissing, find_dag, load_plan, proxy, rollback, wait_until_airflow_sees
+from converters.report import model as report_model
+from converters.report import write_report
+from converters.runtime import side_by_side
 from converters.runtime.envs import project_root
 from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, RunOutcome, run_example_estate
+from converters.status import AIRFLOW_INSTANCE
+
+PROXY_OPERATORS = ("Proxy",)  # the proxy block's operator classes are named *Proxy*
+# The DAG whose proxied tasks run again in the "run" step: the estate's flagship, proxied on both lines.
+SHOWCASE_DAG = "orders_daily"
+ROLLBACK_TASK = "load_orders"
 
 
-@dataclass(frozen=True)
+@dataclass
+class Step:
+    name: str
+    ok: bool
+    detail: str
+    look: str = ""  # where to see it
+
+
+@dataclass
 class DemoResult:
     airflow_version: int
-    airflow_url: str
-    username: str
-    password: str
-    warehouse: Path
     logical_date: str
-    runs: list[RunOutcome]
-    tables: dict[str, int]
-    kept_running: bool
-    process_groups: list[int]
+    project: str
+    airflow_url: str = ""
+    dagster_url: str = ""
+    username: str = ""
+    password: str = ""
+    report: str = ""
+    kept_running: bool = False
+    steps: list[Step] = field(default_factory=list)
+    runs: list[RunOutcome] = field(default_factory=list)
+    proxied: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return bool(self.runs) and all(run.state == "success" for run in self.runs)
+        return bool(self.steps) and all(step.ok for step in self.steps)
 
 
-def demo_home(version: int) -> Path:
-    return project_root() / ".runtime" / f"demo-airflow{version}"
+class DemoFailed(RuntimeError):
+    """A step failed: the demo stops there (the servers are stopped unless --keep-running)."""
+
+
+def demo_dir(version: int) -> Path:
+    return project_root() / ".runtime" / "demo" / f"airflow{version}"
+
+
+def report_dir(version: int) -> Path:
+    return project_root() / "build" / f"demo-airflow{version}" / "report"
 
 
 def run_demo(
@@ -45,38 +86,288 @@ def run_demo(
     logical_date: str = DEFAULT_LOGICAL_DATE,
     keep_running: bool = False,
     on_event: Callable[[str], None] = lambda message: None,
+    on_step: Callable[[Step], None] = lambda step: None,
 ) -> DemoResult:
-    home = demo_home(version)
-    data_dir = project_root() / ".data" / f"demo-airflow{version}"
-    # Each demo starts from nothing, so it shows the same story every time.
-    for folder in (home, data_dir):
-        shutil.rmtree(folder, ignore_errors=True)
-    on_event(f"starting Airflow {version} (SQLite metadata in {home}, warehouse in {data_dir})")
-    instance = start_airflow(version, home, data_dir=data_dir)
-    on_event(f"Airflow {version} is healthy at {instance.url}")
+    project = demo_dir(version) / "project"
+    result = DemoResult(version, logical_date, str(project), kept_running=keep_running)
+
+    def step(name: str, ok: bool, detail: str, look: str = "") -> None:
+        done = Step(name, ok, detail, look)
+        result.steps.append(done)
+        on_step(done)
+        if not ok:
+            raise DemoFailed(f"{name}: {detail}")
+
+    if project.exists() and side_by_side.load_state(project) is not None:
+        on_event("stopping the previous demo's runtime")
+        side_by_side.down(project)
     try:
-        runs = run_example_estate(instance, logical_date, on_event=on_event)
-        tables = warehouse_tables(instance)
+        _story(version, logical_date, project, result, step, on_event)
+    except DemoFailed:
+        pass
     finally:
         if not keep_running:
-            stop_airflow(instance)
-            on_event("Airflow stopped")
-    return DemoResult(
-        airflow_version=version,
-        airflow_url=instance.url,
-        username=instance.username,
-        password=instance.password,
-        warehouse=instance.warehouse,
-        logical_date=logical_date,
-        runs=runs,
-        tables=tables,
-        kept_running=keep_running,
-        process_groups=[p.pid for p in instance.processes],
+            side_by_side.down(project, on_event)
+            result.kept_running = False
+    return result
+
+
+def _story(version: int, date: str, project: Path, result: DemoResult, step, on_event) -> None:
+    source = project_root()
+    # -- set up: a fresh copy, so the story is the same every time and the checkout stays untouched
+    shutil.rmtree(project.parent, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "target", "logs", "proxied_state")
+    shutil.copytree(source / "airflow_dags", project / "airflow_dags", ignore=ignore)
+    (project / "migration").mkdir(parents=True)
+    shutil.copy2(source / "migration" / "gates.json", project / "migration" / "gates.json")
+    dags_folder = project / "airflow_dags"
+    step("set up", True, "a fresh copy of the example estate and its gates configuration", str(project))
+
+    # -- scan: read the estate without running it
+    inventory = scan_project(dags_folder, use_cache=False)
+    dags = [d for f in inventory.files for d in f.dags]
+    diagnostics = [d for f in inventory.files for d in f.diagnostics] + list(inventory.diagnostics)
+    step(
+        "scan",
+        bool(dags),
+        f"{len(inventory.files)} files, {len(dags)} DAGs, {sum(len(d.tasks) for d in dags)} tasks, "
+        f"{len(diagnostics)} diagnostics — nothing executed",
+        f"airflow-to-dagster scan {dags_folder}",
+    )
+
+    # -- convert: one asset per task, honest dispositions
+    converted = convert_project(dags_folder, project / "dagster_defs", use_cache=False)
+    counts = converted.plan.counts()
+    step(
+        "convert",
+        not converted.generated.problems,
+        ", ".join(f"{n} {d}" for d, n in counts.items())
+        + f"; {len(converted.generated.written)} files generated"
+        + (f"; problems: {converted.generated.problems}" if converted.generated.problems else ""),
+        str(project / "dagster_defs"),
+    )
+
+    # -- runtime up: real Airflow and real Dagster, peered through airlift
+    state = side_by_side.up(project, version, on_event=on_event).state
+    result.airflow_url, result.dagster_url = state.airflow_url, state.dagster_url
+    result.username, result.password = state.username, state.password
+    step(
+        "runtime up",
+        all(state.alive().values()),
+        f"Airflow {version} at {state.airflow_url}, Dagster at {state.dagster_url}",
+        f"Airflow UI {state.airflow_url} (user {state.username}, password {state.password}); "
+        f"Dagster UI {state.dagster_url}",
+    )
+
+    # -- observe: the whole estate runs in Airflow; Dagster sees every run
+    airflow, dagster = state.airflow(), state.dagster()
+    target = types.SimpleNamespace(client=state.airflow, version=version, landing_dir=Path(state.data_dir) / "landing")
+    result.runs = run_example_estate(target, date, on_event=on_event)
+    failed = [f"{r.dag_id}: {r.failure or r.state}" for r in result.runs if r.state != "success"]
+    step(
+        "run in Airflow", not failed, f"{len(result.runs)} runs for {date}" + (f"; failed: {failed}" if failed else "")
+    )
+    observed = _wait_observed(dagster, result.runs, timeout=60 + 4 * state.sensor_interval)
+    step(
+        "observe",
+        len(observed) == len(result.runs),
+        f"{len(observed)} of {len(result.runs)} Airflow runs are materializations of the DAGs' assets in Dagster "
+        "(airlift's sensor, no Dagster run)",
+        f"{state.dagster_url}/assets/{AIRFLOW_INSTANCE}/dag",
+    )
+
+    # -- gates for wave 1: the report's first wave, upstream first and MECH only
+    plan = load_plan(dags_folder)
+    wave = report_model.wave_of(report_model.build(dags_folder, project=inventory), 1)
+    running = side_by_side.expected_dag_ids(dags_folder, version)
+    wave = [(d, t) for d, t in wave if d in running]
+    wave_dags = sorted({d for d, _ in wave})
+    side, api = airflow_side(project, version)
+    on_event(f"gates for wave 1: {len(wave)} tasks in {', '.join(wave_dags)}")
+    gates = run_gates(
+        project,
+        plan,
+        wave_dags,
+        date=date,
+        airflow=bind_date(side, api, date),
+        scratch=project / ".runtime" / "gates",
+        on_event=on_event,
+    )
+    latest = ledger.latest_gates(ledger.read(dags_folder))
+    passed = [(d, t) for d, t in wave if _gates_pass(latest.get((d, t), {}))]
+    step(
+        "gates",
+        bool(passed),
+        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates 1–6 (evidence in migration/ledger.jsonl)"
+        + (
+            f"; failed: {sorted({f'{r.dag_id}.{r.task_id} gate {r.gate}' for r in gates.failed})}"
+            if gates.failed
+            else ""
+        ),
+        f"airflow-to-dagster gates --project {project}",
+    )
+
+    # -- proxy wave 1: only what passed; a DAG proxied as a whole only when all of it passed
+    for dag_id in wave_dags:
+        planned = find_dag(plan, dag_id)
+        ready = [t for d, t in passed if d == dag_id]
+        whole = planned.proxy_level == "dag"
+        movable = [t.task.task_id for t in planned.tasks if not t.passthrough and t.disposition != "NONE"]
+        if not ready or (whole and sorted(ready) != sorted(movable)):
+            on_event(f"{dag_id}: not proxied in wave 1 ({'moves as a whole' if whole else 'no task passed'})")
+            continue
+        try:
+            change = proxy(dags_folder, dag_id, [] if whole else ready, whole, force=False, reason=None)
+        except GatesMissing as exc:  # cannot happen for tasks whose gates passed: the demo would be lying
+            step("proxy wave 1", False, str(exc))
+            return
+        wait_until_airflow_sees(airflow, change)
+        result.proxied[dag_id] = change.proxied
+    tasks_proxied = sum(len(v) for v in result.proxied.values() if v != ["*"])
+    whole = sum(1 for v in result.proxied.values() if v == ["*"])
+    step(
+        "proxy wave 1",
+        SHOWCASE_DAG in result.proxied,
+        f"{tasks_proxied} tasks and {whole} whole DAGs proxied in {len(result.proxied)} DAGs, without --force: "
+        + "; ".join(f"{d}: {'all' if t == ['*'] else ', '.join(t)}" for d, t in sorted(result.proxied.items())),
+        str(dags_folder / "proxied_state"),
+    )
+
+    # -- run: the showcase DAG's proxied tasks run again, in Dagster, into emptied tables
+    run_id = next(r.run_id for r in result.runs if r.dag_id == SHOWCASE_DAG)
+    tasks = result.proxied[SHOWCASE_DAG]
+    warehouse = Path(state.data_dir) / "warehouse.duckdb"
+    baseline = project.parent / "airflow-baseline.duckdb"
+    shutil.copy2(warehouse, baseline)  # the pure-Airflow result, to compare with
+    config = load_config(project)
+    emptied = _empty_tables_written_by(warehouse, latest, SHOWCASE_DAG, tasks, date, config.get("date_column", "ds"))
+    on_event(f"emptied {', '.join(emptied)} for {date}; clearing {', '.join(tasks)} in Airflow run {run_id}")
+    before = {t: len(_dagster_runs(dagster, SHOWCASE_DAG, t)) for t in tasks}
+    airflow.clear(SHOWCASE_DAG, run_id, tasks)
+    airflow.wait_for_run(SHOWCASE_DAG, run_id, timeout=600)
+    instances = {t["task_id"]: t for t in airflow.task_instances(SHOWCASE_DAG, run_id)}
+    launched = {}
+    for task in tasks:
+        runs = _dagster_runs(dagster, SHOWCASE_DAG, task)  # newest first
+        launched[task] = runs[: len(runs) - before[task]]
+    ok = all(
+        instances[t]["state"] == "success"
+        and any(p in instances[t].get("operator", "") for p in PROXY_OPERATORS)
+        and [r["status"] for r in launched[t]] == ["SUCCESS"]
+        and launched[t][0]["tags"].get("dagster-airlift/airflow-dag-run-id") == run_id
+        for t in tasks
+    )
+    step(
+        "run proxied",
+        ok,
+        f"{SHOWCASE_DAG} {run_id}: {len(tasks)} proxied tasks succeeded in Airflow, each as one Dagster run tagged "
+        "with the Airflow run",
+        f"{state.dagster_url}/runs",
+    )
+
+    # -- parity: every table of the date equals the pure-Airflow run's
+    paths = [str(Path(state.data_dir))]
+    before_w = Warehouse(baseline, date, config.get("date_column", "ds"), paths)
+    after_w = Warehouse(warehouse, date, config.get("date_column", "ds"), paths)
+    compared = [differences(before_w, after_w, table) for table in sorted(before_w.tables())]
+    differing = [c for c in compared if not c["match"]]
+    step(
+        "parity",
+        not differing and bool(emptied),
+        f"{len(compared)} tables compared with the pure-Airflow run ({len(emptied)} rewritten by Dagster): "
+        + ("all equal" if not differing else f"differ: {differing[:3]}"),
+    )
+
+    # -- rollback and forward: one task goes back to Airflow, runs there, and comes back
+    back = rollback(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False)
+    wait_until_airflow_sees(airflow, back)
+    handed_back = ROLLBACK_TASK not in proxied_state.proxied_tasks(proxied_state.read(dags_folder, SHOWCASE_DAG))
+    runs_before = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK))
+    airflow.clear(SHOWCASE_DAG, run_id, [ROLLBACK_TASK])
+    airflow.wait_for_run(SHOWCASE_DAG, run_id, timeout=600)
+    instance = next(t for t in airflow.task_instances(SHOWCASE_DAG, run_id) if t["task_id"] == ROLLBACK_TASK)
+    in_airflow = instance["state"] == "success" and not any(p in instance.get("operator", "") for p in PROXY_OPERATORS)
+    no_new_run = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK)) == runs_before
+    forward = proxy(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False, force=False, reason=None)
+    wait_until_airflow_sees(airflow, forward)
+    step(
+        "rollback and forward",
+        handed_back and in_airflow and no_new_run and ROLLBACK_TASK in forward.proxied,
+        f"{SHOWCASE_DAG}.{ROLLBACK_TASK} rolled back (ran in Airflow as {instance.get('operator')}, no Dagster run), "
+        "then proxied again without --force",
+        str(dags_folder / "proxied_state" / f"{SHOWCASE_DAG}.yaml"),
+    )
+
+    # -- report: what a client reads
+    files = write_report(dags_folder, report_dir(version), defs_folder=project / "dagster_defs")
+    progress = files.report["progress"]
+    result.report = str(files.html)
+    step(
+        "report",
+        progress["proxied"] > 0 and progress["gated_tasks"] > 0,
+        f"{progress['proxied']} tasks proxied, {progress['gated_tasks']} with gate evidence, "
+        f"recommendation: {files.report['go_no_go']['recommendation']}",
+        str(files.html),
     )
 
 
-def warehouse_tables(instance: AirflowInstance) -> dict[str, int]:
-    """Row counts of every table the runs wrote, by ``schema.table``."""
-    with duckdb.connect(str(instance.warehouse), read_only=True) as con:
-        names = con.execute("select table_schema, table_name from information_schema.tables order by 1, 2").fetchall()
-        return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in names}
+def _gates_pass(results: dict[int, dict]) -> bool:
+    return all(results.get(n, {}).get("status") in ledger.PASSING for n in ledger.GATES)
+
+
+def _dagster_runs(dagster, dag_id: str, task_id: str) -> list[dict]:
+    return dagster.runs({"dagster-airlift/airflow-dag-id": dag_id, "dagster-airlift/airflow-task-id": task_id})
+
+
+def _wait_observed(dagster, runs: list[RunOutcome], timeout: float) -> set[tuple[str, str]]:
+    """The (DAG id, Airflow run id) pairs Dagster has recorded as a materialization of the DAG's asset."""
+    wanted = {(r.dag_id, r.run_id) for r in runs if r.state == "success"}
+    seen: set[tuple[str, str]] = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        for dag_id in sorted({d for d, _ in wanted - seen}):
+            events = dagster.materializations([AIRFLOW_INSTANCE, "dag", dag_id]) or []
+            seen |= {(dag_id, e["metadata"].get("Airflow Run ID")) for e in events} & wanted
+        if seen == wanted or time.monotonic() > deadline:
+            return seen
+        time.sleep(2)
+
+
+def _empty_tables_written_by(
+    warehouse: Path, latest: dict, dag_id: str, tasks: list[str], date: str, date_column: str
+) -> list[str]:
+    """Delete the date's rows of every table that gate 5 attributed only to these tasks (so Dagster must write
+    them again); returns the tables emptied."""
+    writers: dict[str, set[tuple[str, str]]] = {}
+    for (dag, task), results in latest.items():
+        for table in (results.get(5, {}).get("evidence") or {}).get("tables", []):
+            writers.setdefault(table["table"], set()).add((dag, task))
+    ours = {(dag_id, t) for t in tasks}
+    tables = sorted(t for t, by in writers.items() if by and by <= ours)
+    with duckdb.connect(str(warehouse)) as con:
+        columns = {
+            f"{s}.{t}": set(c)
+            for s, t, c in con.execute(
+                "select table_schema, table_name, list(column_name) from information_schema.columns group by 1, 2"
+            ).fetchall()
+        }
+        for table in tables:
+            schema, name = table.split(".", 1)
+            if date_column in columns.get(table, set()):
+                con.execute(f'delete from "{schema}"."{name}" where "{date_column}" = ?', [date])
+            else:
+                con.execute(f'delete from "{schema}"."{name}"')
+    return tables
+
+
+def describe(result: DemoResult) -> list[str]:
+    """Where to look afterwards."""
+    lines = []
+    if result.kept_running:
+        lines.append(f"Airflow UI: {result.airflow_url} (user {result.username}, password {result.password})")
+        lines.append(f"Dagster UI: {result.dagster_url}")
+        lines.append(f"Stop both: airflow-to-dagster runtime down --project {result.project}")
+    if result.report:
+        lines.append(f"Report: {result.report}")
+    lines.append(f"Project copy (DAGs, generated code, ledger): {result.project}")
+    return lines
