@@ -14,7 +14,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "6"  # bump when scan output changes: old cache entries are then ignored
+SCANNER_VERSION = "7"  # bump when scan output changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from converters.inventory import ir
+from converters.inventory import ir, secrets
 from converters.inventory.callables import LogicExtractor
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
 
@@ -1290,18 +1290,39 @@ def module_name(relative_path: str) -> str:
 
 
 def scan_source(text: str, relative_path: str) -> ir.DagFile:
-    """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile."""
+    """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
+
+    Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
+    """
+    file, tree = _scan_structure(text, relative_path)
+    try:
+        found = secrets.find_secrets(text, tree, relative_path)
+        file = dataclasses.replace(
+            file, diagnostics=file.diagnostics + tuple(secrets.diagnostics_for(found, relative_path))
+        )
+        return secrets.scrub_file(file, found)
+    except (RecursionError, MemoryError) as exc:
+        # Nothing of the file may leave the scan unchecked: keep only the diagnostics, which hold no source text.
+        message = f"secrets could not be checked ({type(exc).__name__}); the file's content is left out"
+        keep = (*(d for d in file.diagnostics if d.code in {"A2D001", "A2D002"}),)
+        return ir.DagFile(
+            relative_path, file.sha256, (), (), (*keep, ir.Diagnostic(relative_path, 0, "A2D003", "error", message))
+        )
+
+
+def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
         tree = ast.parse(text, filename=relative_path)
     except SyntaxError as exc:
         message = f"does not parse on Python 3.11: {exc.msg}"
-        return ir.DagFile(
-            relative_path, digest, (), (), (ir.Diagnostic(relative_path, exc.lineno or 0, "A2D001", "error", message),)
-        )
+        diagnostic = ir.Diagnostic(relative_path, exc.lineno or 0, "A2D001", "error", message)
+        return ir.DagFile(relative_path, digest, (), (), (diagnostic,)), None
     except (ValueError, RecursionError, MemoryError) as exc:
         message = f"cannot be parsed: {type(exc).__name__}: {str(exc)[:200]}"
-        return ir.DagFile(relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),))
+        return ir.DagFile(
+            relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),)
+        ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
     try:
         scanner.run(tree)
@@ -1317,7 +1338,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
     if not dags and not any(d.severity == "error" for d in scanner.diagnostics):
         scanner.diag(None, "A2D030", "no DAG found in this file (a helper module, or DAGs built elsewhere)", "info")
     callables, (logic_imports, logic), airflow_imports = _logic_of(scanner, relative_path)
-    return ir.DagFile(
+    file = ir.DagFile(
         relative_path,
         digest,
         tuple(sorted(scanner.styles)),
@@ -1328,6 +1349,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         logic,
         airflow_imports,
     )
+    return file, tree
 
 
 def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], tuple[str, str], dict]:
