@@ -36,7 +36,11 @@ UNEXTERNALISED_CODE = "A2D301"
 MASK = "***"
 MIN_SECRET_LENGTH = 4
 # Structure, not text: a task id that happens to contain a short password's letters stays as it is.
-IDENTIFIER_FIELDS = frozenset({"task_id", "dag_id", "upstream", "downstream", "path", "file", "sha256", "name"})
+IDENTIFIER_FIELDS = frozenset(
+    {"task_id", "dag_id", "upstream", "downstream", "path", "file", "sha256", "name", "operator"}
+    | {"operator_as_written", "family", "task_group", "trigger_rule", "pool", "callbacks", "conn_ids", "templated"}
+    | {"params", "airflow_names", "logic_airflow_imports", "styles", "constructs", "code", "severity", "kind"}
+)
 
 # (kind, pattern). The group "secret" is the part to hide; without it the whole match is the secret.
 # Quantifiers are bounded so a hostile 10 MB line cannot make matching quadratic.
@@ -68,9 +72,9 @@ SETTING = (
 )
 
 # Names that say their string value is a secret, and suffixes that say it is only about one.
-SECRET_NAME = re.compile(
-    r"(?i)(?:^|_)(?:password|passwd|pwd|passphrase|secret|token|api_?key|access_?key|secret_?key|private_?key"
-    r"|client_?secret|credentials?|auth)(?:$|_)"
+SECRET_NAME = re.compile(  # the secret word ends the name: `db_password`, `PGPASSWORD`, not `password_policy`
+    r"(?i)(?:password|passwd|pwd|passphrase|secret|token|api_?key|access_?key|secret_?key|private_?key"
+    r"|client_?secret|credentials?|auth_?token)$"
 )
 NOT_A_SECRET_SUFFIX = re.compile(
     r"(?i)_(?:id|ids|url|uri|path|file|name|var|variable|env|type|field|header|endpoint|key_id|length|len|expiry"
@@ -78,6 +82,8 @@ NOT_A_SECRET_SUFFIX = re.compile(
 )
 # Values that point at a secret rather than being one.
 REFERENCE = re.compile(r"\{\{|\{%|\$\{|^\$[A-Z_]|^\{[A-Za-z_0-9]*\}$|%\([a-z_]+\)s|^<[^>]*>$|^\*+$|^(?:x+|\.+)$", re.I)
+# A value given to a secret-named variable that reads like prose or an import path is not a secret.
+NOT_A_SECRET_VALUE = re.compile(r"\s|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,13 @@ class Secret:
     value: str
     redacted: str  # the surrounding text with the secret masked, safe to show
     env: str = ""  # the environment variable generated code reads instead
+    # Where the secret sits: ``context`` is the matched text (``postgresql://etl:pw@``, ``password=pw``) and the
+    # secret starts ``offset`` characters into it. Only that text is replaced, so a short password that is also
+    # an ordinary word ("airflow") does not disturb the rest. ``whole``: a literal given to a secret-named
+    # variable; only a string that is exactly the secret (or that literal quoted in code) is replaced.
+    context: str = ""
+    offset: int = 0
+    whole: bool = False
 
 
 def redact(text: str) -> str:
@@ -114,10 +127,14 @@ def find_secrets(text: str, tree: ast.Module | None, relative_path: str) -> list
     found: dict[tuple[int, str], Secret] = {}
 
     def add(kind: str, match: re.Match[str], first_line: int, within: str) -> None:
-        value = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
-        if not _is_reference(value):
-            line = first_line + within.count("\n", 0, match.start())
-            found.setdefault((line, value), Secret(line, kind, value, _mask_match(match)[:200]))
+        grouped = "secret" in match.re.groupindex
+        value = match.group("secret") if grouped else match.group(0)
+        if _is_reference(value) or (kind == SETTING[0] and _prose_setting(match)):
+            return
+        line = first_line + within.count("\n", 0, match.start())
+        offset = match.start("secret") - match.start() if grouped else 0
+        secret = Secret(line, kind, value, _mask_match(match)[:200], context=match.group(0), offset=offset)
+        found.setdefault((line, value), secret)
 
     for kind, pattern in FORMATS:
         for match in pattern.finditer(text):
@@ -131,7 +148,8 @@ def find_secrets(text: str, tree: ast.Module | None, relative_path: str) -> list
             add(SETTING[0], match, line, piece)
     for line, name, value in _named_literals(tree):
         if not any(s.value in value for (at, _), s in found.items() if at == line):
-            found[(line, value)] = Secret(line, f"string given to {name!r}", value, f"{name}={MASK!r}")
+            kind = f"string given to {name!r}"
+            found[(line, value)] = Secret(line, kind, value, f"{name}={MASK!r}", context=value, whole=True)
     return _named(found, relative_path)
 
 
@@ -192,7 +210,7 @@ def scrub_file(file: ir.DagFile, secrets: list[Secret]) -> ir.DagFile:
         for secret in unexternalised
     )
     scrubbed = dataclasses.replace(file, dags=dags, logic_imports=logic_imports, logic=logic, diagnostics=diagnostics)
-    return _mask_everywhere(scrubbed, [s.value for s in secrets])
+    return _mask_everywhere(scrubbed, secrets)
 
 
 # -- detection helpers -------------------------------------------------------------------------------------
@@ -205,6 +223,12 @@ def _mask_match(match: re.Match[str]) -> str:
     base = match.start()
     whole = match.group(0)
     return whole[: start - base] + MASK + whole[end - base :]
+
+
+def _prose_setting(match: re.Match[str]) -> bool:
+    """``secret: Name of the object`` in a docstring: after a colon, a plain word is prose, not a secret."""
+    separator = match.group(0)[: match.start("secret") - match.start()].rstrip()
+    return separator.endswith(":") and match.group("secret").isalpha()
 
 
 def _is_reference(value: str) -> bool:
@@ -235,7 +259,7 @@ def _named_literals(tree: ast.Module) -> list[tuple[int, str, str]]:
         # A name like `token_url` or `password_conn_id` is about a secret, not one.
         if not SECRET_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
             return
-        if _is_reference(value.value) or len(value.value) > 4096:
+        if _is_reference(value.value) or NOT_A_SECRET_VALUE.search(value.value) or len(value.value) > 4096:
             return
         found.append((line, name, value.value))
 
@@ -265,11 +289,17 @@ def _target_name(target: ast.expr) -> str | None:
 
 
 def _parts(text: str, secrets: list[Secret]) -> list[str | Secret]:
-    """``text`` split into plain pieces and the secrets inside it (longest secret first where they overlap)."""
-    for secret in sorted(secrets, key=lambda s: len(s.value), reverse=True):
-        if secret.value in text:
-            before, _, after = text.partition(secret.value)
-            return [*_parts(before, secrets), secret, *_parts(after, secrets)] if before or after else [secret]
+    """``text`` split into plain pieces and the secrets inside it (longest context first where they overlap)."""
+    for secret in sorted(secrets, key=lambda s: len(s.context), reverse=True):
+        if secret.whole:
+            if text == secret.value:
+                return [secret]
+            continue
+        at = text.find(secret.context)
+        if at >= 0:
+            start = at + secret.offset
+            before, after = text[:start], text[start + len(secret.value) :]
+            return [*_parts(before, secrets), secret, *_parts(after, secrets)]
     return [text] if text else []
 
 
@@ -316,7 +346,7 @@ def _externalise_code(imports: str, code: str, secrets: list[Secret]) -> tuple[s
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             segment = ast.get_source_segment(code, node) or ""
-            unexternalised.extend(s for s in secrets if s.value in segment and s not in unexternalised)
+            unexternalised.extend(s for s in secrets if _parts(segment, [s]) != [segment] and s not in unexternalised)
             continue
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             continue
@@ -356,21 +386,35 @@ def _char_col(text: str, offsets: list[int], lineno: int, byte_col: int) -> int:
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
 
-def _mask_everywhere(value: Any, secrets: list[str]) -> Any:
-    """Every string in an IR value with each secret replaced by the mask (longest first)."""
-    ordered = sorted(set(secrets), key=len, reverse=True)
+def _mask_everywhere(value: Any, secrets: list[Secret]) -> Any:
+    """Every text of an IR value with each secret's context masked (identifiers and argument names excepted)."""
+    replacements: dict[str, str] = {}
+    exact: set[str] = set()
+    for secret in secrets:
+        if secret.whole:
+            exact.add(secret.value)
+            for quote in ("'", '"'):
+                replacements[quote + secret.value + quote] = quote + MASK + quote
+        else:
+            end = secret.offset + len(secret.value)
+            replacements[secret.context] = secret.context[: secret.offset] + MASK + secret.context[end:]
+    ordered = sorted(replacements.items(), key=lambda item: len(item[0]), reverse=True)
 
     def mask(item: Any) -> Any:
+        if isinstance(item, ir.Diagnostic) and item.code == SECRET_CODE:
+            return item  # built from redacted text only
         if isinstance(item, str):
-            for secret in ordered:
-                if secret in item:
-                    item = item.replace(secret, MASK)
+            if item in exact:
+                return MASK
+            for text, masked in ordered:
+                if text in item:
+                    item = item.replace(text, masked)
             return item
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
             fields = [f.name for f in dataclasses.fields(item) if f.name not in IDENTIFIER_FIELDS]
             return dataclasses.replace(item, **{name: mask(getattr(item, name)) for name in fields})
         if isinstance(item, dict):
-            return {mask(k): mask(v) for k, v in item.items()}
+            return {k: mask(v) for k, v in item.items()}
         if isinstance(item, list):
             return [mask(v) for v in item]
         if isinstance(item, tuple):

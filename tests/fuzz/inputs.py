@@ -202,6 +202,8 @@ def huge_inputs(limit: int) -> dict[str, bytes]:
         "nested_loops.py": HEADER
         + b"with DAG('loops'):\n    for i in range(10000):\n        for j in range(10000):\n"
         + b"            EmptyOperator(task_id=f't{i}_{j}')\n",
+        "busy_loops.py": HEADER
+        + b"with DAG('busy'):\n    for i in range(10000):\n        for j in range(10000):\n            x = i * j\n",
         "string_bomb.py": HEADER + b"s = 'ab'\nfor i in range(80):\n    s = s + s\nX = '{:>1000000000}'.format(1)\n",
     }
 

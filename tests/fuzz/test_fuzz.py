@@ -142,6 +142,7 @@ def test_5000_deep_nesting_is_a_diagnostic(tmp_path: Path, name: str):
         ("just_under_limit_literal.py", {"A2D030"}),
         ("many_tasks.py", {"A2D008"}),
         ("nested_loops.py", {"A2D008"}),
+        ("busy_loops.py", {"A2D007"}),
         ("string_bomb.py", {"A2D030"}),
     ],
 )

@@ -117,6 +117,10 @@ def test_each_rule_finds_its_secret_and_reports_it_redacted(text: str, kind: str
         'secret = ""',
         "max_tokens = 400",
         'C = "password=${DB_PASSWORD}"',
+        'RESOURCE_PASSWORD = "My Password"',  # prose
+        'KINDS = {"Secret": "airflow.kubernetes.secret.Secret"}',  # an import path
+        'password_policy = "strict-9"',  # the secret word does not end the name
+        'DOC = "secret: Name of the secrets object"',  # prose after a colon
     ],
 )
 def test_references_and_ordinary_values_are_not_secrets(text: str):
@@ -137,6 +141,29 @@ def test_a_short_password_does_not_rename_tasks():
     file = scan_source(text, "admin.py")
     assert [t.task_id for t in file.dags[0].tasks] == ["admin_task"] and file.dags[0].dag_id == "admin_dag"
     assert file.dags[0].tasks[0].arguments["password"] == {"$secret": [{"env": "A2D_SECRET_ADMIN_L4"}]}
+
+
+def test_a_password_that_is_an_ordinary_word_disturbs_nothing_else():
+    """`password="airflow"` must not touch the operators' names, a bash command or the URI's user and database."""
+    text = (
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        'URI = "postgresql://airflow:airflow@localhost/airflow"\n'
+        'with DAG("airflow_dag"):\n'
+        '    BashOperator(task_id="airflow", bash_command="airflow version", env={"PGPASSWORD": "airflow"})\n'
+    )
+    file = scan_source(text, "words.py")
+    (task,) = file.dags[0].tasks
+    assert (task.task_id, task.operator) == ("airflow", "airflow.operators.bash.BashOperator")
+    assert task.arguments["bash_command"] == "airflow version"
+    # one variable per secret value, named after the line it first appears on
+    assert task.arguments["env"] == {"PGPASSWORD": {"$secret": [{"env": "A2D_SECRET_WORDS_L3"}]}}
+    assert [(d.line, d.code) for d in file.diagnostics if d.code == "A2D300"] == [(3, "A2D300"), (5, "A2D300")]
+    secret = secrets.find_secrets(text, ast.parse(text), "words.py")[0]
+    assert secrets._parts("postgresql://airflow:airflow@localhost/airflow", [secret]) == [
+        "postgresql://airflow:",
+        secret,
+        "@localhost/airflow",
+    ]
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
