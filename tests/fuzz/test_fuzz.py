@@ -223,9 +223,20 @@ def test_scan_cli_on_a_fuzzed_estate(fuzzed_estate: Path):
     assert strict.returncode == 1 and "Traceback" not in strict.stderr, strict.stderr
 
 
-def test_convert_cli_on_a_fuzzed_estate(fuzzed_estate: Path):
-    work = fuzzed_estate.parent
-    result = _cli("convert", str(fuzzed_estate), "--out", "fuzzed_defs", "--json", "plan.json", cwd=work)
+# CI converts the estate above; make fuzz converts this many more, each of 150 other mutants.
+EXTRA_ESTATES = harness.target_inputs(CI_INPUTS) // 2_000
+
+
+@pytest.mark.parametrize("extra", range(EXTRA_ESTATES + 1))
+def test_convert_cli_on_a_fuzzed_estate(fuzzed_estate: Path, seeds, tmp_path: Path, extra: int):
+    if extra:
+        work = tmp_path
+        mutated = inputs.mutants(seeds, 150, harness.fuzz_seed() + 100 + extra)
+        inputs.write_estate(work / "dags", {f"m{n:04d}.py": data for n, (_, data) in enumerate(mutated)})
+        dags = work / "dags"
+    else:
+        work, dags = fuzzed_estate.parent, fuzzed_estate
+    result = _cli("convert", str(dags), "--out", "fuzzed_defs", "--json", "plan.json", cwd=work)
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     plan = json.loads((work / "plan.json").read_text())
     assert plan["generated"]["problems"] == [], plan["generated"]["problems"]  # every module passes ruff
