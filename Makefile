@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 DAGSTER := .venv-dagster/bin
 STACKS := airflow-2 airflow-3 dagster
 
-.PHONY: setup demo test lint compose-check browser lock clean help
+.PHONY: setup demo test lint compose-check browser lock clean help fuzz
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -64,3 +64,10 @@ lock: | $(UV)  ## re-resolve requirements/*.in into the lock files (Python 3.11)
 
 clean:  ## remove venvs, caches and run state (keeps nothing that is not in git)
 	rm -rf .venv-* .tools .data .runtime build .pytest_cache .ruff_cache
+
+FUZZ_INPUTS ?= 10000
+FUZZ_SEED ?= 0
+
+fuzz: setup  ## hostile inputs for scan/convert: >= FUZZ_INPUTS files (default 10,000), seed FUZZ_SEED; 0 crashes allowed
+	@mkdir -p build
+	A2D_FUZZ_INPUTS=$(FUZZ_INPUTS) A2D_FUZZ_SEED=$(FUZZ_SEED) $(DAGSTER)/python -m pytest tests/fuzz -q -s -p no:cacheprovider

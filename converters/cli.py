@@ -768,7 +768,10 @@ def _print_plan(data: dict) -> None:
 
 
 def _write_json(target: Path, data: dict) -> None:
-    text = json.dumps(data, indent=2, default=str)
+    from converters.inventory.secrets import redact_json
+
+    # The scan scrubs secrets at the source; this also covers what Airflow's DagBag reports (verify).
+    text = json.dumps(redact_json(data), indent=2, default=str)
     if str(target) == "-":
         sys.stdout.write(text + "\n")
         return

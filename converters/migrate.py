@@ -140,22 +140,24 @@ def proxy(
         except BaseException:
             proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
             raise
-    ledger.append(
-        dags_folder,
-        [
-            {
-                "kind": "state",
-                "dag_id": dag_id,
-                "task_id": task,
-                "state": "proxied",
-                "by": ledger.user(),
-                "forced": bool(missing),
-                "reason": reason if missing else None,
-                "missing_gates": missing.get(task, []),
-            }
-            for task in handed_over
-        ],
-    )
+        # Under the same lock as the state change: a concurrent rollback's entry cannot land before this one
+        # while its state change came after (the ledger's last word per task is always the state file's).
+        ledger.append(
+            dags_folder,
+            [
+                {
+                    "kind": "state",
+                    "dag_id": dag_id,
+                    "task_id": task,
+                    "state": "proxied",
+                    "by": ledger.user(),
+                    "forced": bool(missing),
+                    "reason": reason if missing else None,
+                    "missing_gates": missing.get(task, []),
+                }
+                for task in handed_over
+            ],
+        )
     return change
 
 
@@ -202,16 +204,16 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
         if new_state is None:
             change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
         proxied_state.write(dags_folder, dag_id, new_state)
-    whole = [t.task.task_id for t in planned.tasks if not t.passthrough]
-    returned = whole if proxied_state.dag_level(current) else proxied
-    ledger.append(
-        dags_folder,
-        [
-            {"kind": "state", "dag_id": dag_id, "task_id": task, "state": "rolled back", "by": ledger.user()}
-            for task in returned
-            if task not in change.proxied
-        ],
-    )
+        whole = [t.task.task_id for t in planned.tasks if not t.passthrough]
+        returned = whole if proxied_state.dag_level(current) else proxied
+        ledger.append(  # under the lock, like proxy's entry
+            dags_folder,
+            [
+                {"kind": "state", "dag_id": dag_id, "task_id": task, "state": "rolled back", "by": ledger.user()}
+                for task in returned
+                if task not in change.proxied
+            ],
+        )
     return change
 
 

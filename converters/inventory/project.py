@@ -6,6 +6,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +15,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "6"  # bump when scan output changes: old cache entries are then ignored
+SCANNER_VERSION = "7"  # bump when scan output changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -95,7 +96,10 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
     path, root, cache = path_and_root
     relative = _rel(Path(path), Path(root)) if Path(root).is_dir() else Path(path).name
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device named *.py would block or never end
+            return _file_diag(relative, "A2D005", "cannot read file: not a regular file")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return _file_diag(
                 relative, "A2D004", f"file is {size // 1024 // 1024} MB: too large to be a DAG file, skipped"
@@ -104,7 +108,7 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
     except OSError as exc:
         return _file_diag(relative, "A2D005", f"cannot read file: {exc.strerror}")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark is valid Python source: Airflow imports it
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return ir.DagFile(

@@ -10,15 +10,21 @@ from __future__ import annotations
 import ast
 import dataclasses
 import hashlib
+import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from converters.inventory import ir
+from converters.inventory import ir, secrets
 from converters.inventory.callables import LogicExtractor
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
 
 MAX_CALL_DEPTH = 8
 MAX_LOOP_ITERATIONS = 10_000
+# Input limits (docs/reliability.md): beyond them the file's analysis stops with a diagnostic, never a hang.
+MAX_STEPS_PER_FILE = 1_000_000  # statements run and loop/comprehension iterations, all loops together
+MAX_TASKS_PER_FILE = 10_000
+MAX_VALUE_LENGTH = 1_000_000  # a literal computed by the scan ("x" * n, "{:>n}".format) longer than this is unknown
 
 # -- symbolic values --------------------------------------------------------------------------------------
 
@@ -127,6 +133,13 @@ class CustomOperator:
         return self.qualified
 
 
+class _LimitReached(BaseException):
+    """Stops the analysis of a file (a BaseException, so no "not statically known" handler swallows it)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code, self.message = code, message
+
+
 class _Return(Exception):
     def __init__(self, value: Any) -> None:
         self.value = value
@@ -149,6 +162,8 @@ class FileScanner:
         self._lines: list[bytes] | None = None
         self.mapped_groups = 0  # > 0 while expanding a mapped task group: every task in it is mapped
         self.logic: LogicExtractor | None = None
+        self.steps = 0
+        self.task_count = 0
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -187,7 +202,16 @@ class FileScanner:
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
         for stmt in body:
+            self.step()
             self.exec_stmt(stmt, env)
+
+    def step(self) -> None:
+        """Count one unit of work; a file whose loops multiply past the budget is stopped, not followed."""
+        self.steps += 1
+        if self.steps > MAX_STEPS_PER_FILE:
+            raise _LimitReached(
+                "A2D007", f"analysis stopped after {MAX_STEPS_PER_FILE:,} steps (loops too large to unroll)"
+            )
 
     def exec_stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
         match stmt:
@@ -466,6 +490,7 @@ class FileScanner:
                         )
                     return Unknown(self.src(node))
                 for value in list(values)[:MAX_LOOP_ITERATIONS]:
+                    self.step()
                     inner = dict(frame)
                     self.bind(generator.target, value, inner, node)
                     conditions = [self.eval(condition, inner) for condition in generator.ifs]
@@ -497,7 +522,7 @@ class FileScanner:
         if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
             joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
             return {"$dataset": f"({left['$dataset']}{joiner}{right['$dataset']})"}
-        if isinstance(left, Unknown) or isinstance(right, Unknown):
+        if isinstance(left, Unknown) or isinstance(right, Unknown) or _would_grow_too_much(left, op, right):
             return Unknown(self.src(node))
         try:
             return {
@@ -679,6 +704,9 @@ class FileScanner:
             while f"{full_id}__{n}" in dag.tasks:
                 n += 1
             full_id = f"{full_id}__{n}"
+        self.task_count += 1
+        if self.task_count > MAX_TASKS_PER_FILE:
+            raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
         kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
@@ -1012,11 +1040,48 @@ def _call_literal_method(owner, attr, args, kwargs, source) -> Any:
             return Unknown(source)
     if any(isinstance(a, Unknown) for a in _flat(list(args) + list(kwargs.values()))):
         return Unknown(source)
+    if _method_would_grow_too_much(owner, attr, args, kwargs):
+        return Unknown(source)
     try:
         result = getattr(owner, attr)(*args, **kwargs)
     except Exception:  # noqa: BLE001
         return Unknown(source)
     return list(result) if attr in {"items", "keys", "values"} else result
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple, dict)) else 1
+
+
+def _would_grow_too_much(left: Any, op: ast.operator, right: Any) -> bool:
+    """A hostile file must not make the scan build a gigabyte string ("x" * 10**10, s = s + s in a loop)."""
+    if isinstance(op, ast.Mult):
+        count = right if isinstance(right, int) else left if isinstance(left, int) else 1
+        return isinstance(count, int) and max(_length(left), _length(right)) * abs(count) > MAX_VALUE_LENGTH
+    if isinstance(op, ast.Add):
+        return _length(left) + _length(right) > MAX_VALUE_LENGTH
+    if isinstance(op, ast.Mod) and isinstance(left, str):
+        return _huge_format(left)
+    return False
+
+
+WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+
+
+def _method_would_grow_too_much(owner: Any, attr: str, args: list, kwargs: dict) -> bool:
+    values = list(args) + list(kwargs.values())
+    if attr in WIDTH_METHODS:
+        return any(isinstance(v, int) and v > MAX_VALUE_LENGTH for v in values)
+    if attr in {"format", "format_map"} and isinstance(owner, str):
+        return _huge_format(owner) or sum(_length(v) for v in values) > MAX_VALUE_LENGTH
+    if attr in {"replace", "join"}:
+        return _length(owner) * max([1, *(_length(v) for v in values)]) > MAX_VALUE_LENGTH
+    return False
+
+
+def _huge_format(template: str) -> bool:
+    """A width or precision of seven digits or more in a format string ("{:>1000000000}", "%1000000000d")."""
+    return re.search(r"[{%][^{}%]{0,20}?\d{7,}", template) is not None
 
 
 def _call_builtin(name, args, kwargs, source) -> Any:
@@ -1290,18 +1355,43 @@ def module_name(relative_path: str) -> str:
 
 
 def scan_source(text: str, relative_path: str) -> ir.DagFile:
-    """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile."""
+    """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
+
+    Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
+    """
+    file, tree = _scan_structure(text, relative_path)
+    try:
+        found = secrets.find_secrets(text, tree, relative_path)
+        file = dataclasses.replace(
+            file, diagnostics=file.diagnostics + tuple(secrets.diagnostics_for(found, relative_path))
+        )
+        return secrets.scrub_file(file, found)
+    except (RecursionError, MemoryError) as exc:
+        # Nothing of the file may leave the scan unchecked: keep only the diagnostics, which hold no source text.
+        message = f"secrets could not be checked ({type(exc).__name__}); the file's content is left out"
+        keep = (*(d for d in file.diagnostics if d.code in {"A2D001", "A2D002"}),)
+        return ir.DagFile(
+            relative_path, file.sha256, (), (), (*keep, ir.Diagnostic(relative_path, 0, "A2D003", "error", message))
+        )
+
+
+def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
-        tree = ast.parse(text, filename=relative_path)
+        with warnings.catch_warnings():  # Python's warnings about the user's code ("invalid escape") are not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=relative_path)
+            # What the parser accepts but Python refuses to run ('return' outside a function...), Airflow refuses.
+            compile(tree, relative_path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         message = f"does not parse on Python 3.11: {exc.msg}"
-        return ir.DagFile(
-            relative_path, digest, (), (), (ir.Diagnostic(relative_path, exc.lineno or 0, "A2D001", "error", message),)
-        )
+        diagnostic = ir.Diagnostic(relative_path, exc.lineno or 0, "A2D001", "error", message)
+        return ir.DagFile(relative_path, digest, (), (), (diagnostic,)), None
     except (ValueError, RecursionError, MemoryError) as exc:
         message = f"cannot be parsed: {type(exc).__name__}: {str(exc)[:200]}"
-        return ir.DagFile(relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),))
+        return ir.DagFile(
+            relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),)
+        ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
     try:
         scanner.run(tree)
@@ -1309,6 +1399,10 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         scanner.diag(None, "A2D003", "nesting too deep to analyse", "error")
         for dag in scanner.dags:
             dag.incomplete.append("A2D003")
+    except _LimitReached as limit:
+        scanner.diag(None, limit.code, limit.message + "; the DAGs of this file are incomplete", "error")
+        for dag in scanner.dags:
+            dag.incomplete.append(limit.code)
     except Exception as exc:  # noqa: BLE001 - an analyser bug must not stop the scan of the estate
         scanner.diag(None, "A2D999", f"internal analyser error ({type(exc).__name__}: {exc}); please report", "error")
         for dag in scanner.dags:
@@ -1317,7 +1411,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
     if not dags and not any(d.severity == "error" for d in scanner.diagnostics):
         scanner.diag(None, "A2D030", "no DAG found in this file (a helper module, or DAGs built elsewhere)", "info")
     callables, (logic_imports, logic), airflow_imports = _logic_of(scanner, relative_path)
-    return ir.DagFile(
+    file = ir.DagFile(
         relative_path,
         digest,
         tuple(sorted(scanner.styles)),
@@ -1328,6 +1422,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         logic,
         airflow_imports,
     )
+    return file, tree
 
 
 def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], tuple[str, str], dict]:

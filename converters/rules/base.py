@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from converters.inventory import ir
+from converters.inventory.secrets import secret_expression
 
 MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
 DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
@@ -169,6 +170,10 @@ class Code:
             if task_id not in self.t.inputs:
                 self.t.inputs.append(task_id)
             return input_name(task_id)
+        if "$secret" in value:
+            # A secret written in the DAG source: the generated code reads it from the environment (A2D300).
+            self.t.imports.add("import os")
+            return secret_expression(value["$secret"])
         if "$path" in value:
             self.t.support.add("dags_path")
             return f"dags_path({_string(value['$path'])})"
