@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converters.files import write_atomic
+from converters.inventory.secrets import redact_json
 
 from . import model, render
 
@@ -26,7 +27,9 @@ class ReportFiles:
 
 
 def write_report(dags_folder: Path, out: Path, *, defs_folder: Path | None = None) -> ReportFiles:
-    report = model.build(dags_folder, defs_folder=defs_folder)
+    # The scan already keeps secrets out of the inventory; the report masks any that reached it another way
+    # (a diagnostic quoting source text, a reason naming a value) before anything is written.
+    report = redact_json(model.build(dags_folder, defs_folder=defs_folder))
     out.mkdir(parents=True, exist_ok=True)
     (out / "graphs").mkdir(exist_ok=True)
     graphs = []

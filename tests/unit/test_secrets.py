@@ -68,6 +68,7 @@ OUTPUTS = (
     "scan.json",
     "plan.json",
     "dagster_defs",
+    "report",
     "stdout",
 )
 
@@ -180,7 +181,9 @@ def test_planted_secrets_appear_in_no_output_and_generated_code_reads_the_enviro
     converted = _cli("convert", "dags", "--out", "dagster_defs", "--json", "plan.json", cwd=tmp_path)
     assert scanned.returncode == 0, scanned.stderr
     assert converted.returncode == 0, converted.stderr
-    (tmp_path / "stdout").write_text(scanned.stdout + scanned.stderr + converted.stdout + converted.stderr)
+    reported = _cli("report", "dags", "--out", "report", cwd=tmp_path)
+    assert reported.returncode == 0, reported.stderr
+    (tmp_path / "stdout").write_text("".join(r.stdout + r.stderr for r in (scanned, converted, reported)))
 
     # Reported: each with its line and a redacted value.
     diagnostics = [d for d in json.loads((tmp_path / "scan.json").read_text())["diagnostics"] if d["code"] == "A2D300"]
