@@ -35,9 +35,11 @@ def write_report(dags_folder: Path, out: Path, *, defs_folder: Path | None = Non
     graphs = []
     for index, item in enumerate(report["graphs"]):
         for side, drawing in zip(("airflow", "dagster"), render.drawings(item, index), strict=True):
-            target = out / render.graph_file(item["dag_id"], side)
+            target = out / render.graph_file(item, side)
             write_atomic(target, drawing, sync=False)
             graphs.append(target)
+    for stale in set((out / "graphs").glob("*.svg")) - set(graphs):  # a refreshed report pictures today's DAGs
+        stale.unlink()
     html, markdown, data = out / "index.html", out / "report.md", out / "report.json"
     write_atomic(html, render.html(report), sync=False)
     write_atomic(markdown, render.markdown(report), sync=False)

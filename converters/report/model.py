@@ -460,6 +460,7 @@ def _graphs(plan: Plan, tasks: list[dict]) -> list[dict]:
         graphs.append(
             {
                 "dag_id": dag_id,
+                "module": planned.module,  # unique even when a DAG id is reused across files
                 "airflow": {"nodes": airflow_nodes, "edges": [list(e) for e in airflow_edges]},
                 "dagster": {"nodes": asset_nodes, "edges": [list(e) for e in asset_edges]},
             }

@@ -422,8 +422,9 @@ def _md_table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def graph_file(dag_id: str, side: str) -> str:
-    return "graphs/" + re.sub(r"[^A-Za-z0-9_.-]", "_", dag_id) + f".{side}.svg"
+def graph_file(item: dict, side: str) -> str:
+    """``graphs/<module>.<side>.svg``: named by the generated module, which is unique per DAG and file-safe."""
+    return f"graphs/{item['module']}.{side}.svg"
 
 
 def markdown(report: dict) -> str:
@@ -571,8 +572,8 @@ def markdown(report: dict) -> str:
         out += [
             f"### {item['dag_id']}",
             "",
-            f"![Airflow DAG {item['dag_id']}]({graph_file(item['dag_id'], 'airflow')}) "
-            f"![Dagster assets of {item['dag_id']}]({graph_file(item['dag_id'], 'dagster')})",
+            f"![Airflow DAG {item['dag_id']}]({graph_file(item, 'airflow')}) "
+            f"![Dagster assets of {item['dag_id']}]({graph_file(item, 'dagster')})",
             "",
         ]
     return "\n".join(out)

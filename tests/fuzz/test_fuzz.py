@@ -1,4 +1,4 @@
-"""Fuzzing scan and convert: no input file may crash them; every problem is a diagnostic with file:line.
+"""Fuzzing scan, convert and report: no input file may crash them; every problem is a diagnostic with file:line.
 
 Sizes: ``make test`` runs a fixed-seed sample; ``make fuzz`` sets ``A2D_FUZZ_INPUTS=10000`` (and any
 ``A2D_FUZZ_SEED``) and the session refuses to pass with fewer inputs checked (see conftest.py).
@@ -243,3 +243,10 @@ def test_convert_cli_on_a_fuzzed_estate(fuzzed_estate: Path, seeds, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     for module in (work / "fuzzed_defs").rglob("*.py"):
         compile(module.read_text(), str(module), "exec")
+    # The client report survives the same estate: every file it writes, every DAG it pictures.
+    reported = _cli("report", str(dags), "--out", "fuzzed_report", "--json", "report.json", cwd=work)
+    assert reported.returncode == 0 and "Traceback" not in reported.stderr + reported.stdout, reported.stderr
+    report = json.loads((work / "report.json").read_text())
+    assert report["inventory"]["dags"] == len(plan["dags"])
+    assert len(list((work / "fuzzed_report" / "graphs").glob("*.svg"))) == 2 * len(report["graphs"])
+    assert (work / "fuzzed_report" / "index.html").read_text().endswith("</html>")
