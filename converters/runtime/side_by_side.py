@@ -308,6 +308,9 @@ def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInst
             "AIRFLOW_MAJOR_VERSION": str(airflow.version),
             "AIRFLOW_INSTANCE_NAME": "airflow",
             "AIRLIFT_SENSOR_INTERVAL": str(state.sensor_interval),
+            # Airflow's DAGs and tasks as peering saw them at the first load: later loads (daemon, run workers,
+            # reloads) ask Airflow nothing. `up` starts with a fresh Dagster home, so without one.
+            "AIRLIFT_SNAPSHOT": str(airlift_snapshot(state)),
             "AIRFLOW_DAGS_FOLDER": str(project / DAGS_FOLDER),
             "DBT_TARGET_ROOT": str(Path(state.dagster_home) / "dbt-target"),
         }
@@ -354,6 +357,12 @@ def require(project: Path) -> RuntimeState:
     return state
 
 
+def airlift_snapshot(state: RuntimeState) -> Path:
+    """Where the generated location keeps Airflow's answers to peering's load-time questions."""
+    return Path(state.dagster_home) / "airlift-snapshot.json"
+
+
 def reload_dagster(state: RuntimeState) -> None:
-    """Make Dagster load the generated code again (after `decommission` regenerated it)."""
+    """Make Dagster load the generated code again (after `decommission` regenerated it), asking Airflow afresh."""
+    airlift_snapshot(state).unlink(missing_ok=True)
     state.dagster().reload(LOCATION)
