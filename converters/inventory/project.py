@@ -13,13 +13,14 @@ Entries are pickles of the IR written by this user's own scans (the cache lives 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import gc
 import hashlib
 import os
 import pickle
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -142,21 +143,28 @@ def _cache_key(relative: str, raw: bytes) -> str:
     return hashlib.sha256(f"{SCANNER_VERSION}\0{relative}\0".encode() + raw).hexdigest()
 
 
-def _read_pickle(path: Path) -> object:
-    # The IR of a large folder is a few hundred thousand small objects without reference cycles. Left to the
-    # cyclic collector they are traversed again and again while they load (every 700 allocations) and once
-    # more when it next runs: the load is paused for it, and what was loaded is moved out of its reach
-    # (gc.freeze; reference counting still frees it).
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The IR of a large folder is a few hundred thousand small objects without reference cycles. Left to the
+    cyclic collector they are traversed again and again while they arrive (every 700 allocations) and once
+    more when it next runs: it is paused while they arrive, and what arrived is moved out of its reach
+    (gc.freeze; reference counting still frees it). Loading 20,000 tasks: 0.6 s → 0.2 s."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 - a missing, truncated or outdated entry is a cache miss, nothing more
-        return None
+        yield
     finally:
         gc.freeze()
         if collecting:
             gc.enable()
+
+
+def _read_pickle(path: Path) -> object:
+    try:
+        with _collector_paused():
+            return pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - a missing, truncated or outdated entry is a cache miss, nothing more
+        return None
 
 
 def _write_pickle(path: Path, value: object) -> None:
@@ -192,12 +200,14 @@ def scan_project(
     todo = [index for index in range(len(paths)) if index not in results]
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) > 8:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for index, result in zip(todo, pool.map(scan_file, work, chunksize=max(1, len(work) // (jobs * 8)))):
+        with ProcessPoolExecutor(max_workers=jobs) as pool, _collector_paused():
+            for index, result in zip(
+                todo, pool.map(scan_file, work, chunksize=max(1, len(work) // (jobs * 8))), strict=True
+            ):
                 results[index] = result
                 on_file(len(results), len(paths))
     else:
-        for index, item in zip(todo, work):
+        for index, item in zip(todo, work, strict=True):
             results[index] = scan_file(item)
             on_file(len(results), len(paths))
     ordered = [results[index] for index in range(len(paths))]
