@@ -42,7 +42,8 @@ def render(report: BenchReport, console: Console) -> None:
     console.print(table)
     machine = report.machine
     console.print(
-        f"machine: {machine['cpus']} × {machine['cpu']}, {machine['memory_mib']} MiB, Python {machine['python']}; "
+        f"machine: {machine['cpus']} × {machine['cpu']}, {machine['memory_mib']} MiB, Python {machine['python']}, "
+        f"load average {machine['load_average_at_start']} at start, {machine.get('load_average_at_end')} at end; "
         f"bench took {report.total_seconds:.0f} s"
     )
 

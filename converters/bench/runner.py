@@ -71,7 +71,14 @@ def machine() -> dict:
         ),
         "unknown",
     )
-    return {"cpus": os.cpu_count(), "cpu": model, "memory_mib": memory, "python": sys.version.split()[0]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "memory_mib": memory,
+        "python": sys.version.split()[0],
+        # Other work on the machine slows every figure; the ratios (same run) hold better than the seconds.
+        "load_average_at_start": round(os.getloadavg()[0], 1),
+    }
 
 
 def _probe(*args: str, cache: Path | None = None, timeout: float = 1200) -> dict:
@@ -302,4 +309,5 @@ def run(
             ),
         ]
     report.total_seconds = time.perf_counter() - started
+    report.machine["load_average_at_end"] = round(os.getloadavg()[0], 1)
     return report
