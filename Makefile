@@ -62,6 +62,12 @@ lock: | $(UV)  ## re-resolve requirements/*.in into the lock files (Python 3.11)
 	  $(UV) pip compile --quiet --python-version 3.11 requirements/$$stack.in -o requirements/$$stack.lock || exit 1; \
 	done
 
+# Benchmarks (docs/benchmarks.md): ratios against baselines measured in the same run, never timed tests.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup  ## benchmark suite on a synthetic estate (1,000 DAG files), each measure with baseline and ratio (BENCH_ARGS="--files 100 --no-runtime --json build/bench.json")
+	$(DAGSTER)/python -m converters.bench $(BENCH_ARGS)
+
 clean:  ## remove venvs, caches and run state (keeps nothing that is not in git)
 	rm -rf .venv-* .tools .data .runtime build .pytest_cache .ruff_cache
 

@@ -148,3 +148,73 @@ def test_the_airflow3_token_is_fetched_again_when_it_expires():
         assert _Airflow3Stub.issued == 3, "one token per two calls: refreshed on 401, not on every call"
     finally:
         server.shutdown()
+
+
+class _Airflow2Stub(BaseHTTPRequestHandler):
+    """Airflow 2's REST API as peering reads it at load: DAG d with task_a, no datasets. Counts the calls."""
+
+    calls: list[str] = []
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):  # noqa: N802
+        type(self).calls.append(self.path)
+        path = self.path.split("?")[0]
+        if path == "/api/v1/dags":
+            body = {"dags": [{"dag_id": "d", "file_token": "tok", "is_paused": False}], "total_entries": 1}
+        elif path == "/api/v1/dags/d/tasks":
+            body = {"tasks": [{"task_id": "task_a", "downstream_task_ids": []}], "total_entries": 1}
+        elif path == "/api/v1/datasets":
+            body = {"datasets": [], "total_entries": 0}
+        elif path.startswith("/api/v1/dagSources/"):
+            body = {"content": "# the DAG's source"}
+        else:
+            self.send_error(404)
+            return
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _asset_keys(defs: dg.Definitions) -> set[str]:
+    return {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
+
+
+def test_with_a_snapshot_loading_asks_airflow_nothing(monkeypatch, tmp_path):
+    server = HTTPServer(("127.0.0.1", 0), _Airflow2Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        snapshot = tmp_path / "state" / "airlift-snapshot.json"
+        monkeypatch.setenv("AIRFLOW_URL", url)
+        monkeypatch.setenv("AIRLIFT_SNAPSHOT", str(snapshot))
+        assets = airlift.mapped_to_airflow("d", {"task_a": [a]}, level="task")
+
+        first = airlift.peer(dg.Definitions(assets=assets))
+        assert _Airflow2Stub.calls, "without a snapshot the first load asks Airflow"
+        assert snapshot.is_file(), "and records the answers"
+        assert {"airflow/dag/d", "d/a"} <= _asset_keys(first)
+
+        _Airflow2Stub.calls.clear()
+        second = airlift.peer(dg.Definitions(assets=assets))
+        assert _Airflow2Stub.calls == [], "a load from the snapshot makes no Airflow API call"
+        assert _asset_keys(second) == _asset_keys(first)
+        dag_asset = next(s for s in second.resolve_all_asset_specs() if s.key.to_user_string() == "airflow/dag/d")
+        assert (
+            dag_asset.metadata
+            == next(s for s in first.resolve_all_asset_specs() if s.key.to_user_string() == "airflow/dag/d").metadata
+        )
+
+        # Another Airflow (another URL) does not get this one's answers.
+        monkeypatch.setenv("AIRFLOW_URL", url + "/")  # same server, so the calls can be counted
+        other = json.loads(snapshot.read_text())
+        other["airflow"] = "http://elsewhere:8080"
+        snapshot.write_text(json.dumps(other))
+        airlift.peer(dg.Definitions(assets=assets))
+        assert _Airflow2Stub.calls, "a snapshot of another Airflow is not used"
+    finally:
+        server.shutdown()

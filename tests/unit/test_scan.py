@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -371,11 +372,37 @@ def test_unchanged_files_come_from_the_cache_and_match(tmp_path):
     (tmp_path / "a.py").write_text("from airflow import DAG\nwith DAG('a'):\n    pass\n")
     cache = tmp_path / "cache"
     first = scan_project(tmp_path, cache_dir=cache, jobs=1)
-    entries = list(cache.rglob("*.json"))
+    entries = [p for p in cache.rglob("*.pickle") if p.parent.name != "projects"]
     assert len(entries) == 1
+    assert len(list((cache / "projects").glob("*.pickle"))) == 1, "and the folder's index"
     second = scan_project(tmp_path, cache_dir=cache, jobs=1)
     assert first == second
     assert ir.from_json(ir.Project, json.loads(json.dumps(ir.to_json(first)))) == first
+
+
+def test_a_rescan_analyses_only_the_files_that_changed(tmp_path, monkeypatch):
+    from converters.inventory import project as project_module
+
+    for name in "abc":
+        (tmp_path / f"{name}.py").write_text(f"from airflow import DAG\nwith DAG('{name}'):\n    pass\n")
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    first = scan_project(tmp_path, cache_dir=cache, jobs=1)
+    analysed: list[str] = []
+    real = project_module.scan_source
+    monkeypatch.setattr(project_module, "scan_source", lambda text, path: analysed.append(path) or real(text, path))
+
+    assert scan_project(tmp_path, cache_dir=cache, jobs=1) == first
+    assert analysed == [], "nothing changed: every result comes from the cache"
+    (tmp_path / "b.py").write_text("from airflow import DAG\nwith DAG('b2'):\n    pass\n")
+    changed = scan_project(tmp_path, cache_dir=cache, jobs=1)
+    assert analysed == ["b.py"]
+    assert [d.dag_id for f in changed.files for d in f.dags] == ["a", "b2", "c"]
+    (tmp_path / "b.py").write_text("from airflow import DAG\nwith DAG('b'):\n    pass\n")
+    assert scan_project(tmp_path, cache_dir=cache, jobs=1) == first, "the old content's entry is still valid"
+    assert analysed == ["b.py"]
+    shutil.rmtree(cache)  # safe to delete: the next scan analyses everything again
+    assert scan_project(tmp_path, cache_dir=cache, jobs=1) == first
+    assert sorted(analysed) == ["a.py", "b.py", "b.py", "c.py"]
 
 
 def test_scan_cli_writes_the_documented_json_and_uses_exit_codes(tmp_path):

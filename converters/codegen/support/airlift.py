@@ -9,6 +9,10 @@ environment, nothing from the code:
 - ``AIRFLOW_MAJOR_VERSION``: ``2`` (default) or ``3``.
 - ``AIRFLOW_INSTANCE_NAME``: prefix of the DAG assets (``<name>/dag/<dag_id>``), default ``airflow``.
 - ``AIRLIFT_SENSOR_INTERVAL``: seconds between two polls of Airflow's runs, default 30.
+- ``AIRLIFT_SNAPSHOT``: a file holding Airflow's answers to what peering asks at load (its DAGs, their tasks,
+  datasets, DAG sources). When the file exists, loading the location makes no Airflow API call; when it does not,
+  the first load asks Airflow and writes it. Delete it to see new DAGs/tasks (`runtime up` starts without one).
+  The sensor always polls Airflow live.
 
 dagster-airlift 0.29 speaks Airflow's v1 REST API only. ``Airflow3Instance`` adapts it to v2: the token,
 ``assets`` instead of ``datasets``, an explicit ``logical_date`` on trigger, source code by DAG id, JSON logs,
@@ -18,7 +22,9 @@ and runs whose ``logical_date`` is null (Airflow 3 allows it: ``run_after`` stan
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -42,6 +48,7 @@ from dagster_airlift.core import (
 from dagster_airlift.core.airflow_instance import AirflowAuthBackend
 from dagster_airlift.core.runtime_representations import DagRun, TaskInstance
 from dagster_airlift.core.serialization.serialized_data import Dataset, DatasetConsumingDag, DatasetProducingTask
+from dagster_shared.serdes import deserialize_value, serialize_value
 
 DEFAULT_SENSOR_INTERVAL = 30
 REQUEST_TIMEOUT = 30
@@ -240,6 +247,77 @@ class Airflow3Instance(AirflowInstance):
         )
 
 
+class _AnswersFromSnapshot:
+    """Answers the calls peering makes at load (``LOAD_CALLS``) from the ``AIRLIFT_SNAPSHOT`` file.
+
+    Calls the file does not hold go to Airflow and are recorded; ``save_snapshot`` writes them (atomically, so
+    the webserver and the daemon loading at once never read half a file). ``live()`` ends the load: from then
+    on (the sensor) every call goes to Airflow."""
+
+    LOAD_CALLS = ("list_dags", "get_task_infos", "get_all_datasets", "get_dag_source_code")
+    SNAPSHOT_VERSION = 1
+
+    def __init__(self, *args: Any, snapshot: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._snapshot_path = snapshot
+        self._answers: dict[str, str] = {}
+        self._recorded = False
+        self._loading = True
+        with contextlib.suppress(OSError, ValueError):
+            with open(snapshot, encoding="utf-8") as handle:
+                stored = json.load(handle)
+            if stored.get("version") == self.SNAPSHOT_VERSION and stored.get("airflow") == self._airflow_url():
+                self._answers = dict(stored["answers"])
+
+    def _airflow_url(self) -> str:
+        return self.auth_backend.get_webserver_url()  # type: ignore[attr-defined]
+
+    def _answer(self, call: str, live: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._loading:
+            return live(*args, **kwargs)
+        key = f"{call}:{args!r}:{sorted(kwargs.items())!r}"
+        if key in self._answers:
+            return deserialize_value(self._answers[key])
+        value = live(*args, **kwargs)
+        self._answers[key] = serialize_value(value)
+        self._recorded = True
+        return value
+
+    def list_dags(self, *args, **kwargs):
+        return self._answer("list_dags", super().list_dags, *args, **kwargs)  # type: ignore[misc]
+
+    def get_task_infos(self, *args, **kwargs):
+        return self._answer("get_task_infos", super().get_task_infos, *args, **kwargs)  # type: ignore[misc]
+
+    def get_all_datasets(self, *args, **kwargs):
+        return self._answer("get_all_datasets", super().get_all_datasets, *args, **kwargs)  # type: ignore[misc]
+
+    def get_dag_source_code(self, *args, **kwargs):
+        return self._answer("get_dag_source_code", super().get_dag_source_code, *args, **kwargs)  # type: ignore[misc]
+
+    def save_snapshot(self) -> None:
+        if not self._recorded:
+            return
+        folder = os.path.dirname(os.path.abspath(self._snapshot_path))
+        os.makedirs(folder, exist_ok=True)
+        data = {"version": self.SNAPSHOT_VERSION, "airflow": self._airflow_url(), "answers": self._answers}
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".airlift-snapshot-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(temporary, self._snapshot_path)
+
+    def live(self) -> None:
+        self._loading = False
+
+
+class SnapshotAirflowInstance(_AnswersFromSnapshot, AirflowInstance):
+    """Airflow 2 (``/api/v1``), loading from the snapshot."""
+
+
+class SnapshotAirflow3Instance(_AnswersFromSnapshot, Airflow3Instance):
+    """Airflow 3 (``/api/v2``), loading from the snapshot."""
+
+
 def airflow_instance_from_env() -> AirflowInstance | None:
     """The Airflow instance named by the environment, or None when ``AIRFLOW_URL`` is not set."""
     url = os.environ.get("AIRFLOW_URL", "").rstrip("/")
@@ -248,12 +326,17 @@ def airflow_instance_from_env() -> AirflowInstance | None:
     username = os.environ.get("AIRFLOW_USERNAME", "admin")
     password = os.environ.get("AIRFLOW_PASSWORD", "")
     name = os.environ.get("AIRFLOW_INSTANCE_NAME", "airflow")
+    snapshot = os.environ.get("AIRLIFT_SNAPSHOT", "")
+    version3 = os.environ.get("AIRFLOW_MAJOR_VERSION", "2") == "3"
     with _airlift_is_beta():
-        if os.environ.get("AIRFLOW_MAJOR_VERSION", "2") == "3":
-            return Airflow3Instance(auth_backend=AirflowTokenAuthBackend(url, username, password), name=name)
-        return AirflowInstance(
-            auth_backend=AirflowBasicAuthBackend(webserver_url=url, username=username, password=password), name=name
-        )
+        if version3:
+            backend: AirflowAuthBackend = AirflowTokenAuthBackend(url, username, password)
+        else:
+            backend = AirflowBasicAuthBackend(webserver_url=url, username=username, password=password)
+        if snapshot:
+            cls = SnapshotAirflow3Instance if version3 else SnapshotAirflowInstance
+            return cls(auth_backend=backend, name=name, snapshot=snapshot)
+        return (Airflow3Instance if version3 else AirflowInstance)(auth_backend=backend, name=name)
 
 
 def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: str | None) -> list[Any]:
@@ -327,12 +410,16 @@ def peer(defs: dg.Definitions) -> dg.Definitions:
     if instance is None:
         return defs
     with _airlift_is_beta():
-        return build_defs_from_airflow_instance(
+        peered = build_defs_from_airflow_instance(
             airflow_instance=instance,
             defs=_known_to(instance, defs),
             sensor_minimum_interval_seconds=int(os.environ.get("AIRLIFT_SENSOR_INTERVAL", DEFAULT_SENSOR_INTERVAL)),
             event_transformer_fn=_partitioned_like_airflow,
         )
+    if isinstance(instance, _AnswersFromSnapshot):
+        instance.save_snapshot()
+        instance.live()
+    return peered
 
 
 def _known_to(instance: AirflowInstance, defs: dg.Definitions) -> dg.Definitions:

@@ -1,0 +1,313 @@
+"""Run every measure of issue 8 with its baseline from the same run, and compute the ratios.
+
+Each measure runs in a process of its own (``converters/bench/probe.py``, or Dagster's / Airflow's CLI), so
+caches and imports of one measure never help the next, and peak RSS belongs to the operation measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from converters.bench.estate import write_estate
+from converters.runtime.airflow import base_environment
+from converters.runtime.envs import airflow_venv, venv_dir
+
+GIB = 1024.0  # MiB
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    baseline_name: str
+    baseline_seconds: float | None
+    goal: str
+    met: bool | None  # None: no goal to check (or not measurable here)
+    rss_mib: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_seconds:
+            return None
+        return self.seconds / self.baseline_seconds
+
+
+@dataclass
+class BenchReport:
+    files: int
+    tasks_per_dag: int
+    seed: int
+    machine: dict
+    estate: dict
+    measures: list[Measure] = field(default_factory=list)
+    total_seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for entry, measure in zip(data["measures"], self.measures, strict=True):
+            entry["ratio"] = measure.ratio
+        return data
+
+
+def machine() -> dict:
+    memory = next(
+        (int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line),
+        None,
+    )
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        "unknown",
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "memory_mib": memory,
+        "python": sys.version.split()[0],
+        # Other work on the machine slows every figure; the ratios (same run) hold better than the seconds.
+        "load_average_at_start": round(os.getloadavg()[0], 1),
+    }
+
+
+def _probe(*args: str, cache: Path | None = None, timeout: float = 1200) -> dict:
+    env = dict(os.environ)
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)  # the scan cache of convert (default_cache_dir) goes there
+    result = subprocess.run(
+        [sys.executable, "-m", "converters.bench.probe", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"probe {args[0]} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _timed(argv: list[str], *, env: dict[str, str], cwd: Path, timeout: float = 900) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:4])}… failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return seconds, result.stdout + result.stderr
+
+
+def measure_scan(estate: Path, work: Path, jobs: int | None) -> list[Measure]:
+    jobs_args = [str(jobs)] if jobs else []
+    parse = _probe("parse", str(estate))
+    cache = work / "scan-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = _probe("scan", str(estate), str(cache), *jobs_args)
+    warm = _probe("scan", str(estate), str(cache), *jobs_args)
+    return [
+        Measure(
+            "scan cold",
+            cold["seconds"],
+            "ast.parse (read + parse, 1 process)",
+            parse["seconds"],
+            "≤ 5× baseline, RSS ≤ 1 GiB",
+            cold["seconds"] <= 5 * parse["seconds"] and cold["rss_mib"] <= GIB,
+            cold["rss_mib"],
+            f"{cold['files']} files, {cold['dags']} DAGs, {cold['tasks']} tasks",
+        ),
+        Measure(
+            "scan again, nothing changed",
+            warm["seconds"],
+            "scan cold",
+            cold["seconds"],
+            "≤ 0.5 s and ≤ 5 % of cold",
+            warm["seconds"] <= 0.5 and warm["seconds"] <= 0.05 * cold["seconds"],
+            warm["rss_mib"],
+        ),
+    ]
+
+
+def airflow_examples(version: int) -> Path:
+    python = airflow_venv(version) / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    return Path(site) / "airflow" / "example_dags"
+
+
+def measure_airflow_examples(work: Path, version: int, jobs: int | None) -> Measure:
+    folder = airflow_examples(version)
+    home = work / f"airflow-{version}-home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = base_environment(version, home, folder)
+    python = airflow_venv(version) / "bin" / "python"
+    timer = Path(__file__).with_name("dagbag_timer.py")
+    _, output = _timed([str(python), str(timer), str(folder)], env=env, cwd=home, timeout=600)
+    dagbag = json.loads(next(line for line in reversed(output.splitlines()) if line.startswith("{")))
+    cache = work / f"examples-{version}-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    scan = _probe("scan", str(folder), str(cache), *([str(jobs)] if jobs else []))
+    return Measure(
+        f"scan Airflow {version}'s example DAGs",
+        scan["seconds"],
+        f"DagBag fill (Airflow {version} venv)",
+        dagbag["seconds"],
+        "faster than DagBag",
+        scan["seconds"] < dagbag["seconds"],
+        scan["rss_mib"],
+        f"{scan['dags']} DAGs static / {dagbag['dags']} in DagBag; importing Airflow first took "
+        f"{dagbag['import_seconds']:.1f}s more",
+    )
+
+
+def measure_convert(estate: Path, work: Path, cold_scan: float, jobs: int | None) -> tuple[Measure, Path, dict]:
+    package = work / "synthetic_defs"
+    shutil.rmtree(package, ignore_errors=True)
+    cache = work / "convert-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    result = _probe("convert", str(estate), str(package), *([str(jobs)] if jobs else []), cache=cache)
+    measure = Measure(
+        "convert (scan + plan + generate + format)",
+        result["seconds"],
+        "scan cold",
+        cold_scan,
+        "≤ 4× baseline, RSS ≤ 1 GiB",
+        result["seconds"] <= 4 * cold_scan and result["rss_mib"] <= GIB,
+        result["rss_mib"],
+        f"{result['assets']} assets, {result['written']} files written, {result['problems']} problems",
+    )
+    return measure, package, result
+
+
+def write_plain_location(generated: Path, target: Path) -> int:
+    """The baseline location: for every generated DAG module, one module with the same number of plain assets."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "dags").mkdir(parents=True)
+    (target / "__init__.py").write_text("")
+    (target / "dags" / "__init__.py").write_text("")
+    modules = sorted(p.stem for p in (generated / "dags").glob("*.py") if p.stem != "__init__")
+    total = 0
+    for module in modules:
+        text = (generated / "dags" / f"{module}.py").read_text(encoding="utf-8")
+        count = text.count("\n@dg.asset(") + text.count("dg.AssetSpec(")  # assets run here + observed-only specs
+        total += count
+        body = ["import dagster as dg", ""]
+        for number in range(count):
+            body += [f'@dg.asset(key=["{module}", "task_{number}"])', f"def task_{number}():", "    return None", ""]
+        body.append(f"defs = dg.Definitions(assets=[{', '.join(f'task_{n}' for n in range(count))}])")
+        (target / "dags" / f"{module}.py").write_text("\n".join(body) + "\n")
+    imports = "\n".join(f"from .dags import {module}" for module in modules)
+    merged = ", ".join(f"{module}.defs" for module in modules)
+    (target / "definitions.py").write_text(
+        f"import dagster as dg\n{imports}\n\ndefs = dg.Definitions.merge({merged})\n"
+    )
+    return total
+
+
+def measure_load(package: Path, work: Path) -> Measure:
+    """`dagster definitions validate` of the generated location against a plain one of the same size."""
+    plain = work / "plain_defs"
+    assets = write_plain_location(package, plain)
+    dagster = venv_dir("dagster") / "bin" / "dagster"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DAGSTER"))}
+    env["DAGSTER_HOME"] = str(work / "dagster-home")
+    Path(env["DAGSTER_HOME"]).mkdir(exist_ok=True)
+    # Bytecode compiled first for both, as every load after the first finds it (a fresh conversion has none).
+    python = venv_dir("dagster") / "bin" / "python"
+    _timed([str(python), "-m", "compileall", "-q", plain.name, package.name], env=env, cwd=work)
+    baseline, _ = _timed([str(dagster), "definitions", "validate", "-m", "plain_defs.definitions"], env=env, cwd=work)
+    seconds, _ = _timed(
+        [str(dagster), "definitions", "validate", "-m", f"{package.name}.definitions"], env=env, cwd=work
+    )
+    return Measure(
+        "load the generated location",
+        seconds,
+        f"a location of {assets} plain assets",
+        baseline,
+        "≤ 2× baseline and ≤ 15 s, no Airflow call at load",
+        seconds <= 2 * baseline and seconds <= 15,
+        None,
+        "dagster definitions validate, bytecode compiled; AIRFLOW_URL unset (no peering at load)",
+    )
+
+
+def run(
+    work: Path,
+    *,
+    files: int = 1000,
+    tasks_per_dag: int = 20,
+    seed: int = 8,
+    jobs: int | None = None,
+    airflow_version: int = 2,
+    runtime: bool = True,
+    runtime_runs: int = 10,
+    sensor_interval: int = 5,
+    on_event: Callable[[str], None] = lambda message: None,
+) -> BenchReport:
+    started = time.perf_counter()
+    work.mkdir(parents=True, exist_ok=True)
+    estate = work / "estate"
+    shutil.rmtree(estate, ignore_errors=True)
+    stats = write_estate(estate, files, tasks_per_dag, seed)
+    on_event(f"synthetic estate: {stats.files} files, {stats.dags} DAGs, {stats.tasks} tasks, {stats.bytes} bytes")
+    report = BenchReport(files, tasks_per_dag, seed, machine(), asdict(stats))
+    on_event("scan: ast.parse baseline, cold, again")
+    report.measures += measure_scan(estate, work, jobs)
+    on_event(f"scan vs DagBag on Airflow {airflow_version}'s example DAGs")
+    report.measures.append(measure_airflow_examples(work, airflow_version, jobs))
+    on_event("convert")
+    convert, package, _ = measure_convert(estate, work, report.measures[0].seconds, jobs)
+    report.measures.append(convert)
+    on_event("dagster definitions validate: generated vs plain")
+    report.measures.append(measure_load(package, work))
+    if runtime:
+        from converters.bench import runtime_measures
+
+        on_event(f"side-by-side runtime (Airflow {airflow_version}), {runtime_runs} runs")
+        figures = runtime_measures.measure(
+            work / "runtime-project",
+            runs=runtime_runs,
+            sensor_interval=sensor_interval,
+            airflow_version=airflow_version,
+            on_event=on_event,
+        )
+        report.measures += [
+            Measure(
+                f"observation latency (median of {len(figures.latencies)})",
+                figures.latency_median,
+                "sensor interval",
+                float(sensor_interval),
+                "≤ interval + 2 s",
+                figures.latency_median <= sensor_interval + 2,
+                None,
+                f"min {min(figures.latencies):.2f}s, max {max(figures.latencies):.2f}s",
+            ),
+            Measure(
+                f"proxied task overhead (median of {len(figures.overheads)})",
+                figures.overhead_median,
+                "— (Airflow task wall − Dagster run wall)",
+                None,
+                "≤ 3 s",
+                figures.overhead_median <= 3,
+                None,
+                f"min {min(figures.overheads):.2f}s, max {max(figures.overheads):.2f}s; "
+                f"runtime up took {figures.up_seconds:.0f}s",
+            ),
+        ]
+    report.total_seconds = time.perf_counter() - started
+    report.machine["load_average_at_end"] = round(os.getloadavg()[0], 1)
+    return report
