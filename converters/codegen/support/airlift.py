@@ -47,16 +47,54 @@ DEFAULT_SENSOR_INTERVAL = 30
 REQUEST_TIMEOUT = 30
 
 
-class _TokenSession(requests.Session):
+class AirflowUnreachable(dg.DagsterError):
+    """Airflow's API did not answer. The sensor's tick fails with this message and keeps its cursor, so the
+    next tick after Airflow is back reads every run that finished meanwhile."""
+
+
+class _ReportingSession(requests.Session):
+    """A session whose connection errors say which Airflow could not be reached and what happens next."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._airflow_url = url
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _unreachable(self._airflow_url, exc) from exc
+
+
+def _unreachable(url: str, exc: Exception) -> AirflowUnreachable:
+    return AirflowUnreachable(
+        f"Airflow at {url} is unreachable ({type(exc).__name__}); the runs that finish meanwhile are observed "
+        f"once it answers again. {exc}"
+    )
+
+
+class _BasicAuthBackend(AirflowBasicAuthBackend):
+    """Airflow 2's basic auth, with connection errors that name the Airflow."""
+
+    def get_session(self) -> requests.Session:
+        session = _ReportingSession(self.get_webserver_url())
+        session.auth = (self.username, self.password)
+        return session
+
+
+class _TokenSession(_ReportingSession):
     """A session that carries Airflow 3's bearer token and fetches a new one when the old one expires."""
 
     def __init__(self, url: str, username: str, password: str) -> None:
-        super().__init__()
+        super().__init__(url)
         self._token_url = f"{url}/auth/token"
         self._credentials = {"username": username, "password": password}
 
     def _refresh(self) -> None:
-        response = requests.post(self._token_url, json=self._credentials, timeout=REQUEST_TIMEOUT)
+        try:
+            response = requests.post(self._token_url, json=self._credentials, timeout=REQUEST_TIMEOUT)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _unreachable(self._airflow_url, exc) from exc
         if response.status_code >= 400:
             raise requests.HTTPError(
                 f"Airflow refused a token at {self._token_url} ({response.status_code}): {response.text[:300]}",
@@ -252,7 +290,7 @@ def airflow_instance_from_env() -> AirflowInstance | None:
         if os.environ.get("AIRFLOW_MAJOR_VERSION", "2") == "3":
             return Airflow3Instance(auth_backend=AirflowTokenAuthBackend(url, username, password), name=name)
         return AirflowInstance(
-            auth_backend=AirflowBasicAuthBackend(webserver_url=url, username=username, password=password), name=name
+            auth_backend=_BasicAuthBackend(webserver_url=url, username=username, password=password), name=name
         )
 
 
