@@ -12,7 +12,9 @@ A copy of the project gets two small drill DAGs (converted like the rest) and `r
    materialization for that task of that Airflow run.
 3. A proxied task's Dagster run fails (a broken translation): the Airflow task fails, naming the Dagster run;
    Dagster shows the run FAILURE with the Airflow tags; `rollback` gives the task back to Airflow, where it
-   succeeds without another Dagster run.
+   succeeds without another Dagster run. (A proxied task cleared by hand is not a retry: it runs again.)
+
+See docs/reliability-runtime-faults.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ and Dagster exchange is in tests/integration/test_side_by_side.py)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -148,3 +149,15 @@ def test_the_airflow3_token_is_fetched_again_when_it_expires():
         assert _Airflow3Stub.issued == 3, "one token per two calls: refreshed on 401, not on every call"
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("major", ["2", "3"])
+def test_an_unreachable_airflow_is_named_in_the_error(monkeypatch, major: str):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("AIRFLOW_URL", url)
+    monkeypatch.setenv("AIRFLOW_MAJOR_VERSION", major)
+    instance = airlift.airflow_instance_from_env()
+    with pytest.raises(airlift.AirflowUnreachable, match=f"Airflow at {url} is unreachable .*observed once"):
+        instance.list_dags()
