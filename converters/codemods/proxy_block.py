@@ -11,6 +11,14 @@ reads the proxied state from the ``proxied_state/`` folder at the root of the DA
 airlift's defaults except for the partition a run gets: airlift wants the logical date to parse back from
 the partition key exactly, which fails for schedules at an hour offset (`0 6 * * *` with daily keys) and for
 manual runs; here the partition is the one named like the run's ds, else the one whose window holds it.
+
+Two more changes make the proxied task safe when Dagster fails under it. A webserver that does not answer
+fails the task with a message naming Dagster's URL (airlift's own is a bare connection error), and Airflow
+retries it per the task's retry policy. A retry does not launch a second run when an earlier try of the same
+retry cycle already launched one that succeeded or is still going (the Airflow task failed while Dagster
+kept working): it waits for that run instead, so one Airflow task instance makes one successful Dagster run.
+Each run is tagged with the Airflow try that launched it; a cleared task starts a new cycle (Airflow raises
+its ``max_tries``, the first try of a cycle is ``max_tries - retries + 1``) and runs again.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ END = "# <<< airflow-to-dagster proxy block"
 BLOCK = """\
 from datetime import datetime as _A2dDatetime, timezone as _A2dTimezone  # noqa: E402
 from pathlib import Path as _A2dPath  # noqa: E402
+
+import requests as _A2dRequests  # noqa: E402
 
 from dagster_airlift.in_airflow import (  # noqa: E402
     DefaultProxyDAGToDagsterOperator,
@@ -54,7 +64,88 @@ def _a2d_partition_key(operator, context, partitioning_info):
     return started[-1]
 
 
-class _A2dTaskProxy(DefaultProxyTaskToDagsterOperator):
+class _A2dDagsterUnreachable(Exception):
+    \"\"\"Dagster's webserver did not answer: the task fails, and Airflow retries it per its retry policy.\"\"\"
+
+
+class _A2dDagsterRunFailed(Exception):
+    \"\"\"The Dagster run this task launched (or waited for) did not succeed.\"\"\"
+
+
+class _A2dDagsterSession(_A2dRequests.Session):
+    \"\"\"A session whose connection errors name the Dagster they could not reach.\"\"\"
+
+    def __init__(self, dagster_url):
+        super().__init__()
+        self.dagster_url = dagster_url
+
+    def request(self, method, url, *args, **kwargs):
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except (_A2dRequests.ConnectionError, _A2dRequests.Timeout) as exc:
+            raise _A2dDagsterUnreachable(
+                f"Dagster at {self.dagster_url} is unreachable ({type(exc).__name__}: {exc}); "
+                "the task fails and Airflow retries it per its retry policy"
+            ) from exc
+
+
+_A2D_TRY_TAG = "airflow-to-dagster/airflow-try-number"
+_A2D_RUN_TAGS = [f"dagster-airlift/airflow-{name}" for name in ("dag-id", "dag-run-id", "task-id")]
+_A2D_RUNS_QUERY = (
+    "query A2dRuns($filter: RunsFilter) { runsOrError(filter: $filter) { __typename "
+    "... on Runs { results { runId status tags { key value } } } ... on PythonError { message } } }"
+)
+
+
+class _A2dLaunchOnce:
+    \"\"\"A proxy operator that names Dagster when it is unreachable and launches one run per retry cycle.\"\"\"
+
+    def get_dagster_session(self, context):
+        return _A2dDagsterSession(self.get_dagster_url(context))
+
+    def default_dagster_run_tags(self, context):
+        return {**super().default_dagster_run_tags(context), _A2D_TRY_TAG: str(context["ti"].try_number)}
+
+    def launch_dagster_run(self, context, session, dagster_url, execution_params):
+        tags = {tag["key"]: tag["value"] for tag in execution_params["executionMetadata"]["tags"]}
+        ti = context["ti"]
+        first_try = ti.max_tries - (self.retries or 0) + 1  # Airflow's own rule for the current retry cycle
+        response = session.post(
+            f"{dagster_url}/graphql",
+            json={
+                "query": _A2D_RUNS_QUERY,
+                "variables": {"filter": {"tags": [{"key": k, "value": tags[k]} for k in _A2D_RUN_TAGS]}},
+            },
+            timeout=10,
+        )
+        runs = self.get_valid_graphql_response(response, "runsOrError").get("results") or []
+        earlier = []
+        for run in runs:
+            launched_by = {tag["key"]: tag["value"] for tag in run["tags"]}.get(_A2D_TRY_TAG, "")
+            if launched_by.isdigit() and first_try <= int(launched_by) < ti.try_number:
+                earlier.append(run)
+        for wanted in ("SUCCESS", "QUEUED", "NOT_STARTED", "STARTING", "STARTED"):
+            for run in earlier:
+                if run["status"] == wanted:
+                    self.log.info(
+                        "An earlier try of this task launched Dagster run %s (%s): "
+                        "waiting for it instead of launching another",
+                        run["runId"],
+                        run["status"],
+                    )
+                    return run["runId"]
+        return super().launch_dagster_run(context, session, dagster_url, execution_params)
+
+    def wait_for_run_and_retries_to_complete(self, session, dagster_url, run_id):
+        try:
+            return super().wait_for_run_and_retries_to_complete(session=session, dagster_url=dagster_url, run_id=run_id)
+        except _A2dDagsterUnreachable:
+            raise
+        except Exception as exc:
+            raise _A2dDagsterRunFailed(f"the Dagster run {dagster_url}/runs/{run_id} did not succeed: {exc}") from exc
+
+
+class _A2dTaskProxy(_A2dLaunchOnce, DefaultProxyTaskToDagsterOperator):
     get_partition_key = _a2d_partition_key
 
     @classmethod
@@ -71,7 +162,7 @@ class _A2dTaskProxy(DefaultProxyTaskToDagsterOperator):
         return operator
 
 
-class _A2dDagProxy(DefaultProxyDAGToDagsterOperator):
+class _A2dDagProxy(_A2dLaunchOnce, DefaultProxyDAGToDagsterOperator):
     get_partition_key = _a2d_partition_key
 
     @classmethod

@@ -90,6 +90,19 @@ query Instigators($selector: RepositorySelector!) {
 }
 """
 
+SENSOR_TICKS = """
+query SensorTicks($selector: SensorSelector!, $limit: Int) {
+  sensorOrError(sensorSelector: $selector) {
+    __typename
+    ... on Sensor {
+      sensorState { status ticks(limit: $limit) { tickId status timestamp error { message } } }
+    }
+    ... on PythonError { message }
+    ... on SensorNotFoundError { message }
+  }
+}
+"""
+
 
 class DagsterApiError(RuntimeError):
     """The GraphQL API answered with an error (the message carries Dagster's)."""
@@ -175,6 +188,18 @@ class DagsterClient:
         states = {s["name"]: s["scheduleState"]["status"] for s in data["schedules"]}
         states.update({s["name"]: s["sensorState"]["status"] for s in data["sensors"]})
         return states
+
+    def sensor_ticks(self, location: str, sensor: str, limit: int = 20) -> tuple[str, list[dict]]:
+        """The sensor's status (RUNNING/STOPPED) and its latest ticks, newest first: ``status`` (SUCCESS,
+        SKIPPED, FAILURE, STARTED), ``timestamp`` and ``error`` (None or Dagster's message)."""
+        selector = {"repositoryLocationName": location, "repositoryName": REPOSITORY, "sensorName": sensor}
+        data = self.query(SENSOR_TICKS, {"selector": selector, "limit": limit})["sensorOrError"]
+        if data["__typename"] != "Sensor":
+            raise DagsterApiError(data.get("message", str(data)))
+        ticks = data["sensorState"]["ticks"]
+        for tick in ticks:
+            tick["error"] = (tick.get("error") or {}).get("message")
+        return data["sensorState"]["status"], ticks
 
 
 def _metadata_value(entry: dict):

@@ -23,6 +23,8 @@ class ServerProcess:
     name: str
     pid: int  # also the process group id: each server is started as a session leader
     log: Path
+    argv: tuple[str, ...] = ()
+    cwd: str = ""
 
 
 def start_process_group(name: str, argv: list[str], env: dict[str, str], log: Path, cwd: Path) -> ServerProcess:
@@ -40,7 +42,7 @@ def start_process_group(name: str, argv: list[str], env: dict[str, str], log: Pa
             # Servers started from scripts may inherit SIGINT ignored; give them the default back.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-    return ServerProcess(name=name, pid=proc.pid, log=log)
+    return ServerProcess(name=name, pid=proc.pid, log=log, argv=tuple(argv), cwd=str(cwd))
 
 
 def group_alive(pgid: int) -> bool:

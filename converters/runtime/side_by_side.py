@@ -4,17 +4,21 @@
 airlift's proxy operators, then Dagster (webserver + daemon) loading the project's generated code location
 with ``AIRFLOW_URL`` and credentials, so airlift peers with that Airflow. Every server is a process group;
 pids, ports, credentials and log paths go to ``.runtime/side-by-side/state.json`` (git-ignored), written
-after each start so `down` can stop exactly what was started, even after a failed `up`.
+after each start so `down` can stop exactly what was started, even after a failed `up`. How each server was
+started (command, environment, folder) goes to ``.runtime/side-by-side/launch/`` (mode 600: the environment
+holds the servers' secrets), so `stop_server`/`start_server` can take one server down and bring it back as it
+was (the fault tests do); `down` removes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,7 +176,7 @@ def _start(
     on_event: Callable[[str], None],
 ) -> UpResult:
     base = runtime_dir(project)
-    for stale in ("airflow", "dagster", "data"):
+    for stale in ("airflow", "dagster", "data", "launch"):
         shutil.rmtree(base / stale, ignore_errors=True)
     dags_folder = project / DAGS_FOLDER
     if not dags_folder.is_dir():
@@ -204,6 +208,7 @@ def _start(
         for proc in instance.processes:
             if proc.pid not in known:
                 state.servers.append(Server("airflow", proc.name, proc.pid, str(proc.log), start_time(proc.pid)))
+                _remember_launch(project, "airflow", proc.name, list(proc.argv), instance.env, proc.cwd)
         _save(project, state)
 
     try:
@@ -228,6 +233,7 @@ def _start(
     except BaseException:
         _stop_servers(state)
         state_file(project).unlink(missing_ok=True)
+        shutil.rmtree(base / "launch", ignore_errors=True)
         raise
     return UpResult(state, already_running=False)
 
@@ -279,6 +285,7 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
     for name, argv in commands.items():
         proc = start_process_group(name, argv, env, home.parent / "logs" / f"dagster-{name}.log", project)
         state.servers.append(Server("dagster", name, proc.pid, str(proc.log), start_time(proc.pid)))
+        _remember_launch(project, "dagster", name, argv, env, str(project))
         _save(project, state)
     deadline = time.monotonic() + 120
     client = state.dagster()
@@ -333,6 +340,7 @@ def down(project: Path, on_event: Callable[[str], None] = lambda message: None) 
             return []
         stopped = _stop_servers(state, on_event)
         state_file(project).unlink(missing_ok=True)
+        shutil.rmtree(runtime_dir(project) / "launch", ignore_errors=True)
         return stopped
 
 
@@ -348,6 +356,56 @@ def _stop_servers(state: RuntimeState, on_event: Callable[[str], None] = lambda 
             stop_process_group(server.pid)
             stopped.append(f"{server.side}/{server.name}")
     return stopped
+
+
+def _launch_file(project: Path, side: str, name: str) -> Path:
+    return runtime_dir(project) / "launch" / f"{side}-{name}.json"
+
+
+def _remember_launch(project: Path, side: str, name: str, argv: list[str], env: dict[str, str], cwd: str) -> None:
+    file = _launch_file(project, side, name)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(file, json.dumps({"argv": argv, "env": env, "cwd": cwd}, indent=2) + "\n")
+    os.chmod(file, 0o600)
+
+
+def _find_server(state: RuntimeState, side: str, name: str) -> Server:
+    for server in state.servers:
+        if (server.side, server.name) == (side, name):
+            return server
+    known = ", ".join(f"{s.side}/{s.name}" for s in state.servers)
+    raise SideBySideError(f"the runtime has no server {side}/{name} (it has: {known})")
+
+
+@contextlib.contextmanager
+def _one_server(project: Path, side: str, name: str) -> Iterator[tuple[Path, RuntimeState, Server]]:
+    """The running runtime's record of one server, under the runtime's lock."""
+    project = project.resolve()
+    with locked(runtime_dir(project).parent / ".side-by-side.lock"):
+        state = load_state(project)
+        if state is None:
+            raise SideBySideError("the side-by-side runtime is not running")
+        yield project, state, _find_server(state, side, name)
+
+
+def stop_server(project: Path, side: str, name: str) -> None:
+    """Stop one server of the running runtime (its process group); `start_server` brings it back."""
+    with _one_server(project, side, name) as (_, _, server):
+        if server.alive():
+            stop_process_group(server.pid)
+
+
+def start_server(project: Path, side: str, name: str, extra_args: tuple[str, ...] = ()) -> Server:
+    """Start a stopped server again exactly as `up` started it (plus ``extra_args``), recording its new group."""
+    with _one_server(project, side, name) as (project, state, server):
+        if server.alive():
+            raise SideBySideError(f"{side}/{name} is running (process group {server.pid}): stop it first")
+        launch = json.loads(_launch_file(project, side, name).read_text(encoding="utf-8"))
+        argv = [*launch["argv"], *extra_args]
+        proc = start_process_group(name, argv, launch["env"], Path(server.log), Path(launch["cwd"]))
+        server.pid, server.started = proc.pid, start_time(proc.pid)
+        _save(project, state)
+        return server
 
 
 def require(project: Path) -> RuntimeState:

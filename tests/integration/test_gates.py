@@ -19,7 +19,7 @@ from converters.runtime import side_by_side
 from converters.runtime.envs import project_root
 from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, run_example_estate
 from tests.integration.conftest import AIRFLOW_LINES
-from tests.integration.test_side_by_side import copy_project
+from tests.integration.runtime_helpers import copy_project
 
 CLI = [sys.executable, "-m", "converters"]
 

@@ -9,93 +9,25 @@ task is proxied as a whole; a DAG is decommissioned; `runtime down` leaves no pr
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from converters.runtime import side_by_side
 from converters.runtime.envs import project_root
 from tests.integration.conftest import AIRFLOW_LINES
+from tests.integration.runtime_helpers import SideBySide, copy_project, running_side_by_side, wait_for
 
 DS = "2024-01-15"
 LOGICAL_DATE = f"{DS}T00:00:00+00:00"
-CLI = [sys.executable, "-m", "converters"]
-
-
-@dataclass
-class SideBySide:
-    root: Path
-    version: int
-    state: side_by_side.RuntimeState
-    orders_run: str = ""
-
-    def cli(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [*CLI, *args, "--project", str(self.root)],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            env={**os.environ, "COLUMNS": "200"},
-            check=False,
-        )
-        if ok:
-            assert result.returncode == 0, f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-        return result
-
-    def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(Path(self.state.data_dir) / "warehouse.duckdb"), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    def execute(self, sql: str) -> None:
-        with duckdb.connect(str(Path(self.state.data_dir) / "warehouse.duckdb")) as con:
-            con.execute(sql)
-
-
-def copy_project(target: Path) -> Path:
-    source = project_root()
-    for folder in ("airflow_dags", "dagster_defs"):
-        shutil.copytree(
-            source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "target", "logs")
-        )
-    return target
-
-
-def wait_for(what: str, probe, timeout: float = 90, interval: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f}s")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
 def sbs(request, tmp_path_factory) -> SideBySide:
     version = request.param
     root = copy_project(tmp_path_factory.mktemp(f"side-by-side-{version}"))
-    up = subprocess.run(
-        [*CLI, "runtime", "up", "--airflow", str(version), "--project", str(root), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    state = side_by_side.load_state(root)
-    try:
-        assert up.returncode == 0, f"runtime up failed:\n{up.stdout}\n{up.stderr}"
-        assert state is not None
-        yield SideBySide(root, version, state)
-    finally:
-        side_by_side.down(root)
+    with running_side_by_side(root, version) as runtime:
+        yield runtime
 
 
 def test_a_second_up_is_a_no_op(sbs):

@@ -4,6 +4,7 @@ and Dagster exchange is in tests/integration/test_side_by_side.py)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -150,6 +151,18 @@ def test_the_airflow3_token_is_fetched_again_when_it_expires():
         server.shutdown()
 
 
+@pytest.mark.parametrize("major", ["2", "3"])
+def test_an_unreachable_airflow_is_named_in_the_error(monkeypatch, major: str):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("AIRFLOW_URL", url)
+    monkeypatch.setenv("AIRFLOW_MAJOR_VERSION", major)
+    instance = airlift.airflow_instance_from_env()
+    with pytest.raises(airlift.AirflowUnreachable, match=f"Airflow at {url} is unreachable .*observed once"):
+        instance.list_dags()
+
+
 class _Airflow2Stub(BaseHTTPRequestHandler):
     """Airflow 2's REST API as peering reads it at load: DAG d with task_a, no datasets. Counts the calls."""
 
@@ -218,3 +231,44 @@ def test_with_a_snapshot_loading_asks_airflow_nothing(monkeypatch, tmp_path):
         assert _Airflow2Stub.calls, "a snapshot of another Airflow is not used"
     finally:
         server.shutdown()
+
+
+class _DagListStub(BaseHTTPRequestHandler):
+    """Answers every GET with the DAG list (as Airflow 2's /api/v1/dags would)."""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):  # noqa: N802
+        data = json.dumps({"dags": [{"dag_id": "cached"}], "total_entries": 1}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_location_loads_from_airflows_last_answers_while_it_is_down_but_the_sensor_never_does(monkeypatch, tmp_path):
+    server = HTTPServer(("127.0.0.1", 0), _DagListStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW_URL", url)
+    monkeypatch.setenv("AIRFLOW_MAJOR_VERSION", "2")
+    session = airlift.airflow_instance_from_env().auth_backend.get_session()
+    try:
+        with airlift._LOAD_CACHE.loading():
+            live = session.get(f"{url}/api/v1/dags", params={"limit": 100}).json()
+        assert session.get(f"{url}/api/v1/dags/cached/dagRuns").status_code == 200, "not loading: not kept"
+    finally:
+        server.shutdown()
+        server.server_close()
+    with airlift._LOAD_CACHE.loading():
+        assert session.get(f"{url}/api/v1/dags", params={"limit": 100}).json() == live
+        with pytest.raises(airlift.AirflowUnreachable):  # never asked while Airflow was up
+            session.get(f"{url}/api/v1/dags", params={"limit": 100, "offset": 100})
+    with pytest.raises(airlift.AirflowUnreachable, match=f"Airflow at {url} is unreachable"):
+        session.get(f"{url}/api/v1/dags", params={"limit": 100})  # the sensor's requests are never answered
+    with pytest.raises(airlift.AirflowUnreachable):
+        with airlift._LOAD_CACHE.loading():
+            session.get(f"{url}/api/v1/dags/cached/dagRuns")  # answered outside loading: not kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,42 @@ def test_the_state_file_is_private(project: Path):
     assert oct(side_by_side.state_file(project).stat().st_mode & 0o777) == "0o600"
     with pytest.raises(side_by_side.SideBySideError, match="not running"):
         side_by_side.require(project / "elsewhere")
+
+
+def test_one_server_stops_and_starts_again_as_it_was_and_down_still_stops_it(project: Path):
+    argv = [sys.executable, "-c", "import os, time; print(os.environ['A2D_PROBE'], flush=True); time.sleep(60)"]
+    env = {**os.environ, "A2D_PROBE": "started as recorded"}
+    proc = start_process_group("daemon", argv, env, project / "daemon.log", project)
+    server = side_by_side.Server("dagster", "daemon", proc.pid, str(proc.log), start_time(proc.pid))
+    write_state(project, [server])
+    side_by_side._remember_launch(project, "dagster", "daemon", argv, env, str(project))
+    launch = side_by_side._launch_file(project, "dagster", "daemon")
+    assert oct(launch.stat().st_mode & 0o777) == "0o600", "the launch record holds the environment: private"
+    try:
+        with pytest.raises(side_by_side.SideBySideError, match="no server airflow/daemon"):
+            side_by_side.stop_server(project, "airflow", "daemon")
+        with pytest.raises(side_by_side.SideBySideError, match="is running"):
+            side_by_side.start_server(project, "dagster", "daemon")
+        assert printed(project / "daemon.log", 1)
+        side_by_side.stop_server(project, "dagster", "daemon")
+        assert not group_alive(proc.pid)
+        again = side_by_side.start_server(project, "dagster", "daemon", extra_args=("extra",))
+        assert again.pid != proc.pid and again.alive()
+        recorded = side_by_side.load_state(project).servers[0]
+        assert (recorded.pid, recorded.started) == (again.pid, again.started), "the new group is recorded"
+        assert Path(f"/proc/{again.pid}/cmdline").read_bytes().split(b"\0")[-2] == b"extra"
+        assert printed(project / "daemon.log", 2), "started again with the same environment"
+        assert side_by_side.down(project) == ["dagster/daemon"]
+        assert not group_alive(again.pid)
+        assert not launch.exists(), "down removes the launch records"
+    finally:
+        stop_process_group(proc.pid)
+        side_by_side.down(project)
+
+
+def printed(log: Path, times: int) -> bool:
+    """Whether the probe's line is in ``log`` ``times`` times (waiting a while for a starting process)."""
+    deadline = time.monotonic() + 20
+    while log.read_text().count("started as recorded") < times and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return log.read_text().count("started as recorded") == times

@@ -17,17 +17,25 @@ environment, nothing from the code:
 dagster-airlift 0.29 speaks Airflow's v1 REST API only. ``Airflow3Instance`` adapts it to v2: the token,
 ``assets`` instead of ``datasets``, an explicit ``logical_date`` on trigger, source code by DAG id, JSON logs,
 and runs whose ``logical_date`` is null (Airflow 3 allows it: ``run_after`` stands in).
+
+When Airflow is unreachable the sensor's ticks fail with a message naming it (`AirflowUnreachable`), and the
+location still loads: from the snapshot when there is one, else from Airflow's last answers at load time
+(`_LoadCache`, under ``$DAGSTER_HOME``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import logging
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -54,16 +62,122 @@ DEFAULT_SENSOR_INTERVAL = 30
 REQUEST_TIMEOUT = 30
 
 
-class _TokenSession(requests.Session):
+class AirflowUnreachable(dg.DagsterError):
+    """Airflow's API did not answer. The sensor's tick fails with this message and keeps its cursor, so the
+    next tick after Airflow is back reads every run that finished meanwhile."""
+
+
+class _LoadCache:
+    """Airflow's answers while the code location loads, kept under ``$DAGSTER_HOME/airlift-cache/``.
+
+    Dagster's daemon loads the location again every minute (in a new process). Were Airflow down then, the
+    location would fail to load and its sensors and schedules stop, the airlift sensor included, instead of
+    reporting the outage. So while loading, an unreachable Airflow is answered from the last answers it gave;
+    the sensor's own requests never are (they fail, and the tick reports it).
+    """
+
+    def __init__(self) -> None:
+        self._loading = threading.local()
+
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        self._loading.active = True
+        try:
+            yield
+        finally:
+            self._loading.active = False
+
+    def _file(self, airflow_url: str, method: str, url: str, params: Any) -> Path | None:
+        home = os.environ.get("DAGSTER_HOME")
+        if not home or not getattr(self._loading, "active", False) or method.upper() != "GET":
+            return None
+        key = json.dumps([url, params], sort_keys=True, default=str).encode()
+        folder = hashlib.sha256(airflow_url.encode()).hexdigest()[:16]
+        return Path(home) / "airlift-cache" / folder / f"{hashlib.sha256(key).hexdigest()}.json"
+
+    def store(self, airflow_url: str, method: str, url: str, params: Any, response: requests.Response) -> None:
+        file = self._file(airflow_url, method, url, params)
+        if file is None or response.status_code != 200:
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")  # several processes load at once
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"url": url, "body": response.text}, out)
+        os.replace(tmp, file)
+
+    def replay(self, airflow_url: str, method: str, url: str, params: Any) -> requests.Response | None:
+        file = self._file(airflow_url, method, url, params)
+        if file is None or not file.is_file():
+            return None
+        response = requests.Response()
+        response.status_code, response.url = 200, url
+        response._content = json.loads(file.read_text(encoding="utf-8"))["body"].encode()
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+
+_LOAD_CACHE = _LoadCache()
+
+
+class _ReportingSession(requests.Session):
+    """A session whose connection errors say which Airflow could not be reached and what happens next; while the
+    code location loads, an unreachable Airflow is answered from `_LoadCache`."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._airflow_url = url
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        params = kwargs.get("params")
+        try:
+            response = self._send(method, url, *args, **kwargs)
+        except AirflowUnreachable:
+            cached = _LOAD_CACHE.replay(self._airflow_url, method, url, params)
+            if cached is None:
+                raise
+            logging.getLogger(__name__).warning(
+                "Airflow at %s is unreachable: loading with its last answer to %s", self._airflow_url, url
+            )
+            return cached
+        _LOAD_CACHE.store(self._airflow_url, method, url, params, response)
+        return response
+
+    def _send(self, method, url, *args, **kwargs) -> requests.Response:
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _unreachable(self._airflow_url, exc) from exc
+
+
+def _unreachable(url: str, exc: Exception) -> AirflowUnreachable:
+    return AirflowUnreachable(
+        f"Airflow at {url} is unreachable ({type(exc).__name__}); the runs that finish meanwhile are observed "
+        f"once it answers again. {exc}"
+    )
+
+
+class _BasicAuthBackend(AirflowBasicAuthBackend):
+    """Airflow 2's basic auth, with connection errors that name the Airflow."""
+
+    def get_session(self) -> requests.Session:
+        session = _ReportingSession(self.get_webserver_url())
+        session.auth = (self.username, self.password)
+        return session
+
+
+class _TokenSession(_ReportingSession):
     """A session that carries Airflow 3's bearer token and fetches a new one when the old one expires."""
 
     def __init__(self, url: str, username: str, password: str) -> None:
-        super().__init__()
+        super().__init__(url)
         self._token_url = f"{url}/auth/token"
         self._credentials = {"username": username, "password": password}
 
     def _refresh(self) -> None:
-        response = requests.post(self._token_url, json=self._credentials, timeout=REQUEST_TIMEOUT)
+        try:
+            response = requests.post(self._token_url, json=self._credentials, timeout=REQUEST_TIMEOUT)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _unreachable(self._airflow_url, exc) from exc
         if response.status_code >= 400:
             raise requests.HTTPError(
                 f"Airflow refused a token at {self._token_url} ({response.status_code}): {response.text[:300]}",
@@ -71,14 +185,14 @@ class _TokenSession(requests.Session):
             )
         self.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def _send(self, method, url, *args, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
         if "Authorization" not in self.headers:
             self._refresh()
-        response = super().request(method, url, *args, **kwargs)
+        response = super()._send(method, url, *args, **kwargs)
         if response.status_code == 401:  # expired: one new token, one retry
             self._refresh()
-            response = super().request(method, url, *args, **kwargs)
+            response = super()._send(method, url, *args, **kwargs)
         return response
 
 
@@ -332,7 +446,7 @@ def airflow_instance_from_env() -> AirflowInstance | None:
         if version3:
             backend: AirflowAuthBackend = AirflowTokenAuthBackend(url, username, password)
         else:
-            backend = AirflowBasicAuthBackend(webserver_url=url, username=username, password=password)
+            backend = _BasicAuthBackend(webserver_url=url, username=username, password=password)
         if snapshot:
             cls = SnapshotAirflow3Instance if version3 else SnapshotAirflowInstance
             return cls(auth_backend=backend, name=name, snapshot=snapshot)
@@ -409,7 +523,7 @@ def peer(defs: dg.Definitions) -> dg.Definitions:
     instance = airflow_instance_from_env()
     if instance is None:
         return defs
-    with _airlift_is_beta():
+    with _airlift_is_beta(), _LOAD_CACHE.loading():
         peered = build_defs_from_airflow_instance(
             airflow_instance=instance,
             defs=_known_to(instance, defs),
