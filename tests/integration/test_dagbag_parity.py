@@ -24,7 +24,9 @@ def wheel_folder(version: int, relative: str):
         [
             str(airflow_venv(version) / "bin" / "python"),
             "-c",
-            "import airflow, os; print(os.path.dirname(airflow.__file__))",
+            # Located, not imported: importing airflow would write ~/airflow/airflow.cfg, and Airflow 3 then
+            # prints configuration warnings on stdout.
+            "import importlib.util; print(importlib.util.find_spec('airflow').submodule_search_locations[0])",
         ],
         capture_output=True,
         text=True,
