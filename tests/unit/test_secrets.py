@@ -69,6 +69,7 @@ OUTPUTS = (
     "plan.json",
     "dagster_defs",
     "stdout",
+    "cache",  # the scan's content-hash cache (XDG_CACHE_HOME of the commands below)
 )
 
 
