@@ -61,6 +61,18 @@ FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}")),
     ("bearer token", re.compile(r"\b[Bb]earer\s{1,8}(?P<secret>[A-Za-z0-9._~+/=-]{16,4096})")),
 )
+# Text each format cannot match without: files lacking it skip the pattern.
+FORMAT_HINTS = {
+    "connection URI with a password": ("://",),
+    "PEM private key": ("PRIVATE KEY",),
+    "AWS access key id": ("AKIA", "ASIA"),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "Slack token": ("xox",),
+    "Google API key": ("AIza",),
+    "Stripe key": ("_live_",),
+    "JSON web token": ("eyJ",),
+    "bearer token": ("earer",),
+}
 # ``name=value`` inside text: looked for in string literals and comments only (in code, ``password=x`` is
 # a keyword argument, which the name rule judges by its value).
 SETTING = (
@@ -76,6 +88,7 @@ SECRET_NAME = re.compile(  # the secret word ends the name: `db_password`, `PGPA
     r"(?i)(?:password|passwd|pwd|passphrase|secret|token|api_?key|access_?key|secret_?key|private_?key"
     r"|client_?secret|credentials?|auth_?token)$"
 )
+SECRET_WORD = re.compile(r"(?i)passw|pwd|passphrase|secret|token|api_?key|access_?key|private_?key|credential")
 NOT_A_SECRET_SUFFIX = re.compile(
     r"(?i)_(?:id|ids|url|uri|path|file|name|var|variable|env|type|field|header|endpoint|key_id|length|len|expiry"
     r"|expires|ttl|conn|conn_id|backend|method|kind|mode|location)$"
@@ -137,15 +150,20 @@ def find_secrets(text: str, tree: ast.Module | None, relative_path: str) -> list
         found.setdefault((line, value), secret)
 
     for kind, pattern in FORMATS:
-        for match in pattern.finditer(text):
-            add(kind, match, 1, text)
+        if any(hint in text for hint in FORMAT_HINTS[kind]):  # a substring test is far cheaper than the pattern
+            for match in pattern.finditer(text):
+                add(kind, match, 1, text)
     if tree is None:  # not Python we can read: any text may be a literal
         for match in SETTING[1].finditer(text):
             add(SETTING[0], match, 1, text)
         return _named(found, relative_path)
-    for line, piece in _text_pieces(tree, text):
-        for match in SETTING[1].finditer(piece):
-            add(SETTING[0], match, line, piece)
+    # Walking the tree and tokenizing are the costly part: only for files whose text could hold a match.
+    if SETTING[1].search(text):
+        for line, piece in _text_pieces(tree, text):
+            for match in SETTING[1].finditer(piece):
+                add(SETTING[0], match, line, piece)
+    if not SECRET_WORD.search(text):
+        return _named(found, relative_path)
     for line, name, value in _named_literals(tree):
         if not any(s.value in value for (at, _), s in found.items() if at == line):
             kind = f"string given to {name!r}"

@@ -70,6 +70,7 @@ OUTPUTS = (
     "dagster_defs",
     "report",
     "stdout",
+    "cache",  # the scan's content-hash cache (XDG_CACHE_HOME of the commands below)
 )
 
 
