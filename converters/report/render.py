@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from html import escape
 
+from converters.ledger import ledger
+
 from . import svg
 
 SECTIONS = (
@@ -22,16 +24,7 @@ DISPOSITION_MEANING = {
     "REDESIGN": "translated into a different shape that must be rebuilt and reviewed",
     "NONE": "no honest equivalent: stays in Airflow, observed by Dagster",
 }
-STATE_ORDER = (
-    "pending",
-    "planned",
-    "generated",
-    "validated",
-    "run-in-dagster",
-    "parity-proven",
-    "proxied",
-    "decommissioned",
-)
+STATE_ORDER = ledger.STATES  # the order a task goes through
 
 CSS = """
 :root { --ink: #212121; --muted: #616161; --line: #e0e0e0; --accent: #5e35b1; }
