@@ -50,7 +50,7 @@ ROWS: tuple[Equivalence, ...] = (
         "cron schedule",
         "schedule='0 6 * * *' / '@daily' + start_date",
         "TimeWindowPartitionsDefinition + build_schedule_from_partitioned_job",
-        "A run is a partition keyed by the logical date; schedules are generated STOPPED until decommission.",
+        "A run is a partition keyed by the logical date; the job and schedule are generated at decommission.",
         "DAGs",
         _dag(lambda d: d.schedule.kind in {"cron", "preset", "default"}),
     ),
@@ -253,7 +253,7 @@ ROWS: tuple[Equivalence, ...] = (
     Equivalence(
         "failure callback",
         "on_failure_callback",
-        "run-failure sensor calling the same callback (STOPPED until decommission)",
+        "run-failure sensor calling the same callback (generated at decommission)",
         "Called once per failed run, with an Airflow-like context, not per task instance.",
         "tasks",
         _task(lambda t: "on_failure_callback" in t.callbacks),
