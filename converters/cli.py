@@ -297,8 +297,8 @@ def report(
         err.print(f"[red]not a folder: {path}[/red]")
         raise typer.Exit(2)
     with _progress("scanning") as advance:
-        scan_project(path, on_file=advance)  # fills the cache the report's own scan reads
-    files = write_report(path, out, defs_folder=defs)
+        inventory = scan_project(path, on_file=advance)
+    files = write_report(path, out, defs_folder=defs, project=inventory)
     data = files.report
     if json_out is not None:
         _write_json(json_out, data)

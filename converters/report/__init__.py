@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converters.files import write_atomic
+from converters.inventory import ir
 from converters.inventory.secrets import redact_json
 
 from . import model, render
@@ -26,10 +27,13 @@ class ReportFiles:
     report: dict
 
 
-def write_report(dags_folder: Path, out: Path, *, defs_folder: Path | None = None) -> ReportFiles:
+def write_report(
+    dags_folder: Path, out: Path, *, defs_folder: Path | None = None, project: ir.Project | None = None
+) -> ReportFiles:
+    """``project``: the folder's inventory when the caller has scanned it already (else it is scanned here)."""
     # The scan already keeps secrets out of the inventory; the report masks any that reached it another way
     # (a diagnostic quoting source text, a reason naming a value) before anything is written.
-    report = redact_json(model.build(dags_folder, defs_folder=defs_folder))
+    report = redact_json(model.build(dags_folder, defs_folder=defs_folder, project=project))
     out.mkdir(parents=True, exist_ok=True)
     (out / "graphs").mkdir(exist_ok=True)
     graphs = []

@@ -105,14 +105,12 @@ def _figure(name: str, value: object, label: str) -> str:
     return f"<div class='figure'><b data-figure='{_e(name)}'>{_e(value)}</b><span>{_e(label)}</span></div>"
 
 
+def _sections(report: dict) -> tuple[dict, dict, dict, dict, dict]:
+    return tuple(report[k] for k in ("inventory", "dispositions", "go_no_go", "waves", "progress"))
+
+
 def html(report: dict) -> str:
-    inv, disp, go, waves, progress = (
-        report["inventory"],
-        report["dispositions"],
-        report["go_no_go"],
-        report["waves"],
-        report["progress"],
-    )
+    inv, disp, go, waves, progress = _sections(report)
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -421,13 +419,7 @@ def graph_file(item: dict, side: str) -> str:
 
 
 def markdown(report: dict) -> str:
-    inv, disp, go, waves, progress = (
-        report["inventory"],
-        report["dispositions"],
-        report["go_no_go"],
-        report["waves"],
-        report["progress"],
-    )
+    inv, disp, go, waves, progress = _sections(report)
     out = [
         f"# {report['title']}",
         "",
