@@ -1,0 +1,159 @@
+"""Coverage of real estates: per estate, how many tasks come out MECH / JUDG / REDESIGN / NONE, and why NONE.
+
+    .venv-dagster/bin/python tests/tools/coverage.py ESTATES_DIR [--markdown F] [--json F] [--jobs N]
+
+ESTATES_DIR holds one folder per estate (e.g. the dev corpus laid out by ``../shared/dev-corpus/extract.py``).
+Each estate is converted by the CLI exactly as a user would run it (``convert <estate> --out <tmp> --json``), in
+a subprocess with a timeout, so a crash is counted (and shown) instead of stopping the survey. NONE reasons are
+grouped by their wording with names and literals blanked, so "no rule for a.B" and "no rule for c.D" are one cause.
+Nothing here decides a disposition: it only reads what ``convert --json`` says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DISPOSITIONS = ("MECH", "JUDG", "REDESIGN", "LIFT", "NONE")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
+NUMBER = re.compile(r"\b\d+\b")
+
+
+def cause_of(task: dict) -> str:
+    """A NONE reason with its names and literals blanked: the construct, not the instance.
+
+    The text after the first colon names the instance (the expression, the class) and is dropped; a missing
+    rule is split by whose class it is: Airflow's or a provider's (``airflow.…``) or the estate's own.
+    """
+    reason = (task.get("reason") or "(no reason given)").split(":", 1)[0]
+    if reason.startswith("no rule for "):
+        whose = "an Airflow/provider operator" if task.get("operator", "").startswith("airflow.") else "an estate class"
+        return f"no rule for {whose}"
+    text = QUOTED.sub("…", reason)
+    text = DOTTED.sub("X", text)
+    return " ".join(NUMBER.sub("N", text).split())
+
+
+def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="a2d-coverage-") as tmp:
+        out_json = Path(tmp) / "plan.json"
+        command = [
+            str(ROOT / ".venv-dagster/bin/airflow-to-dagster"),
+            "convert",
+            str(estate),
+            "--out",
+            str(Path(tmp) / "defs"),
+            "--json",
+            str(out_json),
+            "--jobs",
+            str(jobs),
+        ]
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            return {"estate": estate.name, "error": f"timed out after {timeout} s"}
+        traceback = "Traceback (most recent call last)" in done.stderr + done.stdout
+        if not out_json.exists():
+            last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            return {"estate": estate.name, "error": last[0], "traceback": traceback}
+        plan = json.loads(out_json.read_text())
+    tasks = [task for dag in plan.get("dags", []) for task in dag.get("tasks", [])]
+    counts = Counter(task.get("disposition") for task in tasks)
+    none_causes = Counter(cause_of(task) for task in tasks if task.get("disposition") == "NONE")
+    no_rule = Counter(
+        task.get("operator", "?") for task in tasks if (task.get("reason") or "").startswith("no rule for ")
+    )
+    return {
+        "no_rule_operators": dict(no_rule.most_common()),
+        "estate": estate.name,
+        "exit": done.returncode,
+        "traceback": traceback,
+        "dags": len(plan.get("dags", [])),
+        "tasks": len(tasks),
+        "counts": {d: counts.get(d, 0) for d in DISPOSITIONS},
+        "none_causes": dict(none_causes.most_common()),
+    }
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f} %" if whole else "–"
+
+
+def markdown(results: list[dict], command: str) -> str:
+    lines = [
+        "| estate | DAGs | tasks | MECH | JUDG | REDESIGN | LIFT | NONE | MECH+JUDG | traceback |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    total = Counter()
+    causes = Counter()
+    no_rule = Counter()
+    for result in results:
+        if "error" in result:
+            lines.append(f"| {result['estate']} | – | – | – | – | – | – | – | – | error: {result['error']} |")
+            continue
+        counts, n = result["counts"], result["tasks"]
+        total.update(counts)
+        total["tasks"] += n
+        total["dags"] += result["dags"]
+        causes.update(result["none_causes"])
+        no_rule.update(result["no_rule_operators"])
+        cells = " | ".join(str(counts[d]) for d in DISPOSITIONS)
+        moved = percent(counts["MECH"] + counts["JUDG"], n)
+        lines.append(
+            f"| {result['estate']} | {result['dags']} | {n} | {cells} | {moved} | "
+            f"{'yes' if result['traceback'] else 'no'} |"
+        )
+    n = total["tasks"]
+    cells = " | ".join(f"{total[d]} ({percent(total[d], n)})" for d in DISPOSITIONS)
+    lines.append(f"| **all** | {total['dags']} | {n} | {cells} | {percent(total['MECH'] + total['JUDG'], n)} | |")
+    lines += ["", "NONE causes (reason wording with names blanked), share of all tasks:", ""]
+    lines += ["| tasks | share | cause |", "|---:|---:|---|"]
+    for cause, count in causes.most_common(40):
+        escaped = cause.replace("|", "\\|")
+        lines.append(f"| {count} | {percent(count, n)} | {escaped} |")
+    lines += ["", "Operators with no rule, by tasks:", "", "| tasks | operator |", "|---:|---|"]
+    lines += [f"| {count} | `{operator}` |" for operator, count in no_rule.most_common(30)]
+    lines += ["", f"Produced by: `{command}`"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("estates", type=Path, help="folder holding one folder per estate")
+    parser.add_argument("--markdown", type=Path, help="write the tables here (default: stdout)")
+    parser.add_argument("--json", type=Path, help="write the per-estate figures here")
+    parser.add_argument("--jobs", type=int, default=0, help="scan workers per estate (0: all cores)")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per estate")
+    args = parser.parse_args(argv[1:])
+    if not args.estates.is_dir():
+        print(f"error: {args.estates} is not a folder", file=sys.stderr)
+        return 2
+    estates = sorted(p for p in args.estates.iterdir() if p.is_dir())
+    results = []
+    for number, estate in enumerate(estates, 1):
+        print(f"[{number}/{len(estates)}] {estate.name}", file=sys.stderr, flush=True)
+        results.append(convert_estate(estate, args.jobs, args.timeout))
+    shown = (a if not a.startswith("/") else Path(a).name for a in argv[1:])
+    command = "python tests/tools/coverage.py " + " ".join(shown)
+    text = markdown(results, command)
+    if args.markdown:
+        args.markdown.write_text(text)
+    else:
+        print(text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 1 if any(r.get("traceback") or "error" in r for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
