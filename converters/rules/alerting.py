@@ -159,4 +159,5 @@ class SlackWebhook(Rule):
         return t
 
 
+ORDER = 80
 RULES = [Email, SlackWebhook]

@@ -93,4 +93,5 @@ class Bash(Rule):
         return t
 
 
+ORDER = 20
 RULES = [Bash]

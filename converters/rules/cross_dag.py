@@ -132,4 +132,5 @@ class SubDag(Rule):
         return Translation(NONE, "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks")
 
 
+ORDER = 100
 RULES = [TriggerDagRun, ExternalMarker, SubDag]

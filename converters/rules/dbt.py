@@ -161,4 +161,5 @@ class Cosmos(Rule):
         return t
 
 
+ORDER = 110
 RULES = [Cosmos]

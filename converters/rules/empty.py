@@ -72,4 +72,5 @@ class LatestOnly(Rule):
         return t
 
 
+ORDER = 30
 RULES = [Empty, LatestOnly]

@@ -54,4 +54,5 @@ class Fallback(Rule):
         return Translation(NONE, f"no rule for {operator}: it stays in Airflow")
 
 
+ORDER = 1000  # last: what no other rule claims
 RULES = [Fallback]

@@ -83,4 +83,5 @@ class Http(Rule):
         return t
 
 
+ORDER = 60
 RULES = [Http]

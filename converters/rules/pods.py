@@ -238,4 +238,5 @@ class Docker(Rule):
         return t
 
 
+ORDER = 50
 RULES = [KubernetesPod, Ecs, Docker]

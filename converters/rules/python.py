@@ -341,4 +341,5 @@ class ShortCircuit(Rule):
         return t
 
 
+ORDER = 10
 RULES = [PythonCallable, PythonIsolated, Branch, ShortCircuit]

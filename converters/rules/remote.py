@@ -69,4 +69,5 @@ class Ssh(Rule):
         return t
 
 
+ORDER = 70
 RULES = [Ssh]

@@ -359,4 +359,5 @@ class S3KeySensorRule(Rule):
         return t
 
 
+ORDER = 90
 RULES = [PythonSensorRule, FileSensorRule, ExternalTask, HttpSensorRule, S3KeySensorRule]

@@ -137,4 +137,5 @@ class Sql(Rule):
         return t
 
 
+ORDER = 40
 RULES = [Sql]
