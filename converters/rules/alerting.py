@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
 from converters.rules.sql import connection_resource
 
@@ -57,7 +58,7 @@ class Email(Rule):
     """
 
     name = "alerting.email"
-    operators = ("airflow.operators.email.EmailOperator",)
+    operators = canonical("EmailOperator")
     families = ("alerting",)
     disposition = REDESIGN
     emits = "an asset sending the rendered message through the SMTP connection (a sensor is the redesign)"
@@ -132,7 +133,7 @@ class SlackWebhook(Rule):
     """
 
     name = "alerting.slack_webhook"
-    operators = ("airflow.providers.slack.operators.slack_webhook.SlackWebhookOperator",)
+    operators = canonical("SlackWebhookOperator")
     disposition = REDESIGN
     emits = "an asset posting the rendered message to the connection's webhook (a sensor is the redesign)"
 

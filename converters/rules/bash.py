@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable, template_xcoms
 from converters.rules.python import translate_callable
 
@@ -48,7 +49,7 @@ class Bash(Rule):
     """
 
     name = "bash.command"
-    operators = ("airflow.operators.bash.BashOperator",)
+    operators = canonical("BashOperator")
     families = ("bash",)
     emits = "an asset running the rendered command with bash (env, append_env, cwd kept)"
 

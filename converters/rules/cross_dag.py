@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Rule, TaskInput, Translation
 
 
@@ -30,7 +31,7 @@ class TriggerDagRun(Rule):
     """
 
     name = "cross_dag.trigger"
-    operators = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator",)
+    operators = canonical("TriggerDagRunOperator")
     families = ("trigger_dag",)
     disposition = REDESIGN
     emits = "no asset: the triggered DAG's first assets depend on this task's upstream (eager automation)"
@@ -71,7 +72,7 @@ class ExternalMarker(Rule):
     """
 
     name = "cross_dag.marker"
-    operators = ("airflow.sensors.external_task.ExternalTaskMarker",)
+    operators = canonical("ExternalTaskMarker")
     families = ("external_marker",)
     disposition = REDESIGN
     emits = "no asset: dependencies pass through"
@@ -123,7 +124,7 @@ class SubDag(Rule):
     """
 
     name = "cross_dag.subdag"
-    operators = ("airflow.operators.subdag.SubDagOperator",)
+    operators = canonical("SubDagOperator")
     families = ("subdag",)
     disposition = NONE
     emits = "an observation-only AssetSpec; flatten the sub-DAG through the DagBag first"

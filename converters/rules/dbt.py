@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from converters.inventory.operators import canonical
 from converters.rules.base import MECH, NONE, Rule, TaskInput, Translation
 
 
@@ -119,7 +120,7 @@ class Cosmos(Rule):
     """
 
     name = "dbt.cosmos"
-    operators = ("cosmos.DbtTaskGroup", "cosmos.DbtDag")
+    operators = canonical("DbtTaskGroup", "DbtDag")
     families = ("dbt",)
     emits = "@dbt_assets over the same project (one asset per model, dbt build), dbt lineage kept"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable
 from converters.rules.sql import connection_resource
 
@@ -48,7 +49,7 @@ class Http(Rule):
     """
 
     name = "http.request"
-    operators = ("airflow.providers.http.operators.http.HttpOperator",)
+    operators = canonical("HttpOperator")
     families = ("http",)
     emits = "an asset sending the rendered request through HttpConnection; the response text is the asset value"
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable
 
-_P = "airflow.providers"
-KPO = f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator"
-GKE = f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator"
-ECS = f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator"
-DOCKER = f"{_P}.docker.operators.docker.DockerOperator"
+(GKE,) = canonical("GKEStartPodOperator")
 
 
 class KubernetesPod(Rule):
@@ -61,7 +58,7 @@ class KubernetesPod(Rule):
     """
 
     name = "pods.kubernetes"
-    operators = (KPO, GKE)
+    operators = canonical("KubernetesPodOperator", "GKEStartPodOperator")
     families = ("pod",)
     emits = "an asset launching the same image and command with PipesK8sClient"
 
@@ -143,7 +140,7 @@ class Ecs(Rule):
     """
 
     name = "pods.ecs"
-    operators = (ECS,)
+    operators = canonical("EcsRunTaskOperator")
     emits = "an asset running the same task definition with PipesECSClient"
 
     def translate(self, task: TaskInput) -> Translation:
@@ -213,7 +210,7 @@ class Docker(Rule):
     """
 
     name = "pods.docker"
-    operators = (DOCKER,)
+    operators = canonical("DockerOperator")
     emits = "an asset running the same image and command with PipesDockerClient"
 
     def translate(self, task: TaskInput) -> Translation:

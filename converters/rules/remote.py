@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable
 from converters.rules.sql import connection_resource
 
@@ -46,7 +47,7 @@ class Ssh(Rule):
     """
 
     name = "remote.ssh"
-    operators = ("airflow.providers.ssh.operators.ssh.SSHOperator",)
+    operators = canonical("SSHOperator")
     disposition = JUDG
     emits = "an asset running the rendered command over ssh (key-based authentication from the Dagster host)"
 

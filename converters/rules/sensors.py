@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
 from converters.rules.python import translate_callable
 from converters.rules.sql import connection_resource
@@ -72,7 +73,7 @@ class PythonSensorRule(Rule):
     """
 
     name = "sensors.python"
-    operators = ("airflow.sensors.python.PythonSensor",)
+    operators = canonical("PythonSensor")
     disposition = REDESIGN
     emits = "an asset polling the copied callable (poke_interval, timeout kept)"
 
@@ -134,7 +135,7 @@ class FileSensorRule(Rule):
     """
 
     name = "sensors.file"
-    operators = ("airflow.sensors.filesystem.FileSensor",)
+    operators = canonical("FileSensor")
     disposition = REDESIGN
     emits = "an asset polling for the rendered path under the connection's base path"
 
@@ -183,7 +184,7 @@ class ExternalTask(Rule):
     """
 
     name = "sensors.external_task"
-    operators = ("airflow.sensors.external_task.ExternalTaskSensor",)
+    operators = canonical("ExternalTaskSensor")
     disposition = REDESIGN
     emits = "no asset: downstream assets depend on the external task's asset"
 
@@ -253,7 +254,7 @@ class HttpSensorRule(Rule):
     """
 
     name = "sensors.http"
-    operators = ("airflow.providers.http.sensors.http.HttpSensor",)
+    operators = canonical("HttpSensor")
     disposition = REDESIGN
     emits = "an asset polling the rendered request until it succeeds"
 
@@ -335,7 +336,7 @@ class S3KeySensorRule(Rule):
     """
 
     name = "sensors.s3_key"
-    operators = ("airflow.providers.amazon.aws.sensors.s3.S3KeySensor",)
+    operators = canonical("S3KeySensor")
     disposition = REDESIGN
     emits = "an asset polling S3 (boto3, the host's AWS credentials) for the rendered key"
 

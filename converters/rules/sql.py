@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import (
     JUDG,
     MECH,
@@ -16,24 +17,25 @@ from converters.rules.base import (
     template_xcoms,
 )
 
-_P = "airflow.providers"
-# canonical operator -> (connection argument, Airflow's default connection id)
-SQL_OPERATORS = {
-    f"{_P}.common.sql.operators.sql.SQLExecuteQueryOperator": ("conn_id", None),
-    f"{_P}.postgres.operators.postgres.PostgresOperator": ("postgres_conn_id", "postgres_default"),
-    f"{_P}.mysql.operators.mysql.MySqlOperator": ("mysql_conn_id", "mysql_default"),
-    f"{_P}.sqlite.operators.sqlite.SqliteOperator": ("sqlite_conn_id", "sqlite_default"),
-    f"{_P}.microsoft.mssql.operators.mssql.MsSqlOperator": ("mssql_conn_id", "mssql_default"),
-    f"{_P}.oracle.operators.oracle.OracleOperator": ("oracle_conn_id", "oracle_default"),
-    f"{_P}.snowflake.operators.snowflake.SnowflakeOperator": ("snowflake_conn_id", "snowflake_default"),
-    f"{_P}.snowflake.operators.snowflake.SnowflakeSqlApiOperator": ("snowflake_conn_id", "snowflake_default"),
-    f"{_P}.amazon.aws.operators.redshift_sql.RedshiftSQLOperator": ("redshift_conn_id", "redshift_default"),
-    f"{_P}.trino.operators.trino.TrinoOperator": ("trino_conn_id", "trino_default"),
-    f"{_P}.teradata.operators.teradata.TeradataOperator": ("teradata_conn_id", "teradata_default"),
-    f"{_P}.vertica.operators.vertica.VerticaOperator": ("vertica_conn_id", "vertica_default"),
-    f"{_P}.google.cloud.operators.bigquery.BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
-    f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
+# operator class -> (connection argument, Airflow's default connection id)
+SQL_CONNECTIONS = {
+    "SQLExecuteQueryOperator": ("conn_id", None),
+    "PostgresOperator": ("postgres_conn_id", "postgres_default"),
+    "MySqlOperator": ("mysql_conn_id", "mysql_default"),
+    "SqliteOperator": ("sqlite_conn_id", "sqlite_default"),
+    "MsSqlOperator": ("mssql_conn_id", "mssql_default"),
+    "OracleOperator": ("oracle_conn_id", "oracle_default"),
+    "SnowflakeOperator": ("snowflake_conn_id", "snowflake_default"),
+    "SnowflakeSqlApiOperator": ("snowflake_conn_id", "snowflake_default"),
+    "RedshiftSQLOperator": ("redshift_conn_id", "redshift_default"),
+    "TrinoOperator": ("trino_conn_id", "trino_default"),
+    "TeradataOperator": ("teradata_conn_id", "teradata_default"),
+    "VerticaOperator": ("vertica_conn_id", "vertica_default"),
+    "BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
+    "BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
 }
+# canonical operator -> (connection argument, Airflow's default connection id)
+SQL_OPERATORS = dict(zip(canonical(*SQL_CONNECTIONS), SQL_CONNECTIONS.values(), strict=True))
 
 
 def connection_resource(conn_id: str, cls: str, prefix: str) -> Resource:
