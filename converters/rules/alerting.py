@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from converters.inventory.operators import canonical
-from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.rules.base import NONE, REDESIGN, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 NOTE = "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
 
@@ -66,15 +66,12 @@ class Email(Rule):
     def translate(self, task: TaskInput) -> Translation:
         if task.task.operator != self.operators[0]:
             return Translation(NONE, "a notification operator without a rule: it stays in Airflow")
-        conn_id = task.args.get("conn_id", "smtp_default")
-        if not isinstance(conn_id, str) or task.args.get("to") is None:
+        conn_id = literal_conn_id(task, "conn_id", default="smtp_default")
+        if conn_id is None or task.args.get("to") is None:
             return Translation(NONE, "the recipients or the connection id are not literals")
         t = Translation(REDESIGN, "the same message is sent from an asset", kinds=("email",))
         t.notes.append(NOTE)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SmtpConnection", "smtp")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SmtpConnection", "smtp")
         try:
             parts = [f"render({code.value(task.args['to'])}, airflow, DAG, template_ext=())"]
             parts.append(f"render({code.value(task.args.get('subject', ''))}, airflow, DAG, template_ext=())")
@@ -138,15 +135,12 @@ class SlackWebhook(Rule):
     emits = "an asset posting the rendered message to the connection's webhook (a sensor is the redesign)"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("slack_webhook_conn_id", task.args.get("http_conn_id", "slack_default"))
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "slack_webhook_conn_id", "http_conn_id", default="slack_default")
+        if conn_id is None:
             return Translation(NONE, "the webhook connection id is not a literal")
         t = Translation(REDESIGN, "the same message is posted from an asset", kinds=("slack",))
         t.notes.append(NOTE)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SlackWebhookConnection", "slack")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SlackWebhookConnection", "slack")
         payload = {k: task.args[k] for k in ("text", "blocks", "attachments", "channel", "username") if k in task.args}
         if "message" in task.args:
             payload["text"] = task.args["message"]

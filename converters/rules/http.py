@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from converters.inventory.operators import canonical
-from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.rules.base import JUDG, MECH, NONE, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 
 class Http(Rule):
@@ -54,14 +54,11 @@ class Http(Rule):
     emits = "an asset sending the rendered request through HttpConnection; the response text is the asset value"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("http_conn_id", "http_default")
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(MECH, "the same request is sent through the connection", kinds=("http",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "HttpConnection", "http")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "HttpConnection", "http")
         method = task.args.get("method", "POST")
         try:
             parts = [code.value(method), f"render({code.value(task.args.get('endpoint', ''))}, airflow, DAG)"]

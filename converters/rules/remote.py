@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from converters.inventory.operators import canonical
-from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.rules.base import JUDG, NONE, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 
 class Ssh(Rule):
@@ -52,15 +52,12 @@ class Ssh(Rule):
     emits = "an asset running the rendered command over ssh (key-based authentication from the Dagster host)"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("ssh_conn_id")
+        conn_id = literal_conn_id(task, "ssh_conn_id")
         command = task.args.get("command")
-        if not isinstance(conn_id, str) or command is None:
+        if conn_id is None or command is None:
             return Translation(NONE, "the ssh connection id or the command is not a literal")
         t = Translation(JUDG, "runs over ssh from the Dagster host; it needs a key for that host", kinds=("ssh",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "SshConnection", "ssh")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SshConnection", "ssh")
         try:
             rendered = f"render({code.value(command)}, airflow, DAG)"
         except Untranslatable as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 from converters.rules.python import translate_callable
-from converters.rules.sql import connection_resource
 
 SENSOR_ARGS = {"mode", "poke_interval", "timeout", "soft_fail", "exponential_backoff", "max_wait", "deferrable"}
 
@@ -140,15 +140,13 @@ class FileSensorRule(Rule):
     emits = "an asset polling for the rendered path under the connection's base path"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("fs_conn_id", "fs_default")
+        conn_id = literal_conn_id(task, "fs_conn_id", default="fs_default")
         filepath = task.args.get("filepath")
-        if not isinstance(conn_id, str) or filepath is None:
+        if conn_id is None or filepath is None:
             return Translation(NONE, "the connection id or the file path is not a literal")
         t = Translation(REDESIGN, "polls for the file inside the step", kinds=("sensor",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "AirflowConnection", "fs")
-        t.resources.append(resource)
-        t.support |= {"render", "files_matching"}
+        resource, code = connect(t, conn_id, "AirflowConnection", "fs")
+        t.support.add("files_matching")
         try:
             path = f"render({code.value(filepath)}, airflow, DAG)"
         except Untranslatable as exc:
@@ -259,14 +257,12 @@ class HttpSensorRule(Rule):
     emits = "an asset polling the rendered request until it succeeds"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("http_conn_id", "http_default")
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(REDESIGN, "polls the endpoint inside the step", kinds=("sensor",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "HttpConnection", "http")
-        t.resources.append(resource)
-        t.support |= {"render", "http_ready"}
+        resource, code = connect(t, conn_id, "HttpConnection", "http")
+        t.support.add("http_ready")
         try:
             request = [
                 code.value(task.args.get("method", "GET")),

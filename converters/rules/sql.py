@@ -7,15 +7,13 @@ from converters.rules.base import (
     JUDG,
     MECH,
     NONE,
-    Code,
-    Resource,
     Rule,
     TaskInput,
     Translation,
     Untranslatable,
-    python_name,
     template_xcoms,
 )
+from converters.rules.connections import connect, literal_conn_id
 
 # operator class -> (connection argument, Airflow's default connection id)
 SQL_CONNECTIONS = {
@@ -36,13 +34,6 @@ SQL_CONNECTIONS = {
 }
 # canonical operator -> (connection argument, Airflow's default connection id)
 SQL_OPERATORS = dict(zip(canonical(*SQL_CONNECTIONS), SQL_CONNECTIONS.values(), strict=True))
-
-
-def connection_resource(conn_id: str, cls: str, prefix: str) -> Resource:
-    """A resource configured from ``AIRFLOW_CONN_<CONN_ID>``, Airflow's own environment variable."""
-    env = "AIRFLOW_CONN_" + conn_id.upper()
-    name = f"{prefix}_{python_name(conn_id).lower()}"
-    return Resource(name, cls, f'{cls}(conn_id="{conn_id}", value=dg.EnvVar("{env}"))')
 
 
 class Sql(Rule):
@@ -100,8 +91,8 @@ class Sql(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         argument, default = SQL_OPERATORS.get(task.task.operator, ("conn_id", None))
-        conn_id = task.args.get(argument, default)
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, argument, default=default)
+        if conn_id is None:
             # Custom SQL operators name their connection argument differently: take any *conn_id.
             found = [v for k, v in task.args.items() if k.endswith("conn_id") and isinstance(v, str)]
             conn_id, argument = (found[0], next(k for k in task.args if k.endswith("conn_id"))) if found else (None, "")
@@ -121,9 +112,7 @@ class Sql(Rule):
             t.disposition = JUDG
             t.notes.append("ti.xcom_pull in the SQL reads the upstream assets' values (" + ", ".join(pulled) + ")")
             t.inputs.extend(pulled)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SqlConnection", "sql")
-        t.resources.append(resource)
+        resource, code = connect(t, conn_id, "SqlConnection", "sql")
         try:
             statements = code.value(sql)
             parameters = code.value(task.args["parameters"]) if "parameters" in task.args else None
@@ -131,7 +120,6 @@ class Sql(Rule):
             return Translation(NONE, f"the SQL {exc}")
         t.consumed |= {argument, "sql", "parameters", "configuration", "autocommit", "split_statements"}
         t.consumed |= {"return_last", "show_return_value_in_logs"}
-        t.support.add("render")
         call = f"{resource.name}.run(render({statements}, airflow, DAG)"
         if parameters:
             call += f", parameters={parameters}"
