@@ -64,9 +64,11 @@ class Email(Rule):
     emits = "an asset sending the rendered message through the SMTP connection (a sensor is the redesign)"
 
     def translate(self, task: TaskInput) -> Translation:
+        # Other notification operators reach this rule by their family; only EmailOperator has a translation.
         if task.task.operator != self.operators[0]:
             return Translation(NONE, "a notification operator without a rule: it stays in Airflow")
         conn_id = literal_conn_id(task, "conn_id", default="smtp_default")
+        # Without literal recipients and connection id we can't know whom the message goes to, or through what.
         if conn_id is None or task.args.get("to") is None:
             return Translation(NONE, "the recipients or the connection id are not literals")
         t = Translation(REDESIGN, "the same message is sent from an asset", kinds=("email",))
@@ -80,6 +82,7 @@ class Email(Rule):
                 if task.args.get(key):
                     parts.append(f"{key}=render({code.value(task.args[key])}, airflow, DAG, template_ext=())")
         except Untranslatable as exc:
+            # If a message argument can't be written as code, the asset can't send the same message.
             return Translation(NONE, f"a message argument {exc}")
         t.consumed |= {"to", "subject", "html_content", "cc", "bcc", "conn_id", "mime_charset"}
         t.body.append(f"{resource.name}.send({', '.join(parts)})")
@@ -136,6 +139,7 @@ class SlackWebhook(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         conn_id = literal_conn_id(task, "slack_webhook_conn_id", "http_conn_id", default="slack_default")
+        # Without a literal connection id we can't know which webhook to post to.
         if conn_id is None:
             return Translation(NONE, "the webhook connection id is not a literal")
         t = Translation(REDESIGN, "the same message is posted from an asset", kinds=("slack",))
@@ -147,6 +151,7 @@ class SlackWebhook(Rule):
         try:
             body = code.value(payload)
         except Untranslatable as exc:
+            # If the payload can't be written as code, the asset can't post the same message.
             return Translation(NONE, f"the message {exc}")
         t.consumed |= {"slack_webhook_conn_id", "http_conn_id", "message", "text", "blocks", "attachments"}
         t.consumed |= {"channel", "username"}

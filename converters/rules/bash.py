@@ -68,6 +68,7 @@ class Bash(Rule):
                 if key in task.args:
                     parts.append(f"{key}={code.value(task.args[key])}")
         except Untranslatable as exc:
+            # If an argument can't be written as code, the asset can't run the same command.
             return Translation(NONE, f"an argument of the command {exc}")
         pulled = template_xcoms(command)
         # Pulls from tasks named only at run time cannot become asset inputs.

@@ -38,6 +38,7 @@ class TriggerDagRun(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         target = task.args.get("trigger_dag_id")
+        # If the triggered DAG id isn't a literal, we can't know which DAG's assets follow this one.
         if not isinstance(target, str):
             return Translation(NONE, "the triggered DAG id is not a literal")
         t = Translation(REDESIGN, f"{target} follows through asset dependencies", passthrough=True, triggers=target)
@@ -130,6 +131,7 @@ class SubDag(Rule):
     emits = "an observation-only AssetSpec; flatten the sub-DAG through the DagBag first"
 
     def translate(self, task: TaskInput) -> Translation:
+        # A SubDag's tasks come from a factory the static scan does not run: there is nothing to translate yet.
         return Translation(NONE, "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks")
 
 

@@ -136,6 +136,7 @@ class Cosmos(Rule):
         if project_dir is None:
             return Translation(NONE, "the dbt project path is not known statically")
         profiles_file = _path(profile.get("profiles_yml_filepath"))
+        # A profile built by a profile mapping has no profiles.yml that dagster-dbt could read.
         if profile and profiles_file is None:
             return Translation(NONE, "the dbt profile is built by a profile mapping; write a profiles.yml for Dagster")
         select = _selection(render.get("select", args.get("select")))

@@ -55,6 +55,7 @@ class Http(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        # Without a literal connection id we can't know where the request goes.
         if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(MECH, "the same request is sent through the connection", kinds=("http",))
@@ -69,6 +70,7 @@ class Http(Rule):
             check = task.args.get("response_check")
             check_code = code.value(check) if check is not None else None
         except Untranslatable as exc:
+            # If a request argument can't be written as code, the asset can't send the same request.
             return Translation(NONE, f"a request argument {exc}")
         t.consumed |= {"http_conn_id", "endpoint", "method", "data", "headers", "response_check", "log_response"}
         t.body.append(f"response = {resource.name}.request({', '.join(parts)})")

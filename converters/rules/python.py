@@ -58,6 +58,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Variables: Dagster reads them from AIRFLOW_VAR_<KEY> environment variables")
         if found.xcom_pulls:
+            # Pulls from tasks known only at run time can't become asset inputs.
             if "?" in found.xcom_pulls:
                 return Translation(NONE, f"{found.name} pulls XComs from tasks only known at run time")
             t.disposition = worse(t.disposition, JUDG)
@@ -78,6 +79,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             parts.append(f"expand={code.value(task.args.get('expand', {}))}")
             parts.append(f"taskflow={task.task.taskflow!r}")
     except Untranslatable as exc:
+        # If an argument of the callable can't be written as code, the asset can't call it the same way.
         return Translation(NONE, f"an argument of the callable {exc}")
     parts.append("dag=DAG")
     call = "call_mapped" if task.task.mapped else "call_python"

@@ -54,6 +54,7 @@ class Ssh(Rule):
     def translate(self, task: TaskInput) -> Translation:
         conn_id = literal_conn_id(task, "ssh_conn_id")
         command = task.args.get("command")
+        # Without a literal connection id and command we can't know what runs where.
         if conn_id is None or command is None:
             return Translation(NONE, "the ssh connection id or the command is not a literal")
         t = Translation(JUDG, "runs over ssh from the Dagster host; it needs a key for that host", kinds=("ssh",))
@@ -61,6 +62,7 @@ class Ssh(Rule):
         try:
             rendered = f"render({code.value(command)}, airflow, DAG)"
         except Untranslatable as exc:
+            # If the command can't be written as code, the asset can't run the same command.
             return Translation(NONE, f"the command {exc}")
         t.consumed |= {"ssh_conn_id", "command", "cmd_timeout", "conn_timeout"}
         t.body.append(f"return {resource.name}.run({rendered}, log=context.log)")

@@ -142,6 +142,7 @@ class FileSensorRule(Rule):
     def translate(self, task: TaskInput) -> Translation:
         conn_id = literal_conn_id(task, "fs_conn_id", default="fs_default")
         filepath = task.args.get("filepath")
+        # Without a literal connection id and file path we can't know which file to wait for.
         if conn_id is None or filepath is None:
             return Translation(NONE, "the connection id or the file path is not a literal")
         t = Translation(REDESIGN, "polls for the file inside the step", kinds=("sensor",))
@@ -150,6 +151,7 @@ class FileSensorRule(Rule):
         try:
             path = f"render({code.value(filepath)}, airflow, DAG)"
         except Untranslatable as exc:
+            # If the file path can't be written as code, the asset can't poll for the same file.
             return Translation(NONE, f"the file path {exc}")
         t.consumed |= {"fs_conn_id", "filepath", "recursive"}
         t.body.append(f"path = {path}")
@@ -188,9 +190,11 @@ class ExternalTask(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         dag_id = task.args.get("external_dag_id")
+        # If the external DAG id isn't a literal, we can't know whose assets to depend on.
         if not isinstance(dag_id, str):
             return Translation(NONE, "the external DAG id is not a literal")
         ids = task.args.get("external_task_ids") or [task.args.get("external_task_id")]
+        # If an external task id isn't a literal, we can't know which asset to depend on.
         if not all(i is None or isinstance(i, str) for i in ids):
             return Translation(NONE, "the external task id is not a literal")
         t = Translation(REDESIGN, f"a dependency on {dag_id}'s asset replaces the wait", passthrough=True)
@@ -258,6 +262,7 @@ class HttpSensorRule(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        # Without a literal connection id we can't know which endpoint to poll.
         if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(REDESIGN, "polls the endpoint inside the step", kinds=("sensor",))
@@ -275,6 +280,7 @@ class HttpSensorRule(Rule):
             check = task.args.get("response_check")
             check_code = code.value(check) if check is not None else "None"
         except Untranslatable as exc:
+            # If a request argument can't be written as code, the asset can't poll with the same request.
             return Translation(NONE, f"a request argument {exc}")
         t.consumed |= {"http_conn_id", "endpoint", "method", "request_params", "headers", "response_check"}
         call = f"lambda: http_ready({resource.name}, {', '.join(request)}, check={check_code})"
@@ -338,6 +344,7 @@ class S3KeySensorRule(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         key = task.args.get("bucket_key")
+        # Without a bucket key there is no object to wait for.
         if key is None:
             return Translation(NONE, "the bucket key is not a literal")
         t = Translation(REDESIGN, "polls S3 inside the step", kinds=("sensor", "s3"))
@@ -348,6 +355,7 @@ class S3KeySensorRule(Rule):
             keys = f"render({code.value(key)}, airflow, DAG, template_ext=())"
             bucket = code.value(task.args.get("bucket_name"))
         except Untranslatable as exc:
+            # If the S3 location can't be written as code, the asset can't poll for the same object.
             return Translation(NONE, f"the S3 location {exc}")
         wildcard = task.args.get("wildcard_match") is True
         t.consumed |= {"bucket_key", "bucket_name", "wildcard_match", "aws_conn_id", "verify", "use_regex"}

@@ -102,10 +102,12 @@ class Sql(Rule):
         sql = task.args.get("sql")
         if sql is None and isinstance(task.args.get("configuration"), dict):  # BigQueryInsertJobOperator
             sql = task.args["configuration"].get("query", {}).get("query")
+        # Without SQL there is nothing to run.
         if sql is None:
             return Translation(NONE, "no literal SQL to run")
         t = Translation(MECH, "the statements run through the connection's driver", kinds=("sql",))
         pulled = template_xcoms(sql)
+        # Pulls from tasks known only at run time can't become asset inputs.
         if pulled is None:
             return Translation(NONE, "the SQL template pulls XComs from tasks known only at run time")
         if pulled:
@@ -117,6 +119,7 @@ class Sql(Rule):
             statements = code.value(sql)
             parameters = code.value(task.args["parameters"]) if "parameters" in task.args else None
         except Untranslatable as exc:
+            # If the SQL can't be written as code, we can't know what it runs.
             return Translation(NONE, f"the SQL {exc}")
         t.consumed |= {argument, "sql", "parameters", "configuration", "autocommit", "split_statements"}
         t.consumed |= {"return_last", "show_return_value_in_logs"}
