@@ -233,8 +233,8 @@ def rules(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rules as JSON.")] = False,
 ) -> None:
     """List every conversion rule: operators it matches, usual disposition, what it emits."""
+    from converters.docs.rules import render_reference, rule_rows
     from converters.rules import default_registry, plugin_rules
-    from converters.rules.docs import render_reference, rule_rows
 
     registry = default_registry()
     _, problems = plugin_rules()

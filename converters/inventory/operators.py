@@ -18,81 +18,100 @@ class OperatorInfo:
 
 
 _P = "airflow.providers"
+
+
+def _known(canonical: str, family: str, *aliases: str) -> dict[str, tuple[str, str]]:
+    """An operator's entries: its own class name and the older class names (``aliases``) of the same class."""
+    return {name: (canonical, family) for name in (canonical.rsplit(".", 1)[-1], *aliases)}
+
+
+# Every canonical operator name is written here once; rules name the operators they handle by class name
+# (``canonical("BashOperator")``), so a path changes in one place.
 # class name -> (canonical qualified name, family)
 KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     # Python callables
-    "PythonOperator": ("airflow.operators.python.PythonOperator", "python"),
-    "BranchPythonOperator": ("airflow.operators.python.BranchPythonOperator", "branch"),
-    "ShortCircuitOperator": ("airflow.operators.python.ShortCircuitOperator", "short_circuit"),
-    "PythonVirtualenvOperator": ("airflow.operators.python.PythonVirtualenvOperator", "python_venv"),
-    "ExternalPythonOperator": ("airflow.operators.python.ExternalPythonOperator", "python_venv"),
-    "BranchPythonVirtualenvOperator": ("airflow.operators.python.BranchPythonVirtualenvOperator", "branch"),
-    "BranchExternalPythonOperator": ("airflow.operators.python.BranchExternalPythonOperator", "branch"),
-    "BranchDateTimeOperator": ("airflow.operators.datetime.BranchDateTimeOperator", "branch"),
-    "BranchDayOfWeekOperator": ("airflow.operators.weekday.BranchDayOfWeekOperator", "branch"),
+    **_known("airflow.operators.python.PythonOperator", "python"),
+    **_known("airflow.operators.python.BranchPythonOperator", "branch"),
+    **_known("airflow.operators.python.ShortCircuitOperator", "short_circuit"),
+    **_known("airflow.operators.python.PythonVirtualenvOperator", "python_venv"),
+    **_known("airflow.operators.python.ExternalPythonOperator", "python_venv"),
+    **_known("airflow.operators.python.BranchPythonVirtualenvOperator", "branch"),
+    **_known("airflow.operators.python.BranchExternalPythonOperator", "branch"),
+    **_known("airflow.operators.datetime.BranchDateTimeOperator", "branch"),
+    **_known("airflow.operators.weekday.BranchDayOfWeekOperator", "branch"),
     # Bash
-    "BashOperator": ("airflow.operators.bash.BashOperator", "bash"),
+    **_known("airflow.operators.bash.BashOperator", "bash"),
     # No-ops
-    "EmptyOperator": ("airflow.operators.empty.EmptyOperator", "empty"),
-    "DummyOperator": ("airflow.operators.empty.EmptyOperator", "empty"),
-    "LatestOnlyOperator": ("airflow.operators.latest_only.LatestOnlyOperator", "latest_only"),
+    **_known("airflow.operators.empty.EmptyOperator", "empty", "DummyOperator"),
+    **_known("airflow.operators.latest_only.LatestOnlyOperator", "latest_only"),
     # Cross-DAG
-    "TriggerDagRunOperator": ("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "trigger_dag"),
-    "ExternalTaskSensor": ("airflow.sensors.external_task.ExternalTaskSensor", "sensor"),
-    "ExternalTaskMarker": ("airflow.sensors.external_task.ExternalTaskMarker", "external_marker"),
-    "SubDagOperator": ("airflow.operators.subdag.SubDagOperator", "subdag"),
+    **_known("airflow.operators.trigger_dagrun.TriggerDagRunOperator", "trigger_dag"),
+    **_known("airflow.sensors.external_task.ExternalTaskSensor", "sensor"),
+    **_known("airflow.sensors.external_task.ExternalTaskMarker", "external_marker"),
+    **_known("airflow.operators.subdag.SubDagOperator", "subdag"),
     # Core sensors
-    "FileSensor": ("airflow.sensors.filesystem.FileSensor", "sensor"),
-    "PythonSensor": ("airflow.sensors.python.PythonSensor", "sensor"),
-    "BashSensor": ("airflow.sensors.bash.BashSensor", "sensor"),
-    "TimeDeltaSensor": ("airflow.sensors.time_delta.TimeDeltaSensor", "sensor"),
-    "TimeSensor": ("airflow.sensors.time_sensor.TimeSensor", "sensor"),
-    "DateTimeSensor": ("airflow.sensors.date_time.DateTimeSensor", "sensor"),
-    "DayOfWeekSensor": ("airflow.sensors.weekday.DayOfWeekSensor", "sensor"),
-    "HttpSensor": (f"{_P}.http.sensors.http.HttpSensor", "sensor"),
-    "SqlSensor": (f"{_P}.common.sql.sensors.sql.SqlSensor", "sensor"),
-    "S3KeySensor": (f"{_P}.amazon.aws.sensors.s3.S3KeySensor", "sensor"),
-    "GCSObjectExistenceSensor": (f"{_P}.google.cloud.sensors.gcs.GCSObjectExistenceSensor", "sensor"),
+    **_known("airflow.sensors.filesystem.FileSensor", "sensor"),
+    **_known("airflow.sensors.python.PythonSensor", "sensor"),
+    **_known("airflow.sensors.bash.BashSensor", "sensor"),
+    **_known("airflow.sensors.time_delta.TimeDeltaSensor", "sensor"),
+    **_known("airflow.sensors.time_sensor.TimeSensor", "sensor"),
+    **_known("airflow.sensors.date_time.DateTimeSensor", "sensor"),
+    **_known("airflow.sensors.weekday.DayOfWeekSensor", "sensor"),
+    **_known(f"{_P}.http.sensors.http.HttpSensor", "sensor"),
+    **_known(f"{_P}.common.sql.sensors.sql.SqlSensor", "sensor"),
+    **_known(f"{_P}.amazon.aws.sensors.s3.S3KeySensor", "sensor"),
+    **_known(f"{_P}.google.cloud.sensors.gcs.GCSObjectExistenceSensor", "sensor"),
     # SQL
-    "SQLExecuteQueryOperator": (f"{_P}.common.sql.operators.sql.SQLExecuteQueryOperator", "sql"),
-    "PostgresOperator": (f"{_P}.postgres.operators.postgres.PostgresOperator", "sql"),
-    "MySqlOperator": (f"{_P}.mysql.operators.mysql.MySqlOperator", "sql"),
-    "SqliteOperator": (f"{_P}.sqlite.operators.sqlite.SqliteOperator", "sql"),
-    "MsSqlOperator": (f"{_P}.microsoft.mssql.operators.mssql.MsSqlOperator", "sql"),
-    "OracleOperator": (f"{_P}.oracle.operators.oracle.OracleOperator", "sql"),
-    "SnowflakeOperator": (f"{_P}.snowflake.operators.snowflake.SnowflakeOperator", "sql"),
-    "SnowflakeSqlApiOperator": (f"{_P}.snowflake.operators.snowflake.SnowflakeSqlApiOperator", "sql"),
-    "RedshiftSQLOperator": (f"{_P}.amazon.aws.operators.redshift_sql.RedshiftSQLOperator", "sql"),
-    "RedshiftDataOperator": (f"{_P}.amazon.aws.operators.redshift_data.RedshiftDataOperator", "sql"),
-    "TrinoOperator": (f"{_P}.trino.operators.trino.TrinoOperator", "sql"),
-    "TeradataOperator": (f"{_P}.teradata.operators.teradata.TeradataOperator", "sql"),
-    "VerticaOperator": (f"{_P}.vertica.operators.vertica.VerticaOperator", "sql"),
-    "BigQueryInsertJobOperator": (f"{_P}.google.cloud.operators.bigquery.BigQueryInsertJobOperator", "sql"),
-    "BigQueryExecuteQueryOperator": (f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator", "sql"),
-    "BigQueryOperator": (f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator", "sql"),
-    "SQLCheckOperator": (f"{_P}.common.sql.operators.sql.SQLCheckOperator", "sql_check"),
-    "SQLValueCheckOperator": (f"{_P}.common.sql.operators.sql.SQLValueCheckOperator", "sql_check"),
-    "SQLColumnCheckOperator": (f"{_P}.common.sql.operators.sql.SQLColumnCheckOperator", "sql_check"),
-    "SQLTableCheckOperator": (f"{_P}.common.sql.operators.sql.SQLTableCheckOperator", "sql_check"),
-    "BranchSQLOperator": (f"{_P}.common.sql.operators.sql.BranchSQLOperator", "branch"),
+    **_known(f"{_P}.common.sql.operators.sql.SQLExecuteQueryOperator", "sql"),
+    **_known(f"{_P}.postgres.operators.postgres.PostgresOperator", "sql"),
+    **_known(f"{_P}.mysql.operators.mysql.MySqlOperator", "sql"),
+    **_known(f"{_P}.sqlite.operators.sqlite.SqliteOperator", "sql"),
+    **_known(f"{_P}.microsoft.mssql.operators.mssql.MsSqlOperator", "sql"),
+    **_known(f"{_P}.oracle.operators.oracle.OracleOperator", "sql"),
+    **_known(f"{_P}.snowflake.operators.snowflake.SnowflakeOperator", "sql"),
+    **_known(f"{_P}.snowflake.operators.snowflake.SnowflakeSqlApiOperator", "sql"),
+    **_known(f"{_P}.amazon.aws.operators.redshift_sql.RedshiftSQLOperator", "sql"),
+    **_known(f"{_P}.amazon.aws.operators.redshift_data.RedshiftDataOperator", "sql"),
+    **_known(f"{_P}.trino.operators.trino.TrinoOperator", "sql"),
+    **_known(f"{_P}.teradata.operators.teradata.TeradataOperator", "sql"),
+    **_known(f"{_P}.vertica.operators.vertica.VerticaOperator", "sql"),
+    **_known(f"{_P}.google.cloud.operators.bigquery.BigQueryInsertJobOperator", "sql"),
+    **_known(f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator", "sql", "BigQueryOperator"),
+    **_known(f"{_P}.common.sql.operators.sql.SQLCheckOperator", "sql_check"),
+    **_known(f"{_P}.common.sql.operators.sql.SQLValueCheckOperator", "sql_check"),
+    **_known(f"{_P}.common.sql.operators.sql.SQLColumnCheckOperator", "sql_check"),
+    **_known(f"{_P}.common.sql.operators.sql.SQLTableCheckOperator", "sql_check"),
+    **_known(f"{_P}.common.sql.operators.sql.BranchSQLOperator", "branch"),
     # Containers
-    "KubernetesPodOperator": (f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator", "pod"),
-    "GKEStartPodOperator": (f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator", "pod"),
-    "EcsRunTaskOperator": (f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator", "pod"),
-    "ECSOperator": (f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator", "pod"),
-    "DockerOperator": (f"{_P}.docker.operators.docker.DockerOperator", "pod"),
+    **_known(f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator", "pod"),
+    **_known(f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator", "pod"),
+    **_known(f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator", "pod", "ECSOperator"),
+    **_known(f"{_P}.docker.operators.docker.DockerOperator", "pod"),
     # HTTP, SSH, transfer, alerting
-    "SimpleHttpOperator": (f"{_P}.http.operators.http.HttpOperator", "http"),
-    "HttpOperator": (f"{_P}.http.operators.http.HttpOperator", "http"),
-    "SSHOperator": (f"{_P}.ssh.operators.ssh.SSHOperator", "ssh"),
-    "SFTPOperator": (f"{_P}.sftp.operators.sftp.SFTPOperator", "ssh"),
-    "EmailOperator": ("airflow.operators.email.EmailOperator", "alerting"),
-    "SlackWebhookOperator": (f"{_P}.slack.operators.slack_webhook.SlackWebhookOperator", "alerting"),
-    "SlackAPIPostOperator": (f"{_P}.slack.operators.slack.SlackAPIPostOperator", "alerting"),
+    **_known(f"{_P}.http.operators.http.HttpOperator", "http", "SimpleHttpOperator"),
+    **_known(f"{_P}.ssh.operators.ssh.SSHOperator", "ssh"),
+    **_known(f"{_P}.sftp.operators.sftp.SFTPOperator", "ssh"),
+    **_known("airflow.operators.email.EmailOperator", "alerting"),
+    **_known(f"{_P}.slack.operators.slack_webhook.SlackWebhookOperator", "alerting"),
+    **_known(f"{_P}.slack.operators.slack.SlackAPIPostOperator", "alerting"),
     # cosmos
-    "DbtTaskGroup": ("cosmos.DbtTaskGroup", "dbt"),
-    "DbtDag": ("cosmos.DbtDag", "dbt"),
+    **_known("cosmos.DbtTaskGroup", "dbt"),
+    **_known("cosmos.DbtDag", "dbt"),
 }
+
+# TaskFlow decorators: ``@task`` is this name, ``@task.<variant>`` this name and ``.<variant>``.
+TASK_DECORATOR = "airflow.decorators.task"
+
+
+def canonical(*class_names: str) -> tuple[str, ...]:
+    """The canonical names of known operator classes, in order (a KeyError names a class the table lacks)."""
+    return tuple(KNOWN_CLASSES[name][0] for name in class_names)
+
+
+def decorated(*variants: str) -> tuple[str, ...]:
+    """The operator names the scan gives ``@task`` (variant ``""``) and ``@task.<variant>`` tasks."""
+    return tuple(f"{TASK_DECORATOR}.{variant}" if variant else TASK_DECORATOR for variant in variants)
+
 
 # Module paths (1.10 and 3.x spellings) whose classes are the core ones above.
 _CORE_MODULE_PREFIXES = ("airflow.", "cosmos")

@@ -1,5 +1,8 @@
 """The rule registry: one rule per operator (or operator family), found by canonical name.
 
+The native rules are the ``RULES`` of the modules of this package, found by walking it: a new module with
+``RULES`` and ``ORDER`` joins without being listed anywhere (``native_rules``).
+
 Lookup order for a task: a rule listing the task's canonical operator name (highest ``priority`` first),
 then a rule claiming the task's family (custom subclasses of known operators land here), then the
 fallback (NONE). Third-party rules join through the entry-point group ``airflow_to_dagster.rules``: each
@@ -8,7 +11,9 @@ entry point names a ``Rule`` subclass (or a list of them) and competes on priori
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import pkgutil
 from functools import cache
 
 from converters.rules.base import Rule, TaskInput, Translation
@@ -17,25 +22,19 @@ ENTRY_POINT_GROUP = "airflow_to_dagster.rules"
 
 
 def native_rules() -> list[type[Rule]]:
-    from converters.rules import (
-        alerting,
-        bash,
-        cross_dag,
-        dbt,
-        empty,
-        fallback,
-        http,
-        pods,
-        python,
-        remote,
-        sensors,
-        sql,
-    )
+    """The ``RULES`` of every module of this package, found by walking it (there is no list to keep).
 
-    rules: list[type[Rule]] = []
-    for module in (python, bash, empty, sql, pods, http, remote, alerting, sensors, cross_dag, dbt, fallback):
-        rules.extend(module.RULES)
-    return rules
+    A rule module declares ``RULES`` and ``ORDER``: modules come in ``ORDER`` (then by name), each with its
+    ``RULES`` in their written order. That order is the one of the rules reference and of ``rules``; it never
+    decides which rule translates a task (``Registry`` does: priority, then native before plug-in).
+    """
+    modules = []
+    for found in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{found.name}")
+        if hasattr(module, "RULES"):
+            modules.append(module)
+    modules.sort(key=lambda module: (module.ORDER, module.__name__))
+    return [rule for module in modules for rule in module.RULES]
 
 
 def plugin_rules() -> tuple[list[type[Rule]], list[str]]:
@@ -69,7 +68,7 @@ class Registry:
                 self.by_family.setdefault(family, []).append(rule)
         for table in (self.by_operator, self.by_family):
             for matches in table.values():
-                matches.sort(key=lambda r: -r.priority)
+                matches.sort(key=_precedence)
         self.fallback = next(r for r in self.rules if r.name == "fallback")
 
     def rule_for(self, task: TaskInput) -> Rule:
@@ -79,6 +78,19 @@ class Registry:
     def translate(self, task: TaskInput) -> tuple[Rule, Translation]:
         rule = self.rule_for(task)
         return rule, rule.translate(task)
+
+
+def _precedence(rule: Rule) -> tuple[int, bool]:
+    """Which of two rules matching the same task wins: the higher priority, then a native rule over a plug-in.
+
+    Two native rules never tie (``tests/unit/rules/test_registry.py``); plug-ins that tie keep the order in
+    which their entry points load.
+    """
+    return -rule.priority, not is_native(type(rule))
+
+
+def is_native(rule: type[Rule]) -> bool:
+    return rule.__module__.startswith(__name__ + ".")
 
 
 @cache

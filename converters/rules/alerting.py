@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.inventory.operators import canonical
+from converters.rules.base import NONE, REDESIGN, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 NOTE = "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
 
@@ -57,23 +58,22 @@ class Email(Rule):
     """
 
     name = "alerting.email"
-    operators = ("airflow.operators.email.EmailOperator",)
+    operators = canonical("EmailOperator")
     families = ("alerting",)
     disposition = REDESIGN
     emits = "an asset sending the rendered message through the SMTP connection (a sensor is the redesign)"
 
     def translate(self, task: TaskInput) -> Translation:
+        # Other notification operators reach this rule by their family; only EmailOperator has a translation.
         if task.task.operator != self.operators[0]:
             return Translation(NONE, "a notification operator without a rule: it stays in Airflow")
-        conn_id = task.args.get("conn_id", "smtp_default")
-        if not isinstance(conn_id, str) or task.args.get("to") is None:
+        conn_id = literal_conn_id(task, "conn_id", default="smtp_default")
+        # Without literal recipients and connection id we can't know whom the message goes to, or through what.
+        if conn_id is None or task.args.get("to") is None:
             return Translation(NONE, "the recipients or the connection id are not literals")
         t = Translation(REDESIGN, "the same message is sent from an asset", kinds=("email",))
         t.notes.append(NOTE)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SmtpConnection", "smtp")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SmtpConnection", "smtp")
         try:
             parts = [f"render({code.value(task.args['to'])}, airflow, DAG, template_ext=())"]
             parts.append(f"render({code.value(task.args.get('subject', ''))}, airflow, DAG, template_ext=())")
@@ -82,6 +82,7 @@ class Email(Rule):
                 if task.args.get(key):
                     parts.append(f"{key}=render({code.value(task.args[key])}, airflow, DAG, template_ext=())")
         except Untranslatable as exc:
+            # If a message argument can't be written as code, the asset can't send the same message.
             return Translation(NONE, f"a message argument {exc}")
         t.consumed |= {"to", "subject", "html_content", "cc", "bcc", "conn_id", "mime_charset"}
         t.body.append(f"{resource.name}.send({', '.join(parts)})")
@@ -132,26 +133,25 @@ class SlackWebhook(Rule):
     """
 
     name = "alerting.slack_webhook"
-    operators = ("airflow.providers.slack.operators.slack_webhook.SlackWebhookOperator",)
+    operators = canonical("SlackWebhookOperator")
     disposition = REDESIGN
     emits = "an asset posting the rendered message to the connection's webhook (a sensor is the redesign)"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("slack_webhook_conn_id", task.args.get("http_conn_id", "slack_default"))
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "slack_webhook_conn_id", "http_conn_id", default="slack_default")
+        # Without a literal connection id we can't know which webhook to post to.
+        if conn_id is None:
             return Translation(NONE, "the webhook connection id is not a literal")
         t = Translation(REDESIGN, "the same message is posted from an asset", kinds=("slack",))
         t.notes.append(NOTE)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SlackWebhookConnection", "slack")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SlackWebhookConnection", "slack")
         payload = {k: task.args[k] for k in ("text", "blocks", "attachments", "channel", "username") if k in task.args}
         if "message" in task.args:
             payload["text"] = task.args["message"]
         try:
             body = code.value(payload)
         except Untranslatable as exc:
+            # If the payload can't be written as code, the asset can't post the same message.
             return Translation(NONE, f"the message {exc}")
         t.consumed |= {"slack_webhook_conn_id", "http_conn_id", "message", "text", "blocks", "attachments"}
         t.consumed |= {"channel", "username"}
@@ -159,4 +159,5 @@ class SlackWebhook(Rule):
         return t
 
 
+ORDER = 80
 RULES = [Email, SlackWebhook]

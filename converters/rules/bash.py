@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable, template_xcoms
 from converters.rules.python import translate_callable
 
@@ -48,7 +49,7 @@ class Bash(Rule):
     """
 
     name = "bash.command"
-    operators = ("airflow.operators.bash.BashOperator",)
+    operators = canonical("BashOperator")
     families = ("bash",)
     emits = "an asset running the rendered command with bash (env, append_env, cwd kept)"
 
@@ -67,6 +68,7 @@ class Bash(Rule):
                 if key in task.args:
                     parts.append(f"{key}={code.value(task.args[key])}")
         except Untranslatable as exc:
+            # If an argument can't be written as code, the asset can't run the same command.
             return Translation(NONE, f"an argument of the command {exc}")
         pulled = template_xcoms(command)
         # Pulls from tasks named only at run time cannot become asset inputs.
@@ -93,4 +95,5 @@ class Bash(Rule):
         return t
 
 
+ORDER = 20
 RULES = [Bash]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Rule, TaskInput, Translation
 
 
@@ -30,13 +31,14 @@ class TriggerDagRun(Rule):
     """
 
     name = "cross_dag.trigger"
-    operators = ("airflow.operators.trigger_dagrun.TriggerDagRunOperator",)
+    operators = canonical("TriggerDagRunOperator")
     families = ("trigger_dag",)
     disposition = REDESIGN
     emits = "no asset: the triggered DAG's first assets depend on this task's upstream (eager automation)"
 
     def translate(self, task: TaskInput) -> Translation:
         target = task.args.get("trigger_dag_id")
+        # If the triggered DAG id isn't a literal, we can't know which DAG's assets follow this one.
         if not isinstance(target, str):
             return Translation(NONE, "the triggered DAG id is not a literal")
         t = Translation(REDESIGN, f"{target} follows through asset dependencies", passthrough=True, triggers=target)
@@ -71,7 +73,7 @@ class ExternalMarker(Rule):
     """
 
     name = "cross_dag.marker"
-    operators = ("airflow.sensors.external_task.ExternalTaskMarker",)
+    operators = canonical("ExternalTaskMarker")
     families = ("external_marker",)
     disposition = REDESIGN
     emits = "no asset: dependencies pass through"
@@ -123,13 +125,15 @@ class SubDag(Rule):
     """
 
     name = "cross_dag.subdag"
-    operators = ("airflow.operators.subdag.SubDagOperator",)
+    operators = canonical("SubDagOperator")
     families = ("subdag",)
     disposition = NONE
     emits = "an observation-only AssetSpec; flatten the sub-DAG through the DagBag first"
 
     def translate(self, task: TaskInput) -> Translation:
+        # A SubDag's tasks come from a factory the static scan does not run: there is nothing to translate yet.
         return Translation(NONE, "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks")
 
 
+ORDER = 100
 RULES = [TriggerDagRun, ExternalMarker, SubDag]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from converters.inventory.operators import canonical
 from converters.rules.base import MECH, NONE, Rule, TaskInput, Translation
 
 
@@ -119,7 +120,7 @@ class Cosmos(Rule):
     """
 
     name = "dbt.cosmos"
-    operators = ("cosmos.DbtTaskGroup", "cosmos.DbtDag")
+    operators = canonical("DbtTaskGroup", "DbtDag")
     families = ("dbt",)
     emits = "@dbt_assets over the same project (one asset per model, dbt build), dbt lineage kept"
 
@@ -135,6 +136,7 @@ class Cosmos(Rule):
         if project_dir is None:
             return Translation(NONE, "the dbt project path is not known statically")
         profiles_file = _path(profile.get("profiles_yml_filepath"))
+        # A profile built by a profile mapping has no profiles.yml that dagster-dbt could read.
         if profile and profiles_file is None:
             return Translation(NONE, "the dbt profile is built by a profile mapping; write a profiles.yml for Dagster")
         select = _selection(render.get("select", args.get("select")))
@@ -161,4 +163,5 @@ class Cosmos(Rule):
         return t
 
 
+ORDER = 110
 RULES = [Cosmos]

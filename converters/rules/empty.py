@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import MECH, Rule, TaskInput, Translation
 
 
@@ -29,7 +30,7 @@ class Empty(Rule):
     """
 
     name = "empty.passthrough"
-    operators = ("airflow.operators.empty.EmptyOperator",)
+    operators = canonical("EmptyOperator")
     families = ("empty",)
     emits = "no asset: upstream and downstream dependencies are joined"
 
@@ -62,7 +63,7 @@ class LatestOnly(Rule):
     """
 
     name = "empty.latest_only"
-    operators = ("airflow.operators.latest_only.LatestOnlyOperator",)
+    operators = canonical("LatestOnlyOperator")
     families = ("latest_only",)
     emits = "no asset: schedules request the latest partition; backfills are explicit"
 
@@ -72,4 +73,5 @@ class LatestOnly(Rule):
         return t
 
 
+ORDER = 30
 RULES = [Empty, LatestOnly]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from converters.rules.base import JUDG, MECH, NONE, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.inventory.operators import canonical
+from converters.rules.base import JUDG, MECH, NONE, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 
 class Http(Rule):
@@ -48,19 +49,17 @@ class Http(Rule):
     """
 
     name = "http.request"
-    operators = ("airflow.providers.http.operators.http.HttpOperator",)
+    operators = canonical("HttpOperator")
     families = ("http",)
     emits = "an asset sending the rendered request through HttpConnection; the response text is the asset value"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("http_conn_id", "http_default")
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        # Without a literal connection id we can't know where the request goes.
+        if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(MECH, "the same request is sent through the connection", kinds=("http",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "HttpConnection", "http")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "HttpConnection", "http")
         method = task.args.get("method", "POST")
         try:
             parts = [code.value(method), f"render({code.value(task.args.get('endpoint', ''))}, airflow, DAG)"]
@@ -71,6 +70,7 @@ class Http(Rule):
             check = task.args.get("response_check")
             check_code = code.value(check) if check is not None else None
         except Untranslatable as exc:
+            # If a request argument can't be written as code, the asset can't send the same request.
             return Translation(NONE, f"a request argument {exc}")
         t.consumed |= {"http_conn_id", "endpoint", "method", "data", "headers", "response_check", "log_response"}
         t.body.append(f"response = {resource.name}.request({', '.join(parts)})")
@@ -83,4 +83,5 @@ class Http(Rule):
         return t
 
 
+ORDER = 60
 RULES = [Http]

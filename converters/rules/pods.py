@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable
 
-_P = "airflow.providers"
-KPO = f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator"
-GKE = f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator"
-ECS = f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator"
-DOCKER = f"{_P}.docker.operators.docker.DockerOperator"
+(GKE,) = canonical("GKEStartPodOperator")
 
 
 class KubernetesPod(Rule):
@@ -61,7 +58,7 @@ class KubernetesPod(Rule):
     """
 
     name = "pods.kubernetes"
-    operators = (KPO, GKE)
+    operators = canonical("KubernetesPodOperator", "GKEStartPodOperator")
     families = ("pod",)
     emits = "an asset launching the same image and command with PipesK8sClient"
 
@@ -91,6 +88,7 @@ class KubernetesPod(Rule):
                     raise Untranslatable("env_vars is not a literal dict")
                 parts.append(f"env=render({code.value(env)}, airflow, DAG)")
         except Untranslatable as exc:
+            # If a pod argument can't be written as code, the pod can't be launched the same way.
             return Translation(NONE, f"a pod argument {exc}")
         t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
         t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
@@ -143,7 +141,7 @@ class Ecs(Rule):
     """
 
     name = "pods.ecs"
-    operators = (ECS,)
+    operators = canonical("EcsRunTaskOperator")
     emits = "an asset running the same task definition with PipesECSClient"
 
     def translate(self, task: TaskInput) -> Translation:
@@ -163,12 +161,14 @@ class Ecs(Rule):
             "group": "group",
             "tags": "tags",
         }
+        # Without a literal task definition we can't know what ECS runs.
         if not isinstance(task.args.get("task_definition"), str):
             return Translation(NONE, "the task definition is not a literal")
         try:
             params = {api: task.args[arg] for arg, api in mapping.items() if arg in task.args}
             t.body.append(f"pipes_ecs.run(context=context, run_task_params=render({code.value(params)}, airflow, DAG))")
         except Untranslatable as exc:
+            # If an ECS argument can't be written as code, the task can't be run the same way.
             return Translation(NONE, f"an ECS argument {exc}")
         t.consumed |= set(mapping) | {"aws_conn_id", "region", "region_name", "awslogs_group", "awslogs_stream_prefix"}
         return t
@@ -213,11 +213,12 @@ class Docker(Rule):
     """
 
     name = "pods.docker"
-    operators = (DOCKER,)
+    operators = canonical("DockerOperator")
     emits = "an asset running the same image and command with PipesDockerClient"
 
     def translate(self, task: TaskInput) -> Translation:
         image = task.args.get("image")
+        # Without a literal image we can't know what the container runs.
         if not isinstance(image, str):
             return Translation(NONE, "the image is not a literal")
         t = Translation(MECH, "the same image and command run through Pipes", kinds=("docker",))
@@ -232,10 +233,12 @@ class Docker(Rule):
             if task.args.get("environment"):
                 parts.append(f"env=render({code.value(task.args['environment'])}, airflow, DAG)")
         except Untranslatable as exc:
+            # If a container argument can't be written as code, the container can't be run the same way.
             return Translation(NONE, f"a container argument {exc}")
         t.consumed |= {"image", "command", "environment", "auto_remove", "docker_url", "api_version"}
         t.body.append(f"pipes_docker.run(context=context, {', '.join(parts)})")
         return t
 
 
+ORDER = 50
 RULES = [KubernetesPod, Ecs, Docker]

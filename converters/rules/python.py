@@ -7,9 +7,9 @@ as PythonOperator does), and returns its value: the asset value replaces the XCo
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical, decorated
 from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable, worse
 
-PY = "airflow.operators.python"
 AIRFLOW_NAMES_SUPPORTED = {
     "airflow.models.Variable": "Variable",
     "airflow.models.variable.Variable": "Variable",
@@ -58,6 +58,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Variables: Dagster reads them from AIRFLOW_VAR_<KEY> environment variables")
         if found.xcom_pulls:
+            # Pulls from tasks known only at run time can't become asset inputs.
             if "?" in found.xcom_pulls:
                 return Translation(NONE, f"{found.name} pulls XComs from tasks only known at run time")
             t.disposition = worse(t.disposition, JUDG)
@@ -78,6 +79,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             parts.append(f"expand={code.value(task.args.get('expand', {}))}")
             parts.append(f"taskflow={task.task.taskflow!r}")
     except Untranslatable as exc:
+        # If an argument of the callable can't be written as code, the asset can't call it the same way.
         return Translation(NONE, f"an argument of the callable {exc}")
     parts.append("dag=DAG")
     call = "call_mapped" if task.task.mapped else "call_python"
@@ -137,7 +139,7 @@ class PythonCallable(Rule):
     """
 
     name = "python.callable"
-    operators = (f"{PY}.PythonOperator", "airflow.decorators.task", "airflow.decorators.task.python")
+    operators = (*canonical("PythonOperator"), *decorated("", "python"))
     families = ("python",)
     emits = "an asset calling the copied callable with Airflow's context; its return value is the asset value"
 
@@ -198,10 +200,8 @@ class PythonIsolated(Rule):
 
     name = "python.isolated"
     operators = (
-        f"{PY}.PythonVirtualenvOperator",
-        f"{PY}.ExternalPythonOperator",
-        "airflow.decorators.task.virtualenv",
-        "airflow.decorators.task.external_python",
+        *canonical("PythonVirtualenvOperator", "ExternalPythonOperator"),
+        *decorated("virtualenv", "external_python"),
     )
     families = ("python_venv",)
     disposition = JUDG
@@ -260,10 +260,9 @@ class Branch(Rule):
 
     name = "python.branch"
     operators = (
-        f"{PY}.BranchPythonOperator",
-        "airflow.decorators.task.branch",
-        f"{PY}.BranchPythonVirtualenvOperator",
-        f"{PY}.BranchExternalPythonOperator",
+        *canonical("BranchPythonOperator"),
+        *decorated("branch"),
+        *canonical("BranchPythonVirtualenvOperator", "BranchExternalPythonOperator"),
     )
     disposition = REDESIGN
     emits = "an asset returning the chosen task ids; direct downstream assets check it (output_required=False)"
@@ -326,7 +325,7 @@ class ShortCircuit(Rule):
     """
 
     name = "python.short_circuit"
-    operators = (f"{PY}.ShortCircuitOperator", "airflow.decorators.task.short_circuit")
+    operators = (*canonical("ShortCircuitOperator"), *decorated("short_circuit"))
     families = ("short_circuit",)
     disposition = REDESIGN
     emits = "an asset returning the condition; direct downstream assets check it (output_required=False)"
@@ -341,4 +340,5 @@ class ShortCircuit(Rule):
         return t
 
 
+ORDER = 10
 RULES = [PythonCallable, PythonIsolated, Branch, ShortCircuit]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable
-from converters.rules.sql import connection_resource
+from converters.inventory.operators import canonical
+from converters.rules.base import JUDG, NONE, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 
 
 class Ssh(Rule):
@@ -46,27 +47,27 @@ class Ssh(Rule):
     """
 
     name = "remote.ssh"
-    operators = ("airflow.providers.ssh.operators.ssh.SSHOperator",)
+    operators = canonical("SSHOperator")
     disposition = JUDG
     emits = "an asset running the rendered command over ssh (key-based authentication from the Dagster host)"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("ssh_conn_id")
+        conn_id = literal_conn_id(task, "ssh_conn_id")
         command = task.args.get("command")
-        if not isinstance(conn_id, str) or command is None:
+        # Without a literal connection id and command we can't know what runs where.
+        if conn_id is None or command is None:
             return Translation(NONE, "the ssh connection id or the command is not a literal")
         t = Translation(JUDG, "runs over ssh from the Dagster host; it needs a key for that host", kinds=("ssh",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "SshConnection", "ssh")
-        t.resources.append(resource)
-        t.support.add("render")
+        resource, code = connect(t, conn_id, "SshConnection", "ssh")
         try:
             rendered = f"render({code.value(command)}, airflow, DAG)"
         except Untranslatable as exc:
+            # If the command can't be written as code, the asset can't run the same command.
             return Translation(NONE, f"the command {exc}")
         t.consumed |= {"ssh_conn_id", "command", "cmd_timeout", "conn_timeout"}
         t.body.append(f"return {resource.name}.run({rendered}, log=context.log)")
         return t
 
 
+ORDER = 70
 RULES = [Ssh]

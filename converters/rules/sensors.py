@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.connections import connect, literal_conn_id
 from converters.rules.python import translate_callable
-from converters.rules.sql import connection_resource
 
 SENSOR_ARGS = {"mode", "poke_interval", "timeout", "soft_fail", "exponential_backoff", "max_wait", "deferrable"}
 
@@ -72,7 +73,7 @@ class PythonSensorRule(Rule):
     """
 
     name = "sensors.python"
-    operators = ("airflow.sensors.python.PythonSensor",)
+    operators = canonical("PythonSensor")
     disposition = REDESIGN
     emits = "an asset polling the copied callable (poke_interval, timeout kept)"
 
@@ -134,23 +135,23 @@ class FileSensorRule(Rule):
     """
 
     name = "sensors.file"
-    operators = ("airflow.sensors.filesystem.FileSensor",)
+    operators = canonical("FileSensor")
     disposition = REDESIGN
     emits = "an asset polling for the rendered path under the connection's base path"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("fs_conn_id", "fs_default")
+        conn_id = literal_conn_id(task, "fs_conn_id", default="fs_default")
         filepath = task.args.get("filepath")
-        if not isinstance(conn_id, str) or filepath is None:
+        # Without a literal connection id and file path we can't know which file to wait for.
+        if conn_id is None or filepath is None:
             return Translation(NONE, "the connection id or the file path is not a literal")
         t = Translation(REDESIGN, "polls for the file inside the step", kinds=("sensor",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "AirflowConnection", "fs")
-        t.resources.append(resource)
-        t.support |= {"render", "files_matching"}
+        resource, code = connect(t, conn_id, "AirflowConnection", "fs")
+        t.support.add("files_matching")
         try:
             path = f"render({code.value(filepath)}, airflow, DAG)"
         except Untranslatable as exc:
+            # If the file path can't be written as code, the asset can't poll for the same file.
             return Translation(NONE, f"the file path {exc}")
         t.consumed |= {"fs_conn_id", "filepath", "recursive"}
         t.body.append(f"path = {path}")
@@ -183,15 +184,17 @@ class ExternalTask(Rule):
     """
 
     name = "sensors.external_task"
-    operators = ("airflow.sensors.external_task.ExternalTaskSensor",)
+    operators = canonical("ExternalTaskSensor")
     disposition = REDESIGN
     emits = "no asset: downstream assets depend on the external task's asset"
 
     def translate(self, task: TaskInput) -> Translation:
         dag_id = task.args.get("external_dag_id")
+        # If the external DAG id isn't a literal, we can't know whose assets to depend on.
         if not isinstance(dag_id, str):
             return Translation(NONE, "the external DAG id is not a literal")
         ids = task.args.get("external_task_ids") or [task.args.get("external_task_id")]
+        # If an external task id isn't a literal, we can't know which asset to depend on.
         if not all(i is None or isinstance(i, str) for i in ids):
             return Translation(NONE, "the external task id is not a literal")
         t = Translation(REDESIGN, f"a dependency on {dag_id}'s asset replaces the wait", passthrough=True)
@@ -253,19 +256,18 @@ class HttpSensorRule(Rule):
     """
 
     name = "sensors.http"
-    operators = ("airflow.providers.http.sensors.http.HttpSensor",)
+    operators = canonical("HttpSensor")
     disposition = REDESIGN
     emits = "an asset polling the rendered request until it succeeds"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = task.args.get("http_conn_id", "http_default")
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, "http_conn_id", default="http_default")
+        # Without a literal connection id we can't know which endpoint to poll.
+        if conn_id is None:
             return Translation(NONE, "the connection id is not a literal")
         t = Translation(REDESIGN, "polls the endpoint inside the step", kinds=("sensor",))
-        code = Code(t)
-        resource = connection_resource(conn_id, "HttpConnection", "http")
-        t.resources.append(resource)
-        t.support |= {"render", "http_ready"}
+        resource, code = connect(t, conn_id, "HttpConnection", "http")
+        t.support.add("http_ready")
         try:
             request = [
                 code.value(task.args.get("method", "GET")),
@@ -278,6 +280,7 @@ class HttpSensorRule(Rule):
             check = task.args.get("response_check")
             check_code = code.value(check) if check is not None else "None"
         except Untranslatable as exc:
+            # If a request argument can't be written as code, the asset can't poll with the same request.
             return Translation(NONE, f"a request argument {exc}")
         t.consumed |= {"http_conn_id", "endpoint", "method", "request_params", "headers", "response_check"}
         call = f"lambda: http_ready({resource.name}, {', '.join(request)}, check={check_code})"
@@ -335,12 +338,13 @@ class S3KeySensorRule(Rule):
     """
 
     name = "sensors.s3_key"
-    operators = ("airflow.providers.amazon.aws.sensors.s3.S3KeySensor",)
+    operators = canonical("S3KeySensor")
     disposition = REDESIGN
     emits = "an asset polling S3 (boto3, the host's AWS credentials) for the rendered key"
 
     def translate(self, task: TaskInput) -> Translation:
         key = task.args.get("bucket_key")
+        # Without a bucket key there is no object to wait for.
         if key is None:
             return Translation(NONE, "the bucket key is not a literal")
         t = Translation(REDESIGN, "polls S3 inside the step", kinds=("sensor", "s3"))
@@ -351,6 +355,7 @@ class S3KeySensorRule(Rule):
             keys = f"render({code.value(key)}, airflow, DAG, template_ext=())"
             bucket = code.value(task.args.get("bucket_name"))
         except Untranslatable as exc:
+            # If the S3 location can't be written as code, the asset can't poll for the same object.
             return Translation(NONE, f"the S3 location {exc}")
         wildcard = task.args.get("wildcard_match") is True
         t.consumed |= {"bucket_key", "bucket_name", "wildcard_match", "aws_conn_id", "verify", "use_regex"}
@@ -359,4 +364,5 @@ class S3KeySensorRule(Rule):
         return t
 
 
+ORDER = 90
 RULES = [PythonSensorRule, FileSensorRule, ExternalTask, HttpSensorRule, S3KeySensorRule]

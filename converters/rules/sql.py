@@ -2,45 +2,38 @@
 
 from __future__ import annotations
 
+from converters.inventory.operators import canonical
 from converters.rules.base import (
     JUDG,
     MECH,
     NONE,
-    Code,
-    Resource,
     Rule,
     TaskInput,
     Translation,
     Untranslatable,
-    python_name,
     template_xcoms,
 )
+from converters.rules.connections import connect, literal_conn_id
 
-_P = "airflow.providers"
-# canonical operator -> (connection argument, Airflow's default connection id)
-SQL_OPERATORS = {
-    f"{_P}.common.sql.operators.sql.SQLExecuteQueryOperator": ("conn_id", None),
-    f"{_P}.postgres.operators.postgres.PostgresOperator": ("postgres_conn_id", "postgres_default"),
-    f"{_P}.mysql.operators.mysql.MySqlOperator": ("mysql_conn_id", "mysql_default"),
-    f"{_P}.sqlite.operators.sqlite.SqliteOperator": ("sqlite_conn_id", "sqlite_default"),
-    f"{_P}.microsoft.mssql.operators.mssql.MsSqlOperator": ("mssql_conn_id", "mssql_default"),
-    f"{_P}.oracle.operators.oracle.OracleOperator": ("oracle_conn_id", "oracle_default"),
-    f"{_P}.snowflake.operators.snowflake.SnowflakeOperator": ("snowflake_conn_id", "snowflake_default"),
-    f"{_P}.snowflake.operators.snowflake.SnowflakeSqlApiOperator": ("snowflake_conn_id", "snowflake_default"),
-    f"{_P}.amazon.aws.operators.redshift_sql.RedshiftSQLOperator": ("redshift_conn_id", "redshift_default"),
-    f"{_P}.trino.operators.trino.TrinoOperator": ("trino_conn_id", "trino_default"),
-    f"{_P}.teradata.operators.teradata.TeradataOperator": ("teradata_conn_id", "teradata_default"),
-    f"{_P}.vertica.operators.vertica.VerticaOperator": ("vertica_conn_id", "vertica_default"),
-    f"{_P}.google.cloud.operators.bigquery.BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
-    f"{_P}.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
+# operator class -> (connection argument, Airflow's default connection id)
+SQL_CONNECTIONS = {
+    "SQLExecuteQueryOperator": ("conn_id", None),
+    "PostgresOperator": ("postgres_conn_id", "postgres_default"),
+    "MySqlOperator": ("mysql_conn_id", "mysql_default"),
+    "SqliteOperator": ("sqlite_conn_id", "sqlite_default"),
+    "MsSqlOperator": ("mssql_conn_id", "mssql_default"),
+    "OracleOperator": ("oracle_conn_id", "oracle_default"),
+    "SnowflakeOperator": ("snowflake_conn_id", "snowflake_default"),
+    "SnowflakeSqlApiOperator": ("snowflake_conn_id", "snowflake_default"),
+    "RedshiftSQLOperator": ("redshift_conn_id", "redshift_default"),
+    "TrinoOperator": ("trino_conn_id", "trino_default"),
+    "TeradataOperator": ("teradata_conn_id", "teradata_default"),
+    "VerticaOperator": ("vertica_conn_id", "vertica_default"),
+    "BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
+    "BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
 }
-
-
-def connection_resource(conn_id: str, cls: str, prefix: str) -> Resource:
-    """A resource configured from ``AIRFLOW_CONN_<CONN_ID>``, Airflow's own environment variable."""
-    env = "AIRFLOW_CONN_" + conn_id.upper()
-    name = f"{prefix}_{python_name(conn_id).lower()}"
-    return Resource(name, cls, f'{cls}(conn_id="{conn_id}", value=dg.EnvVar("{env}"))')
+# canonical operator -> (connection argument, Airflow's default connection id)
+SQL_OPERATORS = dict(zip(canonical(*SQL_CONNECTIONS), SQL_CONNECTIONS.values(), strict=True))
 
 
 class Sql(Rule):
@@ -98,8 +91,8 @@ class Sql(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         argument, default = SQL_OPERATORS.get(task.task.operator, ("conn_id", None))
-        conn_id = task.args.get(argument, default)
-        if not isinstance(conn_id, str):
+        conn_id = literal_conn_id(task, argument, default=default)
+        if conn_id is None:
             # Custom SQL operators name their connection argument differently: take any *conn_id.
             found = [v for k, v in task.args.items() if k.endswith("conn_id") and isinstance(v, str)]
             conn_id, argument = (found[0], next(k for k in task.args if k.endswith("conn_id"))) if found else (None, "")
@@ -109,27 +102,27 @@ class Sql(Rule):
         sql = task.args.get("sql")
         if sql is None and isinstance(task.args.get("configuration"), dict):  # BigQueryInsertJobOperator
             sql = task.args["configuration"].get("query", {}).get("query")
+        # Without SQL there is nothing to run.
         if sql is None:
             return Translation(NONE, "no literal SQL to run")
         t = Translation(MECH, "the statements run through the connection's driver", kinds=("sql",))
         pulled = template_xcoms(sql)
+        # Pulls from tasks known only at run time can't become asset inputs.
         if pulled is None:
             return Translation(NONE, "the SQL template pulls XComs from tasks known only at run time")
         if pulled:
             t.disposition = JUDG
             t.notes.append("ti.xcom_pull in the SQL reads the upstream assets' values (" + ", ".join(pulled) + ")")
             t.inputs.extend(pulled)
-        code = Code(t)
-        resource = connection_resource(conn_id, "SqlConnection", "sql")
-        t.resources.append(resource)
+        resource, code = connect(t, conn_id, "SqlConnection", "sql")
         try:
             statements = code.value(sql)
             parameters = code.value(task.args["parameters"]) if "parameters" in task.args else None
         except Untranslatable as exc:
+            # If the SQL can't be written as code, we can't know what it runs.
             return Translation(NONE, f"the SQL {exc}")
         t.consumed |= {argument, "sql", "parameters", "configuration", "autocommit", "split_statements"}
         t.consumed |= {"return_last", "show_return_value_in_logs"}
-        t.support.add("render")
         call = f"{resource.name}.run(render({statements}, airflow, DAG)"
         if parameters:
             call += f", parameters={parameters}"
@@ -137,4 +130,5 @@ class Sql(Rule):
         return t
 
 
+ORDER = 40
 RULES = [Sql]

@@ -1,6 +1,6 @@
 """Every rule's documented example converts to exactly its documented output (the docs cannot drift).
 
-After a deliberate change to the generated code, `python -m converters.rules.docs --rewrite-examples` rewrites
+After a deliberate change to the generated code, `python -m converters.docs.rules --rewrite-examples` rewrites
 the ``Becomes`` blocks; review that diff like any code change.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from converters.docs.rules import example_output, rule_examples
 from converters.rules import native_rules
-from converters.rules.docs import example_output, rule_examples
 
 RULES = native_rules()
 
@@ -22,8 +22,8 @@ def test_documented_example_converts_to_documented_output(rule):
 
 
 def test_rules_reference_in_docs_is_current():
+    from converters.docs.rules import render_reference
     from converters.rules import Registry
-    from converters.rules.docs import render_reference
     from converters.runtime.envs import project_root
 
     committed = (project_root() / "docs" / "rules.md").read_text(encoding="utf-8")
@@ -36,9 +36,9 @@ def test_every_documented_example_loads_in_dagster(tmp_path):
     import sys
 
     from converters.codegen import generate
+    from converters.docs.rules import example_file
     from converters.inventory import ir
     from converters.plan import plan_project
-    from converters.rules.docs import example_file
 
     packages = []
     for index, rule in enumerate(RULES):

@@ -46,7 +46,7 @@ def example_output(airflow: str) -> str:
 def rewrite_examples() -> list[str]:
     """Rewrite every native rule's ``Becomes`` block from the current output; returns the rules changed.
 
-    A maintainer's tool (``python -m converters.rules.docs --rewrite-examples``): review the diff like code.
+    A maintainer's tool (``python -m converters.docs.rules --rewrite-examples``): review the diff like code.
     """
     import textwrap
 
@@ -146,5 +146,5 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] != ["--rewrite-examples"]:
-        sys.exit("usage: python -m converters.rules.docs --rewrite-examples")
+        sys.exit("usage: python -m converters.docs.rules --rewrite-examples")
     print("\n".join(rewrite_examples()) or "every example is current")

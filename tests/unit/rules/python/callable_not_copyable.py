@@ -1,0 +1,9 @@
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+CALLABLES = {"extract": print}
+
+with DAG("callable_not_copyable", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="callable_not_copyable", python_callable=CALLABLES["extract"])

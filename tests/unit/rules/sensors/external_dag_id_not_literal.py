@@ -1,0 +1,7 @@
+from datetime import datetime
+
+from airflow import DAG
+from airflow.sensors.external_task import ExternalTaskSensor
+
+with DAG("external_dag_id_not_literal", schedule="@daily", start_date=datetime(2024, 1, 1)):
+    ExternalTaskSensor(task_id="external_dag_id_not_literal", external_dag_id=open("dag.txt").read())

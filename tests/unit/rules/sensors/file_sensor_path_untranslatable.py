@@ -1,0 +1,7 @@
+from datetime import datetime
+
+from airflow import DAG
+from airflow.sensors.filesystem import FileSensor
+
+with DAG("file_sensor_path_untranslatable", schedule=None, start_date=datetime(2024, 1, 1)):
+    FileSensor(task_id="file_sensor_path_untranslatable", fs_conn_id="landing", filepath=open("path.txt").read())
