@@ -126,24 +126,8 @@ class Interpreter:
 
     def exec_stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
         match stmt:
-            case ast.Import(names=names):
-                for alias in names:
-                    self._note_style(alias.name)
-                    if alias.asname:
-                        env[alias.asname] = Qual(alias.name)
-                    else:
-                        top = alias.name.split(".")[0]
-                        env[top] = Qual(top)
-            case ast.ImportFrom(module=module, names=names, level=level):
-                base = module or ""
-                if level:
-                    base = ".".join(self.module.split(".")[:-level] + ([module] if module else []))
-                self._note_style(base)
-                for alias in names:
-                    if alias.name == "*":
-                        self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
-                        continue
-                    env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}")
+            case ast.Import() | ast.ImportFrom():
+                self.exec_import(stmt, env)
             case ast.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final):
                 before = dict(env)
                 self.exec_block(body, env)
@@ -198,6 +182,28 @@ class Interpreter:
                 raise _Return(self.eval(value, env) if value is not None else None)
             case _:
                 pass
+
+    def exec_import(self, stmt: ast.Import | ast.ImportFrom, env: dict[str, Any]) -> None:
+        """Imported names become ``Qual``s (relative imports resolved against the file's module name)."""
+        match stmt:
+            case ast.Import(names=names):
+                for alias in names:
+                    self._note_style(alias.name)
+                    if alias.asname:
+                        env[alias.asname] = Qual(alias.name)
+                    else:
+                        top = alias.name.split(".")[0]
+                        env[top] = Qual(top)
+            case ast.ImportFrom(module=module, names=names, level=level):
+                base = module or ""
+                if level:
+                    base = ".".join(self.module.split(".")[:-level] + ([module] if module else []))
+                self._note_style(base)
+                for alias in names:
+                    if alias.name == "*":
+                        self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
+                        continue
+                    env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}")
 
     def bind(self, target: ast.expr, value: Any, env: dict[str, Any], stmt: ast.stmt) -> None:
         match target:
@@ -304,22 +310,7 @@ class Interpreter:
                     return PathValue(self.path)
                 return {"True": True, "False": False, "None": None}.get(name, Unknown(name))
             case ast.Attribute(value=base, attr=attr):
-                owner = self.eval(base, env)
-                if isinstance(owner, Qual):
-                    if owner.name.startswith("airflow") and owner.name.endswith(STR_ENUMS):
-                        return attr.lower()  # TriggerRule.ALL_DONE == "all_done": Airflow's enums are str enums
-                    return Qual(f"{owner.name}.{attr}")
-                if isinstance(owner, (str, dict, list, tuple)) and attr in LITERAL_METHODS:
-                    return LiteralMethod(owner, attr)
-                if isinstance(owner, TaskRef) and attr == "output":
-                    return XComArg(owner)
-                if isinstance(owner, PathValue):
-                    return _path_attribute(owner, attr) or Unknown(self.src(node))
-                if isinstance(
-                    owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)
-                ):
-                    return MethodRef(owner, attr)
-                return Unknown(self.src(node))
+                return self.eval_attribute(node, self.eval(base, env), attr)
             case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
                 values = []
                 for element in elts:
@@ -340,18 +331,7 @@ class Interpreter:
                     result[_hashable(self.eval(key, env))] = self.eval(value, env)
                 return result
             case ast.JoinedStr(values=parts):
-                pieces = []
-                for part in parts:
-                    if isinstance(part, ast.Constant):
-                        pieces.append(str(part.value))
-                    elif isinstance(part, ast.FormattedValue):
-                        value = self.eval(part.value, env)
-                        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                            return Unknown(self.src(node))
-                        if part.format_spec is not None:
-                            return Unknown(self.src(node))
-                        pieces.append(str(value))
-                return "".join(pieces)
+                return self.eval_fstring(node, parts, env)
             case ast.BinOp(left=left, op=op, right=right):
                 return self.eval_binop(node, self.eval(left, env), op, self.eval(right, env))
             case ast.Subscript(value=base, slice=index):
@@ -385,6 +365,37 @@ class Interpreter:
                     return Unknown(self.src(node))
             case _:
                 return Unknown(self.src(node))
+
+    def eval_attribute(self, node: ast.Attribute, owner: Any, attr: str) -> Any:
+        """``owner.attr``: a longer qualified name, a str enum's value, or a method awaiting its call."""
+        if isinstance(owner, Qual):
+            if owner.name.startswith("airflow") and owner.name.endswith(STR_ENUMS):
+                return attr.lower()  # TriggerRule.ALL_DONE == "all_done": Airflow's enums are str enums
+            return Qual(f"{owner.name}.{attr}")
+        if isinstance(owner, (str, dict, list, tuple)) and attr in LITERAL_METHODS:
+            return LiteralMethod(owner, attr)
+        if isinstance(owner, TaskRef) and attr == "output":
+            return XComArg(owner)
+        if isinstance(owner, PathValue):
+            return _path_attribute(owner, attr) or Unknown(self.src(node))
+        if isinstance(owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)):
+            return MethodRef(owner, attr)
+        return Unknown(self.src(node))
+
+    def eval_fstring(self, node: ast.JoinedStr, parts: list[ast.expr], env: dict[str, Any]) -> Any:
+        """An f-string of literal strings and numbers (no format specs); anything else is unknown."""
+        pieces = []
+        for part in parts:
+            if isinstance(part, ast.Constant):
+                pieces.append(str(part.value))
+            elif isinstance(part, ast.FormattedValue):
+                value = self.eval(part.value, env)
+                if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                    return Unknown(self.src(node))
+                if part.format_spec is not None:
+                    return Unknown(self.src(node))
+                pieces.append(str(value))
+        return "".join(pieces)
 
     def eval_comprehension(self, node, generators, env, produce) -> Any:
         frames = [dict(env)]
