@@ -443,7 +443,7 @@ class Interpreter:
             return _join(left, right)
         if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
             joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
-            return {"$dataset": f"({left['$dataset']}{joiner}{right['$dataset']})"}
+            return ir.DatasetValue(f"({left.uri}{joiner}{right.uri})")
         if isinstance(left, Unknown) or isinstance(right, Unknown) or _would_grow_too_much(left, op, right):
             return Unknown(self.src(node))
         try:

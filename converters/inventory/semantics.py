@@ -46,7 +46,7 @@ class AirflowSemantics:
         if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
             return _path_call(name, args)
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
-            return {"$call": name, "args": args, "kwargs": kwargs}
+            return ir.CallValue(name, tuple(args), kwargs)
         if short == "partial" and "." in name:  # SomeOperator.partial(...): the class is the owner
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -62,7 +62,7 @@ class AirflowSemantics:
                     self.link(upstream, args[1])
             return None
         if name.startswith("airflow") and short in {"Dataset", "Asset"}:
-            return {"$dataset": args[0] if args else kwargs.get("uri") or kwargs.get("name")}
+            return ir.DatasetValue(args[0] if args else kwargs.get("uri") or kwargs.get("name"))
         if name.startswith("airflow") and short == "Label":
             return LabelRef()
         if name in {"datetime.datetime", "datetime.timedelta", "pendulum.datetime", "pendulum.duration"} or short in {
@@ -70,7 +70,7 @@ class AirflowSemantics:
             "timedelta",
             "datetime",
         }:
-            return {"$call": name, "args": args, "kwargs": kwargs}
+            return ir.CallValue(name, tuple(args), kwargs)
         info = resolve_operator(name)
         if info.family or short.endswith(("Operator", "Sensor")):
             if short in {"DbtTaskGroup", "DbtDag"}:

@@ -24,33 +24,38 @@ def _to_json_value(value: Any) -> Any:
         return [_to_json_value(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _to_json_value(v) for k, v in value.items()}
+    if isinstance(value, ir.CallValue):
+        arguments = tuple(_to_json_value(v) for v in value.args)
+        return ir.CallValue(value.name, arguments, {str(k): _to_json_value(v) for k, v in value.kwargs.items()})
+    if isinstance(value, ir.DatasetValue):
+        return ir.DatasetValue(_to_json_value(value.uri))
     if isinstance(value, Unknown):
-        return {"$source": value.source}
+        return ir.SourceValue(value.source)
     if isinstance(value, (TaskRef,)):
-        return {"$task": value.task_id}
+        return ir.TaskValue(value.task_id)
     if isinstance(value, XComArg):
-        return {"$xcom": value.task.task_id}
+        return ir.XComValue(value.task.task_id)
     if isinstance(value, Qual):
-        return {"$ref": value.name}
+        return ir.RefValue(value.name)
     if isinstance(value, CallableRef):
-        return {"$callable": value.name}
+        return ir.CallableValue(value.name)
     if isinstance(value, PathValue):
-        return {"$path": value.path}
-    return {"$source": type(value).__name__}
+        return ir.PathValue(value.path)
+    return ir.SourceValue(type(value).__name__)
 
 
 def _seconds(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, dict) and value.get("$call", "").endswith(("timedelta", "duration")):
+    if isinstance(value, ir.CallValue) and value.name.endswith(("timedelta", "duration")):
         units = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
         total = 0.0
-        positional = value.get("args", [])
+        positional = value.args
         for unit, amount in zip(["days", "seconds"], positional, strict=False):
             if not isinstance(amount, (int, float)):
                 return None
             total += units[unit] * amount
-        for unit, amount in value.get("kwargs", {}).items():
+        for unit, amount in value.kwargs.items():
             if unit not in units or not isinstance(amount, (int, float)):
                 return None
             total += units[unit] * amount
@@ -77,7 +82,7 @@ def _make_task(path, node, task_id, operator, family, written, kwargs, group, ta
     def datasets(key: str) -> tuple[str, ...]:
         value = kwargs.get(key) or []
         items = value if isinstance(value, (list, tuple)) else [value]
-        return tuple(str(i["$dataset"]) for i in items if isinstance(i, dict) and "$dataset" in i)
+        return tuple(str(i.uri) for i in items if _is_dataset(i))
 
     retries = kwargs.get("retries")
     return ir.Task(
@@ -125,9 +130,9 @@ def _schedule(kwargs: dict) -> ir.Schedule:
         if (seconds := _seconds(value)) is not None:
             return ir.Schedule("timedelta", str(seconds))
         if isinstance(value, (list, tuple)) and value and all(_is_dataset(v) for v in value):
-            return ir.Schedule("dataset", " & ".join(str(v["$dataset"]) for v in value))  # a list means all of them
+            return ir.Schedule("dataset", " & ".join(str(v.uri) for v in value))  # a list means all of them
         if _is_dataset(value):
-            return ir.Schedule("dataset", str(value["$dataset"]))
+            return ir.Schedule("dataset", str(value.uri))
         if key == "timetable":
             return ir.Schedule("timetable", _describe(value))
         return ir.Schedule("unresolved", _describe(value))
@@ -137,17 +142,17 @@ def _schedule(kwargs: dict) -> ir.Schedule:
 def _describe(value: Any) -> str:
     if isinstance(value, Unknown):
         return value.source
-    if isinstance(value, dict) and "$call" in value:
-        return f"{value['$call']}(...)"
-    return repr(_to_json_value(value))
+    if isinstance(value, ir.CallValue):
+        return f"{value.name}(...)"
+    return repr(ir.to_json(_to_json_value(value)))
 
 
 def _date(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dict) and "$call" in value:
-        args = value.get("args", [])
-        if value["$call"].endswith("datetime") and args and all(isinstance(a, int) for a in args):
+    if isinstance(value, ir.CallValue):
+        args = value.args
+        if value.name.endswith("datetime") and args and all(isinstance(a, int) for a in args):
             parts = [*args, 1, 1][:3]
             return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
         return _describe(value)

@@ -173,7 +173,7 @@ class _Return(Exception):
 
 
 def _is_dataset(value: Any) -> bool:
-    return isinstance(value, dict) and "$dataset" in value
+    return isinstance(value, ir.DatasetValue)
 
 
 def _size(dag: DagState) -> tuple[int, int]:
@@ -185,6 +185,11 @@ def _has_node(*values: Any) -> bool:
 
 
 def _flat(values: Any) -> list:
+    """The leaves of a value (into containers and kept calls), to look for unknowns and task references."""
+    if isinstance(values, ir.CallValue):
+        return [values.name, *_flat(list(values.args)), *_flat(values.kwargs)]
+    if isinstance(values, ir.DatasetValue):
+        return _flat(values.uri)
     if isinstance(values, (list, tuple)):
         return [leaf for value in values for leaf in _flat(value)]
     if isinstance(values, dict):
@@ -193,6 +198,8 @@ def _flat(values: Any) -> list:
 
 
 def _hashable(value: Any) -> Any:
+    if isinstance(value, (ir.CallValue, ir.DatasetValue)):  # as unhashable as the dicts they once were
+        return repr(value)
     try:
         hash(value)
         return value
