@@ -4,8 +4,10 @@ Literals (str, int, list, dict...) are themselves; everything else is one of the
 kept as source text), ``Qual`` (an imported module, class or function by qualified name), the Airflow objects
 being built (``DagState``, ``TaskRef``, ``GroupRef``, ``XComArg``, ``LabelRef``), what a ``def`` made
 (``TaskFlow``, ``DagFactory``, ``GroupFactory``, ``Helper``), ``Partial``, ``CustomOperator``, and the bound
-methods ``owner.attr`` awaiting their call (``MethodRef``, ``LiteralMethod``, ``PathMethod``). Values that leave
-the scan (``ir.PathValue``, ``ir.CallValue``...) are the IR's. Also the small predicates over values.
+methods ``owner.attr`` awaiting their call (``MethodRef``, ``LiteralMethod``, ``PathMethod``), ``__file__`` paths
+(``PathValue``) and the file's functions given to tasks (``CallableRef``). Calls kept as records and datasets are
+the IR's own ``ir.CallValue`` / ``ir.DatasetValue`` already; to_ir.py turns the rest into IR values. Also the
+small predicates over values (``_flat``, ``_is_node``...).
 """
 
 from __future__ import annotations
