@@ -6,6 +6,7 @@ import json
 from pathlib import PurePath
 from typing import Any
 
+from converters.inventory import ir
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
 from converters.rules.base import NONE, Code, Translation, Untranslatable
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
@@ -154,7 +155,7 @@ def render_dag_module(planned: PlannedDag) -> str:
             imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     if planned.failure_callback is not None and assets:
         support.add("failure_context")
-        support.add("load_logic" if "$callable" in planned.failure_callback else "import_callable")
+        support.add("load_logic" if isinstance(planned.failure_callback, ir.CallableValue) else "import_callable")
     if any(t.task.sla for t in assets):
         imports.add("from datetime import timedelta")
     lines = [
@@ -457,10 +458,10 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
         schedules = ", schedules=[SCHEDULE]"
     if planned.failure_callback is not None:
         callback = planned.failure_callback
-        if "$callable" in callback:
-            loader = f"load_logic({q(planned.logic_module)}).{callback['$callable']}"
+        if isinstance(callback, ir.CallableValue):
+            loader = f"load_logic({q(planned.logic_module)}).{callback.name}"
         else:
-            loader = f"import_callable({q(callback['$ref'])})"
+            loader = f"import_callable({q(callback.name)})"
         lines += [
             "",
             "",

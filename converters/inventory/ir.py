@@ -1,7 +1,12 @@
 """The intermediate representation: plain frozen dataclasses with a JSON round trip, and no behaviour.
 
 ``Project → [DagFile] → [Dag] → [Task]``, plus ``Edge``, ``Schedule``, ``RetrySpec``, ``SourceRef`` and
-``Diagnostic``. Values that could not be resolved statically are kept as source text (``Unresolved``).
+``Diagnostic``. Task arguments, DAG params and default_args are JSON values (None, bool, int, float, str, list,
+dict) or one of the typed ``Value``s below for what is not a plain literal: source text the scan could not
+evaluate (``SourceValue``), a task or its XCom, an imported name, a callable of the file's copied logic, a path
+under the DAGs folder, a call kept as a record (``timedelta(...)``, cosmos configs), a dataset, a secret.
+``to_json`` writes each as a one-key ``{"$tag": ...}`` dict (``CallValue``: ``{"$call", "args", "kwargs"}``), the
+JSON that ``scan --json`` has always had; ``from_json`` turns those dicts back into the typed values.
 """
 
 from __future__ import annotations
@@ -10,10 +15,169 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-JSONValue = Any  # None | bool | int | float | str | list | dict, or an Unresolved marker dict
+JSONValue = Any  # None | bool | int | float | str | list | dict of JSON values, or a Value
+
+
+# --- typed argument values ---------------------------------------------------------------------------------
+
+
+class Value:
+    """A task argument (or param / default_args entry) that is not a plain literal; JSON: ``{"$<tag>": ...}``.
+
+    A value equals its JSON form (``SecretValue(...) == {"$secret": [...]}``) and iterates over that form's keys,
+    as the dicts that carried these values did, so code written against the JSON reads them the same way.
+    A string field may hold a ``SecretValue`` once ``secrets.scrub_file`` took a secret out of it.
+    """
+
+    tag: ClassVar[str] = ""
+
+    def to_json(self) -> dict[str, Any]:
+        (first, *_) = dataclasses.fields(self)  # type: ignore[arg-type]
+        return {self.tag: to_json(getattr(self, first.name))}
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Value):
+            return type(self) is type(other) and self._values() == other._values()
+        if isinstance(other, dict):
+            return self.to_json() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_json())
+
+
+@dataclass(frozen=True, eq=False)
+class SourceValue(Value):
+    """Code the scan could not evaluate, as written (at most 200 characters)."""
+
+    tag: ClassVar[str] = "$source"
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class TaskValue(Value):
+    """A task object passed as an argument."""
+
+    tag: ClassVar[str] = "$task"
+    task_id: str
+
+
+@dataclass(frozen=True, eq=False)
+class XComValue(Value):
+    """The XCom (return value) of a task: ``task.output``, a TaskFlow call's result."""
+
+    tag: ClassVar[str] = "$xcom"
+    task_id: str
+
+
+@dataclass(frozen=True, eq=False)
+class RefValue(Value):
+    """A module, class or function by its qualified import name (``mypackage.alerts.notify``)."""
+
+    tag: ClassVar[str] = "$ref"
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class CallableValue(Value):
+    """A function of the DAG file, by its name in the file's copied logic (``DagFile.callables``)."""
+
+    tag: ClassVar[str] = "$callable"
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class PathValue(Value):
+    """A path computed from ``__file__``, relative to the scanned folder (``dbt/shop``, ``../sql``)."""
+
+    tag: ClassVar[str] = "$path"
+    path: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CallValue(Value):
+    """A call kept as a record: ``timedelta(...)``, ``datetime(...)``, cosmos ``ProjectConfig(...)``...
+
+    JSON ``{"$call": name, "args": [...], "kwargs": {...}}``. The scan computes with it as it did with that dict,
+    so its repr is the dict's.
+    """
+
+    tag: ClassVar[str] = "$call"
+    name: str
+    args: tuple[JSONValue, ...] = ()
+    kwargs: dict[str, JSONValue] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {self.tag: to_json(self.name), "args": to_json(self.args), "kwargs": to_json(self.kwargs)}
+
+    def __repr__(self) -> str:
+        return repr({self.tag: self.name, "args": list(self.args), "kwargs": self.kwargs})
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DatasetValue(Value):
+    """A Dataset / Asset by URI, or a condition over several (``(a & b)``); its repr is its old dict's."""
+
+    tag: ClassVar[str] = "$dataset"
+    uri: JSONValue
+
+    def __repr__(self) -> str:
+        return repr({self.tag: self.uri})
+
+
+@dataclass(frozen=True)
+class SecretEnv:
+    """The part of a secret string the generated code reads from the environment; JSON ``{"env": name}``."""
+
+    env: str
+
+
+@dataclass(frozen=True, eq=False)
+class SecretValue(Value):
+    """A string that held a secret: plain parts and ``SecretEnv`` lookups, concatenated (secrets.py, A2D300)."""
+
+    tag: ClassVar[str] = "$secret"
+    parts: tuple[str | SecretEnv, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {self.tag: [p if isinstance(p, str) else {"env": p.env} for p in self.parts]}
+
+
+VALUE_TYPES: dict[str, type[Value]] = {
+    cls.tag: cls
+    for cls in (SourceValue, TaskValue, XComValue, RefValue, CallableValue, PathValue, CallValue, DatasetValue)
+}
+
+
+def value_from_json(data: Any) -> Any:
+    """A JSON value with each ``{"$tag": ...}`` dict turned back into its typed ``Value`` (nested ones too)."""
+    if isinstance(data, list):
+        return [value_from_json(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    keys = list(data)
+    if keys == ["$secret"] and isinstance(data["$secret"], list):
+        parts = [value_from_json(p) for p in data["$secret"]]
+        return SecretValue(
+            tuple(SecretEnv(p["env"]) if isinstance(p, dict) and list(p) == ["env"] else p for p in parts)
+        )
+    if keys == ["$call", "args", "kwargs"]:
+        return CallValue(
+            value_from_json(data["$call"]), tuple(value_from_json(data["args"])), value_from_json(data["kwargs"])
+        )
+    if len(keys) == 1 and keys[0] in VALUE_TYPES and keys[0] != "$call":
+        return VALUE_TYPES[keys[0]](value_from_json(data[keys[0]]))
+    return {key: value_from_json(item) for key, item in data.items()}
 
 
 @dataclass(frozen=True)
@@ -73,7 +237,7 @@ class Task:
     outlets: tuple[str, ...] = ()
     inlets: tuple[str, ...] = ()
     templated: tuple[str, ...] = ()  # argument names whose value holds Jinja
-    arguments: dict[str, JSONValue] = field(default_factory=dict)  # literal arguments; others as {"$source": ...}
+    arguments: dict[str, JSONValue] = field(default_factory=dict)  # literals, or Values (SourceValue...)
     origin: str = "static"  # static | dagbag
 
 
@@ -99,7 +263,7 @@ class Dag:
 class Callable:
     """A function a task runs (``python_callable=`` or a TaskFlow function), as copied into the file's logic."""
 
-    name: str  # its name in the logic (tasks refer to it as {"$callable": name})
+    name: str  # its name in the logic (tasks refer to it as CallableValue(name))
     source: SourceRef
     params: tuple[str, ...] = ()
     var_keyword: bool = False  # takes **kwargs (Airflow then passes the whole context)
@@ -134,7 +298,9 @@ class Project:
 
 
 def to_json(obj: Any) -> Any:
-    """A JSON-compatible structure for any IR object (tuples become lists)."""
+    """A JSON-compatible structure for any IR object (tuples become lists, Values their ``$`` dicts)."""
+    if isinstance(obj, Value):
+        return obj.to_json()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (list, tuple)):
@@ -156,6 +322,8 @@ def dumps(obj: Any) -> str:
 def _build(tp: Any, data: Any) -> Any:
     if data is None:
         return None
+    if tp is Any:  # a JSONValue
+        return value_from_json(data)
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
@@ -163,6 +331,9 @@ def _build(tp: Any, data: Any) -> Any:
     if origin is tuple:
         (item_type, *_) = typing.get_args(tp)
         return tuple(_build(item_type, item) for item in data)
+    if origin is dict:
+        (_, item_type) = typing.get_args(tp)
+        return {key: _build(item_type, item) for key, item in data.items()}
     if origin in (typing.Union, types.UnionType):
         concrete = [arg for arg in typing.get_args(tp) if arg is not type(None)]
         return _build(concrete[0], data) if len(concrete) == 1 else data

@@ -14,7 +14,7 @@ Jinja (``{{ conn.x.password }}``), format placeholders and environment lookups a
 ``find_secrets`` returns the findings with the secret itself (for scrubbing, never for output);
 ``scrub_file`` rewrites a scanned file's IR so that nothing it carries holds a secret: copied code reads each
 one from an environment variable (``os.environ["A2D_SECRET_<FILE>_L<line>"]`` holds the secret alone, the
-text around it stays in the code), task arguments holding one become ``{"$secret": [parts]}`` (rendered as the
+text around it stays in the code), task arguments holding one become ``ir.SecretValue`` (rendered as the
 same concatenation), every other string is masked. ``redact`` is the
 pattern-based redaction for any text a report prints; ``redact_json`` applies it to every string of a JSON value.
 """
@@ -26,6 +26,7 @@ import dataclasses
 import io
 import re
 import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,15 +323,18 @@ def _parts(text: str, secrets: list[Secret]) -> list[str | Secret]:
 
 
 def _externalise_value(value: Any, secrets: list[Secret]) -> Any:
-    """A task argument's JSON value in which each string holding a secret becomes ``{"$secret": [parts]}``.
+    """A task argument's JSON value in which each string holding a secret becomes an ``ir.SecretValue``.
 
-    A part is plain text or ``{"env": NAME}``; the generator writes their concatenation with ``os.environ``.
+    A part is plain text or ``ir.SecretEnv(NAME)``; the generator writes their concatenation with ``os.environ``.
+    Typed values are looked into through their JSON form, every string of it (``{"$source": text}`` too).
     """
     if isinstance(value, str):
         parts = _parts(value, secrets)
         if all(isinstance(p, str) for p in parts):
             return value
-        return {"$secret": [p if isinstance(p, str) else {"env": p.env} for p in parts]}
+        return ir.SecretValue(tuple(p if isinstance(p, str) else ir.SecretEnv(p.env) for p in parts))
+    if isinstance(value, ir.Value):
+        return ir.value_from_json(_externalise_value(value.to_json(), secrets))
     if isinstance(value, dict):
         return {k: _externalise_value(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
@@ -338,9 +342,9 @@ def _externalise_value(value: Any, secrets: list[Secret]) -> Any:
     return value
 
 
-def secret_expression(parts: list[str | dict]) -> str:
-    """Python code for a ``$secret`` value: its plain pieces and ``os.environ`` lookups, concatenated."""
-    code = [repr(p) if isinstance(p, str) else f"os.environ[{p['env']!r}]" for p in parts]
+def secret_expression(parts: Sequence[str | ir.SecretEnv]) -> str:
+    """Python code for a secret (``ir.SecretValue.parts``): plain pieces and ``os.environ`` lookups, concatenated."""
+    code = [repr(p) if isinstance(p, str) else f"os.environ[{p.env!r}]" for p in parts]
     return code[0] if len(code) == 1 else "(" + " + ".join(code) + ")"
 
 
@@ -375,7 +379,7 @@ def _externalise_code(imports: str, code: str, secrets: list[Secret]) -> tuple[s
             continue
         start = offsets[node.lineno - 1] + _char_col(code, offsets, node.lineno, node.col_offset)
         end = offsets[node.end_lineno - 1] + _char_col(code, offsets, node.end_lineno, node.end_col_offset)
-        expression = secret_expression([p if isinstance(p, str) else {"env": p.env} for p in parts])
+        expression = secret_expression([p if isinstance(p, str) else ir.SecretEnv(p.env) for p in parts])
         edits.append((start, end, expression))
     for start, end, replacement in sorted(edits, reverse=True):
         code = code[:start] + replacement + code[end:]
@@ -421,6 +425,8 @@ def _mask_everywhere(value: Any, secrets: list[Secret]) -> Any:
     def mask(item: Any) -> Any:
         if isinstance(item, ir.Diagnostic) and item.code == SECRET_CODE:
             return item  # built from redacted text only
+        if isinstance(item, ir.Value):  # every string of its JSON form, whatever its field is called
+            return ir.value_from_json(mask(item.to_json()))
         if isinstance(item, str):
             if item in exact:
                 return MASK

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from converters.inventory import ir
 from converters.rules import Registry, default_registry, plugin_rules
@@ -97,7 +96,7 @@ class PlannedDag:
     partitioned: bool  # time-window partitions from start_date on the cron
     partition_fmt: str = "%Y-%m-%d"
     schedule_note: str | None = None
-    failure_callback: Any = None  # the on_failure_callback value (a $ref / $callable)
+    failure_callback: ir.RefValue | ir.CallableValue | None = None  # the on_failure_callback value
     notes: list[str] = field(default_factory=list)
     decommissioned: bool = False  # Airflow no longer runs it: Dagster's schedule/automation are on, no airlift mapping
 
@@ -257,7 +256,7 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
             )
         )
         callback = task.arguments.get("on_failure_callback")
-        if planned.failure_callback is None and isinstance(callback, dict) and ({"$ref", "$callable"} & set(callback)):
+        if planned.failure_callback is None and isinstance(callback, (ir.RefValue, ir.CallableValue)):
             planned.failure_callback = callback
     _resolve_graph(planned)
     return planned

@@ -138,9 +138,9 @@ class TaskInput:
         return self.task.arguments
 
     def callable(self, value: Any) -> ir.Callable | None:
-        if isinstance(value, dict) and "$callable" in value:
+        if isinstance(value, ir.CallableValue):
             for candidate in self.file.callables:
-                if candidate.name == value["$callable"]:
+                if candidate.name == value.name:
                     return candidate
         return None
 
@@ -152,7 +152,7 @@ class Code:
         self.t = translation
 
     def value(self, value: Any) -> str:
-        if isinstance(value, dict) and len(value) >= 1 and any(k.startswith("$") for k in value):
+        if isinstance(value, ir.Value) or (isinstance(value, dict) and any(k.startswith("$") for k in value)):
             return self._special(value)
         if isinstance(value, dict):
             return "{" + ", ".join(f"{json.dumps(str(k))}: {self.value(v)}" for k, v in value.items()) + "}"
@@ -164,37 +164,38 @@ class Code:
             return f"float({str(value)!r})"
         return repr(value)
 
-    def _special(self, value: dict) -> str:
-        if "$xcom" in value:
-            task_id = value["$xcom"]
-            if task_id not in self.t.inputs:
-                self.t.inputs.append(task_id)
-            return input_name(task_id)
-        if "$secret" in value:
+    def _special(self, value: ir.Value | dict) -> str:
+        # A dict with "$" keys that is not a Value would read as one once written as JSON: it is not translated.
+        if isinstance(value, ir.XComValue):
+            if value.task_id not in self.t.inputs:
+                self.t.inputs.append(value.task_id)
+            return input_name(value.task_id)
+        if isinstance(value, ir.SecretValue):
             # A secret written in the DAG source: the generated code reads it from the environment (A2D300).
             self.t.imports.add("import os")
-            return secret_expression(value["$secret"])
-        if "$path" in value:
+            return secret_expression(value.parts)
+        if isinstance(value, ir.PathValue):
             self.t.support.add("dags_path")
-            return f"dags_path({_string(value['$path'])})"
-        if "$callable" in value:
+            return f"dags_path({_string(value.path)})"
+        if isinstance(value, ir.CallableValue):
             self.t.uses_logic = True
-            return f"logic.{value['$callable']}"
-        if "$ref" in value:
-            if value["$ref"].startswith("airflow"):
-                raise Untranslatable(f"refers to Airflow's {value['$ref']}")
+            return f"logic.{value.name}"
+        if isinstance(value, ir.RefValue):
+            if value.name.startswith("airflow"):
+                raise Untranslatable(f"refers to Airflow's {value.name}")
             self.t.support.add("import_callable")
-            return f"import_callable({_string(value['$ref'])})"
-        if "$dataset" in value:
-            return _string(str(value["$dataset"]))
-        if "$call" in value and value["$call"].endswith(("timedelta", "duration")):
+            return f"import_callable({_string(value.name)})"
+        if isinstance(value, ir.DatasetValue):
+            return _string(str(ir.to_json(value.uri)))
+        if isinstance(value, ir.CallValue) and value.name.endswith(("timedelta", "duration")):
             self.t.imports.add("from datetime import timedelta")
-            kwargs = ", ".join(f"{k}={self.value(v)}" for k, v in value.get("kwargs", {}).items())
-            args = ", ".join(self.value(v) for v in value.get("args", []))
+            kwargs = ", ".join(f"{k}={self.value(v)}" for k, v in value.kwargs.items())
+            args = ", ".join(self.value(v) for v in value.args)
             return f"timedelta({', '.join(p for p in (args, kwargs) if p)})"
-        if "$task" in value:
-            raise Untranslatable(f"passes the task object {value['$task']!r}")
-        raise Untranslatable(f"holds code the scan could not evaluate: {value.get('$source', value)!s:.120}")
+        if isinstance(value, ir.TaskValue):
+            raise Untranslatable(f"passes the task object {value.task_id!r}")
+        source = ir.to_json(value.source if isinstance(value, ir.SourceValue) else value)
+        raise Untranslatable(f"holds code the scan could not evaluate: {source!s:.120}")
 
 
 XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(?P<arg>[^,)]*)")

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import MECH, NONE, Rule, TaskInput, Translation
 
 
 def _call_kwargs(value: Any, name: str) -> dict[str, Any]:
     """The keyword arguments of a cosmos config object (``ProjectConfig(...)``), with its first argument."""
-    if isinstance(value, dict) and str(value.get("$call", "")).endswith(name):
-        kwargs = dict(value.get("kwargs", {}))
-        if value.get("args"):
-            kwargs.setdefault("$first", value["args"][0])
+    if isinstance(value, ir.CallValue) and value.name.endswith(name):
+        kwargs = dict(value.kwargs)
+        if value.args:
+            kwargs.setdefault("$first", value.args[0])
         return kwargs
     return {}
 
 
 def _path(value: Any) -> str | None:
-    if isinstance(value, dict) and "$path" in value:
-        return value["$path"]
+    if isinstance(value, ir.PathValue):
+        return value.path
     return value if isinstance(value, str) else None
 
 
@@ -142,7 +143,7 @@ class Cosmos(Rule):
         select = _selection(render.get("select", args.get("select")))
         exclude = _selection(render.get("exclude", args.get("exclude")))
         test_behavior = str(
-            render.get("test_behavior", {}).get("$ref", "") if isinstance(render.get("test_behavior"), dict) else ""
+            render["test_behavior"].name if isinstance(render.get("test_behavior"), ir.RefValue) else ""
         )
         command = "run" if test_behavior.endswith(".NONE") else "build"
         t = Translation(MECH, f"the dbt project runs with dbt {command} through dagster-dbt", kinds=("dbt",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable
 
@@ -84,7 +85,7 @@ class KubernetesPod(Rule):
                 parts.append(f"namespace={code.value(task.args['namespace'])}")
             if task.args.get("env_vars"):
                 env = task.args["env_vars"]
-                if not isinstance(env, dict):
+                if not isinstance(env, (dict, ir.Value)):  # a Value: Code.value says why it is not translated
                     raise Untranslatable("env_vars is not a literal dict")
                 parts.append(f"env=render({code.value(env)}, airflow, DAG)")
         except Untranslatable as exc:

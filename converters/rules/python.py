@@ -7,6 +7,7 @@ as PythonOperator does), and returns its value: the asset value replaces the XCo
 
 from __future__ import annotations
 
+from converters.inventory import ir
 from converters.inventory.operators import canonical, decorated
 from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable, worse
 
@@ -41,8 +42,8 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
     value = task.args.get("python_callable")
     found = task.callable(value)
     # If the callable is neither a function of this file nor an import, we cannot run it.
-    if found is None and not (isinstance(value, dict) and "$ref" in value):
-        source = value.get("$source", value) if isinstance(value, dict) else value
+    if found is None and not isinstance(value, ir.RefValue):
+        source = ir.to_json(value.source if isinstance(value, ir.SourceValue) else value)
         return Translation(NONE, f"python_callable is not a function the scan can copy: {source!s:.100}")
     if found is not None:
         # Names the copied code needs but the file does not bind would fail at run time.

@@ -1,0 +1,557 @@
+"""The scan's interpreter: Python statements and expressions over symbolic values, bounded, never executed.
+
+``Interpreter`` runs a module body (imports, assignments, ``with``, ``for`` over literals, ``if``, ``try``,
+``def``/``class``), evaluates expressions (names, attributes, containers, f-strings, operators, comprehensions,
+subscripts, calls) and same-file helper functions, counting steps against the file's limits. What a call
+*means* to Airflow (a DAG, an operator, ``>>``...) is ``AirflowSemantics``' (semantics.py): the two are
+mixed into ``FileScanner`` (scan.py), so each calls the other through ``self``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from converters.inventory import ir
+from converters.inventory.callables import LogicExtractor
+from converters.inventory.literals import (
+    LITERAL_METHODS,
+    MAX_CALL_DEPTH,
+    MAX_LOOP_ITERATIONS,
+    MAX_STEPS_PER_FILE,
+    PURE_BUILTINS,
+    STR_ENUMS,
+    _call_builtin,
+    _call_literal_method,
+    _join,
+    _path_attribute,
+    _would_grow_too_much,
+)
+from converters.inventory.operators import resolve_operator
+from converters.inventory.values import (
+    CustomOperator,
+    DagFactory,
+    DagState,
+    GroupFactory,
+    GroupRef,
+    Helper,
+    LabelRef,
+    LiteralMethod,
+    MethodRef,
+    Partial,
+    PathMethod,
+    PathValue,
+    Qual,
+    TaskFlow,
+    TaskRef,
+    Unknown,
+    XComArg,
+    _flat,
+    _has_node,
+    _hashable,
+    _is_dataset,
+    _is_node,
+    _LimitReached,
+    _Return,
+    _size,
+)
+
+
+class Interpreter:
+    """Statements and expressions; the Airflow meaning of calls is ``AirflowSemantics``' (mixed in by FileScanner)."""
+
+    def __init__(self, path: str, text: str, module: str) -> None:
+        self.path = path
+        self.text = text
+        self.module = module
+        self.dags: list[DagState] = []
+        self.diagnostics: list[ir.Diagnostic] = []
+        self.styles: set[str] = set()
+        self.dag_stack: list[DagState] = []
+        self.group_stack: list[str] = []
+        self.depth = 0
+        self._lines: list[bytes] | None = None
+        self.mapped_groups = 0  # > 0 while expanding a mapped task group: every task in it is mapped
+        self.logic: LogicExtractor | None = None
+        self.steps = 0
+        self.task_count = 0
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
+        self.diagnostics.append(ir.Diagnostic(self.path, getattr(node, "lineno", 0), code, severity, message))
+
+    def src(self, node: ast.AST) -> str:
+        """The source text of ``node`` (at most 200 characters), from lines split once per file."""
+        if self._lines is None:
+            self._lines = [line.encode("utf-8", "surrogateescape") for line in self.text.splitlines(keepends=True)]
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None or end > len(self._lines):
+            return type(node).__name__
+        first, last = node.col_offset, node.end_col_offset  # byte offsets, as ast reports them
+        if start == end:
+            chunk = self._lines[start - 1][first:last]
+        else:
+            chunk = b"".join(
+                [self._lines[start - 1][first:], *self._lines[start : end - 1], self._lines[end - 1][:last]]
+            )
+        return chunk.decode("utf-8", "replace")[:200]
+
+    def _structure(self) -> dict[int, tuple[int, int]]:
+        return {id(dag): _size(dag) for dag in self.dags}
+
+    def mark_incomplete(self, node: ast.AST, code: str, message: str) -> None:
+        self.diag(node, code, message + " (run `verify --dagbag` to see what Airflow builds)")
+        # Outside a DAG context (tasks attached with dag=...), any DAG of the file may be affected.
+        for dag in self.dag_stack[-1:] or self.dags:
+            dag.incomplete.append(code)
+
+    # -- statements ---------------------------------------------------------------------------------------
+    def run(self, tree: ast.Module) -> None:
+        self.module_env: dict[str, Any] = {}
+        self.logic = LogicExtractor(tree, self.text, self.module)
+        self.exec_block(tree.body, self.module_env)
+
+    def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
+        for stmt in body:
+            self.step()
+            self.exec_stmt(stmt, env)
+
+    def step(self) -> None:
+        """Count one unit of work; a file whose loops multiply past the budget is stopped, not followed."""
+        self.steps += 1
+        if self.steps > MAX_STEPS_PER_FILE:
+            raise _LimitReached(
+                "A2D007", f"analysis stopped after {MAX_STEPS_PER_FILE:,} steps (loops too large to unroll)"
+            )
+
+    def exec_stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
+        match stmt:
+            case ast.Import() | ast.ImportFrom():
+                self.exec_import(stmt, env)
+            case ast.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final):
+                before = dict(env)
+                self.exec_block(body, env)
+                for handler in handlers:  # ImportError fallbacks: only names the try body did not bind
+                    scratch = dict(before)
+                    self.exec_block(handler.body, scratch)
+                    for key, value in scratch.items():
+                        env.setdefault(key, value)
+                self.exec_block(orelse, env)
+                self.exec_block(final, env)
+            case ast.Assign(targets=targets, value=value):
+                result = self.eval(value, env)
+                for target in targets:
+                    self.bind(target, result, env, stmt)
+            case ast.AnnAssign(target=target, value=value) if value is not None:
+                self.bind(target, self.eval(value, env), env, stmt)
+            case ast.Expr(value=value):
+                result = self.eval(value, env)
+                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack:
+                    callee = self.eval(value.func, env)
+                    if isinstance(callee, Qual) and not callee.name.startswith(NOT_TASK_BUILDERS):
+                        self.mark_incomplete(
+                            value, "A2D230", f"{callee.name} may build tasks; its code is not in this file"
+                        )
+            case ast.With(items=items, body=body):
+                self.exec_with(items, body, env)
+            case ast.FunctionDef() | ast.AsyncFunctionDef():
+                env[stmt.name] = self.define_function(stmt, env)
+            case ast.ClassDef():
+                self.define_class(stmt, env)
+            case ast.For(target=target, iter=iterable, body=body, orelse=orelse):
+                self.exec_for(stmt, target, iterable, body, env)
+                self.exec_block(orelse, env)
+            case ast.If(test=test, body=body, orelse=orelse):
+                decided = self.eval(test, env)
+                if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
+                    # Both branches are followed; whatever they build exists only under a runtime condition.
+                    before = self._structure()
+                    self.exec_block(body, env)
+                    self.exec_block(orelse, env)
+                    changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
+                    if changed:
+                        self.diag(stmt, "A2D210", f"structure built under a runtime condition: {self.src(test)}")
+                        for dag in changed:
+                            dag.incomplete.append("A2D210")
+                else:
+                    self.exec_block(body if decided else orelse, env)
+            case ast.While():
+                if _creates_tasks(stmt):
+                    self.mark_incomplete(stmt, "A2D211", "tasks created in a while loop")
+            case ast.Return(value=value):
+                raise _Return(self.eval(value, env) if value is not None else None)
+            case _:
+                pass
+
+    def exec_import(self, stmt: ast.Import | ast.ImportFrom, env: dict[str, Any]) -> None:
+        """Imported names become ``Qual``s (relative imports resolved against the file's module name)."""
+        match stmt:
+            case ast.Import(names=names):
+                for alias in names:
+                    self._note_style(alias.name)
+                    if alias.asname:
+                        env[alias.asname] = Qual(alias.name)
+                    else:
+                        top = alias.name.split(".")[0]
+                        env[top] = Qual(top)
+            case ast.ImportFrom(module=module, names=names, level=level):
+                base = module or ""
+                if level:
+                    base = ".".join(self.module.split(".")[:-level] + ([module] if module else []))
+                self._note_style(base)
+                for alias in names:
+                    if alias.name == "*":
+                        self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
+                        continue
+                    env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}")
+
+    def bind(self, target: ast.expr, value: Any, env: dict[str, Any], stmt: ast.stmt) -> None:
+        match target:
+            case ast.Name(id=name):
+                env[name] = value
+            case ast.Tuple(elts=elts) | ast.List(elts=elts):
+                items = (
+                    value
+                    if isinstance(value, (list, tuple)) and len(value) == len(elts)
+                    else [Unknown("?")] * len(elts)
+                )
+                for element, item in zip(elts, items, strict=False):
+                    self.bind(element, item, env, stmt)
+            case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))):
+                self.diag(stmt, "A2D220", "DAG registered through globals()[...]: its id is only known at runtime")
+            case _:
+                pass
+
+    def exec_with(self, items: list[ast.withitem], body: list[ast.stmt], env: dict[str, Any]) -> None:
+        pushed_dags = pushed_groups = 0
+        for item in items:
+            value = self.eval(item.context_expr, env)
+            if isinstance(value, DagState):
+                self.dag_stack.append(value)
+                pushed_dags += 1
+            elif isinstance(value, GroupRef):
+                self.group_stack.append(value.group_id)
+                pushed_groups += 1
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, value, env, item.context_expr)  # type: ignore[arg-type]
+        try:
+            self.exec_block(body, env)
+        finally:
+            del self.dag_stack[len(self.dag_stack) - pushed_dags :]
+            del self.group_stack[len(self.group_stack) - pushed_groups :]
+
+    def exec_for(self, stmt, target, iterable, body, env) -> None:
+        values = self.eval(iterable, env)
+        if isinstance(values, dict):
+            values = list(values)
+        if not isinstance(values, (list, tuple)) or any(isinstance(v, Unknown) for v in _flat(values)):
+            if _creates_tasks(stmt):
+                self.mark_incomplete(stmt, "A2D201", f"tasks created in a loop over runtime data: {self.src(iterable)}")
+            return
+        for value in list(values)[:MAX_LOOP_ITERATIONS]:
+            self.bind(target, value, env, stmt)
+            self.exec_block(body, env)
+
+    def define_function(self, node, env) -> Any:
+        for decorator in node.decorator_list:
+            func, kwargs = decorator, ()
+            if isinstance(decorator, ast.Call):
+                func = decorator.func
+                kwargs = tuple((k.arg, self.eval(k.value, env)) for k in decorator.keywords if k.arg)
+            resolved = self.eval(func, env)
+            if not isinstance(resolved, Qual):
+                continue
+            name = resolved.name
+            if name.startswith("airflow") and (name.endswith(".asset") or ".asset." in name):
+                self.diag(
+                    node,
+                    "A2D280",
+                    f"@asset function {node.name!r} is a DAG of its own (one task) that the scan does not "
+                    "model (run `verify --dagbag` to see it)",
+                    "info",
+                )
+                return Helper(node)
+            if name.startswith("airflow") and name.endswith((".setup", ".teardown")):
+                self.diag(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
+                return TaskFlow(node, "setup_teardown", kwargs)
+            if name.endswith((".dag",)) and name.startswith("airflow"):
+                return DagFactory(node, kwargs)
+            if name.startswith("airflow") and name.endswith(".task_group"):
+                return GroupFactory(node, kwargs)
+            if name.startswith("airflow") and (".task" in name or name.endswith("task")):
+                variant = name.split(".task", 1)[1].lstrip(".") if ".task." in name else ""
+                return TaskFlow(node, variant, kwargs)
+        return Helper(node)
+
+    def define_class(self, node: ast.ClassDef, env: dict[str, Any]) -> None:
+        for base in node.bases:
+            value = self.eval(base, env)
+            info = None
+            if isinstance(value, Qual):
+                info = resolve_operator(value.name)
+                if not (info.family or value.name.endswith(("Operator", "Sensor"))):
+                    continue
+            elif isinstance(value, CustomOperator):
+                info = value
+            if info is not None:
+                qualified = f"{self.module}.{node.name}"
+                env[node.name] = CustomOperator(qualified, info.family)
+                return
+
+    # -- expressions --------------------------------------------------------------------------------------
+    def eval(self, node: ast.expr, env: dict[str, Any]) -> Any:
+        match node:
+            case ast.Constant(value=value):
+                return value
+            case ast.Name(id=name):
+                if name in env:
+                    return env[name]
+                if name == "__file__":
+                    return PathValue(self.path)
+                return {"True": True, "False": False, "None": None}.get(name, Unknown(name))
+            case ast.Attribute(value=base, attr=attr):
+                return self.eval_attribute(node, self.eval(base, env), attr)
+            case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
+                values = []
+                for element in elts:
+                    if isinstance(element, ast.Starred):
+                        inner = self.eval(element.value, env)
+                        values.extend(inner if isinstance(inner, (list, tuple)) else [Unknown(self.src(element))])
+                    else:
+                        values.append(self.eval(element, env))
+                return values if isinstance(node, ast.List) else tuple(values)
+            case ast.Dict(keys=keys, values=values):
+                result = {}
+                for key, value in zip(keys, values, strict=True):
+                    if key is None:
+                        merged = self.eval(value, env)
+                        if isinstance(merged, dict):
+                            result.update(merged)
+                        continue
+                    result[_hashable(self.eval(key, env))] = self.eval(value, env)
+                return result
+            case ast.JoinedStr(values=parts):
+                return self.eval_fstring(node, parts, env)
+            case ast.BinOp(left=left, op=op, right=right):
+                return self.eval_binop(node, self.eval(left, env), op, self.eval(right, env))
+            case ast.Subscript(value=base, slice=index):
+                container, key = self.eval(base, env), self.eval(index, env)
+                if isinstance(container, XComArg):
+                    return container
+                try:
+                    return container[key]  # type: ignore[index]
+                except Exception:  # noqa: BLE001 - any failure means "not statically known"
+                    return Unknown(self.src(node))
+            case ast.Call():
+                return self.eval_call(node, env)
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                value = self.eval(operand, env)
+                return Unknown(self.src(node)) if isinstance(value, Unknown) else not value
+            case (
+                ast.ListComp(elt=elt, generators=generators)
+                | ast.SetComp(elt=elt, generators=generators)
+                | ast.GeneratorExp(elt=elt, generators=generators)
+            ):
+                return self.eval_comprehension(node, generators, env, lambda frame: self.eval(elt, frame))
+            case ast.DictComp(key=key, value=value, generators=generators):
+                pairs = self.eval_comprehension(
+                    node, generators, env, lambda frame: (self.eval(key, frame), self.eval(value, frame))
+                )
+                return dict((_hashable(k), v) for k, v in pairs) if isinstance(pairs, list) else pairs
+            case ast.Compare() | ast.BoolOp() | ast.IfExp():
+                try:
+                    return ast.literal_eval(node)
+                except Exception:  # noqa: BLE001
+                    return Unknown(self.src(node))
+            case _:
+                return Unknown(self.src(node))
+
+    def eval_attribute(self, node: ast.Attribute, owner: Any, attr: str) -> Any:
+        """``owner.attr``: a longer qualified name, a str enum's value, or a method awaiting its call."""
+        if isinstance(owner, Qual):
+            if owner.name.startswith("airflow") and owner.name.endswith(STR_ENUMS):
+                return attr.lower()  # TriggerRule.ALL_DONE == "all_done": Airflow's enums are str enums
+            return Qual(f"{owner.name}.{attr}")
+        if isinstance(owner, (str, dict, list, tuple)) and attr in LITERAL_METHODS:
+            return LiteralMethod(owner, attr)
+        if isinstance(owner, TaskRef) and attr == "output":
+            return XComArg(owner)
+        if isinstance(owner, PathValue):
+            return _path_attribute(owner, attr) or Unknown(self.src(node))
+        if isinstance(owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)):
+            return MethodRef(owner, attr)
+        return Unknown(self.src(node))
+
+    def eval_fstring(self, node: ast.JoinedStr, parts: list[ast.expr], env: dict[str, Any]) -> Any:
+        """An f-string of literal strings and numbers (no format specs); anything else is unknown."""
+        pieces = []
+        for part in parts:
+            if isinstance(part, ast.Constant):
+                pieces.append(str(part.value))
+            elif isinstance(part, ast.FormattedValue):
+                value = self.eval(part.value, env)
+                if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                    return Unknown(self.src(node))
+                if part.format_spec is not None:
+                    return Unknown(self.src(node))
+                pieces.append(str(value))
+        return "".join(pieces)
+
+    def eval_comprehension(self, node, generators, env, produce) -> Any:
+        frames = [dict(env)]
+        for generator in generators:
+            next_frames = []
+            for frame in frames:
+                values = self.eval(generator.iter, frame)
+                if isinstance(values, dict):
+                    values = list(values)
+                if not isinstance(values, (list, tuple)) or any(isinstance(v, Unknown) for v in _flat(list(values))):
+                    if _creates_tasks(node):
+                        self.mark_incomplete(
+                            node, "A2D202", f"tasks created over runtime data: {self.src(generator.iter)}"
+                        )
+                    return Unknown(self.src(node))
+                for value in list(values)[:MAX_LOOP_ITERATIONS]:
+                    self.step()
+                    inner = dict(frame)
+                    self.bind(generator.target, value, inner, node)
+                    conditions = [self.eval(condition, inner) for condition in generator.ifs]
+                    if any(isinstance(c, Unknown) for c in conditions):
+                        return Unknown(self.src(node))
+                    if all(conditions):
+                        next_frames.append(inner)
+            frames = next_frames
+        return [produce(frame) for frame in frames]
+
+    def eval_binop(self, node, left, op, right) -> Any:
+        if isinstance(op, (ast.RShift, ast.LShift)) and (isinstance(left, LabelRef) or isinstance(right, LabelRef)):
+            upstream, downstream = (left, right) if isinstance(op, ast.RShift) else (right, left)
+            if isinstance(downstream, LabelRef):
+                downstream.upstream.append(upstream)
+            else:
+                for item in upstream.upstream:
+                    self.link(item, downstream)
+            return right
+        if isinstance(op, (ast.RShift, ast.LShift)) and _is_node(left) and _is_node(right):
+            upstream, downstream = (left, right) if isinstance(op, ast.RShift) else (right, left)
+            self.link(upstream, downstream)
+            return right
+        if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
+            self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
+            return right
+        if isinstance(op, ast.Div) and isinstance(left, PathValue) and isinstance(right, str):
+            return _join(left, right)
+        if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
+            joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
+            return ir.DatasetValue(f"({left.uri}{joiner}{right.uri})")
+        if isinstance(left, Unknown) or isinstance(right, Unknown) or _would_grow_too_much(left, op, right):
+            return Unknown(self.src(node))
+        try:
+            return {
+                ast.Add: lambda a, b: a + b,
+                ast.Sub: lambda a, b: a - b,
+                ast.Mult: lambda a, b: a * b,
+                ast.Mod: lambda a, b: a % b,
+                ast.Div: lambda a, b: a / b,
+                ast.FloorDiv: lambda a, b: a // b,
+            }[type(op)](left, right)
+        except Exception:  # noqa: BLE001
+            return Unknown(self.src(node))
+
+    # -- calls --------------------------------------------------------------------------------------------
+    def eval_call(self, node: ast.Call, env: dict[str, Any]) -> Any:
+        func = self.eval(node.func, env)
+        args: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                inner = self.eval(arg.value, env)
+                args.extend(inner if isinstance(inner, (list, tuple)) else [Unknown(self.src(arg))])
+            else:
+                args.append(self.eval(arg, env))
+        kwargs: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, env)
+            if keyword.arg is None:
+                if isinstance(value, dict):
+                    kwargs.update(value)
+                continue
+            kwargs[keyword.arg] = value
+
+        if isinstance(func, PathMethod):
+            return func.owner if not args else Unknown(self.src(node))  # resolve(), absolute()
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:
+            if isinstance(args[0], PathValue):
+                return args[0]
+        if isinstance(func, LiteralMethod):
+            return _call_literal_method(func.owner, func.attr, args, kwargs, self.src(node))
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:
+            return _call_builtin(node.func.id, args, kwargs, self.src(node))
+        if isinstance(func, MethodRef):
+            return self.call_method(node, func.owner, func.attr, args, kwargs)
+        if isinstance(func, Qual):
+            return self.call_qualified(node, func.name, args, kwargs)
+        if isinstance(func, CustomOperator):
+            return self.create_task(node, func.qualified, kwargs, canonical=(func.canonical, func.family))
+        if isinstance(func, TaskFlow):
+            return self.call_taskflow(node, func, args, kwargs)
+        if isinstance(func, DagFactory):
+            return self.call_dag_factory(node, func, args, kwargs)
+        if isinstance(func, GroupFactory):
+            return self.call_group_factory(node, func, args, kwargs, env)
+        if isinstance(func, Helper):
+            return self.call_helper(node, func, args, kwargs, env)
+        if isinstance(func, Unknown) and _returns_tasks_hint(node):
+            self.mark_incomplete(node, "A2D230", f"tasks built by code defined elsewhere: {self.src(node.func)}")
+        return Unknown(self.src(node))
+
+    def call_helper(self, node, helper: Helper, args, kwargs, env) -> Any:
+        if self.depth >= MAX_CALL_DEPTH:
+            self.mark_incomplete(node, "A2D232", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
+            return Unknown(self.src(node))
+        return self.run_function(helper.node, args, kwargs, env)
+
+    def run_function(self, fn: ast.FunctionDef, args, kwargs, env) -> Any:
+        frame = {**self.module_env, **env}
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        defaults = fn.args.defaults
+        for name, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
+            frame[name] = self.eval(default, frame)
+        for name, value in zip(params, args, strict=False):
+            frame[name] = value
+        for kw in fn.args.kwonlyargs:
+            frame[kw.arg] = Unknown(kw.arg)
+        for kw, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True):
+            if default is not None:
+                frame[kw.arg] = self.eval(default, frame)
+        frame.update({k: v for k, v in kwargs.items() if not k.startswith("$")})
+        self.depth += 1
+        try:
+            self.exec_block(fn.body, frame)
+        except _Return as returned:
+            return returned.value
+        finally:
+            self.depth -= 1
+        return None
+
+    def _note_style(self, module: str) -> None:
+        if module.startswith("airflow.sdk") or module.startswith("airflow.providers.standard"):
+            self.styles.add("3.x")
+        elif module.startswith("airflow.contrib") or (module.startswith("airflow.") and module.endswith("_operator")):
+            self.styles.add("1.10")
+        elif module.startswith("airflow"):
+            self.styles.add("2.x")
+
+
+# Calls to these never build tasks (stdlib, Airflow's own helpers, common libraries).
+NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
+
+
+def _creates_tasks(stmt: ast.AST) -> bool:
+    """Does this block (probably) build tasks? Calls with task_id=, or calls of anything at all we can't see."""
+    return any(
+        isinstance(n, ast.Call) and any(k.arg in {"task_id", "group_id"} for k in n.keywords) for n in ast.walk(stmt)
+    ) or any(isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.RShift, ast.LShift)) for n in ast.walk(stmt))
+
+
+def _returns_tasks_hint(node: ast.Call) -> bool:
+    return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)

@@ -1,0 +1,398 @@
+"""Airflow's semantics for the scan: what DAGs, TaskGroups, operators, TaskFlow calls and dependencies build.
+
+``AirflowSemantics`` is the half of ``FileScanner`` that turns calls the interpreter resolved into Airflow
+structure: ``DAG(...)``/``@dag`` factories, ``TaskGroup``/``@task_group`` (ids suffixed as Airflow does),
+operators and custom operators, ``@task`` calls, ``.partial().expand()`` mapping, cosmos dbt groups,
+``>>``/``<<``/``chain``/``cross_downstream``/``set_*stream`` edges, and the bookkeeping of ids and constructs.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from converters.inventory import ir
+from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
+from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.to_ir import _literal_dict, _make_task
+from converters.inventory.values import (
+    CallableRef,
+    CustomOperator,
+    DagFactory,
+    DagState,
+    GroupFactory,
+    GroupRef,
+    Helper,
+    LabelRef,
+    Partial,
+    PathValue,
+    Qual,
+    TaskFlow,
+    TaskRef,
+    Unknown,
+    XComArg,
+    _as_list,
+    _flat,
+    _is_node,
+    _LimitReached,
+)
+
+
+class AirflowSemantics:
+    """The Airflow half of ``FileScanner``: it uses the interpreter's ``eval``, ``run_function``, ``diag``..."""
+
+    def call_qualified(self, node, name: str, args: list, kwargs: dict) -> Any:
+        short = name.rsplit(".", 1)[-1]
+        if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
+            return _path_call(name, args)
+        if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
+            return ir.CallValue(name, tuple(args), kwargs)
+        if short == "partial" and "." in name:  # SomeOperator.partial(...): the class is the owner
+            return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
+        if is_dag_class(name):
+            return self.create_dag(node, args, kwargs)
+        if is_task_group_class(name):
+            return self.create_group(node, args[0] if args else kwargs.get("group_id"), kwargs)
+        if name.startswith("airflow") and short == "chain":
+            self.chain(args)
+            return None
+        if name.startswith("airflow") and short == "cross_downstream":
+            if len(args) == 2:
+                for upstream in _as_list(args[0]):
+                    self.link(upstream, args[1])
+            return None
+        if name.startswith("airflow") and short in {"Dataset", "Asset"}:
+            return ir.DatasetValue(args[0] if args else kwargs.get("uri") or kwargs.get("name"))
+        if name.startswith("airflow") and short == "Label":
+            return LabelRef()
+        if name in {"datetime.datetime", "datetime.timedelta", "pendulum.datetime", "pendulum.duration"} or short in {
+            "days_ago",
+            "timedelta",
+            "datetime",
+        }:
+            return ir.CallValue(name, tuple(args), kwargs)
+        info = resolve_operator(name)
+        if info.family or short.endswith(("Operator", "Sensor")):
+            if short in {"DbtTaskGroup", "DbtDag"}:
+                return self.create_dbt_group(node, name, kwargs)
+            return self.create_task(node, name, kwargs, canonical=None)
+        return Unknown(self.src(node))
+
+    def call_method(self, node, owner, attr: str, args: list, kwargs: dict) -> Any:
+        if attr in {"set_downstream", "set_upstream"} and _is_node(owner) and args:
+            if attr == "set_downstream":
+                self.link(owner, args[0])
+            else:
+                self.link(args[0], owner)
+            return None
+        if attr == "partial":
+            return Partial(owner, tuple(kwargs.items()))
+        if attr in {"expand", "expand_kwargs"}:
+            if isinstance(owner, GroupFactory) or (
+                isinstance(owner, Partial) and isinstance(owner.target, GroupFactory)
+            ):
+                factory = owner if isinstance(owner, GroupFactory) else owner.target
+                self.mapped_groups += 1
+                try:
+                    return self.call_group_factory(node, factory, [], {}, {})
+                finally:
+                    self.mapped_groups -= 1
+            if isinstance(owner, Partial):
+                return self.create_mapped(node, owner.target, dict(owner.kwargs), args, kwargs)
+            if isinstance(owner, TaskFlow):
+                return self.create_mapped(node, owner, {}, args, kwargs)
+        if attr in {"as_setup", "as_teardown"} and _is_node(owner):
+            self.mark_incomplete(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
+            return owner
+        if attr == "partial" and isinstance(owner, (CustomOperator, GroupFactory)):
+            return Partial(owner, tuple(kwargs.items()))
+        if attr == "override" and isinstance(owner, TaskFlow):
+            return TaskFlow(owner.node, owner.variant, tuple({**dict(owner.kwargs), **kwargs}.items()))
+        if isinstance(owner, Qual) and attr in {"partial"}:
+            return Partial(owner, tuple(kwargs.items()))
+        return Unknown(self.src(node))
+
+    # -- DAGs, groups, tasks ------------------------------------------------------------------------------
+    def create_dag(self, node, args, kwargs) -> Any:
+        dag_id = args[0] if args else kwargs.get("dag_id")
+        if not isinstance(dag_id, str):
+            self.diag(node, "A2D221", f"DAG id is not a literal: {self.src(node)[:120]}")
+            return Unknown(self.src(node))
+        dag = DagState(dag_id, ir.SourceRef(self.path, node.lineno, node.col_offset), kwargs)
+        self.dags.append(dag)
+        return dag
+
+    def current_dag(self, kwargs: dict) -> DagState | None:
+        explicit = kwargs.get("dag")
+        if isinstance(explicit, DagState):
+            return explicit
+        return self.dag_stack[-1] if self.dag_stack else None
+
+    def create_group(self, node, group_id, kwargs) -> Any:
+        dag = self.current_dag(kwargs)
+        if dag is None or not isinstance(group_id, str):
+            return Unknown(self.src(node))
+        parent = self.group_stack[-1] if self.group_stack else None
+        full = f"{parent}.{group_id}" if parent and kwargs.get("prefix_group_id", True) is not False else group_id
+        dag.groups.setdefault(full, [])
+        dag.constructs.add("task_group")
+        return GroupRef(dag, full)
+
+    def create_task(self, node, written: str, kwargs: dict, canonical: tuple[str, str] | None) -> Any:
+        dag = self.current_dag(kwargs)
+        task_id = kwargs.get("task_id")
+        if dag is None:
+            self.diag(node, "A2D240", f"operator outside any DAG context: {self.src(node)[:100]}", "info")
+            return Unknown(self.src(node))
+        if not isinstance(task_id, str):
+            self.mark_incomplete(node, "A2D241", f"task_id is not statically known: {self.src(node)[:120]}")
+            return Unknown(self.src(node))
+        info = resolve_operator(written) if canonical is None else None
+        operator, family = (info.canonical, info.family) if info else canonical
+        return self.add_task(node, dag, task_id, operator, family, written, kwargs, taskflow=False, mapped=False)
+
+    def add_task(self, node, dag, task_id, operator, family, written, kwargs, *, taskflow, mapped, dedupe=False):
+        group = self.group_stack[-1] if self.group_stack else None
+        full_id = f"{group}.{task_id}" if group else task_id
+        if full_id in dag.tasks:
+            if not dedupe:
+                self.diag(node, "A2D242", f"duplicate task id {full_id!r} in DAG {dag.dag_id!r}", "error")
+                dag.incomplete.append("A2D242")
+                return TaskRef(dag, full_id)
+            n = 1
+            while f"{full_id}__{n}" in dag.tasks:
+                n += 1
+            full_id = f"{full_id}__{n}"
+        self.task_count += 1
+        if self.task_count > MAX_TASKS_PER_FILE:
+            raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
+        mapped = mapped or self.mapped_groups > 0
+        kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
+        merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
+        task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
+        dag.tasks[full_id] = task
+        dag.upstream.setdefault(full_id, [])
+        for parent in _group_chain(group):
+            dag.groups.setdefault(parent, []).append(full_id)
+        ref = TaskRef(dag, full_id)
+        for value in _flat(list(kwargs.values())):  # XComArgs in arguments are dependencies
+            if isinstance(value, XComArg) and value.task.dag is dag:
+                self.link(value.task, ref)
+        if taskflow:
+            dag.constructs.add("taskflow")
+        if mapped:
+            dag.constructs.add("mapping")
+        if family in {"branch", "short_circuit"}:
+            dag.constructs.add("branching")
+        if family == "sensor":
+            dag.constructs.add("sensor")
+        return ref
+
+    def callable_ref(self, value: Any) -> Any:
+        """Functions of this file passed to a task become references into the file's copied logic."""
+        node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
+            return CallableRef(self.logic.add(node))
+        return value
+
+    def create_dbt_group(self, node, written: str, kwargs: dict) -> Any:
+        """A cosmos group: one task per dbt node, rendered from the dbt project when Airflow parses the file."""
+        if written.endswith("DbtDag"):
+            dag_id = kwargs.get("dag_id")
+            if not isinstance(dag_id, str):
+                self.diag(node, "A2D221", "DbtDag id is not a literal")
+                return Unknown(self.src(node))
+            dag = DagState(dag_id, ir.SourceRef(self.path, node.lineno, node.col_offset), kwargs)
+            self.dags.append(dag)
+            self.dag_stack.append(dag)
+            try:
+                ref = self.create_task(node, written, {**kwargs, "task_id": "dbt_project"}, canonical=None)
+            finally:
+                self.dag_stack.pop()
+        else:
+            ref = self.create_task(node, written, {**kwargs, "task_id": kwargs.get("group_id")}, canonical=None)
+        if isinstance(ref, TaskRef):
+            ref.dag.constructs.add("cosmos")
+            self.diag(
+                node,
+                "A2D260",
+                "cosmos renders this group's tasks from the dbt project at parse time: the static "
+                "inventory holds it as one dbt task; `verify --dagbag` lists the rendered tasks",
+                "info",
+            )
+            ref.dag.incomplete.append("A2D260")
+        return ref
+
+    def call_taskflow(self, node, flow: TaskFlow, args, kwargs) -> Any:
+        dag = self.current_dag({})
+        options = dict(flow.kwargs)
+        if dag is None:
+            return Unknown(self.src(node))
+        if flow.variant == "setup_teardown":
+            dag.incomplete.append("A2D270")
+        task_id = options.get("task_id", flow.node.name)
+        variant = "" if flow.variant == "setup_teardown" else flow.variant
+        operator = f"airflow.decorators.task{('.' + variant) if variant else ''}"
+        family = _taskflow_family(variant)
+        ref = self.add_task(
+            node,
+            dag,
+            task_id,
+            operator,
+            family,
+            operator,
+            {**options, "python_callable": flow.node, "op_args": args, "op_kwargs": kwargs},
+            taskflow=True,
+            mapped=False,
+            dedupe=True,
+        )
+        return XComArg(ref)
+
+    def create_mapped(self, node, target, partial_kwargs, args, kwargs) -> Any:
+        dag = self.current_dag(partial_kwargs)
+        if dag is None:
+            return Unknown(self.src(node))
+        if isinstance(target, TaskFlow):
+            options = dict(target.kwargs)
+            operator = f"airflow.decorators.task{('.' + target.variant) if target.variant else ''}"
+            ref = self.add_task(
+                node,
+                dag,
+                options.get("task_id", target.node.name),
+                operator,
+                _taskflow_family(target.variant),
+                operator,
+                {
+                    **options,
+                    "python_callable": target.node,
+                    "op_args": [],
+                    "op_kwargs": partial_kwargs,
+                    "expand": dict(kwargs) if kwargs else (args[0] if args else {}),
+                },
+                taskflow=True,
+                mapped=True,
+                dedupe=True,
+            )
+            return XComArg(ref)
+        if isinstance(target, (Qual, CustomOperator)):
+            written = target.name if isinstance(target, Qual) else target.qualified
+            info = resolve_operator(written) if isinstance(target, Qual) else target
+            task_id = partial_kwargs.get("task_id")
+            if not isinstance(task_id, str):
+                self.mark_incomplete(node, "A2D241", "mapped task without a literal task_id")
+                return Unknown(self.src(node))
+            return self.add_task(
+                node,
+                dag,
+                task_id,
+                info.canonical,
+                info.family,
+                written,
+                {**partial_kwargs, "expand": dict(kwargs) if kwargs else (args[0] if args else {})},
+                taskflow=False,
+                mapped=True,
+            )
+        return Unknown(self.src(node))
+
+    def call_dag_factory(self, node, factory: DagFactory, args, kwargs) -> Any:
+        options = dict(factory.kwargs)
+        dag_id = options.get("dag_id", factory.node.name)
+        dag = DagState(dag_id, ir.SourceRef(self.path, factory.node.lineno, factory.node.col_offset), options)
+        dag.constructs.add("dag_decorator")
+        self.dags.append(dag)
+        self.dag_stack.append(dag)
+        try:
+            self.run_function(factory.node, args, kwargs, {})
+        finally:
+            self.dag_stack.pop()
+        return dag
+
+    def call_group_factory(self, node, factory: GroupFactory, args, kwargs, env) -> Any:
+        options = dict(factory.kwargs)
+        group_id = options.get("group_id", factory.node.name)
+        dag = self.current_dag({})
+        if dag is not None and isinstance(group_id, str):  # called again: Airflow suffixes __1, __2, ...
+            parent = self.group_stack[-1] if self.group_stack else None
+            prefix = f"{parent}." if parent else ""
+            if f"{prefix}{group_id}" in dag.groups:
+                n = 1
+                while f"{prefix}{group_id}__{n}" in dag.groups:
+                    n += 1
+                group_id = f"{group_id}__{n}"
+        group = self.create_group(node, group_id, options)
+        if not isinstance(group, GroupRef):
+            return group
+        self.group_stack.append(group.group_id)
+        try:
+            self.run_function(factory.node, args, kwargs, env)
+        finally:
+            self.group_stack.pop()
+        return group
+
+    # -- dependencies -------------------------------------------------------------------------------------
+    def chain(self, items: list) -> None:
+        for left, right in zip(items, items[1:], strict=False):
+            if isinstance(left, list) and isinstance(right, list):
+                if len(left) != len(right):
+                    self.diag(None, "A2D250", "chain() of lists with different lengths", "error")
+                    continue
+                for a, b in zip(left, right, strict=True):
+                    self.link(a, b)
+            else:
+                self.link(left, right)
+
+    def link(self, upstream: Any, downstream: Any) -> None:
+        for up in self.leaves(upstream):
+            for down in self.roots(downstream):
+                if up.dag is down.dag and up.task_id not in down.dag.upstream.setdefault(down.task_id, []):
+                    down.dag.upstream[down.task_id].append(up.task_id)
+
+    def _members(self, node: Any) -> list[TaskRef]:
+        if isinstance(node, TaskRef):
+            return [node]
+        if isinstance(node, XComArg):
+            return [node.task]
+        if isinstance(node, GroupRef):
+            return [TaskRef(node.dag, t) for t in node.dag.groups.get(node.group_id, [])]
+        if isinstance(node, (list, tuple)):
+            return [ref for item in node for ref in self._members(item)]
+        return []
+
+    def roots(self, node: Any) -> list[TaskRef]:
+        if isinstance(node, GroupRef):
+            inside = set(node.dag.groups.get(node.group_id, []))
+            return [r for r in self._members(node) if not inside & set(node.dag.upstream.get(r.task_id, []))]
+        if isinstance(node, (list, tuple)):
+            return [ref for item in node for ref in self.roots(item)]
+        return self._members(node)
+
+    def leaves(self, node: Any) -> list[TaskRef]:
+        if isinstance(node, GroupRef):
+            inside = set(node.dag.groups.get(node.group_id, []))
+            has_child = {u for t in inside for u in node.dag.upstream.get(t, []) if u in inside}
+            return [r for r in self._members(node) if r.task_id not in has_child]
+        if isinstance(node, (list, tuple)):
+            return [ref for item in node for ref in self.leaves(item)]
+        return self._members(node)
+
+
+def _group_chain(group: str | None) -> list[str]:
+    if not group:
+        return []
+    parts = group.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _taskflow_family(variant: str) -> str:
+    return {
+        "": "python",
+        "python": "python",
+        "bash": "bash",
+        "branch": "branch",
+        "short_circuit": "short_circuit",
+        "virtualenv": "python_venv",
+        "external_python": "python_venv",
+        "sensor": "sensor",
+        "kubernetes": "pod",
+        "docker": "pod",
+    }.get(variant, "")

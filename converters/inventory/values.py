@@ -1,0 +1,219 @@
+"""The scan's symbolic values: what a DAG file's names stand for while the interpreter runs, never imported.
+
+Literals (str, int, list, dict...) are themselves; everything else is one of these: ``Unknown`` (runtime data,
+kept as source text), ``Qual`` (an imported module, class or function by qualified name), the Airflow objects
+being built (``DagState``, ``TaskRef``, ``GroupRef``, ``XComArg``, ``LabelRef``), what a ``def`` made
+(``TaskFlow``, ``DagFactory``, ``GroupFactory``, ``Helper``), ``Partial``, ``CustomOperator``, and the bound
+methods ``owner.attr`` awaiting their call (``MethodRef``, ``LiteralMethod``, ``PathMethod``), ``__file__`` paths
+(``PathValue``) and the file's functions given to tasks (``CallableRef``). Calls kept as records and datasets are
+the IR's own ``ir.CallValue`` / ``ir.DatasetValue`` already; to_ir.py turns the rest into IR values. Also the
+small predicates over values (``_flat``, ``_is_node``...).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from converters.inventory import ir
+
+
+@dataclass(frozen=True)
+class Unknown:
+    source: str
+
+
+@dataclass(frozen=True)
+class Qual:
+    """A module, class or function known by its qualified import name."""
+
+    name: str
+
+
+@dataclass
+class DagState:
+    dag_id: str
+    source: ir.SourceRef
+    kwargs: dict[str, Any]
+    tasks: dict[str, ir.Task] = field(default_factory=dict)
+    upstream: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # group id -> task ids inside (nested included)
+    incomplete: list[str] = field(default_factory=list)
+    constructs: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    dag: DagState
+    task_id: str
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    dag: DagState
+    group_id: str
+
+
+@dataclass(frozen=True)
+class XComArg:
+    task: TaskRef
+
+
+@dataclass(eq=False)  # identity, not value: two labels with no upstream yet are different labels
+class LabelRef:
+    """``a >> Label("why") >> b``: the label remembers its upstreams until it meets its downstream."""
+
+    upstream: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TaskFlow:
+    node: ast.FunctionDef
+    variant: str  # "" for @task, else bash/branch/...
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Partial:
+    target: Any  # Qual (operator class) or TaskFlow
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class DagFactory:
+    node: ast.FunctionDef
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class GroupFactory:
+    node: ast.FunctionDef
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Helper:
+    node: ast.FunctionDef
+
+
+@dataclass(frozen=True)
+class PathValue:
+    """A path computed from ``__file__``: kept relative to the scanned folder (``dbt/shop``, ``../sql``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class CallableRef:
+    """A function the file defines, used as a task's callable: its name in the copied logic."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class CustomOperator:
+    """An operator class defined in the estate: it keeps its own name and takes its base's family."""
+
+    qualified: str
+    family: str
+
+    @property
+    def canonical(self) -> str:  # read like OperatorInfo.canonical
+        return self.qualified
+
+
+class BoundMethod(tuple):
+    """``owner.attr`` before its call: the tuple ``(kind, owner, attr)``.
+
+    It stays a tuple (as the scan always had it) so that a method used without being called behaves as it did
+    everywhere values are looked into: unpacked, iterated, flattened, or written into a task argument's JSON.
+    """
+
+    kind: ClassVar[str] = ""
+
+    def __new__(cls, owner: Any, attr: str) -> BoundMethod:
+        return super().__new__(cls, (cls.kind, owner, attr))
+
+    @property
+    def owner(self) -> Any:
+        return self[1]
+
+    @property
+    def attr(self) -> str:
+        return self[2]
+
+
+class MethodRef(BoundMethod):
+    """A method of an Airflow object (``task.set_downstream``, ``Op.partial``, ``flow.expand``...)."""
+
+    kind = "method"
+
+
+class LiteralMethod(BoundMethod):
+    """A method of a literal (``"{}".format``, ``d.items``, ``tasks.append``), run by literals.py."""
+
+    kind = "literal_method"
+
+
+class PathMethod(BoundMethod):
+    """``path.resolve`` / ``path.absolute`` of a ``__file__`` path: the same path once called."""
+
+    kind = "path_method"
+
+
+class _LimitReached(BaseException):
+    """Stops the analysis of a file (a BaseException, so no "not statically known" handler swallows it)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code, self.message = code, message
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _is_dataset(value: Any) -> bool:
+    return isinstance(value, ir.DatasetValue)
+
+
+def _size(dag: DagState) -> tuple[int, int]:
+    return len(dag.tasks), sum(len(up) for up in dag.upstream.values())
+
+
+def _has_node(*values: Any) -> bool:
+    return any(isinstance(v, (TaskRef, XComArg, GroupRef)) for v in _flat(list(values)))
+
+
+def _flat(values: Any) -> list:
+    """The leaves of a value (into containers and kept calls), to look for unknowns and task references."""
+    if isinstance(values, ir.CallValue):
+        return [values.name, *_flat(list(values.args)), *_flat(values.kwargs)]
+    if isinstance(values, ir.DatasetValue):
+        return _flat(values.uri)
+    if isinstance(values, (list, tuple)):
+        return [leaf for value in values for leaf in _flat(value)]
+    if isinstance(values, dict):
+        return [leaf for value in values.values() for leaf in _flat(value)]
+    return [values]
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (ir.CallValue, ir.DatasetValue)):  # as unhashable as the dicts they once were
+        return repr(value)
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+def _is_node(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_is_node(v) for v in value)
+    return isinstance(value, (TaskRef, XComArg, GroupRef))
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
