@@ -47,3 +47,8 @@ def scan_json(planned: Planned) -> dict:
     """What `scan --json` writes: the inventory, each task with the disposition its rule gives it."""
     dispositions = {(d.dag.dag_id, t.task.task_id): t.disposition for d in planned.plan.dags for t in d.tasks}
     return inventory_json(planned.project, dispositions)
+
+
+def serious_diagnostics(data: dict) -> list[dict]:
+    """The warnings and errors of a scan JSON (`scan --strict` exits 1 when there are any)."""
+    return [d for d in data["diagnostics"] if d["severity"] in {"warning", "error"}]
