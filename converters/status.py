@@ -57,6 +57,7 @@ def project_status(root: Path) -> dict:
         for task in planned.tasks:
             runs_in = where_it_runs(planned, task, entry["dag_proxied"], proxied)
             observable = running and task.has_asset
+            results = gates.get((dag_id, task.task.task_id), {})
             events = dagster.materializations(list(task.key), limit=1) if dagster and not task.passthrough else None
             entry["tasks"].append(
                 {
@@ -65,7 +66,7 @@ def project_status(root: Path) -> dict:
                     "rule": task.rule,
                     "asset_key": None if task.passthrough else list(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, gates.get((dag_id, task.task.task_id), {}), generated),
+                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
                     "observed": (events is not None and not planned.decommissioned) if observable else None,
                     "last_materialization": _event(events[0]) if events else None,
                 }

@@ -1,9 +1,8 @@
-"""Where each planned task runs now and how far its migration has come: the plan, the proxied state and the
-ledger's gate results, read together (the report and `status` state it the same way)."""
+"""Where each planned task runs now and how far its migration has come, from the plan, the proxied state and
+what the ledger's gate results prove (the report and `status` state it the same way)."""
 
 from __future__ import annotations
 
-from converters.ledger import ledger
 from converters.rules.base import NONE
 
 
@@ -20,9 +19,10 @@ def where_it_runs(planned, task, dag_proxied: bool, proxied: set[str]) -> str:
     return "Airflow"
 
 
-def task_state(planned, task, runs_in: str, gates: dict, generated: bool) -> str:
+def task_state(planned, task, runs_in: str, proven: str) -> str:
     """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
-    or deferred (with the reason) for a task that has no Dagster equivalent."""
+    or deferred (with the reason) for a task that has no Dagster equivalent. ``proven``: the state the task's
+    gate results prove (``ledger.gate_state``)."""
     if planned.decommissioned:
         return "decommissioned"
     if task.disposition == NONE:
@@ -31,4 +31,4 @@ def task_state(planned, task, runs_in: str, gates: dict, generated: bool) -> str
         return "proxied"
     if task.passthrough:
         return "no asset needed"
-    return ledger.gate_state(gates, generated)
+    return proven

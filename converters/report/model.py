@@ -151,7 +151,7 @@ def _task_rows(dags_folder: Path, defs_folder: Path, plan: Plan, entries: list[d
                     "passthrough": task.passthrough,
                     "asset_key": None if task.passthrough else "/".join(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, results, generated),
+                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
                     "gates": {
                         str(n): {"status": r["status"], "at": r.get("at"), "evidence": _evidence_summary(r)}
                         for n, r in sorted(results.items())
