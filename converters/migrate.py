@@ -115,7 +115,7 @@ def proxy(
                 )
         if not wanted:
             raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
-    handed_over = wanted or [t.task.task_id for t in planned.tasks if not t.passthrough]
+    handed_over = wanted or [t.task.task_id for t in planned.tasks if t.has_asset]
     missing = _missing_gates(dags_folder, dag_id, handed_over)
     if missing and not force:
         raise GatesMissing(
