@@ -7,15 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converters.codegen import GenerateResult, generate
-from converters.inventory.project import scan_project
-from converters.ledger import state as migration_state
-from converters.plan import Plan, plan_project
+from converters.flow import scan_and_plan
+from converters.plan import Plan
 
 
 @dataclass
 class ConvertResult:
     plan: Plan
     generated: GenerateResult
+
+    @property
+    def needs_attention(self) -> bool:
+        """Hand-edited files were kept, or something could not be generated (`convert` exits 1)."""
+        return bool(self.generated.kept or self.generated.problems)
 
 
 def convert_project(
@@ -27,11 +31,23 @@ def convert_project(
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
-    progress = on_file or (lambda done, total: None)
-    project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
+    plan = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file).plan
     folder = source if source.is_dir() else source.parent
-    plan = plan_project(project, decommissioned=migration_state.decommissioned(folder))
     return ConvertResult(plan, generate(plan, out, dags_folder=folder, force=force))
+
+
+def convert_json(result: ConvertResult) -> dict:
+    """What `convert --json` writes: the plan and what was generated."""
+    data = plan_json(result.plan)
+    data["generated"] = {
+        "out": str(result.generated.out),
+        "written": result.generated.written,
+        "unchanged": result.generated.unchanged,
+        "kept_hand_edited": result.generated.kept,
+        "removed": result.generated.removed,
+        "problems": result.generated.problems,
+    }
+    return data
 
 
 def plan_json(plan: Plan) -> dict:

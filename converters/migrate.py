@@ -14,16 +14,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from converters.airlift import proxied_state
 from converters.codemods.proxy_block import add_block, has_block, remove_block
 from converters.files import write_atomic
-from converters.inventory.project import scan_project
+from converters.flow import load_plan
 from converters.ledger import ledger
 from converters.ledger import state as migration_state
-from converters.plan import Plan, PlannedDag, plan_project
+from converters.plan import Plan, PlannedDag
 from converters.rules.base import NONE
 from converters.runtime.airflow_api import AirflowClient
+
+if TYPE_CHECKING:
+    from converters.runtime.side_by_side import RuntimeState
 
 # Operator classes of a proxied task: the proxy block's own, or airlift's default.
 PROXY_TASK_OPERATORS = ("_A2dTaskProxy", "ProxyTaskToDagsterOperator")
@@ -42,11 +46,6 @@ class Change:
     file: str  # the DAG file, relative to the DAGs folder
     block: str = "unchanged"  # "added", "removed" or "unchanged"
     notes: list[str] = field(default_factory=list)
-
-
-def load_plan(dags_folder: Path) -> Plan:
-    project = scan_project(dags_folder)
-    return plan_project(project, decommissioned=migration_state.decommissioned(dags_folder))
 
 
 def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
@@ -97,7 +96,7 @@ def proxy(
         change.proxied = ["*"]
         wanted = []
     else:
-        wanted = task_ids or [t.task.task_id for t in planned.tasks if t.disposition != NONE and not t.passthrough]
+        wanted = task_ids or [t.task.task_id for t in planned.tasks if t.has_asset]
         for task_id in wanted:
             task = by_id.get(task_id)
             if task is None:
@@ -116,7 +115,7 @@ def proxy(
                 )
         if not wanted:
             raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
-    handed_over = wanted or [t.task.task_id for t in planned.tasks if not t.passthrough]
+    handed_over = wanted or [t.task.task_id for t in planned.tasks if t.has_asset]
     missing = _missing_gates(dags_folder, dag_id, handed_over)
     if missing and not force:
         raise GatesMissing(
@@ -308,6 +307,35 @@ def decommission(
         kept_hand_edited=result.generated.kept,
         dagster_reloaded=reloaded,
     )
+
+
+def decommission_in_project(root: Path, dag_id: str) -> Decommission:
+    """`decommission` in a project folder: through the side-by-side runtime's Airflow when it is up (Dagster is
+    reloaded afterwards), else through the Airflow named by ``AIRFLOW_URL`` (see ``airflow_from_env``)."""
+    from converters.runtime import side_by_side
+
+    state = live_runtime(root)
+    client = state.airflow() if state is not None else airflow_from_env()
+    if client is None:
+        raise MigrationError(
+            "decommission pauses the DAG in Airflow: start the runtime (`runtime up`) or set AIRFLOW_URL, "
+            "AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow"
+        )
+    return decommission(
+        root / "airflow_dags",
+        dag_id,
+        root / "dagster_defs",
+        client,
+        reload_dagster=(lambda: side_by_side.reload_dagster(state)) if state is not None else None,
+    )
+
+
+def live_runtime(root: Path) -> RuntimeState | None:
+    """The project's side-by-side runtime when every server it started is up, else None."""
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(root)
+    return state if state is not None and all(state.alive().values()) else None
 
 
 def airflow_from_env() -> AirflowClient | None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from converters.airlift import proxied_state
+from converters.flow import load_plan
 from converters.ledger import ledger
-from converters.migrate import load_plan
-from converters.rules.base import NONE
-from converters.runtime import side_by_side
+from converters.ledger.tasks import task_state, where_it_runs
+from converters.migrate import live_runtime
 
 AIRFLOW_INSTANCE = "airflow"  # AIRFLOW_INSTANCE_NAME the runtime gives Dagster: DAG assets are airflow/dag/<id>
 
@@ -18,8 +18,8 @@ AIRFLOW_INSTANCE = "airflow"  # AIRFLOW_INSTANCE_NAME the runtime gives Dagster:
 def project_status(root: Path) -> dict:
     dags_folder = root / "airflow_dags"
     plan = load_plan(dags_folder)
-    state = side_by_side.load_state(root)
-    running = state is not None and all(state.alive().values())
+    state = live_runtime(root)
+    running = state is not None
     airflow = state.airflow() if running else None
     dagster = state.dagster() if running else None
     airflow_dags = {d["dag_id"]: d for d in airflow.dags()} if airflow else {}
@@ -55,8 +55,9 @@ def project_status(root: Path) -> dict:
         proxied = proxied_state.proxied_tasks(current)
         generated = (root / "dagster_defs" / "dags" / f"{planned.module}.py").exists()
         for task in planned.tasks:
-            has_asset = task.disposition != NONE and not task.passthrough
             runs_in = where_it_runs(planned, task, entry["dag_proxied"], proxied)
+            observable = running and task.has_asset
+            results = gates.get((dag_id, task.task.task_id), {})
             events = dagster.materializations(list(task.key), limit=1) if dagster and not task.passthrough else None
             entry["tasks"].append(
                 {
@@ -65,40 +66,13 @@ def project_status(root: Path) -> dict:
                     "rule": task.rule,
                     "asset_key": None if task.passthrough else list(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, gates.get((dag_id, task.task.task_id), {}), generated),
-                    "observed": (events is not None and not planned.decommissioned) if running and has_asset else None,
+                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
+                    "observed": (events is not None and not planned.decommissioned) if observable else None,
                     "last_materialization": _event(events[0]) if events else None,
                 }
             )
         result["dags"].append(entry)
     return result
-
-
-def where_it_runs(planned, task, dag_proxied: bool, proxied: set[str]) -> str:
-    """Which side runs the task now, and why, from the plan and the proxied state."""
-    if planned.decommissioned:
-        return "Dagster (decommissioned)"
-    if task.disposition == NONE:
-        return "Airflow (no Dagster equivalent)"
-    if task.passthrough:
-        return "Airflow (no asset needed)"
-    if dag_proxied or task.task.task_id in proxied:
-        return "Dagster (proxied)"
-    return "Airflow"
-
-
-def task_state(planned, task, runs_in: str, gates: dict, generated: bool) -> str:
-    """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
-    or deferred (with the reason) for a task that has no Dagster equivalent."""
-    if planned.decommissioned:
-        return "decommissioned"
-    if task.disposition == NONE:
-        return f"deferred: {task.reason}"
-    if runs_in == "Dagster (proxied)":
-        return "proxied"
-    if task.passthrough:
-        return "no asset needed"
-    return ledger.gate_state(gates, generated)
 
 
 def _last_run(airflow, dag_id: str) -> dict | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from converters.runtime.dagster_materialize import package_environment
+from converters.runtime.json_module import JsonModuleError, run_json_module
 
 
 def run_dag(
@@ -48,20 +48,17 @@ def run_dag(
     }
     process_env = package_environment(package_dir, env, dagster_home)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "converters.gates.runner", json.dumps(request)],
+        return run_json_module(
+            "converters.gates.runner",
+            request,
             cwd=package_dir.parent,
             env=process_env,
-            capture_output=True,
-            text=True,
             timeout=timeout,
+            answer_prefix='{"assets"',
         )
-    except subprocess.TimeoutExpired:
-        return {"assets": [], "error": f"{module}: gates runner timed out after {timeout:.0f}s"}
-    lines = [line for line in done.stdout.splitlines() if line.startswith('{"assets"')]
-    if done.returncode != 0 or not lines:
-        return {"assets": [], "error": "\n".join((done.stderr + done.stdout).splitlines()[-40:])}
-    return json.loads(lines[-1])
+    except JsonModuleError as exc:
+        error = f"{module}: gates runner timed out after {timeout:.0f}s" if exc.timed_out else str(exc)
+        return {"assets": [], "error": error}
 
 
 def _main(request: dict) -> dict:

@@ -83,6 +83,11 @@ class PlannedTask:
     def passthrough(self) -> bool:
         return self.translation.passthrough and self.disposition != NONE
 
+    @property
+    def has_asset(self) -> bool:
+        """A Dagster asset can run this task: it has an equivalent (not NONE) and is not a pass-through."""
+        return self.disposition != NONE and not self.passthrough
+
 
 @dataclass
 class PlannedDag:

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from converters.airlift import proxied_state
+from converters.flow import scan_and_plan
 from converters.inventory import ir
-from converters.inventory.project import inventory_json, scan_project
+from converters.inventory.project import inventory_json
 from converters.ledger import ledger
-from converters.ledger import state as migration_state
-from converters.plan import Dep, Plan, PlannedDag, PlannedTask, plan_project
+from converters.ledger.tasks import task_state, where_it_runs
+from converters.plan import Dep, Plan, PlannedDag, PlannedTask
 from converters.rules.base import DISPOSITIONS, JUDG, MECH, NONE, REDESIGN
-from converters.status import task_state, where_it_runs
 
 from . import equivalences
 
@@ -41,8 +41,8 @@ def build(dags_folder: Path, *, defs_folder: Path | None = None, project: ir.Pro
     """The report's data for the DAG folder (its project folder holds ``migration/``)."""
     dags_folder = dags_folder.resolve()
     defs_folder = defs_folder or dags_folder.parent / "dagster_defs"
-    project = project or scan_project(dags_folder)
-    plan = plan_project(project, decommissioned=migration_state.decommissioned(dags_folder))
+    scanned = scan_and_plan(dags_folder, project=project)
+    project, plan = scanned.project, scanned.plan
     entries = ledger.read(dags_folder)
     tasks = _task_rows(dags_folder, defs_folder, plan, entries)
     waves = _waves(plan, tasks)
@@ -151,7 +151,7 @@ def _task_rows(dags_folder: Path, defs_folder: Path, plan: Plan, entries: list[d
                     "passthrough": task.passthrough,
                     "asset_key": None if task.passthrough else "/".join(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, results, generated),
+                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
                     "gates": {
                         str(n): {"status": r["status"], "at": r.get("at"), "evidence": _evidence_summary(r)}
                         for n, r in sorted(results.items())
@@ -310,7 +310,7 @@ def _waves(plan: Plan, tasks: list[dict]) -> dict:
         (p.dag.dag_id, t.task.task_id): (p, t)
         for p in plan.dags
         for t in p.tasks
-        if t.disposition != NONE and not t.passthrough and not p.decommissioned
+        if t.has_asset and not p.decommissioned
     }
     upstream: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for ident, (planned, task) in movable.items():
@@ -391,7 +391,7 @@ def wave_of(report: dict, number: int) -> list[tuple[str, str]]:
 
 
 def _progress(plan: Plan, tasks: list[dict], entries: list[dict]) -> dict:
-    movable = {(t["dag_id"], t["task_id"]) for t in tasks if t["disposition"] != NONE and not t["passthrough"]}
+    movable = {(p.dag.dag_id, t.task.task_id) for p in plan.dags for t in p.tasks if t.has_asset}
     states = Counter(t["state"] if not t["state"].startswith("deferred") else "deferred (NONE)" for t in tasks)
     in_dagster: set[tuple[str, str]] = set()
     burndown = [{"at": entries[0]["at"] if entries else None, "remaining": len(movable), "event": "start"}]

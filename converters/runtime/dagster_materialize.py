@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from converters.runtime.json_module import JsonModuleError, run_json_module
 
 
 @dataclass
@@ -63,20 +64,14 @@ def materialize_module(
     }
     process_env = package_environment(package_dir, env, dagster_home)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "converters.runtime.dagster_materialize", json.dumps(request)],
-            cwd=package_dir.parent,
-            env=process_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+        answer = run_json_module(
+            "converters.runtime.dagster_materialize", request, cwd=package_dir.parent, env=process_env, timeout=timeout
         )
-    except subprocess.TimeoutExpired:
-        return Materialization(module, False, error=f"materialization of {module} timed out after {timeout:.0f} s")
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        return Materialization(module, False, error="\n".join((done.stderr + done.stdout).splitlines()[-40:]))
-    return Materialization(**json.loads(lines[-1]))
+    except JsonModuleError as exc:
+        if exc.timed_out:
+            return Materialization(module, False, error=f"materialization of {module} timed out after {timeout:.0f} s")
+        return Materialization(module, False, error=str(exc))
+    return Materialization(**answer)
 
 
 def _run(request: dict) -> Materialization:

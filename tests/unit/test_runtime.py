@@ -97,3 +97,27 @@ def test_airflow_processes_start_at_shell_level_one(monkeypatch, tmp_path, outer
     env = base_environment(3, tmp_path, tmp_path / "dags")
     assert env["SHLVL"] == expected
     assert env["PATH"].split(os.pathsep)[0].endswith(".venv-airflow-3/bin")
+
+
+def test_json_module_answers_with_its_last_json_line(tmp_path):
+    """The materializer and the gates runner run their module through one helper: the answer is the last JSON
+    line (what the module logged before it is not), a failure carries the output's tail, a timeout says so."""
+    from converters.runtime.json_module import JsonModuleError, run_json_module
+
+    (tmp_path / "echo_module.py").write_text(
+        "import json, sys, time\n"
+        "request = json.loads(sys.argv[1])\n"
+        "print('{not the answer')\n"
+        "time.sleep(request.get('sleep', 0))\n"
+        "if request.get('fail'):\n"
+        "    raise SystemExit('it failed')\n"
+        "print(json.dumps({'echo': request}))\n"
+    )
+    env = dict(os.environ)
+    assert run_json_module("echo_module", {"a": 1}, cwd=tmp_path, env=env, timeout=60) == {"echo": {"a": 1}}
+    with pytest.raises(JsonModuleError) as failed:
+        run_json_module("echo_module", {"fail": True}, cwd=tmp_path, env=env, timeout=60)
+    assert not failed.value.timed_out and "it failed" in str(failed.value)
+    with pytest.raises(JsonModuleError) as slow:
+        run_json_module("echo_module", {"sleep": 30}, cwd=tmp_path, env=env, timeout=1)
+    assert slow.value.timed_out

@@ -1,0 +1,302 @@
+"""Verbs of the side-by-side migration: runtime (up, down, status), proxy, rollback, decommission, gates, status."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from converters.cli.common import AllOption, JsonFlag, ProjectOption, TasksArgument, app, fail, project_folder
+from converters.cli.views import (
+    console,
+    err,
+    event_log,
+    print_change,
+    print_decommission,
+    print_runtime,
+    print_status,
+    spinner,
+)
+from converters.runtime.airflow import AirflowStartError
+from converters.runtime.envs import AIRFLOW_LINES, EnvironmentMissing
+
+# The names the gates command below uses (moved verbatim from cli.py).
+_project, _spinner = project_folder, spinner
+
+runtime_app = typer.Typer(help="The real Airflow and Dagster side by side on loopback, for this project.")
+app.add_typer(runtime_app, name="runtime")
+RuntimeJson = Annotated[bool, typer.Option("--json", help="Print the runtime's state as JSON.")]
+
+
+@runtime_app.command("up")
+def runtime_up(
+    airflow: Annotated[int, typer.Option(help="Airflow line: 2 (2.11.2) or 3 (3.3.2).")] = 2,
+    sensor_interval: Annotated[int, typer.Option(help="Seconds between airlift's polls of Airflow.")] = 5,
+    airflow_schedules: Annotated[
+        bool, typer.Option(help="Let Airflow's scheduler create scheduled runs for unpaused DAGs.")
+    ] = False,
+    project: ProjectOption = None,
+    as_json: RuntimeJson = False,
+) -> None:
+    """Start Airflow and Dagster (airlift peering) on free loopback ports; a second `up` is a no-op."""
+    from converters.runtime import side_by_side
+
+    if airflow not in AIRFLOW_LINES:
+        raise fail(f"--airflow must be one of {sorted(AIRFLOW_LINES)}")
+    root = project_folder(project)
+    try:
+        with spinner("starting Airflow and Dagster"):
+            result = side_by_side.up(
+                root,
+                airflow,
+                sensor_interval=sensor_interval,
+                airflow_schedules=airflow_schedules,
+                on_event=event_log(quiet=as_json),
+            )
+    except (side_by_side.SideBySideError, EnvironmentMissing, AirflowStartError) as exc:
+        raise fail(str(exc)) from exc
+    except Exception as exc:  # a server that failed to come up: its log tail is in the message
+        raise fail(f"runtime up failed: {exc}", 1) from exc
+    print_runtime(result.state, as_json, "already running" if result.already_running else "started")
+
+
+@runtime_app.command("down")
+def runtime_down(project: ProjectOption = None) -> None:
+    """Stop exactly the process groups `runtime up` started."""
+    from converters.runtime import side_by_side
+
+    stopped = side_by_side.down(project_folder(project), on_event=event_log(quiet=False))
+    console.print(f"stopped {', '.join(stopped)}" if stopped else "nothing was running")
+
+
+@runtime_app.command("status")
+def runtime_status(project: ProjectOption = None, as_json: RuntimeJson = False) -> None:
+    """Which servers run, where (URLs, ports, logs); exit 1 when some of them stopped."""
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(project_folder(project))
+    if state is None:
+        if as_json:
+            console.print_json(json.dumps({"running": False}))
+        else:
+            console.print("the side-by-side runtime is not running")
+        raise typer.Exit(0)
+    print_runtime(state, as_json, "recorded")
+    raise typer.Exit(0 if all(state.alive().values()) else 1)
+
+
+@app.command()
+def proxy(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    tasks: TasksArgument = None,
+    all_tasks: AllOption = False,
+    force: Annotated[bool, typer.Option(help="Proceed although required gates have not passed.")] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why --force is used (required with it; goes to the ledger).")
+    ] = None,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Hand tasks over to Dagster: Airflow's task launches a Dagster run of its assets (airlift proxy).
+
+    Each task needs its gates passed (`gates`); --force --reason proceeds without them, recorded in the ledger."""
+    from converters.migrate import proxy as do_proxy
+
+    _step("proxy", partial(do_proxy, force=force, reason=reason), dag_id, tasks, all_tasks, project, as_json)
+
+
+@app.command()
+def rollback(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    tasks: TasksArgument = None,
+    all_tasks: AllOption = False,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give tasks back to Airflow; after the last one the DAG file is byte-identical to the original."""
+    from converters.migrate import rollback as do_rollback
+
+    _step("rollback", do_rollback, dag_id, tasks, all_tasks, project, as_json)
+
+
+def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool, project, as_json: bool) -> None:
+    """proxy or rollback, then (runtime up) wait until Airflow has parsed the change: the next run uses it."""
+    from converters.codemods.proxy_block import ProxyBlockError
+    from converters.migrate import GatesMissing, MigrationError, live_runtime, wait_until_airflow_sees
+
+    root = project_folder(project)
+    try:
+        change = step(root / "airflow_dags", dag_id, tasks or [], all_tasks)
+    except GatesMissing as exc:
+        raise fail(str(exc), 1) from exc
+    except (MigrationError, ProxyBlockError) as exc:
+        raise fail(str(exc)) from exc
+    print_change(change, verb, as_json)
+    state = live_runtime(root)
+    if state is None:
+        console.print("[dim]the runtime is not up: Airflow picks the change up when it next parses the file[/dim]")
+        return
+    with spinner(f"waiting for Airflow to parse {change.dag_id} again"):
+        wait_until_airflow_sees(state.airflow(), change)
+    console.print(f"Airflow {state.airflow_version} at {state.airflow_url} has parsed the change")
+
+
+@app.command()
+def decommission(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Dagster runs the DAG for good: paused in Airflow, schedule on in Dagster.
+
+    The proxy block and airlift mapping are dropped, the DAG file keeps its original bytes, dagster_defs is
+    regenerated with the DAG's schedule/automation RUNNING and Dagster reloads it (see docs/runtime.md)."""
+    from converters.codemods.proxy_block import ProxyBlockError
+    from converters.migrate import MigrationError, decommission_in_project
+
+    root = project_folder(project)
+    try:
+        result = decommission_in_project(root, dag_id)
+    except (MigrationError, ProxyBlockError) as exc:
+        raise fail(str(exc)) from exc
+    print_decommission(result, as_json)
+    raise typer.Exit(1 if result.kept_hand_edited else 0)
+
+
+@app.command()
+def gates(
+    dag_id: Annotated[str | None, typer.Argument(help="One DAG (default: every DAG of the Airflow line).")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="One task of that DAG.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="Logical date (YYYY-MM-DD) to run and compare; default: the latest successful Airflow run's."
+        ),
+    ] = None,
+    airflow: Annotated[int, typer.Option(help="Airflow line for the DagBag when the runtime is not up.")] = 2,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the gate ladder per task and record the evidence in the ledger; exit 1 when a gate fails.
+
+    Gates: 1 planned, 2 ruff + the location loads, 3 structure equals Airflow's DagBag, 4 materializes in a real
+    Dagster run, 5 data parity with the Airflow run, 6 idempotent re-run (docs/gates.md). Gate 3 loads the DAG
+    files with Airflow's DagBag (it executes them, in the Airflow venv)."""
+    from converters.gates import GatesError, airflow_side, bind_date, latest_airflow_date, run_gates
+    from converters.migrate import MigrationError, find_dag, load_plan
+    from converters.runtime.side_by_side import expected_dag_ids
+
+    root = _project(project)
+    plan = load_plan(root / "airflow_dags")
+    side, api = airflow_side(root, airflow)
+    try:
+        dag_ids = (
+            [find_dag(plan, dag_id).dag.dag_id]
+            if dag_id
+            else sorted(expected_dag_ids(root / "airflow_dags", side.version))
+        )
+    except MigrationError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    date = date or latest_airflow_date(api, dag_ids)
+    if date is None:
+        err.print("[red]no --date given and no successful Airflow run to take it from (is the runtime up?)[/red]")
+        raise typer.Exit(2)
+    log = (lambda message: None) if as_json else (lambda message: err.print(f"[dim]•[/dim] {message}"))
+    try:
+        with _spinner(f"running the gates for {date}"):
+            report = run_gates(
+                root,
+                plan,
+                dag_ids,
+                date=date,
+                airflow=bind_date(side, api, date),
+                task_id=task,
+                scratch=root / ".runtime" / "gates",
+                on_event=log,
+            )
+    except GatesError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    findings = [r for r in report.failed if not (r.gate == 1 and r.evidence.get("disposition") == "NONE")]
+    if as_json:
+        console.print_json(json.dumps({"date": date, "results": [r.entry() for r in report.results]}, default=str))
+        raise typer.Exit(1 if findings else 0)
+    _print_gates(report)
+    raise typer.Exit(1 if findings else 0)
+
+
+def _print_gates(report) -> None:
+    symbols = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "n/a": "[dim]n/a[/]", "skipped": "[dim]·[/]"}
+    table = Table(title=f"Gates for {report.date} (✓ pass, ✗ fail, · not reached)")
+    table.add_column("DAG")
+    table.add_column("task")
+    for number in range(1, 7):
+        table.add_column(str(number), justify="center")
+    tasks: dict[tuple[str, str], dict[int, str]] = {}
+    for result in report.results:
+        tasks.setdefault((result.dag_id, result.task_id), {})[result.gate] = result.status
+    for (dag_id, task_id), gates_of in tasks.items():
+        table.add_row(dag_id, task_id, *(symbols.get(gates_of.get(n, "skipped"), "?") for n in range(1, 7)))
+    console.print(table)
+    for result in report.failed:
+        console.print(f"[red]{result.dag_id}.{result.task_id}: gate {result.gate} ({result.name}) failed[/red]")
+        for line in _failure_lines(result):
+            console.print(f"  {line}", markup=False)
+
+
+def _failure_lines(result) -> list[str]:
+    evidence = result.evidence
+    if result.gate == 5 and "tables" in evidence:
+        lines = []
+        for table in evidence["tables"]:
+            if table.get("match"):
+                continue
+            if "detail" in table:
+                lines.append(f"{table['table']}: {table['detail']}")
+                continue
+            lines.append(
+                f"{table['table']}: Airflow {table['airflow']['rows']} rows ({table['airflow']['checksum']}), "
+                f"Dagster {table['dagster']['rows']} rows ({table['dagster']['checksum']})"
+            )
+            lines += [f"  only in Airflow: {row}" for row in table.get("only_in_airflow", [])]
+            lines += [f"  only in Dagster: {row}" for row in table.get("only_in_dagster", [])]
+        return lines
+    if result.gate == 4 and "runs" in evidence:
+        lines = []
+        for run in evidence["runs"]:
+            if run.get("success") and run.get("materialized"):
+                continue
+            error = [line.strip() for line in (run.get("error") or "").splitlines() if line.strip(" ^~\t")]
+            raised = [line for line in error if "Error" in line.split(":", 1)[0] or "Exception" in line]
+            what = (raised or error or ["ran, but materialized nothing (Airflow's task was not skipped)"])[-1]
+            lines.append(f"{'/'.join(run['key'])} (Dagster run {run.get('run_id')}): {what}")
+        return lines
+    if result.gate == 3:
+        return [
+            f"Airflow upstream {evidence.get('airflow_upstream')}, Dagster upstream {evidence.get('dagster_upstream')}"
+        ]
+    text = json.dumps(evidence, default=str)
+    return [text[:800]]
+
+
+@app.command()
+def status(
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Per DAG and task: disposition, where it runs now, observed by Dagster, last runs on both sides.
+
+    The last Airflow run and last Dagster materialization are read when the runtime is up."""
+    from converters.status import project_status
+
+    root = project_folder(project)
+    with spinner("reading the plan, Airflow and Dagster"):
+        data = project_status(root)
+    if as_json:
+        console.print_json(json.dumps(data, default=str))
+        return
+    print_status(root, data)
