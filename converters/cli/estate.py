@@ -44,7 +44,7 @@ def scan(
     if not path.exists():
         raise fail(f"no such file or folder: {path}")
     with progress("scanning") as advance:
-        planned = scan_and_plan(path, jobs=jobs or None, use_cache=cache, on_file=advance)
+        planned = scan_and_plan(path, jobs=jobs or None, use_cache=cache, on_file=advance, read_migration_state=False)
     data = scan_json(planned)
     if json_out is not None:
         write_json(json_out, data)
