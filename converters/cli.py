@@ -455,6 +455,8 @@ def _print_change(change, verb: str, as_json: bool) -> None:
         change.block, "unchanged:"
     )
     console.print(f"{verb} {change.dag_id}: {now}; {block} {change.file}")
+    for note in change.notes:  # what the codemod skipped in the DAG file (also in --json's "notes")
+        err.print(f"warning: {note}", style="yellow", markup=False, highlight=False)
 
 
 TasksArgument = Annotated[list[str] | None, typer.Argument(help="Task ids (as in Airflow).")]
