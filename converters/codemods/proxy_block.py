@@ -109,10 +109,12 @@ def proxy_edit(text: str, *, depth: int = 0, file: str = "the DAG file") -> Prox
     newline = _newline(text)
     added = bool(text) and not text.endswith(("\n", "\r"))
     command = ProxyBlockCommand(CodemodContext(filename=file), depth=depth, newline=newline, newline_added=added)
-    result = transform_module(command, text)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""  # libcst drops a byte order mark; Python allows one
+    result = transform_module(command, text[len(bom) :])
     warnings = tuple(f"{file}:{w}" for w in result.warning_messages)
     if isinstance(result, TransformSkip):
-        raise ProxyBlockError(f"{file}: {result.skip_description}")
+        skipped = "".join(f"\n  skipped: {w}" for w in warnings)
+        raise ProxyBlockError(f"{file}: {result.skip_description}{skipped}")
     if isinstance(result, TransformFailure):
         if isinstance(result.error, cst.ParserSyntaxError):
             raise ProxyBlockError(
@@ -121,7 +123,7 @@ def proxy_edit(text: str, *, depth: int = 0, file: str = "the DAG file") -> Prox
         raise ProxyBlockError(f"{file}: the proxy block could not be added ({result.error!r})") from result.error
     if not isinstance(result, TransformSuccess):
         raise ProxyBlockError(f"{file}: the proxy block could not be added")
-    edited = result.code
+    edited = bom + result.code
     expected = text + (newline if added else "") + newline
     expected += (BEGIN_NEWLINE_ADDED if added else BEGIN) + newline + block_text(depth, newline) + END + newline
     if edited != expected or remove_block(edited, file=file) != text:
@@ -307,14 +309,19 @@ class ProxyBlockCommand(VisitorBasedCodemodCommand):
 
     def _with_block(self, module: cst.Module) -> cst.Module:
         begin = BEGIN_NEWLINE_ADDED if self.newline_added else BEGIN
-        nl = self.newline
-        block = cst.parse_module(begin + nl + block_text(self.depth, nl) + END + nl)  # strings keep their endings
+        block = _parsed_block(begin, self.depth, self.newline)
         if self.newline != module.default_newline:  # the block's line endings are the file's (see _newline)
             block = cst.ensure_type(block.visit(_ExplicitNewlines(self.newline)), cst.Module)
         blank = cst.EmptyLine(newline=cst.Newline(None if self.newline == module.default_newline else self.newline))
         first, *rest = block.body
         first = first.with_changes(leading_lines=[*module.footer, blank, *block.header, *first.leading_lines])
         return module.with_changes(body=[*module.body, first, *rest], footer=block.footer, has_trailing_newline=True)
+
+
+@cache
+def _parsed_block(begin: str, depth: int, newline: str) -> cst.Module:
+    """The block between its markers, parsed in the file's line endings (its strings keep them too)."""
+    return cst.parse_module(begin + newline + block_text(depth, newline) + END + newline)
 
 
 class _ExplicitNewlines(cst.CSTTransformer):
