@@ -175,6 +175,24 @@ def remove_block(text: str, *, file: str = "the DAG file") -> str:
 # -- the codemod -----------------------------------------------------------------------------------------
 
 
+def _resolves_to(names: set[str], *, only: bool = True) -> m.MatchMetadataIfTrue:
+    """A name or attribute the file's imports resolve to one of ``names`` (``only``: and to nothing else)."""
+
+    def test(qualified: set[QualifiedName]) -> bool:
+        found = {q.name for q in qualified}
+        return bool(found) and (found <= names if only else bool(found & names))
+
+    return m.MatchMetadataIfTrue(QualifiedNameProvider, test)
+
+
+DAG_DECORATOR = m.Decorator(decorator=_resolves_to(DAG_DECORATORS) | m.Call(func=_resolves_to(DAG_DECORATORS)))
+MAYBE_DAG_DECORATOR = m.Decorator(
+    decorator=_resolves_to(DAG_DECORATORS, only=False) | m.Call(func=_resolves_to(DAG_DECORATORS, only=False))
+)
+AIRLIFT_PROXYING_CALL = m.Call(func=_resolves_to(AIRLIFT_PROXYING, only=False))
+CALL_BY_NAME = m.Call(func=m.Name() | m.Attribute(attr=m.Name()))  # f(...) or module.f(...), not f()(...)
+
+
 class ProxyBlockCommand(VisitorBasedCodemodCommand):
     """Append the proxy block to a DAG file that creates at least one DAG airlift can find."""
 
@@ -221,21 +239,19 @@ class ProxyBlockCommand(VisitorBasedCodemodCommand):
             self.dag_classes.add(node.name.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for decorator in node.decorators:
-            target = decorator.decorator
-            if m.matches(target, m.Call()):
-                target = cst.ensure_type(target, cst.Call).func
-            names = {q.name for q in self._qualified(target)}
-            if names and names <= DAG_DECORATORS:
-                if self.functions:
-                    self.warn(
-                        f"{self._line(node)}: @dag function {node.name.value!r} is defined inside "
-                        f"{self.functions[-1]!r}; not counted as a DAG of the file"
-                    )
-                else:
-                    self.dag_functions[node.name.value] = self._line(node)
-            elif names & DAG_DECORATORS:
-                self.warn(f"{self._line(node)}: the decorator may be {' or '.join(sorted(names))}; not counted")
+        if any(self.matches(decorator, DAG_DECORATOR) for decorator in node.decorators):
+            if self.functions:
+                self.warn(
+                    f"{self._line(node)}: @dag function {node.name.value!r} is defined inside "
+                    f"{self.functions[-1]!r}; not counted as a DAG of the file"
+                )
+            else:
+                self.dag_functions[node.name.value] = self._line(node)
+        elif any(self.matches(decorator, MAYBE_DAG_DECORATOR) for decorator in node.decorators):
+            self.warn(
+                f"{self._line(node)}: the decorator of {node.name.value!r} may or may not be Airflow's @dag "
+                "(it depends on an import); not counted as a DAG"
+            )
         self.functions.append(node.name.value)
         self.uses.setdefault(self._where(), set())
 
@@ -243,22 +259,23 @@ class ProxyBlockCommand(VisitorBasedCodemodCommand):
         self.functions.pop()
         return updated_node
 
-    @m.visit(m.Call(func=m.Name() | m.Attribute(attr=m.Name())))
+    @m.visit(AIRLIFT_PROXYING_CALL)
+    def _proxied_by_hand(self, node: cst.Call) -> None:
+        raise SkipFile(
+            f"line {self._line(node)} already calls dagster-airlift's proxying_to_dagster (proxied by hand?); "
+            "a second block would proxy its tasks twice"
+        )
+
+    @m.visit(CALL_BY_NAME)
     def _call(self, node: cst.Call) -> None:
         names = self._qualified(node.func)
-        callee = (
-            node.func.value if isinstance(node.func, cst.Name) else cst.ensure_type(node.func, cst.Attribute).attr.value
-        )
         plain = {q.name for q in names}
-        if plain and plain <= DAG_DECORATORS:
-            return  # ``@dag(...)``: the decorated function is what counts (visit_FunctionDef)
+        func = node.func
+        callee = func.attr.value if isinstance(func, cst.Attribute) else cst.ensure_type(func, cst.Name).value
+        if plain & (DAG_DECORATORS | AIRLIFT_PROXYING):
+            return  # ``@dag(...)`` (the decorated function is what counts), or refused already
         if self._is_dag(names):
             self.dags.append((self._where(), f"{callee}(...)", self._line(node)))
-        elif plain & AIRLIFT_PROXYING:
-            raise SkipFile(
-                f"line {self._line(node)} already calls dagster-airlift's proxying_to_dagster (proxied by hand?); "
-                "a second block would proxy its tasks twice"
-            )
         elif callee in LOOKS_LIKE_A_DAG and not names:
             self.warn(
                 f"{self._line(node)}: cannot tell where {callee!r} comes from (a star import?); not counted as a DAG"
