@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from converters.airlift import proxied_state
-from converters.codemods.proxy_block import add_block, has_block, remove_block
+from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
 from converters.flow import load_plan
 from converters.ledger import ledger
@@ -134,8 +134,9 @@ def proxy(
         proxied_state.write(dags_folder, dag_id, new_state)
         try:
             if edited is not None:
-                write_atomic(_dag_file(dags_folder, planned), edited.encode("utf-8"))
+                write_atomic(_dag_file(dags_folder, planned), edited.text.encode("utf-8"))
                 change.block = "added"
+                change.notes.extend(edited.warnings)  # constructs the codemod skipped, for the CLI to show
         except BaseException:
             proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
             raise
@@ -220,7 +221,7 @@ def _dag_file(dags_folder: Path, planned: PlannedDag) -> Path:
     return dags_folder / planned.dag.source.file
 
 
-def _with_block(dags_folder: Path, planned: PlannedDag) -> str | None:
+def _with_block(dags_folder: Path, planned: PlannedDag) -> Proxied | None:
     """The DAG file with the proxy block added, None when it has it already; refuses unsupported files."""
     file = _dag_file(dags_folder, planned)
     if not file.is_file():
@@ -228,7 +229,7 @@ def _with_block(dags_folder: Path, planned: PlannedDag) -> str | None:
     text = file.read_bytes().decode("utf-8")
     if has_block(text):
         return None
-    return add_block(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))
+    return proxy_edit(text, depth=len(Path(planned.dag.source.file).parts) - 1, file=str(file))
 
 
 def _drop_block_if_unused(dags_folder: Path, planned: PlannedDag, leaving: str) -> str:

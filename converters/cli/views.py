@@ -229,6 +229,8 @@ def print_change(change, verb: str, as_json: bool) -> None:
         change.block, "unchanged:"
     )
     console.print(f"{verb} {change.dag_id}: {now}; {block} {change.file}")
+    for note in change.notes:  # what the codemod skipped in the DAG file (also in --json's "notes")
+        err.print(f"warning: {note}", style="yellow", markup=False, highlight=False)
 
 
 def print_decommission(result, as_json: bool) -> None:

@@ -50,6 +50,27 @@ FILES = {
         '            deep = PythonOperator(task_id="deep", python_callable=one)\n'
         "    first >> check >> deep\n"
     ),
+    "aliased.py": (  # DAGs only name resolution finds, and one Airflow never loads (the codemod warns)
+        "from datetime import datetime\n\n"
+        "import airflow.models as m\n"
+        "from airflow import DAG as D\n"
+        "from airflow.decorators import dag as airflow_dag, task\n"
+        "from airflow.operators.python import PythonOperator\n\n\n"
+        "def one():\n    return 1\n\n\n"
+        'with D("aliased", start_date=datetime(2024, 1, 1), schedule=None):\n'
+        '    x = PythonOperator(task_id="x", python_callable=one)\n'
+        '    y = PythonOperator(task_id="y", python_callable=one)\n'
+        "    x >> y\n\n"
+        'by_module = m.DAG("by_module", start_date=datetime(2024, 1, 1), schedule=None)\n'
+        'z = PythonOperator(task_id="z", python_callable=one, dag=by_module)\n\n\n'
+        '@airflow_dag(dag_id="decorated_alias", start_date=datetime(2024, 1, 1), schedule=None)\n'
+        "def decorated_alias():\n"
+        "    @task\n    def t():\n        return 1\n\n"
+        "    t()\n\n\n"
+        '@airflow_dag(dag_id="never_loaded", start_date=datetime(2024, 1, 1), schedule=None)\n'
+        "def never_loaded():\n    pass\n\n\n"
+        "decorated_alias()\n"
+    ),
     "nested/deeper.py": (
         "from datetime import datetime\n"
         "from airflow.decorators import dag, task\n\n"
@@ -84,6 +105,11 @@ def test_airflow_loads_the_proxied_files(dags: Path, version: int):
     proxy(dags, "decorated", [], all_tasks=True, force=True, reason="loading test")  # a mapped task: the whole DAG
     proxy(dags, "deeper", ["first"], all_tasks=False, force=True, reason="loading test")
     proxy(dags, "grouped", ["quality.check", "quality.inner.deep"], all_tasks=False, force=True, reason="loading test")
+    aliased = proxy(dags, "aliased", ["y"], all_tasks=False, force=True, reason="loading test")
+    assert aliased.block == "added"
+    assert len(aliased.notes) == 1 and "@dag function 'never_loaded' is never called" in aliased.notes[0]
+    proxy(dags, "by_module", ["z"], all_tasks=False, force=True, reason="loading test")
+    proxy(dags, "decorated_alias", ["t"], all_tasks=False, force=True, reason="loading test")
     bag = load_dagbag(dags, version)
     assert bag["import_errors"] == {}
     assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "_A2dTaskProxy"}
@@ -103,7 +129,22 @@ def test_airflow_loads_the_proxied_files(dags: Path, version: int):
     deep = next(t for d in bag["dags"] if d["dag_id"] == "grouped" for t in d["tasks"] if t["task_id"].endswith("deep"))
     assert deep["upstream"] == ["quality.check"]
 
-    for dag_id in ("with_block", "assigned", "decorated", "deeper", "grouped"):
+    # DAGs found through `from airflow import DAG as D`, `import airflow.models as m` and an aliased @dag.
+    assert classes(bag, "aliased") == {"x": "PythonOperator", "y": "_A2dTaskProxy"}
+    assert classes(bag, "by_module") == {"z": "_A2dTaskProxy"}
+    assert classes(bag, "decorated_alias") == {"t": "_A2dTaskProxy"}
+    assert "never_loaded" not in {d["dag_id"] for d in bag["dags"]}
+
+    for dag_id in (
+        "with_block",
+        "assigned",
+        "decorated",
+        "deeper",
+        "grouped",
+        "aliased",
+        "by_module",
+        "decorated_alias",
+    ):
         rollback(dags, dag_id, [], all_tasks=True)
     for name, text in FILES.items():
         assert (dags / name).read_bytes() == text.encode()

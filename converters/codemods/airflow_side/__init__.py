@@ -1,0 +1,1 @@
+"""Airflow-side sources the codemods insert into DAG files: read as text, never imported by the toolkit."""
