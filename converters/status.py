@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from converters.airlift import proxied_state
+from converters.gates import registry
 from converters.ledger import ledger
 from converters.migrate import load_plan
 from converters.rules.base import NONE
@@ -98,7 +99,7 @@ def task_state(planned, task, runs_in: str, gates: dict, generated: bool) -> str
         return "proxied"
     if task.passthrough:
         return "no asset needed"
-    return ledger.gate_state(gates, generated)
+    return registry.gate_state(gates, generated)
 
 
 def _last_run(airflow, dag_id: str) -> dict | None:
