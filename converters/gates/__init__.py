@@ -1,16 +1,5 @@
 """The gate ladder: per task, cheapest first, each gate with stored evidence (see docs/gates.md).
 
-1. planned: the scan and the rules gave it a disposition other than NONE;
-2. lint and load: its generated module passes ``ruff check`` and the code location loads
-   (``dagster definitions validate``);
-3. structure: its upstream tasks in the generated asset graph equal its upstream tasks in Airflow's own DagBag
-   (pass-through tasks bridged, a cosmos group's tasks folded into the group);
-4. materializes: its assets materialize in a real Dagster run for the date (or are skipped where Airflow
-   skipped the task, a branch not taken);
-5. data parity: every warehouse table it writes holds, for the date, the rows the Airflow run wrote (row count
-   and order-independent checksum; the first differing rows when not); n/a when it writes no table;
-6. idempotent: running it again for the same partition leaves those tables identical.
-
 A task's ladder stops at its first failing gate (the later ones are ``skipped``). Results go to the ledger.
 
 Each gate is one module of ``ladder/`` defining a ``Gate`` record (``gate.py``); ``registry.py`` finds them and
