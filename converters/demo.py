@@ -17,20 +17,25 @@ import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
 
 from converters.airlift import proxied_state
 from converters.convert import convert_project
-from converters.gates import airflow_side, bind_date, load_config, run_gates
+from converters.gates import load_config, registry, run_project_gates
+from converters.gates.ladder import data_parity
 from converters.gates.tables import Warehouse, differences
+from converters.inventory.ir import Project
 from converters.inventory.project import scan_project
 from converters.ledger import ledger
 from converters.migrate import GatesMissing, find_dag, load_plan, proxy, rollback, wait_until_airflow_sees
 from converters.report import model as report_model
 from converters.report import write_report
 from converters.runtime import side_by_side
+from converters.runtime.airflow_api import AirflowClient
+from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import project_root
 from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, RunOutcome, run_example_estate
 from converters.status import AIRFLOW_INSTANCE
@@ -112,136 +117,190 @@ def run_demo(
     return result
 
 
+@dataclass
+class _Story:
+    """What the steps share: the demo's inputs, its result, and what earlier steps found for later ones."""
+
+    version: int
+    date: str
+    project: Path
+    result: DemoResult
+    step: Callable[..., None]  # step(name, ok, detail, look=""): records it; stops the demo when not ok
+    on_event: Callable[[str], None]
+    inventory: Project | None = None  # scan
+    state: side_by_side.RuntimeState | None = None  # runtime up
+    airflow: AirflowClient | None = None
+    dagster: DagsterClient | None = None
+    wave: list[tuple[str, str]] = field(default_factory=list)  # gates: wave 1's (dag, task) on this line
+    passed: list[tuple[str, str]] = field(default_factory=list)  # gates: those whose gates passed
+    latest: dict = field(default_factory=dict)  # gates: the ledger's latest results
+    run_id: str = ""  # run proxied: the showcase DAG's Airflow run, run again
+    baseline: Path | None = None  # run proxied: the warehouse as the pure-Airflow run left it
+    emptied: list[str] = field(default_factory=list)  # run proxied: the tables Dagster had to write again
+
+    @property
+    def dags_folder(self) -> Path:
+        return self.project / "airflow_dags"
+
+    @cached_property
+    def date_column(self) -> str:
+        return load_config(self.project).get("date_column", "ds")
+
+
 def _story(version: int, date: str, project: Path, result: DemoResult, step, on_event) -> None:
-    source = project_root()
-    # -- set up: a fresh copy, so the story is the same every time and the checkout stays untouched
+    story = _Story(version, date, project, result, step, on_event)
+    for each in STEPS:
+        each(story)
+
+
+def set_up(story: _Story) -> None:
+    """A fresh copy, so the story is the same every time and the checkout stays untouched."""
+    source, project = project_root(), story.project
     shutil.rmtree(project.parent, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "target", "logs", "proxied_state")
     shutil.copytree(source / "airflow_dags", project / "airflow_dags", ignore=ignore)
     (project / "migration").mkdir(parents=True)
     shutil.copy2(source / "migration" / "gates.json", project / "migration" / "gates.json")
-    dags_folder = project / "airflow_dags"
-    step("set up", True, "a fresh copy of the example estate and its gates configuration", str(project))
+    story.step("set up", True, "a fresh copy of the example estate and its gates configuration", str(project))
 
-    # -- scan: read the estate without running it
-    inventory = scan_project(dags_folder, use_cache=False)
+
+def scan(story: _Story) -> None:
+    """Read the estate without running it."""
+    story.inventory = inventory = scan_project(story.dags_folder, use_cache=False)
     dags = [d for f in inventory.files for d in f.dags]
     diagnostics = [d for f in inventory.files for d in f.diagnostics] + list(inventory.diagnostics)
-    step(
+    story.step(
         "scan",
         bool(dags),
         f"{len(inventory.files)} files, {len(dags)} DAGs, {sum(len(d.tasks) for d in dags)} tasks, "
         f"{len(diagnostics)} diagnostics — nothing executed",
-        f"airflow-to-dagster scan {dags_folder}",
+        f"airflow-to-dagster scan {story.dags_folder}",
     )
 
-    # -- convert: one asset per task, honest dispositions
-    converted = convert_project(dags_folder, project / "dagster_defs", use_cache=False)
+
+def convert(story: _Story) -> None:
+    """One asset per task, honest dispositions."""
+    converted = convert_project(story.dags_folder, story.project / "dagster_defs", use_cache=False)
     counts = converted.plan.counts()
-    step(
+    story.step(
         "convert",
         not converted.generated.problems,
         ", ".join(f"{n} {d}" for d, n in counts.items())
         + f"; {len(converted.generated.written)} files generated"
         + (f"; problems: {converted.generated.problems}" if converted.generated.problems else ""),
-        str(project / "dagster_defs"),
+        str(story.project / "dagster_defs"),
     )
 
-    # -- runtime up: real Airflow and real Dagster, peered through airlift
-    state = side_by_side.up(project, version, on_event=on_event).state
+
+def runtime_up(story: _Story) -> None:
+    """Real Airflow and real Dagster, peered through airlift."""
+    story.state = state = side_by_side.up(story.project, story.version, on_event=story.on_event).state
+    result = story.result
     result.airflow_url, result.dagster_url = state.airflow_url, state.dagster_url
     result.username, result.password = state.username, state.password
-    step(
+    story.step(
         "runtime up",
         all(state.alive().values()),
-        f"Airflow {version} at {state.airflow_url}, Dagster at {state.dagster_url}",
+        f"Airflow {story.version} at {state.airflow_url}, Dagster at {state.dagster_url}",
         f"Airflow UI {state.airflow_url} (user {state.username}, password {state.password}); "
         f"Dagster UI {state.dagster_url}",
     )
+    story.airflow, story.dagster = state.airflow(), state.dagster()
 
-    # -- observe: the whole estate runs in Airflow; Dagster sees every run
-    airflow, dagster = state.airflow(), state.dagster()
-    target = types.SimpleNamespace(client=state.airflow, version=version, landing_dir=Path(state.data_dir) / "landing")
-    result.runs = run_example_estate(target, date, on_event=on_event)
-    failed = [f"{r.dag_id}: {r.failure or r.state}" for r in result.runs if r.state != "success"]
-    step(
-        "run in Airflow", not failed, f"{len(result.runs)} runs for {date}" + (f"; failed: {failed}" if failed else "")
+
+def run_in_airflow(story: _Story) -> None:
+    """The whole estate runs in Airflow for the date."""
+    state, date = story.state, story.date
+    target = types.SimpleNamespace(
+        client=state.airflow, version=story.version, landing_dir=Path(state.data_dir) / "landing"
     )
-    observed = _wait_observed(dagster, result.runs, timeout=60 + 4 * state.sensor_interval)
-    step(
+    story.result.runs = runs = run_example_estate(target, date, on_event=story.on_event)
+    failed = [f"{r.dag_id}: {r.failure or r.state}" for r in runs if r.state != "success"]
+    story.step("run in Airflow", not failed, f"{len(runs)} runs for {date}" + (f"; failed: {failed}" if failed else ""))
+
+
+def observe(story: _Story) -> None:
+    """Dagster sees every Airflow run (airlift's sensor)."""
+    runs = story.result.runs
+    observed = _wait_observed(story.dagster, runs, timeout=60 + 4 * story.state.sensor_interval)
+    story.step(
         "observe",
-        len(observed) == len(result.runs),
-        f"{len(observed)} of {len(result.runs)} Airflow runs are materializations of the DAGs' assets in Dagster "
+        len(observed) == len(runs),
+        f"{len(observed)} of {len(runs)} Airflow runs are materializations of the DAGs' assets in Dagster "
         "(airlift's sensor, no Dagster run)",
-        f"{state.dagster_url}/assets/{AIRFLOW_INSTANCE}/dag",
+        f"{story.state.dagster_url}/assets/{AIRFLOW_INSTANCE}/dag",
     )
 
-    # -- gates for wave 1: the report's first wave, upstream first and MECH only
-    plan = load_plan(dags_folder)
-    wave = report_model.wave_of(report_model.build(dags_folder, project=inventory), 1)
-    running = side_by_side.expected_dag_ids(dags_folder, version)
-    wave = [(d, t) for d, t in wave if d in running]
+
+def gates(story: _Story) -> None:
+    """Gates for wave 1: the report's first wave, upstream first and MECH only, wired as `gates` is."""
+    dags_folder = story.dags_folder
+    wave = report_model.wave_of(report_model.build(dags_folder, project=story.inventory), 1)
+    running = side_by_side.expected_dag_ids(dags_folder, story.version)
+    story.wave = wave = [(d, t) for d, t in wave if d in running]
     wave_dags = sorted({d for d, _ in wave})
-    side, api = airflow_side(project, version)
-    on_event(f"gates for wave 1: {len(wave)} tasks in {', '.join(wave_dags)}")
-    gates = run_gates(
-        project,
-        plan,
-        wave_dags,
-        date=date,
-        airflow=bind_date(side, api, date),
-        scratch=project / ".runtime" / "gates",
-        on_event=on_event,
+    story.on_event(f"gates for wave 1: {len(wave)} tasks in {', '.join(wave_dags)}")
+    ladder = run_project_gates(
+        story.project, wave_dags, version=story.version, date=story.date, on_event=story.on_event
     )
-    latest = ledger.latest_gates(ledger.read(dags_folder))
-    passed = [(d, t) for d, t in wave if _gates_pass(latest.get((d, t), {}))]
-    step(
+    story.latest = ledger.latest_gates(ledger.read(dags_folder))
+    story.passed = passed = [(d, t) for d, t in wave if _gates_pass(story.latest.get((d, t), {}))]
+    first, last = registry.GATES[0].number, registry.GATES[-1].number
+    story.step(
         "gates",
         bool(passed),
-        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates 1–6 (evidence in migration/ledger.jsonl)"
+        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates {first}–{last} (evidence in migration/ledger.jsonl)"
         + (
-            f"; failed: {sorted({f'{r.dag_id}.{r.task_id} gate {r.gate}' for r in gates.failed})}"
-            if gates.failed
+            f"; failed: {sorted({f'{r.dag_id}.{r.task_id} gate {r.gate}' for r in ladder.failed})}"
+            if ladder.failed
             else ""
         ),
-        f"airflow-to-dagster gates --project {project}",
+        f"airflow-to-dagster gates --project {story.project}",
     )
 
-    # -- proxy wave 1: only what passed; a DAG proxied as a whole only when all of it passed
-    for dag_id in wave_dags:
+
+def proxy_wave_1(story: _Story) -> None:
+    """Only what passed; a DAG proxied as a whole only when all of it passed."""
+    dags_folder, proxied = story.dags_folder, story.result.proxied
+    plan = load_plan(dags_folder)
+    for dag_id in sorted({d for d, _ in story.wave}):
         planned = find_dag(plan, dag_id)
-        ready = [t for d, t in passed if d == dag_id]
+        ready = [t for d, t in story.passed if d == dag_id]
         whole = planned.proxy_level == "dag"
         movable = [t.task.task_id for t in planned.tasks if not t.passthrough and t.disposition != "NONE"]
         if not ready or (whole and sorted(ready) != sorted(movable)):
-            on_event(f"{dag_id}: not proxied in wave 1 ({'moves as a whole' if whole else 'no task passed'})")
+            story.on_event(f"{dag_id}: not proxied in wave 1 ({'moves as a whole' if whole else 'no task passed'})")
             continue
         try:
             change = proxy(dags_folder, dag_id, [] if whole else ready, whole, force=False, reason=None)
         except GatesMissing as exc:  # cannot happen for tasks whose gates passed: the demo would be lying
-            step("proxy wave 1", False, str(exc))
+            story.step("proxy wave 1", False, str(exc))
             return
-        wait_until_airflow_sees(airflow, change)
-        result.proxied[dag_id] = change.proxied
-    tasks_proxied = sum(len(v) for v in result.proxied.values() if v != ["*"])
-    whole = sum(1 for v in result.proxied.values() if v == ["*"])
-    step(
+        wait_until_airflow_sees(story.airflow, change)
+        proxied[dag_id] = change.proxied
+    tasks_proxied = sum(len(v) for v in proxied.values() if v != ["*"])
+    whole = sum(1 for v in proxied.values() if v == ["*"])
+    story.step(
         "proxy wave 1",
-        SHOWCASE_DAG in result.proxied,
-        f"{tasks_proxied} tasks and {whole} whole DAGs proxied in {len(result.proxied)} DAGs, without --force: "
-        + "; ".join(f"{d}: {'all' if t == ['*'] else ', '.join(t)}" for d, t in sorted(result.proxied.items())),
+        SHOWCASE_DAG in proxied,
+        f"{tasks_proxied} tasks and {whole} whole DAGs proxied in {len(proxied)} DAGs, without --force: "
+        + "; ".join(f"{d}: {'all' if t == ['*'] else ', '.join(t)}" for d, t in sorted(proxied.items())),
         str(dags_folder / "proxied_state"),
     )
 
-    # -- run: the showcase DAG's proxied tasks run again, in Dagster, into emptied tables
-    run_id = next(r.run_id for r in result.runs if r.dag_id == SHOWCASE_DAG)
-    tasks = result.proxied[SHOWCASE_DAG]
-    warehouse = Path(state.data_dir) / "warehouse.duckdb"
-    baseline = project.parent / "airflow-baseline.duckdb"
-    shutil.copy2(warehouse, baseline)  # the pure-Airflow result, to compare with
-    config = load_config(project)
-    emptied = _empty_tables_written_by(warehouse, latest, SHOWCASE_DAG, tasks, date, config.get("date_column", "ds"))
-    on_event(f"emptied {', '.join(emptied)} for {date}; clearing {', '.join(tasks)} in Airflow run {run_id}")
+
+def run_proxied(story: _Story) -> None:
+    """The showcase DAG's proxied tasks run again, in Dagster, into emptied tables."""
+    airflow, dagster, date = story.airflow, story.dagster, story.date
+    story.run_id = run_id = next(r.run_id for r in story.result.runs if r.dag_id == SHOWCASE_DAG)
+    tasks = story.result.proxied[SHOWCASE_DAG]
+    warehouse = Path(story.state.data_dir) / "warehouse.duckdb"
+    story.baseline = story.project.parent / "airflow-baseline.duckdb"
+    shutil.copy2(warehouse, story.baseline)  # the pure-Airflow result, to compare with
+    story.emptied = emptied = _empty_tables_written_by(
+        warehouse, story.latest, SHOWCASE_DAG, tasks, date, story.date_column
+    )
+    story.on_event(f"emptied {', '.join(emptied)} for {date}; clearing {', '.join(tasks)} in Airflow run {run_id}")
     before = {t: len(_dagster_runs(dagster, SHOWCASE_DAG, t)) for t in tasks}
     airflow.clear(SHOWCASE_DAG, run_id, tasks)
     airflow.wait_for_run(SHOWCASE_DAG, run_id, timeout=600)
@@ -257,28 +316,34 @@ def _story(version: int, date: str, project: Path, result: DemoResult, step, on_
         and launched[t][0]["tags"].get("dagster-airlift/airflow-dag-run-id") == run_id
         for t in tasks
     )
-    step(
+    story.step(
         "run proxied",
         ok,
         f"{SHOWCASE_DAG} {run_id}: {len(tasks)} proxied tasks succeeded in Airflow, each as one Dagster run tagged "
         "with the Airflow run",
-        f"{state.dagster_url}/runs",
+        f"{story.state.dagster_url}/runs",
     )
 
-    # -- parity: every table of the date equals the pure-Airflow run's
-    paths = [str(Path(state.data_dir))]
-    before_w = Warehouse(baseline, date, config.get("date_column", "ds"), paths)
-    after_w = Warehouse(warehouse, date, config.get("date_column", "ds"), paths)
+
+def parity(story: _Story) -> None:
+    """Every table of the date equals the pure-Airflow run's."""
+    data_dir = Path(story.state.data_dir)
+    paths = [str(data_dir)]
+    before_w = Warehouse(story.baseline, story.date, story.date_column, paths)
+    after_w = Warehouse(data_dir / "warehouse.duckdb", story.date, story.date_column, paths)
     compared = [differences(before_w, after_w, table) for table in sorted(before_w.tables())]
     differing = [c for c in compared if not c["match"]]
-    step(
+    story.step(
         "parity",
-        not differing and bool(emptied),
-        f"{len(compared)} tables compared with the pure-Airflow run ({len(emptied)} rewritten by Dagster): "
+        not differing and bool(story.emptied),
+        f"{len(compared)} tables compared with the pure-Airflow run ({len(story.emptied)} rewritten by Dagster): "
         + ("all equal" if not differing else f"differ: {differing[:3]}"),
     )
 
-    # -- rollback and forward: one task goes back to Airflow, runs there, and comes back
+
+def rollback_and_forward(story: _Story) -> None:
+    """One task goes back to Airflow, runs there, and comes back."""
+    airflow, dagster, dags_folder, run_id = story.airflow, story.dagster, story.dags_folder, story.run_id
     back = rollback(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False)
     wait_until_airflow_sees(airflow, back)
     handed_back = ROLLBACK_TASK not in proxied_state.proxied_tasks(proxied_state.read(dags_folder, SHOWCASE_DAG))
@@ -290,7 +355,7 @@ def _story(version: int, date: str, project: Path, result: DemoResult, step, on_
     no_new_run = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK)) == runs_before
     forward = proxy(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False, force=False, reason=None)
     wait_until_airflow_sees(airflow, forward)
-    step(
+    story.step(
         "rollback and forward",
         handed_back and in_airflow and no_new_run and ROLLBACK_TASK in forward.proxied,
         f"{SHOWCASE_DAG}.{ROLLBACK_TASK} rolled back (ran in Airflow as {instance.get('operator')}, no Dagster run), "
@@ -298,11 +363,13 @@ def _story(version: int, date: str, project: Path, result: DemoResult, step, on_
         str(dags_folder / "proxied_state" / f"{SHOWCASE_DAG}.yaml"),
     )
 
-    # -- report: what a client reads
-    files = write_report(dags_folder, report_dir(version), defs_folder=project / "dagster_defs")
+
+def report(story: _Story) -> None:
+    """What a client reads."""
+    files = write_report(story.dags_folder, report_dir(story.version), defs_folder=story.project / "dagster_defs")
     progress = files.report["progress"]
-    result.report = str(files.html)
-    step(
+    story.result.report = str(files.html)
+    story.step(
         "report",
         progress["proxied"] > 0 and progress["gated_tasks"] > 0,
         f"{progress['proxied']} tasks proxied, {progress['gated_tasks']} with gate evidence, "
@@ -311,8 +378,25 @@ def _story(version: int, date: str, project: Path, result: DemoResult, step, on_
     )
 
 
+# The story, in order; each step reports through story.step and stops the demo when it fails.
+STEPS: tuple[Callable[[_Story], None], ...] = (
+    set_up,
+    scan,
+    convert,
+    runtime_up,
+    run_in_airflow,
+    observe,
+    gates,
+    proxy_wave_1,
+    run_proxied,
+    parity,
+    rollback_and_forward,
+    report,
+)
+
+
 def _gates_pass(results: dict[int, dict]) -> bool:
-    return all(results.get(n, {}).get("status") in ledger.PASSING for n in ledger.GATES)
+    return not registry.missing_gates(results, registry.REQUIRED)
 
 
 def _dagster_runs(dagster, dag_id: str, task_id: str) -> list[dict]:
@@ -336,11 +420,11 @@ def _wait_observed(dagster, runs: list[RunOutcome], timeout: float) -> set[tuple
 def _empty_tables_written_by(
     warehouse: Path, latest: dict, dag_id: str, tasks: list[str], date: str, date_column: str
 ) -> list[str]:
-    """Delete the date's rows of every table that gate 5 attributed only to these tasks (so Dagster must write
-    them again); returns the tables emptied."""
+    """Delete the date's rows of every table that data parity (gate 5) attributed only to these tasks (so
+    Dagster must write them again); returns the tables emptied."""
     writers: dict[str, set[tuple[str, str]]] = {}
     for (dag, task), results in latest.items():
-        for table in (results.get(5, {}).get("evidence") or {}).get("tables", []):
+        for table in (results.get(data_parity.GATE.number, {}).get("evidence") or {}).get("tables", []):
             writers.setdefault(table["table"], set()).add((dag, task))
     ours = {(dag_id, t) for t in tasks}
     tables = sorted(t for t, by in writers.items() if by and by <= ours)

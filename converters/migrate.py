@@ -20,6 +20,7 @@ from converters.airlift import proxied_state
 from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
 from converters.flow import load_plan
+from converters.gates import registry
 from converters.ledger import ledger
 from converters.ledger import state as migration_state
 from converters.plan import Plan, PlannedDag
@@ -68,7 +69,7 @@ def proxy(
 ) -> Change:
     """Hand tasks (or, for DAGs airlift can only proxy whole, the DAG) over to Dagster.
 
-    Every task handed over needs gates 1-6 passed (5 and 6 may be n/a) in the ledger; ``force`` proceeds
+    Every task handed over needs the registry's required gates passed (or n/a) in the ledger; ``force`` proceeds
     without them and the ledger records who, when and ``reason``."""
     if force and not (reason or "").strip():
         raise MigrationError("--force needs --reason: the ledger records why the gates were skipped")
@@ -165,14 +166,11 @@ class GatesMissing(MigrationError):
     """`proxy` refused because required gates have not passed (the message names them)."""
 
 
-REQUIRED_GATES = (1, 2, 3, 4, 5, 6)  # 5 and 6 count as passed when n/a (the task writes no table)
-
-
 def _missing_gates(dags_folder: Path, dag_id: str, task_ids: list[str]) -> dict[str, list[str]]:
     latest = ledger.latest_gates(ledger.read(dags_folder))
     missing = {}
     for task in task_ids:
-        why = ledger.missing_gates(latest.get((dag_id, task), {}), REQUIRED_GATES)
+        why = registry.missing_gates(latest.get((dag_id, task), {}), registry.REQUIRED)  # n/a passes
         if why:
             missing[task] = why
     return missing

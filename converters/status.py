@@ -8,6 +8,7 @@ from pathlib import Path
 
 from converters.airlift import proxied_state
 from converters.flow import load_plan
+from converters.gates import registry
 from converters.ledger import ledger
 from converters.ledger.tasks import task_state, where_it_runs
 from converters.migrate import live_runtime
@@ -66,7 +67,7 @@ def project_status(root: Path) -> dict:
                     "rule": task.rule,
                     "asset_key": None if task.passthrough else list(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
+                    "state": task_state(planned, task, runs_in, registry.gate_state(results, generated)),
                     "observed": (events is not None and not planned.decommissioned) if observable else None,
                     "last_materialization": _event(events[0]) if events else None,
                 }

@@ -5,8 +5,9 @@ lock: a process killed in the middle of a write leaves the previous ledger, neve
 meant to be committed with the project (it is the evidence a client reads in the report).
 
 Entry kinds:
-- ``gate``: ``{"kind": "gate", "dag_id", "task_id", "gate": 1..6, "name", "status": pass|fail|n/a|skipped,
-  "evidence": {...}, "at"}``;
+- ``gate``: ``{"kind": "gate", "dag_id", "task_id", "gate": its number, "name", "status": pass|fail|n/a|skipped,
+  "evidence": {...}, "at"}`` (the gates are ``converters/gates/registry.py``'s, which also says what a task's
+  results prove);
 - ``state``: ``{"kind": "state", "dag_id", "task_id" (null for the whole DAG), "state", "by", "at",
   "forced": bool, "reason"}`` for proxy / rollback / decommission.
 """
@@ -22,16 +23,7 @@ from pathlib import Path
 from converters.files import locked, write_atomic
 from converters.ledger.state import FOLDER
 
-GATES = {
-    1: "planned",
-    2: "lint and load",
-    3: "structure",
-    4: "materializes",
-    5: "data parity",
-    6: "idempotent",
-}
-# The state a task reaches once gates up to this one have passed (and every cheaper one).
-STATE_AFTER_GATE = {1: "planned", 3: "validated", 4: "run-in-dagster", 6: "parity-proven"}
+# A task's states in order; each gate says which one it proves (``Gate.proves``).
 STATES = (
     "pending",
     "planned",
@@ -88,30 +80,3 @@ def latest_gates(entries: list[dict]) -> dict[tuple[str, str], dict[int, dict]]:
         if entry.get("kind") == "gate":
             latest.setdefault((entry["dag_id"], entry["task_id"]), {})[entry["gate"]] = entry
     return latest
-
-
-def gate_state(results: dict[int, dict], generated: bool) -> str:
-    """The furthest state the consecutive passed gates prove (``generated`` when the module exists)."""
-    state = "pending"
-    for gate in sorted(GATES):
-        result = results.get(gate)
-        if result is None or result["status"] not in PASSING:
-            break
-        state = STATE_AFTER_GATE.get(gate, state)
-        if gate == 1 and generated:
-            state = "generated"
-    if state == "pending" and generated:
-        state = "generated"
-    return state
-
-
-def missing_gates(results: dict[int, dict], required: Iterable[int]) -> list[str]:
-    """``"gate N (name): why"`` for each required gate whose latest result does not pass."""
-    missing = []
-    for gate in required:
-        result = results.get(gate)
-        if result is None:
-            missing.append(f"gate {gate} ({GATES[gate]}) has not run")
-        elif result["status"] not in PASSING:
-            missing.append(f"gate {gate} ({GATES[gate]}) is {result['status']}")
-    return missing

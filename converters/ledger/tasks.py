@@ -22,7 +22,7 @@ def where_it_runs(planned, task, dag_proxied: bool, proxied: set[str]) -> str:
 def task_state(planned, task, runs_in: str, proven: str) -> str:
     """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
     or deferred (with the reason) for a task that has no Dagster equivalent. ``proven``: the state the task's
-    gate results prove (``ledger.gate_state``)."""
+    gate results prove (``gates.registry.gate_state``)."""
     if planned.decommissioned:
         return "decommissioned"
     if task.disposition == NONE:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from converters.airlift import proxied_state
 from converters.flow import scan_and_plan
+from converters.gates import registry
 from converters.inventory import ir
 from converters.inventory.project import inventory_json
 from converters.ledger import ledger
@@ -151,35 +152,14 @@ def _task_rows(dags_folder: Path, defs_folder: Path, plan: Plan, entries: list[d
                     "passthrough": task.passthrough,
                     "asset_key": None if task.passthrough else "/".join(task.key),
                     "runs_in": runs_in,
-                    "state": task_state(planned, task, runs_in, ledger.gate_state(results, generated)),
+                    "state": task_state(planned, task, runs_in, registry.gate_state(results, generated)),
                     "gates": {
-                        str(n): {"status": r["status"], "at": r.get("at"), "evidence": _evidence_summary(r)}
+                        str(n): {"status": r["status"], "at": r.get("at"), "evidence": registry.summary(r)}
                         for n, r in sorted(results.items())
                     },
                 }
             )
     return rows
-
-
-def _evidence_summary(entry: dict) -> str:
-    evidence = entry.get("evidence") or {}
-    if entry["gate"] == 5 and evidence.get("tables"):
-        parts = []
-        for table in evidence["tables"]:
-            dagster = table.get("dagster") or {}
-            parts.append(
-                f"{table['table']}: {'equal' if table.get('match') else 'differs'}"
-                + (f" ({dagster.get('rows')} rows, {dagster.get('checksum')})" if dagster else "")
-            )
-        return "; ".join(parts)
-    if entry["gate"] == 4 and evidence.get("runs"):
-        return "; ".join(
-            f"Dagster run {r.get('run_id')}: {'success' if r.get('success') else 'failed'}" for r in evidence["runs"]
-        )
-    for key in ("command", "detail", "reason", "disposition"):
-        if evidence.get(key):
-            return f"{key}: {evidence[key]}"
-    return ""
 
 
 def _dispositions(project: ir.Project, plan: Plan, tasks: list[dict]) -> dict:

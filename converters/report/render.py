@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from converters.gates.registry import GATES
 from converters.ledger import ledger
 
 from . import svg
@@ -25,6 +26,7 @@ DISPOSITION_MEANING = {
     "NONE": "no honest equivalent: stays in Airflow, observed by Dagster",
 }
 STATE_ORDER = ledger.STATES  # the order a task goes through
+GATE_COLUMNS = [str(gate.number) for gate in GATES]  # the gates table: one column per gate of the registry
 
 CSS = """
 :root { --ink: #212121; --muted: #616161; --line: #e0e0e0; --accent: #5e35b1; }
@@ -327,7 +329,7 @@ def _progress_html(report: dict) -> str:
             )
             if n in t["gates"]
             else ""
-            for n in map(str, range(1, 7))
+            for n in GATE_COLUMNS
         ]
         + [badge(t["state"])]
         for t in gated
@@ -356,7 +358,7 @@ def _progress_html(report: dict) -> str:
         + "</div>"
         + f"<h3>Gates ({len(gated)} tasks; ✓ pass, ✗ fail, n/a not applicable — each links to its evidence)</h3>"
         + (
-            _table(["DAG", "task", "1", "2", "3", "4", "5", "6", "state"], gate_rows)
+            _table(["DAG", "task", *GATE_COLUMNS, "state"], gate_rows)
             if gated
             else "<p>No gate has run yet: <code>airflow-to-dagster gates</code> records them in the ledger.</p>"
         )
@@ -539,12 +541,12 @@ def markdown(report: dict) -> str:
     if gated:
         out += [
             _md_table(
-                ["DAG", "task", *map(str, range(1, 7)), "state"],
+                ["DAG", "task", *GATE_COLUMNS, "state"],
                 [
                     [
                         t["dag_id"],
                         t["task_id"],
-                        *(t["gates"].get(str(n), {}).get("status", "") for n in range(1, 7)),
+                        *(t["gates"].get(n, {}).get("status", "") for n in GATE_COLUMNS),
                         t["state"],
                     ]
                     for t in gated

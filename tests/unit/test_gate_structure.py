@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from converters.gates import _airflow_upstream, _dagster_upstream, _run_order
+from converters.gates.dagster_runs import run_order
+from converters.gates.ladder.structure import airflow_upstream, dagster_upstream
 from converters.migrate import load_plan
 from converters.runtime.envs import project_root
 
@@ -28,11 +29,11 @@ ORDERS_DAILY_BAG = {
 
 def test_pass_through_tasks_are_bridged():
     planned = next(d for d in load_plan(project_root() / "airflow_dags").dags if d.dag.dag_id == "orders_daily")
-    upstream = _airflow_upstream(planned, ORDERS_DAILY_BAG)
+    upstream = airflow_upstream(planned, ORDERS_DAILY_BAG)
     assert upstream["load_orders"] == set(), "start is an EmptyOperator: no asset, no edge"
     assert upstream["build_daily_revenue"] == {"quality.orders_loaded", "quality.amounts_positive"}
     assert "end" not in upstream and "start" not in upstream
-    assert _airflow_upstream(planned, None) is None
+    assert airflow_upstream(planned, None) is None
 
 
 def test_a_missing_edge_shows():
@@ -41,7 +42,7 @@ def test_a_missing_edge_shows():
         "deps": {'["d", "a"]': [], '["d", "b"]': [["other", "x"]]},
         "order": [],
     }
-    assert _dagster_upstream(graph) == {"a": set(), "b": set()}, "another DAG's asset is not an Airflow edge"
+    assert dagster_upstream(graph) == {"a": set(), "b": set()}, "another DAG's asset is not an Airflow edge"
 
 
 def test_dags_run_after_the_dags_they_read_and_then_as_airflow_finished():
@@ -50,5 +51,5 @@ def test_dags_run_after_the_dags_they_read_and_then_as_airflow_finished():
         "down": {"tasks": {"t": [["down", "t"]]}, "deps": {'["down", "t"]': [["up", "t"]]}},
         "sensor": {"tasks": {"t": [["sensor", "t"]]}, "deps": {'["sensor", "t"]': []}},
     }
-    assert _run_order(graph, ["down"]) == ["up", "down"], "upstream DAGs run first, for their data"
-    assert _run_order(graph, ["sensor", "up", "down"], finished=["up", "sensor"]) == ["up", "sensor", "down"]
+    assert run_order(graph, ["down"]) == ["up", "down"], "upstream DAGs run first, for their data"
+    assert run_order(graph, ["sensor", "up", "down"], finished=["up", "sensor"]) == ["up", "sensor", "down"]

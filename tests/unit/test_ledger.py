@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from converters.gates import registry
 from converters.ledger import ledger
 
 
@@ -28,21 +29,22 @@ def test_entries_are_appended_and_read_back(tmp_path: Path):
 
 def test_states_follow_consecutive_passed_gates():
     results = {n: gate("d", "t", n, "pass") for n in (1, 2, 3, 4)}
-    assert ledger.gate_state({}, generated=False) == "pending"
-    assert ledger.gate_state({1: results[1]}, generated=False) == "planned"
-    assert ledger.gate_state({1: results[1]}, generated=True) == "generated"
-    assert ledger.gate_state(results, generated=True) == "run-in-dagster"
+    assert registry.gate_state({}, generated=False) == "pending"
+    assert registry.gate_state({1: results[1]}, generated=False) == "planned"
+    assert registry.gate_state({1: results[1]}, generated=True) == "generated"
+    assert registry.gate_state(results, generated=True) == "run-in-dagster"
     full = results | {5: gate("d", "t", 5, "n/a"), 6: gate("d", "t", 6, "pass")}
-    assert ledger.gate_state(full, generated=True) == "parity-proven"
+    assert registry.gate_state(full, generated=True) == "parity-proven"
     broken = full | {3: gate("d", "t", 3, "fail")}
-    assert ledger.gate_state(broken, generated=True) == "generated", "a failed gate stops the ladder"
-    assert ledger.missing_gates(broken, (1, 2, 3, 4, 5, 6)) == ["gate 3 (structure) is fail"]
-    assert ledger.missing_gates({}, (1,)) == ["gate 1 (planned) has not run"]
+    assert registry.gate_state(broken, generated=True) == "generated", "a failed gate stops the ladder"
+    assert registry.missing_gates(broken, (1, 2, 3, 4, 5, 6)) == ["gate 3 (structure) is fail"]
+    assert registry.missing_gates({}, (1,)) == ["gate 1 (planned) has not run"]
 
 
 WRITER = """
 import sys
 from pathlib import Path
+from converters.gates import registry
 from converters.ledger import ledger
 dags, attempt = Path(sys.argv[1]), sys.argv[2]
 big = "x" * 200_000
