@@ -24,7 +24,6 @@ from converters.runtime.airflow import AirflowStartError
 from converters.runtime.envs import AIRFLOW_LINES, EnvironmentMissing
 
 # The names the gates command below uses (moved verbatim from cli.py).
-_project, _spinner = project_folder, spinner
 
 runtime_app = typer.Typer(help="The real Airflow and Dagster side by side on loopback, for this project.")
 app.add_typer(runtime_app, name="runtime")
@@ -185,102 +184,44 @@ def gates(
     Gates: 1 planned, 2 ruff + the location loads, 3 structure equals Airflow's DagBag, 4 materializes in a real
     Dagster run, 5 data parity with the Airflow run, 6 idempotent re-run (docs/gates.md). Gate 3 loads the DAG
     files with Airflow's DagBag (it executes them, in the Airflow venv)."""
-    from converters.gates import GatesError, airflow_side, bind_date, latest_airflow_date, run_gates
-    from converters.migrate import MigrationError, find_dag, load_plan
-    from converters.runtime.side_by_side import expected_dag_ids
+    from converters.gates import GatesError, run_project_gates
 
-    root = _project(project)
-    plan = load_plan(root / "airflow_dags")
-    side, api = airflow_side(root, airflow)
-    try:
-        dag_ids = (
-            [find_dag(plan, dag_id).dag.dag_id]
-            if dag_id
-            else sorted(expected_dag_ids(root / "airflow_dags", side.version))
-        )
-    except MigrationError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    date = date or latest_airflow_date(api, dag_ids)
-    if date is None:
-        err.print("[red]no --date given and no successful Airflow run to take it from (is the runtime up?)[/red]")
-        raise typer.Exit(2)
+    root = project_folder(project)
     log = (lambda message: None) if as_json else (lambda message: err.print(f"[dim]•[/dim] {message}"))
     try:
-        with _spinner(f"running the gates for {date}"):
-            report = run_gates(
-                root,
-                plan,
-                dag_ids,
-                date=date,
-                airflow=bind_date(side, api, date),
-                task_id=task,
-                scratch=root / ".runtime" / "gates",
-                on_event=log,
-            )
+        report = run_project_gates(
+            root, [dag_id] if dag_id else None, version=airflow, date=date, task_id=task, on_event=log, busy=spinner
+        )
     except GatesError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    findings = [r for r in report.failed if not (r.gate == 1 and r.evidence.get("disposition") == "NONE")]
     if as_json:
-        console.print_json(json.dumps({"date": date, "results": [r.entry() for r in report.results]}, default=str))
-        raise typer.Exit(1 if findings else 0)
-    _print_gates(report)
-    raise typer.Exit(1 if findings else 0)
+        results = [r.entry() for r in report.results]
+        console.print_json(json.dumps({"date": report.date, "results": results}, default=str))
+    else:
+        _print_gates(report)
+    raise typer.Exit(report.exit_code)
 
 
 def _print_gates(report) -> None:
+    from converters.gates.registry import GATES
+
     symbols = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "n/a": "[dim]n/a[/]", "skipped": "[dim]·[/]"}
     table = Table(title=f"Gates for {report.date} (✓ pass, ✗ fail, · not reached)")
     table.add_column("DAG")
     table.add_column("task")
-    for number in range(1, 7):
-        table.add_column(str(number), justify="center")
+    for gate in GATES:
+        table.add_column(str(gate.number), justify="center")
     tasks: dict[tuple[str, str], dict[int, str]] = {}
     for result in report.results:
         tasks.setdefault((result.dag_id, result.task_id), {})[result.gate] = result.status
     for (dag_id, task_id), gates_of in tasks.items():
-        table.add_row(dag_id, task_id, *(symbols.get(gates_of.get(n, "skipped"), "?") for n in range(1, 7)))
+        table.add_row(dag_id, task_id, *(symbols.get(gates_of.get(g.number, "skipped"), "?") for g in GATES))
     console.print(table)
     for result in report.failed:
         console.print(f"[red]{result.dag_id}.{result.task_id}: gate {result.gate} ({result.name}) failed[/red]")
-        for line in _failure_lines(result):
+        for line in result.failure_lines():
             console.print(f"  {line}", markup=False)
-
-
-def _failure_lines(result) -> list[str]:
-    evidence = result.evidence
-    if result.gate == 5 and "tables" in evidence:
-        lines = []
-        for table in evidence["tables"]:
-            if table.get("match"):
-                continue
-            if "detail" in table:
-                lines.append(f"{table['table']}: {table['detail']}")
-                continue
-            lines.append(
-                f"{table['table']}: Airflow {table['airflow']['rows']} rows ({table['airflow']['checksum']}), "
-                f"Dagster {table['dagster']['rows']} rows ({table['dagster']['checksum']})"
-            )
-            lines += [f"  only in Airflow: {row}" for row in table.get("only_in_airflow", [])]
-            lines += [f"  only in Dagster: {row}" for row in table.get("only_in_dagster", [])]
-        return lines
-    if result.gate == 4 and "runs" in evidence:
-        lines = []
-        for run in evidence["runs"]:
-            if run.get("success") and run.get("materialized"):
-                continue
-            error = [line.strip() for line in (run.get("error") or "").splitlines() if line.strip(" ^~\t")]
-            raised = [line for line in error if "Error" in line.split(":", 1)[0] or "Exception" in line]
-            what = (raised or error or ["ran, but materialized nothing (Airflow's task was not skipped)"])[-1]
-            lines.append(f"{'/'.join(run['key'])} (Dagster run {run.get('run_id')}): {what}")
-        return lines
-    if result.gate == 3:
-        return [
-            f"Airflow upstream {evidence.get('airflow_upstream')}, Dagster upstream {evidence.get('dagster_upstream')}"
-        ]
-    text = json.dumps(evidence, default=str)
-    return [text[:800]]
 
 
 @app.command()
