@@ -23,8 +23,6 @@ from converters.cli.views import (
 from converters.runtime.airflow import AirflowStartError
 from converters.runtime.envs import AIRFLOW_LINES, EnvironmentMissing
 
-# The names the gates command below uses (moved verbatim from cli.py).
-
 runtime_app = typer.Typer(help="The real Airflow and Dagster side by side on loopback, for this project.")
 app.add_typer(runtime_app, name="runtime")
 RuntimeJson = Annotated[bool, typer.Option("--json", help="Print the runtime's state as JSON.")]
