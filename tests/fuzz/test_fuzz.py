@@ -19,6 +19,10 @@ from hypothesis import strategies as st
 from converters.inventory.project import MAX_FILE_BYTES, scan_project
 from tests.fuzz import harness, inputs
 
+# One worker runs the whole fuzz session under xdist: the tally of inputs checked (A2D_FUZZ_INPUTS) and the folder
+# of failing inputs (build/fuzz-failures/, emptied when the session starts) belong to one process.
+pytestmark = pytest.mark.xdist_group("fuzz")
+
 CI_INPUTS = 1_500  # all kinds together in `make test`; make fuzz: 10,000
 # Shares of the target; hypothesis may stop a little short of max_examples, hence the 5 % margin.
 MUTATION_SHARE, GENERATED_SHARE, RAW_SHARE = 0.72, 0.22, 0.11

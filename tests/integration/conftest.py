@@ -15,6 +15,19 @@ from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, RunOutcome, 
 AIRFLOW_LINES = [int(v) for v in os.environ.get("A2D_TEST_AIRFLOW_LINES", "2,3").split(",")]
 
 
+def line_params() -> list:
+    """One param per Airflow line for fixtures (and parametrized tests) that start servers of that line.
+
+    Each carries ``xdist_group("airflow<N>")``: under `make test` (``-n 2 --dist loadgroup``) every test of one line
+    runs in one worker, in collection order, so a module's per-line fixture starts its servers once and the lines
+    run side by side in two workers. Nothing keyed by the line (the demo's ``.runtime/demo/airflow<N>/``) is used
+    by two workers at once; everything else a server test writes is in its own temporary folder."""
+    return [pytest.param(v, id=f"airflow{v}", marks=pytest.mark.xdist_group(f"airflow{v}")) for v in AIRFLOW_LINES]
+
+
+LINES = line_params()
+
+
 @dataclass
 class EstateRun:
     instance: AirflowInstance
@@ -34,7 +47,10 @@ class EstateRun:
             return con.execute(sql, params or []).fetchall()
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+# Module-scoped: test_example_estate.py is its only user today, and a server kept until the worker ends would
+# cost CPU for the rest of its line's tests. A second module that wants these runs makes it session-scoped; the
+# line's xdist group keeps every user of it in one worker, so it still starts once per line.
+@pytest.fixture(scope="module", params=LINES)
 def estate(request, tmp_path_factory) -> EstateRun:
     version = request.param
     home: Path = tmp_path_factory.mktemp(f"airflow{version}-home")

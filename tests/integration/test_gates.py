@@ -18,7 +18,7 @@ from converters.migrate import load_plan
 from converters.runtime import side_by_side
 from converters.runtime.envs import project_root
 from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, run_example_estate
-from tests.integration.conftest import AIRFLOW_LINES
+from tests.integration.conftest import LINES
 from tests.integration.runtime_helpers import copy_project
 
 CLI = [sys.executable, "-m", "converters"]
@@ -35,7 +35,7 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.fixture(scope="module", params=LINES)
 def gated(request, tmp_path_factory):
     version = request.param
     root = copy_project(tmp_path_factory.mktemp(f"gates-{version}"))

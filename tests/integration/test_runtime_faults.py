@@ -30,7 +30,7 @@ import pytest
 from converters.runtime import side_by_side
 from converters.runtime.airflow import base_environment
 from converters.runtime.envs import airflow_venv
-from tests.integration.conftest import AIRFLOW_LINES
+from tests.integration.conftest import LINES
 from tests.integration.runtime_helpers import (
     CLI,
     SideBySide,
@@ -139,7 +139,7 @@ class Drill:
         )
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.fixture(scope="module", params=LINES)
 def drill(request, tmp_path_factory) -> Drill:
     version = request.param
     root = copy_project(tmp_path_factory.mktemp(f"runtime-faults-{version}"))

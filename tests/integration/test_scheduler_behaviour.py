@@ -15,7 +15,7 @@ import pytest
 from converters.runtime.airflow import start_airflow, stop_airflow, wait_for_dags
 from converters.runtime.example_estate import stage_partner_drop
 
-from .conftest import AIRFLOW_LINES
+from .conftest import LINES
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,7 @@ LOGICAL_DATE = "2024-01-15"
 TRIGGERED_BY_DATA = {"dataset_triggered", "asset_triggered"}  # Airflow 2 / Airflow 3 spelling
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.fixture(scope="module", params=LINES)
 def scheduling(request, tmp_path_factory):
     version = request.param
     instance = start_airflow(version, tmp_path_factory.mktemp(f"airflow{version}-scheduling"), use_job_schedule=True)

@@ -15,14 +15,14 @@ import pytest
 
 from converters.runtime import side_by_side
 from converters.runtime.envs import project_root
-from tests.integration.conftest import AIRFLOW_LINES
+from tests.integration.conftest import LINES
 from tests.integration.runtime_helpers import SideBySide, copy_project, running_side_by_side, wait_for
 
 DS = "2024-01-15"
 LOGICAL_DATE = f"{DS}T00:00:00+00:00"
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.fixture(scope="module", params=LINES)
 def sbs(request, tmp_path_factory) -> SideBySide:
     version = request.param
     root = copy_project(tmp_path_factory.mktemp(f"side-by-side-{version}"))

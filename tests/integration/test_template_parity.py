@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,10 +28,10 @@ import pytest
 
 from converters.runtime.airflow import base_environment
 from converters.runtime.envs import airflow_venv, project_root
+from tests.integration.conftest import AIRFLOW_LINES, LINES
 
 pytestmark = pytest.mark.integration
 
-AIRFLOW_LINES = [int(v) for v in os.environ.get("A2D_TEST_AIRFLOW_LINES", "2,3").split(",")]
 SCRIPT_TIMEOUT = 180
 
 LOGICAL_DATE = "2024-01-15T00:00:00+00:00"
@@ -367,7 +366,7 @@ def run_airflow(version: int, work: Path) -> dict:
     return results
 
 
-@pytest.fixture(scope="module", params=AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+@pytest.fixture(scope="module", params=LINES)
 def airflow_rendering(request, tmp_path_factory):
     version = request.param
     results = run_airflow(version, tmp_path_factory.mktemp(f"template-parity-{version}"))
