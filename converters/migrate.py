@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from converters import plan as plan_module
 from converters.airlift import proxied_state
 from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
@@ -50,12 +51,10 @@ class Change:
 
 
 def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
-    for planned in plan.dags:
-        if planned.dag.dag_id == dag_id:
-            return planned
-    close = difflib.get_close_matches(dag_id, [d.dag.dag_id for d in plan.dags], n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise MigrationError(f"no DAG {dag_id!r} in the DAGs folder{hint}")
+    try:
+        return plan_module.find_dag(plan, dag_id)
+    except plan_module.UnknownDag as exc:
+        raise MigrationError(str(exc)) from exc
 
 
 def proxy(

@@ -27,7 +27,8 @@ def run_project_gates(
     line whose DagBag gate 3 loads otherwise); without ``date``, the logical date most of the DAGs last ran
     for successfully in Airflow. ``busy(what)`` wraps the ladder (the CLI's spinner). The report's
     ``exit_code`` is the command's. Raises ``GatesError`` (exit 2) when the gates cannot run."""
-    from converters.migrate import MigrationError, find_dag, load_plan
+    from converters.flow import load_plan
+    from converters.plan import UnknownDag, find_dag
     from converters.runtime.side_by_side import expected_dag_ids
 
     dags_folder = project / "airflow_dags"
@@ -39,7 +40,7 @@ def run_project_gates(
             if dag_ids is not None
             else sorted(expected_dag_ids(dags_folder, side.version))
         )
-    except MigrationError as exc:
+    except UnknownDag as exc:
         raise GatesError(str(exc)) from exc
     date = date or latest_airflow_date(api, selected)
     if date is None:

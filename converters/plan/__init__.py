@@ -8,6 +8,7 @@ reason, rule, and the arguments nobody consumed.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -128,6 +129,20 @@ class Plan:
             for task in dag.tasks:
                 totals[task.disposition] += 1
         return totals
+
+
+class UnknownDag(LookupError):
+    """A DAG id the plan does not hold (the message suggests close ids)."""
+
+
+def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
+    """The planned DAG ``dag_id``; ``UnknownDag`` naming close matches when there is none."""
+    for planned in plan.dags:
+        if planned.dag.dag_id == dag_id:
+            return planned
+    close = difflib.get_close_matches(dag_id, [d.dag.dag_id for d in plan.dags], n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise UnknownDag(f"no DAG {dag_id!r} in the DAGs folder{hint}")
 
 
 def plan_project(

@@ -138,6 +138,9 @@ def airflow_environment(
             "AIRFLOW__CORE__FERNET_KEY": "",
             "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            # The scheduler's log server (default 8793) on a port of this instance's own: two Airflows side by
+            # side (both lines in parallel tests, or a demo next to a local Airflow) would otherwise clash.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             # Off: only runs we trigger (and runs our DAGs trigger) happen, so logical dates are ours to choose.
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(use_job_schedule),
             # How soon an edited DAG file (or its proxied state) is parsed again.
