@@ -421,6 +421,11 @@ def graph_file(item: dict, side: str) -> str:
 
 
 def markdown(report: dict) -> str:
+    """The report as Markdown, in page order.
+
+    Longer than the ~80-line guide on purpose: it is one literal list of the page's lines, section after section,
+    so the Markdown reads top to bottom like the document it writes; cutting it into helpers would only scatter
+    the page's order."""
     inv, disp, go, waves, progress = _sections(report)
     out = [
         f"# {report['title']}",
