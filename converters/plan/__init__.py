@@ -25,6 +25,7 @@ from converters.rules.base import (
     Translation,
     input_name,
     python_name,
+    template_xcoms,
     worse,
 )
 
@@ -71,6 +72,7 @@ class PlannedTask:
     unconsumed: list[str] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
+    xcom_readers: list[str] = field(default_factory=list)  # tasks of this DAG that read its XCom (value)
 
     @property
     def disposition(self) -> str:
@@ -279,7 +281,73 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
         if planned.failure_callback is None and isinstance(callback, (ir.RefValue, ir.CallableValue)):
             planned.failure_callback = callback
     _resolve_graph(planned)
+    _mark_xcom_readers(planned)
     return planned
+
+
+def _mark_xcom_readers(planned: PlannedDag) -> None:
+    """Which tasks read each task's XCom. A proxied task pushes no XCom in Airflow: a reader left there gets
+    nothing. A reader that stays in Airflow for good (NONE) makes handing its producer over destructive, which
+    the producer's notes say (and `proxy` refuses it)."""
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    parents: dict[str, set[str]] = {t: set() for t in by_id}
+    for edge in planned.dag.edges:
+        if edge.downstream in parents and edge.upstream in by_id:
+            parents[edge.downstream].add(edge.upstream)
+
+    def ancestors(task_id: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(parents[task_id])
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(parents[current])
+        return seen
+
+    callables = {c.name: c for c in planned.file.callables}
+    for reader in planned.tasks:
+        read = xcom_sources(reader.task, callables)
+        if read is None:  # pulls from task ids known only at run time: any task before it may be one
+            read = ancestors(reader.task.task_id)
+        for producer_id in sorted(read):
+            producer = by_id.get(producer_id)
+            if producer is None or producer is reader or reader.task.task_id in producer.xcom_readers:
+                continue
+            producer.xcom_readers.append(reader.task.task_id)
+            if reader.disposition == NONE and producer.has_asset:
+                producer.translation.notes.append(
+                    f"its XCom is read by {reader.task.task_id}, which stays in Airflow (NONE): a proxied task "
+                    "pushes no XCom, so `proxy` refuses to hand this task over while that one runs in Airflow"
+                )
+
+
+def xcom_sources(task: ir.Task, callables: dict[str, ir.Callable]) -> set[str] | None:
+    """Task ids whose XCom ``task`` reads (arguments, templates, its callable's code); None when some pull
+    names its task at run time only."""
+    found: set[str] = set()
+
+    def walk(value: object) -> bool:
+        if isinstance(value, ir.XComValue):
+            found.add(value.task_id)
+        elif isinstance(value, dict):
+            if isinstance(value.get("$xcom"), str):
+                found.add(value["$xcom"])
+            return all(walk(v) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            return all(walk(v) for v in value)
+        elif isinstance(value, ir.CallableValue) and value.name in callables:
+            pulls = callables[value.name].xcom_pulls
+            found.update(p for p in pulls if p != "?")
+            return "?" not in pulls
+        return True
+
+    known = walk(dict(task.arguments))
+    templated = template_xcoms(list(task.arguments.values()))
+    if templated is None:
+        return None
+    found.update(templated)
+    return found if known else None
 
 
 def _judge_settings(task: ir.Task, t: Translation) -> None:
