@@ -9,6 +9,7 @@ reason, rule, and the arguments nobody consumed.
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -172,8 +173,34 @@ def plan_project(
         if file.callables and any(d.tasks for d in file.dags):
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
+    _separate_shared_dbt_projects(plan)
     plan.dags.sort(key=lambda d: d.module)
     return plan
+
+
+def _separate_shared_dbt_projects(plan: Plan) -> None:
+    """cosmos groups over one dbt project (two DAGs, or one DAG twice) may select the same models; dagster-dbt
+    names a model's asset by the model alone, so the location would define a key twice and not load. Each such
+    group keys its models under its DAG (and group, when its DAG has two): every DAG still builds what it built
+    in Airflow, as its own assets."""
+    groups: dict[str, list[tuple[PlannedDag, PlannedTask]]] = {}
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.translation.dbt and task.disposition != NONE:
+                project = posixpath.normpath(task.translation.dbt["project_dir"])
+                groups.setdefault(project, []).append((planned, task))
+    for project, sharing in groups.items():
+        if len(sharing) < 2:
+            continue
+        for planned, task in sharing:
+            twice = sum(1 for other, _ in sharing if other is planned) > 1
+            prefix = [planned.prefix, task.key[-1]] if twice else [planned.prefix]
+            task.translation.dbt["key_prefix"] = prefix
+            others = ", ".join(f"{o.dag.dag_id}.{t.task.task_id}" for o, t in sharing if t is not task)
+            task.translation.notes.append(
+                f"the dbt project {project} is also built by {others}: this group's models are keyed under "
+                f"{'/'.join(prefix)}/ so that no model's key is defined twice"
+            )
 
 
 def _estate(project: ir.Project) -> Estate:

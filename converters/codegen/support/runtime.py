@@ -372,18 +372,23 @@ def dbt_manifest(project: Any) -> Path | None:
     return path if path.exists() else None
 
 
-def dbt_translator(upstream: Iterable[Iterable[str]] = ()) -> Any:
+def dbt_translator(upstream: Iterable[Iterable[str]] = (), key_prefix: Iterable[str] = ()) -> Any:
     """dagster-dbt's default translator, with the Airflow tasks that ran before the cosmos group as upstream
-    of every model (Airflow ordered the whole group after them)."""
+    of every model (Airflow ordered the whole group after them). ``key_prefix``: the keys of what the group
+    builds start with it (a dbt project that several cosmos groups build: each keys its own models)."""
     from dagster_dbt import DagsterDbtTranslator
 
     keys = [dg.AssetKey(list(key)) for key in upstream]
+    prefix = list(key_prefix)
 
     class AfterUpstreamTasks(DagsterDbtTranslator):
         def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
             spec = super().get_asset_spec(manifest, unique_id, project)
-            if keys and unique_id.startswith(("model.", "seed.", "snapshot.")):
-                return spec.merge_attributes(deps=keys)
+            if unique_id.startswith(("model.", "seed.", "snapshot.")):
+                if prefix:
+                    spec = spec.replace_attributes(key=spec.key.with_prefix(prefix))
+                if keys:
+                    spec = spec.merge_attributes(deps=keys)
             return spec
 
     return AfterUpstreamTasks()
