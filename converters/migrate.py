@@ -227,6 +227,18 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
             if unknown:
                 raise MigrationError(f"not proxied in {dag_id}: {', '.join(unknown)} (proxied: {', '.join(proxied)})")
             change.proxied = [] if all_tasks else [t for t in proxied if t not in task_ids]
+            by_id = {t.task.task_id: t for t in planned.tasks}
+            readers = [  # back in Airflow, they would pull an XCom a proxied task no longer pushes
+                f"{reader} reads the XCom of {producer}, which stays proxied"
+                for producer in change.proxied
+                if producer in by_id
+                for reader in by_id[producer].xcom_readers
+                if reader in task_ids
+            ]
+            if readers:
+                raise MigrationError(
+                    f"refused: {'; '.join(readers)}: roll them back together, or roll back the producer first"
+                )
             new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
         if new_state is None:
             change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)

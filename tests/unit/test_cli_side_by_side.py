@@ -140,3 +140,11 @@ def test_proxy_refuses_a_producer_whose_xcom_a_task_left_in_airflow_reads(tmp_pa
     entry = json.loads((tmp_path / "migration" / "ledger.jsonl").read_text().splitlines()[-1])
     assert entry["task_id"] == "extract" and entry["forced"] and entry["reason"] == "report moves next"
     assert any("report" in why for why in entry["xcom_readers_left"])
+
+    # Back in Airflow, echo would pull the XCom of extract, which stays proxied: rolled back together only.
+    assert run("proxy", "xcoms", "echo", "--force", "--reason", "r", "--project", str(tmp_path)).exit_code == 0
+    alone = run("rollback", "xcoms", "echo", "--project", str(tmp_path))
+    assert alone.exit_code == 2 and "echo reads the XCom of extract, which stays proxied" in " ".join(
+        alone.output.split()
+    )
+    assert run("rollback", "xcoms", "echo", "extract", "--project", str(tmp_path)).exit_code == 0
