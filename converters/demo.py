@@ -268,6 +268,10 @@ def proxy_wave_1(story: _Story) -> None:
         ready = [t for d, t in story.passed if d == dag_id]
         whole = planned.proxy_level == "dag"
         movable = [t.task.task_id for t in planned.tasks if not t.passthrough and t.disposition != "NONE"]
+        if not whole:  # a producer moves only with the tasks reading its XCom (`proxy` refuses it otherwise)
+            by_id = {t.task.task_id: t for t in planned.tasks}
+            while (kept := [t for t in ready if all(r in ready for r in by_id[t].xcom_readers)]) != ready:
+                ready = kept
         if not ready or (whole and sorted(ready) != sorted(movable)):
             story.on_event(f"{dag_id}: not proxied in wave 1 ({'moves as a whole' if whole else 'no task passed'})")
             continue

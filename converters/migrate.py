@@ -116,6 +116,13 @@ def proxy(
         if not wanted:
             raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
     handed_over = wanted or [t.task.task_id for t in planned.tasks if t.has_asset]
+    stranded = _xcom_readers_left(dags_folder, planned, wanted) if planned.proxy_level == "task" else {}
+    if stranded and not force:
+        raise XComReadersLeft(
+            "refused: a proxied task pushes no XCom in Airflow, and tasks reading its value would still run there\n"
+            + "\n".join(f"  {dag_id}.{task}: {'; '.join(why)}" for task, why in stranded.items())
+            + "\nor --force --reason '...' (recorded in the ledger)"
+        )
     missing = _missing_gates(dags_folder, dag_id, handed_over)
     if missing and not force:
         raise GatesMissing(
@@ -151,9 +158,10 @@ def proxy(
                     "task_id": task,
                     "state": "proxied",
                     "by": ledger.user(),
-                    "forced": bool(missing),
-                    "reason": reason if missing else None,
+                    "forced": bool(missing or stranded),
+                    "reason": reason if missing or stranded else None,
                     "missing_gates": missing.get(task, []),
+                    **({"xcom_readers_left": stranded[task]} if task in stranded else {}),
                 }
                 for task in handed_over
             ],
@@ -163,6 +171,28 @@ def proxy(
 
 class GatesMissing(MigrationError):
     """`proxy` refused because required gates have not passed (the message names them)."""
+
+
+class XComReadersLeft(MigrationError):
+    """`proxy` refused because tasks reading a handed-over task's XCom would still run in Airflow."""
+
+
+def _xcom_readers_left(dags_folder: Path, planned: PlannedDag, wanted: list[str]) -> dict[str, list[str]]:
+    """Per task handed over, its XCom readers that would still run in Airflow after this step (a proxied task
+    pushes no XCom there): NONE readers stay for good; others must be handed over in the same step."""
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    moved = proxied_state.proxied_tasks(proxied_state.read(dags_folder, planned.dag.dag_id)) | set(wanted)
+    left: dict[str, list[str]] = {}
+    for task_id in wanted:
+        for reader in by_id[task_id].xcom_readers:
+            if reader in moved or by_id[reader].passthrough:
+                continue
+            if by_id[reader].disposition == NONE:
+                why = f"its XCom is read by {reader}, which stays in Airflow (disposition NONE)"
+            else:
+                why = f"its XCom is read by {reader}, still in Airflow: proxy them together ({task_id} {reader})"
+            left.setdefault(task_id, []).append(why)
+    return left
 
 
 def _missing_gates(dags_folder: Path, dag_id: str, task_ids: list[str]) -> dict[str, list[str]]:
@@ -197,6 +227,18 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
             if unknown:
                 raise MigrationError(f"not proxied in {dag_id}: {', '.join(unknown)} (proxied: {', '.join(proxied)})")
             change.proxied = [] if all_tasks else [t for t in proxied if t not in task_ids]
+            by_id = {t.task.task_id: t for t in planned.tasks}
+            readers = [  # back in Airflow, they would pull an XCom a proxied task no longer pushes
+                f"{reader} reads the XCom of {producer}, which stays proxied"
+                for producer in change.proxied
+                if producer in by_id
+                for reader in by_id[producer].xcom_readers
+                if reader in task_ids
+            ]
+            if readers:
+                raise MigrationError(
+                    f"refused: {'; '.join(readers)}: roll them back together, or roll back the producer first"
+                )
             new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
         if new_state is None:
             change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)

@@ -122,12 +122,12 @@ def rollback(
 def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool, project, as_json: bool) -> None:
     """proxy or rollback, then (runtime up) wait until Airflow has parsed the change: the next run uses it."""
     from converters.codemods.proxy_block import ProxyBlockError
-    from converters.migrate import GatesMissing, MigrationError, live_runtime, wait_until_airflow_sees
+    from converters.migrate import GatesMissing, MigrationError, XComReadersLeft, live_runtime, wait_until_airflow_sees
 
     root = project_folder(project)
     try:
         change = step(root / "airflow_dags", dag_id, tasks or [], all_tasks)
-    except GatesMissing as exc:
+    except (GatesMissing, XComReadersLeft) as exc:  # refusals --force --reason overrides
         raise fail(str(exc), 1) from exc
     except (MigrationError, ProxyBlockError) as exc:
         raise fail(str(exc)) from exc

@@ -364,9 +364,11 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
     if dbt.get("selector"):
         selection.append(f"selector={q(dbt['selector'])}")
     resource = f"dbt_{planned.prefix.lower()}__{task.function}"
-    args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(task.function)}"]
+    op = f"{planned.prefix}__{task.function}" if dbt.get("key_prefix") else task.function  # unique op names
+    args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(op)}"]
     upstream = [list(d.value) for d in task.deps if d.kind == "key"]
-    args.append(f"dagster_dbt_translator=dbt_translator({q(upstream)})")
+    key_prefix = f", key_prefix={q(dbt['key_prefix'])}" if dbt.get("key_prefix") else ""
+    args.append(f"dagster_dbt_translator=dbt_translator({q(upstream)}{key_prefix})")
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
     args += retry_and_pool(task.task)

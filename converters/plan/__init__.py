@@ -9,6 +9,7 @@ reason, rule, and the arguments nobody consumed.
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from converters.rules.base import (
     Translation,
     input_name,
     python_name,
+    template_xcoms,
     worse,
 )
 
@@ -71,6 +73,7 @@ class PlannedTask:
     unconsumed: list[str] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
+    xcom_readers: list[str] = field(default_factory=list)  # tasks of this DAG that read its XCom (value)
 
     @property
     def disposition(self) -> str:
@@ -170,8 +173,34 @@ def plan_project(
         if file.callables and any(d.tasks for d in file.dags):
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
+    _separate_shared_dbt_projects(plan)
     plan.dags.sort(key=lambda d: d.module)
     return plan
+
+
+def _separate_shared_dbt_projects(plan: Plan) -> None:
+    """cosmos groups over one dbt project (two DAGs, or one DAG twice) may select the same models; dagster-dbt
+    names a model's asset by the model alone, so the location would define a key twice and not load. Each such
+    group keys its models under its DAG (and group, when its DAG has two): every DAG still builds what it built
+    in Airflow, as its own assets."""
+    groups: dict[str, list[tuple[PlannedDag, PlannedTask]]] = {}
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.translation.dbt and task.disposition != NONE:
+                project = posixpath.normpath(task.translation.dbt["project_dir"])
+                groups.setdefault(project, []).append((planned, task))
+    for project, sharing in groups.items():
+        if len(sharing) < 2:
+            continue
+        for planned, task in sharing:
+            twice = sum(1 for other, _ in sharing if other is planned) > 1
+            prefix = [planned.prefix, task.key[-1]] if twice else [planned.prefix]
+            task.translation.dbt["key_prefix"] = prefix
+            others = ", ".join(f"{o.dag.dag_id}.{t.task.task_id}" for o, t in sharing if t is not task)
+            task.translation.notes.append(
+                f"the dbt project {project} is also built by {others}: this group's models are keyed under "
+                f"{'/'.join(prefix)}/ so that no model's key is defined twice"
+            )
 
 
 def _estate(project: ir.Project) -> Estate:
@@ -279,7 +308,73 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
         if planned.failure_callback is None and isinstance(callback, (ir.RefValue, ir.CallableValue)):
             planned.failure_callback = callback
     _resolve_graph(planned)
+    _mark_xcom_readers(planned)
     return planned
+
+
+def _mark_xcom_readers(planned: PlannedDag) -> None:
+    """Which tasks read each task's XCom. A proxied task pushes no XCom in Airflow: a reader left there gets
+    nothing. A reader that stays in Airflow for good (NONE) makes handing its producer over destructive, which
+    the producer's notes say (and `proxy` refuses it)."""
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    parents: dict[str, set[str]] = {t: set() for t in by_id}
+    for edge in planned.dag.edges:
+        if edge.downstream in parents and edge.upstream in by_id:
+            parents[edge.downstream].add(edge.upstream)
+
+    def ancestors(task_id: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(parents[task_id])
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(parents[current])
+        return seen
+
+    callables = {c.name: c for c in planned.file.callables}
+    for reader in planned.tasks:
+        read = xcom_sources(reader.task, callables)
+        if read is None:  # pulls from task ids known only at run time: any task before it may be one
+            read = ancestors(reader.task.task_id)
+        for producer_id in sorted(read):
+            producer = by_id.get(producer_id)
+            if producer is None or producer is reader or reader.task.task_id in producer.xcom_readers:
+                continue
+            producer.xcom_readers.append(reader.task.task_id)
+            if reader.disposition == NONE and producer.has_asset:
+                producer.translation.notes.append(
+                    f"its XCom is read by {reader.task.task_id}, which stays in Airflow (NONE): a proxied task "
+                    "pushes no XCom, so `proxy` refuses to hand this task over while that one runs in Airflow"
+                )
+
+
+def xcom_sources(task: ir.Task, callables: dict[str, ir.Callable]) -> set[str] | None:
+    """Task ids whose XCom ``task`` reads (arguments, templates, its callable's code); None when some pull
+    names its task at run time only."""
+    found: set[str] = set()
+
+    def walk(value: object) -> bool:
+        if isinstance(value, ir.XComValue):
+            found.add(value.task_id)
+        elif isinstance(value, dict):
+            if isinstance(value.get("$xcom"), str):
+                found.add(value["$xcom"])
+            return all(walk(v) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            return all(walk(v) for v in value)
+        elif isinstance(value, ir.CallableValue) and value.name in callables:
+            pulls = callables[value.name].xcom_pulls
+            found.update(p for p in pulls if p != "?")
+            return "?" not in pulls
+        return True
+
+    known = walk(dict(task.arguments))
+    templated = template_xcoms(list(task.arguments.values()))
+    if templated is None:
+        return None
+    found.update(templated)
+    return found if known else None
 
 
 def _judge_settings(task: ir.Task, t: Translation) -> None:

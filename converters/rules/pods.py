@@ -4,17 +4,48 @@ from __future__ import annotations
 
 from converters.inventory import ir
 from converters.inventory.operators import canonical
-from converters.rules.base import JUDG, MECH, NONE, Code, Resource, Rule, TaskInput, Translation, Untranslatable
+from converters.rules.base import (
+    BASE_OPERATOR_ARGS,
+    JUDG,
+    MECH,
+    NONE,
+    Code,
+    Resource,
+    Rule,
+    TaskInput,
+    Translation,
+    Untranslatable,
+)
 
 (GKE,) = canonical("GKEStartPodOperator")
+# What the pod needs to do its work (credentials, files, the whole spec): without them it is another pod.
+POD_NEEDS = (
+    "secrets",
+    "volumes",
+    "volume_mounts",
+    "env_from",
+    "configmaps",
+    "image_pull_secrets",
+    "init_containers",
+    "pod_template_file",
+    "pod_template_dict",
+    "full_pod_spec",
+)
+# Pod arguments that change how the operator waits or logs, not what the pod does.
+POD_HARMLESS = {"random_name_suffix", "log_events_on_failure", "container_logs", "deferrable", "poll_interval"}
+POD_HARMLESS |= {"reattach_on_restart", "logging_interval", "base_container_name", "do_xcom_push"}
 
 
 class KubernetesPod(Rule):
     """What it does: runs the pod's image and command through ``PipesK8sClient``.
 
     Why: the container is the task. Image, ``cmds`` + ``arguments`` (rendered), namespace and ``env_vars`` are
-    passed to the Pipes client, which launches the pod, streams its logs and fails the asset when it fails.
-    For GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
+    passed to the Pipes client, which launches the pod, streams its logs and fails the asset when it fails;
+    ``labels``/``annotations`` become ``base_pod_meta``, ``service_account_name``/``node_selector`` and the
+    ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. A pod needing
+    ``secrets``, ``volumes``, ``env_from`` or a pod template stays in Airflow (NONE, naming them); any other pod
+    argument not carried (resources, tolerations, another cluster...) makes it JUDG with a note naming it. For
+    GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
 
     Example:
     ```python
@@ -76,11 +107,15 @@ class KubernetesPod(Rule):
         t.resources.append(Resource("pipes_k8s", "PipesK8sClient", "PipesK8sClient()"))
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
+        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "")]
+        # A pod without its secrets, volumes or template is not the same pod; the Pipes call carries none of them.
+        if needed:
+            return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
         try:
-            command = [*(task.args.get("cmds") or []), *(task.args.get("arguments") or [])]
+            cmds, arguments = task.args.get("cmds") or [], task.args.get("arguments") or []
             parts = [f"image={code.value(image)}"]
-            if command:
-                parts.append(f"command=render({code.value(command)}, airflow, DAG)")
+            if cmds:
+                parts.append(f"command=render({code.value([*cmds, *arguments])}, airflow, DAG)")
             if isinstance(task.args.get("namespace"), str):
                 parts.append(f"namespace={code.value(task.args['namespace'])}")
             if task.args.get("env_vars"):
@@ -88,13 +123,33 @@ class KubernetesPod(Rule):
                 if not isinstance(env, (dict, ir.Value)):  # a Value: Code.value says why it is not translated
                     raise Untranslatable("env_vars is not a literal dict")
                 parts.append(f"env=render({code.value(env)}, airflow, DAG)")
+            meta = {k: task.args[k] for k in ("labels", "annotations") if isinstance(task.args.get(k), dict)}
+            if meta:
+                parts.append(f"base_pod_meta=render({code.value(meta)}, airflow, DAG)")
+            spec: dict = {}
+            if arguments and not cmds:  # the image's entrypoint runs with these arguments, as in Airflow
+                spec["containers"] = [{"args": arguments}]
+            if isinstance(task.args.get("service_account_name"), str):
+                spec["service_account_name"] = task.args["service_account_name"]
+            if isinstance(task.args.get("node_selector"), dict):
+                spec["node_selector"] = task.args["node_selector"]
+            if spec:
+                parts.append(f"base_pod_spec=render({code.value(spec)}, airflow, DAG)")
         except Untranslatable as exc:
             # If a pod argument can't be written as code, the pod can't be launched the same way.
             return Translation(NONE, f"a pod argument {exc}")
         t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
         t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
+        t.consumed |= set(meta) | set(spec) - {"containers"} | POD_HARMLESS
+        if task.args.get("do_xcom_push"):
+            t.disposition = JUDG
+            t.notes.append("do_xcom_push: the pod's /airflow/xcom/return.json is not read, the asset has no value")
         if gke:
             t.consumed |= {"project_id", "location", "cluster_name", "gcp_conn_id"}
+        left = sorted(k for k in task.args if k not in t.consumed and k not in BASE_OPERATOR_ARGS)
+        if left:  # resources, affinity, tolerations, another cluster...: the same container, run differently
+            t.disposition = JUDG
+            t.notes.append(f"not carried to the pod: {', '.join(left)} (add them to base_pod_spec/base_pod_meta)")
         t.body.append(f"pipes_k8s.run(context=context, {', '.join(parts)})")
         return t
 

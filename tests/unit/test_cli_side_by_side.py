@@ -92,3 +92,59 @@ def test_decommission_refuses_a_dag_with_tasks_that_stay_in_airflow(project: Pat
     monkeypatch.setenv("AIRFLOW_URL", "http://127.0.0.1:9")  # never reached: refused before any call
     result = run("decommission", "daily", "--project", str(project))
     assert result.exit_code == 2 and "report" in result.output
+
+
+XCOM_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+from acme.operators import ReportOperator
+
+
+def extract():
+    return 3
+
+
+with DAG("xcoms", schedule="@daily", start_date=datetime(2024, 1, 1)):
+    first = PythonOperator(task_id="extract", python_callable=extract)
+    echo = BashOperator(task_id="echo", bash_command="echo {{ ti.xcom_pull(task_ids='extract') }}")
+    first >> [echo, ReportOperator(task_id="report", value=first.output)]
+"""
+
+
+def test_proxy_refuses_a_producer_whose_xcom_a_task_left_in_airflow_reads(tmp_path: Path, monkeypatch):
+    """A proxied task pushes no XCom in Airflow: handing `extract` over while `report` (NONE) reads its value
+    there would break `report`. The plan says so on the producer and `proxy` refuses unless forced."""
+    (tmp_path / "airflow_dags").mkdir()
+    (tmp_path / "airflow_dags" / "xcoms.py").write_text(XCOM_DAG)
+    monkeypatch.delenv("AIRFLOW_URL", raising=False)
+    planned = run("convert", str(tmp_path / "airflow_dags"), "--out", str(tmp_path / "defs"), "--json", "-")
+    tasks = {t["task_id"]: t for t in json.loads(planned.stdout)["dags"][0]["tasks"]}
+    assert tasks["report"]["disposition"] == "NONE"
+    assert any("read by report, which stays in Airflow (NONE)" in note for note in tasks["extract"]["notes"])
+
+    refused = run("proxy", "xcoms", "extract", "--project", str(tmp_path))
+    text = " ".join(refused.output.split())
+    assert refused.exit_code == 1, refused.output
+    assert "read by report, which stays in Airflow" in text and "proxy them together (extract echo)" in text
+    assert not (tmp_path / "airflow_dags" / "proxied_state").exists(), "a refusal changes nothing"
+
+    together = run("proxy", "xcoms", "extract", "echo", "--project", str(tmp_path))
+    assert together.exit_code == 1 and "echo" not in " ".join(together.output.split()).split("gates")[0]
+    assert "read by report" in " ".join(together.output.split())
+
+    forced = run("proxy", "xcoms", "extract", "--force", "--reason", "report moves next", "--project", str(tmp_path))
+    assert forced.exit_code == 0, forced.output
+    entry = json.loads((tmp_path / "migration" / "ledger.jsonl").read_text().splitlines()[-1])
+    assert entry["task_id"] == "extract" and entry["forced"] and entry["reason"] == "report moves next"
+    assert any("report" in why for why in entry["xcom_readers_left"])
+
+    # Back in Airflow, echo would pull the XCom of extract, which stays proxied: rolled back together only.
+    assert run("proxy", "xcoms", "echo", "--force", "--reason", "r", "--project", str(tmp_path)).exit_code == 0
+    alone = run("rollback", "xcoms", "echo", "--project", str(tmp_path))
+    assert alone.exit_code == 2 and "echo reads the XCom of extract, which stays proxied" in " ".join(
+        alone.output.split()
+    )
+    assert run("rollback", "xcoms", "echo", "extract", "--project", str(tmp_path)).exit_code == 0

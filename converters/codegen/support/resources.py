@@ -47,7 +47,7 @@ class SqlConnection(AirflowConnection):
             import sqlite3
 
             with sqlite3.connect(conn.host or conn.schema or ":memory:") as con:
-                return [_fetch(con.execute(s, parameters or ()), log, s) for s in statements]
+                return [_fetch(_execute(con.execute, s, parameters), log, s) for s in statements]
         return self._run_sqlalchemy(conn, statements, parameters, log)
 
     def _run_duckdb(self, conn, statements, parameters, log) -> list[list[tuple]]:
@@ -64,7 +64,7 @@ class SqlConnection(AirflowConnection):
                     raise
                 time.sleep(0.5)
         with con:
-            return [_fetch(con.execute(s, parameters), log, s) for s in statements]
+            return [_fetch(_execute(con.execute, s, parameters), log, s) for s in statements]
 
     def _run_sqlalchemy(self, conn, statements, parameters, log) -> list[list[tuple]]:
         try:
@@ -82,9 +82,20 @@ class SqlConnection(AirflowConnection):
         results = []
         with engine.begin() as con:
             for statement in statements:
-                cursor = con.exec_driver_sql(statement, parameters or ())
+                if parameters:  # a list is one statement's positional parameters, as cursor.execute takes them
+                    positional = tuple(parameters) if isinstance(parameters, list) else parameters
+                    cursor = con.exec_driver_sql(statement, positional)
+                else:  # the driver gets the statement alone, so it substitutes nothing (a literal % stays)
+                    cursor = con.execution_options(no_parameters=True).exec_driver_sql(statement)
                 results.append(_fetch(cursor, log, statement))
         return results
+
+
+def _execute(execute: Any, statement: str, parameters: Any) -> Any:
+    """Run one statement as Airflow's ``DbApiHook`` does: with parameters only when there are some. Drivers of
+    the ``format``/``pyformat`` style (psycopg, pymysql) substitute ``%`` whenever parameters are passed, even
+    empty ones, so ``like '%x%'`` must reach them alone."""
+    return execute(statement, parameters) if parameters else execute(statement)
 
 
 def _fetch(cursor: Any, log: Any, statement: str) -> list[tuple]:

@@ -7,8 +7,10 @@ template context comes from ``templates`` next to it.
 - ``task_context`` rebuilds Airflow's context for one asset run. A run launched by a proxied Airflow task
   (airlift's ``dagster-airlift/airflow-dag-*`` tags) takes logical date, data interval and conf from that
   Airflow run (read over ``AIRFLOW_URL``). Otherwise the logical date is the start of the partition's time
-  window (the data interval is the window), else the ``airflow/logical_date`` run tag, else the time the
-  step starts, and ``dag_run.conf`` comes from the ``airflow/conf`` run tag (JSON).
+  window (the data interval is the window), else the ``airflow/logical_date`` run tag; without any of them
+  the run has no logical date, and each date value (``ds``, ``ts``, ``logical_date``…) fails the step with
+  that explanation when it is used (never the wall clock). ``dag_run.conf`` comes from the ``airflow/conf``
+  run tag (JSON).
 - ``call_python`` calls a task's callable the way PythonOperator does: templated ``op_args``/``op_kwargs``/
   ``templates_dict`` rendered first, context keys passed by parameter name (all of them for ``**kwargs``).
 - ``run_bash`` runs a command the way BashOperator does (rendered, ``env``/``append_env``); the exit code
@@ -109,12 +111,13 @@ def task_context(
         conf = launched_by.get("conf") or {}
     if start is None and tags.get(LOGICAL_DATE_TAG):
         start = end = datetime.fromisoformat(tags[LOGICAL_DATE_TAG])
-    if start is None:
-        start = end = datetime.now(UTC).replace(microsecond=0)
+    missing = start is None  # no date Airflow would have used: the date values fail when used (never "now")
+    if missing:
+        start = end = datetime(1970, 1, 1, tzinfo=UTC)
     if launched_by is None:
         logical = start
     run_id = tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{context.run_id}"
-    return templates.build_context(
+    airflow = templates.build_context(
         dag_id=dag.dag_id,
         task_id=task_id,
         logical_date=logical,
@@ -127,6 +130,76 @@ def task_context(
         xcom_values=dict(xcom_values or {}),
         owner=dag.owner,
     )
+    if missing:
+        unread = " (airlift tags, but AIRFLOW_URL is not set to read that run)" if tags.get(AIRLIFT_RUN_ID_TAG) else ""
+        why = (
+            f"this run of {dag.dag_id}.{task_id} has no logical date: it is not partitioned, not launched by an "
+            f"Airflow run{unread}, and has no run tag {LOGICAL_DATE_TAG}. Airflow would use the run's logical date; "
+            f"launch the run with the tag {LOGICAL_DATE_TAG}=<ISO date, e.g. 2024-01-15T00:00:00+00:00>"
+        )
+        _without_logical_date(airflow, why)
+    return airflow
+
+
+# Context values made from the logical date (or the data interval): without one, each fails when used.
+DATE_KEYS = (
+    "logical_date",
+    "ds",
+    "ds_nodash",
+    "ts",
+    "ts_nodash",
+    "ts_nodash_with_tz",
+    "data_interval_start",
+    "data_interval_end",
+    "task_instance_key_str",
+    "execution_date",
+    "prev_execution_date",
+    "prev_ds",
+    "prev_ds_nodash",
+    "next_execution_date",
+    "next_ds",
+    "next_ds_nodash",
+    "yesterday_ds",
+    "yesterday_ds_nodash",
+    "tomorrow_ds",
+    "tomorrow_ds_nodash",
+)
+
+
+class MissingLogicalDate:
+    """Stands in for a date value of a run that has no logical date: rendering, formatting, comparing or
+    reading it fails the step with ``why`` (an asset that never uses the date runs as usual)."""
+
+    def __init__(self, key: str, why: str) -> None:
+        self._key, self._why = key, why
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise dg.Failure(f"{{{{ {self._key} }}}} is used, but {self._why}")
+
+    __str__ = __format__ = __bool__ = __iter__ = __len__ = _fail
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __add__ = __sub__ = __radd__ = __rsub__ = _fail  # type: ignore[assignment]
+    __hash__ = object.__hash__
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._fail()
+
+    def __repr__(self) -> str:
+        return f"<no logical date: {self._key}>"
+
+
+def _without_logical_date(airflow: dict[str, Any], why: str) -> None:
+    for key in DATE_KEYS:
+        if key in airflow:
+            airflow[key] = MissingLogicalDate(key, why)
+    for record, names in (
+        (airflow.get("dag_run"), ("logical_date", "execution_date", "data_interval_start", "data_interval_end")),
+        (airflow.get("ti"), ("execution_date",)),
+    ):
+        for name in names:
+            if record is not None and name in vars(record):
+                setattr(record, name, MissingLogicalDate(f"{type(record).__name__}.{name}", why))
 
 
 def _launching_airflow_run(tags: Mapping[str, str]) -> dict[str, Any] | None:
@@ -231,7 +304,9 @@ def _airflow_ctx_env(airflow: Mapping[str, Any]) -> dict[str, str]:
         "AIRFLOW_CTX_DAG_ID": getattr(dag, "dag_id", ""),
         "AIRFLOW_CTX_TASK_ID": getattr(task, "task_id", ""),
         "AIRFLOW_CTX_RUN_ID": str(airflow.get("run_id", "")),
-        "AIRFLOW_CTX_LOGICAL_DATE": str(airflow.get("ts", "")),
+        "AIRFLOW_CTX_LOGICAL_DATE": ""
+        if isinstance(airflow.get("ts"), MissingLogicalDate)
+        else str(airflow.get("ts", "")),
     }
     return {k: v for k, v in values.items() if v}
 
@@ -372,18 +447,23 @@ def dbt_manifest(project: Any) -> Path | None:
     return path if path.exists() else None
 
 
-def dbt_translator(upstream: Iterable[Iterable[str]] = ()) -> Any:
+def dbt_translator(upstream: Iterable[Iterable[str]] = (), key_prefix: Iterable[str] = ()) -> Any:
     """dagster-dbt's default translator, with the Airflow tasks that ran before the cosmos group as upstream
-    of every model (Airflow ordered the whole group after them)."""
+    of every model (Airflow ordered the whole group after them). ``key_prefix``: the keys of what the group
+    builds start with it (a dbt project that several cosmos groups build: each keys its own models)."""
     from dagster_dbt import DagsterDbtTranslator
 
     keys = [dg.AssetKey(list(key)) for key in upstream]
+    prefix = list(key_prefix)
 
     class AfterUpstreamTasks(DagsterDbtTranslator):
         def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
             spec = super().get_asset_spec(manifest, unique_id, project)
-            if keys and unique_id.startswith(("model.", "seed.", "snapshot.")):
-                return spec.merge_attributes(deps=keys)
+            if unique_id.startswith(("model.", "seed.", "snapshot.")):
+                if prefix:
+                    spec = spec.replace_attributes(key=spec.key.with_prefix(prefix))
+                if keys:
+                    spec = spec.merge_attributes(deps=keys)
             return spec
 
     return AfterUpstreamTasks()
@@ -391,7 +471,8 @@ def dbt_translator(upstream: Iterable[Iterable[str]] = ()) -> Any:
 
 def dbt_vars(airflow: Mapping[str, Any]) -> str:
     """The run's dates as dbt ``--vars`` (cosmos templates them into dbt commands the same way)."""
-    return json.dumps({key: str(airflow[key]) for key in ("ds", "ds_nodash", "ts") if key in airflow})
+    dates = {key: airflow[key] for key in ("ds", "ds_nodash", "ts") if key in airflow}
+    return json.dumps({key: str(v) for key, v in dates.items() if not isinstance(v, MissingLogicalDate)})
 
 
 # -- Airflow names the copied code may use ------------------------------------------------------------------
