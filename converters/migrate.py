@@ -68,8 +68,8 @@ def proxy(
 ) -> Change:
     """Hand tasks (or, for DAGs airlift can only proxy whole, the DAG) over to Dagster.
 
-    Every task handed over needs the registry's required gates passed (or n/a) in the ledger; ``force`` proceeds
-    without them and the ledger records who, when and ``reason``."""
+    Every task handed over needs the registry's required gates passed (or n/a) in the ledger, and no task left in
+    Airflow may read its XCom; ``force`` proceeds without them and the ledger records who, when and ``reason``."""
     if force and not (reason or "").strip():
         raise MigrationError("--force needs --reason: the ledger records why the gates were skipped")
     plan = load_plan(dags_folder)
@@ -78,43 +78,7 @@ def proxy(
         raise MigrationError(f"{dag_id} is decommissioned: Dagster already runs it on its own")
     if not task_ids and not all_tasks:
         raise MigrationError("name the tasks to proxy, or --all for every task that has a Dagster asset")
-    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file)
-    by_id = {t.task.task_id: t for t in planned.tasks}
-    if planned.proxy_level == "dag":
-        if task_ids:
-            raise MigrationError(
-                f"{dag_id} has mapped tasks or a dbt group, which airlift cannot proxy one by one: "
-                f"proxy the whole DAG with `proxy {dag_id} --all`"
-            )
-        staying = [t.task.task_id for t in planned.tasks if t.disposition == NONE]
-        if staying:
-            raise MigrationError(
-                f"{dag_id} can only be proxied as a whole, and these tasks have no Dagster equivalent "
-                f"(disposition NONE): {', '.join(staying)}; they must stay in Airflow"
-            )
-        new_state: dict | None = {"proxied": True}
-        change.proxied = ["*"]
-        wanted = []
-    else:
-        wanted = task_ids or [t.task.task_id for t in planned.tasks if t.has_asset]
-        for task_id in wanted:
-            task = by_id.get(task_id)
-            if task is None:
-                close = difflib.get_close_matches(task_id, list(by_id), n=3)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                raise MigrationError(f"{dag_id} has no task {task_id!r}{hint}")
-            if task.disposition == NONE:
-                raise MigrationError(
-                    f"{dag_id}.{task_id} has disposition NONE ({task.reason}): it has no Dagster equivalent and "
-                    "stays in Airflow"
-                )
-            if task.passthrough:
-                raise MigrationError(
-                    f"{dag_id}.{task_id} became no asset ({task.reason}): there is nothing to run in Dagster; "
-                    "it keeps running in Airflow"
-                )
-        if not wanted:
-            raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
+    wanted = _tasks_to_proxy(planned, task_ids)
     handed_over = wanted or [t.task.task_id for t in planned.tasks if t.has_asset]
     stranded = _xcom_readers_left(dags_folder, planned, wanted) if planned.proxy_level == "task" else {}
     if stranded and not force:
@@ -130,6 +94,56 @@ def proxy(
             + "\n".join(f"  {dag_id}.{task}: {'; '.join(why)}" for task, why in missing.items())
             + f"\nrun `airflow-to-dagster gates {dag_id}`, or --force --reason '...' (recorded in the ledger)"
         )
+    forced = {"missing": missing, "stranded": stranded, "reason": reason if missing or stranded else None}
+    return _hand_over(dags_folder, planned, wanted, handed_over, forced)
+
+
+def _tasks_to_proxy(planned: PlannedDag, task_ids: list[str]) -> list[str]:
+    """The task ids to flip (empty for a DAG proxied whole); refuses ids that cannot move."""
+    dag_id = planned.dag.dag_id
+    if planned.proxy_level == "dag":
+        if task_ids:
+            raise MigrationError(
+                f"{dag_id} has mapped tasks or a dbt group, which airlift cannot proxy one by one: "
+                f"proxy the whole DAG with `proxy {dag_id} --all`"
+            )
+        staying = [t.task.task_id for t in planned.tasks if t.disposition == NONE]
+        if staying:
+            raise MigrationError(
+                f"{dag_id} can only be proxied as a whole, and these tasks have no Dagster equivalent "
+                f"(disposition NONE): {', '.join(staying)}; they must stay in Airflow"
+            )
+        return []
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    wanted = task_ids or [t.task.task_id for t in planned.tasks if t.has_asset]
+    for task_id in wanted:
+        task = by_id.get(task_id)
+        if task is None:
+            close = difflib.get_close_matches(task_id, list(by_id), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise MigrationError(f"{dag_id} has no task {task_id!r}{hint}")
+        if task.disposition == NONE:
+            raise MigrationError(
+                f"{dag_id}.{task_id} has disposition NONE ({task.reason}): it has no Dagster equivalent and "
+                "stays in Airflow"
+            )
+        if task.passthrough:
+            raise MigrationError(
+                f"{dag_id}.{task_id} became no asset ({task.reason}): there is nothing to run in Dagster; "
+                "it keeps running in Airflow"
+            )
+    if not wanted:
+        raise MigrationError(f"{dag_id} has no task with a Dagster asset to proxy")
+    return wanted
+
+
+def _hand_over(
+    dags_folder: Path, planned: PlannedDag, wanted: list[str], handed_over: list[str], forced: dict
+) -> Change:
+    """Write the proxied state, the proxy block and the ledger entries, all under the state lock."""
+    dag_id = planned.dag.dag_id
+    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file)
+    missing, stranded = forced["missing"], forced["stranded"]
     with proxied_state.lock(dags_folder):
         edited = _with_block(dags_folder, planned)  # refuses before anything is written
         previous = proxied_state.read(dags_folder, dag_id)
@@ -137,7 +151,10 @@ def proxy(
             order = [t.task.task_id for t in planned.tasks]
             proxied = proxied_state.proxied_tasks(previous) | set(wanted)
             change.proxied = sorted(proxied, key=lambda t: order.index(t) if t in order else len(order))
-            new_state = proxied_state.task_state(dict.fromkeys(change.proxied, True))
+            new_state: dict | None = proxied_state.task_state(dict.fromkeys(change.proxied, True))
+        else:
+            change.proxied = ["*"]
+            new_state = {"proxied": True}
         proxied_state.write(dags_folder, dag_id, new_state)
         try:
             if edited is not None:
@@ -159,7 +176,7 @@ def proxy(
                     "state": "proxied",
                     "by": ledger.user(),
                     "forced": bool(missing or stranded),
-                    "reason": reason if missing or stranded else None,
+                    "reason": forced["reason"],
                     "missing_gates": missing.get(task, []),
                     **({"xcom_readers_left": stranded[task]} if task in stranded else {}),
                 }
