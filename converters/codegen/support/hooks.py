@@ -1,0 +1,695 @@
+"""Airflow's hooks, for code copied out of DAG files, without Airflow.
+
+Copied verbatim into every generated package (``<package>/support/``). A callable that did
+``PostgresHook(postgres_conn_id="warehouse").get_records(sql)`` in Airflow does the same here: the same
+constructor arguments, the same methods, the connection read from ``AIRFLOW_CONN_<CONN_ID>`` (URI or JSON,
+parsed by ``templates.parse_connection``, the one parser of both forms), and the driver Airflow's provider
+uses (psycopg2, sqlite3, boto3), imported when a method first needs it so a code location loads without it.
+
+This module is also the declaration of what exists: the public methods and attributes of a class here are
+the only ones of that Airflow hook the generated code offers. ``converters/rules/hooks.py`` reads them from
+this file (without importing it), so a callable calling any other method is planned NONE with that method's
+name; and ``__getattr__`` below makes a use the scan could not see fail with the same message, never with a
+bare ``AttributeError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import closing
+from datetime import datetime
+from typing import Any
+
+from . import templates
+
+__all__ = ["BaseHook", "DbApiHook", "PostgresHook", "S3Hook", "SqliteHook"]
+
+
+class _NoEquivalent(AttributeError):
+    """An Airflow hook method or attribute this support module does not reproduce."""
+
+
+class BaseHook:
+    """The part of Airflow's ``BaseHook`` copied code uses: connections from ``AIRFLOW_CONN_<ID>``."""
+
+    conn_name_attr = ""
+    default_conn_name = ""
+    conn_type = ""
+    hook_name = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._log = logging.getLogger(f"airflow.task.hooks.{type(self).__module__}.{type(self).__name__}")
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> templates.Connection:
+        return templates.get_connection(conn_id)
+
+    @property
+    def log(self) -> logging.Logger:
+        return self._log
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise _NoEquivalent(
+            f"{type(self).__name__}.{name} is Airflow's and has no equivalent in this code location's support/hooks.py "
+            "(the plan marks a task NONE when it sees the call; add the method there to support it)"
+        )
+
+
+def _conn_id(hook: BaseHook, args: tuple, kwargs: dict) -> str:
+    """The connection id the way DbApiHook finds it: the ``<x>_conn_id`` keyword, the first argument, the default."""
+    if hook.conn_name_attr in kwargs:
+        return kwargs.pop(hook.conn_name_attr)
+    if args:
+        return args[0]
+    return hook.default_conn_name
+
+
+def fetch_all_handler(cursor: Any) -> list[tuple] | None:
+    """Airflow's ``fetch_all_handler``: every row, or None for a statement without a result set."""
+    return cursor.fetchall() if cursor.description is not None else None
+
+
+def fetch_one_handler(cursor: Any) -> tuple | None:
+    """Airflow's ``fetch_one_handler``: the first row, or None for a statement without a result set."""
+    return cursor.fetchone() if cursor.description is not None else None
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Statements of a script split on ``;`` outside quotes (Airflow's ``split_sql_string``, without sqlparse)."""
+    statements, current, quote = [], [], ""
+    for char in sql:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ";":
+            statements.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
+class DbApiHook(BaseHook):
+    """Airflow's ``DbApiHook`` (``common.sql``): runs SQL through the database's DB-API driver."""
+
+    conn_name_attr = "conn_id"
+    default_conn_name = "default_conn_id"
+    placeholder = "%s"
+    supports_autocommit = True
+
+    def __init__(self, *args: Any, schema: str | None = None, log_sql: bool = True, **kwargs: Any) -> None:
+        super().__init__()
+        setattr(self, self.conn_name_attr, _conn_id(self, args, kwargs))
+        self.schema = schema
+        self.log_sql = log_sql
+        self.descriptions: list[Any] = []
+        self.extra_kwargs = kwargs
+
+    def get_conn_id(self) -> str:
+        return getattr(self, self.conn_name_attr)
+
+    @property
+    def connection(self) -> templates.Connection:
+        return self.get_connection(self.get_conn_id())
+
+    @property
+    def last_description(self) -> Any:
+        return self.descriptions[-1] if self.descriptions else None
+
+    def get_conn(self) -> Any:  # pragma: no cover - each database's hook opens its own driver
+        raise NotImplementedError(f"{type(self).__name__} does not say how to open its connection")
+
+    def get_uri(self) -> str:
+        return self.connection.get_uri()
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        import sqlalchemy
+
+        return sqlalchemy.create_engine(self.get_uri(), **dict(engine_kwargs or {}))
+
+    def get_cursor(self) -> Any:
+        return self.get_conn().cursor()
+
+    def get_autocommit(self, conn: Any) -> bool:
+        return bool(getattr(conn, "autocommit", False)) and self.supports_autocommit
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        if self.supports_autocommit:
+            conn.autocommit = autocommit
+
+    def run(
+        self,
+        sql: str | Iterable[str],
+        autocommit: bool = False,
+        parameters: Any = None,
+        handler: Callable[[Any], Any] | None = None,
+        split_statements: bool = False,
+        return_last: bool = True,
+    ) -> Any:
+        """Run one statement or several in one connection, as Airflow's ``DbApiHook.run`` (commit at the end)."""
+        if isinstance(sql, str):
+            statements = _split_sql(sql) if split_statements else ([sql] if sql.strip() else [])
+        else:
+            statements = list(sql)
+        if not statements:
+            raise ValueError("List of SQL statements is empty")
+        single = isinstance(sql, str) and (return_last or not split_statements)
+        self.descriptions = []
+        results, last, last_description = [], None, None
+        with closing(self.get_conn()) as conn:
+            self.set_autocommit(conn, autocommit)
+            with closing(conn.cursor()) as cursor:
+                for statement in statements:
+                    if self.log_sql:
+                        self.log.info("Running statement: %s, parameters: %s", statement, parameters)
+                    if parameters:
+                        cursor.execute(statement, parameters)
+                    else:
+                        cursor.execute(statement)
+                    if handler is not None:
+                        result = handler(cursor)
+                        if single:
+                            last, last_description = result, cursor.description
+                        else:
+                            results.append(result)
+                            self.descriptions.append(cursor.description)
+            if not self.get_autocommit(conn):
+                conn.commit()
+        if handler is None:
+            return None
+        if single:
+            self.descriptions = [last_description]
+            return last
+        return results
+
+    def get_records(self, sql: str | Iterable[str], parameters: Any = None) -> Any:
+        return self.run(sql=sql, parameters=parameters, handler=fetch_all_handler)
+
+    def get_first(self, sql: str | Iterable[str], parameters: Any = None) -> Any:
+        return self.run(sql=sql, parameters=parameters, handler=fetch_one_handler)
+
+    def get_pandas_df(self, sql: str, parameters: Any = None, **kwargs: Any) -> Any:
+        try:
+            import pandas
+        except ImportError as exc:
+            raise ImportError(f"{type(self).__name__}.get_pandas_df needs pandas in the Dagster environment") from exc
+        with closing(self.get_conn()) as conn:
+            return pandas.read_sql(sql, con=conn, params=parameters, **kwargs)
+
+    def get_df(self, sql: str, parameters: Any = None, *, df_type: str = "pandas", **kwargs: Any) -> Any:
+        if df_type != "pandas":
+            raise NotImplementedError(f"{type(self).__name__}.get_df(df_type={df_type!r}): only pandas is supported")
+        return self.get_pandas_df(sql, parameters, **kwargs)
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        if cell is None:
+            return None
+        if isinstance(cell, datetime):
+            return cell.isoformat()
+        return str(cell)
+
+    def _insert_sql(self, table: str, values: Sequence[Any], target_fields: Sequence[str] | None, replace: bool, **kw):
+        columns = f"({', '.join(target_fields)})" if target_fields else ""
+        verb = "REPLACE INTO" if replace else "INSERT INTO"
+        return f"{verb} {table} {columns} VALUES ({','.join([self.placeholder] * len(values))})"
+
+    def insert_rows(
+        self,
+        table: str,
+        rows: Iterable[Sequence[Any]],
+        target_fields: Sequence[str] | None = None,
+        commit_every: int = 1000,
+        replace: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Insert ``rows`` one statement per row, committing every ``commit_every`` rows, as Airflow does."""
+        kwargs.pop("executemany", None)
+        count = 0
+        with closing(self.get_conn()) as conn:
+            self.set_autocommit(conn, False)
+            with closing(conn.cursor()) as cursor:
+                for count, row in enumerate(rows, 1):
+                    values = tuple(self._serialize_cell(cell, conn) for cell in row)
+                    cursor.execute(self._insert_sql(table, values, target_fields, replace, **kwargs), values)
+                    if commit_every and count % commit_every == 0:
+                        conn.commit()
+            conn.commit()
+        self.log.info("Done loading. Loaded a total of %s rows into %s", count, table)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self.get_first("select 1")
+        except Exception as exc:  # noqa: BLE001 - Airflow reports the error as the message
+            return False, str(exc)
+        return True, "Connection successfully tested"
+
+
+# Keys of a Postgres connection's extra that are Airflow's own, not libpq options.
+_POSTGRES_AIRFLOW_EXTRA = {
+    "iam",
+    "redshift",
+    "redshift-serverless",
+    "cursor",
+    "cluster-identifier",
+    "workgroup-name",
+    "aws_conn_id",
+    "sqlalchemy_scheme",
+    "sqlalchemy_query",
+    "enable_log_db_messages",
+}
+
+
+class PostgresHook(DbApiHook):
+    """Airflow's ``PostgresHook`` on psycopg2, the driver Airflow's Postgres provider uses."""
+
+    conn_name_attr = "postgres_conn_id"
+    default_conn_name = "postgres_default"
+    conn_type = "postgres"
+    hook_name = "Postgres"
+
+    def __init__(self, *args: Any, options: str | None = None, **kwargs: Any) -> None:
+        self.database = kwargs.pop("database", None)
+        kwargs.pop("enable_log_db_messages", None)
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.conn: Any = None
+
+    def _database(self, conn: templates.Connection) -> str | None:
+        return self.database or self.schema or conn.schema
+
+    def get_conn(self) -> Any:
+        import psycopg2
+        import psycopg2.extras
+
+        conn = self.connection
+        extra = conn.extra_dejson
+        kwargs: dict[str, Any] = {
+            "host": conn.host,
+            "user": conn.login,
+            "password": conn.password,
+            "dbname": self._database(conn),
+            "port": conn.port,
+        }
+        cursors = {
+            "dictcursor": psycopg2.extras.DictCursor,
+            "realdictcursor": psycopg2.extras.RealDictCursor,
+            "namedtuplecursor": psycopg2.extras.NamedTupleCursor,
+        }
+        if extra.get("cursor"):
+            name = str(extra["cursor"]).lower()
+            if name not in cursors:
+                raise ValueError(f"Invalid cursor passed {extra['cursor']}. Valid options are: {sorted(cursors)}")
+            kwargs["cursor_factory"] = cursors[name]
+        if self.options:
+            kwargs["options"] = self.options
+        kwargs.update({k: v for k, v in extra.items() if k not in _POSTGRES_AIRFLOW_EXTRA})
+        self.conn = psycopg2.connect(**{k: v for k, v in kwargs.items() if v is not None})
+        return self.conn
+
+    def get_uri(self) -> str:
+        conn = self.connection
+        from urllib.parse import quote
+
+        auth = ""
+        if conn.login:
+            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
+        port = f":{conn.port}" if conn.port else ""
+        return f"postgresql://{auth}{conn.host or ''}{port}/{quote(self._database(conn) or '', safe='')}"
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        """On psycopg2, like Airflow (SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3, not installed here)."""
+        import sqlalchemy
+
+        scheme = self.connection.extra_dejson.get("sqlalchemy_scheme") or "postgresql+psycopg2"
+        uri = scheme + self.get_uri()[len("postgresql") :]
+        return sqlalchemy.create_engine(uri, **dict(engine_kwargs or {}))
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        return cell  # psycopg2 adapts Python values itself
+
+    def _insert_sql(self, table, values, target_fields, replace, **kwargs):
+        sql = super()._insert_sql(table, values, target_fields, False)
+        if not replace:
+            return sql
+        if not target_fields:
+            raise ValueError("PostgreSQL ON CONFLICT upsert syntax requires column names")
+        replace_index = kwargs.get("replace_index")
+        if not replace_index:
+            raise ValueError("PostgreSQL ON CONFLICT upsert syntax requires an unique index")
+        index = [replace_index] if isinstance(replace_index, str) else list(replace_index)
+        updates = [f"{c} = excluded.{c}" for c in target_fields if c not in index]
+        action = f"UPDATE SET {', '.join(updates)}" if updates else "NOTHING"
+        return f"{sql} ON CONFLICT ({', '.join(index)}) DO {action}"
+
+    def copy_expert(self, sql: str, filename: str) -> None:
+        """``COPY … FROM STDIN`` / ``TO STDOUT`` with a local file, as Airflow's ``copy_expert`` (creates the file)."""
+        if not os.path.isfile(filename):
+            with open(filename, "w"):
+                pass
+        with open(filename, "r+") as file, closing(self.get_conn()) as conn, closing(conn.cursor()) as cursor:
+            cursor.copy_expert(sql, file)
+            file.truncate(file.tell())
+            conn.commit()
+
+    def bulk_load(self, table: str, tmp_file: str) -> None:
+        self.copy_expert(f"COPY {table} FROM STDIN", tmp_file)
+
+    def bulk_dump(self, table: str, tmp_file: str) -> None:
+        self.copy_expert(f"COPY {table} TO STDOUT", tmp_file)
+
+    def get_table_primary_key(self, table: str, schema: str | None = "public") -> list[str] | None:
+        sql = """
+            select kcu.column_name
+            from information_schema.table_constraints tco
+                join information_schema.key_column_usage kcu
+                    on kcu.constraint_name = tco.constraint_name
+                        and kcu.constraint_schema = tco.constraint_schema
+                        and kcu.constraint_name = tco.constraint_name
+            where tco.constraint_type = 'PRIMARY KEY'
+            and kcu.table_schema = %s
+            and kcu.table_name = %s
+            order by kcu.ordinal_position
+        """
+        rows = self.get_records(sql, (schema, table))
+        return [row[0] for row in rows] if rows else None
+
+
+class SqliteHook(DbApiHook):
+    """Airflow's ``SqliteHook`` on the standard library's sqlite3 (the database file is the connection's host)."""
+
+    conn_name_attr = "sqlite_conn_id"
+    default_conn_name = "sqlite_default"
+    conn_type = "sqlite"
+    hook_name = "Sqlite"
+    placeholder = "?"
+    supports_autocommit = False
+
+    def _path(self) -> str:
+        conn = self.connection
+        return conn.host or conn.schema or ":memory:"
+
+    def get_conn(self) -> Any:
+        import sqlite3
+
+        return sqlite3.connect(self._path())
+
+    def get_uri(self) -> str:
+        return f"sqlite:///{self._path()}"
+
+
+class S3Hook(BaseHook):
+    """Airflow's ``S3Hook`` on boto3: credentials, region and ``endpoint_url`` from the AWS connection."""
+
+    conn_name_attr = "aws_conn_id"
+    default_conn_name = "aws_default"
+    conn_type = "aws"
+    hook_name = "Amazon S3"
+
+    def __init__(
+        self,
+        aws_conn_id: str | None = "aws_default",
+        verify: bool | str | None = None,
+        region_name: str | None = None,
+        *args: Any,
+        transfer_config_args: Mapping[str, Any] | None = None,
+        extra_args: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.aws_conn_id = aws_conn_id
+        self.verify = verify
+        self._region_name = region_name
+        self.transfer_config_args = dict(transfer_config_args or {})
+        self.extra_args = dict(extra_args or {})
+        self.service_config = (kwargs.get("config") or {}) if isinstance(kwargs.get("config"), dict) else {}
+        self._client: Any = None
+
+    def _aws(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Session and client keywords from the connection (boto3's own defaults when there is none)."""
+        session: dict[str, Any] = {}
+        client: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        if self.aws_conn_id:
+            try:
+                conn = self.get_connection(self.aws_conn_id)
+            except templates.ConnectionNotFound:
+                conn = None  # Airflow falls back to boto3's credential chain too
+            if conn is not None:
+                extra = conn.extra_dejson
+                if conn.login:
+                    session["aws_access_key_id"] = conn.login
+                    session["aws_secret_access_key"] = conn.password
+                elif extra.get("aws_access_key_id"):
+                    session["aws_access_key_id"] = extra["aws_access_key_id"]
+                    session["aws_secret_access_key"] = extra.get("aws_secret_access_key")
+                if extra.get("aws_session_token"):
+                    session["aws_session_token"] = extra["aws_session_token"]
+                endpoint = (
+                    extra.get("endpoint_url")
+                    or extra.get("host")
+                    or (extra.get("service_config") or {}).get("s3", {}).get("endpoint_url")
+                )
+                if endpoint:
+                    client["endpoint_url"] = endpoint
+        region = self._region_name or extra.get("region_name")
+        if region:
+            session["region_name"] = region
+        if self.verify is not None:
+            client["verify"] = self.verify
+        return session, client
+
+    @property
+    def region_name(self) -> str | None:
+        return self._aws()[0].get("region_name")
+
+    def get_conn(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            session, client = self._aws()
+            self._client = boto3.session.Session(**session).client("s3", **client)
+        return self._client
+
+    def get_client_type(self, *args: Any, **kwargs: Any) -> Any:
+        return self.get_conn()
+
+    @property
+    def conn(self) -> Any:
+        return self.get_conn()
+
+    @staticmethod
+    def parse_s3_url(s3url: str) -> tuple[str, str]:
+        match = re.match(r"^s3a?n?://([^/]+)/?(.*)$", s3url)
+        if not match:
+            raise ValueError(f'Please provide a bucket name using a valid format: "{s3url}"')
+        return match.group(1), match.group(2)
+
+    def _bucket_and_key(self, key: str, bucket_name: str | None) -> tuple[str, str]:
+        if bucket_name is None:
+            bucket_name, key = self.parse_s3_url(key)
+        return bucket_name, key
+
+    def check_for_bucket(self, bucket_name: str | None = None) -> bool:
+        try:
+            self.get_conn().head_bucket(Bucket=bucket_name)
+        except Exception:  # noqa: BLE001 - Airflow answers False for any client error
+            return False
+        return True
+
+    def create_bucket(self, bucket_name: str | None = None, region_name: str | None = None) -> None:
+        region = region_name or self.region_name
+        kwargs: dict[str, Any] = {"Bucket": bucket_name}
+        if region and region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        self.get_conn().create_bucket(**kwargs)
+
+    def check_for_key(self, key: str, bucket_name: str | None = None) -> bool:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        try:
+            self.get_conn().head_object(Bucket=bucket_name, Key=key)
+        except Exception as exc:  # noqa: BLE001 - boto3's ClientError, without importing botocore at load
+            status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404:
+                return False
+            raise
+        return True
+
+    def get_key(self, key: str, bucket_name: str | None = None) -> Any:
+        """The boto3 ``Object`` (``.get()["Body"]``, ``.key``, ``.content_length``…), loaded like Airflow's."""
+        import boto3
+
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        session, client = self._aws()
+        obj = boto3.session.Session(**session).resource("s3", **client).Object(bucket_name, key)
+        obj.load()
+        return obj
+
+    def read_key(self, key: str, bucket_name: str | None = None) -> str:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        body = self.get_conn().get_object(Bucket=bucket_name, Key=key)["Body"].read()
+        return body.decode("utf-8")
+
+    def list_keys(
+        self,
+        bucket_name: str | None = None,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        start_after_key: str | None = None,
+        from_datetime: datetime | None = None,
+        to_datetime: datetime | None = None,
+        object_filter: Callable[..., list] | None = None,
+        apply_wildcard: bool = False,
+    ) -> list[str]:
+        prefix = prefix or ""
+        config = {"PageSize": page_size, "MaxItems": max_items}
+        kwargs: dict[str, Any] = {"Bucket": bucket_name, "Prefix": prefix, "Delimiter": delimiter or ""}
+        if start_after_key:
+            kwargs["StartAfter"] = start_after_key
+        pages = self.get_conn().get_paginator("list_objects_v2").paginate(PaginationConfig=config, **kwargs)
+        objects = [item for page in pages for item in page.get("Contents", [])]
+        if from_datetime or to_datetime:
+            objects = [
+                o
+                for o in objects
+                if (from_datetime is None or o["LastModified"] > from_datetime)
+                and (to_datetime is None or o["LastModified"] < to_datetime)
+            ]
+        if object_filter is not None:
+            return object_filter(objects, from_datetime, to_datetime)
+        return [o["Key"] for o in objects]
+
+    def list_prefixes(
+        self,
+        bucket_name: str | None = None,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> list[str]:
+        config = {"PageSize": page_size, "MaxItems": max_items}
+        pages = (
+            self.get_conn()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=bucket_name, Prefix=prefix or "", Delimiter=delimiter or "", PaginationConfig=config)
+        )
+        return [p["Prefix"] for page in pages for p in page.get("CommonPrefixes", [])]
+
+    def _put(self, body: bytes, key: str, bucket_name: str | None, replace: bool, encrypt: bool, acl_policy) -> None:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        if not replace and self.check_for_key(key, bucket_name):
+            raise ValueError(f"The key {key} already exists.")
+        extra = dict(self.extra_args)
+        if encrypt:
+            extra["ServerSideEncryption"] = "AES256"
+        if acl_policy:
+            extra["ACL"] = acl_policy
+        self.get_conn().put_object(Bucket=bucket_name, Key=key, Body=body, **extra)
+
+    def load_bytes(
+        self,
+        bytes_data: bytes,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        acl_policy: str | None = None,
+    ) -> None:
+        self._put(bytes_data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def load_string(
+        self,
+        string_data: str,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        encoding: str | None = None,
+        acl_policy: str | None = None,
+        compression: str | None = None,
+    ) -> None:
+        data = string_data.encode(encoding or "utf-8")
+        if compression == "gzip":
+            import gzip
+
+            data = gzip.compress(data)
+        elif compression:
+            raise NotImplementedError(f"Received {compression} compression type: strings are compressed in gzip only")
+        self._put(data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def load_file(
+        self,
+        filename: str | os.PathLike,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        gzip: bool = False,
+        acl_policy: str | None = None,
+    ) -> None:
+        with open(filename, "rb") as file:
+            data = file.read()
+        if gzip:
+            import gzip as gz
+
+            data = gz.compress(data)
+        self._put(data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def download_file(
+        self,
+        key: str,
+        bucket_name: str | None = None,
+        local_path: str | None = None,
+        preserve_file_name: bool = False,
+        use_autogenerated_subdir: bool = True,
+    ) -> str:
+        import tempfile
+        from pathlib import Path
+
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        folder = Path(local_path or tempfile.gettempdir())
+        if preserve_file_name:
+            name = Path(key).name
+            if use_autogenerated_subdir:
+                folder = Path(tempfile.mkdtemp(prefix="airflow_tmp_dir_", dir=folder))
+            target = folder / name
+        else:
+            target = Path(tempfile.NamedTemporaryFile(dir=folder, prefix="airflow_tmp_", delete=False).name)
+        self.get_conn().download_file(bucket_name, key, str(target))
+        return str(target)
+
+    def copy_object(
+        self,
+        source_bucket_key: str,
+        dest_bucket_key: str,
+        source_bucket_name: str | None = None,
+        dest_bucket_name: str | None = None,
+        source_version_id: str | None = None,
+        acl_policy: str | None = None,
+    ) -> Any:
+        source_bucket_name, source_bucket_key = self._bucket_and_key(source_bucket_key, source_bucket_name)
+        dest_bucket_name, dest_bucket_key = self._bucket_and_key(dest_bucket_key, dest_bucket_name)
+        source = {"Bucket": source_bucket_name, "Key": source_bucket_key}
+        if source_version_id:
+            source["VersionId"] = source_version_id
+        return self.get_conn().copy_object(
+            Bucket=dest_bucket_name, Key=dest_bucket_key, CopySource=source, ACL=acl_policy or "private"
+        )
+
+    def delete_objects(self, bucket: str, keys: str | list[str]) -> None:
+        names = [keys] if isinstance(keys, str) else list(keys)
+        for start in range(0, len(names), 1000):  # the API deletes at most 1,000 keys per call
+            chunk = names[start : start + 1000]
+            response = self.get_conn().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
+            if response.get("Errors"):
+                raise RuntimeError(f"Errors when deleting: {[e['Key'] for e in response['Errors']]}")
