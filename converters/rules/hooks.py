@@ -49,6 +49,7 @@ HOOKS: dict[str, str] = {
     ),
     **_paths("PostgresHook", f"{_P}.postgres.hooks.postgres.PostgresHook", "airflow.hooks.postgres_hook.PostgresHook"),
     **_paths("SqliteHook", f"{_P}.sqlite.hooks.sqlite.SqliteHook", "airflow.hooks.sqlite_hook.SqliteHook"),
+    **_paths("HttpHook", f"{_P}.http.hooks.http.HttpHook", "airflow.hooks.http_hook.HttpHook"),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
 }
 

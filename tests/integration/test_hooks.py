@@ -1,4 +1,4 @@
-"""Airflow hooks in copied callables run against real servers: PostgreSQL, SQLite, moto's S3.
+"""Airflow hooks in copied callables run against real servers: PostgreSQL, SQLite, moto's S3, a local HTTP server.
 
 Each test converts a small DAG file whose callable uses the hook, checks the task's disposition, then
 materializes the generated asset in-process (the generated package imported from the test's folder) with
@@ -11,8 +11,12 @@ import importlib
 import json
 import sqlite3
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import dagster as dg
 import pytest
@@ -216,3 +220,83 @@ def test_a_missing_hook_method_or_variable_set_is_none_with_its_name(tmp_path):
     assert "PostgresHook.bulk_insert_rows" in tasks["load"].translation.reason
     assert tasks["export"].disposition == NONE
     assert "Variable.set" in tasks["export"].translation.reason
+
+
+HTTP_DAG = """
+import json
+from datetime import datetime
+
+from airflow import DAG
+from airflow.exceptions import AirflowException
+from airflow.operators.python import PythonOperator
+from airflow.providers.http.hooks.http import HttpHook
+
+
+def sync(ds, **context):
+    rates = HttpHook(method="GET", http_conn_id="rates_api").run("rates", data={"day": ds}).json()
+    poster = HttpHook(http_conn_id="rates_api")
+    poster.run("/ingest", data=json.dumps(rates), headers={"Content-Type": "application/json"})
+    try:
+        HttpHook(method="GET", http_conn_id="rates_api").run("missing")
+    except AirflowException as exc:
+        failed = str(exc)
+    return {"rates": rates, "failed": failed}
+
+
+with DAG("http_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="sync", python_callable=sync)
+"""
+
+
+@contextmanager
+def http_server() -> Iterator[tuple[int, list]]:
+    """A local HTTP server on a free loopback port: GET /rates answers JSON, POST /ingest records its body."""
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):  # noqa: N802 - http.server's name
+            url = urlsplit(self.path)
+            if url.path == "/rates":
+                day = parse_qs(url.query)["day"][0]
+                self._answer(200, {"day": day, "eur": 1.1, "token": self.headers.get("X-Token"),
+                                   "auth": self.headers.get("Authorization")})  # fmt: skip
+            else:
+                self._answer(404, {"error": "no such path"})
+
+        def do_POST(self):  # noqa: N802 - http.server's name
+            length = int(self.headers.get("Content-Length", 0))
+            received.append((self.path, self.headers.get("Content-Type"), json.loads(self.rfile.read(length))))
+            self._answer(201, {"ok": True})
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_http_hook_against_a_local_http_server(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "http_hooks", HTTP_DAG)
+    assert tasks["sync"].disposition == JUDG, tasks["sync"].translation.reason
+    with http_server() as (port, received):
+        # Airflow's URI form: login and password become basic auth, the query (the extra) headers.
+        monkeypatch.setenv("AIRFLOW_CONN_RATES_API", f"http://bot:s3cret@127.0.0.1:{port}/http?X-Token=abc")
+        tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+        values = materialize(tmp_path, package, "http_hooks", [["http_hooks", "sync"]], tags)
+    rates = {"day": "2024-01-15", "eur": 1.1, "token": "abc", "auth": "Basic Ym90OnMzY3JldA=="}
+    assert values[("http_hooks", "sync")] == {"rates": rates, "failed": "404:Not Found"}
+    assert received == [("/ingest", "application/json", rates)]
