@@ -50,6 +50,23 @@ HOOKS: dict[str, str] = {
     **_paths("PostgresHook", f"{_P}.postgres.hooks.postgres.PostgresHook", "airflow.hooks.postgres_hook.PostgresHook"),
     **_paths("SqliteHook", f"{_P}.sqlite.hooks.sqlite.SqliteHook", "airflow.hooks.sqlite_hook.SqliteHook"),
     **_paths("HttpHook", f"{_P}.http.hooks.http.HttpHook", "airflow.hooks.http_hook.HttpHook"),
+    **_paths(
+        "AwsBaseHook",
+        f"{_P}.amazon.aws.hooks.base_aws.AwsBaseHook",
+        "airflow.contrib.hooks.aws_hook.AwsHook",
+    ),
+    **_paths(
+        "SqsHook",
+        f"{_P}.amazon.aws.hooks.sqs.SqsHook",
+        f"{_P}.amazon.aws.hooks.sqs.SQSHook",
+        "airflow.contrib.hooks.aws_sqs_hook.SQSHook",
+    ),
+    **_paths(
+        "SnsHook",
+        f"{_P}.amazon.aws.hooks.sns.SnsHook",
+        f"{_P}.amazon.aws.hooks.sns.AwsSnsHook",
+        "airflow.contrib.hooks.aws_sns_hook.AwsSnsHook",
+    ),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
 }
 

@@ -300,3 +300,57 @@ def test_http_hook_against_a_local_http_server(tmp_path, monkeypatch):
     rates = {"day": "2024-01-15", "eur": 1.1, "token": "abc", "auth": "Basic Ym90OnMzY3JldA=="}
     assert values[("http_hooks", "sync")] == {"rates": rates, "failed": "404:Not Found"}
     assert received == [("/ingest", "application/json", rates)]
+
+
+SQS_SNS_DAG = """
+import json
+from datetime import datetime
+
+from airflow import DAG
+from airflow.contrib.hooks.aws_sqs_hook import SQSHook
+from airflow.operators.python import PythonOperator
+from airflow.providers.amazon.aws.hooks.sns import SnsHook
+
+
+def notify(ds, **context):
+    sqs = SQSHook(aws_conn_id="aws_default")
+    queue_url = sqs.create_queue("orders")["QueueUrl"]
+    sqs.send_message(queue_url, json.dumps({"day": ds}), message_attributes={
+        "kind": {"DataType": "String", "StringValue": "daily"}})
+    sns = SnsHook(aws_conn_id="aws_default")
+    topic = sns.get_conn().create_topic(Name="alerts")["TopicArn"]
+    alerts_url = sqs.create_queue("alerts")["QueueUrl"]
+    alerts_arn = sqs.get_conn().get_queue_attributes(QueueUrl=alerts_url, AttributeNames=["QueueArn"])
+    sns.get_conn().subscribe(TopicArn=topic, Protocol="sqs", Endpoint=alerts_arn["Attributes"]["QueueArn"])
+    return sns.publish_to_target(topic, f"loaded {ds}", subject="orders", message_attributes={"rows": 2})["MessageId"]
+
+
+with DAG("queue_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="notify", python_callable=notify)
+"""
+
+
+def test_sqs_and_sns_hooks_against_motos_server(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "queue_hooks", SQS_SNS_DAG)
+    assert tasks["notify"].disposition == JUDG, tasks["notify"].translation.reason
+    with moto_server() as endpoint:
+        # Airflow's URI form of an AWS connection: the extra (region, endpoint) as the query.
+        uri = f"aws://testing:testing@/?region_name=eu-west-1&endpoint_url={quote(endpoint, safe='')}"
+        monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", uri)
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+            monkeypatch.delenv(name, raising=False)
+        tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+        values = materialize(tmp_path, package, "queue_hooks", [["queue_hooks", "notify"]], tags)
+        assert values[("queue_hooks", "notify")]
+        import boto3
+
+        sqs = boto3.client("sqs", endpoint_url=endpoint, aws_access_key_id="testing",
+                           aws_secret_access_key="testing", region_name="eu-west-1")  # fmt: skip
+        orders = sqs.get_queue_url(QueueName="orders")["QueueUrl"]
+        got = sqs.receive_message(QueueUrl=orders, MessageAttributeNames=["All"])["Messages"]
+        assert [json.loads(m["Body"]) for m in got] == [{"day": "2024-01-15"}]
+        assert got[0]["MessageAttributes"]["kind"]["StringValue"] == "daily"
+        alerts = sqs.get_queue_url(QueueName="alerts")["QueueUrl"]
+        delivered = json.loads(sqs.receive_message(QueueUrl=alerts)["Messages"][0]["Body"])
+        assert (delivered["Message"], delivered["Subject"]) == ("loaded 2024-01-15", "orders")
+        assert delivered["MessageAttributes"]["rows"] == {"Type": "Number", "Value": "2"}

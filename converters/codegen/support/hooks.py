@@ -15,6 +15,7 @@ bare ``AttributeError``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -25,7 +26,17 @@ from typing import Any
 
 from . import templates
 
-__all__ = ["BaseHook", "DbApiHook", "HttpHook", "PostgresHook", "S3Hook", "SqliteHook"]
+__all__ = [
+    "AwsBaseHook",
+    "BaseHook",
+    "DbApiHook",
+    "HttpHook",
+    "PostgresHook",
+    "S3Hook",
+    "SnsHook",
+    "SqliteHook",
+    "SqsHook",
+]
 
 
 class _NoEquivalent(AttributeError):
@@ -406,34 +417,40 @@ class SqliteHook(DbApiHook):
         return f"sqlite:///{self._path()}"
 
 
-class S3Hook(BaseHook):
-    """Airflow's ``S3Hook`` on boto3: credentials, region and ``endpoint_url`` from the AWS connection."""
+class AwsBaseHook(BaseHook):
+    """Airflow's ``AwsBaseHook`` on boto3: credentials, region and ``endpoint_url`` from the AWS connection.
+
+    The connection's login/password are the access key id and secret; its extra may hold ``region_name``,
+    ``endpoint_url`` (or per service, ``service_config: {"s3": {"endpoint_url": …}}``), ``aws_session_token``.
+    Without ``AIRFLOW_CONN_<ID>``, boto3's own credential chain, as Airflow falls back to it.
+    """
 
     conn_name_attr = "aws_conn_id"
     default_conn_name = "aws_default"
     conn_type = "aws"
-    hook_name = "Amazon S3"
+    hook_name = "Amazon Web Services"
+    client_type_default: str | None = None
 
     def __init__(
         self,
         aws_conn_id: str | None = "aws_default",
         verify: bool | str | None = None,
         region_name: str | None = None,
-        *args: Any,
-        transfer_config_args: Mapping[str, Any] | None = None,
-        extra_args: Mapping[str, Any] | None = None,
+        client_type: str | None = None,
+        resource_type: str | None = None,
+        config: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__()
         self.aws_conn_id = aws_conn_id
         self.verify = verify
+        self.client_type = client_type or self.client_type_default
+        self.resource_type = resource_type
+        self.config = config
         self._region_name = region_name
-        self.transfer_config_args = dict(transfer_config_args or {})
-        self.extra_args = dict(extra_args or {})
-        self.service_config = (kwargs.get("config") or {}) if isinstance(kwargs.get("config"), dict) else {}
         self._client: Any = None
 
-    def _aws(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _aws(self, service: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """Session and client keywords from the connection (boto3's own defaults when there is none)."""
         session: dict[str, Any] = {}
         client: dict[str, Any] = {}
@@ -453,11 +470,8 @@ class S3Hook(BaseHook):
                     session["aws_secret_access_key"] = extra.get("aws_secret_access_key")
                 if extra.get("aws_session_token"):
                     session["aws_session_token"] = extra["aws_session_token"]
-                endpoint = (
-                    extra.get("endpoint_url")
-                    or extra.get("host")
-                    or (extra.get("service_config") or {}).get("s3", {}).get("endpoint_url")
-                )
+                per_service = (extra.get("service_config") or {}).get(service or "", {})
+                endpoint = per_service.get("endpoint_url") or extra.get("endpoint_url") or extra.get("host")
                 if endpoint:
                     client["endpoint_url"] = endpoint
         region = self._region_name or extra.get("region_name")
@@ -465,26 +479,69 @@ class S3Hook(BaseHook):
             session["region_name"] = region
         if self.verify is not None:
             client["verify"] = self.verify
+        if self.config is not None and not isinstance(self.config, dict):
+            client["config"] = self.config  # a botocore Config
         return session, client
 
     @property
     def region_name(self) -> str | None:
         return self._aws()[0].get("region_name")
 
+    def get_session(self, region_name: str | None = None) -> Any:
+        import boto3
+
+        session, _ = self._aws(self.client_type)
+        if region_name:
+            session["region_name"] = region_name
+        return boto3.session.Session(**session)
+
+    def get_client_type(self, client_type: str | None = None, region_name: str | None = None, config: Any = None):
+        service = client_type or self.client_type
+        _, client = self._aws(service)
+        if config is not None:
+            client["config"] = config
+        return self.get_session(region_name).client(service, **client)
+
+    def get_resource_type(self, resource_type: str | None = None, region_name: str | None = None, config: Any = None):
+        service = resource_type or self.resource_type
+        _, client = self._aws(service)
+        if config is not None:
+            client["config"] = config
+        return self.get_session(region_name).resource(service, **client)
+
     def get_conn(self) -> Any:
         if self._client is None:
-            import boto3
-
-            session, client = self._aws()
-            self._client = boto3.session.Session(**session).client("s3", **client)
+            if self.client_type:
+                self._client = self.get_client_type()
+            elif self.resource_type:
+                self._client = self.get_resource_type()
+            else:
+                raise ValueError("Either client_type or resource_type must be provided, not both.")
         return self._client
-
-    def get_client_type(self, *args: Any, **kwargs: Any) -> Any:
-        return self.get_conn()
 
     @property
     def conn(self) -> Any:
         return self.get_conn()
+
+
+class S3Hook(AwsBaseHook):
+    """Airflow's ``S3Hook`` on boto3 (the connection as ``AwsBaseHook`` reads it)."""
+
+    hook_name = "Amazon S3"
+    client_type_default = "s3"
+
+    def __init__(
+        self,
+        aws_conn_id: str | None = "aws_default",
+        transfer_config_args: Mapping[str, Any] | None = None,
+        extra_args: Mapping[str, Any] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("client_type", None)
+        super().__init__(aws_conn_id, *args, client_type="s3", **kwargs)
+        self.transfer_config_args = dict(transfer_config_args or {})
+        self.extra_args = dict(extra_args or {})
 
     @staticmethod
     def parse_s3_url(s3url: str) -> tuple[str, str]:
@@ -525,11 +582,8 @@ class S3Hook(BaseHook):
 
     def get_key(self, key: str, bucket_name: str | None = None) -> Any:
         """The boto3 ``Object`` (``.get()["Body"]``, ``.key``, ``.content_length``…), loaded like Airflow's."""
-        import boto3
-
         bucket_name, key = self._bucket_and_key(key, bucket_name)
-        session, client = self._aws()
-        obj = boto3.session.Session(**session).resource("s3", **client).Object(bucket_name, key)
+        obj = self.get_resource_type("s3").Object(bucket_name, key)
         obj.load()
         return obj
 
@@ -805,3 +859,76 @@ class HttpHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - Airflow reports the error as the message
             return False, str(exc)
         return True, "Connection successfully tested"
+
+
+class SqsHook(AwsBaseHook):
+    """Airflow's ``SqsHook`` on boto3's SQS client."""
+
+    hook_name = "Amazon SQS"
+    client_type_default = "sqs"
+
+    def create_queue(self, queue_name: str, attributes: Mapping[str, Any] | None = None) -> dict:
+        return self.get_conn().create_queue(QueueName=queue_name, Attributes=dict(attributes or {}))
+
+    def send_message(
+        self,
+        queue_url: str,
+        message_body: str,
+        delay_seconds: int = 0,
+        message_attributes: Mapping[str, Any] | None = None,
+        message_group_id: str | None = None,
+        message_deduplication_id: str | None = None,
+    ) -> dict:
+        params: dict[str, Any] = {
+            "QueueUrl": queue_url,
+            "MessageBody": message_body,
+            "DelaySeconds": delay_seconds,
+            "MessageAttributes": dict(message_attributes or {}),
+        }
+        if message_group_id:
+            params["MessageGroupId"] = message_group_id
+        if message_deduplication_id:
+            params["MessageDeduplicationId"] = message_deduplication_id
+        return self.get_conn().send_message(**params)
+
+
+def _sns_attribute(value: Any) -> dict[str, Any]:
+    """A message attribute as SNS wants it, typed like Airflow's ``_get_message_attribute``."""
+    if isinstance(value, str):
+        return {"DataType": "String", "StringValue": value}
+    if isinstance(value, (list, tuple)):
+        return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"DataType": "Number", "StringValue": str(value)}
+    if isinstance(value, bytes):
+        return {"DataType": "Binary", "BinaryValue": value}
+    raise TypeError(
+        f"Values in MessageAttributes must be one of bytes, str, int, float, or iterable; got {type(value)}"
+    )
+
+
+class SnsHook(AwsBaseHook):
+    """Airflow's ``SnsHook`` on boto3's SNS client."""
+
+    hook_name = "Amazon SNS"
+    client_type_default = "sns"
+
+    def publish_to_target(
+        self,
+        target_arn: str,
+        message: str,
+        subject: str | None = None,
+        message_attributes: Mapping[str, Any] | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
+    ) -> dict:
+        params: dict[str, Any] = {"TargetArn": target_arn, "Message": message}
+        if subject:
+            params["Subject"] = subject
+        if message_attributes:
+            params["MessageAttributes"] = {k: _sns_attribute(v) for k, v in message_attributes.items()}
+        if message_deduplication_id:
+            params["MessageDeduplicationId"] = message_deduplication_id
+        if message_group_id:
+            params["MessageGroupId"] = message_group_id
+        return self.get_conn().publish(**params)
