@@ -67,6 +67,11 @@ HOOKS: dict[str, str] = {
         f"{_P}.amazon.aws.hooks.sns.AwsSnsHook",
         "airflow.contrib.hooks.aws_sns_hook.AwsSnsHook",
     ),
+    **_paths(
+        "SlackWebhookHook",
+        f"{_P}.slack.hooks.slack_webhook.SlackWebhookHook",
+        "airflow.contrib.hooks.slack_webhook_hook.SlackWebhookHook",
+    ),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
 }
 

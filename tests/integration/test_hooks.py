@@ -274,7 +274,7 @@ def http_server() -> Iterator[tuple[int, list]]:
         def do_POST(self):  # noqa: N802 - http.server's name
             length = int(self.headers.get("Content-Length", 0))
             received.append((self.path, self.headers.get("Content-Type"), json.loads(self.rfile.read(length))))
-            self._answer(201, {"ok": True})
+            self._answer(200, {"ok": True})
 
         def log_message(self, *args):
             pass
@@ -354,3 +354,39 @@ def test_sqs_and_sns_hooks_against_motos_server(tmp_path, monkeypatch):
         delivered = json.loads(sqs.receive_message(QueueUrl=alerts)["Messages"][0]["Body"])
         assert (delivered["Message"], delivered["Subject"]) == ("loaded 2024-01-15", "orders")
         assert delivered["MessageAttributes"]["rows"] == {"Type": "Number", "Value": "2"}
+
+
+SLACK_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.contrib.hooks.slack_webhook_hook import SlackWebhookHook as OldSlackWebhookHook
+from airflow.operators.python import PythonOperator
+from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
+
+
+def announce(ds, **context):
+    SlackWebhookHook(slack_webhook_conn_id="team").send(text=f"loaded {ds}", blocks=[{"type": "divider"}])
+    SlackWebhookHook(slack_webhook_conn_id="team").send_text("plain")
+    OldSlackWebhookHook(http_conn_id="team", message="legacy", channel="#data").execute()
+
+
+with DAG("slack_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="announce", python_callable=announce)
+"""
+
+
+def test_slack_webhook_hook_posts_to_a_local_webhook(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "slack_hooks", SLACK_DAG)
+    assert tasks["announce"].disposition == JUDG, tasks["announce"].translation.reason
+    with http_server() as (port, received):
+        # Airflow's slackwebhook connection: the host is the webhook service, the password the token.
+        conn = {"conn_type": "slackwebhook", "host": f"http://127.0.0.1:{port}/services", "password": "T0/B0/xyz"}
+        monkeypatch.setenv("AIRFLOW_CONN_TEAM", json.dumps(conn))
+        tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+        materialize(tmp_path, package, "slack_hooks", [["slack_hooks", "announce"]], tags)
+    assert received == [
+        ("/services/T0/B0/xyz", "application/json", {"text": "loaded 2024-01-15", "blocks": [{"type": "divider"}]}),
+        ("/services/T0/B0/xyz", "application/json", {"text": "plain"}),
+        ("/services/T0/B0/xyz", "application/json", {"text": "legacy", "channel": "#data"}),
+    ]

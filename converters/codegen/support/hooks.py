@@ -34,6 +34,7 @@ __all__ = [
     "PostgresHook",
     "S3Hook",
     "SnsHook",
+    "SlackWebhookHook",
     "SqliteHook",
     "SqsHook",
 ]
@@ -932,3 +933,111 @@ class SnsHook(AwsBaseHook):
         if message_group_id:
             params["MessageGroupId"] = message_group_id
         return self.get_conn().publish(**params)
+
+
+class SlackWebhookHook(BaseHook):
+    """Airflow's ``SlackWebhookHook`` posting with requests (both the provider's ``send*`` and the older ``execute``).
+
+    The URL is the connection's password when it is one, else the connection's host (default Slack's
+    ``https://hooks.slack.com/services``) joined with the password as the webhook token, as Airflow builds it.
+    """
+
+    conn_name_attr = "slack_webhook_conn_id"
+    default_conn_name = "slack_default"
+    conn_type = "slackwebhook"
+    hook_name = "Slack Incoming Webhook"
+
+    def __init__(
+        self,
+        slack_webhook_conn_id: str | None = None,
+        timeout: int | None = None,
+        proxy: str | None = None,
+        *,
+        http_conn_id: str | None = None,
+        webhook_token: str | None = None,
+        message: str = "",
+        attachments: list | None = None,
+        blocks: list | None = None,
+        channel: str | None = None,
+        username: str | None = None,
+        icon_emoji: str | None = None,
+        icon_url: str | None = None,
+        link_names: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.slack_webhook_conn_id = slack_webhook_conn_id or http_conn_id or self.default_conn_name
+        self.timeout = timeout
+        self.proxy = proxy
+        self.webhook_token = webhook_token
+        self.message, self.attachments, self.blocks, self.channel = message, attachments, blocks, channel
+        self.username, self.icon_emoji, self.icon_url, self.link_names = username, icon_emoji, icon_url, link_names
+
+    def _url(self) -> str:
+        conn = self.get_connection(self.slack_webhook_conn_id)
+        token = self.webhook_token or conn.password or ""
+        if token.startswith(("http://", "https://")):
+            return token
+        host = conn.host or "https://hooks.slack.com/services"
+        if "://" not in host:
+            host = f"{conn.schema or 'https'}://{host}"
+        return host.rstrip("/") + ("/" + token.lstrip("/") if token else "")
+
+    def send_dict(self, body: Mapping[str, Any] | str, headers: Mapping[str, str] | None = None) -> Any:
+        """POST the JSON body; a status other than 200 raises ``AirflowException``, as Airflow checks it."""
+        import requests
+
+        from .runtime import AirflowException  # runtime imports this module: bound when a post fails
+
+        payload = json.loads(body) if isinstance(body, str) else dict(body)
+        proxies = {"https": self.proxy, "http": self.proxy} if self.proxy else None
+        response = requests.post(
+            self._url(), json=payload, headers=dict(headers or {}), timeout=self.timeout or 30, proxies=proxies
+        )
+        if response.status_code != 200:
+            raise AirflowException(
+                f"Response body: {response.text!r}, Status Code: {response.status_code}. "
+                "See the incoming webhook's documentation."
+            )
+        return response
+
+    def send(
+        self,
+        *,
+        text: str | None = None,
+        blocks: list | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        attachments: list | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        body = {
+            "text": text,
+            "attachments": attachments,
+            "blocks": blocks,
+            "response_type": response_type,
+            "replace_original": replace_original,
+            "delete_original": delete_original,
+            "unfurl_links": unfurl_links,
+            "unfurl_media": unfurl_media,
+            **kwargs,  # the legacy fields: channel, username, icon_emoji, icon_url
+        }
+        return self.send_dict({k: v for k, v in body.items() if v is not None}, headers=headers)
+
+    def send_text(self, text: str, *, unfurl_links: bool | None = None, unfurl_media: bool | None = None) -> Any:
+        return self.send(text=text, unfurl_links=unfurl_links, unfurl_media=unfurl_media)
+
+    def execute(self) -> None:
+        """The older hook's call: post the message given to the constructor."""
+        legacy = {
+            "channel": self.channel,
+            "username": self.username,
+            "icon_emoji": self.icon_emoji,
+            "icon_url": self.icon_url,
+            "link_names": 1 if self.link_names else None,
+        }
+        self.send(text=self.message, attachments=self.attachments, blocks=self.blocks, **legacy)
