@@ -1,7 +1,8 @@
-"""Real servers for the hook tests: PostgreSQL from Debian's packages and moto's S3 server, on loopback.
+"""Real servers for the hook tests, on loopback: PostgreSQL from Debian's packages, moto's server, an SSH/SFTP server.
 
 Each server gets a free port (the kernel picks it) and a folder of its own, and is stopped by its process group,
-so two pytest-xdist workers never share one. PostgreSQL refuses to run as root: as root, the cluster belongs to
+so two pytest-xdist workers never share one. The SSH server is paramiko's server side in a thread of the test,
+serving a folder of the test. PostgreSQL refuses to run as root: as root, the cluster belongs to
 Debian's ``postgres`` user (created by the package) and lives under ``/tmp``, which that user can reach.
 """
 
@@ -128,3 +129,151 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+def _sftp_interface(root: Path):
+    """A paramiko SFTP server over the folder ``root`` (remote ``/x`` is ``root/x``), after paramiko's test stub."""
+    import paramiko
+
+    def real(path: str) -> str:
+        return str(root / os.path.normpath("/" + path).lstrip("/"))
+
+    def errors(fn):
+        def wrapped(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except OSError as exc:
+                return paramiko.SFTPServer.convert_errno(exc.errno)
+
+        return wrapped
+
+    class Handle(paramiko.SFTPHandle):
+        def stat(self):
+            return errors(lambda: paramiko.SFTPAttributes.from_stat(os.fstat(self.readfile.fileno())))()
+
+        def chattr(self, attr):
+            return errors(lambda: paramiko.SFTPServer.set_file_attr(self.filename, attr) or paramiko.SFTP_OK)()
+
+    class Local(paramiko.SFTPServerInterface):
+        @errors
+        def list_folder(self, path):
+            folder = real(path)
+            return [paramiko.SFTPAttributes.from_stat(os.stat(os.path.join(folder, n)), n) for n in os.listdir(folder)]
+
+        @errors
+        def stat(self, path):
+            return paramiko.SFTPAttributes.from_stat(os.stat(real(path)))
+
+        @errors
+        def lstat(self, path):
+            return paramiko.SFTPAttributes.from_stat(os.lstat(real(path)))
+
+        @errors
+        def open(self, path, flags, attr):
+            target = real(path)
+            fd = os.open(target, flags, getattr(attr, "st_mode", None) or 0o666)
+            if flags & os.O_WRONLY:
+                mode = "ab" if flags & os.O_APPEND else "wb"
+            elif flags & os.O_RDWR:
+                mode = "a+b" if flags & os.O_APPEND else "r+b"
+            else:
+                mode = "rb"
+            handle = Handle(flags)
+            handle.filename = target
+            handle.readfile = handle.writefile = os.fdopen(fd, mode)
+            return handle
+
+        @errors
+        def remove(self, path):
+            os.remove(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def rename(self, oldpath, newpath):
+            os.rename(real(oldpath), real(newpath))
+            return paramiko.SFTP_OK
+
+        @errors
+        def mkdir(self, path, attr):
+            os.mkdir(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def rmdir(self, path):
+            os.rmdir(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def chattr(self, path, attr):
+            paramiko.SFTPServer.set_file_attr(real(path), attr)
+            return paramiko.SFTP_OK
+
+    return Local
+
+
+@contextmanager
+def ssh_server(root: Path, user: str, password: str) -> Iterator[int]:
+    """An SSH server (paramiko) on a free loopback port: password login, commands run in ``root`` by the shell,
+    and the ``sftp`` subsystem over ``root``. Yields the port; stops with the test."""
+    import threading
+
+    import paramiko
+
+    host_key = paramiko.RSAKey.generate(2048)
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stopping = threading.Event()
+    transports: list = []
+
+    class Server(paramiko.ServerInterface):
+        def get_allowed_auths(self, username):
+            return "password"
+
+        def check_auth_password(self, username, given):
+            ok = (username, given) == (user, password)
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def check_channel_request(self, kind, chanid):
+            return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+        def check_channel_env_request(self, channel, name, value):
+            return True
+
+        def check_channel_pty_request(self, *args):
+            return True
+
+        def check_channel_exec_request(self, channel, command):
+            def run():
+                done = subprocess.run(command.decode(), shell=True, cwd=root, capture_output=True, timeout=60)
+                channel.sendall(done.stdout)
+                channel.sendall_stderr(done.stderr)
+                channel.send_exit_status(done.returncode)
+                channel.close()
+
+            threading.Thread(target=run, daemon=True).start()
+            return True
+
+    def serve():
+        while not stopping.is_set():
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            transport = paramiko.Transport(sock)
+            transport.add_server_key(host_key)
+            transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _sftp_interface(root))
+            transport.start_server(server=Server())
+            transports.append(transport)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stopping.set()
+        listener.close()
+        for transport in transports:
+            transport.close()
+        thread.join(timeout=10)

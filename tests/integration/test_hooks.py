@@ -23,7 +23,7 @@ import pytest
 
 from converters.convert import convert_project
 from converters.rules.base import JUDG, NONE
-from tests.integration.hook_servers import moto_server, postgres_server
+from tests.integration.hook_servers import moto_server, postgres_server, ssh_server
 
 pytestmark = pytest.mark.integration
 
@@ -390,3 +390,60 @@ def test_slack_webhook_hook_posts_to_a_local_webhook(tmp_path, monkeypatch):
         ("/services/T0/B0/xyz", "application/json", {"text": "plain"}),
         ("/services/T0/B0/xyz", "application/json", {"text": "legacy", "channel": "#data"}),
     ]
+
+
+SSH_DAG = """
+import os
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from airflow.providers.sftp.hooks.sftp import SFTPHook
+from airflow.providers.ssh.hooks.ssh import SSHHook
+
+
+def ship(ds, **context):
+    sftp = SFTPHook(ssh_conn_id="partner")
+    sftp.create_directory(f"/outbox/{ds}")
+    sftp.store_file(f"/outbox/{ds}/orders.csv", os.environ["UPLOAD_PATH"])
+    listed = sftp.list_directory(f"/outbox/{ds}")
+    matched = sftp.get_files_by_pattern(f"/outbox/{ds}", "*.csv")
+    sftp.retrieve_file(f"/outbox/{ds}/orders.csv", os.environ["DOWNLOAD_PATH"])
+    exists = sftp.path_exists(f"/outbox/{ds}/orders.csv"), sftp.path_exists("/nothing")
+    sftp.close_conn()
+    hook = SSHHook(ssh_conn_id="partner")
+    with hook.get_conn() as client:
+        command = f"wc -l < outbox/{ds}/orders.csv; echo oops >&2"
+        status, out, err = hook.exec_ssh_client_command(client, command, get_pty=False)
+    shell = {"status": status, "out": out.decode().strip(), "err": err.decode().strip()}
+    return {"listed": listed, "matched": matched, "exists": exists, **shell}
+
+
+with DAG("ssh_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="ship", python_callable=ship)
+"""
+
+
+def test_ssh_and_sftp_hooks_against_a_local_ssh_server(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "ssh_hooks", SSH_DAG)
+    assert tasks["ship"].disposition == JUDG, tasks["ship"].translation.reason
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    upload, download = tmp_path / "orders.csv", tmp_path / "back.csv"
+    upload.write_text("id,amount\n1,9.5\n2,3\n")
+    with ssh_server(remote, "deploy", "pw") as port:
+        monkeypatch.setenv("AIRFLOW_CONN_PARTNER", f"ssh://deploy:pw@127.0.0.1:{port}?look_for_keys=false")
+        monkeypatch.setenv("UPLOAD_PATH", str(upload))
+        monkeypatch.setenv("DOWNLOAD_PATH", str(download))
+        tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+        values = materialize(tmp_path, package, "ssh_hooks", [["ssh_hooks", "ship"]], tags)
+    assert values[("ssh_hooks", "ship")] == {
+        "listed": ["orders.csv"],
+        "matched": ["orders.csv"],
+        "exists": (True, False),
+        "status": 0,
+        "out": "3",
+        "err": "oops",
+    }
+    assert (remote / "outbox" / "2024-01-15" / "orders.csv").read_text() == upload.read_text()
+    assert download.read_text() == upload.read_text()

@@ -33,6 +33,8 @@ __all__ = [
     "HttpHook",
     "PostgresHook",
     "S3Hook",
+    "SFTPHook",
+    "SSHHook",
     "SnsHook",
     "SlackWebhookHook",
     "SqliteHook",
@@ -1041,3 +1043,228 @@ class SlackWebhookHook(BaseHook):
             "link_names": 1 if self.link_names else None,
         }
         self.send(text=self.message, attachments=self.attachments, blocks=self.blocks, **legacy)
+
+
+class SSHHook(BaseHook):
+    """Airflow's ``SSHHook`` on paramiko: host, port, login, password or key from the SSH connection.
+
+    The extra may hold ``key_file``, ``private_key``, ``private_key_passphrase``, ``timeout``/``conn_timeout``,
+    ``compress``, ``look_for_keys`` and ``no_host_key_check`` (default true, as Airflow: unknown host keys are
+    accepted unless it is false, then they must be in the known hosts).
+    """
+
+    conn_name_attr = "ssh_conn_id"
+    default_conn_name = "ssh_default"
+    conn_type = "ssh"
+    hook_name = "SSH"
+
+    def __init__(
+        self,
+        ssh_conn_id: str | None = None,
+        remote_host: str = "",
+        username: str | None = None,
+        password: str | None = None,
+        key_file: str | None = None,
+        port: int | None = None,
+        conn_timeout: int | None = None,
+        cmd_timeout: float | None = 10,
+        keepalive_interval: int = 30,
+        banner_timeout: float = 30.0,
+        disabled_algorithms: dict | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.ssh_conn_id = ssh_conn_id
+        self.remote_host = remote_host
+        self.username = username
+        self.password = password
+        self.key_file = key_file
+        self.port = port
+        self.conn_timeout = conn_timeout
+        self.cmd_timeout = cmd_timeout
+        self.keepalive_interval = keepalive_interval
+        self.banner_timeout = banner_timeout
+        self.disabled_algorithms = disabled_algorithms
+        self.client: Any = None
+
+    def _settings(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        values: dict[str, Any] = {"hostname": self.remote_host, "username": self.username, "port": self.port}
+        if self.ssh_conn_id:
+            conn = self.get_connection(self.ssh_conn_id)
+            extra = conn.extra_dejson
+            values = {
+                "hostname": self.remote_host or conn.host,
+                "username": self.username or conn.login,
+                "port": self.port or conn.port,
+                "password": self.password or conn.password,
+            }
+        else:
+            values["password"] = self.password
+        values["port"] = int(values["port"] or 22)
+        values["timeout"] = self.conn_timeout or extra.get("conn_timeout") or extra.get("timeout") or 10
+        values["compress"] = str(extra.get("compress", "true")).lower() == "true"
+        values["look_for_keys"] = str(extra.get("look_for_keys", "true")).lower() == "true"
+        values["banner_timeout"] = self.banner_timeout
+        if self.disabled_algorithms:
+            values["disabled_algorithms"] = self.disabled_algorithms
+        key_file = self.key_file or extra.get("key_file")
+        if key_file:
+            values["key_filename"] = key_file
+        if extra.get("private_key"):
+            import io
+
+            import paramiko
+
+            text, passphrase = extra["private_key"], extra.get("private_key_passphrase")
+            for kind in (paramiko.RSAKey, paramiko.ECDSAKey, paramiko.Ed25519Key):
+                try:
+                    values["pkey"] = kind.from_private_key(io.StringIO(text), password=passphrase)
+                    break
+                except paramiko.SSHException:
+                    continue
+            else:
+                raise ValueError("The private_key of the SSH connection is not an RSA, ECDSA or Ed25519 key")
+        values["_no_host_key_check"] = str(extra.get("no_host_key_check", "true")).lower() == "true"
+        return values
+
+    def get_conn(self) -> Any:
+        """A connected ``paramiko.SSHClient`` (usable as a context manager, as with Airflow)."""
+        import paramiko
+
+        settings = self._settings()
+        client = paramiko.SSHClient()
+        if settings.pop("_no_host_key_check"):
+            client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507 - Airflow's default
+        else:
+            client.load_system_host_keys()
+        if not settings.get("password"):
+            settings.pop("password", None)
+        client.connect(**settings)
+        if self.keepalive_interval:
+            client.get_transport().set_keepalive(self.keepalive_interval)
+        self.client = client
+        return client
+
+    def __enter__(self) -> SSHHook:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def exec_ssh_client_command(
+        self,
+        ssh_client: Any,
+        command: str,
+        get_pty: bool = False,
+        environment: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, bytes, bytes]:
+        """Run ``command``; returns (exit status, stdout, stderr) as Airflow's hook does."""
+        _, stdout, stderr = ssh_client.exec_command(
+            command, get_pty=get_pty, timeout=timeout or self.cmd_timeout, environment=dict(environment or {})
+        )
+        out, err = stdout.read(), stderr.read()
+        return stdout.channel.recv_exit_status(), out, err
+
+
+class SFTPHook(SSHHook):
+    """Airflow's ``SFTPHook`` on paramiko's SFTP client (the connection as ``SSHHook`` reads it)."""
+
+    conn_name_attr = "ssh_conn_id"
+    default_conn_name = "sftp_default"
+    conn_type = "sftp"
+    hook_name = "SFTP"
+
+    def __init__(self, ssh_conn_id: str | None = "sftp_default", ssh_hook: SSHHook | None = None, **kwargs: Any):
+        kwargs.pop("ftp_conn_id", None)
+        super().__init__(ssh_conn_id=ssh_hook.ssh_conn_id if ssh_hook else ssh_conn_id, **kwargs)
+        self.conn: Any = None
+
+    def get_conn(self) -> Any:
+        """An open ``paramiko.SFTPClient`` (the same one until ``close_conn``)."""
+        if self.conn is None:
+            self.conn = super().get_conn().open_sftp()
+        return self.conn
+
+    def close_conn(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def describe_directory(self, path: str) -> dict[str, dict[str, Any]]:
+        import stat
+
+        files = {}
+        for item in self.get_conn().listdir_attr(path):
+            files[item.filename] = {
+                "size": item.st_size,
+                "type": "dir" if stat.S_ISDIR(item.st_mode) else "file",
+                "modify": datetime.fromtimestamp(item.st_mtime).strftime("%Y%m%d%H%M%S"),
+            }
+        return files
+
+    def list_directory(self, path: str) -> list[str]:
+        return sorted(self.get_conn().listdir(path))
+
+    def mkdir(self, path: str, mode: int = 0o777) -> None:
+        self.get_conn().mkdir(path, mode=mode)
+
+    def isdir(self, path: str) -> bool:
+        import stat
+
+        try:
+            return stat.S_ISDIR(self.get_conn().stat(path).st_mode)
+        except OSError:
+            return False
+
+    def isfile(self, path: str) -> bool:
+        import stat
+
+        try:
+            return stat.S_ISREG(self.get_conn().stat(path).st_mode)
+        except OSError:
+            return False
+
+    def create_directory(self, path: str, mode: int = 0o777) -> None:
+        """Create ``path`` and its missing parents."""
+        if self.isdir(path):
+            return
+        if self.isfile(path):
+            raise ValueError(f"{path} already exists as a file")
+        parent = os.path.dirname(path.rstrip("/"))
+        if parent and parent != path:
+            self.create_directory(parent, mode)
+        self.mkdir(path, mode)
+
+    def delete_directory(self, path: str) -> None:
+        self.get_conn().rmdir(path)
+
+    def retrieve_file(self, remote_full_path: str, local_full_path: str, prefetch: bool = True) -> None:
+        self.get_conn().get(remote_full_path, local_full_path, prefetch=prefetch)
+
+    def store_file(self, remote_full_path: str, local_full_path: str, confirm: bool = True) -> None:
+        self.get_conn().put(local_full_path, remote_full_path, confirm=confirm)
+
+    def delete_file(self, path: str) -> None:
+        self.get_conn().remove(path)
+
+    def get_mod_time(self, path: str) -> str:
+        return datetime.fromtimestamp(self.get_conn().stat(path).st_mtime).strftime("%Y%m%d%H%M%S")
+
+    def path_exists(self, path: str) -> bool:
+        try:
+            self.get_conn().stat(path)
+        except OSError:
+            return False
+        return True
+
+    def get_files_by_pattern(self, path: str, fnmatch_pattern: str) -> list[str]:
+        import fnmatch
+
+        return [name for name in self.list_directory(path) if fnmatch.fnmatch(name, fnmatch_pattern)]
