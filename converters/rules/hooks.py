@@ -138,9 +138,14 @@ def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -
             continue
         reached.append(node)
         todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs]
+    # Instances made at module level (``HOOK = PostgresHook(...)`` beside the callable) are seen from every function.
+    assigned = [s for s in tree.body if isinstance(s, (ast.Assign, ast.AnnAssign))]
+    shared = _instances(ast.Module(body=assigned, type_ignores=[]), checked)
     missing: set[str] = set()
     for root in reached:
-        instances = _instances(root, checked)
+        local = {n.id for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        local |= {a.arg for a in ast.walk(root) if isinstance(a, ast.arg)}
+        instances = {**{k: v for k, v in shared.items() if k not in local}, **_instances(root, checked)}
         for node in ast.walk(root):
             if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
                 continue

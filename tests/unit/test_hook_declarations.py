@@ -52,7 +52,11 @@ def helper(conn_id):
     return Hook(conn_id).chained()
 
 
+SHARED = Hook("x")
+
+
 def task():
+    SHARED.module_level()
     hook: Hook = Hook("x")
     hook.get_records("select 1")
     hook.annotated()
@@ -71,7 +75,9 @@ def unrelated():
         "PostgresHook.chained",
         "PostgresHook.from_with",
         "PostgresHook.klass",
+        "PostgresHook.module_level",
     ]
+    assert unsupported_uses(logic, "shadows", {"Hook": "PostgresHook"}) == []
 
 
 def test_a_method_the_plan_could_not_see_fails_with_its_name_at_run_time(monkeypatch):
