@@ -5,7 +5,7 @@
 <out>/definitions.py          merges every DAG module's Definitions and the shared resources
 <out>/dags/<dag>.py           one module per DAG: one asset per task, its job, schedule, failure sensor
 <out>/logic/<file>.py         the code copied out of each DAG file for its callables
-<out>/support/                runtime, templates, resources: copied verbatim, so the output runs alone
+<out>/support/                runtime, templates, resources, hooks, airlift: copied verbatim, so the output runs alone
 ```
 Every file is formatted and fixed with ruff, and starts with a header naming its source and the sha256 of
 the generated text. A file whose text no longer matches its header was edited by hand: it is kept, the
