@@ -48,6 +48,7 @@ HOOKS: dict[str, str] = {
         "airflow.hooks.dbapi_hook.DbApiHook",
     ),
     **_paths("PostgresHook", f"{_P}.postgres.hooks.postgres.PostgresHook", "airflow.hooks.postgres_hook.PostgresHook"),
+    **_paths("MySqlHook", f"{_P}.mysql.hooks.mysql.MySqlHook", "airflow.hooks.mysql_hook.MySqlHook"),
     **_paths("SqliteHook", f"{_P}.sqlite.hooks.sqlite.SqliteHook", "airflow.hooks.sqlite_hook.SqliteHook"),
     **_paths("HttpHook", f"{_P}.http.hooks.http.HttpHook", "airflow.hooks.http_hook.HttpHook"),
     **_paths(

@@ -1,4 +1,5 @@
-"""Real servers for the hook tests, on loopback: PostgreSQL from Debian's packages, moto's server, an SSH/SFTP server.
+"""Real servers for the hook tests, on loopback: PostgreSQL from Debian's packages, moto's server, an SSH/SFTP server,
+MariaDB.
 
 Each server gets a free port (the kernel picks it) and a folder of its own, and is stopped by its process group,
 so two pytest-xdist workers never share one. The SSH server is paramiko's server side in a thread of the test,
@@ -277,3 +278,39 @@ def ssh_server(root: Path, user: str, password: str) -> Iterator[int]:
         for transport in transports:
             transport.close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def mariadb_server(user: str, password: str, database: str) -> Iterator[int]:
+    """MariaDB from Debian's packages (``make mariadb``) in a folder of its own: yields its port, where ``user``
+    (with ``password``) owns ``database``."""
+    daemon, install = shutil.which("mariadbd") or "/usr/sbin/mariadbd", shutil.which("mariadb-install-db")
+    if install is None or not Path(daemon).exists():
+        raise RuntimeError("MariaDB's server is not installed: `make mariadb` installs Debian's mariadb-server")
+    base = Path(tempfile.mkdtemp(prefix="a2d-my-"))
+    data, sock = base / "data", base / "sock"
+    as_root = ["--user=root"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [install, "--no-defaults", f"--datadir={data}", *as_root, "--auth-root-authentication-method=normal",
+         "--skip-test-db"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        [daemon, "--no-defaults", f"--datadir={data}", f"--socket={sock}", f"--port={port}",
+         "--bind-address=127.0.0.1", f"--pid-file={base / 'pid'}", "--skip-log-bin", *as_root],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process, "mariadbd")
+        import mysql.connector
+
+        with mysql.connector.connect(unix_socket=str(sock), user="root", password="") as admin:
+            cursor = admin.cursor()
+            cursor.execute(f"CREATE DATABASE {database}")
+            cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'")
+            cursor.execute(f"GRANT ALL ON {database}.* TO '{user}'@'%'")
+        yield port
+    finally:
+        stop(process)
+        shutil.rmtree(base, ignore_errors=True)

@@ -23,7 +23,7 @@ import pytest
 
 from converters.convert import convert_project
 from converters.rules.base import JUDG, NONE
-from tests.integration.hook_servers import moto_server, postgres_server, ssh_server
+from tests.integration.hook_servers import mariadb_server, moto_server, postgres_server, ssh_server
 
 pytestmark = pytest.mark.integration
 
@@ -447,3 +447,45 @@ def test_ssh_and_sftp_hooks_against_a_local_ssh_server(tmp_path, monkeypatch):
     }
     assert (remote / "outbox" / "2024-01-15" / "orders.csv").read_text() == upload.read_text()
     assert download.read_text() == upload.read_text()
+
+
+MYSQL_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from airflow.providers.mysql.hooks.mysql import MySqlHook
+
+
+def load(ds, **context):
+    hook = MySqlHook(mysql_conn_id="shop_db")
+    hook.run(["create table if not exists orders (id int primary key, day varchar(10), amount decimal(6,2))",
+              "delete from orders"])
+    hook.insert_rows("orders", [(1, ds, 9.5), (2, ds, 3)], target_fields=["id", "day", "amount"])
+    hook.insert_rows("orders", [(2, ds, 4)], target_fields=["id", "day", "amount"], replace=True)
+    return [str(v) for v in hook.get_first("select count(*), sum(amount) from orders where day = %s", (ds,))]
+
+
+with DAG("mysql_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="load", python_callable=load)
+"""
+
+
+def test_mysql_hook_against_a_real_mariadb(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "mysql_hooks", MYSQL_DAG)
+    assert tasks["load"].disposition == JUDG, tasks["load"].translation.reason
+    with mariadb_server("airflow", "my-secret", "shop") as port:
+        monkeypatch.setenv("AIRFLOW_CONN_SHOP_DB", f"mysql://airflow:my-secret@127.0.0.1:{port}/shop")
+        tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+        values = materialize(tmp_path, package, "mysql_hooks", [["mysql_hooks", "load"]], tags)
+        assert values[("mysql_hooks", "load")] == ["2", "13.50"]  # REPLACE INTO rewrote row 2
+        import mysql.connector
+
+        with mysql.connector.connect(host="127.0.0.1", port=port, user="airflow", password="my-secret",
+                                     database="shop") as con:  # fmt: skip
+            cursor = con.cursor()
+            cursor.execute("select id, day, amount from orders order by id")
+            assert [(i, d, float(a)) for i, d, a in cursor.fetchall()] == [
+                (1, "2024-01-15", 9.5),
+                (2, "2024-01-15", 4.0),
+            ]

@@ -31,6 +31,7 @@ __all__ = [
     "BaseHook",
     "DbApiHook",
     "HttpHook",
+    "MySqlHook",
     "PostgresHook",
     "S3Hook",
     "SFTPHook",
@@ -395,6 +396,96 @@ class PostgresHook(DbApiHook):
         """
         rows = self.get_records(sql, (schema, table))
         return [row[0] for row in rows] if rows else None
+
+
+class MySqlHook(DbApiHook):
+    """Airflow's ``MySqlHook``: on mysqlclient (``MySQLdb``) when installed, as Airflow's default ``client``,
+    else (or with the extra ``"client": "mysql-connector-python"``) on mysql-connector-python, as Airflow offers."""
+
+    conn_name_attr = "mysql_conn_id"
+    default_conn_name = "mysql_default"
+    conn_type = "mysql"
+    hook_name = "MySQL"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.local_infile = kwargs.pop("local_infile", False)
+        self.init_command = kwargs.pop("init_command", None)
+        super().__init__(*args, **kwargs)
+
+    def _client(self, conn: templates.Connection) -> str:
+        client = conn.extra_dejson.get("client")
+        if client:
+            return client
+        try:
+            import MySQLdb  # noqa: F401
+        except ImportError:
+            return "mysql-connector-python"
+        return "mysqlclient"
+
+    def get_conn(self) -> Any:
+        conn = self.connection
+        database = self.schema or conn.schema or ""
+        if self._client(conn) == "mysql-connector-python":
+            import mysql.connector
+
+            kwargs: dict[str, Any] = {
+                "user": conn.login,
+                "password": conn.password or "",
+                "host": conn.host or "localhost",
+                "database": database,
+                "port": int(conn.port or 3306),
+                "allow_local_infile": self.local_infile,
+            }
+            if self.init_command:
+                kwargs["init_command"] = self.init_command
+            return mysql.connector.connect(**kwargs)
+        import MySQLdb
+
+        params: dict[str, Any] = {
+            "user": conn.login,
+            "passwd": conn.password or "",
+            "host": conn.host or "localhost",
+            "db": database,
+            "port": int(conn.port or 3306),
+            "local_infile": int(bool(self.local_infile)),
+        }
+        extra = conn.extra_dejson
+        if extra.get("charset"):
+            params["charset"], params["use_unicode"] = extra["charset"], True
+        if self.init_command:
+            params["init_command"] = self.init_command
+        return MySQLdb.connect(**params)
+
+    def get_autocommit(self, conn: Any) -> bool:
+        value = conn.get_autocommit() if hasattr(conn, "get_autocommit") else conn.autocommit
+        return bool(value)
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        if callable(getattr(conn, "autocommit", None)):
+            conn.autocommit(autocommit)  # mysqlclient
+        else:
+            conn.autocommit = autocommit  # mysql-connector-python
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        return cell  # the driver quotes parameters itself
+
+    def get_uri(self) -> str:
+        conn = self.connection
+        from urllib.parse import quote
+
+        auth = ""
+        if conn.login:
+            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
+        port = f":{conn.port}" if conn.port else ""
+        return f"mysql://{auth}{conn.host or 'localhost'}{port}/{quote(self.schema or conn.schema or '', safe='')}"
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        import sqlalchemy
+
+        driver = "mysqlconnector" if self._client(self.connection) == "mysql-connector-python" else "mysqldb"
+        uri = f"mysql+{driver}" + self.get_uri()[len("mysql") :]
+        return sqlalchemy.create_engine(uri, **dict(engine_kwargs or {}))
 
 
 class SqliteHook(DbApiHook):
