@@ -13,7 +13,7 @@ XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
 DAGSTER := .venv-dagster/bin
 STACKS := airflow-2 airflow-3 dagster
 
-.PHONY: setup demo test test-unit lint lint-imports compose-check browser lock clean help fuzz
+.PHONY: setup demo test test-unit lint lint-imports compose-check browser postgres mariadb lock clean help fuzz
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -38,7 +38,7 @@ demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW
 
 # The import contract first (seconds, and a broken layer fails before the servers start), then the suite in
 # PYTEST_WORKERS workers; the ten slowest tests are printed at the end.
-test: setup compose-check browser lint-imports  ## import contract, then unit + integration tests against real Airflow 2.11.2 and 3.3.2 (PYTEST_WORKERS=2)
+test: setup compose-check browser postgres mariadb lint-imports  ## import contract, then unit + integration tests against real Airflow 2.11.2 and 3.3.2 (PYTEST_WORKERS=2)
 	@mkdir -p build
 	$(DAGSTER)/python -m pytest $(XDIST) --durations=10 --junitxml=build/test-results.xml $(PYTEST_ARGS)
 
@@ -68,6 +68,23 @@ browser:  ## install Debian's chromium for the report's browser test, when it is
 	  { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
 	  { echo "could not install chromium (apt-get, as root or with sudo)"; exit 1; }; }
 	@echo "chromium: $$(command -v chromium)"
+
+# The hook tests (tests/integration/test_hooks.py) start PostgreSQL and MariaDB servers of their own: Debian's packages.
+postgres:  ## install Debian's postgresql (server binaries for the hook tests), when it is missing
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 || \
+	  { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; } || \
+	  { echo "could not install postgresql (apt-get, as root or with sudo)"; exit 1; }; }
+	@echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin | tail -1)"
+
+mariadb:  ## install Debian's mariadb-server (the MySqlHook test's server), when it is missing
+	@command -v mariadb-install-db >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server >/dev/null 2>&1 || \
+	  { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server >/dev/null; } || \
+	  { echo "could not install mariadb-server (apt-get, as root or with sudo)"; exit 1; }; }
+	@echo "mariadb: $$(command -v mariadb-install-db)"
 
 lock: | $(UV)  ## re-resolve requirements/*.in into the lock files (Python 3.11)
 	@for stack in $(STACKS); do \

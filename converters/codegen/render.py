@@ -9,6 +9,7 @@ from typing import Any
 from converters.inventory import ir
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
 from converters.rules.base import NONE, Code, Translation, Untranslatable
+from converters.rules.hooks import HOOKS
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
@@ -111,13 +112,19 @@ def render_logic(file) -> str:
         for local, qualified in file.logic_airflow_imports.items()
         if qualified in AIRFLOW_NAMES_SUPPORTED
     }
-    others = {k: v for k, v in file.logic_airflow_imports.items() if v not in AIRFLOW_NAMES_SUPPORTED}
+    hooks = {local: HOOKS[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in HOOKS}
+    others = {
+        k: v for k, v in file.logic_airflow_imports.items() if v not in AIRFLOW_NAMES_SUPPORTED and v not in HOOKS
+    }
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())
     )
     if names:
         lines.append(f"from ..support.runtime import {', '.join(names)}")
+    if hooks:
+        bound = sorted({f"{target} as {local}" if local != target else target for local, target in hooks.items()})
+        lines.append(f"from ..support.hooks import {', '.join(bound)}")
     lines.append("")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")

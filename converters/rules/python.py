@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from converters.inventory import ir
 from converters.inventory.operators import canonical, decorated
+from converters.rules import hooks
 from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable, worse
 
 AIRFLOW_NAMES_SUPPORTED = {
@@ -17,13 +18,12 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.sdk.Variable": "Variable",
     "airflow.operators.python.get_current_context": "get_current_context",
     "airflow.sdk.get_current_context": "get_current_context",
-    "airflow.hooks.base.BaseHook": "BaseHook",
-    "airflow.sdk.BaseHook": "BaseHook",
     "airflow.exceptions.AirflowException": "AirflowException",
     "airflow.exceptions.AirflowFailException": "AirflowFailException",
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
 }
+# Airflow hooks (BaseHook included) are bound to support/hooks.py: their paths are in rules/hooks.py's HOOKS.
 CALLABLE_ARGS = {
     "python_callable",
     "op_args",
@@ -49,11 +49,26 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         # Names the copied code needs but the file does not bind would fail at run time.
         if found.unresolved:
             return Translation(NONE, f"{found.name} uses names its file does not define: {', '.join(found.unresolved)}")
-        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED]
+        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
         # Airflow APIs we do not reproduce keep the task in Airflow.
         if unsupported:
             return Translation(
                 NONE, f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: " + ", ".join(unsupported)
+            )
+        bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
+        classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
+        missing = hooks.unsupported_uses(task.file.logic, found.name, classes)
+        # Methods of a supported Airflow class that support/ does not have (Variable.set, a hook's other methods).
+        if missing:
+            return Translation(
+                NONE, f"{found.name} calls Airflow methods with no Dagster-side equivalent here: " + ", ".join(missing)
+            )
+        used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+        if used:
+            t.disposition = worse(t.disposition, JUDG)
+            t.notes.append(
+                f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+                "AIRFLOW_CONN_<ID>, the database or service driver installed in the Dagster environment"
             )
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)

@@ -38,6 +38,7 @@ from typing import Any
 import dagster as dg
 
 from . import settings, templates
+from .hooks import BaseHook  # noqa: F401 - Airflow's BaseHook for copied code; its one home is hooks.py
 
 LOGICAL_DATE_TAG = "airflow/logical_date"
 CONF_TAG = "airflow/conf"
@@ -491,14 +492,6 @@ class AirflowFailException(AirflowException):
 
 class AirflowSkipException(AirflowException):
     """Airflow would mark the task skipped; in Dagster the step fails with this message."""
-
-
-class BaseHook:
-    """The part of Airflow's BaseHook copied code uses: connections from ``AIRFLOW_CONN_<ID>``."""
-
-    @staticmethod
-    def get_connection(conn_id: str) -> Any:
-        return templates.get_connection(conn_id)
 
 
 class _AirflowOnly:

@@ -1,0 +1,1361 @@
+"""Airflow's hooks, for code copied out of DAG files, without Airflow.
+
+Copied verbatim into every generated package (``<package>/support/``). A callable that did
+``PostgresHook(postgres_conn_id="warehouse").get_records(sql)`` in Airflow does the same here: the same
+constructor arguments, the same methods, the connection read from ``AIRFLOW_CONN_<CONN_ID>`` (URI or JSON,
+parsed by ``templates.parse_connection``, the one parser of both forms), and the driver Airflow's provider
+uses (psycopg2, sqlite3, boto3), imported when a method first needs it so a code location loads without it.
+
+This module is also the declaration of what exists: the public methods and attributes of a class here are
+the only ones of that Airflow hook the generated code offers. ``converters/rules/hooks.py`` reads them from
+this file (without importing it), so a callable calling any other method is planned NONE with that method's
+name; and ``__getattr__`` below makes a use the scan could not see fail with the same message, never with a
+bare ``AttributeError``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import closing
+from datetime import datetime
+from typing import Any
+
+from . import templates
+
+__all__ = [
+    "AwsBaseHook",
+    "BaseHook",
+    "DbApiHook",
+    "HttpHook",
+    "MySqlHook",
+    "PostgresHook",
+    "S3Hook",
+    "SFTPHook",
+    "SSHHook",
+    "SnsHook",
+    "SlackWebhookHook",
+    "SqliteHook",
+    "SqsHook",
+]
+
+
+class _NoEquivalent(AttributeError):
+    """An Airflow hook method or attribute this support module does not reproduce."""
+
+
+class BaseHook:
+    """The part of Airflow's ``BaseHook`` copied code uses: connections from ``AIRFLOW_CONN_<ID>``."""
+
+    conn_name_attr = ""
+    default_conn_name = ""
+    conn_type = ""
+    hook_name = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._log = logging.getLogger(f"airflow.task.hooks.{type(self).__module__}.{type(self).__name__}")
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> templates.Connection:
+        return templates.get_connection(conn_id)
+
+    @property
+    def log(self) -> logging.Logger:
+        return self._log
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise _NoEquivalent(
+            f"{type(self).__name__}.{name} is Airflow's and has no equivalent in this code location's support/hooks.py "
+            "(the plan marks a task NONE when it sees the call; add the method there to support it)"
+        )
+
+
+def _conn_id(hook: BaseHook, args: tuple, kwargs: dict) -> str:
+    """The connection id the way DbApiHook finds it: the ``<x>_conn_id`` keyword, the first argument, the default."""
+    if hook.conn_name_attr in kwargs:
+        return kwargs.pop(hook.conn_name_attr)
+    if args:
+        return args[0]
+    return hook.default_conn_name
+
+
+def fetch_all_handler(cursor: Any) -> list[tuple] | None:
+    """Airflow's ``fetch_all_handler``: every row, or None for a statement without a result set."""
+    return cursor.fetchall() if cursor.description is not None else None
+
+
+def fetch_one_handler(cursor: Any) -> tuple | None:
+    """Airflow's ``fetch_one_handler``: the first row, or None for a statement without a result set."""
+    return cursor.fetchone() if cursor.description is not None else None
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Statements of a script split on ``;`` outside quotes (Airflow's ``split_sql_string``, without sqlparse)."""
+    statements, current, quote = [], [], ""
+    for char in sql:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ";":
+            statements.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
+class DbApiHook(BaseHook):
+    """Airflow's ``DbApiHook`` (``common.sql``): runs SQL through the database's DB-API driver."""
+
+    conn_name_attr = "conn_id"
+    default_conn_name = "default_conn_id"
+    placeholder = "%s"
+    supports_autocommit = True
+
+    def __init__(self, *args: Any, schema: str | None = None, log_sql: bool = True, **kwargs: Any) -> None:
+        super().__init__()
+        setattr(self, self.conn_name_attr, _conn_id(self, args, kwargs))
+        self.schema = schema
+        self.log_sql = log_sql
+        self.descriptions: list[Any] = []
+        self.extra_kwargs = kwargs
+
+    def get_conn_id(self) -> str:
+        return getattr(self, self.conn_name_attr)
+
+    @property
+    def connection(self) -> templates.Connection:
+        return self.get_connection(self.get_conn_id())
+
+    @property
+    def last_description(self) -> Any:
+        return self.descriptions[-1] if self.descriptions else None
+
+    def get_conn(self) -> Any:  # pragma: no cover - each database's hook opens its own driver
+        raise NotImplementedError(f"{type(self).__name__} does not say how to open its connection")
+
+    def get_uri(self) -> str:
+        return self.connection.get_uri()
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        import sqlalchemy
+
+        return sqlalchemy.create_engine(self.get_uri(), **dict(engine_kwargs or {}))
+
+    def get_cursor(self) -> Any:
+        return self.get_conn().cursor()
+
+    def get_autocommit(self, conn: Any) -> bool:
+        return bool(getattr(conn, "autocommit", False)) and self.supports_autocommit
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        if self.supports_autocommit:
+            conn.autocommit = autocommit
+
+    def run(
+        self,
+        sql: str | Iterable[str],
+        autocommit: bool = False,
+        parameters: Any = None,
+        handler: Callable[[Any], Any] | None = None,
+        split_statements: bool = False,
+        return_last: bool = True,
+    ) -> Any:
+        """Run one statement or several in one connection, as Airflow's ``DbApiHook.run`` (commit at the end)."""
+        if isinstance(sql, str):
+            statements = _split_sql(sql) if split_statements else ([sql] if sql.strip() else [])
+        else:
+            statements = list(sql)
+        if not statements:
+            raise ValueError("List of SQL statements is empty")
+        single = isinstance(sql, str) and (return_last or not split_statements)
+        self.descriptions = []
+        results, last, last_description = [], None, None
+        with closing(self.get_conn()) as conn:
+            self.set_autocommit(conn, autocommit)
+            with closing(conn.cursor()) as cursor:
+                for statement in statements:
+                    if self.log_sql:
+                        self.log.info("Running statement: %s, parameters: %s", statement, parameters)
+                    if parameters:
+                        cursor.execute(statement, parameters)
+                    else:
+                        cursor.execute(statement)
+                    if handler is not None:
+                        result = handler(cursor)
+                        if single:
+                            last, last_description = result, cursor.description
+                        else:
+                            results.append(result)
+                            self.descriptions.append(cursor.description)
+            if not self.get_autocommit(conn):
+                conn.commit()
+        if handler is None:
+            return None
+        if single:
+            self.descriptions = [last_description]
+            return last
+        return results
+
+    def get_records(self, sql: str | Iterable[str], parameters: Any = None) -> Any:
+        return self.run(sql=sql, parameters=parameters, handler=fetch_all_handler)
+
+    def get_first(self, sql: str | Iterable[str], parameters: Any = None) -> Any:
+        return self.run(sql=sql, parameters=parameters, handler=fetch_one_handler)
+
+    def get_pandas_df(self, sql: str, parameters: Any = None, **kwargs: Any) -> Any:
+        try:
+            import pandas
+        except ImportError as exc:
+            raise ImportError(f"{type(self).__name__}.get_pandas_df needs pandas in the Dagster environment") from exc
+        with closing(self.get_conn()) as conn:
+            return pandas.read_sql(sql, con=conn, params=parameters, **kwargs)
+
+    def get_df(self, sql: str, parameters: Any = None, *, df_type: str = "pandas", **kwargs: Any) -> Any:
+        if df_type != "pandas":
+            raise NotImplementedError(f"{type(self).__name__}.get_df(df_type={df_type!r}): only pandas is supported")
+        return self.get_pandas_df(sql, parameters, **kwargs)
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        if cell is None:
+            return None
+        if isinstance(cell, datetime):
+            return cell.isoformat()
+        return str(cell)
+
+    def _insert_sql(self, table: str, values: Sequence[Any], target_fields: Sequence[str] | None, replace: bool, **kw):
+        columns = f"({', '.join(target_fields)})" if target_fields else ""
+        verb = "REPLACE INTO" if replace else "INSERT INTO"
+        return f"{verb} {table} {columns} VALUES ({','.join([self.placeholder] * len(values))})"
+
+    def insert_rows(
+        self,
+        table: str,
+        rows: Iterable[Sequence[Any]],
+        target_fields: Sequence[str] | None = None,
+        commit_every: int = 1000,
+        replace: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Insert ``rows`` one statement per row, committing every ``commit_every`` rows, as Airflow does."""
+        kwargs.pop("executemany", None)
+        count = 0
+        with closing(self.get_conn()) as conn:
+            self.set_autocommit(conn, False)
+            with closing(conn.cursor()) as cursor:
+                for count, row in enumerate(rows, 1):
+                    values = tuple(self._serialize_cell(cell, conn) for cell in row)
+                    cursor.execute(self._insert_sql(table, values, target_fields, replace, **kwargs), values)
+                    if commit_every and count % commit_every == 0:
+                        conn.commit()
+            conn.commit()
+        self.log.info("Done loading. Loaded a total of %s rows into %s", count, table)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self.get_first("select 1")
+        except Exception as exc:  # noqa: BLE001 - Airflow reports the error as the message
+            return False, str(exc)
+        return True, "Connection successfully tested"
+
+
+# Keys of a Postgres connection's extra that are Airflow's own, not libpq options.
+_POSTGRES_AIRFLOW_EXTRA = {
+    "iam",
+    "redshift",
+    "redshift-serverless",
+    "cursor",
+    "cluster-identifier",
+    "workgroup-name",
+    "aws_conn_id",
+    "sqlalchemy_scheme",
+    "sqlalchemy_query",
+    "enable_log_db_messages",
+}
+
+
+class PostgresHook(DbApiHook):
+    """Airflow's ``PostgresHook`` on psycopg2, the driver Airflow's Postgres provider uses."""
+
+    conn_name_attr = "postgres_conn_id"
+    default_conn_name = "postgres_default"
+    conn_type = "postgres"
+    hook_name = "Postgres"
+
+    def __init__(self, *args: Any, options: str | None = None, **kwargs: Any) -> None:
+        self.database = kwargs.pop("database", None)
+        kwargs.pop("enable_log_db_messages", None)
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.conn: Any = None
+
+    def _database(self, conn: templates.Connection) -> str | None:
+        return self.database or self.schema or conn.schema
+
+    def get_conn(self) -> Any:
+        import psycopg2
+        import psycopg2.extras
+
+        conn = self.connection
+        extra = conn.extra_dejson
+        kwargs: dict[str, Any] = {
+            "host": conn.host,
+            "user": conn.login,
+            "password": conn.password,
+            "dbname": self._database(conn),
+            "port": conn.port,
+        }
+        cursors = {
+            "dictcursor": psycopg2.extras.DictCursor,
+            "realdictcursor": psycopg2.extras.RealDictCursor,
+            "namedtuplecursor": psycopg2.extras.NamedTupleCursor,
+        }
+        if extra.get("cursor"):
+            name = str(extra["cursor"]).lower()
+            if name not in cursors:
+                raise ValueError(f"Invalid cursor passed {extra['cursor']}. Valid options are: {sorted(cursors)}")
+            kwargs["cursor_factory"] = cursors[name]
+        if self.options:
+            kwargs["options"] = self.options
+        kwargs.update({k: v for k, v in extra.items() if k not in _POSTGRES_AIRFLOW_EXTRA})
+        self.conn = psycopg2.connect(**{k: v for k, v in kwargs.items() if v is not None})
+        return self.conn
+
+    def get_uri(self) -> str:
+        conn = self.connection
+        from urllib.parse import quote
+
+        auth = ""
+        if conn.login:
+            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
+        port = f":{conn.port}" if conn.port else ""
+        return f"postgresql://{auth}{conn.host or ''}{port}/{quote(self._database(conn) or '', safe='')}"
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        """On psycopg2, like Airflow (SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3, not installed here)."""
+        import sqlalchemy
+
+        scheme = self.connection.extra_dejson.get("sqlalchemy_scheme") or "postgresql+psycopg2"
+        uri = scheme + self.get_uri()[len("postgresql") :]
+        return sqlalchemy.create_engine(uri, **dict(engine_kwargs or {}))
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        return cell  # psycopg2 adapts Python values itself
+
+    def _insert_sql(self, table, values, target_fields, replace, **kwargs):
+        sql = super()._insert_sql(table, values, target_fields, False)
+        if not replace:
+            return sql
+        if not target_fields:
+            raise ValueError("PostgreSQL ON CONFLICT upsert syntax requires column names")
+        replace_index = kwargs.get("replace_index")
+        if not replace_index:
+            raise ValueError("PostgreSQL ON CONFLICT upsert syntax requires an unique index")
+        index = [replace_index] if isinstance(replace_index, str) else list(replace_index)
+        updates = [f"{c} = excluded.{c}" for c in target_fields if c not in index]
+        action = f"UPDATE SET {', '.join(updates)}" if updates else "NOTHING"
+        return f"{sql} ON CONFLICT ({', '.join(index)}) DO {action}"
+
+    def copy_expert(self, sql: str, filename: str) -> None:
+        """``COPY … FROM STDIN`` / ``TO STDOUT`` with a local file, as Airflow's ``copy_expert`` (creates the file)."""
+        if not os.path.isfile(filename):
+            with open(filename, "w"):
+                pass
+        with open(filename, "r+") as file, closing(self.get_conn()) as conn, closing(conn.cursor()) as cursor:
+            cursor.copy_expert(sql, file)
+            file.truncate(file.tell())
+            conn.commit()
+
+    def bulk_load(self, table: str, tmp_file: str) -> None:
+        self.copy_expert(f"COPY {table} FROM STDIN", tmp_file)
+
+    def bulk_dump(self, table: str, tmp_file: str) -> None:
+        self.copy_expert(f"COPY {table} TO STDOUT", tmp_file)
+
+    def get_table_primary_key(self, table: str, schema: str | None = "public") -> list[str] | None:
+        sql = """
+            select kcu.column_name
+            from information_schema.table_constraints tco
+                join information_schema.key_column_usage kcu
+                    on kcu.constraint_name = tco.constraint_name
+                        and kcu.constraint_schema = tco.constraint_schema
+                        and kcu.constraint_name = tco.constraint_name
+            where tco.constraint_type = 'PRIMARY KEY'
+            and kcu.table_schema = %s
+            and kcu.table_name = %s
+            order by kcu.ordinal_position
+        """
+        rows = self.get_records(sql, (schema, table))
+        return [row[0] for row in rows] if rows else None
+
+
+class MySqlHook(DbApiHook):
+    """Airflow's ``MySqlHook``: on mysqlclient (``MySQLdb``) when installed, as Airflow's default ``client``,
+    else (or with the extra ``"client": "mysql-connector-python"``) on mysql-connector-python, as Airflow offers."""
+
+    conn_name_attr = "mysql_conn_id"
+    default_conn_name = "mysql_default"
+    conn_type = "mysql"
+    hook_name = "MySQL"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.local_infile = kwargs.pop("local_infile", False)
+        self.init_command = kwargs.pop("init_command", None)
+        super().__init__(*args, **kwargs)
+
+    def _client(self, conn: templates.Connection) -> str:
+        client = conn.extra_dejson.get("client")
+        if client:
+            return client
+        try:
+            import MySQLdb  # noqa: F401
+        except ImportError:
+            return "mysql-connector-python"
+        return "mysqlclient"
+
+    def get_conn(self) -> Any:
+        conn = self.connection
+        database = self.schema or conn.schema or ""
+        if self._client(conn) == "mysql-connector-python":
+            import mysql.connector
+
+            kwargs: dict[str, Any] = {
+                "user": conn.login,
+                "password": conn.password or "",
+                "host": conn.host or "localhost",
+                "database": database,
+                "port": int(conn.port or 3306),
+                "allow_local_infile": self.local_infile,
+            }
+            if self.init_command:
+                kwargs["init_command"] = self.init_command
+            return mysql.connector.connect(**kwargs)
+        import MySQLdb
+
+        params: dict[str, Any] = {
+            "user": conn.login,
+            "passwd": conn.password or "",
+            "host": conn.host or "localhost",
+            "db": database,
+            "port": int(conn.port or 3306),
+            "local_infile": int(bool(self.local_infile)),
+        }
+        extra = conn.extra_dejson
+        if extra.get("charset"):
+            params["charset"], params["use_unicode"] = extra["charset"], True
+        if self.init_command:
+            params["init_command"] = self.init_command
+        return MySQLdb.connect(**params)
+
+    def get_autocommit(self, conn: Any) -> bool:
+        value = conn.get_autocommit() if hasattr(conn, "get_autocommit") else conn.autocommit
+        return bool(value)
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        if callable(getattr(conn, "autocommit", None)):
+            conn.autocommit(autocommit)  # mysqlclient
+        else:
+            conn.autocommit = autocommit  # mysql-connector-python
+
+    @staticmethod
+    def _serialize_cell(cell: Any, conn: Any = None) -> Any:
+        return cell  # the driver quotes parameters itself
+
+    def get_uri(self) -> str:
+        conn = self.connection
+        from urllib.parse import quote
+
+        auth = ""
+        if conn.login:
+            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
+        port = f":{conn.port}" if conn.port else ""
+        return f"mysql://{auth}{conn.host or 'localhost'}{port}/{quote(self.schema or conn.schema or '', safe='')}"
+
+    def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
+        import sqlalchemy
+
+        driver = "mysqlconnector" if self._client(self.connection) == "mysql-connector-python" else "mysqldb"
+        uri = f"mysql+{driver}" + self.get_uri()[len("mysql") :]
+        return sqlalchemy.create_engine(uri, **dict(engine_kwargs or {}))
+
+
+class SqliteHook(DbApiHook):
+    """Airflow's ``SqliteHook`` on the standard library's sqlite3 (the database file is the connection's host)."""
+
+    conn_name_attr = "sqlite_conn_id"
+    default_conn_name = "sqlite_default"
+    conn_type = "sqlite"
+    hook_name = "Sqlite"
+    placeholder = "?"
+    supports_autocommit = False
+
+    def _path(self) -> str:
+        conn = self.connection
+        return conn.host or conn.schema or ":memory:"
+
+    def get_conn(self) -> Any:
+        import sqlite3
+
+        return sqlite3.connect(self._path())
+
+    def get_uri(self) -> str:
+        return f"sqlite:///{self._path()}"
+
+
+class AwsBaseHook(BaseHook):
+    """Airflow's ``AwsBaseHook`` on boto3: credentials, region and ``endpoint_url`` from the AWS connection.
+
+    The connection's login/password are the access key id and secret; its extra may hold ``region_name``,
+    ``endpoint_url`` (or per service, ``service_config: {"s3": {"endpoint_url": …}}``), ``aws_session_token``.
+    Without ``AIRFLOW_CONN_<ID>``, boto3's own credential chain, as Airflow falls back to it.
+    """
+
+    conn_name_attr = "aws_conn_id"
+    default_conn_name = "aws_default"
+    conn_type = "aws"
+    hook_name = "Amazon Web Services"
+    client_type_default: str | None = None
+
+    def __init__(
+        self,
+        aws_conn_id: str | None = "aws_default",
+        verify: bool | str | None = None,
+        region_name: str | None = None,
+        client_type: str | None = None,
+        resource_type: str | None = None,
+        config: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.aws_conn_id = aws_conn_id
+        self.verify = verify
+        self.client_type = client_type or self.client_type_default
+        self.resource_type = resource_type
+        self.config = config
+        self._region_name = region_name
+        self._client: Any = None
+
+    def _aws(self, service: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Session and client keywords from the connection (boto3's own defaults when there is none)."""
+        session: dict[str, Any] = {}
+        client: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        if self.aws_conn_id:
+            try:
+                conn = self.get_connection(self.aws_conn_id)
+            except templates.ConnectionNotFound:
+                conn = None  # Airflow falls back to boto3's credential chain too
+            if conn is not None:
+                extra = conn.extra_dejson
+                if conn.login:
+                    session["aws_access_key_id"] = conn.login
+                    session["aws_secret_access_key"] = conn.password
+                elif extra.get("aws_access_key_id"):
+                    session["aws_access_key_id"] = extra["aws_access_key_id"]
+                    session["aws_secret_access_key"] = extra.get("aws_secret_access_key")
+                if extra.get("aws_session_token"):
+                    session["aws_session_token"] = extra["aws_session_token"]
+                per_service = (extra.get("service_config") or {}).get(service or "", {})
+                endpoint = per_service.get("endpoint_url") or extra.get("endpoint_url") or extra.get("host")
+                if endpoint:
+                    client["endpoint_url"] = endpoint
+        region = self._region_name or extra.get("region_name")
+        if region:
+            session["region_name"] = region
+        if self.verify is not None:
+            client["verify"] = self.verify
+        if self.config is not None and not isinstance(self.config, dict):
+            client["config"] = self.config  # a botocore Config
+        return session, client
+
+    @property
+    def region_name(self) -> str | None:
+        return self._aws()[0].get("region_name")
+
+    def get_session(self, region_name: str | None = None) -> Any:
+        import boto3
+
+        session, _ = self._aws(self.client_type)
+        if region_name:
+            session["region_name"] = region_name
+        return boto3.session.Session(**session)
+
+    def get_client_type(self, client_type: str | None = None, region_name: str | None = None, config: Any = None):
+        service = client_type or self.client_type
+        _, client = self._aws(service)
+        if config is not None:
+            client["config"] = config
+        return self.get_session(region_name).client(service, **client)
+
+    def get_resource_type(self, resource_type: str | None = None, region_name: str | None = None, config: Any = None):
+        service = resource_type or self.resource_type
+        _, client = self._aws(service)
+        if config is not None:
+            client["config"] = config
+        return self.get_session(region_name).resource(service, **client)
+
+    def get_conn(self) -> Any:
+        if self._client is None:
+            if self.client_type:
+                self._client = self.get_client_type()
+            elif self.resource_type:
+                self._client = self.get_resource_type()
+            else:
+                raise ValueError("Either client_type or resource_type must be provided, not both.")
+        return self._client
+
+    @property
+    def conn(self) -> Any:
+        return self.get_conn()
+
+
+class S3Hook(AwsBaseHook):
+    """Airflow's ``S3Hook`` on boto3 (the connection as ``AwsBaseHook`` reads it)."""
+
+    hook_name = "Amazon S3"
+    client_type_default = "s3"
+
+    def __init__(
+        self,
+        aws_conn_id: str | None = "aws_default",
+        transfer_config_args: Mapping[str, Any] | None = None,
+        extra_args: Mapping[str, Any] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("client_type", None)
+        super().__init__(aws_conn_id, *args, client_type="s3", **kwargs)
+        self.transfer_config_args = dict(transfer_config_args or {})
+        self.extra_args = dict(extra_args or {})
+
+    @staticmethod
+    def parse_s3_url(s3url: str) -> tuple[str, str]:
+        match = re.match(r"^s3a?n?://([^/]+)/?(.*)$", s3url)
+        if not match:
+            raise ValueError(f'Please provide a bucket name using a valid format: "{s3url}"')
+        return match.group(1), match.group(2)
+
+    def _bucket_and_key(self, key: str, bucket_name: str | None) -> tuple[str, str]:
+        if bucket_name is None:
+            bucket_name, key = self.parse_s3_url(key)
+        return bucket_name, key
+
+    def check_for_bucket(self, bucket_name: str | None = None) -> bool:
+        try:
+            self.get_conn().head_bucket(Bucket=bucket_name)
+        except Exception:  # noqa: BLE001 - Airflow answers False for any client error
+            return False
+        return True
+
+    def create_bucket(self, bucket_name: str | None = None, region_name: str | None = None) -> None:
+        region = region_name or self.region_name
+        kwargs: dict[str, Any] = {"Bucket": bucket_name}
+        if region and region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        self.get_conn().create_bucket(**kwargs)
+
+    def check_for_key(self, key: str, bucket_name: str | None = None) -> bool:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        try:
+            self.get_conn().head_object(Bucket=bucket_name, Key=key)
+        except Exception as exc:  # noqa: BLE001 - boto3's ClientError, without importing botocore at load
+            status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404:
+                return False
+            raise
+        return True
+
+    def get_key(self, key: str, bucket_name: str | None = None) -> Any:
+        """The boto3 ``Object`` (``.get()["Body"]``, ``.key``, ``.content_length``…), loaded like Airflow's."""
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        obj = self.get_resource_type("s3").Object(bucket_name, key)
+        obj.load()
+        return obj
+
+    def read_key(self, key: str, bucket_name: str | None = None) -> str:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        body = self.get_conn().get_object(Bucket=bucket_name, Key=key)["Body"].read()
+        return body.decode("utf-8")
+
+    def list_keys(
+        self,
+        bucket_name: str | None = None,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        start_after_key: str | None = None,
+        from_datetime: datetime | None = None,
+        to_datetime: datetime | None = None,
+        object_filter: Callable[..., list] | None = None,
+        apply_wildcard: bool = False,
+    ) -> list[str]:
+        prefix = prefix or ""
+        config = {"PageSize": page_size, "MaxItems": max_items}
+        kwargs: dict[str, Any] = {"Bucket": bucket_name, "Prefix": prefix, "Delimiter": delimiter or ""}
+        if start_after_key:
+            kwargs["StartAfter"] = start_after_key
+        pages = self.get_conn().get_paginator("list_objects_v2").paginate(PaginationConfig=config, **kwargs)
+        objects = [item for page in pages for item in page.get("Contents", [])]
+        if from_datetime or to_datetime:
+            objects = [
+                o
+                for o in objects
+                if (from_datetime is None or o["LastModified"] > from_datetime)
+                and (to_datetime is None or o["LastModified"] < to_datetime)
+            ]
+        if object_filter is not None:
+            return object_filter(objects, from_datetime, to_datetime)
+        return [o["Key"] for o in objects]
+
+    def list_prefixes(
+        self,
+        bucket_name: str | None = None,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> list[str]:
+        config = {"PageSize": page_size, "MaxItems": max_items}
+        pages = (
+            self.get_conn()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=bucket_name, Prefix=prefix or "", Delimiter=delimiter or "", PaginationConfig=config)
+        )
+        return [p["Prefix"] for page in pages for p in page.get("CommonPrefixes", [])]
+
+    def _put(self, body: bytes, key: str, bucket_name: str | None, replace: bool, encrypt: bool, acl_policy) -> None:
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        if not replace and self.check_for_key(key, bucket_name):
+            raise ValueError(f"The key {key} already exists.")
+        extra = dict(self.extra_args)
+        if encrypt:
+            extra["ServerSideEncryption"] = "AES256"
+        if acl_policy:
+            extra["ACL"] = acl_policy
+        self.get_conn().put_object(Bucket=bucket_name, Key=key, Body=body, **extra)
+
+    def load_bytes(
+        self,
+        bytes_data: bytes,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        acl_policy: str | None = None,
+    ) -> None:
+        self._put(bytes_data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def load_string(
+        self,
+        string_data: str,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        encoding: str | None = None,
+        acl_policy: str | None = None,
+        compression: str | None = None,
+    ) -> None:
+        data = string_data.encode(encoding or "utf-8")
+        if compression == "gzip":
+            import gzip
+
+            data = gzip.compress(data)
+        elif compression:
+            raise NotImplementedError(f"Received {compression} compression type: strings are compressed in gzip only")
+        self._put(data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def load_file(
+        self,
+        filename: str | os.PathLike,
+        key: str,
+        bucket_name: str | None = None,
+        replace: bool = False,
+        encrypt: bool = False,
+        gzip: bool = False,
+        acl_policy: str | None = None,
+    ) -> None:
+        with open(filename, "rb") as file:
+            data = file.read()
+        if gzip:
+            import gzip as gz
+
+            data = gz.compress(data)
+        self._put(data, key, bucket_name, replace, encrypt, acl_policy)
+
+    def download_file(
+        self,
+        key: str,
+        bucket_name: str | None = None,
+        local_path: str | None = None,
+        preserve_file_name: bool = False,
+        use_autogenerated_subdir: bool = True,
+    ) -> str:
+        import tempfile
+        from pathlib import Path
+
+        bucket_name, key = self._bucket_and_key(key, bucket_name)
+        folder = Path(local_path or tempfile.gettempdir())
+        if preserve_file_name:
+            name = Path(key).name
+            if use_autogenerated_subdir:
+                folder = Path(tempfile.mkdtemp(prefix="airflow_tmp_dir_", dir=folder))
+            target = folder / name
+        else:
+            target = Path(tempfile.NamedTemporaryFile(dir=folder, prefix="airflow_tmp_", delete=False).name)
+        self.get_conn().download_file(bucket_name, key, str(target))
+        return str(target)
+
+    def copy_object(
+        self,
+        source_bucket_key: str,
+        dest_bucket_key: str,
+        source_bucket_name: str | None = None,
+        dest_bucket_name: str | None = None,
+        source_version_id: str | None = None,
+        acl_policy: str | None = None,
+    ) -> Any:
+        source_bucket_name, source_bucket_key = self._bucket_and_key(source_bucket_key, source_bucket_name)
+        dest_bucket_name, dest_bucket_key = self._bucket_and_key(dest_bucket_key, dest_bucket_name)
+        source = {"Bucket": source_bucket_name, "Key": source_bucket_key}
+        if source_version_id:
+            source["VersionId"] = source_version_id
+        return self.get_conn().copy_object(
+            Bucket=dest_bucket_name, Key=dest_bucket_key, CopySource=source, ACL=acl_policy or "private"
+        )
+
+    def delete_objects(self, bucket: str, keys: str | list[str]) -> None:
+        names = [keys] if isinstance(keys, str) else list(keys)
+        for start in range(0, len(names), 1000):  # the API deletes at most 1,000 keys per call
+            chunk = names[start : start + 1000]
+            response = self.get_conn().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk]})
+            if response.get("Errors"):
+                raise RuntimeError(f"Errors when deleting: {[e['Key'] for e in response['Errors']]}")
+
+
+class HttpHook(BaseHook):
+    """Airflow's ``HttpHook`` on requests: base URL, basic auth and headers (the extra) from the HTTP connection."""
+
+    conn_name_attr = "http_conn_id"
+    default_conn_name = "http_default"
+    conn_type = "http"
+    hook_name = "HTTP"
+
+    def __init__(
+        self,
+        method: str = "POST",
+        http_conn_id: str = "http_default",
+        auth_type: Any = None,
+        tcp_keep_alive: bool = True,
+        tcp_keep_alive_idle: int = 120,
+        tcp_keep_alive_count: int = 20,
+        tcp_keep_alive_interval: int = 30,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.method = method.upper()
+        self.http_conn_id = http_conn_id
+        self.auth_type = auth_type
+        self.base_url = ""
+
+    def get_conn(self, headers: Mapping[str, Any] | None = None, extra_options: Mapping[str, Any] | None = None):
+        """A ``requests.Session`` for the connection; sets ``base_url`` as Airflow does."""
+        import requests
+
+        session = requests.Session()
+        if self.http_conn_id:
+            conn = self.get_connection(self.http_conn_id)
+            host = conn.host or ""
+            if "://" in host:
+                self.base_url = host
+            else:
+                self.base_url = f"{conn.schema or 'http'}://{host}" if host else ""
+            if conn.port:
+                self.base_url = f"{self.base_url}:{conn.port}"
+            if conn.login:
+                auth = self.auth_type or requests.auth.HTTPBasicAuth
+                session.auth = auth(conn.login, conn.password)
+            extra = conn.extra_dejson
+            session.headers.update({k: str(v) for k, v in extra.items() if not isinstance(v, (dict, list))})
+        if headers:
+            session.headers.update(headers)
+        return session
+
+    def url_from_endpoint(self, endpoint: str | None) -> str:
+        if self.base_url and not self.base_url.endswith("/") and endpoint and not endpoint.startswith("/"):
+            return self.base_url + "/" + endpoint
+        return (self.base_url or "") + (endpoint or "")
+
+    def run(
+        self,
+        endpoint: str | None = None,
+        data: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        extra_options: Mapping[str, Any] | None = None,
+        **request_kwargs: Any,
+    ) -> Any:
+        """Send the request; an HTTP error status raises ``AirflowException`` unless ``check_response`` is off."""
+        import requests
+
+        options = dict(extra_options or {})
+        session = self.get_conn(headers)
+        url = self.url_from_endpoint(endpoint)
+        if self.method == "GET":
+            request = requests.Request(self.method, url, params=data, headers=headers, **request_kwargs)
+        elif self.method == "HEAD":
+            request = requests.Request(self.method, url, headers=headers, **request_kwargs)
+        else:
+            request = requests.Request(self.method, url, data=data, headers=headers, **request_kwargs)
+        prepped = session.prepare_request(request)
+        self.log.info("Sending '%s' to url: %s", self.method, url)
+        return self.run_and_check(session, prepped, options)
+
+    def run_and_check(self, session: Any, prepped_request: Any, extra_options: Mapping[str, Any]) -> Any:
+        options = dict(extra_options)
+        settings = session.merge_environment_settings(
+            prepped_request.url,
+            proxies=options.get("proxies", {}),
+            stream=options.get("stream", False),
+            verify=options.get("verify"),
+            cert=options.get("cert"),
+        )
+        send = {"timeout": options.get("timeout"), "allow_redirects": options.get("allow_redirects", True)}
+        response = session.send(prepped_request, **settings, **send)
+        if options.get("check_response", True):
+            self.check_response(response)
+        return response
+
+    def check_response(self, response: Any) -> None:
+        import requests
+
+        from .runtime import AirflowException  # runtime imports this module: bound when a response fails
+
+        try:
+            response.raise_for_status()
+        except requests.exceptions.HTTPError as exc:
+            self.log.error("HTTP error: %s", response.reason)
+            self.log.error(response.text)
+            raise AirflowException(f"{response.status_code}:{response.reason}") from exc
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self.run()
+        except Exception as exc:  # noqa: BLE001 - Airflow reports the error as the message
+            return False, str(exc)
+        return True, "Connection successfully tested"
+
+
+class SqsHook(AwsBaseHook):
+    """Airflow's ``SqsHook`` on boto3's SQS client."""
+
+    hook_name = "Amazon SQS"
+    client_type_default = "sqs"
+
+    def create_queue(self, queue_name: str, attributes: Mapping[str, Any] | None = None) -> dict:
+        return self.get_conn().create_queue(QueueName=queue_name, Attributes=dict(attributes or {}))
+
+    def send_message(
+        self,
+        queue_url: str,
+        message_body: str,
+        delay_seconds: int = 0,
+        message_attributes: Mapping[str, Any] | None = None,
+        message_group_id: str | None = None,
+        message_deduplication_id: str | None = None,
+    ) -> dict:
+        params: dict[str, Any] = {
+            "QueueUrl": queue_url,
+            "MessageBody": message_body,
+            "DelaySeconds": delay_seconds,
+            "MessageAttributes": dict(message_attributes or {}),
+        }
+        if message_group_id:
+            params["MessageGroupId"] = message_group_id
+        if message_deduplication_id:
+            params["MessageDeduplicationId"] = message_deduplication_id
+        return self.get_conn().send_message(**params)
+
+
+def _sns_attribute(value: Any) -> dict[str, Any]:
+    """A message attribute as SNS wants it, typed like Airflow's ``_get_message_attribute``."""
+    if isinstance(value, str):
+        return {"DataType": "String", "StringValue": value}
+    if isinstance(value, (list, tuple)):
+        return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"DataType": "Number", "StringValue": str(value)}
+    if isinstance(value, bytes):
+        return {"DataType": "Binary", "BinaryValue": value}
+    raise TypeError(
+        f"Values in MessageAttributes must be one of bytes, str, int, float, or iterable; got {type(value)}"
+    )
+
+
+class SnsHook(AwsBaseHook):
+    """Airflow's ``SnsHook`` on boto3's SNS client."""
+
+    hook_name = "Amazon SNS"
+    client_type_default = "sns"
+
+    def publish_to_target(
+        self,
+        target_arn: str,
+        message: str,
+        subject: str | None = None,
+        message_attributes: Mapping[str, Any] | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
+    ) -> dict:
+        params: dict[str, Any] = {"TargetArn": target_arn, "Message": message}
+        if subject:
+            params["Subject"] = subject
+        if message_attributes:
+            params["MessageAttributes"] = {k: _sns_attribute(v) for k, v in message_attributes.items()}
+        if message_deduplication_id:
+            params["MessageDeduplicationId"] = message_deduplication_id
+        if message_group_id:
+            params["MessageGroupId"] = message_group_id
+        return self.get_conn().publish(**params)
+
+
+class SlackWebhookHook(BaseHook):
+    """Airflow's ``SlackWebhookHook`` posting with requests (both the provider's ``send*`` and the older ``execute``).
+
+    The URL is the connection's password when it is one, else the connection's host (default Slack's
+    ``https://hooks.slack.com/services``) joined with the password as the webhook token, as Airflow builds it.
+    """
+
+    conn_name_attr = "slack_webhook_conn_id"
+    default_conn_name = "slack_default"
+    conn_type = "slackwebhook"
+    hook_name = "Slack Incoming Webhook"
+
+    def __init__(
+        self,
+        slack_webhook_conn_id: str | None = None,
+        timeout: int | None = None,
+        proxy: str | None = None,
+        *,
+        http_conn_id: str | None = None,
+        webhook_token: str | None = None,
+        message: str = "",
+        attachments: list | None = None,
+        blocks: list | None = None,
+        channel: str | None = None,
+        username: str | None = None,
+        icon_emoji: str | None = None,
+        icon_url: str | None = None,
+        link_names: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.slack_webhook_conn_id = slack_webhook_conn_id or http_conn_id or self.default_conn_name
+        self.timeout = timeout
+        self.proxy = proxy
+        self.webhook_token = webhook_token
+        self.message, self.attachments, self.blocks, self.channel = message, attachments, blocks, channel
+        self.username, self.icon_emoji, self.icon_url, self.link_names = username, icon_emoji, icon_url, link_names
+
+    def _url(self) -> str:
+        conn = self.get_connection(self.slack_webhook_conn_id)
+        token = self.webhook_token or conn.password or ""
+        if token.startswith(("http://", "https://")):
+            return token
+        host = conn.host or "https://hooks.slack.com/services"
+        if "://" not in host:
+            host = f"{conn.schema or 'https'}://{host}"
+        return host.rstrip("/") + ("/" + token.lstrip("/") if token else "")
+
+    def send_dict(self, body: Mapping[str, Any] | str, headers: Mapping[str, str] | None = None) -> Any:
+        """POST the JSON body; a status other than 200 raises ``AirflowException``, as Airflow checks it."""
+        import requests
+
+        from .runtime import AirflowException  # runtime imports this module: bound when a post fails
+
+        payload = json.loads(body) if isinstance(body, str) else dict(body)
+        proxies = {"https": self.proxy, "http": self.proxy} if self.proxy else None
+        response = requests.post(
+            self._url(), json=payload, headers=dict(headers or {}), timeout=self.timeout or 30, proxies=proxies
+        )
+        if response.status_code != 200:
+            raise AirflowException(
+                f"Response body: {response.text!r}, Status Code: {response.status_code}. "
+                "See the incoming webhook's documentation."
+            )
+        return response
+
+    def send(
+        self,
+        *,
+        text: str | None = None,
+        blocks: list | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        attachments: list | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        body = {
+            "text": text,
+            "attachments": attachments,
+            "blocks": blocks,
+            "response_type": response_type,
+            "replace_original": replace_original,
+            "delete_original": delete_original,
+            "unfurl_links": unfurl_links,
+            "unfurl_media": unfurl_media,
+            **kwargs,  # the legacy fields: channel, username, icon_emoji, icon_url
+        }
+        return self.send_dict({k: v for k, v in body.items() if v is not None}, headers=headers)
+
+    def send_text(self, text: str, *, unfurl_links: bool | None = None, unfurl_media: bool | None = None) -> Any:
+        return self.send(text=text, unfurl_links=unfurl_links, unfurl_media=unfurl_media)
+
+    def execute(self) -> None:
+        """The older hook's call: post the message given to the constructor."""
+        legacy = {
+            "channel": self.channel,
+            "username": self.username,
+            "icon_emoji": self.icon_emoji,
+            "icon_url": self.icon_url,
+            "link_names": 1 if self.link_names else None,
+        }
+        self.send(text=self.message, attachments=self.attachments, blocks=self.blocks, **legacy)
+
+
+class SSHHook(BaseHook):
+    """Airflow's ``SSHHook`` on paramiko: host, port, login, password or key from the SSH connection.
+
+    The extra may hold ``key_file``, ``private_key``, ``private_key_passphrase``, ``timeout``/``conn_timeout``,
+    ``compress``, ``look_for_keys`` and ``no_host_key_check`` (default true, as Airflow: unknown host keys are
+    accepted unless it is false, then they must be in the known hosts).
+    """
+
+    conn_name_attr = "ssh_conn_id"
+    default_conn_name = "ssh_default"
+    conn_type = "ssh"
+    hook_name = "SSH"
+
+    def __init__(
+        self,
+        ssh_conn_id: str | None = None,
+        remote_host: str = "",
+        username: str | None = None,
+        password: str | None = None,
+        key_file: str | None = None,
+        port: int | None = None,
+        conn_timeout: int | None = None,
+        cmd_timeout: float | None = 10,
+        keepalive_interval: int = 30,
+        banner_timeout: float = 30.0,
+        disabled_algorithms: dict | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.ssh_conn_id = ssh_conn_id
+        self.remote_host = remote_host
+        self.username = username
+        self.password = password
+        self.key_file = key_file
+        self.port = port
+        self.conn_timeout = conn_timeout
+        self.cmd_timeout = cmd_timeout
+        self.keepalive_interval = keepalive_interval
+        self.banner_timeout = banner_timeout
+        self.disabled_algorithms = disabled_algorithms
+        self.client: Any = None
+
+    def _settings(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        values: dict[str, Any] = {"hostname": self.remote_host, "username": self.username, "port": self.port}
+        if self.ssh_conn_id:
+            conn = self.get_connection(self.ssh_conn_id)
+            extra = conn.extra_dejson
+            values = {
+                "hostname": self.remote_host or conn.host,
+                "username": self.username or conn.login,
+                "port": self.port or conn.port,
+                "password": self.password or conn.password,
+            }
+        else:
+            values["password"] = self.password
+        values["port"] = int(values["port"] or 22)
+        values["timeout"] = self.conn_timeout or extra.get("conn_timeout") or extra.get("timeout") or 10
+        values["compress"] = str(extra.get("compress", "true")).lower() == "true"
+        values["look_for_keys"] = str(extra.get("look_for_keys", "true")).lower() == "true"
+        values["banner_timeout"] = self.banner_timeout
+        if self.disabled_algorithms:
+            values["disabled_algorithms"] = self.disabled_algorithms
+        key_file = self.key_file or extra.get("key_file")
+        if key_file:
+            values["key_filename"] = key_file
+        if extra.get("private_key"):
+            import io
+
+            import paramiko
+
+            text, passphrase = extra["private_key"], extra.get("private_key_passphrase")
+            for kind in (paramiko.RSAKey, paramiko.ECDSAKey, paramiko.Ed25519Key):
+                try:
+                    values["pkey"] = kind.from_private_key(io.StringIO(text), password=passphrase)
+                    break
+                except paramiko.SSHException:
+                    continue
+            else:
+                raise ValueError("The private_key of the SSH connection is not an RSA, ECDSA or Ed25519 key")
+        values["_no_host_key_check"] = str(extra.get("no_host_key_check", "true")).lower() == "true"
+        return values
+
+    def get_conn(self) -> Any:
+        """A connected ``paramiko.SSHClient`` (usable as a context manager, as with Airflow)."""
+        import paramiko
+
+        settings = self._settings()
+        client = paramiko.SSHClient()
+        if settings.pop("_no_host_key_check"):
+            client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507 - Airflow's default
+        else:
+            client.load_system_host_keys()
+        if not settings.get("password"):
+            settings.pop("password", None)
+        client.connect(**settings)
+        if self.keepalive_interval:
+            client.get_transport().set_keepalive(self.keepalive_interval)
+        self.client = client
+        return client
+
+    def __enter__(self) -> SSHHook:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def exec_ssh_client_command(
+        self,
+        ssh_client: Any,
+        command: str,
+        get_pty: bool = False,
+        environment: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, bytes, bytes]:
+        """Run ``command``; returns (exit status, stdout, stderr) as Airflow's hook does."""
+        _, stdout, stderr = ssh_client.exec_command(
+            command, get_pty=get_pty, timeout=timeout or self.cmd_timeout, environment=dict(environment or {})
+        )
+        out, err = stdout.read(), stderr.read()
+        return stdout.channel.recv_exit_status(), out, err
+
+
+class SFTPHook(SSHHook):
+    """Airflow's ``SFTPHook`` on paramiko's SFTP client (the connection as ``SSHHook`` reads it)."""
+
+    conn_name_attr = "ssh_conn_id"
+    default_conn_name = "sftp_default"
+    conn_type = "sftp"
+    hook_name = "SFTP"
+
+    def __init__(self, ssh_conn_id: str | None = "sftp_default", ssh_hook: SSHHook | None = None, **kwargs: Any):
+        kwargs.pop("ftp_conn_id", None)
+        super().__init__(ssh_conn_id=ssh_hook.ssh_conn_id if ssh_hook else ssh_conn_id, **kwargs)
+        self.conn: Any = None
+
+    def get_conn(self) -> Any:
+        """An open ``paramiko.SFTPClient`` (the same one until ``close_conn``)."""
+        if self.conn is None:
+            self.conn = super().get_conn().open_sftp()
+        return self.conn
+
+    def close_conn(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def describe_directory(self, path: str) -> dict[str, dict[str, Any]]:
+        import stat
+
+        files = {}
+        for item in self.get_conn().listdir_attr(path):
+            files[item.filename] = {
+                "size": item.st_size,
+                "type": "dir" if stat.S_ISDIR(item.st_mode) else "file",
+                "modify": datetime.fromtimestamp(item.st_mtime).strftime("%Y%m%d%H%M%S"),
+            }
+        return files
+
+    def list_directory(self, path: str) -> list[str]:
+        return sorted(self.get_conn().listdir(path))
+
+    def mkdir(self, path: str, mode: int = 0o777) -> None:
+        self.get_conn().mkdir(path, mode=mode)
+
+    def isdir(self, path: str) -> bool:
+        import stat
+
+        try:
+            return stat.S_ISDIR(self.get_conn().stat(path).st_mode)
+        except OSError:
+            return False
+
+    def isfile(self, path: str) -> bool:
+        import stat
+
+        try:
+            return stat.S_ISREG(self.get_conn().stat(path).st_mode)
+        except OSError:
+            return False
+
+    def create_directory(self, path: str, mode: int = 0o777) -> None:
+        """Create ``path`` and its missing parents."""
+        if self.isdir(path):
+            return
+        if self.isfile(path):
+            raise ValueError(f"{path} already exists as a file")
+        parent = os.path.dirname(path.rstrip("/"))
+        if parent and parent != path:
+            self.create_directory(parent, mode)
+        self.mkdir(path, mode)
+
+    def delete_directory(self, path: str) -> None:
+        self.get_conn().rmdir(path)
+
+    def retrieve_file(self, remote_full_path: str, local_full_path: str, prefetch: bool = True) -> None:
+        self.get_conn().get(remote_full_path, local_full_path, prefetch=prefetch)
+
+    def store_file(self, remote_full_path: str, local_full_path: str, confirm: bool = True) -> None:
+        self.get_conn().put(local_full_path, remote_full_path, confirm=confirm)
+
+    def delete_file(self, path: str) -> None:
+        self.get_conn().remove(path)
+
+    def get_mod_time(self, path: str) -> str:
+        return datetime.fromtimestamp(self.get_conn().stat(path).st_mtime).strftime("%Y%m%d%H%M%S")
+
+    def path_exists(self, path: str) -> bool:
+        try:
+            self.get_conn().stat(path)
+        except OSError:
+            return False
+        return True
+
+    def get_files_by_pattern(self, path: str, fnmatch_pattern: str) -> list[str]:
+        import fnmatch
+
+        return [name for name in self.list_directory(path) if fnmatch.fnmatch(name, fnmatch_pattern)]

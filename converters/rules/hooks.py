@@ -1,0 +1,187 @@
+"""Airflow hooks (and the other Airflow classes) that copied callables may use, and the methods they may call.
+
+Two declarations, each written once:
+
+- ``HOOKS``, below: the Airflow import paths of every hook the generated code reproduces (1.10, 2.x and 3.x
+  spellings), each to the class of the same role in ``codegen/support/hooks.py``. The generator binds the
+  name in the logic module to that class; the rules accept the import.
+- The methods: the public methods and attributes of the support classes themselves (``support/hooks.py``,
+  and ``support/templates.py`` for ``Variable``). They are read from those files' source here, without
+  importing them (the support package travels with the generated code and sits above this layer), so
+  adding a method to a support class is all it takes to support it.
+
+``unsupported_uses`` finds, in the copied code a callable runs (its function and the functions of its file
+that it calls), the attributes used on those classes, on instances built from them (``hook = PostgresHook(...)``;
+``PostgresHook(...).run(...)``) and reports those the support class does not have: the task is NONE with their
+names, rather than failing with an ``AttributeError`` at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+SUPPORT = Path(__file__).resolve().parents[1] / "codegen" / "support"
+SUPPORT_FILES = ("templates.py", "hooks.py")  # where the classes whose members are checked are defined
+
+_P = "airflow.providers"
+
+
+def _paths(support_class: str, *paths: str) -> dict[str, str]:
+    return {path: support_class for path in paths}
+
+
+# Airflow import path of a hook -> the class in support/hooks.py that stands in for it.
+HOOKS: dict[str, str] = {
+    **_paths(
+        "BaseHook",
+        "airflow.hooks.base.BaseHook",
+        "airflow.hooks.base_hook.BaseHook",
+        "airflow.sdk.BaseHook",
+        "airflow.sdk.bases.hook.BaseHook",
+    ),
+    **_paths(
+        "DbApiHook",
+        f"{_P}.common.sql.hooks.sql.DbApiHook",
+        "airflow.hooks.dbapi.DbApiHook",
+        "airflow.hooks.dbapi_hook.DbApiHook",
+    ),
+    **_paths("PostgresHook", f"{_P}.postgres.hooks.postgres.PostgresHook", "airflow.hooks.postgres_hook.PostgresHook"),
+    **_paths("MySqlHook", f"{_P}.mysql.hooks.mysql.MySqlHook", "airflow.hooks.mysql_hook.MySqlHook"),
+    **_paths("SqliteHook", f"{_P}.sqlite.hooks.sqlite.SqliteHook", "airflow.hooks.sqlite_hook.SqliteHook"),
+    **_paths("HttpHook", f"{_P}.http.hooks.http.HttpHook", "airflow.hooks.http_hook.HttpHook"),
+    **_paths(
+        "AwsBaseHook",
+        f"{_P}.amazon.aws.hooks.base_aws.AwsBaseHook",
+        "airflow.contrib.hooks.aws_hook.AwsHook",
+    ),
+    **_paths(
+        "SqsHook",
+        f"{_P}.amazon.aws.hooks.sqs.SqsHook",
+        f"{_P}.amazon.aws.hooks.sqs.SQSHook",
+        "airflow.contrib.hooks.aws_sqs_hook.SQSHook",
+    ),
+    **_paths(
+        "SnsHook",
+        f"{_P}.amazon.aws.hooks.sns.SnsHook",
+        f"{_P}.amazon.aws.hooks.sns.AwsSnsHook",
+        "airflow.contrib.hooks.aws_sns_hook.AwsSnsHook",
+    ),
+    **_paths(
+        "SlackWebhookHook",
+        f"{_P}.slack.hooks.slack_webhook.SlackWebhookHook",
+        "airflow.contrib.hooks.slack_webhook_hook.SlackWebhookHook",
+    ),
+    **_paths("SSHHook", f"{_P}.ssh.hooks.ssh.SSHHook", "airflow.contrib.hooks.ssh_hook.SSHHook"),
+    **_paths("SFTPHook", f"{_P}.sftp.hooks.sftp.SFTPHook", "airflow.contrib.hooks.sftp_hook.SFTPHook"),
+    **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
+}
+
+
+@cache
+def support_members() -> dict[str, frozenset[str]]:
+    """Support class name -> its public methods and attributes, inherited ones included (read from source)."""
+    classes: dict[str, ast.ClassDef] = {}
+    for name in SUPPORT_FILES:
+        tree = ast.parse((SUPPORT / name).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                classes[node.name] = node
+
+    def members(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        node = classes.get(name)
+        if node is None or name in seen:
+            return frozenset()
+        found: set[str] = set()
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                found |= members(base.id, seen | {name})
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                found |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+                # DbApiHook stores the connection id under the name conn_name_attr holds.
+                if any(isinstance(t, ast.Name) and t.id == "conn_name_attr" for t in stmt.targets):
+                    if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                        found.add(stmt.value.value)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                found.add(stmt.target.id)
+        for inner in ast.walk(node):  # instance attributes: self.<name> = ...
+            if isinstance(inner, ast.Attribute) and isinstance(inner.ctx, ast.Store):
+                if isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                    found.add(inner.attr)
+        return frozenset(n for n in found if n and not n.startswith("_") and n != "airflow_paths")
+
+    return {name: members(name) for name in classes}
+
+
+def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -> list[str]:
+    """``Class.member`` for each member the callable's code uses that the support class lacks.
+
+    ``bindings``: name in the logic -> support class name (only names whose class has its members declared).
+    """
+    known = support_members()
+    checked = {local: cls for local, cls in bindings.items() if cls in known}
+    if not checked:
+        return []
+    try:
+        tree = ast.parse(logic)
+    except SyntaxError:
+        return []
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    todo = [callable_name]
+    reached: list[ast.AST] = []
+    while todo:
+        node = defs.pop(todo.pop(), None)
+        if node is None:
+            continue
+        reached.append(node)
+        todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs]
+    # Instances made at module level (``HOOK = PostgresHook(...)`` beside the callable) are seen from every function.
+    assigned = [s for s in tree.body if isinstance(s, (ast.Assign, ast.AnnAssign))]
+    shared = _instances(ast.Module(body=assigned, type_ignores=[]), checked)
+    missing: set[str] = set()
+    for root in reached:
+        local = {n.id for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        local |= {a.arg for a in ast.walk(root) if isinstance(a, ast.arg)}
+        instances = {**{k: v for k, v in shared.items() if k not in local}, **_instances(root, checked)}
+        for node in ast.walk(root):
+            if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
+                continue
+            owner = _class_of(node.value, checked, instances)
+            if owner is not None and node.attr not in known[owner]:
+                missing.add(f"{owner}.{node.attr}")
+    return sorted(missing)
+
+
+def _constructed(value: ast.AST, checked: dict[str, str]) -> str | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return checked.get(value.func.id)
+    return None
+
+
+def _instances(root: ast.AST, checked: dict[str, str]) -> dict[str, str]:
+    """Names assigned an instance of a checked class in this function (``hook = PostgresHook(...)``)."""
+    found: dict[str, str] = {}
+    for node in ast.walk(root):
+        if isinstance(node, ast.Assign):
+            cls = _constructed(node.value, checked)
+            if cls:
+                found.update({t.id: cls for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            cls = _constructed(node.value, checked)
+            if cls:
+                found[node.target.id] = cls
+        elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+            cls = _constructed(node.context_expr, checked)
+            if cls:
+                found[node.optional_vars.id] = cls
+    return found
+
+
+def _class_of(value: ast.AST, checked: dict[str, str], instances: dict[str, str]) -> str | None:
+    if isinstance(value, ast.Name):
+        return checked.get(value.id) or instances.get(value.id)
+    return _constructed(value, checked)

@@ -1,0 +1,316 @@
+"""Real servers for the hook tests, on loopback: PostgreSQL from Debian's packages, moto's server, an SSH/SFTP server,
+MariaDB.
+
+Each server gets a free port (the kernel picks it) and a folder of its own, and is stopped by its process group,
+so two pytest-xdist workers never share one. The SSH server is paramiko's server side in a thread of the test,
+serving a folder of the test. PostgreSQL refuses to run as root: as root, the cluster belongs to
+Debian's ``postgres`` user (created by the package) and lives under ``/tmp``, which that user can reach.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from converters.runtime.envs import venv_dir
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, then SIGKILL what is left (it was started as a session leader)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, 9)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
+def postgres_bin() -> Path | None:
+    """The newest PostgreSQL server binaries Debian's ``postgresql`` package installed (``make postgres``)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(found[-1]).parent if found else None
+
+
+@dataclass
+class Postgres:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    @property
+    def uri(self) -> str:
+        return f"postgres://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
+
+
+@contextmanager
+def postgres_server() -> Iterator[Postgres]:
+    binaries = postgres_bin()
+    if binaries is None:
+        raise RuntimeError("PostgreSQL's server is not installed: `make postgres` installs Debian's postgresql")
+    as_root = os.geteuid() == 0
+    base = Path(tempfile.mkdtemp(prefix="a2d-pg-", dir="/tmp" if as_root else None))
+    data, password_file = base / "data", base / "password"
+    password_file.write_text("hook-secret\n")
+    prefix: list[str] = []
+    if as_root:
+        import pwd
+
+        user = pwd.getpwnam("postgres")
+        base.chmod(0o755)
+        for path in (base, password_file):
+            os.chown(path, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [*prefix, str(binaries / "initdb"), "-D", str(data), "-U", "airflow", "-A", "scram-sha-256",
+         f"--pwfile={password_file}", "--no-sync", "-E", "UTF8"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        [*prefix, str(binaries / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(base),
+         "-c", "fsync=off", "-c", "full_page_writes=off"],
+        stdout=subprocess.DEVNULL, stderr=(base / "server.log").open("wb") if not as_root else subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process, "postgres")
+        yield Postgres("127.0.0.1", port, "airflow", "hook-secret", "postgres")
+    finally:
+        stop(process)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server (S3, SQS, SNS… in one process): yields its endpoint URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv_dir("dagster") / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process, "moto_server")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def _sftp_interface(root: Path):
+    """A paramiko SFTP server over the folder ``root`` (remote ``/x`` is ``root/x``), after paramiko's test stub."""
+    import paramiko
+
+    def real(path: str) -> str:
+        return str(root / os.path.normpath("/" + path).lstrip("/"))
+
+    def errors(fn):
+        def wrapped(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except OSError as exc:
+                return paramiko.SFTPServer.convert_errno(exc.errno)
+
+        return wrapped
+
+    class Handle(paramiko.SFTPHandle):
+        def stat(self):
+            return errors(lambda: paramiko.SFTPAttributes.from_stat(os.fstat(self.readfile.fileno())))()
+
+        def chattr(self, attr):
+            return errors(lambda: paramiko.SFTPServer.set_file_attr(self.filename, attr) or paramiko.SFTP_OK)()
+
+    class Local(paramiko.SFTPServerInterface):
+        @errors
+        def list_folder(self, path):
+            folder = real(path)
+            return [paramiko.SFTPAttributes.from_stat(os.stat(os.path.join(folder, n)), n) for n in os.listdir(folder)]
+
+        @errors
+        def stat(self, path):
+            return paramiko.SFTPAttributes.from_stat(os.stat(real(path)))
+
+        @errors
+        def lstat(self, path):
+            return paramiko.SFTPAttributes.from_stat(os.lstat(real(path)))
+
+        @errors
+        def open(self, path, flags, attr):
+            target = real(path)
+            fd = os.open(target, flags, getattr(attr, "st_mode", None) or 0o666)
+            if flags & os.O_WRONLY:
+                mode = "ab" if flags & os.O_APPEND else "wb"
+            elif flags & os.O_RDWR:
+                mode = "a+b" if flags & os.O_APPEND else "r+b"
+            else:
+                mode = "rb"
+            handle = Handle(flags)
+            handle.filename = target
+            handle.readfile = handle.writefile = os.fdopen(fd, mode)
+            return handle
+
+        @errors
+        def remove(self, path):
+            os.remove(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def rename(self, oldpath, newpath):
+            os.rename(real(oldpath), real(newpath))
+            return paramiko.SFTP_OK
+
+        @errors
+        def mkdir(self, path, attr):
+            os.mkdir(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def rmdir(self, path):
+            os.rmdir(real(path))
+            return paramiko.SFTP_OK
+
+        @errors
+        def chattr(self, path, attr):
+            paramiko.SFTPServer.set_file_attr(real(path), attr)
+            return paramiko.SFTP_OK
+
+    return Local
+
+
+@contextmanager
+def ssh_server(root: Path, user: str, password: str) -> Iterator[int]:
+    """An SSH server (paramiko) on a free loopback port: password login, commands run in ``root`` by the shell,
+    and the ``sftp`` subsystem over ``root``. Yields the port; stops with the test."""
+    import threading
+
+    import paramiko
+
+    host_key = paramiko.RSAKey.generate(2048)
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stopping = threading.Event()
+    transports: list = []
+
+    class Server(paramiko.ServerInterface):
+        def get_allowed_auths(self, username):
+            return "password"
+
+        def check_auth_password(self, username, given):
+            ok = (username, given) == (user, password)
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def check_channel_request(self, kind, chanid):
+            return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+        def check_channel_env_request(self, channel, name, value):
+            return True
+
+        def check_channel_pty_request(self, *args):
+            return True
+
+        def check_channel_exec_request(self, channel, command):
+            def run():
+                done = subprocess.run(command.decode(), shell=True, cwd=root, capture_output=True, timeout=60)
+                channel.sendall(done.stdout)
+                channel.sendall_stderr(done.stderr)
+                channel.send_exit_status(done.returncode)
+                channel.close()
+
+            threading.Thread(target=run, daemon=True).start()
+            return True
+
+    def serve():
+        while not stopping.is_set():
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            transport = paramiko.Transport(sock)
+            transport.add_server_key(host_key)
+            transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _sftp_interface(root))
+            transport.start_server(server=Server())
+            transports.append(transport)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stopping.set()
+        listener.close()
+        for transport in transports:
+            transport.close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def mariadb_server(user: str, password: str, database: str) -> Iterator[int]:
+    """MariaDB from Debian's packages (``make mariadb``) in a folder of its own: yields its port, where ``user``
+    (with ``password``) owns ``database``."""
+    daemon, install = shutil.which("mariadbd") or "/usr/sbin/mariadbd", shutil.which("mariadb-install-db")
+    if install is None or not Path(daemon).exists():
+        raise RuntimeError("MariaDB's server is not installed: `make mariadb` installs Debian's mariadb-server")
+    base = Path(tempfile.mkdtemp(prefix="a2d-my-"))
+    data, sock = base / "data", base / "sock"
+    as_root = ["--user=root"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [install, "--no-defaults", f"--datadir={data}", *as_root, "--auth-root-authentication-method=normal",
+         "--skip-test-db"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        [daemon, "--no-defaults", f"--datadir={data}", f"--socket={sock}", f"--port={port}",
+         "--bind-address=127.0.0.1", f"--pid-file={base / 'pid'}", "--skip-log-bin", *as_root],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process, "mariadbd")
+        import mysql.connector
+
+        with mysql.connector.connect(unix_socket=str(sock), user="root", password="") as admin:
+            cursor = admin.cursor()
+            cursor.execute(f"CREATE DATABASE {database}")
+            cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'")
+            cursor.execute(f"GRANT ALL ON {database}.* TO '{user}'@'%'")
+        yield port
+    finally:
+        stop(process)
+        shutil.rmtree(base, ignore_errors=True)
