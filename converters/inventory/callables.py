@@ -47,6 +47,7 @@ class LogicExtractor:
         self.bound_names: dict[str, int] = {}  # name -> id(stmt) binding it in the logic (clash detection)
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
+        self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -93,11 +94,83 @@ class LogicExtractor:
         self._by_node[id(node)] = name
         return name
 
+    def add_expression(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known) -> str | None:
+        """Carry an argument's expression as code: ``def <name>(<loop names>=<values>): return (<expr>)``.
+
+        ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
+        ``known(name)`` is ``("literal", value)`` for a name holding a plain literal at that moment (a loop
+        variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, else
+        ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
+        loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
+        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``.
+        """
+        scopes = self._scopes_for(stmt) if stmt is not None else []
+        module_scope = scopes[-1] if scopes else []
+        segment = ast.get_source_segment(self.text, expr)
+        if segment is None:
+            return None
+        wrapper = ast.FunctionDef(
+            name="_", args=ast.arguments([], [], None, [], [], None, []), body=[ast.Return(expr)], decorator_list=[]
+        )
+        saved = (dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names))
+        unresolved: list[str] = []
+        airflow: dict[str, str] = {}
+        defaults: dict[str, object] = {}
+        seen: set[int] = set()
+        for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
+            kind, value = known(name)
+            if kind == "airflow":
+                unresolved.append(name)
+                continue
+            binding = self._find(name, scopes)
+            in_module = binding is None or any(binding is s for s in _flatten(module_scope))
+            if kind == "literal" and (binding is None or not in_module):
+                defaults[name] = value
+                continue
+            if binding is None:
+                unresolved.append(name)
+            elif isinstance(binding, str):
+                airflow[name] = binding
+                self.airflow_imports[name] = binding
+            elif isinstance(binding, (ast.Import, ast.ImportFrom)):
+                self._copy_import(binding, name)
+            elif self._claim(name, binding) or (
+                isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and any(self._is_airflow_decorator(d, self._scopes_for(binding)) for d in binding.decorator_list)
+            ):
+                unresolved.append(name)
+            else:
+                self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
+        if unresolved or any(not q.endswith(".Variable") for q in airflow.values()):
+            self.chosen, self.airflow_imports, self.bound_names = saved
+            return None
+        base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
+        name, n = base, 1
+        while name in self.bound_names:
+            n += 1
+            name = f"{base}_{n}"
+        self.bound_names[name] = id(expr)
+        params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
+        self.expressions.append(f"def {name}({params}):\n    return ({segment})")
+        self.callables.append(
+            ir.Callable(
+                name=name,
+                source=ir.SourceRef("", expr.lineno, expr.col_offset),
+                airflow_names=tuple(sorted(set(airflow.values()))),
+                expression=segment,
+            )
+        )
+        return name
+
     def logic(self) -> tuple[str, str]:
-        """The copied imports, then the other copied statements in source order, dedented to module level."""
+        """The copied imports, then the other copied statements in source order, dedented to module level.
+
+        The functions of the arguments carried as code come last: they read the rest when they are called.
+        """
         ordered = sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset))
         imports = [self._source(s) for s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
         code = [self._source(s) for s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
 
     # -- closure ----------------------------------------------------------------------------------------------
@@ -193,6 +266,21 @@ class LogicExtractor:
 
 
 # -- name analysis ------------------------------------------------------------------------------------------
+
+
+def _literal_source(value: object) -> str:
+    """Python source for a plain literal value (str, number, bool, None, and lists/tuples/dicts of them)."""
+    return repr(value)
+
+
+def is_plain_literal(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, float) or value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, (list, tuple)):
+        return all(is_plain_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, (str, int)) and is_plain_literal(v) for k, v in value.items())
+    return False
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:

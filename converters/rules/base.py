@@ -116,6 +116,7 @@ class Translation:
     notes: list[str] = field(default_factory=list)  # behaviour differences worth a line in the report
     gate: str | None = None  # "branch" | "short_circuit": the children of this asset may be skipped
     dbt: dict[str, Any] | None = None  # cosmos groups: the dbt project the planner turns into dbt assets
+    code: list[str] = field(default_factory=list)  # arguments carried as code: their functions in the logic
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class TaskInput:
         return self.task.arguments
 
     def callable(self, value: Any) -> ir.Callable | None:
-        if isinstance(value, ir.CallableValue):
+        if isinstance(value, (ir.CallableValue, ir.CodeValue)):
             for candidate in self.file.callables:
                 if candidate.name == value.name:
                     return candidate
@@ -180,6 +181,12 @@ class Code:
         if isinstance(value, ir.CallableValue):
             self.t.uses_logic = True
             return f"logic.{value.name}"
+        if isinstance(value, ir.CodeValue):
+            # Code Airflow ran when it parsed the file: the same expression, run when the asset starts.
+            self.t.uses_logic = True
+            if value.name not in self.t.code:
+                self.t.code.append(value.name)
+            return f"logic.{value.name}()"
         if isinstance(value, ir.RefValue):
             if value.name.startswith("airflow"):
                 raise Untranslatable(f"refers to Airflow's {value.name}")
@@ -269,6 +276,28 @@ class Rule:
 
     def translate(self, task: TaskInput) -> Translation:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def judge_code(task: TaskInput, t: Translation) -> None:
+    """Arguments carried as code: what their code needs from the Dagster side decides the disposition.
+
+    The code is the file's own (constants, helpers, imports), run when the asset starts instead of when Airflow
+    parsed the file; evaluated the same way, it gives the same value (MECH). Reading Variables makes it JUDG:
+    they must be set on the Dagster side (``AIRFLOW_VAR_<KEY>``), and are read at run time, not parse time.
+    """
+    if t.disposition == NONE or not t.code:
+        return
+    for name in t.code:
+        found = task.callable(ir.CodeValue(name))
+        # The scan carries only code whose names it found; a missing record means the logic was not copied.
+        if found is None or found.unresolved:
+            missing = ", ".join(found.unresolved) if found else "its code could not be copied"
+            t.disposition, t.reason = NONE, f"an argument's code needs what its file does not define: {missing}"
+            return
+        if any(n.endswith("Variable") for n in found.airflow_names):
+            t.disposition = worse(t.disposition, JUDG)
+            note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
+            t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
 
 
 def none(reason: str, consumed: set[str] | None = None) -> Translation:
