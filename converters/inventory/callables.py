@@ -158,6 +158,7 @@ class LogicExtractor:
                 source=ir.SourceRef("", expr.lineno, expr.col_offset),
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 expression=segment,
+                environment=_environment(expr),
             )
         )
         return name
@@ -266,6 +267,21 @@ class LogicExtractor:
 
 
 # -- name analysis ------------------------------------------------------------------------------------------
+
+
+ENVIRONMENT_READS = frozenset(
+    {"environ", "getenv", "open", "read_text", "read_bytes", "now", "today", "utcnow", "time", "gethostname", "getcwd"}
+)
+
+
+def _environment(expr: ast.expr) -> tuple[str, ...]:
+    """The names in ``expr`` that read the machine it runs on (environment, files, clock, host)."""
+    found = set()
+    for node in ast.walk(expr):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name in ENVIRONMENT_READS:
+            found.add(ast.unparse(node))
+    return tuple(sorted(found))
 
 
 def _literal_source(value: object) -> str:

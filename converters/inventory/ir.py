@@ -297,6 +297,7 @@ class Callable:
     xcom_pulls: tuple[str, ...] = ()  # task ids its code pulls XComs from ("?" when not a literal)
     reads_conf: bool = False  # reads dag_run.conf
     expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
+    environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,8 @@ class AirflowSemantics:
         """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
         if expr is None or self.logic is None or not any(isinstance(v, Unknown) for v in _flat([value])):
             return value
+        if isinstance(value, ir.CallValue):  # a record the rules read (cosmos configs, timedelta): kept as it is
+            return value
         if isinstance(expr, (ast.List, ast.Tuple)) and isinstance(value, (list, tuple)):
             if len(expr.elts) == len(value) and not any(isinstance(e, ast.Starred) for e in expr.elts):
                 items = [self.carry(e, v, f"{hint}_{i}") for i, (e, v) in enumerate(zip(expr.elts, value, strict=True))]

@@ -283,7 +283,8 @@ def judge_code(task: TaskInput, t: Translation) -> None:
 
     The code is the file's own (constants, helpers, imports), run when the asset starts instead of when Airflow
     parsed the file; evaluated the same way, it gives the same value (MECH). Reading Variables makes it JUDG:
-    they must be set on the Dagster side (``AIRFLOW_VAR_<KEY>``), and are read at run time, not parse time.
+    they must be set on the Dagster side (``AIRFLOW_VAR_<KEY>``), and are read at run time, not parse time; so
+    does reading the machine (environment variables, files, the clock).
     """
     if t.disposition == NONE or not t.code:
         return
@@ -298,6 +299,13 @@ def judge_code(task: TaskInput, t: Translation) -> None:
             t.disposition = worse(t.disposition, JUDG)
             note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
             t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
+        if found.environment:
+            t.disposition = worse(t.disposition, JUDG)
+            reads = ", ".join(found.environment)
+            note = (
+                f"{found.expression[:80]!r} reads {reads} when the asset runs (Airflow read it when it parsed the file)"
+            )
+            t.notes.append(note + ": the Dagster host must give the same values")
 
 
 def none(reason: str, consumed: set[str] | None = None) -> Translation:
