@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ class LogicExtractor:
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
+        self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -113,10 +115,12 @@ class LogicExtractor:
             name="_", args=ast.arguments([], [], None, [], [], None, []), body=[ast.Return(expr)], decorator_list=[]
         )
         saved = (dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names))
+        self._imports_used = []
         unresolved: list[str] = []
         airflow: dict[str, str] = {}
         defaults: dict[str, object] = {}
         seen: set[int] = set()
+        imported: dict[str, str] = {}
         for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
             kind, value = known(name)
             if kind == "airflow":
@@ -134,6 +138,7 @@ class LogicExtractor:
                 self.airflow_imports[name] = binding
             elif isinstance(binding, (ast.Import, ast.ImportFrom)):
                 self._copy_import(binding, name)
+                imported[name] = _imported_name(binding, name, self.module)
             elif self._claim(name, binding) or (
                 isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and any(self._is_airflow_decorator(d, self._scopes_for(binding)) for d in binding.decorator_list)
@@ -141,7 +146,12 @@ class LogicExtractor:
                 unresolved.append(name)
             else:
                 self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
-        if unresolved or any(not q.endswith(".Variable") for q in airflow.values()):
+        runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
+        if (
+            unresolved
+            or any(not q.endswith(".Variable") for q in airflow.values())
+            or any(self._calls_outside_stdlib(s) for s in runs_at_import)
+        ):
             self.chosen, self.airflow_imports, self.bound_names = saved
             return None
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
@@ -159,9 +169,32 @@ class LogicExtractor:
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 expression=segment,
                 environment=_environment(expr),
+                calls=tuple(sorted(set(self._imports_used) | _attribute_calls(expr, imported))),
             )
         )
         return name
+
+    def _calls_outside_stdlib(self, stmt: ast.stmt) -> bool:
+        """Does a statement run at the logic's import call code imported from outside the standard library?
+
+        ``env = get_env_vars_task(...)`` copied for an argument would run the estate's code (maybe an Airflow
+        task builder) whenever the logic is imported, for every task of the file: such code is not carried.
+        """
+        scopes = self._scopes_for(stmt)
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            root = node.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name):
+                continue
+            binding = self._find(root.id, scopes)
+            if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                top = _imported_name(binding, root.id, self.module).split(".")[0]
+                if top not in sys.stdlib_module_names:
+                    return True
+        return False
 
     def logic(self) -> tuple[str, str]:
         """The copied imports, then the other copied statements in source order, dedented to module level.
@@ -230,6 +263,7 @@ class LogicExtractor:
         return None
 
     def _copy_import(self, stmt: ast.Import | ast.ImportFrom, name: str) -> None:
+        self._imports_used.append(_imported_name(stmt, name, self.module))
         key = id(stmt)
         holder = self.chosen.get(key)
         if isinstance(stmt, ast.ImportFrom):
@@ -282,6 +316,19 @@ def _environment(expr: ast.expr) -> tuple[str, ...]:
         if name in ENVIRONMENT_READS:
             found.add(ast.unparse(node))
     return tuple(sorted(found))
+
+
+def _attribute_calls(expr: ast.expr, imported: dict[str, str]) -> set[str]:
+    """``mod.helper`` in ``expr`` with ``mod`` an import: ``<mod's qualified name>.helper``."""
+    return {
+        f"{imported[node.value.id]}.{node.attr}"
+        for node in ast.walk(expr)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in imported
+    }
+
+
+def _is_definition(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
 
 
 def _literal_source(value: object) -> str:

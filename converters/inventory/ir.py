@@ -298,6 +298,7 @@ class Callable:
     reads_conf: bool = False  # reads dag_run.conf
     expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
     environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
+    calls: tuple[str, ...] = ()  # qualified names of the imports that expression (or code it copies) uses
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class DagFile:
     logic_imports: str = ""  # the imports the callables need (Airflow imports left out)
     logic: str = ""  # the other statements the callables need, copied in source order
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
+    task_functions: tuple[str, ...] = ()  # module-level functions Airflow makes tasks/groups/DAGs of (@task...)
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,8 @@ class Project:
     root: str
     files: tuple[DagFile, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()  # project-level (unreadable folders, duplicate dag ids ...)
+    task_functions: tuple[str, ...] = ()  # "<module>.<name>": functions of helper modules Airflow makes tasks of
+    airflow_modules: tuple[str, ...] = ()  # helper modules (of those carried code calls) that import Airflow
 
 
 # --- JSON round trip ---------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ class Estate:
 
     dags: dict[str, ir.Dag]
     dataset_producers: dict[str, list[tuple[str, str]]]  # dataset URI -> (dag_id, task_id)
+    task_functions: frozenset[str] = frozenset()  # estate functions Airflow makes tasks of: "<file module>.<name>"
+    airflow_modules: frozenset[str] = frozenset()  # helper modules that import Airflow when imported
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,21 @@ def judge_code(task: TaskInput, t: Translation) -> None:
             missing = ", ".join(found.unresolved) if found else "its code could not be copied"
             t.disposition, t.reason = NONE, f"an argument's code needs what its file does not define: {missing}"
             return
+        builders = [c for c in found.calls if _is_task_function(c, task.estate.task_functions)]
+        # An estate function Airflow turns into a task gives an XCom known only at run time, not a value.
+        if builders:
+            t.disposition = NONE
+            t.reason = (
+                f"an argument's code calls {builders[0]}, which Airflow makes a task of (@task): its value is an XCom"
+            )
+            return
+        modules = task.estate.airflow_modules
+        needs_airflow = [c for c in found.calls if c in modules or c.rsplit(".", 1)[0] in modules]
+        # The Dagster side has no Airflow to import: code from a module that imports it cannot run there.
+        if needs_airflow:
+            t.disposition = NONE
+            t.reason = f"an argument's code calls {needs_airflow[0]}, whose module imports Airflow (absent in Dagster)"
+            return
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
@@ -306,6 +323,12 @@ def judge_code(task: TaskInput, t: Translation) -> None:
                 f"{found.expression[:80]!r} reads {reads} when the asset runs (Airflow read it when it parsed the file)"
             )
             t.notes.append(note + ": the Dagster host must give the same values")
+
+
+def _is_task_function(qualified: str, task_functions: frozenset[str]) -> bool:
+    """``utils.knack.get_date_filter_arg`` is the task function ``dags.utils.knack.get_date_filter_arg`` (the
+    scan names modules from the scanned root; the DAGs folder on ``sys.path`` may be below it)."""
+    return any(f == qualified or f.endswith("." + qualified) for f in task_functions)
 
 
 def none(reason: str, consumed: set[str] | None = None) -> Translation:
