@@ -121,6 +121,7 @@ class LogicExtractor:
         defaults: dict[str, object] = {}
         seen: set[int] = set()
         imported: dict[str, str] = {}
+        local_imports: list[str] = []
         for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
             kind, value = known(name)
             if kind == "airflow":
@@ -136,9 +137,10 @@ class LogicExtractor:
             elif isinstance(binding, str):
                 airflow[name] = binding
                 self.airflow_imports[name] = binding
-            elif isinstance(binding, (ast.Import, ast.ImportFrom)):
-                self._copy_import(binding, name)
+            elif isinstance(binding, (ast.Import, ast.ImportFrom)):  # imported when the argument is computed
+                local_imports.append(_import_line(binding, name, self.module))
                 imported[name] = _imported_name(binding, name, self.module)
+                self._imports_used.append(imported[name])
             elif self._claim(name, binding) or (
                 isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and any(self._is_airflow_decorator(d, self._scopes_for(binding)) for d in binding.decorator_list)
@@ -161,7 +163,8 @@ class LogicExtractor:
             name = f"{base}_{n}"
         self.bound_names[name] = id(expr)
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
-        self.expressions.append(f"def {name}({params}):\n    return ({segment})")
+        body = "".join(f"    {line}\n" for line in sorted(set(local_imports)))
+        self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
         self.callables.append(
             ir.Callable(
                 name=name,
@@ -325,6 +328,15 @@ def _attribute_calls(expr: ast.expr, imported: dict[str, str]) -> set[str]:
         for node in ast.walk(expr)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in imported
     }
+
+
+def _import_line(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> str:
+    """The import of ``name`` alone, absolute: an argument's code imports what it uses when it runs, so a module
+    the Dagster side cannot import fails that argument's asset only, not the file's whole logic."""
+    if isinstance(stmt, ast.ImportFrom):
+        aliases = [a for a in stmt.names if (a.asname or a.name) == name]
+        return ast.unparse(ast.ImportFrom(module=_absolute_module(stmt, module), names=aliases, level=0))
+    return ast.unparse(ast.Import(names=[a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]))
 
 
 def _is_definition(stmt: ast.stmt) -> bool:

@@ -306,7 +306,9 @@ def judge_code(task: TaskInput, t: Translation) -> None:
             )
             return
         modules = task.estate.airflow_modules
-        needs_airflow = [c for c in found.calls if c in modules or c.rsplit(".", 1)[0] in modules]
+        needs_airflow = sorted(
+            (c for c in found.calls if c in modules or c.rsplit(".", 1)[0] in modules), key=len, reverse=True
+        )
         # The Dagster side has no Airflow to import: code from a module that imports it cannot run there.
         if needs_airflow:
             t.disposition = NONE

@@ -163,3 +163,71 @@ def _materialize(module, task_id, monkeypatch):
 def test_generated_assets_materialize_to_airflows_value(converted, monkeypatch, task_id, value):
     _, module, _ = converted
     assert _materialize(module, task_id, monkeypatch) == value
+
+
+ESTATE_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from helpers import airflow_side, plain
+from helpers.tasks import get_env
+
+ENV = plain.envvars()  # estate code: carried as `plain.envvars()`, not copied (it would run at the logic's import)
+
+with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
+    BashOperator(task_id="plain", bash_command="echo $A", env=plain.envvars())
+    BashOperator(task_id="task_builder", bash_command="echo $A", env=get_env())
+    BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
+    BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
+"""
+HELPERS = {
+    "helpers/__init__.py": "",
+    "helpers/plain.py": "def envvars():\n    return {'A': '1'}\n",
+    "helpers/tasks.py": "from airflow.decorators import task\n\n\n@task\ndef get_env():\n    return {'A': '2'}\n",
+    "helpers/airflow_side.py": (
+        "from airflow.models import Variable\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory):
+    root = tmp_path_factory.mktemp("argestate")
+    dags = root / "dags"
+    for relative, text in {"estate.py": textwrap.dedent(ESTATE_DAG).lstrip(), **HELPERS}.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(text, encoding="utf-8")
+    (dags / ".airflowignore").write_text("helpers\n", encoding="utf-8")  # Airflow (and the scan) skip them
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "argestate_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("argestate_defs.dags.estate")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("argestate_defs", "helpers"))]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize(
+    ("task_id", "disposition", "reason"),
+    [
+        ("plain", "MECH", "the command runs with bash"),
+        ("task_builder", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
+        ("needs_airflow", "NONE", "calls helpers.airflow_side.envvars, whose module imports Airflow"),
+        ("at_import", "MECH", "the command runs with bash"),
+    ],
+)
+def test_estate_code_is_carried_only_when_it_can_run_in_dagster(estate, task_id, disposition, reason):
+    planned, _ = estate
+    task = _task(planned, task_id)
+    assert (task.disposition, reason in task.translation.reason) == (disposition, True), task.translation.reason
+
+
+def test_estate_helper_is_imported_from_the_dags_folder_at_run_time(estate, monkeypatch):
+    planned, module = estate
+    (file,) = planned.project.files
+    assert "ENV =" not in file.logic  # the parse-time call of estate code is not copied
+    assert _materialize(module, "plain", monkeypatch) == "1"
+    assert _materialize(module, "at_import", monkeypatch) == "1"
