@@ -50,6 +50,8 @@ class LogicExtractor:
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
         self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
+        self._in_expression = False
+        self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -111,11 +113,19 @@ class LogicExtractor:
         segment = ast.get_source_segment(self.text, expr)
         if segment is None:
             return None
+        self._imports_used = []
+        self._in_expression = True
+        try:
+            return self._add_expression(hint, expr, segment, scopes, module_scope, known)
+        finally:
+            self._in_expression = False
+
+    def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
             name="_", args=ast.arguments([], [], None, [], [], None, []), body=[ast.Return(expr)], decorator_list=[]
         )
         saved = (dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names))
-        self._imports_used = []
+        saved_keys = {key: set(users) for key, users in self._import_keys.items()}
         unresolved: list[str] = []
         airflow: dict[str, str] = {}
         defaults: dict[str, object] = {}
@@ -149,12 +159,16 @@ class LogicExtractor:
             else:
                 self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
         runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
+        # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
+        odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
         if (
             unresolved
             or any(not q.endswith(".Variable") for q in airflow.values())
-            or any(self._calls_outside_stdlib(s) for s in runs_at_import)
+            or any(self._uses_outside_stdlib(s) for s in runs_at_import)
+            or odd
         ):
             self.chosen, self.airflow_imports, self.bound_names = saved
+            self._import_keys = saved_keys
             return None
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
         name, n = base, 1
@@ -177,24 +191,30 @@ class LogicExtractor:
         )
         return name
 
-    def _calls_outside_stdlib(self, stmt: ast.stmt) -> bool:
-        """Does a statement run at the logic's import call code imported from outside the standard library?
+    def _import_source(self, key: int, stmt: ast.Import | ast.ImportFrom) -> str:
+        """An import; one only arguments carried as code need, from outside the standard library, is guarded: if
+        the Dagster side cannot import it (an estate module importing Airflow), only those arguments' assets fail.
+        """
+        text = ast.unparse(stmt)
+        module = stmt.module if isinstance(stmt, ast.ImportFrom) else stmt.names[0].name
+        if self._import_keys.get(key) != {"expression"} or (module or "").split(".")[0] in sys.stdlib_module_names:
+            return text
+        return f"try:\n    {text}\nexcept ImportError:  # used by arguments carried as code only\n    pass"
 
-        ``env = get_env_vars_task(...)`` copied for an argument would run the estate's code (maybe an Airflow
-        task builder) whenever the logic is imported, for every task of the file: such code is not carried.
+    def _uses_outside_stdlib(self, stmt: ast.stmt) -> bool:
+        """Does a statement run at the logic's import read a name imported from outside the standard library?
+
+        ``env = get_env_vars_task(...)`` or ``tmp = f"{SHARED_DIR}/x"`` copied for an argument would import and
+        run the estate's code (maybe an Airflow task builder, maybe a module importing Airflow) whenever the logic
+        is imported, for every task of the file: such code is not carried.
         """
         scopes = self._scopes_for(stmt)
         for node in ast.walk(stmt):
-            if not isinstance(node, ast.Call):
+            if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
                 continue
-            root = node.func
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if not isinstance(root, ast.Name):
-                continue
-            binding = self._find(root.id, scopes)
+            binding = self._find(node.id, scopes)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
-                top = _imported_name(binding, root.id, self.module).split(".")[0]
+                top = _imported_name(binding, node.id, self.module).split(".")[0]
                 if top not in sys.stdlib_module_names:
                     return True
         return False
@@ -204,8 +224,9 @@ class LogicExtractor:
 
         The functions of the arguments carried as code come last: they read the rest when they are called.
         """
-        ordered = sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset))
-        imports = [self._source(s) for s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
+        ordered = sorted(self.chosen.items(), key=lambda item: (item[1].lineno, item[1].col_offset))
+        imports = [self._import_source(key, s) for key, s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
+        ordered = [s for _, s in ordered]
         code = [self._source(s) for s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
         code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
@@ -268,6 +289,7 @@ class LogicExtractor:
     def _copy_import(self, stmt: ast.Import | ast.ImportFrom, name: str) -> None:
         self._imports_used.append(_imported_name(stmt, name, self.module))
         key = id(stmt)
+        self._import_keys.setdefault(key, set()).add("expression" if self._in_expression else "callable")
         holder = self.chosen.get(key)
         if isinstance(stmt, ast.ImportFrom):
             base = _absolute_module(stmt, self.module)
@@ -337,6 +359,15 @@ def _import_line(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> s
         aliases = [a for a in stmt.names if (a.asname or a.name) == name]
         return ast.unparse(ast.ImportFrom(module=_absolute_module(stmt, module), names=aliases, level=0))
     return ast.unparse(ast.Import(names=[a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]))
+
+
+def _binds_names_only(stmt: ast.Assign | ast.AnnAssign) -> bool:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return all(
+        isinstance(node, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store))
+        for target in targets
+        for node in ast.walk(target)
+    )
 
 
 def _is_definition(stmt: ast.stmt) -> bool:
