@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -47,6 +48,10 @@ class LogicExtractor:
         self.bound_names: dict[str, int] = {}  # name -> id(stmt) binding it in the logic (clash detection)
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
+        self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
+        self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
+        self._in_expression = False
+        self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -93,11 +98,137 @@ class LogicExtractor:
         self._by_node[id(node)] = name
         return name
 
+    def add_expression(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known) -> str | None:
+        """Carry an argument's expression as code: ``def <name>(<loop names>=<values>): return (<expr>)``.
+
+        ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
+        ``known(name)`` is ``("literal", value)`` for a name holding a plain literal at that moment (a loop
+        variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, else
+        ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
+        loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
+        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``.
+        """
+        scopes = self._scopes_for(stmt) if stmt is not None else []
+        module_scope = scopes[-1] if scopes else []
+        segment = ast.get_source_segment(self.text, expr)
+        if segment is None:
+            return None
+        self._imports_used = []
+        self._in_expression = True
+        try:
+            return self._add_expression(hint, expr, segment, scopes, module_scope, known)
+        finally:
+            self._in_expression = False
+
+    def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
+        wrapper = ast.FunctionDef(
+            name="_", args=ast.arguments([], [], None, [], [], None, []), body=[ast.Return(expr)], decorator_list=[]
+        )
+        saved = (dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names))
+        saved_keys = {key: set(users) for key, users in self._import_keys.items()}
+        unresolved: list[str] = []
+        airflow: dict[str, str] = {}
+        defaults: dict[str, object] = {}
+        seen: set[int] = set()
+        imported: dict[str, str] = {}
+        local_imports: list[str] = []
+        for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
+            kind, value = known(name)
+            if kind == "airflow":
+                unresolved.append(name)
+                continue
+            binding = self._find(name, scopes)
+            in_module = binding is None or any(binding is s for s in _flatten(module_scope))
+            if kind == "literal" and (binding is None or not in_module):
+                defaults[name] = value
+                continue
+            if binding is None:
+                unresolved.append(name)
+            elif isinstance(binding, str):
+                airflow[name] = binding
+                self.airflow_imports[name] = binding
+            elif isinstance(binding, (ast.Import, ast.ImportFrom)):  # imported when the argument is computed
+                local_imports.append(_import_line(binding, name, self.module))
+                imported[name] = _imported_name(binding, name, self.module)
+                self._imports_used.append(imported[name])
+            elif self._claim(name, binding) or (
+                isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and any(self._is_airflow_decorator(d, self._scopes_for(binding)) for d in binding.decorator_list)
+            ):
+                unresolved.append(name)
+            else:
+                self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
+        runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
+        # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
+        odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
+        if (
+            unresolved
+            or any(not q.endswith(".Variable") for q in airflow.values())
+            or any(self._uses_outside_stdlib(s) for s in runs_at_import)
+            or odd
+        ):
+            self.chosen, self.airflow_imports, self.bound_names = saved
+            self._import_keys = saved_keys
+            return None
+        base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
+        name, n = base, 1
+        while name in self.bound_names:
+            n += 1
+            name = f"{base}_{n}"
+        self.bound_names[name] = id(expr)
+        params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
+        body = "".join(f"    {line}\n" for line in sorted(set(local_imports)))
+        self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
+        self.callables.append(
+            ir.Callable(
+                name=name,
+                source=ir.SourceRef("", expr.lineno, expr.col_offset),
+                airflow_names=tuple(sorted(set(airflow.values()))),
+                expression=segment,
+                environment=_environment(expr),
+                calls=tuple(sorted(set(self._imports_used) | _attribute_calls(expr, imported))),
+            )
+        )
+        return name
+
+    def _import_source(self, key: int, stmt: ast.Import | ast.ImportFrom) -> str:
+        """An import; one only arguments carried as code need, from outside the standard library, is guarded: if
+        the Dagster side cannot import it (an estate module importing Airflow), only those arguments' assets fail.
+        """
+        text = ast.unparse(stmt)
+        module = stmt.module if isinstance(stmt, ast.ImportFrom) else stmt.names[0].name
+        if self._import_keys.get(key) != {"expression"} or (module or "").split(".")[0] in sys.stdlib_module_names:
+            return text
+        return f"try:\n    {text}\nexcept ImportError:  # used by arguments carried as code only\n    pass"
+
+    def _uses_outside_stdlib(self, stmt: ast.stmt) -> bool:
+        """Does a statement run at the logic's import read a name imported from outside the standard library?
+
+        ``env = get_env_vars_task(...)`` or ``tmp = f"{SHARED_DIR}/x"`` copied for an argument would import and
+        run the estate's code (maybe an Airflow task builder, maybe a module importing Airflow) whenever the logic
+        is imported, for every task of the file: such code is not carried.
+        """
+        scopes = self._scopes_for(stmt)
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+                continue
+            binding = self._find(node.id, scopes)
+            if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                top = _imported_name(binding, node.id, self.module).split(".")[0]
+                if top not in sys.stdlib_module_names:
+                    return True
+        return False
+
     def logic(self) -> tuple[str, str]:
-        """The copied imports, then the other copied statements in source order, dedented to module level."""
-        ordered = sorted(self.chosen.values(), key=lambda s: (s.lineno, s.col_offset))
-        imports = [self._source(s) for s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
+        """The copied imports, then the other copied statements in source order, dedented to module level.
+
+        The functions of the arguments carried as code come last: they read the rest when they are called.
+        """
+        ordered = sorted(self.chosen.items(), key=lambda item: (item[1].lineno, item[1].col_offset))
+        imports = [self._import_source(key, s) for key, s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
+        ordered = [s for _, s in ordered]
         code = [self._source(s) for s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
 
     # -- closure ----------------------------------------------------------------------------------------------
@@ -156,7 +287,9 @@ class LogicExtractor:
         return None
 
     def _copy_import(self, stmt: ast.Import | ast.ImportFrom, name: str) -> None:
+        self._imports_used.append(_imported_name(stmt, name, self.module))
         key = id(stmt)
+        self._import_keys.setdefault(key, set()).add("expression" if self._in_expression else "callable")
         holder = self.chosen.get(key)
         if isinstance(stmt, ast.ImportFrom):
             base = _absolute_module(stmt, self.module)
@@ -193,6 +326,67 @@ class LogicExtractor:
 
 
 # -- name analysis ------------------------------------------------------------------------------------------
+
+
+ENVIRONMENT_READS = frozenset(
+    {"environ", "getenv", "open", "read_text", "read_bytes", "now", "today", "utcnow", "time", "gethostname", "getcwd"}
+)
+
+
+def _environment(expr: ast.expr) -> tuple[str, ...]:
+    """The names in ``expr`` that read the machine it runs on (environment, files, clock, host)."""
+    found = set()
+    for node in ast.walk(expr):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name in ENVIRONMENT_READS:
+            found.add(ast.unparse(node))
+    return tuple(sorted(found))
+
+
+def _attribute_calls(expr: ast.expr, imported: dict[str, str]) -> set[str]:
+    """``mod.helper`` in ``expr`` with ``mod`` an import: ``<mod's qualified name>.helper``."""
+    return {
+        f"{imported[node.value.id]}.{node.attr}"
+        for node in ast.walk(expr)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in imported
+    }
+
+
+def _import_line(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> str:
+    """The import of ``name`` alone, absolute: an argument's code imports what it uses when it runs, so a module
+    the Dagster side cannot import fails that argument's asset only, not the file's whole logic."""
+    if isinstance(stmt, ast.ImportFrom):
+        aliases = [a for a in stmt.names if (a.asname or a.name) == name]
+        return ast.unparse(ast.ImportFrom(module=_absolute_module(stmt, module), names=aliases, level=0))
+    return ast.unparse(ast.Import(names=[a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]))
+
+
+def _binds_names_only(stmt: ast.Assign | ast.AnnAssign) -> bool:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return all(
+        isinstance(node, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store))
+        for target in targets
+        for node in ast.walk(target)
+    )
+
+
+def _is_definition(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+
+
+def _literal_source(value: object) -> str:
+    """Python source for a plain literal value (str, number, bool, None, and lists/tuples/dicts of them)."""
+    return repr(value)
+
+
+def is_plain_literal(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, float) or value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, (list, tuple)):
+        return all(is_plain_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, (str, int)) and is_plain_literal(v) for k, v in value.items())
+    return False
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:

@@ -75,6 +75,9 @@ class Interpreter:
         self.logic: LogicExtractor | None = None
         self.steps = 0
         self.task_count = 0
+        self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
+        self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
+        self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -114,7 +117,11 @@ class Interpreter:
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
         for stmt in body:
             self.step()
-            self.exec_stmt(stmt, env)
+            outer, self.current_stmt = self.current_stmt, stmt
+            try:
+                self.exec_stmt(stmt, env)
+            finally:
+                self.current_stmt = outer
 
     def step(self) -> None:
         """Count one unit of work; a file whose loops multiply past the budget is stopped, not followed."""
@@ -142,6 +149,8 @@ class Interpreter:
                 result = self.eval(value, env)
                 for target in targets:
                     self.bind(target, result, env, stmt)
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(result, Unknown):
+                    self.assigned[(id(env), targets[0].id)] = (result, value)  # `sql = f"..."` then `sql=sql`
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
             case ast.Expr(value=value):
@@ -477,6 +486,7 @@ class Interpreter:
                 continue
             kwargs[keyword.arg] = value
 
+        self.call_env = env
         if isinstance(func, PathMethod):
             return func.owner if not args else Unknown(self.src(node))  # resolve(), absolute()
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:

@@ -97,6 +97,16 @@ class CallableValue(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class CodeValue(Value):
+    """An argument written as code over the file's own names (a lambda, an f-string over constants, a helper call,
+    ``Variable.get``...): evaluated at run time by the function of that name in the file's copied logic, which
+    returns the value Airflow computed when it parsed the file (``DagFile.callables`` holds its record)."""
+
+    tag: ClassVar[str] = "$code"
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
 class PathValue(Value):
     """A path computed from ``__file__``, relative to the scanned folder (``dbt/shop``, ``../sql``)."""
 
@@ -155,7 +165,17 @@ class SecretValue(Value):
 
 VALUE_TYPES: dict[str, type[Value]] = {
     cls.tag: cls
-    for cls in (SourceValue, TaskValue, XComValue, RefValue, CallableValue, PathValue, CallValue, DatasetValue)
+    for cls in (
+        SourceValue,
+        TaskValue,
+        XComValue,
+        RefValue,
+        CallableValue,
+        CodeValue,
+        PathValue,
+        CallValue,
+        DatasetValue,
+    )
 }
 
 
@@ -261,7 +281,11 @@ class Dag:
 
 @dataclass(frozen=True)
 class Callable:
-    """A function a task runs (``python_callable=`` or a TaskFlow function), as copied into the file's logic."""
+    """A function a task runs (``python_callable=`` or a TaskFlow function), as copied into the file's logic.
+
+    An argument carried as code (``CodeValue``) is one too: a function without parameters returning the
+    expression (``expression`` holds it as written), its loop-bound names given as default arguments.
+    """
 
     name: str  # its name in the logic (tasks refer to it as CallableValue(name))
     source: SourceRef
@@ -272,6 +296,9 @@ class Callable:
     unresolved: tuple[str, ...] = ()  # names no statement of the file binds for it
     xcom_pulls: tuple[str, ...] = ()  # task ids its code pulls XComs from ("?" when not a literal)
     reads_conf: bool = False  # reads dag_run.conf
+    expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
+    environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
+    calls: tuple[str, ...] = ()  # qualified names of the imports that expression (or code it copies) uses
 
 
 @dataclass(frozen=True)
@@ -285,6 +312,7 @@ class DagFile:
     logic_imports: str = ""  # the imports the callables need (Airflow imports left out)
     logic: str = ""  # the other statements the callables need, copied in source order
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
+    task_functions: tuple[str, ...] = ()  # module-level functions Airflow makes tasks/groups/DAGs of (@task...)
 
 
 @dataclass(frozen=True)
@@ -292,6 +320,8 @@ class Project:
     root: str
     files: tuple[DagFile, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()  # project-level (unreadable folders, duplicate dag ids ...)
+    task_functions: tuple[str, ...] = ()  # "<module>.<name>": functions of helper modules Airflow makes tasks of
+    airflow_modules: tuple[str, ...] = ()  # helper modules (of those carried code calls) that import Airflow
 
 
 # --- JSON round trip ---------------------------------------------------------------------------------------

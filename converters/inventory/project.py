@@ -13,6 +13,7 @@ Entries are pickles of the IR written by this user's own scans (the cache lives 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fnmatch
 import gc
@@ -28,7 +29,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "9"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "10"  # bump when scan output (or the IR's classes) changes: old entries are ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -218,7 +219,65 @@ def scan_project(
     if cache and todo:
         keys = {known[index][0]: results[index] for index in known if index in results}
         _write_pickle(_project_index(Path(cache), root), keys)
-    return ir.Project(str(root), tuple(ordered), tuple(diagnostics) + _duplicate_dag_ids(ordered))
+    task_functions, airflow_modules = _helper_modules(root, ordered)
+    problems = tuple(diagnostics) + _duplicate_dag_ids(ordered)
+    return ir.Project(str(root), tuple(ordered), problems, task_functions, airflow_modules)
+
+
+TASK_DECORATORS = frozenset({"task", "dag", "task_group"})
+
+
+def _helper_modules(root: Path, files: list[ir.DagFile]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of the estate modules that arguments carried as code call: their ``@task`` (``@dag``, ``@task_group``)
+    functions, and those modules that import Airflow (the Dagster side cannot import them).
+
+    Helper modules are often outside what Airflow parses (`.airflowignore`), so the scan did not read them; a
+    call of one of their task functions builds a task whose value is an XCom, not a value the code can compute.
+    Each module is looked up below the folders holding DAG files (one of them is the DAGs folder on
+    ``sys.path``) and read with ``ast``, never run.
+    """
+    calls = {c for f in files for fn in f.callables for c in fn.calls}
+    modules = calls | {c.rsplit(".", 1)[0] for c in calls if "." in c}  # `from pkg import mod` names a module too
+    if not modules or not root.is_dir():
+        return (), ()
+    folders = sorted({root, *(root / Path(f.path).parent for f in files)}, key=str)
+    found: set[str] = set()
+    airflow: set[str] = set()
+    for module in sorted(modules):
+        relative = Path(*module.split("."))
+        for folder in folders:
+            for candidate in (folder / relative.with_suffix(".py"), folder / relative / "__init__.py"):
+                if candidate.is_file():
+                    names, imports_airflow = _read_helper(candidate)
+                    found.update(f"{module}.{name}" for name in names)
+                    if imports_airflow:
+                        airflow.add(module)
+    return tuple(sorted(found)), tuple(sorted(airflow))
+
+
+def _read_helper(path: Path) -> tuple[list[str], bool]:
+    """A helper module's decorated task functions, and whether it imports Airflow when it is imported."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return [], False
+    imports_airflow = any(
+        (isinstance(s, ast.Import) and any(a.name.split(".")[0] == "airflow" for a in s.names))
+        or (isinstance(s, ast.ImportFrom) and not s.level and (s.module or "").split(".")[0] == "airflow")
+        for s in tree.body
+    )
+    names = []
+    for stmt in tree.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in stmt.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            while isinstance(target, ast.Attribute):
+                target = target.value
+            if isinstance(target, ast.Name) and target.id in TASK_DECORATORS:
+                names.append(stmt.name)
+                break
+    return names, imports_airflow
 
 
 def _project_index(cache: Path, root: Path) -> Path:

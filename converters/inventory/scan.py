@@ -24,7 +24,7 @@ from converters.inventory import ir, secrets
 from converters.inventory.interpreter import Interpreter
 from converters.inventory.semantics import AirflowSemantics
 from converters.inventory.to_ir import to_dag_ir
-from converters.inventory.values import _LimitReached
+from converters.inventory.values import DagFactory, GroupFactory, TaskFlow, _LimitReached
 
 __all__ = ["FileScanner", "module_name", "scan_source"]
 
@@ -104,8 +104,15 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
         logic_imports,
         logic,
         airflow_imports,
+        _task_functions(scanner),
     )
     return file, tree
+
+
+def _task_functions(scanner: FileScanner) -> tuple[str, ...]:
+    """The file's module-level functions that Airflow turns into tasks, groups or DAGs when they are called."""
+    env = getattr(scanner, "module_env", {})
+    return tuple(sorted(k for k, v in env.items() if isinstance(v, (TaskFlow, GroupFactory, DagFactory))))
 
 
 def _logic_of(scanner: FileScanner, relative_path: str) -> tuple[tuple[ir.Callable, ...], tuple[str, str], dict]:

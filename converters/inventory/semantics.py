@@ -12,6 +12,7 @@ import ast
 from typing import Any
 
 from converters.inventory import ir
+from converters.inventory.callables import is_plain_literal
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
 from converters.inventory.to_ir import _literal_dict, _make_task
@@ -47,7 +48,7 @@ class AirflowSemantics:
             return _path_call(name, args)
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
             return ir.CallValue(name, tuple(args), kwargs)
-        if short == "partial" and "." in name:  # SomeOperator.partial(...): the class is the owner
+        if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
             return self.create_dag(node, args, kwargs)
@@ -168,6 +169,7 @@ class AirflowSemantics:
             raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
         kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
+        kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
         dag.tasks[full_id] = task
@@ -194,6 +196,64 @@ class AirflowSemantics:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
             return CallableRef(self.logic.add(node))
         return value
+
+    def carry_arguments(self, node, task_id: str, kwargs: dict, taskflow: bool) -> dict:
+        """Arguments written as code over the file's names become ``ir.CodeValue``s (run at run time)."""
+        if not isinstance(node, ast.Call) or self.logic is None:
+            return kwargs
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        result = dict(kwargs)
+        for key, value in kwargs.items():
+            hint = f"{task_id}_{key}"
+            if taskflow and key == "op_kwargs" and isinstance(value, dict):
+                result[key] = {k: self.carry(keywords.get(str(k)), v, f"{task_id}_{k}") for k, v in value.items()}
+            elif taskflow and key == "op_args" and isinstance(value, list):
+                plain = len(node.args) == len(value) and not any(isinstance(a, ast.Starred) for a in node.args)
+                if plain:
+                    pairs = enumerate(zip(node.args, value, strict=True))
+                    result[key] = [self.carry(a, v, f"{task_id}_{i}") for i, (a, v) in pairs]
+            elif not taskflow and key in keywords and key not in {"task_id", "dag"}:
+                result[key] = self.carry(keywords[key], value, hint)
+        return result
+
+    def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
+        """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
+        if expr is None or self.logic is None or not any(isinstance(v, Unknown) for v in _flat([value])):
+            return value
+        if isinstance(value, ir.CallValue):  # a record the rules read (cosmos configs, timedelta): kept as it is
+            return value
+        if isinstance(expr, (ast.List, ast.Tuple)) and isinstance(value, (list, tuple)):
+            if len(expr.elts) == len(value) and not any(isinstance(e, ast.Starred) for e in expr.elts):
+                items = [self.carry(e, v, f"{hint}_{i}") for i, (e, v) in enumerate(zip(expr.elts, value, strict=True))]
+                return items if isinstance(value, list) else tuple(items)
+        if isinstance(expr, ast.Dict) and isinstance(value, dict) and None not in expr.keys:
+            if len(expr.keys) == len(value):
+                return {
+                    k: self.carry(e, v, f"{hint}_{k}") for e, (k, v) in zip(expr.values, value.items(), strict=True)
+                }
+        env = self.call_env
+        for _ in range(3):  # `sql = f"..."` then `sql=sql`: the assigned expression, with the names it saw
+            if not isinstance(expr, ast.Name) or (id(env), expr.id) not in self.assigned:
+                break
+            seen, assigned = self.assigned[(id(env), expr.id)]
+            if env.get(expr.id) is not seen:
+                break
+            expr = assigned
+        if not isinstance(expr, ast.expr):
+            return value
+
+        def known(name: str) -> tuple[str | None, Any]:
+            if name not in env:
+                return None, None
+            bound = env[name]
+            if isinstance(bound, (TaskRef, XComArg, GroupRef, DagState, TaskFlow, DagFactory, GroupFactory, Partial)):
+                return "airflow", None
+            if isinstance(bound, (LabelRef, CustomOperator)):
+                return "airflow", None
+            return ("literal", bound) if is_plain_literal(bound) else (None, None)
+
+        name = self.logic.add_expression(hint, expr, self.current_stmt, known)
+        return ir.CodeValue(name) if name else value
 
     def create_dbt_group(self, node, written: str, kwargs: dict) -> Any:
         """A cosmos group: one task per dbt node, rendered from the dbt project when Airflow parses the file."""

@@ -29,6 +29,8 @@ def _to_json_value(value: Any) -> Any:
         return ir.CallValue(value.name, arguments, {str(k): _to_json_value(v) for k, v in value.kwargs.items()})
     if isinstance(value, ir.DatasetValue):
         return ir.DatasetValue(_to_json_value(value.uri))
+    if isinstance(value, ir.CodeValue):
+        return value
     if isinstance(value, Unknown):
         return ir.SourceValue(value.source)
     if isinstance(value, (TaskRef,)):

@@ -206,13 +206,16 @@ def _separate_shared_dbt_projects(plan: Plan) -> None:
 def _estate(project: ir.Project) -> Estate:
     dags: dict[str, ir.Dag] = {}
     producers: dict[str, list[tuple[str, str]]] = {}
+    task_functions: set[str] = set(project.task_functions)
     for file in project.files:
+        module = file.path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        task_functions.update(f"{module}.{name}" for name in file.task_functions)
         for dag in file.dags:
             dags.setdefault(dag.dag_id, dag)
             for task in dag.tasks:
                 for uri in task.outlets:
                     producers.setdefault(uri, []).append((dag.dag_id, task.task_id))
-    return Estate(dags, producers)
+    return Estate(dags, producers, frozenset(task_functions), frozenset(project.airflow_modules))
 
 
 def _module_names(project: ir.Project) -> dict[str, tuple[str, str]]:

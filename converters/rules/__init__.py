@@ -16,7 +16,7 @@ import importlib.metadata
 import pkgutil
 from functools import cache
 
-from converters.rules.base import Rule, TaskInput, Translation
+from converters.rules.base import Rule, TaskInput, Translation, judge_code
 
 ENTRY_POINT_GROUP = "airflow_to_dagster.rules"
 
@@ -77,7 +77,9 @@ class Registry:
 
     def translate(self, task: TaskInput) -> tuple[Rule, Translation]:
         rule = self.rule_for(task)
-        return rule, rule.translate(task)
+        translation = rule.translate(task)
+        judge_code(task, translation)
+        return rule, translation
 
 
 def _precedence(rule: Rule) -> tuple[int, bool]:

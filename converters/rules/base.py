@@ -116,6 +116,7 @@ class Translation:
     notes: list[str] = field(default_factory=list)  # behaviour differences worth a line in the report
     gate: str | None = None  # "branch" | "short_circuit": the children of this asset may be skipped
     dbt: dict[str, Any] | None = None  # cosmos groups: the dbt project the planner turns into dbt assets
+    code: list[str] = field(default_factory=list)  # arguments carried as code: their functions in the logic
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ class Estate:
 
     dags: dict[str, ir.Dag]
     dataset_producers: dict[str, list[tuple[str, str]]]  # dataset URI -> (dag_id, task_id)
+    task_functions: frozenset[str] = frozenset()  # estate functions Airflow makes tasks of: "<file module>.<name>"
+    airflow_modules: frozenset[str] = frozenset()  # helper modules that import Airflow when imported
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ class TaskInput:
         return self.task.arguments
 
     def callable(self, value: Any) -> ir.Callable | None:
-        if isinstance(value, ir.CallableValue):
+        if isinstance(value, (ir.CallableValue, ir.CodeValue)):
             for candidate in self.file.callables:
                 if candidate.name == value.name:
                     return candidate
@@ -180,6 +183,12 @@ class Code:
         if isinstance(value, ir.CallableValue):
             self.t.uses_logic = True
             return f"logic.{value.name}"
+        if isinstance(value, ir.CodeValue):
+            # Code Airflow ran when it parsed the file: the same expression, run when the asset starts.
+            self.t.uses_logic = True
+            if value.name not in self.t.code:
+                self.t.code.append(value.name)
+            return f"logic.{value.name}()"
         if isinstance(value, ir.RefValue):
             if value.name.startswith("airflow"):
                 raise Untranslatable(f"refers to Airflow's {value.name}")
@@ -269,6 +278,59 @@ class Rule:
 
     def translate(self, task: TaskInput) -> Translation:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def judge_code(task: TaskInput, t: Translation) -> None:
+    """Arguments carried as code: what their code needs from the Dagster side decides the disposition.
+
+    The code is the file's own (constants, helpers, imports), run when the asset starts instead of when Airflow
+    parsed the file; evaluated the same way, it gives the same value (MECH). Reading Variables makes it JUDG:
+    they must be set on the Dagster side (``AIRFLOW_VAR_<KEY>``), and are read at run time, not parse time; so
+    does reading the machine (environment variables, files, the clock).
+    """
+    if t.disposition == NONE or not t.code:
+        return
+    for name in t.code:
+        found = task.callable(ir.CodeValue(name))
+        # The scan carries only code whose names it found; a missing record means the logic was not copied.
+        if found is None or found.unresolved:
+            missing = ", ".join(found.unresolved) if found else "its code could not be copied"
+            t.disposition, t.reason = NONE, f"an argument's code needs what its file does not define: {missing}"
+            return
+        builders = [c for c in found.calls if _is_task_function(c, task.estate.task_functions)]
+        # An estate function Airflow turns into a task gives an XCom known only at run time, not a value.
+        if builders:
+            t.disposition = NONE
+            t.reason = (
+                f"an argument's code calls {builders[0]}, which Airflow makes a task of (@task): its value is an XCom"
+            )
+            return
+        modules = task.estate.airflow_modules
+        needs_airflow = sorted(
+            (c for c in found.calls if c in modules or c.rsplit(".", 1)[0] in modules), key=len, reverse=True
+        )
+        # The Dagster side has no Airflow to import: code from a module that imports it cannot run there.
+        if needs_airflow:
+            t.disposition = NONE
+            t.reason = f"an argument's code calls {needs_airflow[0]}, whose module imports Airflow (absent in Dagster)"
+            return
+        if any(n.endswith("Variable") for n in found.airflow_names):
+            t.disposition = worse(t.disposition, JUDG)
+            note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
+            t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
+        if found.environment:
+            t.disposition = worse(t.disposition, JUDG)
+            reads = ", ".join(found.environment)
+            note = (
+                f"{found.expression[:80]!r} reads {reads} when the asset runs (Airflow read it when it parsed the file)"
+            )
+            t.notes.append(note + ": the Dagster host must give the same values")
+
+
+def _is_task_function(qualified: str, task_functions: frozenset[str]) -> bool:
+    """``utils.knack.get_date_filter_arg`` is the task function ``dags.utils.knack.get_date_filter_arg`` (the
+    scan names modules from the scanned root; the DAGs folder on ``sys.path`` may be below it)."""
+    return any(f == qualified or f.endswith("." + qualified) for f in task_functions)
 
 
 def none(reason: str, consumed: set[str] | None = None) -> Translation:

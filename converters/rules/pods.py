@@ -96,8 +96,8 @@ class KubernetesPod(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         image = task.args.get("image")
-        # A pod without a literal image cannot be launched the same way.
-        if not isinstance(image, str):
+        # A pod whose image is neither a literal nor the file's code cannot be launched the same way.
+        if not isinstance(image, (str, ir.CodeValue)):
             return Translation(NONE, "the image is not a literal")
         gke = task.task.operator == GKE
         t = Translation(JUDG if gke else MECH, "the same image and command run through Pipes", kinds=("kubernetes",))
@@ -112,10 +112,10 @@ class KubernetesPod(Rule):
         if needed:
             return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
         try:
-            cmds, arguments = task.args.get("cmds") or [], task.args.get("arguments") or []
+            cmds, arguments = task.args.get("cmds"), task.args.get("arguments")
             parts = [f"image={code.value(image)}"]
-            if cmds:
-                parts.append(f"command=render({code.value([*cmds, *arguments])}, airflow, DAG)")
+            if cmds:  # cmds replace the image's entrypoint; arguments follow them
+                parts.append(f"command=render({_joined(code, cmds, arguments)}, airflow, DAG)")
             if isinstance(task.args.get("namespace"), str):
                 parts.append(f"namespace={code.value(task.args['namespace'])}")
             if task.args.get("env_vars"):
@@ -274,8 +274,8 @@ class Docker(Rule):
 
     def translate(self, task: TaskInput) -> Translation:
         image = task.args.get("image")
-        # Without a literal image we can't know what the container runs.
-        if not isinstance(image, str):
+        # Without a literal image (or the file's code computing it) we can't know what the container runs.
+        if not isinstance(image, (str, ir.CodeValue)):
             return Translation(NONE, "the image is not a literal")
         t = Translation(MECH, "the same image and command run through Pipes", kinds=("docker",))
         code = Code(t)
@@ -294,6 +294,18 @@ class Docker(Rule):
         t.consumed |= {"image", "command", "environment", "auto_remove", "docker_url", "api_version"}
         t.body.append(f"pipes_docker.run(context=context, {', '.join(parts)})")
         return t
+
+
+def _joined(code: Code, *lists: object) -> str:
+    """Code for the concatenation of list arguments (``cmds`` + ``arguments``); "" when they are all empty.
+
+    A list carried as code as a whole (``arguments=build_args(...)``) is unpacked at run time.
+    """
+    if not any(isinstance(v, ir.Value) for v in lists):
+        merged = [item for value in lists for item in (value or [])]  # type: ignore[attr-defined]
+        return code.value(merged) if merged else ""
+    items = [f"*{code.value(v)}" for v in lists if v]
+    return "[" + ", ".join(items) + "]"
 
 
 ORDER = 50
