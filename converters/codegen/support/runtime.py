@@ -436,15 +436,24 @@ def dbt_manifest(project: Any) -> Path | None:
     """The dbt project's manifest, built with ``dbt parse`` when it is missing; None when it cannot be built."""
     if project is None:
         return None
+    import shutil
+    import uuid
+
     path = Path(project.manifest_path)
     if not path.exists():
+        # Parsed in a folder of its own, then renamed into place: the webserver's and the daemon's code servers
+        # load the location at the same time, and one must never read the manifest the other is still writing.
+        scratch = path.parent / "parse" / uuid.uuid4().hex
         try:
             from dagster_dbt import DbtCliResource
 
             dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-            dbt.cli(["parse"], target_path=Path(project.manifest_path).parent).wait()
+            dbt.cli(["parse"], target_path=scratch).wait()
+            os.replace(scratch / "manifest.json", path)
         except Exception:  # noqa: BLE001 - the location must load; the group becomes an observed spec
             return None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return path if path.exists() else None
 
 
