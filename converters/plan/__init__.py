@@ -156,7 +156,7 @@ def plan_project(
     estate = _estate(project)
     modules = _module_names(project)
     plan = Plan(project.root, [], [], {}, problems)
-    triggered_by: dict[str, list[tuple[str, str]]] = {}  # dag id -> (triggering dag, trigger task)
+    triggered_by: dict[str, list[PlannedTask]] = {}  # dag id -> the tasks that trigger it (ids may repeat)
     for file in project.files:
         for dag in file.dags:
             planned = _plan_dag(dag, file, estate, registry, modules)
@@ -164,7 +164,7 @@ def plan_project(
             plan.dags.append(planned)
             for task in planned.tasks:
                 if task.translation.triggers and task.disposition != NONE:
-                    triggered_by.setdefault(task.translation.triggers, []).append((dag.dag_id, task.task.task_id))
+                    triggered_by.setdefault(task.translation.triggers, []).append(task)
                 for resource in task.translation.resources:
                     plan.resources.setdefault(resource.name, resource)
         if file.callables and any(d.tasks for d in file.dags):
@@ -371,7 +371,7 @@ def _resolve_graph(planned: PlannedDag) -> None:
             task.deps.append(Dep("external", (dag_id, ext_task or "")))
 
 
-def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[tuple[str, str]]]) -> None:
+def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[PlannedTask]]) -> None:
     """Other DAGs' tasks become asset keys; dataset schedules and TriggerDagRun make the downstream DAG's
     first assets follow the upstream assets."""
     by_dag: dict[str, PlannedDag] = {}
@@ -404,11 +404,7 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[t
             for uri in re.split(r"\s*[&|()]\s*", planned.dag.schedule.value or ""):
                 for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
                     upstream_keys.extend(keys_of(dag_id, task_id))
-        for dag_id, trigger_task in triggered_by.get(planned.dag.dag_id, []):
-            source = by_dag.get(dag_id)
-            if source is None:
-                continue
-            trigger = next(t for t in source.tasks if t.task.task_id == trigger_task)
+        for trigger in triggered_by.get(planned.dag.dag_id, []):  # the task itself: a DAG id defined twice
             upstream_keys.extend(d.value for d in trigger.deps if d.kind == "key")
         if not upstream_keys:
             continue

@@ -66,3 +66,22 @@ def test_awkward_estate_converts_and_loads(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert int(done.stdout.strip().splitlines()[-1]) == 7  # 5 + 1 + 1 (the sensor is a dependency, not an asset)
+
+
+def test_a_trigger_in_the_second_definition_of_a_reused_dag_id_links_without_crashing(tmp_path):
+    """Two files define DAG "up"; only the second triggers "down": its trigger task is found by itself, not by id."""
+    from converters.flow import scan_and_plan
+
+    header = "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+    (tmp_path / "a.py").write_text(header + "with DAG('up'):\n    BashOperator(task_id='x', bash_command='echo')\n")
+    (tmp_path / "b.py").write_text(
+        header + "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+        "with DAG('up'):\n    BashOperator(task_id='y', bash_command='echo') >> "
+        "TriggerDagRunOperator(task_id='go', trigger_dag_id='down')\n"
+    )
+    (tmp_path / "c.py").write_text(header + "with DAG('down'):\n    BashOperator(task_id='z', bash_command='echo')\n")
+    plan = scan_and_plan(tmp_path, use_cache=False, jobs=1, read_migration_state=False).plan
+    down = next(d for d in plan.dags if d.dag.dag_id == "down")
+    second_up = next(d for d in plan.dags if d.dag.source.file == "b.py")
+    y = next(t for t in second_up.tasks if t.task.task_id == "y")
+    assert ("key", y.key) in {(dep.kind, dep.value) for dep in down.tasks[0].deps}
