@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,20 @@ def convert_project(
     on_file: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
     plan = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file).plan
-    folder = source if source.is_dir() else source.parent
-    return ConvertResult(plan, generate(plan, out, dags_folder=folder, force=force))
+    root = source if source.is_dir() else source.parent
+    return ConvertResult(plan, generate(plan, out, dags_folder=airflow_dags_folder(plan, root), root=root, force=force))
+
+
+def airflow_dags_folder(plan: Plan, root: Path) -> Path:
+    """Airflow's DAGs folder: the folder the DAG files live in (their deepest common folder), not the scanned root.
+
+    Scanning a repository whose DAGs sit in ``dags/`` gives ``<repo>/dags``, which Airflow puts on ``sys.path``
+    (its helpers import as ``from common import ...``); the repository root is not on it."""
+    folders = {os.path.dirname(d.dag.source.file) for d in plan.dags if d.dag.source.file}
+    if not folders:
+        return root
+    common = os.path.commonpath(sorted(folders)) if len(folders) > 1 else folders.pop()
+    return root / common if common else root
 
 
 def convert_json(result: ConvertResult) -> dict:

@@ -44,11 +44,16 @@ class GenerateResult:
     problems: list[str] = field(default_factory=list)
 
 
-def generate(plan: Plan, out: Path, *, dags_folder: Path, force: bool = False) -> GenerateResult:
+def generate(
+    plan: Plan, out: Path, *, dags_folder: Path, root: Path | None = None, force: bool = False
+) -> GenerateResult:
+    """``dags_folder``: Airflow's DAGs folder (on ``sys.path``); ``root``: the scanned folder (``$path`` values
+    are relative to it), ``dags_folder`` when not given."""
     out = Path(os.path.abspath(out))
     # Relative, and without resolving symlinks: the package finds the DAGs folder the way it was given.
     relative = os.path.relpath(os.path.abspath(dags_folder), out)
-    files = render.render_package(plan, package=out.name, dags_folder=relative)
+    scanned = os.path.relpath(os.path.abspath(root or dags_folder), os.path.abspath(dags_folder))
+    files = render.render_package(plan, package=out.name, dags_folder=relative, scanned_root=scanned)
     support = Path(__file__).parent / "support"
     for name in SUPPORT_FILES:
         files[f"support/{name}"] = (support / name).read_text(encoding="utf-8")

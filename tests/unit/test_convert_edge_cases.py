@@ -85,3 +85,29 @@ def test_a_trigger_in_the_second_definition_of_a_reused_dag_id_links_without_cra
     second_up = next(d for d in plan.dags if d.dag.source.file == "b.py")
     y = next(t for t in second_up.tasks if t.task.task_id == "y")
     assert ("key", y.key) in {(dep.kind, dep.value) for dep in down.tasks[0].deps}
+
+
+def test_the_dags_folder_on_sys_path_is_where_the_dag_files_live_not_the_scanned_root(tmp_path):
+    """A repository scanned at its root, DAGs in repo/dags/: Airflow's DAGs folder (sys.path) is repo/dags; paths
+    the DAG files compute from ``__file__`` stay relative to the scanned root."""
+    dags = tmp_path / "repo" / "dags"
+    (dags / "team").mkdir(parents=True)
+    (dags / "team" / "a.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('a'):\n    BashOperator(task_id='x', bash_command='echo')\n"
+    )
+    (dags / "b.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('b'):\n    BashOperator(task_id='y', bash_command='echo')\n"
+    )
+    out = tmp_path / "out" / "repo_defs"
+    convert_project(tmp_path / "repo", out, use_cache=False)
+    script = "import os, repo_defs.support.runtime as r\nprint(r.dags_folder())\nprint(r.dags_path('dbt/shop'))\n"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "AIRFLOW_DAGS_FOLDER"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out.parent, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    folder, path = done.stdout.strip().splitlines()[-2:]
+    assert folder == str(dags.resolve())
+    assert path == str((tmp_path / "repo" / "dbt" / "shop").resolve())

@@ -62,8 +62,8 @@ def dags_folder() -> Path:
 
 
 def dags_path(relative: str) -> str:
-    """A path the DAG file computed from ``__file__``, resolved against the DAGs folder."""
-    return str((dags_folder() / relative).resolve())
+    """A path the DAG file computed from ``__file__`` (relative to the converted folder), resolved."""
+    return str((dags_folder() / getattr(settings, "SCANNED_ROOT", ".") / relative).resolve())
 
 
 def load_logic(module: str) -> Any:
