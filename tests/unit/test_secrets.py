@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from converters.inventory import secrets
+from converters.inventory import ir, secrets
 from converters.inventory.scan import scan_source
 
 # Every planted secret, and the text it is planted in. None of them may appear in any output.
@@ -127,6 +127,35 @@ def test_each_rule_finds_its_secret_and_reports_it_redacted(text: str, kind: str
 )
 def test_references_and_ordinary_values_are_not_secrets(text: str):
     assert secrets.find_secrets(text + "\n", ast.parse(text), "etl.py") == []
+
+
+@pytest.mark.parametrize(
+    "imports, call",
+    [
+        ("from airflow.providers.cncf.kubernetes.secret import Secret", "Secret"),
+        ("from airflow.kubernetes.secret import Secret as K8sSecret", "K8sSecret"),
+        ("from airflow.contrib.kubernetes import secret", "secret.Secret"),
+        ("import airflow.providers.cncf.kubernetes.secret as k8s_secret", "k8s_secret.Secret"),
+    ],
+)
+def test_a_kubernetes_secret_names_a_secret_and_is_left_as_written(imports: str, call: str):
+    """``Secret(deploy_type, deploy_target, secret=<name>, key=...)`` mounts a Kubernetes secret by name."""
+    text = (
+        f"{imports}\nfrom airflow import DAG\n"
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        f'DB = {call}("env", "DB_PASSWORD", secret="warehouse-creds", key="password")\n'
+        'with DAG("pods"):\n'
+        '    KubernetesPodOperator(task_id="p", image="etl:1", secrets=[DB],\n'
+        f'        env_vars={{"X": "1"}}, labels={{"token": "x"}}) >> KubernetesPodOperator(task_id="q", image="etl:1",\n'
+        f'        secrets=[{call}(deploy_type="volume", deploy_target="/etc/creds", secret="api-token")])\n'
+    )
+    assert secrets.find_secrets(text, ast.parse(text), "pods.py") == []
+    file = scan_source(text, "pods.py")
+    assert not [d for d in file.diagnostics if d.code == "A2D300"]
+    assert "warehouse-creds" in ir.dumps(file) and "api-token" in ir.dumps(file)
+    # the same keyword elsewhere is still judged by its value
+    other = 'hook = Hook(secret="s3cr3t-value")\n'
+    assert [s.value for s in secrets.find_secrets(text + other, ast.parse(text + other), "pods.py")] == ["s3cr3t-value"]
 
 
 def test_redact_masks_every_format_and_keeps_the_rest():
