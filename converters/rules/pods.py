@@ -77,7 +77,7 @@ class KubernetesPod(Rule):
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
         try:
-            command = [*(task.args.get("cmds") or []), *(task.args.get("arguments") or [])]
+            command = [*_listed(task.args, "cmds"), *_listed(task.args, "arguments")]
             parts = [f"image={code.value(image)}"]
             if command:
                 parts.append(f"command=render({code.value(command)}, airflow, DAG)")
@@ -97,6 +97,14 @@ class KubernetesPod(Rule):
             t.consumed |= {"project_id", "location", "cluster_name", "gcp_conn_id"}
         t.body.append(f"pipes_k8s.run(context=context, {', '.join(parts)})")
         return t
+
+
+def _listed(args: dict, name: str) -> list:
+    """A pod's ``cmds``/``arguments`` as a list; anything but a literal list cannot be written out."""
+    value = args.get(name) or []
+    if not isinstance(value, (list, tuple)):
+        raise Untranslatable(f"{name} is not a literal list")
+    return list(value)
 
 
 class Ecs(Rule):

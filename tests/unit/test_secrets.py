@@ -171,7 +171,7 @@ def test_a_short_password_does_not_rename_tasks():
     )
     file = scan_source(text, "admin.py")
     assert [t.task_id for t in file.dags[0].tasks] == ["admin_task"] and file.dags[0].dag_id == "admin_dag"
-    assert file.dags[0].tasks[0].arguments["password"] == {"$secret": [{"env": "A2D_SECRET_ADMIN_L4"}]}
+    assert file.dags[0].tasks[0].arguments["password"] == ir.SecretValue((ir.SecretEnv("A2D_SECRET_ADMIN_L4"),))
 
 
 def test_a_password_that_is_an_ordinary_word_disturbs_nothing_else():
@@ -187,7 +187,7 @@ def test_a_password_that_is_an_ordinary_word_disturbs_nothing_else():
     assert (task.task_id, task.operator) == ("airflow", "airflow.operators.bash.BashOperator")
     assert task.arguments["bash_command"] == "airflow version"
     # one variable per secret value, named after the line it first appears on
-    assert task.arguments["env"] == {"PGPASSWORD": {"$secret": [{"env": "A2D_SECRET_WORDS_L3"}]}}
+    assert task.arguments["env"] == {"PGPASSWORD": ir.SecretValue((ir.SecretEnv("A2D_SECRET_WORDS_L3"),))}
     assert [(d.line, d.code) for d in file.diagnostics if d.code == "A2D300"] == [(3, "A2D300"), (5, "A2D300")]
     secret = secrets.find_secrets(text, ast.parse(text), "words.py")[0]
     assert secrets._parts("postgresql://airflow:airflow@localhost/airflow", [secret]) == [
