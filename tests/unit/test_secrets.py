@@ -146,7 +146,8 @@ def test_a_kubernetes_secret_names_a_secret_and_is_left_as_written(imports: str,
         f'DB = {call}("env", "DB_PASSWORD", secret="warehouse-creds", key="password")\n'
         'with DAG("pods"):\n'
         '    KubernetesPodOperator(task_id="p", image="etl:1", secrets=[DB],\n'
-        f'        env_vars={{"X": "1"}}, labels={{"token": "x"}}) >> KubernetesPodOperator(task_id="q", image="etl:1",\n'
+        '        env_vars={"X": "1"}, labels={"token": "x"})\n'
+        '    KubernetesPodOperator(task_id="q", image="etl:1",\n'
         f'        secrets=[{call}(deploy_type="volume", deploy_target="/etc/creds", secret="api-token")])\n'
     )
     assert secrets.find_secrets(text, ast.parse(text), "pods.py") == []
