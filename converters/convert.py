@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converters.codegen import GenerateResult, generate
+from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
 from converters.plan import Plan
+from converters.rules.base import NONE
 
 
 @dataclass
@@ -32,9 +34,35 @@ def convert_project(
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
-    plan = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file).plan
+    planned = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file)
+    plan = planned.plan
     root = source if source.is_dir() else source.parent
-    return ConvertResult(plan, generate(plan, out, dags_folder=airflow_dags_folder(plan, root), root=root, force=force))
+    folder = airflow_dags_folder(plan, root)
+    generated = generate(plan, out, dags_folder=folder, root=root, force=force)
+    # Every logic module an asset runs code from must import; the tasks of one that does not stay in Airflow.
+    try:
+        broken = logic_import_errors(out, logic_modules_in_use(plan))
+    except ImportCheckFailed as exc:
+        generated.problems.append(str(exc))
+        return ConvertResult(plan, generated)
+    if broken:
+        plan = scan_and_plan(source, project=planned.project, broken_logic=broken).plan
+        generated = generate(plan, out, dags_folder=folder, root=root, force=force)
+        generated.unimportable = dict(sorted(broken.items()))
+    return ConvertResult(plan, generated)
+
+
+def logic_modules_in_use(plan: Plan) -> list[str]:
+    """The logic modules whose code some asset (MECH, JUDG or REDESIGN) runs."""
+    return sorted(
+        {
+            d.logic_module
+            for d in plan.dags
+            if d.logic_module
+            for t in d.tasks
+            if t.disposition != NONE and t.translation.uses_logic
+        }
+    )
 
 
 def airflow_dags_folder(plan: Plan, root: Path) -> Path:
@@ -59,6 +87,7 @@ def convert_json(result: ConvertResult) -> dict:
         "kept_hand_edited": result.generated.kept,
         "removed": result.generated.removed,
         "problems": result.generated.problems,
+        "unimportable_logic": result.generated.unimportable,
     }
     return data
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import tokenize
 from pathlib import PurePath
 from typing import Any
 
@@ -126,8 +129,46 @@ def render_logic(file) -> str:
     lines.append("")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")
-    lines += ["", "", file.logic.rstrip(), ""]
+    lines += ["", "", without_trailing_whitespace(file.logic.rstrip()), ""]
     return "\n".join(lines)
+
+
+_TRAILING = re.compile(r"(?<!\\)((?:\\\\)*)([ \t]+)(?=\r?\n)")
+
+
+def without_trailing_whitespace(code: str) -> str:
+    """``code`` with the spaces and tabs that end a line inside a multi-line string written as escapes.
+
+    A string line ``a<3 spaces>`` becomes ``a\\x20\\x20\\x20``: the same string, and no line ends in whitespace
+    (ruff's W291/W293). Raw strings cannot say it with an escape and are left as they are (ruff names the file)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return code
+    offsets = [0]
+    for line in code.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    edits = []
+    for token in tokens:
+        if token.type != tokenize.STRING or "\n" not in token.string:
+            continue
+        prefix = token.string[: len(token.string) - len(token.string.lstrip("rRbBuUfF"))]
+        if "r" in prefix.lower():
+            continue
+        escaped = _TRAILING.sub(
+            lambda m: m.group(1) + "".join("\\x20" if c == " " else "\\t" for c in m.group(2)), token.string
+        )
+        if escaped != token.string:
+            start = offsets[token.start[0] - 1] + token.start[1]
+            edits.append((start, start + len(token.string), escaped))
+    escaped_code = code
+    for start, end, text in reversed(edits):
+        escaped_code = escaped_code[:start] + text + escaped_code[end:]
+    try:  # an f-string expression cannot hold a backslash before 3.12: keep such code as it was
+        compile(escaped_code, "<logic>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return code
+    return escaped_code
 
 
 # -- dags/<dag>.py ----------------------------------------------------------------------------------------

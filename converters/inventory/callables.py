@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import textwrap
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
@@ -133,6 +132,11 @@ class LogicExtractor:
                 self.airflow_imports[name] = binding
                 continue
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                # An imported name is bound in the logic too: a function of the same name copied for another
+                # callable (two DAGs of one file, each with its own `load_data`) would replace it.
+                if self._claim(name, binding):
+                    unresolved.append(f"{name} (bound differently by two scopes of the file)")
+                    continue
                 self._copy_import(binding, name)
                 continue
             if self._claim(name, binding):
@@ -183,13 +187,23 @@ class LogicExtractor:
             kept = [d for d in stmt.decorator_list if not self._is_airflow_decorator(d, scopes)]
             start = min([d.lineno for d in kept] + [stmt.lineno])
         end = stmt.end_lineno or stmt.lineno
-        return textwrap.dedent("".join(self.lines[start - 1 : end])).rstrip("\n")
+        return _dedent(self.lines[start - 1 : end], stmt.col_offset).rstrip("\n")
 
     def _is_airflow_decorator(self, decorator: ast.expr, scopes: list[list[ast.stmt]]) -> bool:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         while isinstance(target, ast.Attribute):
             target = target.value
         return isinstance(target, ast.Name) and isinstance(self._find(target.id, scopes), str)
+
+
+def _dedent(lines: list[str], column: int) -> str:
+    """The statement's lines moved to module level: its own indentation (``column`` characters) comes off each
+    line that starts with it. Unlike ``textwrap.dedent``, a line holding only whitespace (inside a multi-line
+    string, it is part of the string) is left as it is."""
+    indent = lines[0][:column] if lines else ""
+    if not indent or indent.strip():
+        return "".join(lines)
+    return "".join(line[column:] if line.startswith(indent) else line for line in lines)
 
 
 # -- name analysis ------------------------------------------------------------------------------------------
@@ -239,6 +253,11 @@ def _free_names(stmt: ast.stmt) -> set[str]:
             if a is not None:
                 stored.add(a.arg)
         outside = [*args.defaults, *[d for d in args.kw_defaults if d is not None]]
+        # Annotations are evaluated when the function is defined (`x: Optional[int]`, `-> Any`): they need names too.
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        outside += [a.annotation for a in every if a is not None and a.annotation is not None]
+        if stmt.returns is not None:
+            outside.append(stmt.returns)
         inside: list[ast.AST] = list(stmt.body)
     elif isinstance(stmt, ast.ClassDef):
         outside = [*stmt.bases, *[k.value for k in stmt.keywords]]

@@ -146,9 +146,13 @@ def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
 
 
 def plan_project(
-    project: ir.Project, registry: Registry | None = None, decommissioned: frozenset[str] = frozenset()
+    project: ir.Project,
+    registry: Registry | None = None,
+    decommissioned: frozenset[str] = frozenset(),
+    broken_logic: dict[str, str] | None = None,
 ) -> Plan:
-    """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`)."""
+    """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`).
+    ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -159,7 +163,7 @@ def plan_project(
     triggered_by: dict[str, list[PlannedTask]] = {}  # dag id -> the tasks that trigger it (ids may repeat)
     for file in project.files:
         for dag in file.dags:
-            planned = _plan_dag(dag, file, estate, registry, modules)
+            planned = _plan_dag(dag, file, estate, registry, modules, broken_logic or {})
             planned.decommissioned = dag.dag_id in decommissioned
             plan.dags.append(planned)
             for task in planned.tasks:
@@ -231,7 +235,7 @@ def task_key(task_id: str) -> str:
     return python_name(task_id.replace(".", "__"))
 
 
-def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
+def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]) -> PlannedDag:
     cron, note = _cron(dag.schedule)
     partitioned = bool(cron) and bool(dag.start_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dag.start_date))
     module, prefix = modules[f"{file.path}\0{dag.dag_id}"]
@@ -252,6 +256,12 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
     keys = _Taken()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
+        if translation.uses_logic and planned.logic_module in broken_logic and translation.disposition != NONE:
+            # Code that does not import cannot run: the task stays in Airflow, the error says why.
+            error = broken_logic[planned.logic_module]
+            translation = Translation(
+                NONE, f"its code, copied to logic/{planned.logic_module}.py, does not import: {error}"
+            )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
         if function in reserved or function.startswith("_") or function.isupper():
