@@ -29,6 +29,16 @@ DBT_UNAVAILABLE = (
 )
 
 
+# Airflow classes whose objects are plain values (a module-level ``ORDERS = Dataset("s3://...")`` imports); a
+# callable that uses one still stays in Airflow (outlet events, dataset aliases have no equivalent here).
+AIRFLOW_VALUES = {
+    "airflow.datasets.Dataset": "Dataset",
+    "airflow.sdk.Dataset": "Dataset",
+    "airflow.sdk.Asset": "Asset",
+    "airflow.sdk.definitions.asset.Asset": "Asset",
+}
+
+
 def q(text: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -114,12 +124,11 @@ def render_logic(file) -> str:
         "",
     ]
     lines.append(file.logic_imports.rstrip())
+    bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
     aliases = {
-        local: AIRFLOW_NAMES_SUPPORTED[qualified]
-        for local, qualified in file.logic_airflow_imports.items()
-        if qualified in AIRFLOW_NAMES_SUPPORTED
+        local: bound[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in bound
     }
-    others = {k: v for k, v in file.logic_airflow_imports.items() if v not in AIRFLOW_NAMES_SUPPORTED}
+    others = {k: v for k, v in file.logic_airflow_imports.items() if v not in bound}
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())

@@ -24,9 +24,6 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
     "airflow.utils.dates.days_ago": "days_ago",
-    "airflow.datasets.Dataset": "Dataset",
-    "airflow.sdk.Asset": "Asset",
-    "airflow.sdk.Dataset": "Dataset",
 }
 CALLABLE_ARGS = {
     "python_callable",

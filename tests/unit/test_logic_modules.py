@@ -30,11 +30,16 @@ FILES = {
 
 
         def extract(limit: Optional[int] = None, when: datetime = datetime(2024, 1, 1)) -> Any:
-            return [default_args["owner"], ORDERS.uri, limit, when.year]
+            return [default_args["owner"], limit, when.year]
+
+
+        def publish(**context):
+            context["outlet_events"][ORDERS].extra = {"rows": 1}
 
 
         with DAG("annotated", default_args=default_args, schedule=None):
             PythonOperator(task_id="extract", python_callable=extract)
+            PythonOperator(task_id="publish", python_callable=publish, outlets=[ORDERS])
     """,
     "two_dags.py": """
         from airflow import DAG
@@ -117,13 +122,15 @@ def test_names_of_annotations_and_defaults_are_copied_and_airflow_constants_impo
     result = _converted(str(root))
     task = _tasks(result)[("annotated", "extract")]
     assert task.disposition == "MECH", task.reason
+    publish = _tasks(result)[("annotated", "publish")]  # a Dataset is a value here, outlet events are Airflow's
+    assert publish.disposition == "NONE" and "airflow.datasets.Dataset" in publish.reason
     done = _import(
         root,
-        "import sys; sys.path.insert(0, '../dags')\n"
-        "from logic_defs.logic import annotated as m\nprint(m.extract(3))\nprint(m.default_args['start_date'].tzinfo)",
+        "from logic_defs.logic import annotated as m\n"
+        "print(m.extract(3))\nprint(m.default_args['start_date'].tzinfo, m.ORDERS.uri)",
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines()[0] == "['data', 's3://bucket/orders', 3, 2024]"
+    assert done.stdout.splitlines() == ["['data', 3, 2024]", "UTC s3://bucket/orders"]
 
 
 def test_two_dags_of_one_file_never_shadow_each_others_helpers(tmp_path_factory):
