@@ -125,9 +125,7 @@ def render_logic(file) -> str:
     ]
     lines.append(file.logic_imports.rstrip())
     bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
-    aliases = {
-        local: bound[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in bound
-    }
+    aliases = {local: bound[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in bound}
     others = {k: v for k, v in file.logic_airflow_imports.items() if v not in bound}
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}

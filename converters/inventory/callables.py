@@ -224,9 +224,20 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
             result.extend(_flatten(stmt.body))
         elif isinstance(stmt, ast.Try):
             result.extend(_flatten(stmt.body))  # the import the try body makes is the one that runs first
+        elif isinstance(stmt, ast.If):
+            # `if is_venv_installed(): from airflow.decorators import task`: Airflow imports are never copied (their
+            # names are bound to the support code), so knowing them is safe; other statements of a branch are not
+            # taken out of their condition.
+            result.extend(s for block in (stmt.body, stmt.orelse) for s in _flatten(block) if _imports_airflow(s))
         else:
             result.append(stmt)
     return result
+
+
+def _imports_airflow(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.ImportFrom):
+        return not stmt.level and (stmt.module or "").split(".")[0] == "airflow"
+    return isinstance(stmt, ast.Import) and all(a.name.split(".")[0] == "airflow" for a in stmt.names)
 
 
 def _bound_by(stmt: ast.stmt) -> set[str]:

@@ -171,3 +171,21 @@ def test_a_logic_module_that_does_not_import_keeps_its_tasks_in_airflow(tmp_path
     assert set(convert_json(result)["generated"]["unimportable_logic"]) == {"uses_airflow_helper"}
     module = (root / "out" / "logic_defs" / "dags" / "uses_airflow_helper.py").read_text()
     assert "dg.AssetSpec(" in module and "load_logic" not in module
+
+
+def test_airflow_imports_under_an_if_are_known_and_their_decorators_dropped():
+    """`if is_venv_installed(): from airflow.decorators import task`: `@task.branch()` is Airflow's, not copied code
+    (kept, it was an undefined name in the logic, silenced as F821)."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "import random\nfrom airflow.operators.python import is_venv_installed\n"
+        "if is_venv_installed():\n    from airflow.decorators import task\n    from airflow import DAG\n"
+        "    MODE = 'a'\n"
+        "    with DAG('d', schedule=None):\n"
+        "        @task.branch()\n        def pick(choices):\n            return random.choice(choices)\n"
+        "        pick(['a'])\n",
+        "cond.py",
+    )
+    (callable_,) = file.callables
+    assert callable_.unresolved == () and "@task" not in file.logic and "MODE" not in file.logic
