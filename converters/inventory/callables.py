@@ -247,8 +247,10 @@ def _bound_by(stmt: ast.stmt) -> set[str]:
         return {a.asname or a.name.split(".")[0] for a in stmt.names}
     if isinstance(stmt, ast.ImportFrom):
         return {a.asname or a.name for a in stmt.names if a.name != "*"}
-    if isinstance(stmt, ast.Assign):
-        return {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(stmt, ast.Assign):  # `os.environ["X"] = ...` stores into os, it does not bind it
+        return {
+            n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
     if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
         return {stmt.target.id}
     return set()

@@ -189,3 +189,16 @@ def test_airflow_imports_under_an_if_are_known_and_their_decorators_dropped():
     )
     (callable_,) = file.callables
     assert callable_.unresolved == () and "@task" not in file.logic and "MODE" not in file.logic
+
+
+def test_a_statement_that_stores_into_a_module_does_not_hide_its_import():
+    """`os.environ["X"] = ...` reads ``os``; it was taken for the binding of ``os``, and `import os` was dropped."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "import os\nfrom airflow import DAG\nfrom airflow.operators.python import PythonOperator\n"
+        "os.environ['B'] = os.environ.get('A', '')\n\n\ndef run():\n    return os.path.join('a', 'b')\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "env.py",
+    )
+    assert file.logic_imports.strip() == "import os"
