@@ -73,7 +73,12 @@ class LogicExtractor:
         if clash:
             unresolved.append(f"{name} (another function of that name is already copied)")
         else:
+            copied_before = id(node) in self.chosen
             self._require(node, self._scopes_for(node), unresolved, airflow, set())
+            if unresolved and not copied_before:
+                # Its task stays in Airflow (a name nothing binds: a closure's variable...): the function is not
+                # copied, so the logic holds no undefined name.
+                self.chosen.pop(id(node), None)
         params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
         pulls, reads_conf = _context_uses(node)
         self.callables.append(

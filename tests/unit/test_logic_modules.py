@@ -202,3 +202,19 @@ def test_a_statement_that_stores_into_a_module_does_not_hide_its_import():
         "env.py",
     )
     assert file.logic_imports.strip() == "import os"
+
+
+def test_a_callable_using_a_name_nothing_binds_is_not_copied():
+    """A closure over its factory's parameter: the task stays in Airflow and the logic holds no undefined name."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n\n\n"
+        "def make(namespace, dag):\n    def clean(**kwargs):\n        return namespace\n\n"
+        "    return PythonOperator(task_id='clean', python_callable=clean, dag=dag)\n\n\n"
+        "def keep():\n    return 1\n\n\n"
+        "with DAG('d', schedule=None) as dag:\n    make('ns', dag)\n    PythonOperator(task_id='k', python_callable=keep)\n",
+        "closure.py",
+    )
+    assert {c.name: c.unresolved for c in file.callables} == {"clean": ("namespace",), "keep": ()}
+    assert "def clean" not in file.logic and "def keep" in file.logic
