@@ -127,8 +127,11 @@ class LogicExtractor:
             for decorator in stmt.decorator_list:
                 if not self._is_airflow_decorator(decorator, scopes):
                     names |= {n.id for n in ast.walk(decorator) if isinstance(n, ast.Name)} - BUILTIN_NAMES
+        # A statement that is not a function reads its names when it runs: the bindings before it count
+        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran.
+        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else stmt
         for name in sorted(names):
-            binding = self._find(name, scopes)
+            binding = self._find(name, scopes, before)
             if binding is None:
                 unresolved.append(name)
                 continue
@@ -144,16 +147,21 @@ class LogicExtractor:
                     continue
                 self._copy_import(binding, name)
                 continue
-            if self._claim(name, binding):
+            rebound = before is not None and self._scopes_for(binding) is self._scopes_for(stmt)  # x = f(x)
+            if not rebound and self._claim(name, binding):
                 unresolved.append(f"{name} (bound differently by two scopes of the file)")
                 continue
             self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
 
-    def _find(self, name: str, scopes: list[list[ast.stmt]]):
-        """The statement that binds ``name``: innermost scope first, the last binding in that scope."""
+    def _find(self, name: str, scopes: list[list[ast.stmt]], before: ast.stmt | None = None):
+        """The statement that binds ``name``: innermost scope first, the last binding in that scope (the last one
+        before ``before``, when given)."""
+        limit = (before.lineno, before.col_offset) if before is not None else None
         for body in scopes:
             found = None
             for stmt in _flatten(body):
+                if limit is not None and (stmt.lineno, stmt.col_offset) >= limit:
+                    continue
                 if name in _bound_by(stmt):
                     found = stmt
             if found is not None:

@@ -213,8 +213,26 @@ def test_a_callable_using_a_name_nothing_binds_is_not_copied():
         "def make(namespace, dag):\n    def clean(**kwargs):\n        return namespace\n\n"
         "    return PythonOperator(task_id='clean', python_callable=clean, dag=dag)\n\n\n"
         "def keep():\n    return 1\n\n\n"
-        "with DAG('d', schedule=None) as dag:\n    make('ns', dag)\n    PythonOperator(task_id='k', python_callable=keep)\n",
+        "with DAG('d', schedule=None) as dag:\n    make('ns', dag)\n"
+        "    PythonOperator(task_id='k', python_callable=keep)\n",
         "closure.py",
     )
     assert {c.name: c.unresolved for c in file.callables} == {"clean": ("namespace",), "keep": ()}
     assert "def clean" not in file.logic and "def keep" in file.logic
+
+
+def test_a_constant_rebound_from_itself_keeps_its_first_binding():
+    """`period = detect()` then `period = refine(period)`: the second reads the first, which is copied too."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n\n\n"
+        "def detect():\n    return 'A'\n\n\nperiod = detect()\nperiod = period + '1'\n\n\n"
+        "def run():\n    return period\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "rebind.py",
+    )
+    assert "period = detect()" in file.logic and "def detect" in file.logic
+    namespace: dict = {}
+    exec(compile(file.logic, "logic", "exec"), namespace)  # noqa: S102 - the test's own fixture
+    assert namespace["run"]() == "A1"
