@@ -382,6 +382,8 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         else:
             statements += [last, "yield dg.Output(None)"]
     body += statements
+    if not any(re.search(r"\bairflow\b", line) for line in body[1:]):  # an unused name fails ruff (F841)
+        body[0] = body[0].removeprefix("airflow = ")
     lines = comment_lines(planned, task)
     lines.append(f"@dg.asset({', '.join(args)})")
     lines.append(f"def {task.function}({', '.join(params)}):")

@@ -111,3 +111,17 @@ def test_the_dags_folder_on_sys_path_is_where_the_dag_files_live_not_the_scanned
     folder, path = done.stdout.strip().splitlines()[-2:]
     assert folder == str(dags.resolve())
     assert path == str((tmp_path / "repo" / "dbt" / "shop").resolve())
+
+
+def test_an_asset_body_that_needs_no_airflow_context_binds_no_unused_name(tmp_path):
+    """A pod with an image only: `airflow = task_context(...)` was an unused variable (ruff F841, exit 1)."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "pod.py").write_text(
+        "from airflow import DAG\nfrom airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        "with DAG('pod', schedule=None):\n    KubernetesPodOperator(task_id='run', image='acme/etl:1')\n"
+    )
+    result = convert_project(dags, tmp_path / "pod_defs", use_cache=False)
+    assert result.generated.problems == []
+    module = (tmp_path / "pod_defs" / "dags" / "pod.py").read_text()
+    assert '    task_context(context, DAG, "run")' in module
