@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from converters.codegen import GenerateResult, generate
+from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
 from converters.plan import Plan
+from converters.rules.base import NONE
 
 
 @dataclass
@@ -31,9 +34,47 @@ def convert_project(
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
-    plan = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file).plan
-    folder = source if source.is_dir() else source.parent
-    return ConvertResult(plan, generate(plan, out, dags_folder=folder, force=force))
+    planned = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file)
+    plan = planned.plan
+    root = source if source.is_dir() else source.parent
+    folder = airflow_dags_folder(plan, root)
+    generated = generate(plan, out, dags_folder=folder, root=root, force=force)
+    # Every logic module an asset runs code from must import; the tasks of one that does not stay in Airflow.
+    try:
+        broken = logic_import_errors(out, logic_modules_in_use(plan))
+    except ImportCheckFailed as exc:
+        generated.problems.append(str(exc))
+        return ConvertResult(plan, generated)
+    if broken:
+        plan = scan_and_plan(source, project=planned.project, broken_logic=broken).plan
+        generated = generate(plan, out, dags_folder=folder, root=root, force=force)
+        generated.unimportable = dict(sorted(broken.items()))
+    return ConvertResult(plan, generated)
+
+
+def logic_modules_in_use(plan: Plan) -> list[str]:
+    """The logic modules whose code some asset (MECH, JUDG or REDESIGN) runs."""
+    return sorted(
+        {
+            d.logic_module
+            for d in plan.dags
+            if d.logic_module
+            for t in d.tasks
+            if t.disposition != NONE and t.translation.uses_logic
+        }
+    )
+
+
+def airflow_dags_folder(plan: Plan, root: Path) -> Path:
+    """Airflow's DAGs folder: the folder the DAG files live in (their deepest common folder), not the scanned root.
+
+    Scanning a repository whose DAGs sit in ``dags/`` gives ``<repo>/dags``, which Airflow puts on ``sys.path``
+    (its helpers import as ``from common import ...``); the repository root is not on it."""
+    folders = {os.path.dirname(d.dag.source.file) for d in plan.dags if d.dag.source.file}
+    if not folders:
+        return root
+    common = os.path.commonpath(sorted(folders)) if len(folders) > 1 else folders.pop()
+    return root / common if common else root
 
 
 def convert_json(result: ConvertResult) -> dict:
@@ -46,6 +87,7 @@ def convert_json(result: ConvertResult) -> dict:
         "kept_hand_edited": result.generated.kept,
         "removed": result.generated.removed,
         "problems": result.generated.problems,
+        "unimportable_logic": result.generated.unimportable,
     }
     return data
 

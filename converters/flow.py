@@ -30,18 +30,19 @@ def scan_and_plan(
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
     read_migration_state: bool = True,
+    broken_logic: dict[str, str] | None = None,
 ) -> Planned:
     """The inventory of ``source`` (a DAG folder or one file; ``project`` when scanned already) and its plan.
 
     ``read_migration_state=False`` plans as if nothing were decommissioned, without reading ``migration/``:
-    the inventory of an estate (`scan`) depends on its files alone.
+    the inventory of an estate (`scan`) depends on its files alone. ``broken_logic``: see ``plan_project``.
     """
     if project is None:
         progress = on_file or (lambda done, total: None)
         project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
     folder = source if source.is_dir() else source.parent
     retired = migration_state.decommissioned(folder) if read_migration_state else frozenset()
-    return Planned(project, plan_project(project, decommissioned=retired))
+    return Planned(project, plan_project(project, decommissioned=retired, broken_logic=broken_logic))
 
 
 def load_plan(dags_folder: Path) -> Plan:

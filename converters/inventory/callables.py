@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
-import textwrap
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
@@ -79,7 +78,12 @@ class LogicExtractor:
         if clash:
             unresolved.append(f"{name} (another function of that name is already copied)")
         else:
+            copied_before = id(node) in self.chosen
             self._require(node, self._scopes_for(node), unresolved, airflow, set())
+            if unresolved and not copied_before:
+                # Its task stays in Airflow (a name nothing binds: a closure's variable...): the function is not
+                # copied, so the logic holds no undefined name.
+                self.chosen.pop(id(node), None)
         params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
         pulls, reads_conf = _context_uses(node)
         self.callables.append(
@@ -254,8 +258,11 @@ class LogicExtractor:
             for decorator in stmt.decorator_list:
                 if not self._is_airflow_decorator(decorator, scopes):
                     names |= {n.id for n in ast.walk(decorator) if isinstance(n, ast.Name)} - BUILTIN_NAMES
+        # A statement that is not a function reads its names when it runs: the bindings before it count
+        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran.
+        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else stmt
         for name in sorted(names):
-            binding = self._find(name, scopes)
+            binding = self._find(name, scopes, before)
             if binding is None:
                 unresolved.append(name)
                 continue
@@ -264,18 +271,28 @@ class LogicExtractor:
                 self.airflow_imports[name] = binding
                 continue
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                # An imported name is bound in the logic too: a function of the same name copied for another
+                # callable (two DAGs of one file, each with its own `load_data`) would replace it.
+                if self._claim(name, binding):
+                    unresolved.append(f"{name} (bound differently by two scopes of the file)")
+                    continue
                 self._copy_import(binding, name)
                 continue
-            if self._claim(name, binding):
+            rebound = before is not None and self._scopes_for(binding) is self._scopes_for(stmt)  # x = f(x)
+            if not rebound and self._claim(name, binding):
                 unresolved.append(f"{name} (bound differently by two scopes of the file)")
                 continue
             self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
 
-    def _find(self, name: str, scopes: list[list[ast.stmt]]):
-        """The statement that binds ``name``: innermost scope first, the last binding in that scope."""
+    def _find(self, name: str, scopes: list[list[ast.stmt]], before: ast.stmt | None = None):
+        """The statement that binds ``name``: innermost scope first, the last binding in that scope (the last one
+        before ``before``, when given)."""
+        limit = (before.lineno, before.col_offset) if before is not None else None
         for body in scopes:
             found = None
             for stmt in _flatten(body):
+                if limit is not None and (stmt.lineno, stmt.col_offset) >= limit:
+                    continue
                 if name in _bound_by(stmt):
                     found = stmt
             if found is not None:
@@ -316,13 +333,23 @@ class LogicExtractor:
             kept = [d for d in stmt.decorator_list if not self._is_airflow_decorator(d, scopes)]
             start = min([d.lineno for d in kept] + [stmt.lineno])
         end = stmt.end_lineno or stmt.lineno
-        return textwrap.dedent("".join(self.lines[start - 1 : end])).rstrip("\n")
+        return _dedent(self.lines[start - 1 : end], stmt.col_offset).rstrip("\n")
 
     def _is_airflow_decorator(self, decorator: ast.expr, scopes: list[list[ast.stmt]]) -> bool:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         while isinstance(target, ast.Attribute):
             target = target.value
         return isinstance(target, ast.Name) and isinstance(self._find(target.id, scopes), str)
+
+
+def _dedent(lines: list[str], column: int) -> str:
+    """The statement's lines moved to module level: its own indentation (``column`` characters) comes off each
+    line that starts with it. Unlike ``textwrap.dedent``, a line holding only whitespace (inside a multi-line
+    string, it is part of the string) is left as it is."""
+    indent = lines[0][:column] if lines else ""
+    if not indent or indent.strip():
+        return "".join(lines)
+    return "".join(line[column:] if line.startswith(indent) else line for line in lines)
 
 
 # -- name analysis ------------------------------------------------------------------------------------------
@@ -404,9 +431,20 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
             result.extend(_flatten(stmt.body))
         elif isinstance(stmt, ast.Try):
             result.extend(_flatten(stmt.body))  # the import the try body makes is the one that runs first
+        elif isinstance(stmt, ast.If):
+            # `if is_venv_installed(): from airflow.decorators import task`: Airflow imports are never copied (their
+            # names are bound to the support code), so knowing them is safe; other statements of a branch are not
+            # taken out of their condition.
+            result.extend(s for block in (stmt.body, stmt.orelse) for s in _flatten(block) if _imports_airflow(s))
         else:
             result.append(stmt)
     return result
+
+
+def _imports_airflow(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.ImportFrom):
+        return not stmt.level and (stmt.module or "").split(".")[0] == "airflow"
+    return isinstance(stmt, ast.Import) and all(a.name.split(".")[0] == "airflow" for a in stmt.names)
 
 
 def _bound_by(stmt: ast.stmt) -> set[str]:
@@ -416,8 +454,10 @@ def _bound_by(stmt: ast.stmt) -> set[str]:
         return {a.asname or a.name.split(".")[0] for a in stmt.names}
     if isinstance(stmt, ast.ImportFrom):
         return {a.asname or a.name for a in stmt.names if a.name != "*"}
-    if isinstance(stmt, ast.Assign):
-        return {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(stmt, ast.Assign):  # `os.environ["X"] = ...` stores into os, it does not bind it
+        return {
+            n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
     if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
         return {stmt.target.id}
     return set()
@@ -433,6 +473,11 @@ def _free_names(stmt: ast.stmt) -> set[str]:
             if a is not None:
                 stored.add(a.arg)
         outside = [*args.defaults, *[d for d in args.kw_defaults if d is not None]]
+        # Annotations are evaluated when the function is defined (`x: Optional[int]`, `-> Any`): they need names too.
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        outside += [a.annotation for a in every if a is not None and a.annotation is not None]
+        if stmt.returns is not None:
+            outside.append(stmt.returns)
         inside: list[ast.AST] = list(stmt.body)
     elif isinstance(stmt, ast.ClassDef):
         outside = [*stmt.bases, *[k.value for k in stmt.keywords]]

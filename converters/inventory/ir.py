@@ -15,7 +15,6 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -28,8 +27,8 @@ JSONValue = Any  # None | bool | int | float | str | list | dict of JSON values,
 class Value:
     """A task argument (or param / default_args entry) that is not a plain literal; JSON: ``{"$<tag>": ...}``.
 
-    A value equals its JSON form (``SecretValue(...) == {"$secret": [...]}``) and iterates over that form's keys,
-    as the dicts that carried these values did, so code written against the JSON reads them the same way.
+    A value equals only a value of its own type and fields; it is not a dict (it neither equals its JSON form nor
+    iterates): code that meets one decides what it means, and ``to_json`` gives the dict when that is wanted.
     A string field may hold a ``SecretValue`` once ``secrets.scrub_file`` took a secret out of it.
     """
 
@@ -45,15 +44,10 @@ class Value:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Value):
             return type(self) is type(other) and self._values() == other._values()
-        if isinstance(other, dict):
-            return self.to_json() == other
         return NotImplemented
 
     def __hash__(self) -> int:
         return hash((type(self), self._values()))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.to_json())
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,7 +29,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "10"  # bump when scan output (or the IR's classes) changes: old entries are ignored
+SCANNER_VERSION = "17"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -308,7 +308,8 @@ def _duplicate_dag_ids(files: list[ir.DagFile]) -> tuple[ir.Diagnostic, ...]:
     where: dict[str, list[ir.Dag]] = defaultdict(list)
     for file in files:
         for dag in file.dags:
-            where[dag.dag_id].append(dag)
+            if isinstance(dag.dag_id, str):  # the scan names DAGs by literals only; anything else is no id to clash
+                where[dag.dag_id].append(dag)
     return tuple(
         ir.Diagnostic(
             dags[1].source.file,

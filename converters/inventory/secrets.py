@@ -9,7 +9,8 @@ Three kinds of evidence, each with its own rule:
 - **names** in the code: a string literal given to a keyword, assigned to a variable or attribute, or stored
   under a dict key whose name says *password*, *secret*, *token*, *api key*… (``PostgresHook(password="…")``).
 
-Jinja (``{{ conn.x.password }}``), format placeholders and environment lookups are references, not secrets.
+Jinja (``{{ conn.x.password }}``), format placeholders, environment lookups and the arguments of a Kubernetes
+``Secret(...)`` (the name of a secret the cluster holds) are references, not secrets.
 
 ``find_secrets`` returns the findings with the secret itself (for scrubbing, never for output);
 ``scrub_file`` rewrites a scanned file's IR so that nothing it carries holds a secret: copied code reads each
@@ -282,9 +283,11 @@ def _named_literals(tree: ast.Module) -> list[tuple[int, str, str]]:
             return
         found.append((line, name, value.value))
 
+    references = _reference_keywords(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword):
-            consider(node.arg, node.value, node.value.lineno)
+            if id(node) not in references:
+                consider(node.arg, node.value, node.value.lineno)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -294,6 +297,50 @@ def _named_literals(tree: ast.Module) -> list[tuple[int, str, str]]:
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     consider(key.value, value, value.lineno)
     return found
+
+
+# Calls whose arguments name a secret kept elsewhere: ``Secret("env", "DB_PASSWORD", secret="db-creds", key="pw")``
+# mounts the Kubernetes secret ``db-creds``; its name is a reference, and replacing it would break the pod.
+SECRET_REFERENCE_CALLS = frozenset(
+    {
+        "airflow.providers.cncf.kubernetes.secret.Secret",
+        "airflow.kubernetes.secret.Secret",
+        "airflow.contrib.kubernetes.secret.Secret",
+    }
+)
+
+
+def _reference_keywords(tree: ast.Module) -> set[int]:
+    """The ids of the keyword nodes of calls to ``SECRET_REFERENCE_CALLS``, named as the file imports them."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.keywords:
+            name = _dotted(node.func)
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            qualified = aliases.get(head, head) + (f".{rest}" if rest else "")
+            if qualified in SECRET_REFERENCE_CALLS:
+                found.update(id(keyword) for keyword in node.keywords)
+    return found
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
 
 
 def _target_name(target: ast.expr) -> str | None:

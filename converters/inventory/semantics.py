@@ -357,6 +357,9 @@ class AirflowSemantics:
     def call_dag_factory(self, node, factory: DagFactory, args, kwargs) -> Any:
         options = dict(factory.kwargs)
         dag_id = options.get("dag_id", factory.node.name)
+        if not isinstance(dag_id, str):  # as DAG(...): a DAG the scan cannot name is a diagnostic, not a DAG
+            self.diag(node, "A2D221", f"DAG id is not a literal: {self.src(node)[:120]}")
+            return Unknown(self.src(node))
         dag = DagState(dag_id, ir.SourceRef(self.path, factory.node.lineno, factory.node.col_offset), options)
         dag.constructs.add("dag_decorator")
         self.dags.append(dag)

@@ -149,9 +149,13 @@ def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
 
 
 def plan_project(
-    project: ir.Project, registry: Registry | None = None, decommissioned: frozenset[str] = frozenset()
+    project: ir.Project,
+    registry: Registry | None = None,
+    decommissioned: frozenset[str] = frozenset(),
+    broken_logic: dict[str, str] | None = None,
 ) -> Plan:
-    """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`)."""
+    """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`).
+    ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -159,15 +163,15 @@ def plan_project(
     estate = _estate(project)
     modules = _module_names(project)
     plan = Plan(project.root, [], [], {}, problems)
-    triggered_by: dict[str, list[tuple[str, str]]] = {}  # dag id -> (triggering dag, trigger task)
+    triggered_by: dict[str, list[PlannedTask]] = {}  # dag id -> the tasks that trigger it (ids may repeat)
     for file in project.files:
         for dag in file.dags:
-            planned = _plan_dag(dag, file, estate, registry, modules)
+            planned = _plan_dag(dag, file, estate, registry, modules, broken_logic or {})
             planned.decommissioned = dag.dag_id in decommissioned
             plan.dags.append(planned)
             for task in planned.tasks:
                 if task.translation.triggers and task.disposition != NONE:
-                    triggered_by.setdefault(task.translation.triggers, []).append((dag.dag_id, task.task.task_id))
+                    triggered_by.setdefault(task.translation.triggers, []).append(task)
                 for resource in task.translation.resources:
                     plan.resources.setdefault(resource.name, resource)
         if file.callables and any(d.tasks for d in file.dags):
@@ -263,7 +267,7 @@ def task_key(task_id: str) -> str:
     return python_name(task_id.replace(".", "__"))
 
 
-def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
+def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]) -> PlannedDag:
     cron, note = _cron(dag.schedule)
     partitioned = bool(cron) and bool(dag.start_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dag.start_date))
     module, prefix = modules[f"{file.path}\0{dag.dag_id}"]
@@ -284,6 +288,12 @@ def _plan_dag(dag, file, estate, registry, modules) -> PlannedDag:
     keys = _Taken()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
+        if translation.uses_logic and planned.logic_module in broken_logic and translation.disposition != NONE:
+            # Code that does not import cannot run: the task stays in Airflow, the error says why.
+            error = broken_logic[planned.logic_module]
+            translation = Translation(
+                NONE, f"its code, copied to logic/{planned.logic_module}.py, does not import: {error}"
+            )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
         if function in reserved or function.startswith("_") or function.isupper():
@@ -469,7 +479,7 @@ def _resolve_graph(planned: PlannedDag) -> None:
             task.deps.append(Dep("external", (dag_id, ext_task or "")))
 
 
-def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[tuple[str, str]]]) -> None:
+def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[PlannedTask]]) -> None:
     """Other DAGs' tasks become asset keys; dataset schedules and TriggerDagRun make the downstream DAG's
     first assets follow the upstream assets."""
     by_dag: dict[str, PlannedDag] = {}
@@ -502,11 +512,7 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[t
             for uri in re.split(r"\s*[&|()]\s*", planned.dag.schedule.value or ""):
                 for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
                     upstream_keys.extend(keys_of(dag_id, task_id))
-        for dag_id, trigger_task in triggered_by.get(planned.dag.dag_id, []):
-            source = by_dag.get(dag_id)
-            if source is None:
-                continue
-            trigger = next(t for t in source.tasks if t.task.task_id == trigger_task)
+        for trigger in triggered_by.get(planned.dag.dag_id, []):  # the task itself: a DAG id defined twice
             upstream_keys.extend(d.value for d in trigger.deps if d.kind == "key")
         if not upstream_keys:
             continue

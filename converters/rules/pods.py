@@ -113,6 +113,10 @@ class KubernetesPod(Rule):
             return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
         try:
             cmds, arguments = task.args.get("cmds"), task.args.get("arguments")
+            for name, value in (("cmds", cmds), ("arguments", arguments)):
+                # A list computed by code the scan could not carry cannot be written out.
+                if value and not isinstance(value, (list, tuple, ir.CodeValue)):
+                    raise Untranslatable(f"{name} is not a literal list")
             parts = [f"image={code.value(image)}"]
             if cmds:  # cmds replace the image's entrypoint; arguments follow them
                 parts.append(f"command=render({_joined(code, cmds, arguments)}, airflow, DAG)")

@@ -22,6 +22,7 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.exceptions.AirflowFailException": "AirflowFailException",
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
+    "airflow.utils.dates.days_ago": "days_ago",
 }
 # Airflow hooks (BaseHook included) are bound to support/hooks.py: their paths are in rules/hooks.py's HOOKS.
 CALLABLE_ARGS = {

@@ -194,6 +194,9 @@ class ExternalTask(Rule):
         if not isinstance(dag_id, str):
             return Translation(NONE, "the external DAG id is not a literal")
         ids = task.args.get("external_task_ids") or [task.args.get("external_task_id")]
+        # If external_task_ids isn't a literal list, we can't know which assets to depend on.
+        if not isinstance(ids, (list, tuple)):
+            return Translation(NONE, "external_task_ids is not a literal list")
         # If an external task id isn't a literal, we can't know which asset to depend on.
         if not all(i is None or isinstance(i, str) for i in ids):
             return Translation(NONE, "the external task id is not a literal")

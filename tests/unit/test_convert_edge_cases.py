@@ -66,3 +66,62 @@ def test_awkward_estate_converts_and_loads(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert int(done.stdout.strip().splitlines()[-1]) == 7  # 5 + 1 + 1 (the sensor is a dependency, not an asset)
+
+
+def test_a_trigger_in_the_second_definition_of_a_reused_dag_id_links_without_crashing(tmp_path):
+    """Two files define DAG "up"; only the second triggers "down": its trigger task is found by itself, not by id."""
+    from converters.flow import scan_and_plan
+
+    header = "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+    (tmp_path / "a.py").write_text(header + "with DAG('up'):\n    BashOperator(task_id='x', bash_command='echo')\n")
+    (tmp_path / "b.py").write_text(
+        header + "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+        "with DAG('up'):\n    BashOperator(task_id='y', bash_command='echo') >> "
+        "TriggerDagRunOperator(task_id='go', trigger_dag_id='down')\n"
+    )
+    (tmp_path / "c.py").write_text(header + "with DAG('down'):\n    BashOperator(task_id='z', bash_command='echo')\n")
+    plan = scan_and_plan(tmp_path, use_cache=False, jobs=1, read_migration_state=False).plan
+    down = next(d for d in plan.dags if d.dag.dag_id == "down")
+    second_up = next(d for d in plan.dags if d.dag.source.file == "b.py")
+    y = next(t for t in second_up.tasks if t.task.task_id == "y")
+    assert ("key", y.key) in {(dep.kind, dep.value) for dep in down.tasks[0].deps}
+
+
+def test_the_dags_folder_on_sys_path_is_where_the_dag_files_live_not_the_scanned_root(tmp_path):
+    """A repository scanned at its root, DAGs in repo/dags/: Airflow's DAGs folder (sys.path) is repo/dags; paths
+    the DAG files compute from ``__file__`` stay relative to the scanned root."""
+    dags = tmp_path / "repo" / "dags"
+    (dags / "team").mkdir(parents=True)
+    (dags / "team" / "a.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('a'):\n    BashOperator(task_id='x', bash_command='echo')\n"
+    )
+    (dags / "b.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('b'):\n    BashOperator(task_id='y', bash_command='echo')\n"
+    )
+    out = tmp_path / "out" / "repo_defs"
+    convert_project(tmp_path / "repo", out, use_cache=False)
+    script = "import os, repo_defs.support.runtime as r\nprint(r.dags_folder())\nprint(r.dags_path('dbt/shop'))\n"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "AIRFLOW_DAGS_FOLDER"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out.parent, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    folder, path = done.stdout.strip().splitlines()[-2:]
+    assert folder == str(dags.resolve())
+    assert path == str((tmp_path / "repo" / "dbt" / "shop").resolve())
+
+
+def test_an_asset_body_that_needs_no_airflow_context_binds_no_unused_name(tmp_path):
+    """A pod with an image only: `airflow = task_context(...)` was an unused variable (ruff F841, exit 1)."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "pod.py").write_text(
+        "from airflow import DAG\nfrom airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        "with DAG('pod', schedule=None):\n    KubernetesPodOperator(task_id='run', image='acme/etl:1')\n"
+    )
+    result = convert_project(dags, tmp_path / "pod_defs", use_cache=False)
+    assert result.generated.problems == []
+    module = (tmp_path / "pod_defs" / "dags" / "pod.py").read_text()
+    assert '    task_context(context, DAG, "run")' in module

@@ -78,7 +78,9 @@ def test_secret_values_and_their_json():
     data = {"$secret": ["postgres://etl:", {"env": "A2D_SECRET_X_L3"}, "@db"]}
     assert ir.to_json(value) == data
     assert ir.value_from_json(data) == value
-    assert value == data  # a value equals its JSON form
+    assert value != data  # a value is not a dict: it neither equals its JSON form nor iterates over its keys
+    assert not isinstance(value, dict) and not hasattr(value, "__iter__")
+    assert ir.SourceValue("x") != {"$source": "x"} and ir.SourceValue("x") == ir.SourceValue("x")
 
 
 def test_plain_dicts_stay_dicts_and_calls_keep_the_dict_repr():
@@ -87,3 +89,34 @@ def test_plain_dicts_stay_dicts_and_calls_keep_the_dict_repr():
     call = ir.CallValue("datetime.datetime", (2024, 1, 1), {})
     assert repr(call) == "{'$call': 'datetime.datetime', 'args': [2024, 1, 1], 'kwargs': {}}"
     assert repr(ir.DatasetValue("s3://a")) == "{'$dataset': 's3://a'}"
+
+
+POD_AND_SENSOR = textwrap.dedent(
+    """
+    import os
+    from airflow import DAG
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+    from airflow.sensors.external_task import ExternalTaskSensor
+
+    with DAG("pods", schedule=None):
+        KubernetesPodOperator(task_id="pod", image="acme/etl:1", cmds=os.environ["CMDS"].split())
+        KubernetesPodOperator(task_id="pod_args", image="acme/etl:1", cmds=["run"], arguments=os.environ["ARGS"])
+        ExternalTaskSensor(task_id="wait", external_dag_id="upstream", external_task_ids=os.environ["IDS"].split())
+    """
+)
+
+
+def test_a_value_that_is_not_a_literal_is_never_read_as_its_json_keys():
+    """A pod's non-literal ``cmds`` once rendered as ``["$source"]``; a sensor's non-literal ``external_task_ids``
+    gave a dependency on a task called "$source". Both now say which argument is not a literal."""
+    from converters.plan import plan_project
+
+    file = scan_source(POD_AND_SENSOR, "pods.py")
+    plan = plan_project(ir.Project("/dags", (file,)))
+    tasks = {t.task.task_id: t for d in plan.dags for t in d.tasks}
+    assert (tasks["pod"].disposition, tasks["pod"].reason) == ("NONE", "a pod argument cmds is not a literal list")
+    assert tasks["pod_args"].disposition == "NONE" and "arguments is not a literal list" in tasks["pod_args"].reason
+    wait = tasks["wait"]
+    assert (wait.disposition, wait.reason) == ("NONE", "external_task_ids is not a literal list")
+    assert not any("$source" in str(dep.value) for t in tasks.values() for dep in t.deps)
+    assert all("$source" not in line for t in tasks.values() for line in t.translation.body)

@@ -39,8 +39,9 @@ WATCHED = textwrap.dedent(
         elif event == "socket.bind" and args[1][1] != 0:  # port 0: urllib3's IPv6 probe, reaches nothing
             record = [event, repr(args)[:300]]
         elif event == "subprocess.Popen":
-            # convert formats the generated code with ruff; platform.architecture() asks `file` about Python
-            if str(args[0]).rsplit("/", 1)[-1] not in {"ruff", "file"}:
+            # convert formats the generated code with ruff; platform.architecture() asks `file` about Python;
+            # convert imports the generated logic modules (not the DAG files) in a guarded subprocess
+            if str(args[0]).rsplit("/", 1)[-1] not in {"ruff", "file"} and "a2d-logic-import-check" not in args[1]:
                 record = [event, repr(args)[:300]]
         elif event == "exec":
             filename = getattr(args[0], "co_filename", "")

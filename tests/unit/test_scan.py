@@ -358,6 +358,25 @@ def test_broken_files_become_diagnostics_and_the_scan_continues(tmp_path):
     assert not any(d["code"] == "A2D999" for d in data["diagnostics"])
 
 
+def test_a_dag_id_that_is_not_a_literal_is_a_diagnostic_even_when_reused(tmp_path):
+    """`@dag(dag_id=NAME)` with NAME from the environment, in two files: A2D221 each, no crash listing duplicates."""
+    from converters.flow import scan_and_plan
+
+    code = (
+        "import os\nfrom airflow.decorators import dag, task\nNAME = os.environ['X']\n"
+        "@dag(dag_id=NAME)\ndef pipeline():\n    @task\n    def t():\n        pass\n    t()\npipeline()\n"
+    )
+    (tmp_path / "a.py").write_text(code)
+    (tmp_path / "b.py").write_text(code)
+    (tmp_path / "c.py").write_text("from airflow import DAG\nwith DAG('ok'):\n    pass\n")
+    planned = scan_and_plan(tmp_path, use_cache=False, jobs=1, read_migration_state=False)
+    data = inventory_json(planned.project)
+    assert [d["dag_id"] for d in data["dags"]] == ["ok"]
+    found = {(d["file"], d["line"], d["code"]) for d in data["diagnostics"]}
+    assert {("a.py", 10, "A2D221"), ("b.py", 10, "A2D221")} <= found
+    assert not any(d["code"] in {"A2D020", "A2D999"} for d in data["diagnostics"])
+
+
 def test_airflowignore_is_honoured(tmp_path):
     (tmp_path / ".airflowignore").write_text("helpers/\nskip_*.py\n")
     (tmp_path / "helpers").mkdir()

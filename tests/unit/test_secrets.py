@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from converters.inventory import secrets
+from converters.inventory import ir, secrets
 from converters.inventory.scan import scan_source
 
 # Every planted secret, and the text it is planted in. None of them may appear in any output.
@@ -129,6 +129,36 @@ def test_references_and_ordinary_values_are_not_secrets(text: str):
     assert secrets.find_secrets(text + "\n", ast.parse(text), "etl.py") == []
 
 
+@pytest.mark.parametrize(
+    "imports, call",
+    [
+        ("from airflow.providers.cncf.kubernetes.secret import Secret", "Secret"),
+        ("from airflow.kubernetes.secret import Secret as K8sSecret", "K8sSecret"),
+        ("from airflow.contrib.kubernetes import secret", "secret.Secret"),
+        ("import airflow.providers.cncf.kubernetes.secret as k8s_secret", "k8s_secret.Secret"),
+    ],
+)
+def test_a_kubernetes_secret_names_a_secret_and_is_left_as_written(imports: str, call: str):
+    """``Secret(deploy_type, deploy_target, secret=<name>, key=...)`` mounts a Kubernetes secret by name."""
+    text = (
+        f"{imports}\nfrom airflow import DAG\n"
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        f'DB = {call}("env", "DB_PASSWORD", secret="warehouse-creds", key="password")\n'
+        'with DAG("pods"):\n'
+        '    KubernetesPodOperator(task_id="p", image="etl:1", secrets=[DB],\n'
+        '        env_vars={"X": "1"}, labels={"token": "x"})\n'
+        '    KubernetesPodOperator(task_id="q", image="etl:1",\n'
+        f'        secrets=[{call}(deploy_type="volume", deploy_target="/etc/creds", secret="api-token")])\n'
+    )
+    assert secrets.find_secrets(text, ast.parse(text), "pods.py") == []
+    file = scan_source(text, "pods.py")
+    assert not [d for d in file.diagnostics if d.code == "A2D300"]
+    assert "warehouse-creds" in ir.dumps(file) and "api-token" in ir.dumps(file)
+    # the same keyword elsewhere is still judged by its value
+    other = 'hook = Hook(secret="s3cr3t-value")\n'
+    assert [s.value for s in secrets.find_secrets(text + other, ast.parse(text + other), "pods.py")] == ["s3cr3t-value"]
+
+
 def test_redact_masks_every_format_and_keeps_the_rest():
     text = "curl -H 'Authorization: Bearer abcdefghijklmnop0123' postgresql://u:pw1234@h/db AKIAIOSFODNN7EXAMPLE ok"
     assert secrets.redact(text) == "curl -H 'Authorization: Bearer ***' postgresql://u:***@h/db *** ok"
@@ -142,7 +172,7 @@ def test_a_short_password_does_not_rename_tasks():
     )
     file = scan_source(text, "admin.py")
     assert [t.task_id for t in file.dags[0].tasks] == ["admin_task"] and file.dags[0].dag_id == "admin_dag"
-    assert file.dags[0].tasks[0].arguments["password"] == {"$secret": [{"env": "A2D_SECRET_ADMIN_L4"}]}
+    assert file.dags[0].tasks[0].arguments["password"] == ir.SecretValue((ir.SecretEnv("A2D_SECRET_ADMIN_L4"),))
 
 
 def test_a_password_that_is_an_ordinary_word_disturbs_nothing_else():
@@ -158,7 +188,7 @@ def test_a_password_that_is_an_ordinary_word_disturbs_nothing_else():
     assert (task.task_id, task.operator) == ("airflow", "airflow.operators.bash.BashOperator")
     assert task.arguments["bash_command"] == "airflow version"
     # one variable per secret value, named after the line it first appears on
-    assert task.arguments["env"] == {"PGPASSWORD": {"$secret": [{"env": "A2D_SECRET_WORDS_L3"}]}}
+    assert task.arguments["env"] == {"PGPASSWORD": ir.SecretValue((ir.SecretEnv("A2D_SECRET_WORDS_L3"),))}
     assert [(d.line, d.code) for d in file.diagnostics if d.code == "A2D300"] == [(3, "A2D300"), (5, "A2D300")]
     secret = secrets.find_secrets(text, ast.parse(text), "words.py")[0]
     assert secrets._parts("postgresql://airflow:airflow@localhost/airflow", [secret]) == [

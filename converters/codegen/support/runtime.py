@@ -65,8 +65,8 @@ def dags_folder() -> Path:
 
 
 def dags_path(relative: str) -> str:
-    """A path the DAG file computed from ``__file__``, resolved against the DAGs folder."""
-    return str((dags_folder() / relative).resolve())
+    """A path the DAG file computed from ``__file__`` (relative to the converted folder), resolved."""
+    return str((dags_folder() / getattr(settings, "SCANNED_ROOT", ".") / relative).resolve())
 
 
 def load_logic(module: str) -> Any:
@@ -504,6 +504,10 @@ class AirflowSkipException(AirflowException):
 
 
 class _AirflowOnly:
+    """An Airflow name (or what copied code built from it): calling it, indexing it or taking an attribute gives
+    another stand-in, so a module-level constant (``DEFAULTS = {"start": some_airflow_call(1)}``) does not stop
+    the module from importing; using the value (``str``, ``bool``, iterating, arithmetic...) raises."""
+
     def __init__(self, name: str) -> None:
         self._name = name
 
@@ -513,12 +517,64 @@ class _AirflowOnly:
             "the tasks that use it stay in Airflow (disposition NONE)"
         )
 
-    __call__ = _refuse
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _AirflowOnly(f"{self._name}(...)")
+
+    def __getitem__(self, key: Any) -> Any:
+        return _AirflowOnly(f"{self._name}[...]")
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
         return _AirflowOnly(f"{self._name}.{attribute}")
+
+    def __repr__(self) -> str:
+        return f"<Airflow-only {self._name}>"
+
+    __str__ = __bool__ = __iter__ = __len__ = __int__ = __float__ = __index__ = __fspath__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __mod__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __contains__ = __enter__ = _refuse
+
+
+def days_ago(n: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0) -> datetime:
+    """Airflow's ``days_ago``: midnight UTC today (or the given time of day), ``n`` days back."""
+    from datetime import timedelta
+
+    today = datetime.now(UTC).replace(hour=hour, minute=minute, second=second, microsecond=microsecond)
+    return today - timedelta(days=n)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Airflow's Dataset / Asset as a value: its URI (and name, extra, group as given), ``&`` and ``|`` of them."""
+
+    uri: str = ""
+    name: str | None = None
+    extra: Any = None
+    group: str | None = None
+
+    def __and__(self, other: Any) -> Any:
+        return ("and", self, other)
+
+    def __or__(self, other: Any) -> Any:
+        return ("or", self, other)
+
+    def __hash__(self) -> int:
+        return hash((self.uri, self.name))
+
+
+@dataclass(frozen=True)
+class Asset(Dataset):
+    """Airflow 3's Asset: ``Asset(name, uri, ...)``, a value like ``Dataset``."""
+
+    name: str | None = None  # type: ignore[assignment]
+    uri: str = ""
+
+    def __init__(self, name: str | None = None, uri: str | None = None, **options: Any) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "uri", uri or name or "")
+        object.__setattr__(self, "extra", options.get("extra"))
+        object.__setattr__(self, "group", options.get("group"))
 
 
 def airflow_only(name: str) -> Any:
