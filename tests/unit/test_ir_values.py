@@ -93,15 +93,15 @@ def test_plain_dicts_stay_dicts_and_calls_keep_the_dict_repr():
 
 POD_AND_SENSOR = textwrap.dedent(
     """
-    import os
     from airflow import DAG
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
     from airflow.sensors.external_task import ExternalTaskSensor
+    from estate_settings import *  # binds CMDS, ARGS, IDS: names the scan cannot see, so not carried as code
 
     with DAG("pods", schedule=None):
-        KubernetesPodOperator(task_id="pod", image="acme/etl:1", cmds=os.environ["CMDS"].split())
-        KubernetesPodOperator(task_id="pod_args", image="acme/etl:1", cmds=["run"], arguments=os.environ["ARGS"])
-        ExternalTaskSensor(task_id="wait", external_dag_id="upstream", external_task_ids=os.environ["IDS"].split())
+        KubernetesPodOperator(task_id="pod", image="acme/etl:1", cmds=CMDS)
+        KubernetesPodOperator(task_id="pod_args", image="acme/etl:1", cmds=["run"], arguments=ARGS)
+        ExternalTaskSensor(task_id="wait", external_dag_id="upstream", external_task_ids=IDS)
     """
 )
 
