@@ -169,6 +169,19 @@ def test_postgres_hook_reads_and_writes_a_real_postgres(tmp_path, monkeypatch):
         assert values[("pg_hooks", "load")] == ["2", "13.5"]  # the upsert rewrote both rows, then 1 was added again
 
 
+def test_sql_resource_runs_a_literal_percent_on_real_postgres():
+    """The SQL operators' resource on psycopg2, a ``%``-paramstyle driver: ``like '%ab%'`` reaches the server as
+    written when there are no parameters, and parameters still work (the stand-in driver of
+    tests/unit/test_sql_resource.py, on the real one)."""
+    from converters.codegen.support.resources import SqlConnection
+
+    with postgres_server() as pg:
+        warehouse = SqlConnection(conn_id="warehouse", value=pg.uri)
+        warehouse.run(["create table names (name varchar)", "insert into names values ('xaby'), ('zz')"])
+        assert warehouse.run("select count(*) from names where name like '%ab%'") == [[(1,)]]
+        assert warehouse.run("select count(*) from names where name like %s", parameters=["%ab%"]) == [[(1,)]]
+
+
 def test_sqlite_hook_writes_the_connections_file(tmp_path, monkeypatch):
     package, tasks = convert(tmp_path, "lite_hooks", SQLITE_DAG)
     assert tasks["copy_rows"].disposition == JUDG, tasks["copy_rows"].translation.reason

@@ -144,6 +144,17 @@ class DbApiHook(BaseHook):
     def get_uri(self) -> str:
         return self.connection.get_uri()
 
+    def _uri(self, scheme: str, host: str, database: str | None) -> str:
+        """``scheme://login:password@host:port/database``, quoted as Airflow's hooks write it."""
+        from urllib.parse import quote
+
+        conn = self.connection
+        auth = ""
+        if conn.login:
+            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
+        port = f":{conn.port}" if conn.port else ""
+        return f"{scheme}://{auth}{host}{port}/{quote(database or '', safe='')}"
+
     def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
         import sqlalchemy
 
@@ -330,14 +341,7 @@ class PostgresHook(DbApiHook):
         return self.conn
 
     def get_uri(self) -> str:
-        conn = self.connection
-        from urllib.parse import quote
-
-        auth = ""
-        if conn.login:
-            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
-        port = f":{conn.port}" if conn.port else ""
-        return f"postgresql://{auth}{conn.host or ''}{port}/{quote(self._database(conn) or '', safe='')}"
+        return self._uri("postgresql", self.connection.host or "", self._database(self.connection))
 
     def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
         """On psycopg2, like Airflow (SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3, not installed here)."""
@@ -472,13 +476,7 @@ class MySqlHook(DbApiHook):
 
     def get_uri(self) -> str:
         conn = self.connection
-        from urllib.parse import quote
-
-        auth = ""
-        if conn.login:
-            auth = quote(conn.login, safe="") + (":" + quote(conn.password, safe="") if conn.password else "") + "@"
-        port = f":{conn.port}" if conn.port else ""
-        return f"mysql://{auth}{conn.host or 'localhost'}{port}/{quote(self.schema or conn.schema or '', safe='')}"
+        return self._uri("mysql", conn.host or "localhost", self.schema or conn.schema)
 
     def get_sqlalchemy_engine(self, engine_kwargs: Mapping[str, Any] | None = None) -> Any:
         import sqlalchemy
@@ -875,13 +873,7 @@ class HttpHook(BaseHook):
         session = requests.Session()
         if self.http_conn_id:
             conn = self.get_connection(self.http_conn_id)
-            host = conn.host or ""
-            if "://" in host:
-                self.base_url = host
-            else:
-                self.base_url = f"{conn.schema or 'http'}://{host}" if host else ""
-            if conn.port:
-                self.base_url = f"{self.base_url}:{conn.port}"
+            self.base_url = templates.http_base_url(conn)
             if conn.login:
                 auth = self.auth_type or requests.auth.HTTPBasicAuth
                 session.auth = auth(conn.login, conn.password)

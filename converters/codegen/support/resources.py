@@ -71,7 +71,7 @@ class SqlConnection(AirflowConnection):
             import sqlalchemy
         except ImportError as exc:  # pragma: no cover - sqlalchemy ships with dagster
             raise dg.Failure(f"connection {self.conn_id!r} needs SQLAlchemy") from exc
-        uri = conn.get_uri().replace("postgres://", "postgresql://", 1)
+        uri = templates.sqlalchemy_uri(conn)
         try:
             engine = sqlalchemy.create_engine(uri)
         except Exception as exc:  # noqa: BLE001 - a missing driver is a setup problem to name clearly
@@ -120,11 +120,7 @@ class HttpConnection(AirflowConnection):
         import requests
 
         conn = self.connection()
-        scheme = conn.schema or "http"
-        host = conn.host or ""
-        base = host if "://" in host else f"{scheme}://{host}"
-        if conn.port:
-            base = f"{base}:{conn.port}"
+        base = templates.http_base_url(conn)
         url = base.rstrip("/") + "/" + endpoint.lstrip("/") if endpoint else base
         merged = {**{k: str(v) for k, v in conn.extra_dejson.items()}, **dict(headers or {})}
         auth = (conn.login, conn.password) if conn.login else None

@@ -726,6 +726,24 @@ def parse_connection(conn_id: str, value: str, *, airflow_major: int = 2) -> Con
     return Connection.from_uri(conn_id, text, airflow_major=airflow_major)
 
 
+def http_base_url(conn: Connection) -> str:
+    """The base URL of an HTTP connection, as Airflow's ``HttpHook`` builds it: the host (with its own scheme,
+    or the connection's schema, default ``http``) and the port."""
+    host = conn.host or ""
+    base = host if "://" in host else (f"{conn.schema or 'http'}://{host}" if host else "")
+    return f"{base}:{conn.port}" if conn.port and base else base
+
+
+def sqlalchemy_uri(conn: Connection) -> str:
+    """The connection's URI for SQLAlchemy: Airflow's ``postgres://`` names psycopg2, the driver Airflow's
+    Postgres provider uses (SQLAlchemy 2.1 would take ``postgresql://`` for psycopg 3)."""
+    uri = conn.get_uri()
+    for scheme in ("postgres://", "postgresql://"):
+        if uri.startswith(scheme):
+            return "postgresql+psycopg2://" + uri[len(scheme) :]
+    return uri
+
+
 def get_connection(conn_id: str, *, airflow_major: int = 2) -> Connection:
     """The connection ``AIRFLOW_CONN_<CONN_ID>`` defines, else ``ConnectionNotFound``."""
     name = f"AIRFLOW_CONN_{conn_id.upper()}"
