@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from converters.json_module import JsonModuleError, run_json_command
 
 MARKER = "a2d-logic-import-check"
 TIMEOUT_SECONDS = 120.0
@@ -78,22 +79,20 @@ def logic_import_errors(out: Path, modules: list[str], timeout: float = TIMEOUT_
     out = Path(os.path.abspath(out))
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
-        done = subprocess.run(
+        found = run_json_command(
             [sys.executable, "-c", _SCRIPT, MARKER, out.name, json.dumps(sorted(set(modules)))],
             cwd=out.parent,
             env=environment,
-            capture_output=True,
-            text=True,
             timeout=timeout,
-            check=False,
+            answer_prefix=MARKER,
+            what="importing the logic modules",
         )
-    except subprocess.TimeoutExpired as exc:
-        raise ImportCheckFailed(f"importing the logic modules did not finish within {timeout:.0f} s") from exc
-    answer = next((line for line in reversed(done.stdout.splitlines()) if line.startswith(MARKER)), None)
-    if answer is None:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ImportCheckFailed(f"the logic modules could not be checked: {last[:300]}")
-    return {module: error for module, error in json.loads(answer[len(MARKER) :]).items() if error}
+    except JsonModuleError as exc:
+        if exc.timed_out:
+            raise ImportCheckFailed(f"importing the logic modules did not finish within {timeout:.0f} s") from exc
+        last = (str(exc).strip().splitlines() or ["no output"])[-1]
+        raise ImportCheckFailed(f"the logic modules could not be checked: {last[:300]}") from exc
+    return {module: error for module, error in found.items() if error}
 
 
 class ImportCheckFailed(RuntimeError):

@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from converters.json_module import JsonModuleError, run_json_module
 from converters.runtime.dagster_materialize import package_environment
-from converters.runtime.json_module import JsonModuleError, run_json_module
 
 
 def run_dag(

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from converters.runtime.json_module import JsonModuleError, run_json_module
+from converters.json_module import JsonModuleError, run_json_module
 
 
 @dataclass

@@ -102,7 +102,7 @@ def test_airflow_processes_start_at_shell_level_one(monkeypatch, tmp_path, outer
 def test_json_module_answers_with_its_last_json_line(tmp_path):
     """The materializer and the gates runner run their module through one helper: the answer is the last JSON
     line (what the module logged before it is not), a failure carries the output's tail, a timeout says so."""
-    from converters.runtime.json_module import JsonModuleError, run_json_module
+    from converters.json_module import JsonModuleError, run_json_module
 
     (tmp_path / "echo_module.py").write_text(
         "import json, sys, time\n"

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
 class JsonModuleError(RuntimeError):
@@ -22,18 +23,27 @@ def run_json_module(
     module: str, request: dict, *, cwd: Path, env: dict[str, str], timeout: float, answer_prefix: str = "{"
 ) -> dict:
     """The module's answer: its last stdout line starting with ``answer_prefix``, parsed."""
+    return run_json_command(
+        [sys.executable, "-m", module, json.dumps(request)],
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        answer_prefix=answer_prefix,
+        what=module,
+    )
+
+
+def run_json_command(
+    command: list[str], *, cwd: Path, env: dict[str, str], timeout: float, answer_prefix: str, what: str
+) -> Any:
+    """Run ``command``; its answer is its last stdout line starting with ``answer_prefix``, parsed as JSON after
+    the prefix when the prefix is a marker (not itself JSON's first character)."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", module, json.dumps(request)],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise JsonModuleError(f"{module} timed out after {timeout:.0f}s", timed_out=True) from exc
+        raise JsonModuleError(f"{what} timed out after {timeout:.0f}s", timed_out=True) from exc
     lines = [line for line in done.stdout.splitlines() if line.startswith(answer_prefix)]
     if done.returncode != 0 or not lines:
         raise JsonModuleError("\n".join((done.stderr + done.stdout).splitlines()[-40:]))
-    return json.loads(lines[-1])
+    answer = lines[-1]
+    return json.loads(answer if answer_prefix in ("{", "[") else answer[len(answer_prefix) :])
