@@ -11,6 +11,10 @@ the only ones of that Airflow hook the generated code offers. ``converters/rules
 this file (without importing it), so a callable calling any other method is planned NONE with that method's
 name; and ``__getattr__`` below makes a use the scan could not see fail with the same message, never with a
 bare ``AttributeError``.
+
+Over the toolkit's ~600-line guide (about 1,350 lines) because ``rules/hooks.py`` reads the declaration from this
+one file; splitting it by family (SQL, AWS, HTTP/Slack, SSH) is the next step when a hook is added, with the
+reader taught to read each file.
 """
 
 from __future__ import annotations
