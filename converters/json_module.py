@@ -36,8 +36,8 @@ def run_json_module(
 def run_json_command(
     command: list[str], *, cwd: Path, env: dict[str, str], timeout: float, answer_prefix: str, what: str
 ) -> Any:
-    """Run ``command``; its answer is its last stdout line starting with ``answer_prefix``, parsed as JSON after
-    the prefix when the prefix is a marker (not itself JSON's first character)."""
+    """Run ``command``; its answer is its last stdout line starting with ``answer_prefix``, parsed as JSON: the
+    whole line when the prefix opens JSON (``{``, ``{"assets"``), the rest of the line when it is a marker."""
     try:
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
@@ -46,4 +46,5 @@ def run_json_command(
     if done.returncode != 0 or not lines:
         raise JsonModuleError("\n".join((done.stderr + done.stdout).splitlines()[-40:]))
     answer = lines[-1]
-    return json.loads(answer if answer_prefix in ("{", "[") else answer[len(answer_prefix) :])
+    # A prefix that opens JSON ('{', '{"assets"') is the answer's own beginning; only a marker is cut off.
+    return json.loads(answer if answer_prefix[:1] in ("{", "[") else answer[len(answer_prefix) :])

@@ -115,6 +115,9 @@ def test_json_module_answers_with_its_last_json_line(tmp_path):
     )
     env = dict(os.environ)
     assert run_json_module("echo_module", {"a": 1}, cwd=tmp_path, env=env, timeout=60) == {"echo": {"a": 1}}
+    # the gates runner names its answer by its opening ('{"assets"'): that prefix is part of the JSON, not a marker
+    answer = run_json_module("echo_module", {"a": 2}, cwd=tmp_path, env=env, timeout=60, answer_prefix='{"echo"')
+    assert answer == {"echo": {"a": 2}}
     with pytest.raises(JsonModuleError) as failed:
         run_json_module("echo_module", {"fail": True}, cwd=tmp_path, env=env, timeout=60)
     assert not failed.value.timed_out and "it failed" in str(failed.value)
