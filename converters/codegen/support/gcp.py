@@ -1,0 +1,481 @@
+"""Google Cloud for generated assets: what Airflow's Google provider operators do, with Google's client libraries.
+
+Copied verbatim into every generated package. ``resources.GcpConnection`` (configured from
+``AIRFLOW_CONN_<GCP_CONN_ID>``) calls these functions; each takes the operator's own arguments, with the same
+defaults, and does what the operator's ``execute`` does:
+
+- ``gcs_to_bigquery``: the load job of ``GCSToBigQueryOperator`` (``load_configuration`` builds the job
+  configuration the operator submits, key for key), then ``SELECT MAX(max_id_key)`` when asked.
+- ``gcs_to_gcs``: the object copies of ``GCSToGCSOperator`` (prefixes, one ``*`` wildcard, ``replace``,
+  ``move_object``, a ``destination_object`` ending in ``/``), returning the destination URIs.
+- ``create_gke_cluster`` / ``delete_gke_cluster``: ``GKECreateClusterOperator`` / ``GKEDeleteClusterOperator``
+  (an existing cluster on create, or a missing one on delete, is success, as in Airflow).
+
+Credentials are read like Airflow's ``GoogleBaseHook``: ``key_path`` or ``keyfile_dict`` in the connection's
+extra (with or without the ``extra__google_cloud_platform__`` prefix), else Application Default Credentials;
+``impersonation_chain`` impersonates its last account through the others. The client libraries are imported
+when a function first needs them, so a code location loads without Google settings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+LOAD_FORMATS = ("CSV", "NEWLINE_DELIMITED_JSON", "AVRO", "GOOGLE_SHEETS", "DATASTORE_BACKUP", "PARQUET", "ORC")
+# The keys of ``src_fmt_configs`` each source format accepts in a load job (others are an error, as in Airflow).
+FORMAT_OPTIONS = {
+    "CSV": (
+        "allowJaggedRows",
+        "allowQuotedNewlines",
+        "autodetect",
+        "fieldDelimiter",
+        "skipLeadingRows",
+        "ignoreUnknownValues",
+        "nullMarker",
+        "quote",
+        "encoding",
+        "preserveAsciiControlCharacters",
+        "columnNameCharacterMap",
+    ),
+    "DATASTORE_BACKUP": ("projectionFields",),
+    "NEWLINE_DELIMITED_JSON": ("autodetect", "ignoreUnknownValues"),
+    "PARQUET": ("autodetect", "ignoreUnknownValues"),
+    "AVRO": ("useAvroLogicalTypes",),
+    "ORC": ("autodetect",),
+    "GOOGLE_SHEETS": (),
+}
+SCHEMA_UPDATE_OPTIONS = ("ALLOW_FIELD_ADDITION", "ALLOW_FIELD_RELAXATION")
+
+
+# -- credentials ---------------------------------------------------------------------------------------------
+
+
+def _extra(extra: Mapping[str, Any], key: str) -> Any:
+    return extra.get(key) or extra.get(f"extra__google_cloud_platform__{key}")
+
+
+def credentials(extra: Mapping[str, Any], impersonation_chain: str | Sequence[str] | None = None) -> tuple[Any, Any]:
+    """(credentials, project) from a Google Cloud connection's extra; credentials None means the client
+    libraries' default chain (Application Default Credentials), as Airflow falls back to."""
+    scopes = _extra(extra, "scope")
+    scopes = [s.strip() for s in scopes.split(",")] if isinstance(scopes, str) and scopes else [CLOUD_PLATFORM_SCOPE]
+    key_path, keyfile = _extra(extra, "key_path"), _extra(extra, "keyfile_dict")
+    found: Any = None
+    if key_path or keyfile:
+        from google.oauth2 import service_account
+
+        if key_path:
+            found = service_account.Credentials.from_service_account_file(key_path, scopes=scopes)
+        else:
+            info = json.loads(keyfile) if isinstance(keyfile, str) else dict(keyfile)
+            found = service_account.Credentials.from_service_account_info(info, scopes=scopes)
+    project = _extra(extra, "project") or getattr(found, "project_id", None)
+    if impersonation_chain:
+        import google.auth
+        from google.auth import impersonated_credentials
+
+        chain = [impersonation_chain] if isinstance(impersonation_chain, str) else list(impersonation_chain)
+        source = found if found is not None else google.auth.default(scopes=scopes)[0]
+        found = impersonated_credentials.Credentials(
+            source_credentials=source, target_principal=chain[-1], delegates=chain[:-1] or None, target_scopes=scopes
+        )
+    return found, project
+
+
+# -- BigQuery ------------------------------------------------------------------------------------------------
+
+
+def split_table_name(table: str, default_project: str | None) -> tuple[str | None, str, str]:
+    """(project, dataset, table) of ``project.dataset.table``, ``project:dataset.table`` or ``dataset.table``
+    (then the connection's project), as Airflow's ``BigQueryHook.split_tablename`` reads them."""
+    if "." not in table:
+        raise ValueError(f"Expected table name in the format of <dataset>.<table>. Got: {table}")
+    if table.count(".") + table.count(":") > 3:
+        raise ValueError(f"destination_project_dataset_table has too many separators: {table}")
+    project: str | None = None
+    rest = table
+    head, colon, tail = table.rpartition(":")
+    if colon:
+        if head.count(":") > 1:
+            raise ValueError(f"destination_project_dataset_table is not a table name: {table}")
+        if tail.count(".") != 2:  # "a:b.c.d" keeps its colon inside the project's name
+            project, rest = head, tail
+    parts = rest.split(".")
+    if len(parts) == 3:
+        if project:
+            raise ValueError(f"destination_project_dataset_table: use either : or . to specify the project: {table}")
+        project, dataset, name = parts
+    elif len(parts) == 2:
+        dataset, name = parts
+    else:
+        raise ValueError(f"Expected table name in the format of <project>.<dataset>.<table>. Got: {table}")
+    return project or default_project, dataset, name
+
+
+def load_configuration(
+    *,
+    source_uris: Sequence[str],
+    destination_project_dataset_table: str,
+    default_project: str | None,
+    schema_fields: Sequence[Mapping[str, Any]] | None = None,
+    source_format: str = "CSV",
+    create_disposition: str = "CREATE_IF_NEEDED",
+    skip_leading_rows: int | None = None,
+    write_disposition: str = "WRITE_EMPTY",
+    field_delimiter: str = ",",
+    max_bad_records: int = 0,
+    quote_character: str | None = None,
+    ignore_unknown_values: bool = False,
+    allow_quoted_newlines: bool = False,
+    allow_jagged_rows: bool = False,
+    encoding: str = "UTF-8",
+    schema_update_options: Sequence[str] = (),
+    src_fmt_configs: Mapping[str, Any] | None = None,
+    time_partitioning: Mapping[str, Any] | None = None,
+    cluster_fields: Sequence[str] | None = None,
+    autodetect: bool | None = True,
+    encryption_configuration: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """The job configuration ``GCSToBigQueryOperator`` submits for a load into a table (its ``_use_existing_table``)."""
+    source_format = source_format.upper()
+    if source_format not in LOAD_FORMATS:
+        raise ValueError(f"{source_format} is not a valid source format; use one of {LOAD_FORMATS}")
+    if not set(SCHEMA_UPDATE_OPTIONS).issuperset(schema_update_options):
+        raise ValueError(f"{list(schema_update_options)} holds invalid schema update options: {SCHEMA_UPDATE_OPTIONS}")
+    project, dataset, table = split_table_name(destination_project_dataset_table, default_project)
+    load: dict[str, Any] = {
+        "autodetect": autodetect,
+        "createDisposition": create_disposition,
+        "destinationTable": {"projectId": project, "datasetId": dataset, "tableId": table},
+        "sourceFormat": source_format,
+        "sourceUris": list(source_uris),
+        "writeDisposition": write_disposition,
+        "ignoreUnknownValues": ignore_unknown_values,
+    }
+    # A partition decorator ($20240101) loads one day partition unless time_partitioning says otherwise.
+    partitioning = {"type": "DAY"} if "$" in destination_project_dataset_table else {}
+    partitioning.update(time_partitioning or {})
+    if partitioning:
+        load["timePartitioning"] = partitioning
+    if cluster_fields:
+        load["clustering"] = {"fields": list(cluster_fields)}
+    if schema_fields:
+        load["schema"] = {"fields": [dict(field) for field in schema_fields]}
+    if schema_update_options:
+        load["schemaUpdateOptions"] = list(schema_update_options)
+    if max_bad_records:
+        load["maxBadRecords"] = max_bad_records
+    if encryption_configuration:
+        load["destinationEncryptionConfiguration"] = dict(encryption_configuration)
+    if labels or description:
+        load["destinationTableProperties"] = {}
+        if labels:
+            load["destinationTableProperties"]["labels"] = dict(labels)
+        if description:
+            load["destinationTableProperties"]["description"] = description
+    # The top-level arguments fill the format's options that src_fmt_configs leaves out.
+    valid = FORMAT_OPTIONS[source_format]
+    options = dict(src_fmt_configs or {})
+    top_level = {
+        "skipLeadingRows": skip_leading_rows,
+        "fieldDelimiter": field_delimiter,
+        "ignoreUnknownValues": ignore_unknown_values,
+        "quote": quote_character,
+        "allowQuotedNewlines": allow_quoted_newlines,
+        "encoding": encoding,
+    }
+    for key, value in top_level.items():
+        if key in valid and key not in options:
+            options[key] = value
+    invalid = [key for key in options if key not in valid]
+    if invalid:
+        raise ValueError(f"{invalid[0]} is not a valid src_fmt_configs for type {source_format}.")
+    load.update(options)
+    if allow_jagged_rows:
+        load["allowJaggedRows"] = allow_jagged_rows
+    return {"load": load}
+
+
+def gcs_to_bigquery(
+    extra: Mapping[str, Any],
+    *,
+    bucket: str,
+    source_objects: str | Sequence[str],
+    destination_project_dataset_table: str,
+    schema_object: str | None = None,
+    schema_object_bucket: str | None = None,
+    max_id_key: str | None = None,
+    location: str | None = None,
+    project_id: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    force_delete: bool = False,
+    job_id_prefix: str | None = None,
+    log: Any = None,
+    **load: Any,
+) -> str | None:
+    """Run ``GCSToBigQueryOperator``'s load job and wait for it; the MAX of ``max_id_key`` when given (its XCom)."""
+    from google.cloud import bigquery
+
+    creds, default_project = credentials(extra, impersonation_chain)
+    client = bigquery.Client(project=project_id or default_project, credentials=creds, location=location)
+    objects = [source_objects] if isinstance(source_objects, str) else list(source_objects)
+    schema_fields = load.pop("schema_fields", None)
+    if not schema_fields:
+        if not schema_object and load.get("autodetect", True) is False:
+            raise ValueError("Table schema was not found. Neither schema object nor schema fields were specified")
+        if schema_object and str(load.get("source_format", "CSV")).upper() != "DATASTORE_BACKUP":
+            schema_bucket = schema_object_bucket or bucket
+            schema_fields = json.loads(_download(extra, impersonation_chain, schema_bucket, schema_object))
+            if log is not None:
+                log.info(f"loaded fields from schema object gs://{schema_bucket}/{schema_object}")
+    configuration = load_configuration(
+        source_uris=[f"gs://{bucket}/{name}" for name in objects],
+        destination_project_dataset_table=destination_project_dataset_table,
+        default_project=client.project,
+        schema_fields=schema_fields or None,
+        **load,
+    )
+    if force_delete:
+        client.delete_table(destination_project_dataset_table, not_found_ok=True)
+    if log is not None:
+        log.info(f"executing: {json.dumps(configuration, sort_keys=True)[:2000]}")
+    config = configuration["load"]
+    job = client.load_table_from_uri(
+        config["sourceUris"],
+        bigquery.TableReference.from_api_repr(config["destinationTable"]),
+        job_config=bigquery.LoadJobConfig.from_api_repr(configuration),
+        job_id_prefix=job_id_prefix,
+        location=location,
+        project=project_id or client.project,
+    )
+    job.result()
+    if job.error_result:
+        raise RuntimeError(f"BigQuery job {job.job_id} failed: {job.error_result}")
+    if not max_id_key:
+        return None
+    query = f"SELECT MAX({max_id_key}) AS max_value FROM {destination_project_dataset_table}"
+    rows = list(client.query(query, job_config=bigquery.QueryJobConfig(use_legacy_sql=False), location=location))
+    if not rows:
+        raise RuntimeError(f"The {query} returned no rows!")
+    return str(rows[0][0] or 0)
+
+
+# -- Cloud Storage -------------------------------------------------------------------------------------------
+
+
+def storage_client(extra: Mapping[str, Any], impersonation_chain: str | Sequence[str] | None = None) -> Any:
+    from google.cloud import storage
+
+    creds, project = credentials(extra, impersonation_chain)
+    return storage.Client(project=project, credentials=creds)
+
+
+def _download(extra: Mapping[str, Any], chain: Any, bucket: str, name: str) -> bytes:
+    return storage_client(extra, chain).bucket(bucket).blob(name).download_as_bytes()
+
+
+def list_objects(client: Any, bucket: str, prefix: str | None = None, delimiter: str | None = None) -> list[str]:
+    """``GCSHook.list``: object names under ``prefix``; with a ``delimiter``, the prefixes it rolls names up to
+    when there are some (Airflow's way of filtering by suffix, ``delimiter=".csv"``)."""
+    blobs = client.list_blobs(bucket, prefix=prefix, delimiter=delimiter)
+    names = [blob.name for blob in blobs]  # iterating fills ``blobs.prefixes``
+    return sorted(blobs.prefixes) if delimiter and blobs.prefixes else names
+
+
+def gcs_to_gcs(
+    extra: Mapping[str, Any],
+    *,
+    source_bucket: str,
+    source_object: str | None = None,
+    source_objects: Sequence[str] | None = None,
+    destination_bucket: str | None = None,
+    destination_object: str | None = None,
+    delimiter: str | None = None,
+    move_object: bool = False,
+    replace: bool = True,
+    exact_match: bool = False,
+    source_object_required: bool = False,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> list[str]:
+    """Copy (or move) objects as ``GCSToGCSOperator`` does; the destination URIs, its XCom."""
+    client = storage_client(extra, impersonation_chain)
+    copier = _Copier(client, source_bucket, destination_bucket or source_bucket, destination_object, log)
+    copier.move, copier.replace, copier.exact = move_object, replace, exact_match
+    if source_object and source_objects:
+        raise ValueError("You can either set source_object parameter or source_objects parameter but not both.")
+    if not source_object and source_objects is None:
+        raise ValueError("You must set source_object parameter or source_objects parameter. None set")
+    prefixes = [source_object] if source_object else list(source_objects or []) or [""]
+    if prefixes.count("") > 1:
+        raise ValueError("You can't have two empty strings inside source_object")
+    uris: list[str] = []
+    for prefix in prefixes:
+        if "*" in prefix:
+            uris += copier.with_wildcard(prefix)
+        else:
+            uris += copier.without_wildcard(prefix, delimiter, source_object_required)
+    return [uri for uri in dict.fromkeys(uris) if not uri.endswith("/")]
+
+
+class _Copier:
+    def __init__(self, client: Any, source: str, destination: str, destination_object: str | None, log: Any) -> None:
+        self.client, self.source, self.destination = client, source, destination
+        self.destination_object, self.log = destination_object, log
+        self.move, self.replace, self.exact = False, True, False
+
+    def without_wildcard(self, prefix: str, delimiter: str | None, required: bool) -> list[str]:
+        objects = [o for o in list_objects(self.client, self.source, prefix, delimiter) if self._matches(o, prefix)]
+        if not self.replace:
+            objects = self._missing_in_destination(prefix, objects, delimiter)
+        uris: list[str] = []
+        # Nothing listed under a prefix that is itself an object: copy it alone.
+        if not objects and prefix:
+            if self.client.bucket(self.source).blob(prefix).exists():
+                uris.append(self._copy(prefix, self.destination_object))
+            elif required:
+                raise FileNotFoundError(f"{prefix} does not exist in bucket {self.source}")
+        if len(objects) == 1 and not objects[0].endswith("/"):
+            target = self.destination_object or objects[0]
+            if self.destination_object and self.destination_object.endswith("/"):
+                target += objects[0].split("/")[-1]
+            uris.append(self._copy(objects[0], target))
+        elif objects:
+            uris += self._copy_many(objects, prefix)
+        return uris
+
+    def _copy_many(self, objects: list[str], prefix: str) -> list[str]:
+        stem = prefix.rstrip("/")
+        is_directory = prefix.endswith("/") or all(o.replace(stem, "", 1).startswith("/") for o in objects)
+        base = stem + "/" if is_directory else (prefix[: prefix.rfind("/") + 1] if "/" in prefix else "")
+        uris = []
+        for name in objects:
+            if self.destination_object is None:
+                target = name
+            else:
+                target = self.destination_object.rstrip("/") + "/" + name.replace(base, "", 1)
+            uris.append(self._copy(name, target))
+        return uris
+
+    def with_wildcard(self, prefix: str) -> list[str]:
+        if prefix.count("*") > 1:
+            raise ValueError(f"Only one wildcard '*' is allowed in source_object parameter. Found in {prefix}.")
+        head, tail = prefix.split("*", 1)
+        objects = list_objects(self.client, self.source, head, tail or None)
+        if not self.replace:
+            objects = self._missing_in_destination(head, objects, tail or None)
+        uris = []
+        for name in objects:
+            target = name if self.destination_object is None else name.replace(head, self.destination_object, 1)
+            uris.append(self._copy(name, target))
+        return uris
+
+    def _matches(self, name: str, prefix: str) -> bool:
+        return not self.exact or name == prefix
+
+    def _missing_in_destination(self, prefix: str, objects: list[str], delimiter: str | None) -> list[str]:
+        """With ``replace=False``: only the objects whose destination does not exist yet (Airflow compares names)."""
+        if self.destination_object is None:
+            existing = list_objects(self.client, self.destination, prefix, delimiter)
+        else:
+            found = list_objects(self.client, self.destination, self.destination_object, delimiter)
+            existing = [name.replace(self.destination_object, prefix, 1) for name in found]
+        kept = sorted(set(objects) - set(existing))
+        if self.log is not None:
+            self.log.info(f"{len(kept)} files are going to be synced: {kept}" if kept else "no new files to sync")
+        return kept
+
+    def _copy(self, name: str, target: str | None) -> str:
+        target = target or name
+        if self.log is not None:
+            self.log.info(f"copying gs://{self.source}/{name} to gs://{self.destination}/{target}")
+        source_blob = self.client.bucket(self.source).blob(name)
+        destination_blob = self.client.bucket(self.destination).blob(target)
+        token, _, _ = destination_blob.rewrite(source_blob)
+        while token is not None:  # large objects are rewritten in several calls, as GCSHook.rewrite does
+            token, _, _ = destination_blob.rewrite(source_blob, token=token)
+        if self.move:
+            source_blob.delete()
+        return f"gs://{self.destination}/{target}"
+
+
+# -- Kubernetes Engine ---------------------------------------------------------------------------------------
+
+
+def _cluster_client(extra: Mapping[str, Any], impersonation_chain: Any) -> tuple[Any, Any]:
+    from google.cloud import container_v1
+
+    creds, project = credentials(extra, impersonation_chain)
+    return container_v1.ClusterManagerClient(credentials=creds), project
+
+
+def create_gke_cluster(
+    extra: Mapping[str, Any],
+    *,
+    location: str,
+    body: Mapping[str, Any],
+    project_id: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> str:
+    """Create the cluster ``body`` describes (``Cluster`` fields) and wait: the operation's target link. An
+    existing cluster is success, as in Airflow: its self link."""
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import container_v1
+
+    if not body.get("name") or not (body.get("initial_node_count") or body.get("node_pools")):
+        raise ValueError("body needs a name and initial_node_count or node_pools (GKECreateClusterOperator's check)")
+    client, default_project = _cluster_client(extra, impersonation_chain)
+    parent = f"projects/{project_id or default_project}/locations/{location}"
+    name = f"{parent}/clusters/{body['name']}"
+    try:
+        operation = client.create_cluster(parent=parent, cluster=container_v1.Cluster(dict(body)))
+    except AlreadyExists as exc:
+        if log is not None:
+            log.info(f"assuming success: {exc}")
+        return client.get_cluster(name=name).self_link
+    return _wait(client, f"{parent}/operations/{operation.name}", log).target_link
+
+
+def delete_gke_cluster(
+    extra: Mapping[str, Any],
+    *,
+    location: str,
+    name: str,
+    project_id: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> str | None:
+    """Delete the cluster and wait; a missing one is success, as in Airflow. The operation's self link."""
+    from google.api_core.exceptions import NotFound
+
+    client, default_project = _cluster_client(extra, impersonation_chain)
+    parent = f"projects/{project_id or default_project}/locations/{location}"
+    try:
+        operation = client.delete_cluster(name=f"{parent}/clusters/{name}")
+    except NotFound as exc:
+        if log is not None:
+            log.info(f"assuming success: {exc}")
+        return None
+    return _wait(client, f"{parent}/operations/{operation.name}", log).self_link
+
+
+def _wait(client: Any, operation_name: str, log: Any, poll_seconds: float = 10.0) -> Any:
+    import time
+
+    from google.cloud import container_v1
+
+    while True:
+        operation = client.get_operation(name=operation_name)
+        if operation.status == container_v1.Operation.Status.DONE:
+            if operation.error and operation.error.message:
+                raise RuntimeError(f"GKE operation {operation_name} failed: {operation.error.message}")
+            return operation
+        if log is not None:
+            log.info(f"waiting for GKE operation {operation_name} ({operation.status.name})")
+        time.sleep(poll_seconds)
