@@ -40,28 +40,21 @@ class Carried:
     defaults: dict[str, object] = field(default_factory=dict)  # arguments given when the task leaves them out
 
 
-def carry(task: TaskInput, t: Translation, code: Code, spec: Carried) -> list[str] | str:
-    """``name=value`` for each argument the task sets (and the defaults it leaves), or why one cannot be carried."""
-    arguments = {**spec.defaults, **task.args}
-    known = {
-        *spec.templated,
-        *spec.plain,
-        *spec.connection,
-        *spec.waiting,
-        *spec.inert,
-        "task_id",
-        "dag",
-        "delegate_to",
-    }
-    unknown = sorted(set(task.args) - known - BASE_OPERATOR_ARGS)
-    if unknown:
-        return f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not carried by this rule"
+def uncarried(task: TaskInput, spec: Carried) -> list[str]:
+    """The task's arguments that ``spec`` neither carries nor knows to be without effect."""
+    known = {*spec.templated, *spec.plain, *spec.connection, *spec.waiting, *spec.inert, "task_id", "dag"}
+    return sorted(set(task.args) - known - {"delegate_to"} - BASE_OPERATOR_ARGS)
+
+
+def carry(task: TaskInput, t: Translation, code: Code, spec: Carried) -> list[str] | None:
+    """``name=value`` for each argument the task sets (and the defaults it leaves); None when a template pulls
+    an XCom from a task known only at run time."""
     parts: list[str] = []
-    for name, value in arguments.items():
+    for name, value in {**spec.defaults, **task.args}.items():
         if name in spec.templated:
             pulled = template_xcoms(value)
             if pulled is None:
-                return f"{name} pulls XComs from tasks known only at run time"
+                return None
             if pulled:
                 t.disposition = JUDG
                 t.notes.append(f"ti.xcom_pull in {name} reads the upstream assets' values ({', '.join(pulled)})")
@@ -88,6 +81,12 @@ def gcp_translation(
     # Domain-wide delegation (1.10's and early 2.x's delegate_to) has no equivalent in the support code.
     if task.args.get("delegate_to") is not None:
         return Translation(NONE, "delegate_to (domain-wide delegation) is not carried by this rule")
+    unknown = uncarried(task, spec)
+    # An argument the rule does not carry would be dropped silently: the task stays in Airflow, naming it.
+    if unknown:
+        return Translation(
+            NONE, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not carried by this rule"
+        )
     t = Translation(disposition, reason, kinds=("gcp",))
     resource, code = connect(t, conn_id, "GcpConnection", "gcp")
     try:
@@ -95,9 +94,9 @@ def gcp_translation(
     except Untranslatable as exc:
         # If an argument can't be written as code, the asset can't make the same call.
         return Translation(NONE, f"an argument {exc}")
-    # An argument the rule does not carry would be dropped silently: the task stays in Airflow, naming it.
-    if isinstance(parts, str):
-        return Translation(NONE, parts)
+    # Pulls from tasks known only at run time can't become asset inputs.
+    if parts is None:
+        return Translation(NONE, "a templated argument pulls XComs from tasks known only at run time")
     call = f"return {resource.name}.{spec.method}("
     t.body.append(call + ", ".join([*parts, *extra, "log=context.log"]) + ")")
     return t

@@ -1,0 +1,112 @@
+"""GCSToGCSOperator's generated asset copies objects on a real Cloud Storage API server (gcp-storage-emulator).
+
+The test converts a DAG whose tasks use the operator's shapes (a ``*`` wildcard with a suffix, a folder prefix,
+one object into a folder with ``move_object``, ``replace=False``), materializes the generated assets in-process
+with ``AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT`` set and ``STORAGE_EMULATOR_HOST`` pointing at the emulator, and checks
+the buckets on the server and the assets' values (the operator's XCom: the destination URIs).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from converters.rules.base import MECH
+from tests.integration.hook_servers import gcs_emulator
+from tests.integration.test_hooks import convert
+
+pytestmark = pytest.mark.integration
+
+GCS_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.google.cloud.transfers.gcs_to_gcs import GCSToGCSOperator
+
+with DAG("gcs_copies", schedule=None, start_date=datetime(2024, 1, 1)):
+    csvs = GCSToGCSOperator(
+        task_id="csvs",
+        source_bucket="staging",
+        source_object="exports/{{ ds }}/*.csv",
+        destination_bucket="public",
+        destination_object="daily/{{ ds_nodash }}/",
+    )
+    folder = GCSToGCSOperator(
+        task_id="folder",
+        source_bucket="staging",
+        source_object="exports/",
+        destination_bucket="public",
+        destination_object="mirror/",
+        replace=False,
+    )
+    readme = GCSToGCSOperator(
+        task_id="readme",
+        source_bucket="staging",
+        source_object="README.txt",
+        destination_bucket="public",
+        destination_object="docs/",
+        move_object=True,
+    )
+    csvs >> folder >> readme
+"""
+
+
+def materialize(tmp_path: Path, package: str, keys: list[list[str]], tags: dict) -> dict:
+    """The assets materialized with the resources of the generated ``definitions.py`` (the connection's)."""
+    sys.path.insert(0, str(tmp_path))
+    try:
+        definitions = importlib.import_module(f"{package}.definitions")
+        assets = [a for a in definitions.defs.assets if isinstance(a, dg.AssetsDefinition)]
+        selection = [dg.AssetKey(k) for k in keys]
+        result = dg.materialize(assets, selection=selection, resources=definitions.RESOURCES, tags=tags)
+        assert result.success
+        return {tuple(k): result.asset_value(dg.AssetKey(k)) for k in keys}
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+            del sys.modules[name]
+
+
+SOURCE_OBJECTS = ["exports/2024-01-15/a.csv", "exports/2024-01-15/b.csv", "exports/2024-01-15/c.json", "README.txt"]
+
+
+def test_gcs_to_gcs_copies_on_a_cloud_storage_server(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "gcs_copies", GCS_DAG)
+    for task_id in ("csvs", "folder", "readme"):
+        assert tasks[task_id].disposition == MECH, tasks[task_id].translation.reason
+    with gcs_emulator() as endpoint:
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", endpoint)
+        monkeypatch.setenv("AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", "google-cloud-platform://")
+        from google.cloud import storage
+
+        client = storage.Client()
+        for bucket in ("staging", "public"):
+            client.create_bucket(bucket)
+        for name in SOURCE_OBJECTS:
+            client.bucket("staging").blob(name).upload_from_string(f"content of {name}")
+        # An object already in the destination is kept as it is with replace=False.
+        client.bucket("public").blob("mirror/2024-01-15/a.csv").upload_from_string("older copy")
+        keys = [["gcs_copies", "csvs"], ["gcs_copies", "folder"], ["gcs_copies", "readme"]]
+        values = materialize(tmp_path, package, keys, {"airflow/logical_date": "2024-01-15T00:00:00+00:00"})
+        public = {blob.name: blob.download_as_bytes().decode() for blob in client.list_blobs("public")}
+        staging = sorted(blob.name for blob in client.list_blobs("staging"))
+
+    assert values[("gcs_copies", "csvs")] == ["gs://public/daily/20240115/a.csv", "gs://public/daily/20240115/b.csv"]
+    assert values[("gcs_copies", "folder")] == [
+        "gs://public/mirror/2024-01-15/b.csv",
+        "gs://public/mirror/2024-01-15/c.json",
+    ]
+    assert values[("gcs_copies", "readme")] == ["gs://public/docs/README.txt"]
+    assert public == {
+        "daily/20240115/a.csv": "content of exports/2024-01-15/a.csv",
+        "daily/20240115/b.csv": "content of exports/2024-01-15/b.csv",
+        "mirror/2024-01-15/a.csv": "older copy",
+        "mirror/2024-01-15/b.csv": "content of exports/2024-01-15/b.csv",
+        "mirror/2024-01-15/c.json": "content of exports/2024-01-15/c.json",
+        "docs/README.txt": "content of README.txt",
+    }
+    assert staging == SOURCE_OBJECTS[:3]  # move_object deleted the source
