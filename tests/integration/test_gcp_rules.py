@@ -110,3 +110,58 @@ def test_gcs_to_gcs_copies_on_a_cloud_storage_server(tmp_path, monkeypatch):
         "docs/README.txt": "content of README.txt",
     }
     assert staging == SOURCE_OBJECTS[:3]  # move_object deleted the source
+
+
+HOOK_DAG = """
+import gzip
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from airflow.providers.google.cloud.hooks.gcs import GCSHook
+
+
+def publish(ds, **context):
+    hook = GCSHook(gcp_conn_id="google_cloud_default")
+    hook.upload("staging", f"reports/{ds}.csv", data="id,amount\\n1,9.5\\n")
+    hook.upload("staging", f"reports/{ds}.csv.gz", data="zipped", gzip=True)
+    hook.copy("staging", f"reports/{ds}.csv", "public")
+    hook.rewrite("staging", f"reports/{ds}.csv", "public", "latest.csv")
+    hook.delete("staging", f"reports/{ds}.csv")
+    return {
+        "staging": hook.list("staging", prefix="reports/"),
+        "public": hook.list("public"),
+        "latest": hook.download("public", "latest.csv").decode(),
+        "zipped": gzip.decompress(hook.download("staging", f"reports/{ds}.csv.gz")).decode(),
+        "exists": [hook.exists("public", "latest.csv"), hook.exists("staging", f"reports/{ds}.csv")],
+        "size": hook.get_size("public", "latest.csv"),
+    }
+
+
+with DAG("gcs_hooks", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="publish", python_callable=publish)
+"""
+
+
+def test_gcs_hook_in_a_copied_callable_works_on_a_cloud_storage_server(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "gcs_hooks", HOOK_DAG)
+    assert tasks["publish"].disposition != "NONE", tasks["publish"].translation.reason
+    logic = (tmp_path / package / "logic" / "gcs_hooks.py").read_text()
+    assert "from ..support.hooks import GCSHook\n" in logic
+    with gcs_emulator() as endpoint:
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", endpoint)
+        monkeypatch.setenv("AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", "google-cloud-platform://")
+        from google.cloud import storage
+
+        for bucket in ("staging", "public"):
+            storage.Client().create_bucket(bucket)
+        key = ["gcs_hooks", "publish"]
+        values = materialize(tmp_path, package, [key], {"airflow/logical_date": "2024-01-15T00:00:00+00:00"})
+    assert values[tuple(key)] == {
+        "staging": ["reports/2024-01-15.csv.gz"],
+        "public": ["latest.csv", "reports/2024-01-15.csv"],
+        "latest": "id,amount\n1,9.5\n",
+        "zipped": "zipped",
+        "exists": [True, False],
+        "size": 16,
+    }
