@@ -98,6 +98,7 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
         "gcp",
         "GoogleCloudStorageToGoogleCloudStorageOperator",
     ),
+    **_known(f"{_P}.google.cloud.operators.gcs.GCSDeleteObjectsOperator", "gcp", "GoogleCloudStorageDeleteOperator"),
     **_known(
         f"{_P}.google.cloud.operators.kubernetes_engine.GKECreateClusterOperator", "gcp", "GKEClusterCreateOperator"
     ),

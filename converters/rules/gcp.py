@@ -1,4 +1,4 @@
-"""Google Cloud provider operators: GCS to BigQuery loads, GCS copies, GKE clusters.
+"""Google Cloud provider operators: GCS to BigQuery loads, GCS copies and deletions, GKE clusters.
 
 Each asset calls the method of ``GcpConnection`` (``support/gcp.py``) named after its operator with the operator's
 own arguments: the templated ones rendered like Airflow renders them, the others as written, the defaults left to
@@ -324,6 +324,66 @@ class GcsToGcs(Rule):
         return gcp_translation(task, GCS_TO_GCS, reason, MECH, "google_cloud_default")
 
 
+GCS_DELETE = Carried(
+    method="gcs_delete_objects",
+    templated=("bucket_name", "prefix", "objects", "impersonation_chain"),
+    plain=(),
+    connection=("gcp_conn_id", "google_cloud_storage_conn_id"),
+)
+
+
+class GcsDeleteObjects(Rule):
+    """What it does: deletes the operator's objects (or every object under its prefix) through ``GcpConnection``.
+
+    Why: the deletions are the task. ``delete_objects`` deletes the listed ``objects``, else lists ``prefix`` (a
+    name or a list of them) and deletes what it finds, as the operator does (1.10's
+    ``GoogleCloudStorageDeleteOperator`` alike). Tested end to end against a Cloud Storage emulator.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.google.cloud.operators.gcs import GCSDeleteObjectsOperator
+
+    with DAG("cleanup", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        GCSDeleteObjectsOperator(task_id="drop_staging", bucket_name="staging", prefix="exports/{{ ds }}/")
+    ```
+
+    Becomes:
+    ```python
+    # cleanup.py:7 · task drop_staging · rule gcp.gcs_delete_objects · MECH
+    @dg.asset(
+        key=["cleanup", "drop_staging"],
+        group_name="cleanup",
+        kinds={"gcp"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "cleanup.py:7",
+            "airflow/task_id": "drop_staging",
+            "airflow/operator": "airflow.providers.google.cloud.operators.gcs.GCSDeleteObjectsOperator",
+            "airflow/rule": "gcp.gcs_delete_objects",
+            "airflow/disposition": "MECH",
+            "airflow/reason": "the same objects are deleted through the Cloud Storage client",
+        },
+    )
+    def drop_staging(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
+        airflow = task_context(context, DAG, "drop_staging")
+        return gcp_google_cloud_default.gcs_delete_objects(
+            bucket_name=render("staging", airflow, DAG), prefix=render("exports/{{ ds }}/", airflow, DAG), log=context.log
+        )
+    ```
+    """
+
+    name = "gcp.gcs_delete_objects"
+    operators = canonical("GCSDeleteObjectsOperator")
+    emits = "an asset deleting the operator's objects (or those under its prefix) through GcpConnection"
+
+    def translate(self, task: TaskInput) -> Translation:
+        reason = "the same objects are deleted through the Cloud Storage client"
+        return gcp_translation(task, GCS_DELETE, reason, MECH, "google_cloud_default")
+
+
 GKE_CREATE = Carried(
     method="create_gke_cluster",
     templated=("project_id", "location", "body", "impersonation_chain"),
@@ -499,4 +559,4 @@ class StorageTransferGcsToGcs(Rule):
 
 
 ORDER = 65
-RULES = [GcsToBigQuery, GcsToGcs, GkeCluster, StorageTransferGcsToGcs]
+RULES = [GcsToBigQuery, GcsToGcs, GcsDeleteObjects, GkeCluster, StorageTransferGcsToGcs]

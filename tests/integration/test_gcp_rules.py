@@ -1,9 +1,10 @@
-"""GCSToGCSOperator's generated asset copies objects on a real Cloud Storage API server (gcp-storage-emulator).
+"""The GCP rules' storage assets on a real Cloud Storage API server (gcp-storage-emulator, started on loopback).
 
-The test converts a DAG whose tasks use the operator's shapes (a ``*`` wildcard with a suffix, a folder prefix,
-one object into a folder with ``move_object``, ``replace=False``), materializes the generated assets in-process
-with ``AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT`` set and ``STORAGE_EMULATOR_HOST`` pointing at the emulator, and checks
-the buckets on the server and the assets' values (the operator's XCom: the destination URIs).
+The tests convert DAGs whose tasks take the operators' shapes (GCSToGCSOperator: a ``*`` wildcard with a suffix, a
+folder prefix, one object into a folder with ``move_object``, ``replace=False``; GCSDeleteObjectsOperator: a prefix,
+a list of objects; GCSHook in a copied callable), materialize the generated assets in-process with
+``AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT`` set and ``STORAGE_EMULATOR_HOST`` pointing at the emulator, and check the
+buckets on the server and the assets' values (the operators' XComs).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ GCS_DAG = """
 from datetime import datetime
 
 from airflow import DAG
+from airflow.providers.google.cloud.operators.gcs import GCSDeleteObjectsOperator
 from airflow.providers.google.cloud.transfers.gcs_to_gcs import GCSToGCSOperator
 
 with DAG("gcs_copies", schedule=None, start_date=datetime(2024, 1, 1)):
@@ -51,7 +53,11 @@ with DAG("gcs_copies", schedule=None, start_date=datetime(2024, 1, 1)):
         destination_object="docs/",
         move_object=True,
     )
-    csvs >> folder >> readme
+    cleanup = GCSDeleteObjectsOperator(task_id="cleanup", bucket_name="staging", prefix="exports/{{ ds }}/")
+    unpublish = GCSDeleteObjectsOperator(
+        task_id="unpublish", bucket_name="public", objects=["daily/{{ ds_nodash }}/b.csv"]
+    )
+    csvs >> folder >> readme >> cleanup >> unpublish
 """
 
 
@@ -76,7 +82,7 @@ SOURCE_OBJECTS = ["exports/2024-01-15/a.csv", "exports/2024-01-15/b.csv", "expor
 
 def test_gcs_to_gcs_copies_on_a_cloud_storage_server(tmp_path, monkeypatch):
     package, tasks = convert(tmp_path, "gcs_copies", GCS_DAG)
-    for task_id in ("csvs", "folder", "readme"):
+    for task_id in ("csvs", "folder", "readme", "cleanup", "unpublish"):
         assert tasks[task_id].disposition == MECH, tasks[task_id].translation.reason
     with gcs_emulator() as endpoint:
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", endpoint)
@@ -90,7 +96,7 @@ def test_gcs_to_gcs_copies_on_a_cloud_storage_server(tmp_path, monkeypatch):
             client.bucket("staging").blob(name).upload_from_string(f"content of {name}")
         # An object already in the destination is kept as it is with replace=False.
         client.bucket("public").blob("mirror/2024-01-15/a.csv").upload_from_string("older copy")
-        keys = [["gcs_copies", "csvs"], ["gcs_copies", "folder"], ["gcs_copies", "readme"]]
+        keys = [["gcs_copies", t] for t in ("csvs", "folder", "readme", "cleanup", "unpublish")]
         values = materialize(tmp_path, package, keys, {"airflow/logical_date": "2024-01-15T00:00:00+00:00"})
         public = {blob.name: blob.download_as_bytes().decode() for blob in client.list_blobs("public")}
         staging = sorted(blob.name for blob in client.list_blobs("staging"))
@@ -103,13 +109,12 @@ def test_gcs_to_gcs_copies_on_a_cloud_storage_server(tmp_path, monkeypatch):
     assert values[("gcs_copies", "readme")] == ["gs://public/docs/README.txt"]
     assert public == {
         "daily/20240115/a.csv": "content of exports/2024-01-15/a.csv",
-        "daily/20240115/b.csv": "content of exports/2024-01-15/b.csv",
         "mirror/2024-01-15/a.csv": "older copy",
         "mirror/2024-01-15/b.csv": "content of exports/2024-01-15/b.csv",
         "mirror/2024-01-15/c.json": "content of exports/2024-01-15/c.json",
         "docs/README.txt": "content of README.txt",
     }
-    assert staging == SOURCE_OBJECTS[:3]  # move_object deleted the source
+    assert staging == []  # move_object deleted README.txt, cleanup the objects under the prefix
 
 
 HOOK_DAG = """

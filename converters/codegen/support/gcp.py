@@ -8,6 +8,7 @@ defaults, and does what the operator's ``execute`` does:
   configuration the operator submits, key for key), then ``SELECT MAX(max_id_key)`` when asked.
 - ``gcs_to_gcs``: the object copies of ``GCSToGCSOperator`` (prefixes, one ``*`` wildcard, ``replace``,
   ``move_object``, a ``destination_object`` ending in ``/``), returning the destination URIs.
+- ``delete_objects``: ``GCSDeleteObjectsOperator`` (the listed objects, or every object under a prefix).
 - ``create_gke_cluster`` / ``delete_gke_cluster``: ``GKECreateClusterOperator`` / ``GKEDeleteClusterOperator``
   (an existing cluster on create, or a missing one on delete, is success, as in Airflow).
 
@@ -321,6 +322,29 @@ def gcs_to_gcs(
         else:
             uris += copier.without_wildcard(prefix, delimiter, source_object_required)
     return [uri for uri in dict.fromkeys(uris) if not uri.endswith("/")]
+
+
+def delete_objects(
+    extra: Mapping[str, Any],
+    *,
+    bucket_name: str,
+    objects: Sequence[str] | None = None,
+    prefix: str | Sequence[str] | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> None:
+    """Delete ``objects``, else every object under ``prefix`` (or each of a list of prefixes), as
+    ``GCSDeleteObjectsOperator`` does; a missing object fails the task there too."""
+    if objects is None and prefix is None:
+        raise ValueError("Either object or prefix should be set. Both are None.")
+    client = storage_client(extra, impersonation_chain)
+    if objects is None:
+        prefixes = [prefix] if isinstance(prefix, str) else list(prefix or [])
+        objects = [name for one in prefixes for name in list_objects(client, bucket_name, one)]
+    if log is not None:
+        log.info(f"deleting {len(objects)} objects from {bucket_name}")
+    for name in objects:
+        client.bucket(bucket_name).blob(name).delete()
 
 
 class _Copier:

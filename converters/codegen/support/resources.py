@@ -233,6 +233,10 @@ class GcpConnection(AirflowConnection):
         """``GCSToGCSOperator``: the same copies (or moves); the destination URIs."""
         return gcp.gcs_to_gcs(self.connection().extra_dejson, log=log, **arguments)
 
+    def gcs_delete_objects(self, log: Any = None, **arguments: Any) -> None:
+        """``GCSDeleteObjectsOperator``: deletes the objects (or those under the prefix)."""
+        gcp.delete_objects(self.connection().extra_dejson, log=log, **arguments)
+
     def create_gke_cluster(self, log: Any = None, **arguments: Any) -> str:
         """``GKECreateClusterOperator``: creates the cluster and waits for it."""
         return gcp.create_gke_cluster(self.connection().extra_dejson, log=log, **arguments)
