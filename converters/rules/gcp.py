@@ -503,12 +503,30 @@ class GkeCluster(Rule):
         return gcp_translation(task, spec, reason, JUDG, "google_cloud_default")
 
 
-class StorageTransferGcsToGcs(Rule):
-    """What it does: keeps ``CloudDataTransferServiceGCSToGCSOperator`` in Airflow, saying why.
+STORAGE_TRANSFER = Carried(
+    method="gcs_to_gcs_transfer",
+    templated=(
+        "source_bucket",
+        "destination_bucket",
+        "source_path",
+        "destination_path",
+        "description",
+        "object_conditions",
+        "google_impersonation_chain",
+    ),
+    plain=("project_id", "schedule", "transfer_options", "wait", "timeout", "delete_job_after_completion"),
+    connection=("gcp_conn_id",),
+    waiting=("deferrable",),
+)
 
-    Why: the operator creates a Storage Transfer Service job (and by default waits for it, then deletes it)
-    through Google's discovery API; the asset would need that service's client and the job body the operator
-    builds from ``object_conditions``, ``transfer_options`` and ``schedule``, which no support code reproduces yet.
+
+class StorageTransferGcsToGcs(Rule):
+    """What it does: creates the operator's Storage Transfer Service job through ``GcpConnection`` and waits for it.
+
+    Why: the transfer job is the task. ``gcs_to_gcs_transfer`` builds the job body the operator builds (paths ending
+    in ``/``, ``objectConditions``, ``transferOptions``, one run today when there is no ``schedule``), creates it and
+    polls its operations through the same Storage Transfer REST calls as Airflow's hook, with the same ``timeout``
+    (60 seconds when not given) and ``delete_job_after_completion``. JUDG: not exercised against the service here.
 
     Example:
     ```python
@@ -521,41 +539,55 @@ class StorageTransferGcsToGcs(Rule):
 
     with DAG("mirror", schedule="@daily", start_date=datetime(2024, 1, 1)):
         CloudDataTransferServiceGCSToGCSOperator(
-            task_id="mirror_bucket", project_id="my-project", source_bucket="raw", destination_bucket="mirror"
+            task_id="mirror_bucket",
+            project_id="my-project",
+            source_bucket="raw",
+            destination_bucket="mirror",
+            object_conditions={"includePrefixes": ["exports/"]},
+            transfer_options={"overwriteWhen": "DIFFERENT"},
+            timeout=3600,
         )
     ```
 
     Becomes:
     ```python
-    # mirror.py:9 · task mirror_bucket · rule gcp.storage_transfer · NONE
-    # not consumed: destination_bucket, project_id, source_bucket
-    mirror_bucket = dg.AssetSpec(
+    # mirror.py:9 · task mirror_bucket · rule gcp.storage_transfer · JUDG
+    @dg.asset(
         key=["mirror", "mirror_bucket"],
         group_name="mirror",
-        description="Stays in Airflow: creates a Storage Transfer Service job, which no support code reproduces yet",
-        kinds={"airflow"},
+        kinds={"gcp"},
         partitions_def=PARTITIONS,
         metadata={
             "airflow/source": "mirror.py:9",
             "airflow/task_id": "mirror_bucket",
             "airflow/operator": "airflow.providers.google.cloud.operators.cloud_storage_transfer_service.CloudDataTransferServiceGCSToGCSOperator",
             "airflow/rule": "gcp.storage_transfer",
-            "airflow/disposition": "NONE",
-            "airflow/reason": "creates a Storage Transfer Service job, which no support code reproduces yet",
-            "airflow/unconsumed": ["destination_bucket", "project_id", "source_bucket"],
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "creates the same Storage Transfer job and waits for it; not exercised against the service here",
         },
     )
+    def mirror_bucket(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
+        airflow = task_context(context, DAG, "mirror_bucket")
+        return gcp_google_cloud_default.gcs_to_gcs_transfer(
+            project_id="my-project",
+            source_bucket=render("raw", airflow, DAG),
+            destination_bucket=render("mirror", airflow, DAG),
+            object_conditions=render({"includePrefixes": ["exports/"]}, airflow, DAG),
+            transfer_options={"overwriteWhen": "DIFFERENT"},
+            timeout=3600,
+            log=context.log,
+        )
     ```
     """
 
     name = "gcp.storage_transfer"
     operators = canonical("CloudDataTransferServiceGCSToGCSOperator")
-    disposition = NONE
-    emits = "no asset body: the task stays in Airflow (a Storage Transfer Service job)"
+    disposition = JUDG
+    emits = "an asset creating the operator's Storage Transfer job (same body) and waiting for it, via GcpConnection"
 
     def translate(self, task: TaskInput) -> Translation:
-        # A Storage Transfer Service job has no client or job builder in the support code yet.
-        return Translation(NONE, "creates a Storage Transfer Service job, which no support code reproduces yet")
+        reason = "creates the same Storage Transfer job and waits for it; not exercised against the service here"
+        return gcp_translation(task, STORAGE_TRANSFER, reason, JUDG, "google_cloud_default")
 
 
 ORDER = 65

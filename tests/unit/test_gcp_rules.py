@@ -330,3 +330,95 @@ def test_gke_create_of_an_existing_cluster_and_delete_of_a_missing_one_succeed(m
         gcp.create_gke_cluster({}, project_id="p", location="l", body=body) == "self/projects/p/locations/l/clusters/c"
     )
     assert gcp.delete_gke_cluster({}, project_id="p", location="l", name="c") is None
+
+
+TRANSFERS = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.google.cloud.operators import cloud_storage_transfer_service
+
+with DAG("transfers", schedule=None, start_date=datetime(2024, 1, 1)):
+    cloud_storage_transfer_service.CloudDataTransferServiceGCSToGCSOperator(
+        task_id="mirror",
+        timeout=43200,
+        retries=0,
+        wait=True,
+        project_id="public-data",
+        source_bucket="raw-bucket",
+        destination_bucket="public-bucket",
+        source_path="releases",
+        object_conditions={"includePrefixes": ["metadata", "sequences.fasta"]},
+        transfer_options={"overwriteWhen": "DIFFERENT", "deleteObjectsUniqueInSink": True},
+        delete_job_after_completion=True,
+    )
+"""
+
+
+class _Response:
+    def __init__(self, payload, status=200):
+        self.payload, self.status_code, self.text = payload, status, str(payload)
+
+    def json(self):
+        return self.payload
+
+
+class _TransferApi:
+    """Answers the Storage Transfer REST calls: the job is created, runs once (IN_PROGRESS, then SUCCESS)."""
+
+    def __init__(self):
+        self.calls, self.polls = [], 0
+
+    def request(self, method, url, timeout=None, **kwargs):
+        self.calls.append((method, url.removeprefix(gcp.TRANSFER_API), kwargs))
+        if method == "POST":
+            return _Response({**kwargs["json"], "name": "transferJobs/123"})
+        if method == "GET":
+            self.polls += 1
+            status = "SUCCESS" if self.polls > 1 else "IN_PROGRESS"
+            return _Response({"operations": [{"name": "transferOperations/1", "metadata": {"status": status}}]})
+        return _Response({})
+
+
+def test_a_storage_transfer_creates_the_operators_job_waits_and_deletes_it():
+    import datetime
+
+    task = _planned(TRANSFERS, "transfers")["mirror"]
+    assert task.translation.disposition == JUDG
+    _, method, arguments = _call(task)
+    api = _TransferApi()
+    getattr(gcp, method)({}, session=api, poll_seconds=0, today=datetime.date(2024, 1, 15), **arguments)
+    (post, path, create), first_poll, second_poll, (patch, job, delete) = api.calls
+    assert (post, path) == ("POST", "transferJobs")
+    once = {"day": 15, "month": 1, "year": 2024}
+    assert create["json"] == {
+        "description": None,
+        "status": "ENABLED",
+        "projectId": "public-data",
+        "schedule": {"scheduleStartDate": once, "scheduleEndDate": once},
+        "transferSpec": {
+            "gcsDataSource": {"bucketName": "raw-bucket", "path": "releases/"},
+            "gcsDataSink": {"bucketName": "public-bucket", "path": None},
+            "objectConditions": {"includePrefixes": ["metadata", "sequences.fasta"]},
+            "transferOptions": {"overwriteWhen": "DIFFERENT", "deleteObjectsUniqueInSink": True},
+        },
+    }
+    assert first_poll[:2] == ("GET", "transferOperations")
+    assert first_poll[2]["params"] == {"filter": '{"project_id": "public-data", "job_names": ["transferJobs/123"]}'}
+    assert (patch, job) == ("PATCH", "transferJobs/123")
+    assert delete["json"] == {
+        "projectId": "public-data",
+        "transferJob": {"status": "DELETED"},
+        "updateTransferJobFieldMask": "status",
+    }
+
+
+def test_a_failed_transfer_fails_the_asset():
+    class Failing(_TransferApi):
+        def request(self, method, url, timeout=None, **kwargs):
+            if method == "GET":
+                return _Response({"operations": [{"name": "op", "metadata": {"status": "FAILED"}}]})
+            return super().request(method, url, **kwargs)
+
+    with pytest.raises(RuntimeError, match="FAILED"):
+        gcp.gcs_to_gcs_transfer({"project": "p"}, session=Failing(), source_bucket="a", destination_bucket="b")

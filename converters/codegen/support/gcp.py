@@ -9,6 +9,8 @@ defaults, and does what the operator's ``execute`` does:
 - ``gcs_to_gcs``: the object copies of ``GCSToGCSOperator`` (prefixes, one ``*`` wildcard, ``replace``,
   ``move_object``, a ``destination_object`` ending in ``/``), returning the destination URIs.
 - ``delete_objects``: ``GCSDeleteObjectsOperator`` (the listed objects, or every object under a prefix).
+- ``gcs_to_gcs_transfer``: ``CloudDataTransferServiceGCSToGCSOperator`` (a Storage Transfer job run once,
+  waited for through the same REST calls as Airflow's hook).
 - ``create_gke_cluster`` / ``delete_gke_cluster``: ``GKECreateClusterOperator`` / ``GKEDeleteClusterOperator``
   (an existing cluster on create, or a missing one on delete, is success, as in Airflow).
 
@@ -426,6 +428,125 @@ class _Copier:
         if self.move:
             source_blob.delete()
         return f"gs://{self.destination}/{target}"
+
+
+# -- Storage Transfer Service --------------------------------------------------------------------------------
+
+TRANSFER_API = "https://storagetransfer.googleapis.com/v1/"
+FAILED_TRANSFERS = {"FAILED", "ABORTED"}
+
+
+def _directory(path: str | None) -> str | None:
+    """Airflow's ``normalize_directory_path``: a path given ends with ``/``."""
+    return path + "/" if path and not path.endswith("/") else path
+
+
+def transfer_body(
+    *,
+    source_bucket: str,
+    destination_bucket: str,
+    source_path: str | None = None,
+    destination_path: str | None = None,
+    project_id: str | None = None,
+    description: str | None = None,
+    schedule: Mapping[str, Any] | None = None,
+    object_conditions: Mapping[str, Any] | None = None,
+    transfer_options: Mapping[str, Any] | None = None,
+    today: Any = None,
+) -> dict[str, Any]:
+    """The transfer job ``CloudDataTransferServiceGCSToGCSOperator`` creates; without ``schedule``, one run today."""
+    import datetime
+
+    spec: dict[str, Any] = {
+        "gcsDataSource": {"bucketName": source_bucket, "path": _directory(source_path)},
+        "gcsDataSink": {"bucketName": destination_bucket, "path": _directory(destination_path)},
+    }
+    body: dict[str, Any] = {"description": description, "status": "ENABLED", "transferSpec": spec}
+    if project_id is not None:
+        body["projectId"] = project_id
+    if schedule is None:
+        day = today or datetime.date.today()
+        once = {"day": day.day, "month": day.month, "year": day.year}
+        body["schedule"] = {"scheduleStartDate": once, "scheduleEndDate": dict(once)}
+    else:
+        body["schedule"] = dict(schedule)
+    if object_conditions is not None:
+        spec["objectConditions"] = dict(object_conditions)
+    if transfer_options is not None:
+        spec["transferOptions"] = dict(transfer_options)
+    return body
+
+
+def gcs_to_gcs_transfer(
+    extra: Mapping[str, Any],
+    *,
+    wait: bool = True,
+    timeout: float | None = None,
+    delete_job_after_completion: bool = False,
+    google_impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+    session: Any = None,
+    poll_seconds: float = 10.0,
+    **job: Any,
+) -> None:
+    """Create the transfer job through the Storage Transfer API (the REST calls Airflow's hook makes), wait until
+    one of its operations succeeds (``timeout`` seconds, 60 when not given, as in Airflow), then delete the job
+    when asked."""
+    import time
+
+    if delete_job_after_completion and not wait:
+        raise ValueError("If 'delete_job_after_completion' is True, then 'wait' must also be True.")
+    if session is None:
+        import google.auth
+        from google.auth.transport.requests import AuthorizedSession
+
+        creds, _ = credentials(extra, google_impersonation_chain)
+        session = AuthorizedSession(creds or google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])[0])
+    body = transfer_body(**job)
+    body["projectId"] = body.get("projectId") or _extra(extra, "project")
+    if not body["projectId"]:
+        raise ValueError("The project id must be passed as project_id or as the project extra of the connection")
+    created = _transfer_call(session, "POST", "transferJobs", json=body)
+    if log is not None:
+        log.info(f"created transfer job {created['name']}")
+    if not wait:
+        return
+    query = json.dumps({"project_id": created["projectId"], "job_names": [created["name"]]})
+    deadline = time.monotonic() + (60 if timeout is None else timeout)
+    while True:
+        statuses = _transfer_statuses(session, query, log)
+        if "SUCCESS" in statuses:
+            break
+        if statuses & FAILED_TRANSFERS:
+            raise RuntimeError(f"transfer job {created['name']} ended {sorted(statuses & FAILED_TRANSFERS)}")
+        if time.monotonic() >= deadline:
+            raise TimeoutError("Timeout. The operation could not be completed within the allotted time.")
+        time.sleep(poll_seconds)
+    if delete_job_after_completion:
+        deleted = {"projectId": created["projectId"], "transferJob": {"status": "DELETED"}}
+        _transfer_call(session, "PATCH", created["name"], json={**deleted, "updateTransferJobFieldMask": "status"})
+
+
+def _transfer_call(session: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    response = session.request(method, TRANSFER_API + path, timeout=60, **kwargs)
+    if response.status_code >= 400:
+        raise RuntimeError(f"Storage Transfer API {method} {path}: {response.status_code} {response.text[:500]}")
+    return response.json()
+
+
+def _transfer_statuses(session: Any, query: str, log: Any) -> set[str]:
+    """The statuses of the job's operations, every page read."""
+    statuses: set[str] = set()
+    params = {"filter": query}
+    while True:
+        page = _transfer_call(session, "GET", "transferOperations", params=params)
+        for operation in page.get("operations", []):
+            statuses.add(operation["metadata"]["status"])
+            if log is not None:
+                log.info(f"progress of {operation['name']}: {operation['metadata'].get('counters')}")
+        if not page.get("nextPageToken"):
+            return statuses
+        params = {"filter": query, "pageToken": page["nextPageToken"]}
 
 
 # -- Kubernetes Engine ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ code. Copied verbatim into every generated package.
 - ``HttpConnection`` sends requests like HttpOperator: base URL from the connection, ``extra`` as headers.
 - ``SshConnection`` runs a command through the ``ssh`` client of the Dagster host.
 - ``GcpConnection`` runs what Airflow's Google provider operators run (``gcp.py``): BigQuery loads from GCS,
-  GCS copies, GKE clusters, with the credentials of the connection's extra.
+  GCS copies and deletions, Storage Transfer jobs, GKE clusters, with the credentials of the connection's extra.
 """
 
 from __future__ import annotations
@@ -236,6 +236,10 @@ class GcpConnection(AirflowConnection):
     def gcs_delete_objects(self, log: Any = None, **arguments: Any) -> None:
         """``GCSDeleteObjectsOperator``: deletes the objects (or those under the prefix)."""
         gcp.delete_objects(self.connection().extra_dejson, log=log, **arguments)
+
+    def gcs_to_gcs_transfer(self, log: Any = None, **arguments: Any) -> None:
+        """``CloudDataTransferServiceGCSToGCSOperator``: creates the transfer job and waits for it."""
+        gcp.gcs_to_gcs_transfer(self.connection().extra_dejson, log=log, **arguments)
 
     def create_gke_cluster(self, log: Any = None, **arguments: Any) -> str:
         """``GKECreateClusterOperator``: creates the cluster and waits for it."""
