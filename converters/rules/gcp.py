@@ -1,4 +1,4 @@
-"""Google Cloud provider operators: GCS to BigQuery loads, GCS copies and deletions, GKE clusters.
+"""Google Cloud provider operators: BigQuery jobs, GCS to BigQuery loads, GCS copies and deletions, GKE clusters.
 
 Each asset calls the method of ``GcpConnection`` (``support/gcp.py``) named after its operator with the operator's
 own arguments: the templated ones rendered like Airflow renders them, the others as written, the defaults left to
@@ -38,6 +38,7 @@ class Carried:
     waiting: tuple[str, ...] = ()  # how Airflow waits or names jobs: consumed, listed in the notes
     inert: tuple[str, ...] = ()  # arguments without effect on what the rule carries (checked by the rule)
     defaults: dict[str, object] = field(default_factory=dict)  # arguments given when the task leaves them out
+    template_ext: tuple[str, ...] = ()  # the operator's: a templated string ending so is a file to read
 
 
 def uncarried(task: TaskInput, spec: Carried) -> list[str]:
@@ -46,10 +47,18 @@ def uncarried(task: TaskInput, spec: Carried) -> list[str]:
     return sorted(set(task.args) - known - {"delegate_to"} - BASE_OPERATOR_ARGS)
 
 
+def _render_suffix(template_ext: tuple[str, ...]) -> str:
+    """The ``template_ext`` argument of ``render`` (whose default is the SQL operators' ``.sql``/``.json``)."""
+    if set(template_ext) == {".sql", ".json"}:
+        return ""
+    return ", template_ext=(" + "".join(f'"{ext}", ' for ext in template_ext).rstrip(" ") + ")"
+
+
 def carry(task: TaskInput, t: Translation, code: Code, spec: Carried) -> list[str] | None:
     """``name=value`` for each argument the task sets (and the defaults it leaves); None when a template pulls
     an XCom from a task known only at run time."""
     parts: list[str] = []
+    suffix = _render_suffix(spec.template_ext)
     for name, value in {**spec.defaults, **task.args}.items():
         if name in spec.templated:
             pulled = template_xcoms(value)
@@ -59,7 +68,7 @@ def carry(task: TaskInput, t: Translation, code: Code, spec: Carried) -> list[st
                 t.disposition = JUDG
                 t.notes.append(f"ti.xcom_pull in {name} reads the upstream assets' values ({', '.join(pulled)})")
                 t.inputs.extend(p for p in pulled if p not in t.inputs)
-            parts.append(f"{name}=render({code.value(value)}, airflow, DAG)")
+            parts.append(f"{name}=render({code.value(value)}, airflow, DAG{suffix})")
         elif name in spec.plain:
             parts.append(f"{name}={code.value(value)}")
     waited = sorted(set(task.args) & set(spec.waiting))
@@ -141,6 +150,7 @@ GCS_TO_BIGQUERY = Carried(
     connection=("gcp_conn_id", "bigquery_conn_id", "google_cloud_storage_conn_id"),
     waiting=("deferrable", "result_retry", "result_timeout", "cancel_on_kill", "job_id", "force_rerun"),
     inert=("external_table", "compression"),  # the rule keeps external tables in Airflow; compression is theirs
+    template_ext=(".sql",),
 )
 # Airflow 1.10's GoogleCloudStorageToBigQueryOperator: the same load job, with other defaults.
 GCS_TO_BIGQUERY_1_10 = Carried(
@@ -150,6 +160,7 @@ GCS_TO_BIGQUERY_1_10 = Carried(
     connection=("bigquery_conn_id", "gcp_conn_id", "google_cloud_storage_conn_id"),
     inert=GCS_TO_BIGQUERY.inert,
     defaults={"autodetect": False, "skip_leading_rows": 0},
+    template_ext=(".sql",),
 )
 
 
@@ -207,9 +218,9 @@ class GcsToBigQuery(Rule):
     def load_orders(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
         airflow = task_context(context, DAG, "load_orders")
         return gcp_google_cloud_default.gcs_to_bigquery(
-            bucket=render("{{ var.value.landing_bucket }}", airflow, DAG),
-            source_objects=render(["orders/{{ ds }}.csv"], airflow, DAG),
-            destination_project_dataset_table=render("sales.orders", airflow, DAG),
+            bucket=render("{{ var.value.landing_bucket }}", airflow, DAG, template_ext=(".sql",)),
+            source_objects=render(["orders/{{ ds }}.csv"], airflow, DAG, template_ext=(".sql",)),
+            destination_project_dataset_table=render("sales.orders", airflow, DAG, template_ext=(".sql",)),
             skip_leading_rows=1,
             write_disposition="WRITE_TRUNCATE",
             schema_fields=[{"name": "id", "type": "INTEGER", "mode": "REQUIRED"}],
@@ -239,6 +250,131 @@ class GcsToBigQuery(Rule):
             if "schema_object" in task.args and storage not in (None, literal_conn_id(task, *spec.connection[:2])):
                 t.notes.append(f"schema_object is read with the BigQuery connection, not {storage!r}")
         return t
+
+
+BIGQUERY_INSERT_JOB = Carried(
+    method="bigquery_insert_job",
+    templated=("configuration", "impersonation_chain", "project_id"),
+    plain=("location",),
+    connection=("gcp_conn_id",),
+    waiting=(
+        "job_id",
+        "force_rerun",
+        "reattach_states",
+        "cancel_on_kill",
+        "result_retry",
+        "result_timeout",
+        "deferrable",
+        "poll_interval",
+    ),
+    template_ext=(".json", ".sql"),
+)
+BIGQUERY_EXECUTE_QUERY = Carried(
+    method="bigquery_execute_query",
+    templated=("sql", "destination_dataset_table", "labels", "query_params", "impersonation_chain"),
+    plain=(
+        "write_disposition",
+        "allow_large_results",
+        "flatten_results",
+        "udf_config",
+        "use_legacy_sql",
+        "maximum_billing_tier",
+        "maximum_bytes_billed",
+        "create_disposition",
+        "schema_update_options",
+        "priority",
+        "time_partitioning",
+        "api_resource_configs",
+        "cluster_fields",
+        "location",
+        "encryption_configuration",
+    ),
+    connection=("gcp_conn_id", "bigquery_conn_id"),
+    template_ext=(".sql",),
+)
+
+
+class BigQueryJob(Rule):
+    """What it does: runs the operator's BigQuery job through ``GcpConnection`` and returns its job id.
+
+    Why: the job is the task, and its configuration says more than its SQL: a destination table, a write
+    disposition, legacy or standard SQL, the location. ``BigQueryInsertJobOperator``'s rendered ``configuration``
+    is submitted as given (query, load, copy or extract); ``BigQueryExecuteQueryOperator`` (1.10's
+    ``BigQueryOperator``) gets the query job its hook builds from its arguments, with its defaults (legacy SQL,
+    WRITE_EMPTY, INTERACTIVE), one job per statement. JUDG: not exercised against BigQuery here.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+
+    with DAG("marts", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        BigQueryInsertJobOperator(
+            task_id="daily_totals",
+            configuration={
+                "query": {
+                    "query": "select day, sum(amount) as total from sales.orders where day = '{{ ds }}' group by day",
+                    "useLegacySql": False,
+                    "destinationTable": {"projectId": "analytics", "datasetId": "marts", "tableId": "totals"},
+                    "writeDisposition": "WRITE_APPEND",
+                }
+            },
+            location="EU",
+        )
+    ```
+
+    Becomes:
+    ```python
+    # marts.py:7 · task daily_totals · rule gcp.bigquery_job · JUDG
+    @dg.asset(
+        key=["marts", "daily_totals"],
+        group_name="marts",
+        kinds={"gcp"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "marts.py:7",
+            "airflow/task_id": "daily_totals",
+            "airflow/operator": "airflow.providers.google.cloud.operators.bigquery.BigQueryInsertJobOperator",
+            "airflow/rule": "gcp.bigquery_job",
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "runs the same BigQuery job configuration; not exercised against BigQuery here",
+        },
+    )
+    def daily_totals(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
+        airflow = task_context(context, DAG, "daily_totals")
+        return gcp_google_cloud_default.bigquery_insert_job(
+            configuration=render(
+                {
+                    "query": {
+                        "query": "select day, sum(amount) as total from sales.orders where day = '{{ ds }}' group by day",
+                        "useLegacySql": False,
+                        "destinationTable": {"projectId": "analytics", "datasetId": "marts", "tableId": "totals"},
+                        "writeDisposition": "WRITE_APPEND",
+                    }
+                },
+                airflow,
+                DAG,
+            ),
+            location="EU",
+            log=context.log,
+        )
+    ```
+    """
+
+    name = "gcp.bigquery_job"
+    operators = canonical("BigQueryInsertJobOperator", "BigQueryExecuteQueryOperator")
+    disposition = JUDG
+    emits = "an asset submitting the operator's BigQuery job configuration through GcpConnection; the job id"
+
+    def translate(self, task: TaskInput) -> Translation:
+        insert = task.task.operator == canonical("BigQueryInsertJobOperator")[0]
+        spec = BIGQUERY_INSERT_JOB if insert else BIGQUERY_EXECUTE_QUERY
+        legacy = task.task.operator_as_written.startswith("airflow.contrib.")
+        reason = "runs the same BigQuery job configuration; not exercised against BigQuery here"
+        default = "bigquery_default" if legacy else "google_cloud_default"
+        return gcp_translation(task, spec, reason, JUDG, default)
 
 
 GCS_TO_GCS = Carried(
@@ -305,10 +441,10 @@ class GcsToGcs(Rule):
     def publish_exports(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
         airflow = task_context(context, DAG, "publish_exports")
         return gcp_google_cloud_default.gcs_to_gcs(
-            source_bucket=render("staging", airflow, DAG),
-            source_object=render("exports/{{ ds }}/*.csv", airflow, DAG),
-            destination_bucket=render("public", airflow, DAG),
-            destination_object=render("exports/", airflow, DAG),
+            source_bucket=render("staging", airflow, DAG, template_ext=()),
+            source_object=render("exports/{{ ds }}/*.csv", airflow, DAG, template_ext=()),
+            destination_bucket=render("public", airflow, DAG, template_ext=()),
+            destination_object=render("exports/", airflow, DAG, template_ext=()),
             replace=False,
             log=context.log,
         )
@@ -370,7 +506,9 @@ class GcsDeleteObjects(Rule):
     def drop_staging(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
         airflow = task_context(context, DAG, "drop_staging")
         return gcp_google_cloud_default.gcs_delete_objects(
-            bucket_name=render("staging", airflow, DAG), prefix=render("exports/{{ ds }}/", airflow, DAG), log=context.log
+            bucket_name=render("staging", airflow, DAG, template_ext=()),
+            prefix=render("exports/{{ ds }}/", airflow, DAG, template_ext=()),
+            log=context.log,
         )
     ```
     """
@@ -454,9 +592,9 @@ class GkeCluster(Rule):
     def create_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
         airflow = task_context(context, DAG, "create_cluster")
         return gcp_google_cloud_default.create_gke_cluster(
-            project_id=render("{{ var.value.gcp_project }}", airflow, DAG),
-            location=render("us-central1-c", airflow, DAG),
-            body=render({"name": "batch-{{ ds_nodash }}", "initial_node_count": 1}, airflow, DAG),
+            project_id=render("{{ var.value.gcp_project }}", airflow, DAG, template_ext=()),
+            location=render("us-central1-c", airflow, DAG, template_ext=()),
+            body=render({"name": "batch-{{ ds_nodash }}", "initial_node_count": 1}, airflow, DAG, template_ext=()),
             log=context.log,
         )
 
@@ -480,9 +618,9 @@ class GkeCluster(Rule):
     def delete_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
         airflow = task_context(context, DAG, "delete_cluster")
         return gcp_google_cloud_default.delete_gke_cluster(
-            project_id=render("{{ var.value.gcp_project }}", airflow, DAG),
-            location=render("us-central1-c", airflow, DAG),
-            name=render("batch-{{ ds_nodash }}", airflow, DAG),
+            project_id=render("{{ var.value.gcp_project }}", airflow, DAG, template_ext=()),
+            location=render("us-central1-c", airflow, DAG, template_ext=()),
+            name=render("batch-{{ ds_nodash }}", airflow, DAG, template_ext=()),
             log=context.log,
         )
     ```
@@ -570,9 +708,9 @@ class StorageTransferGcsToGcs(Rule):
         airflow = task_context(context, DAG, "mirror_bucket")
         return gcp_google_cloud_default.gcs_to_gcs_transfer(
             project_id="my-project",
-            source_bucket=render("raw", airflow, DAG),
-            destination_bucket=render("mirror", airflow, DAG),
-            object_conditions=render({"includePrefixes": ["exports/"]}, airflow, DAG),
+            source_bucket=render("raw", airflow, DAG, template_ext=()),
+            destination_bucket=render("mirror", airflow, DAG, template_ext=()),
+            object_conditions=render({"includePrefixes": ["exports/"]}, airflow, DAG, template_ext=()),
             transfer_options={"overwriteWhen": "DIFFERENT"},
             timeout=3600,
             log=context.log,
@@ -591,4 +729,4 @@ class StorageTransferGcsToGcs(Rule):
 
 
 ORDER = 65
-RULES = [GcsToBigQuery, GcsToGcs, GcsDeleteObjects, GkeCluster, StorageTransferGcsToGcs]
+RULES = [BigQueryJob, GcsToBigQuery, GcsToGcs, GcsDeleteObjects, GkeCluster, StorageTransferGcsToGcs]

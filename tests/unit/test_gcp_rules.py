@@ -142,6 +142,10 @@ class _BigQuery:
         _BigQuery.calls.append(("query", sql))
         return [(41,)]
 
+    def create_job(self, configuration):
+        _BigQuery.calls.append(("job", self.project, configuration))
+        return _Job()
+
     def delete_table(self, table, not_found_ok=False):
         _BigQuery.calls.append(("delete", table))
 
@@ -422,3 +426,68 @@ def test_a_failed_transfer_fails_the_asset():
 
     with pytest.raises(RuntimeError, match="FAILED"):
         gcp.gcs_to_gcs_transfer({"project": "p"}, session=Failing(), source_bucket="a", destination_bucket="b")
+
+
+JOBS = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.contrib.operators.bigquery_operator import BigQueryOperator
+from airflow.providers.google.cloud.operators import bigquery
+
+with DAG("jobs", schedule=None, start_date=datetime(2024, 1, 1)):
+    bigquery.BigQueryInsertJobOperator(
+        task_id="add_geometry",
+        configuration={
+            "query": {
+                "query": "ALTER TABLE `{{ params.project }}.shop.users` ADD COLUMN IF NOT EXISTS geom GEOGRAPHY;",
+                "useLegacySql": False,
+            }
+        },
+        params={"project": "analytics"},
+    )
+    bigquery.BigQueryExecuteQueryOperator(
+        task_id="sample",
+        sql="SELECT store, SUM(sales) AS sales FROM `public.sales` GROUP BY store",
+        use_legacy_sql=False,
+        destination_dataset_table="forecasting.sample",
+        write_disposition="WRITE_TRUNCATE",
+    )
+    BigQueryOperator(task_id="legacy_default", sql="SELECT 1", bigquery_conn_id="warehouse_bq")
+"""
+
+
+def test_an_insert_job_submits_its_configuration_as_given(bigquery):
+    task = _planned(JOBS, "jobs")["add_geometry"]
+    assert (task.rule, task.translation.disposition) == ("gcp.bigquery_job", JUDG)
+    _, method, arguments = _call(task)
+    assert getattr(gcp, {"bigquery_insert_job": "insert_job"}[method])({"project": "analytics"}, **arguments) == "job_1"
+    assert bigquery == [("job", "analytics", arguments["configuration"])]
+
+
+def test_an_execute_query_submits_the_query_job_its_hook_builds(bigquery):
+    tasks = _planned(JOBS, "jobs")
+    _, method, arguments = _call(tasks["sample"])
+    assert method == "bigquery_execute_query"
+    assert gcp.execute_query({"project": "analytics"}, **arguments) == "job_1"
+    ((_, project, configuration),) = bigquery
+    assert project == "analytics"
+    assert configuration == {
+        "query": {
+            "query": "SELECT store, SUM(sales) AS sales FROM `public.sales` GROUP BY store",
+            "priority": "INTERACTIVE",
+            "useLegacySql": False,
+            "destinationTable": {"projectId": "analytics", "datasetId": "forecasting", "tableId": "sample"},
+            "allowLargeResults": False,
+            "flattenResults": None,
+            "writeDisposition": "WRITE_TRUNCATE",
+            "createDisposition": "CREATE_IF_NEEDED",
+        }
+    }
+    # 1.10's BigQueryOperator: legacy SQL unless told otherwise, its bigquery_conn_id.
+    legacy = tasks["legacy_default"]
+    assert legacy.translation.resources[0].name == "gcp_warehouse_bq"
+    _, _, arguments = _call(legacy)
+    bigquery.clear()
+    gcp.execute_query({"project": "analytics"}, **arguments)
+    assert bigquery[0][2] == {"query": {"query": "SELECT 1", "priority": "INTERACTIVE", "useLegacySql": True}}

@@ -6,6 +6,8 @@ defaults, and does what the operator's ``execute`` does:
 
 - ``gcs_to_bigquery``: the load job of ``GCSToBigQueryOperator`` (``load_configuration`` builds the job
   configuration the operator submits, key for key), then ``SELECT MAX(max_id_key)`` when asked.
+- ``insert_job`` / ``execute_query``: ``BigQueryInsertJobOperator``'s job configuration as given, and the query
+  job ``BigQueryExecuteQueryOperator`` builds (``query_configuration``), waited for; the job id.
 - ``gcs_to_gcs``: the object copies of ``GCSToGCSOperator`` (prefixes, one ``*`` wildcard, ``replace``,
   ``move_object``, a ``destination_object`` ending in ``/``), returning the destination URIs.
 - ``delete_objects``: ``GCSDeleteObjectsOperator`` (the listed objects, or every object under a prefix).
@@ -266,6 +268,136 @@ def gcs_to_bigquery(
     if not rows:
         raise RuntimeError(f"The {query} returned no rows!")
     return str(rows[0][0] or 0)
+
+
+def insert_job(
+    extra: Mapping[str, Any],
+    *,
+    configuration: Mapping[str, Any],
+    project_id: str | None = None,
+    location: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> str:
+    """Submit a job configuration (``BigQueryInsertJobOperator``'s ``configuration``: query, load, copy or extract)
+    in the project and location, wait for it; its job id, the operator's XCom."""
+    from google.cloud import bigquery
+
+    creds, default_project = credentials(extra, impersonation_chain)
+    client = bigquery.Client(project=project_id or default_project, credentials=creds, location=location)
+    if log is not None:
+        log.info(f"executing: {json.dumps(configuration, sort_keys=True, default=str)[:2000]}")
+    job = client.create_job(dict(configuration))
+    job.result()
+    if job.error_result:
+        raise RuntimeError(f"BigQuery job {job.job_id} failed: {job.error_result}")
+    return job.job_id
+
+
+def query_configuration(
+    *,
+    sql: str,
+    default_project: str | None,
+    destination_dataset_table: str | None = None,
+    write_disposition: str = "WRITE_EMPTY",
+    allow_large_results: bool = False,
+    flatten_results: bool | None = None,
+    udf_config: Sequence[Any] | None = None,
+    use_legacy_sql: bool = True,
+    maximum_billing_tier: int | None = None,
+    maximum_bytes_billed: float | None = None,
+    create_disposition: str = "CREATE_IF_NEEDED",
+    query_params: Sequence[Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    schema_update_options: Sequence[str] | None = None,
+    priority: str = "INTERACTIVE",
+    time_partitioning: Mapping[str, Any] | None = None,
+    api_resource_configs: Mapping[str, Any] | None = None,
+    cluster_fields: Sequence[str] | None = None,
+    encryption_configuration: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The query job configuration ``BigQueryExecuteQueryOperator`` (1.10's ``BigQueryOperator``) submits for one
+    statement (``BigQueryHook.run_query``): ``api_resource_configs`` first, then each argument it leaves unset."""
+    import copy
+
+    options = list(schema_update_options or [])
+    if not set(SCHEMA_UPDATE_OPTIONS).issuperset(options):
+        raise ValueError(f"{options} holds invalid schema update options: {SCHEMA_UPDATE_OPTIONS}")
+    if options and write_disposition not in ("WRITE_APPEND", "WRITE_TRUNCATE"):
+        raise ValueError(
+            "schema_update_options is only allowed if write_disposition is WRITE_APPEND or WRITE_TRUNCATE."
+        )
+    configuration = copy.deepcopy(dict(api_resource_configs or {}))
+    query = configuration.setdefault("query", {})
+    destination = None
+    if destination_dataset_table:
+        project, dataset, table = split_table_name(destination_dataset_table, default_project)
+        destination = {"projectId": project, "datasetId": dataset, "tableId": table}
+    defaults = {"priority": "INTERACTIVE", "useLegacySql": use_legacy_sql}
+    values = [
+        ("query", sql),
+        ("priority", priority),
+        ("useLegacySql", None),  # the hook's use_legacy_sql, the operator's
+        ("queryParameters", query_params),
+        ("userDefinedFunctionResources", udf_config),
+        ("maximumBillingTier", maximum_billing_tier),
+        ("maximumBytesBilled", maximum_bytes_billed),
+        ("timePartitioning", dict(time_partitioning or {})),
+        ("schemaUpdateOptions", options),
+        ("destinationTable", destination),
+        ("clustering", {"fields": list(cluster_fields)} if cluster_fields else None),
+    ]
+    empty = (None, {}, (), [])
+    for name, value in values:
+        if name not in query and value in empty:
+            value = defaults.get(name)
+        if value in empty:
+            continue
+        if name in query and query[name] != value:
+            raise ValueError(f"{name} is set both as an argument and in api_resource_configs")
+        query[name] = value
+        if name == "destinationTable":
+            query.update(
+                {
+                    "allowLargeResults": allow_large_results,
+                    "flattenResults": flatten_results,
+                    "writeDisposition": write_disposition,
+                    "createDisposition": create_disposition,
+                }
+            )
+    if query.get("useLegacySql") and "queryParameters" in query:
+        raise ValueError("Query parameters are not allowed when using legacy SQL")
+    if labels:
+        configuration["labels"] = dict(labels)
+    if encryption_configuration:
+        query["destinationEncryptionConfiguration"] = dict(encryption_configuration)
+    return configuration
+
+
+def execute_query(
+    extra: Mapping[str, Any],
+    *,
+    sql: str | Sequence[str],
+    location: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+    **arguments: Any,
+) -> str | list[str]:
+    """``BigQueryExecuteQueryOperator``: one query job per statement, in order; the job id (a list for a list)."""
+    from google.cloud import bigquery
+
+    creds, default_project = credentials(extra, impersonation_chain)
+    project = bigquery.Client(project=default_project, credentials=creds, location=location).project
+    statements = [sql] if isinstance(sql, str) else list(sql)
+    ids = []
+    for statement in statements:
+        configuration = query_configuration(sql=statement, default_project=project, **arguments)
+        ids.append(
+            insert_job(
+                extra, configuration=configuration, location=location, impersonation_chain=impersonation_chain, log=log
+            )
+        )
+    return ids[0] if isinstance(sql, str) else ids
 
 
 # -- Cloud Storage -------------------------------------------------------------------------------------------
