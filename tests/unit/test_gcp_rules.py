@@ -13,6 +13,7 @@ import types
 
 import pytest
 
+from converters.codegen.support import bigquery as bq
 from converters.codegen.support import gcp
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
@@ -162,7 +163,7 @@ def bigquery(monkeypatch):
 def _load(task, extra=None) -> tuple[dict, list]:
     resource, method, arguments = _call(task)
     assert method == "gcs_to_bigquery"
-    returned = gcp.gcs_to_bigquery(extra if extra is not None else {"project": "analytics"}, **arguments)
+    returned = bq.gcs_to_bigquery(extra if extra is not None else {"project": "analytics"}, **arguments)
     return arguments, returned
 
 
@@ -224,7 +225,7 @@ def test_a_schema_object_is_read_from_the_bucket_with_the_tasks_connection(bigqu
     assert task.translation.resources[0].name == "gcp_bq_loader"
     read = []
     schema = b'[{"name": "site", "type": "STRING"}]'
-    monkeypatch.setattr(gcp, "_download", lambda extra, chain, bucket, name: read.append((bucket, name)) or schema)
+    monkeypatch.setattr(bq, "download_object", lambda extra, chain, bucket, name: read.append((bucket, name)) or schema)
     _load(task)
     ((_, _, _, configuration, _),) = bigquery
     assert read == [("landing-bucket", "schemas/sites.json")]
@@ -245,11 +246,11 @@ def test_the_airflow_1_contrib_operator_keeps_its_own_defaults(bigquery):
 def test_load_configuration_refuses_what_the_operator_refuses():
     common = {"source_uris": ["gs://b/o"], "destination_project_dataset_table": "d.t", "default_project": "p"}
     with pytest.raises(ValueError, match="not a valid src_fmt_configs"):
-        gcp.load_configuration(**common, source_format="AVRO", src_fmt_configs={"skipLeadingRows": 1})
+        bq.load_configuration(**common, source_format="AVRO", src_fmt_configs={"skipLeadingRows": 1})
     with pytest.raises(ValueError, match="not a valid source format"):
-        gcp.load_configuration(**common, source_format="XML")
+        bq.load_configuration(**common, source_format="XML")
     with pytest.raises(ValueError, match="schema update options"):
-        gcp.load_configuration(**common, schema_update_options=["DROP_EVERYTHING"])
+        bq.load_configuration(**common, schema_update_options=["DROP_EVERYTHING"])
 
 
 @pytest.mark.parametrize(
@@ -262,7 +263,7 @@ def test_load_configuration_refuses_what_the_operator_refuses():
     ],
 )
 def test_table_names_split_like_bigqueryhook(name, expected):
-    assert gcp.split_table_name(name, "p") == expected
+    assert bq.split_table_name(name, "p") == expected
 
 
 class _Operation:
@@ -459,9 +460,9 @@ with DAG("jobs", schedule=None, start_date=datetime(2024, 1, 1)):
 
 def test_an_insert_job_submits_its_configuration_as_given(bigquery):
     task = _planned(JOBS, "jobs")["add_geometry"]
-    assert (task.rule, task.translation.disposition) == ("gcp.bigquery_job", JUDG)
+    assert (task.rule, task.translation.disposition) == ("bigquery.job", JUDG)
     _, method, arguments = _call(task)
-    assert getattr(gcp, {"bigquery_insert_job": "insert_job"}[method])({"project": "analytics"}, **arguments) == "job_1"
+    assert getattr(bq, {"bigquery_insert_job": "insert_job"}[method])({"project": "analytics"}, **arguments) == "job_1"
     assert bigquery == [("job", "analytics", arguments["configuration"])]
 
 
@@ -469,7 +470,7 @@ def test_an_execute_query_submits_the_query_job_its_hook_builds(bigquery):
     tasks = _planned(JOBS, "jobs")
     _, method, arguments = _call(tasks["sample"])
     assert method == "bigquery_execute_query"
-    assert gcp.execute_query({"project": "analytics"}, **arguments) == "job_1"
+    assert bq.execute_query({"project": "analytics"}, **arguments) == "job_1"
     ((_, project, configuration),) = bigquery
     assert project == "analytics"
     assert configuration == {
@@ -489,5 +490,5 @@ def test_an_execute_query_submits_the_query_job_its_hook_builds(bigquery):
     assert legacy.translation.resources[0].name == "gcp_warehouse_bq"
     _, _, arguments = _call(legacy)
     bigquery.clear()
-    gcp.execute_query({"project": "analytics"}, **arguments)
+    bq.execute_query({"project": "analytics"}, **arguments)
     assert bigquery[0][2] == {"query": {"query": "SELECT 1", "priority": "INTERACTIVE", "useLegacySql": True}}

@@ -8,8 +8,9 @@ code. Copied verbatim into every generated package.
   connection type (duckdb, sqlite and anything SQLAlchemy can open; others fail with a clear message).
 - ``HttpConnection`` sends requests like HttpOperator: base URL from the connection, ``extra`` as headers.
 - ``SshConnection`` runs a command through the ``ssh`` client of the Dagster host.
-- ``GcpConnection`` runs what Airflow's Google provider operators run (``gcp.py``): BigQuery jobs and loads,
-  GCS copies and deletions, Storage Transfer jobs, GKE clusters, with the credentials of the connection's extra.
+- ``GcpConnection`` runs what Airflow's Google provider operators run (``gcp.py``, ``bigquery.py``): BigQuery
+  jobs and loads, GCS copies and deletions, Storage Transfer jobs, GKE clusters, with the credentials of the
+  connection's extra.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import dagster as dg
 
-from . import gcp, templates
+from . import bigquery, gcp, templates
 
 LOCK_WAIT_SECONDS = 120
 
@@ -227,15 +228,15 @@ class GcpConnection(AirflowConnection):
 
     def gcs_to_bigquery(self, log: Any = None, **arguments: Any) -> str | None:
         """``GCSToBigQueryOperator``: the same load job; the MAX of ``max_id_key`` when it is given."""
-        return gcp.gcs_to_bigquery(self.connection().extra_dejson, log=log, **arguments)
+        return bigquery.gcs_to_bigquery(self.connection().extra_dejson, log=log, **arguments)
 
     def bigquery_insert_job(self, log: Any = None, **arguments: Any) -> str:
         """``BigQueryInsertJobOperator``: submits the job configuration and waits; the job id."""
-        return gcp.insert_job(self.connection().extra_dejson, log=log, **arguments)
+        return bigquery.insert_job(self.connection().extra_dejson, log=log, **arguments)
 
     def bigquery_execute_query(self, log: Any = None, **arguments: Any) -> str | list[str]:
         """``BigQueryExecuteQueryOperator``: the operator's query job for each statement; the job id(s)."""
-        return gcp.execute_query(self.connection().extra_dejson, log=log, **arguments)
+        return bigquery.execute_query(self.connection().extra_dejson, log=log, **arguments)
 
     def gcs_to_gcs(self, log: Any = None, **arguments: Any) -> list[str]:
         """``GCSToGCSOperator``: the same copies (or moves); the destination URIs."""
