@@ -23,6 +23,7 @@ SUPPORT_RESOURCES = {
     "SshConnection",
     "SmtpConnection",
     "SlackWebhookConnection",
+    "GcpConnection",
 }
 DBT_UNAVAILABLE = (
     "Stays observed: the dbt manifest could not be built when this code location loaded "

@@ -87,6 +87,29 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator", "pod"),
     **_known(f"{_P}.amazon.aws.operators.ecs.EcsRunTaskOperator", "pod", "ECSOperator"),
     **_known(f"{_P}.docker.operators.docker.DockerOperator", "pod"),
+    # Google Cloud (1.10's contrib class names are aliases)
+    **_known(
+        f"{_P}.google.cloud.transfers.gcs_to_bigquery.GCSToBigQueryOperator",
+        "gcp",
+        "GoogleCloudStorageToBigQueryOperator",
+    ),
+    **_known(
+        f"{_P}.google.cloud.transfers.gcs_to_gcs.GCSToGCSOperator",
+        "gcp",
+        "GoogleCloudStorageToGoogleCloudStorageOperator",
+    ),
+    **_known(f"{_P}.google.cloud.operators.gcs.GCSDeleteObjectsOperator", "gcp", "GoogleCloudStorageDeleteOperator"),
+    **_known(
+        f"{_P}.google.cloud.operators.kubernetes_engine.GKECreateClusterOperator", "gcp", "GKEClusterCreateOperator"
+    ),
+    **_known(
+        f"{_P}.google.cloud.operators.kubernetes_engine.GKEDeleteClusterOperator", "gcp", "GKEClusterDeleteOperator"
+    ),
+    **_known(
+        f"{_P}.google.cloud.operators.cloud_storage_transfer_service.CloudDataTransferServiceGCSToGCSOperator",
+        "gcp",
+        "GcpTransferServiceGCSToGCSOperator",
+    ),
     # HTTP, SSH, transfer, alerting
     **_known(f"{_P}.http.operators.http.HttpOperator", "http", "SimpleHttpOperator"),
     **_known(f"{_P}.ssh.operators.ssh.SSHOperator", "ssh"),

@@ -76,6 +76,7 @@ HOOKS: dict[str, str] = {
     **_paths("SSHHook", f"{_P}.ssh.hooks.ssh.SSHHook", "airflow.contrib.hooks.ssh_hook.SSHHook"),
     **_paths("SFTPHook", f"{_P}.sftp.hooks.sftp.SFTPHook", "airflow.contrib.hooks.sftp_hook.SFTPHook"),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
+    **_paths("GCSHook", f"{_P}.google.cloud.hooks.gcs.GCSHook"),
 }
 
 

@@ -29,8 +29,6 @@ SQL_CONNECTIONS = {
     "TrinoOperator": ("trino_conn_id", "trino_default"),
     "TeradataOperator": ("teradata_conn_id", "teradata_default"),
     "VerticaOperator": ("vertica_conn_id", "vertica_default"),
-    "BigQueryInsertJobOperator": ("gcp_conn_id", "google_cloud_default"),
-    "BigQueryExecuteQueryOperator": ("gcp_conn_id", "google_cloud_default"),
 }
 # canonical operator -> (connection argument, Airflow's default connection id)
 SQL_OPERATORS = dict(zip(canonical(*SQL_CONNECTIONS), SQL_CONNECTIONS.values(), strict=True))
@@ -100,8 +98,6 @@ class Sql(Rule):
         if not isinstance(conn_id, str):
             return Translation(NONE, "the connection id is not a literal")
         sql = task.args.get("sql")
-        if sql is None and isinstance(task.args.get("configuration"), dict):  # BigQueryInsertJobOperator
-            sql = task.args["configuration"].get("query", {}).get("query")
         # Without SQL there is nothing to run.
         if sql is None:
             return Translation(NONE, "no literal SQL to run")
@@ -121,7 +117,7 @@ class Sql(Rule):
         except Untranslatable as exc:
             # If the SQL can't be written as code, we can't know what it runs.
             return Translation(NONE, f"the SQL {exc}")
-        t.consumed |= {argument, "sql", "parameters", "configuration", "autocommit", "split_statements"}
+        t.consumed |= {argument, "sql", "parameters", "autocommit", "split_statements"}
         t.consumed |= {"return_last", "show_return_value_in_logs"}
         call = f"{resource.name}.run(render({statements}, airflow, DAG)"
         if parameters:

@@ -314,3 +314,22 @@ def mariadb_server(user: str, password: str, database: str) -> Iterator[int]:
     finally:
         stop(process)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def gcs_emulator() -> Iterator[str]:
+    """gcp-storage-emulator (the Cloud Storage JSON API, in memory): yields its endpoint URL, which the Google
+    client reads from ``STORAGE_EMULATOR_HOST``."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(venv_dir("dagster") / "bin" / "gcp-storage-emulator"), "start", "-H", "127.0.0.1", "--port", str(port)]
+        + ["--in-memory", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process, "gcp-storage-emulator")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)

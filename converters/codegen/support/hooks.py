@@ -34,6 +34,7 @@ __all__ = [
     "AwsBaseHook",
     "BaseHook",
     "DbApiHook",
+    "GCSHook",
     "HttpHook",
     "MySqlHook",
     "PostgresHook",
@@ -1355,3 +1356,161 @@ class SFTPHook(SSHHook):
         import fnmatch
 
         return [name for name in self.list_directory(path) if fnmatch.fnmatch(name, fnmatch_pattern)]
+
+
+class GCSHook(BaseHook):
+    """Airflow's ``GCSHook`` on google-cloud-storage (credentials as ``support/gcp.py`` reads the connection).
+
+    The connection's extra may hold ``key_path``, ``keyfile_dict`` and ``project``; without ``AIRFLOW_CONN_<ID>``,
+    Application Default Credentials, as Airflow's default connection has none. Objects are named by bucket and
+    object name, as in Airflow; the client honours ``STORAGE_EMULATOR_HOST``.
+    """
+
+    conn_name_attr = "gcp_conn_id"
+    default_conn_name = "google_cloud_default"
+    conn_type = "google_cloud_platform"
+    hook_name = "Google Cloud Storage"
+
+    def __init__(
+        self, gcp_conn_id: str = "google_cloud_default", impersonation_chain: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__()
+        self.gcp_conn_id = gcp_conn_id
+        self.impersonation_chain = impersonation_chain
+        self._client: Any = None
+
+    def get_conn(self) -> Any:
+        """The ``google.cloud.storage.Client``, made on first use."""
+        if self._client is None:
+            from . import gcp
+
+            try:
+                extra = self.get_connection(self.gcp_conn_id).extra_dejson
+            except templates.ConnectionNotFound:
+                extra = {}  # Application Default Credentials, as Airflow's google_cloud_default has no key
+            self._client = gcp.storage_client(extra, self.impersonation_chain)
+        return self._client
+
+    def _blob(self, bucket_name: str, object_name: str) -> Any:
+        return self.get_conn().bucket(bucket_name).blob(object_name)
+
+    def exists(self, bucket_name: str, object_name: str, **kwargs: Any) -> bool:
+        return self._blob(bucket_name, object_name).exists()
+
+    def download(self, bucket_name: str, object_name: str, filename: str | None = None, **kwargs: Any) -> str | bytes:
+        """The object's bytes; with ``filename``, the object written there and the file name."""
+        blob = self._blob(bucket_name, object_name)
+        if filename:
+            blob.download_to_filename(filename)
+            return filename
+        return blob.download_as_bytes()
+
+    def download_as_byte_array(self, bucket_name: str, object_name: str, **kwargs: Any) -> bytes:
+        return self._blob(bucket_name, object_name).download_as_bytes()
+
+    def upload(
+        self,
+        bucket_name: str,
+        object_name: str,
+        filename: str | None = None,
+        data: str | bytes | None = None,
+        mime_type: str | None = None,
+        gzip: bool = False,
+        encoding: str = "utf-8",
+        metadata: Mapping[str, str] | None = None,
+        cache_control: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Upload a file or ``data`` (text is encoded), gzip-compressed when asked; exactly one of the two. The
+        content type, when not given, is the client's default (guessed from the file name; text/plain for data)."""
+        import gzip as gz
+        import shutil
+        import tempfile
+
+        if (filename is None) == (data is None):
+            raise ValueError(
+                "'filename' and 'data' parameter provided. Please specify a single parameter, either "
+                "'filename' for local file uploads or 'data' for file content uploads."
+            )
+        blob = self._blob(bucket_name, object_name)
+        if metadata:
+            blob.metadata = dict(metadata)
+        if cache_control:
+            blob.cache_control = cache_control
+        if data is not None:
+            payload = data.encode(encoding) if isinstance(data, str) else data
+            blob.upload_from_string(gz.compress(payload) if gzip else payload, content_type=mime_type)
+            return
+        if not gzip:
+            blob.upload_from_filename(filename, content_type=mime_type)
+            return
+        with tempfile.TemporaryDirectory() as folder:  # Airflow compresses to <filename>.gz, uploads it, removes it
+            compressed = os.path.join(folder, os.path.basename(str(filename)) + ".gz")
+            with open(filename, "rb") as source, gz.open(compressed, "wb") as target:
+                shutil.copyfileobj(source, target)
+            blob.upload_from_filename(compressed, content_type=mime_type)
+
+    def list(
+        self,
+        bucket_name: str,
+        versions: bool | None = None,
+        max_results: int | None = None,
+        prefix: str | Sequence[str] | None = None,
+        delimiter: str | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Object names under ``prefix`` (or each of a list of prefixes); with ``delimiter``, Airflow's rolled-up
+        names (see ``gcp.list_objects``)."""
+        from . import gcp
+
+        prefixes = list(prefix) if isinstance(prefix, (list, tuple)) else [prefix]
+        names: list[str] = []
+        for one in prefixes:
+            names += gcp.list_objects(self.get_conn(), bucket_name, one, delimiter)
+        return names[:max_results] if max_results else names
+
+    def delete(self, bucket_name: str, object_name: str) -> None:
+        self._blob(bucket_name, object_name).delete()
+
+    def get_size(self, bucket_name: str, object_name: str) -> int:
+        blob = self.get_conn().bucket(bucket_name).get_blob(object_name)
+        return blob.size
+
+    def copy(
+        self,
+        source_bucket: str,
+        source_object: str,
+        destination_bucket: str | None = None,
+        destination_object: str | None = None,
+    ) -> None:
+        """Copy an object; one of the destination's bucket or name must differ, as Airflow requires."""
+        destination_bucket = destination_bucket or source_bucket
+        destination_object = destination_object or source_object
+        if (source_bucket, source_object) == (destination_bucket, destination_object):
+            raise ValueError(
+                f"Either source/destination bucket or source/destination object must be different, "
+                f"not both the same: bucket={source_bucket}, object={source_object}"
+            )
+        client = self.get_conn()
+        source = client.bucket(source_bucket)
+        source.copy_blob(source.blob(source_object), client.bucket(destination_bucket), destination_object)
+
+    def rewrite(
+        self,
+        source_bucket: str,
+        source_object: str,
+        destination_bucket: str,
+        destination_object: str | None = None,
+    ) -> None:
+        """Copy through the rewrite API (any size, across locations and storage classes), as Airflow does."""
+        destination_object = destination_object or source_object
+        if (source_bucket, source_object) == (destination_bucket, destination_object):
+            raise ValueError(
+                f"Either source/destination bucket or source/destination object must be different, "
+                f"not both the same: bucket={source_bucket}, object={source_object}"
+            )
+        source = self._blob(source_bucket, source_object)
+        target = self._blob(destination_bucket, destination_object)
+        token, _, _ = target.rewrite(source)
+        while token is not None:
+            token, _, _ = target.rewrite(source, token=token)

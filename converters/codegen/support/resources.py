@@ -8,6 +8,9 @@ code. Copied verbatim into every generated package.
   connection type (duckdb, sqlite and anything SQLAlchemy can open; others fail with a clear message).
 - ``HttpConnection`` sends requests like HttpOperator: base URL from the connection, ``extra`` as headers.
 - ``SshConnection`` runs a command through the ``ssh`` client of the Dagster host.
+- ``GcpConnection`` runs what Airflow's Google provider operators run (``gcp.py``, ``bigquery.py``): BigQuery
+  jobs and loads, GCS copies and deletions, Storage Transfer jobs, GKE clusters, with the credentials of the
+  connection's extra.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 import dagster as dg
 
-from . import templates
+from . import bigquery, gcp, templates
 
 LOCK_WAIT_SECONDS = 120
 
@@ -218,3 +221,39 @@ class SlackWebhookConnection(AirflowConnection):
         url = host if host.startswith("http") else "https://hooks.slack.com/services/" + (conn.password or "")
         response = requests.post(url, json=dict(payload), timeout=60)
         response.raise_for_status()
+
+
+class GcpConnection(AirflowConnection):
+    """A Google Cloud connection (``google_cloud_platform``): each method takes its operator's arguments."""
+
+    def gcs_to_bigquery(self, log: Any = None, **arguments: Any) -> str | None:
+        """``GCSToBigQueryOperator``: the same load job; the MAX of ``max_id_key`` when it is given."""
+        return bigquery.gcs_to_bigquery(self.connection().extra_dejson, log=log, **arguments)
+
+    def bigquery_insert_job(self, log: Any = None, **arguments: Any) -> str:
+        """``BigQueryInsertJobOperator``: submits the job configuration and waits; the job id."""
+        return bigquery.insert_job(self.connection().extra_dejson, log=log, **arguments)
+
+    def bigquery_execute_query(self, log: Any = None, **arguments: Any) -> str | list[str]:
+        """``BigQueryExecuteQueryOperator``: the operator's query job for each statement; the job id(s)."""
+        return bigquery.execute_query(self.connection().extra_dejson, log=log, **arguments)
+
+    def gcs_to_gcs(self, log: Any = None, **arguments: Any) -> list[str]:
+        """``GCSToGCSOperator``: the same copies (or moves); the destination URIs."""
+        return gcp.gcs_to_gcs(self.connection().extra_dejson, log=log, **arguments)
+
+    def gcs_delete_objects(self, log: Any = None, **arguments: Any) -> None:
+        """``GCSDeleteObjectsOperator``: deletes the objects (or those under the prefix)."""
+        gcp.delete_objects(self.connection().extra_dejson, log=log, **arguments)
+
+    def gcs_to_gcs_transfer(self, log: Any = None, **arguments: Any) -> None:
+        """``CloudDataTransferServiceGCSToGCSOperator``: creates the transfer job and waits for it."""
+        gcp.gcs_to_gcs_transfer(self.connection().extra_dejson, log=log, **arguments)
+
+    def create_gke_cluster(self, log: Any = None, **arguments: Any) -> str:
+        """``GKECreateClusterOperator``: creates the cluster and waits for it."""
+        return gcp.create_gke_cluster(self.connection().extra_dejson, log=log, **arguments)
+
+    def delete_gke_cluster(self, log: Any = None, **arguments: Any) -> str | None:
+        """``GKEDeleteClusterOperator``: deletes the cluster and waits for it."""
+        return gcp.delete_gke_cluster(self.connection().extra_dejson, log=log, **arguments)
