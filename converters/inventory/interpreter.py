@@ -19,6 +19,7 @@ from converters.inventory.literals import (
     MAX_CALL_DEPTH,
     MAX_LOOP_ITERATIONS,
     MAX_STEPS_PER_FILE,
+    MAX_VALUE_LENGTH,
     PURE_BUILTINS,
     STR_ENUMS,
     _call_builtin,
@@ -46,6 +47,7 @@ from converters.inventory.values import (
     TaskRef,
     Unknown,
     XComArg,
+    _dags_in,
     _flat,
     _has_node,
     _hashable,
@@ -78,6 +80,7 @@ class Interpreter:
         self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
         self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
         self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
+        self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -153,9 +156,12 @@ class Interpreter:
                     self.assigned[(id(env), targets[0].id)] = (result, value)  # `sql = f"..."` then `sql=sql`
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
+            case ast.AugAssign(target=target, op=op, value=value):
+                self.exec_augmented(stmt, target, op, value, env)
             case ast.Expr(value=value):
                 result = self.eval(value, env)
-                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack:
+                said = self.last_not_followed is value  # the call already said it was not followed
+                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack and not said:
                     callee = self.eval(value.func, env)
                     if isinstance(callee, Qual) and not callee.name.startswith(NOT_TASK_BUILDERS):
                         self.mark_incomplete(
@@ -191,6 +197,18 @@ class Interpreter:
                 raise _Return(self.eval(value, env) if value is not None else None)
             case _:
                 pass
+
+    def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
+        """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""
+        current, right = self.eval(target, env), self.eval(value, env)
+        if isinstance(current, list) and isinstance(op, ast.Add) and isinstance(right, (list, tuple)):
+            if len(current) + len(right) <= MAX_VALUE_LENGTH:
+                current.extend(right)
+                return
+        if isinstance(current, dict) and isinstance(op, ast.BitOr) and isinstance(right, dict):
+            current.update(right)
+            return
+        self.bind(target, self.eval_binop(stmt, current, op, right), env, stmt)
 
     def exec_import(self, stmt: ast.Import | ast.ImportFrom, env: dict[str, Any]) -> None:
         """Imported names become ``Qual``s (relative imports resolved against the file's module name)."""
@@ -228,8 +246,23 @@ class Interpreter:
                     self.bind(element, item, env, stmt)
             case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))):
                 self.diag(stmt, "A2D220", "DAG registered through globals()[...]: its id is only known at runtime")
+            case ast.Subscript(value=base, slice=index):
+                self.bind_item(target, self.eval(base, env), self.eval(index, env), value, stmt)
             case _:
                 pass
+
+    def bind_item(self, target: ast.Subscript, container: Any, key: Any, value: Any, stmt: ast.stmt) -> None:
+        """``tasks[name] = Op(...)``: the container holds the task (a dict or list the scan built), or the task
+        goes where the scan cannot follow it, and its DAG is incomplete (later edges through it would be lost)."""
+        if isinstance(container, dict) and not isinstance(key, (Unknown, slice)):
+            container[_hashable(key)] = value
+            return
+        if isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+            container[key] = value
+            return
+        for dag in _dags_in([value]):
+            self.diag(stmt, "A2D233", f"tasks stored where the scan cannot follow them: {self.src(target)}")
+            dag.incomplete.append("A2D233")
 
     def exec_with(self, items: list[ast.withitem], body: list[ast.stmt], env: dict[str, Any]) -> None:
         pushed_dags = pushed_groups = 0
@@ -356,6 +389,10 @@ class Interpreter:
             case ast.UnaryOp(op=ast.Not(), operand=operand):
                 value = self.eval(operand, env)
                 return Unknown(self.src(node)) if isinstance(value, Unknown) else not value
+            case ast.UnaryOp(op=ast.USub(), operand=operand):  # tasks[-1]
+                value = self.eval(operand, env)
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                return -value if numeric else Unknown(self.src(node))
             case (
                 ast.ListComp(elt=elt, generators=generators)
                 | ast.SetComp(elt=elt, generators=generators)
@@ -448,6 +485,11 @@ class Interpreter:
         if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
             self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
             return right
+        if isinstance(op, (ast.RShift, ast.LShift)) and _unresolved_dependency(left, right) and self.dags:
+            # `stage[a] >> stage[b]` over a container the scan lost: an edge between tasks it cannot name
+            message = f"a dependency between values the scan cannot resolve: {self.src(node)}"
+            self.mark_incomplete(node, "A2D231", message)
+            return right
         if isinstance(op, ast.Div) and isinstance(left, PathValue) and isinstance(right, str):
             return _join(left, right)
         if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
@@ -510,9 +552,37 @@ class Interpreter:
             return self.call_group_factory(node, func, args, kwargs, env)
         if isinstance(func, Helper):
             return self.call_helper(node, func, args, kwargs, env)
-        if isinstance(func, Unknown) and _returns_tasks_hint(node):
-            self.mark_incomplete(node, "A2D230", f"tasks built by code defined elsewhere: {self.src(node.func)}")
+        if isinstance(func, Unknown):
+            given_up = self.call_not_followed(node, self.src(node.func), args, kwargs)
+            if not given_up and _returns_tasks_hint(node):
+                self.mark_incomplete(node, "A2D230", f"tasks built by code defined elsewhere: {self.src(node.func)}")
         return Unknown(self.src(node))
+
+    def call_not_followed(self, node: ast.Call, name: str, args: list, kwargs: dict) -> bool:
+        """A call the scan gives up on. If it receives a DAG, a task, a TaskGroup or a container of them, or is a
+        structure method (``set_upstream``...) of a receiver the scan lost, what it builds is unknown: the DAGs
+        involved are incomplete, with a diagnostic naming the call. True when it said so."""
+        callee = node.func
+        if isinstance(callee, ast.Name) and callee.id in HARMLESS_BUILTINS and callee.id not in self.call_env:
+            return False
+        if name.startswith(tuple(f"{m}." for m in NOT_TASK_BUILDERS if m != "airflow")):
+            return False
+        dags = _dags_in([list(args), dict(kwargs)])
+        if dags:
+            self.diag(
+                node,
+                "A2D233",
+                f"{name}(...) is not followed but is given a DAG, task or group: what it adds is unknown "
+                "(run `verify --dagbag` to see what Airflow builds)",
+            )
+            for dag in dags:
+                dag.incomplete.append("A2D233")
+        elif isinstance(callee, ast.Attribute) and callee.attr in STRUCTURE_METHODS:
+            self.mark_incomplete(node, "A2D233", f"{name}(...) on a value the scan cannot resolve may change the DAG")
+        else:
+            return False
+        self.last_not_followed = node
+        return True
 
     def call_helper(self, node, helper: Helper, args, kwargs, env) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
@@ -556,11 +626,36 @@ class Interpreter:
 NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
 
 
+# Builtins that only look at what they are given: a task passed to them changes no DAG.
+HARMLESS_BUILTINS = frozenset(
+    {"print", "len", "isinstance", "issubclass", "hasattr", "getattr", "id", "repr", "hash", "type", "bool", "any"}
+    | {"all", "callable", "format", "min", "max", "iter", "next", "map", "filter", "sum", "abs", "round", "vars"}
+)
+# Methods that change a DAG's structure: called on a value the scan lost, the DAG may differ from the scan's.
+STRUCTURE_METHODS = frozenset(
+    {"set_upstream", "set_downstream", "update_relative", "add_task", "add_tasks", "as_setup", "as_teardown"}
+    | {"expand", "expand_kwargs"}
+)
+
+
 def _creates_tasks(stmt: ast.AST) -> bool:
     """Does this block (probably) build tasks? Calls with task_id=, or calls of anything at all we can't see."""
     return any(
         isinstance(n, ast.Call) and any(k.arg in {"task_id", "group_id"} for k in n.keywords) for n in ast.walk(stmt)
-    ) or any(isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.RShift, ast.LShift)) for n in ast.walk(stmt))
+    ) or any(
+        (isinstance(n, ast.BinOp) and isinstance(n.op, (ast.RShift, ast.LShift)))
+        or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in STRUCTURE_METHODS)
+        or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in {"chain", "cross_downstream"})
+        for n in ast.walk(stmt)
+    )
+
+
+def _unresolved_dependency(left: Any, right: Any) -> bool:
+    """``a >> b`` where one side is unknown and neither is a number (``1 << 20`` is arithmetic, not an edge)."""
+    numbers = (int, float)
+    if isinstance(left, numbers) or isinstance(right, numbers):
+        return False
+    return isinstance(left, Unknown) or isinstance(right, Unknown)
 
 
 def _returns_tasks_hint(node: ast.Call) -> bool:

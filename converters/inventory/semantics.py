@@ -33,6 +33,7 @@ from converters.inventory.values import (
     Unknown,
     XComArg,
     _as_list,
+    _dags_in,
     _flat,
     _is_node,
     _LimitReached,
@@ -55,13 +56,22 @@ class AirflowSemantics:
         if is_task_group_class(name):
             return self.create_group(node, args[0] if args else kwargs.get("group_id"), kwargs)
         if name.startswith("airflow") and short == "chain":
+            self.check_linkable(node, name, args)
             self.chain(args)
             return None
+        if name.startswith("airflow") and short == "chain_linear":  # every task of each item >> the next item
+            self.check_linkable(node, name, args)
+            for left, right in zip(args, args[1:], strict=False):
+                self.link(left, right)
+            return None
         if name.startswith("airflow") and short == "cross_downstream":
+            self.check_linkable(node, name, args)
             if len(args) == 2:
                 for upstream in _as_list(args[0]):
                     self.link(upstream, args[1])
             return None
+        if name.startswith("airflow") and short == "XComArg" and args and isinstance(args[0], TaskRef):
+            return XComArg(args[0])
         if name.startswith("airflow") and short in {"Dataset", "Asset"}:
             return ir.DatasetValue(args[0] if args else kwargs.get("uri") or kwargs.get("name"))
         if name.startswith("airflow") and short == "Label":
@@ -77,10 +87,12 @@ class AirflowSemantics:
             if short in {"DbtTaskGroup", "DbtDag"}:
                 return self.create_dbt_group(node, name, kwargs)
             return self.create_task(node, name, kwargs, canonical=None)
+        self.call_not_followed(node, name, args, kwargs)
         return Unknown(self.src(node))
 
     def call_method(self, node, owner, attr: str, args: list, kwargs: dict) -> Any:
         if attr in {"set_downstream", "set_upstream"} and _is_node(owner) and args:
+            self.check_linkable(node, f"{attr}", args)
             if attr == "set_downstream":
                 self.link(owner, args[0])
             else:
@@ -111,6 +123,8 @@ class AirflowSemantics:
             return TaskFlow(owner.node, owner.variant, tuple({**dict(owner.kwargs), **kwargs}.items()))
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
+        if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial)):  # a method of a DAG, task, group
+            self.call_not_followed(node, self.src(node.func), args, kwargs)
         return Unknown(self.src(node))
 
     # -- DAGs, groups, tasks ------------------------------------------------------------------------------
@@ -393,6 +407,16 @@ class AirflowSemantics:
         return group
 
     # -- dependencies -------------------------------------------------------------------------------------
+    def check_linkable(self, node, name: str, items: list) -> None:
+        """Edges to or from something the scan cannot resolve (a task held where it lost track) are lost edges."""
+        lost = [v for v in _flat(list(items)) if isinstance(v, Unknown)]
+        if lost and _dags_in(items):
+            self.diag(node, "A2D231", f"{name}: a dependency on something the scan cannot resolve: {lost[0].source}")
+            for dag in _dags_in(items):
+                dag.incomplete.append("A2D231")
+        elif lost and self.dags:
+            self.mark_incomplete(node, "A2D231", f"{name}: a dependency on something the scan cannot resolve")
+
     def chain(self, items: list) -> None:
         for left, right in zip(items, items[1:], strict=False):
             if isinstance(left, list) and isinstance(right, list):
