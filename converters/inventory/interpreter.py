@@ -265,7 +265,7 @@ class Interpreter:
             dag.incomplete.append("A2D233")
 
     def exec_with(self, items: list[ast.withitem], body: list[ast.stmt], env: dict[str, Any]) -> None:
-        pushed_dags = pushed_groups = 0
+        pushed_dags = pushed_groups = pushed_setup_teardown = 0
         for item in items:
             value = self.eval(item.context_expr, env)
             if isinstance(value, DagState):
@@ -274,6 +274,8 @@ class Interpreter:
             elif isinstance(value, GroupRef):
                 self.group_stack.append(value.group_id)
                 pushed_groups += 1
+            elif _has_node(value):  # `with setup >> teardown:` collects the work created inside
+                pushed_setup_teardown += self.enter_setup_teardown(item.context_expr, value)
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, value, env, item.context_expr)  # type: ignore[arg-type]
         try:
@@ -281,6 +283,8 @@ class Interpreter:
         finally:
             del self.dag_stack[len(self.dag_stack) - pushed_dags :]
             del self.group_stack[len(self.group_stack) - pushed_groups :]
+            for _ in range(pushed_setup_teardown):
+                self.setup_teardown.exit()
 
     def exec_for(self, stmt, target, iterable, body, env) -> None:
         values = self.eval(iterable, env)
@@ -295,6 +299,7 @@ class Interpreter:
             self.exec_block(body, env)
 
     def define_function(self, node, env) -> Any:
+        role = ""  # @setup / @teardown mark the TaskFlow task that the other decorator (or plain @task) makes
         for decorator in node.decorator_list:
             func, kwargs = decorator, ()
             if isinstance(decorator, ast.Call):
@@ -304,6 +309,12 @@ class Interpreter:
             if not isinstance(resolved, Qual):
                 continue
             name = resolved.name
+            if name.startswith("airflow") and name.endswith((".setup", ".teardown")):
+                role = name.rsplit(".", 1)[1]
+                continue
+            if role and name.startswith("airflow") and (".task" in name or name.endswith("task")):
+                variant = name.split(".task", 1)[1].lstrip(".") if ".task." in name else ""
+                return TaskFlow(node, variant, kwargs, role)
             if name.startswith("airflow") and (name.endswith(".asset") or ".asset." in name):
                 self.diag(
                     node,
@@ -313,9 +324,6 @@ class Interpreter:
                     "info",
                 )
                 return Helper(node)
-            if name.startswith("airflow") and name.endswith((".setup", ".teardown")):
-                self.diag(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
-                return TaskFlow(node, "setup_teardown", kwargs)
             if name.endswith((".dag",)) and name.startswith("airflow"):
                 return DagFactory(node, kwargs)
             if name.startswith("airflow") and name.endswith(".task_group"):
@@ -323,7 +331,7 @@ class Interpreter:
             if name.startswith("airflow") and (".task" in name or name.endswith("task")):
                 variant = name.split(".task", 1)[1].lstrip(".") if ".task." in name else ""
                 return TaskFlow(node, variant, kwargs)
-        return Helper(node)
+        return TaskFlow(node, "", (), role) if role else Helper(node)
 
     def define_class(self, node: ast.ClassDef, env: dict[str, Any]) -> None:
         for base in node.bases:

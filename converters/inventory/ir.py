@@ -253,6 +253,7 @@ class Task:
     templated: tuple[str, ...] = ()  # argument names whose value holds Jinja
     arguments: dict[str, JSONValue] = field(default_factory=dict)  # literals, or Values (SourceValue...)
     origin: str = "static"  # static | dagbag
+    role: str = ""  # "setup" | "teardown" (Airflow's setup/teardown tasks) | "" for ordinary work
 
 
 @dataclass(frozen=True)

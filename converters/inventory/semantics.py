@@ -9,12 +9,14 @@ operators and custom operators, ``@task`` calls, ``.partial().expand()`` mapping
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.callables import is_plain_literal
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
     CallableRef,
@@ -114,13 +116,16 @@ class AirflowSemantics:
                 return self.create_mapped(node, owner.target, dict(owner.kwargs), args, kwargs)
             if isinstance(owner, TaskFlow):
                 return self.create_mapped(node, owner, {}, args, kwargs)
+        if attr in {"as_setup", "as_teardown"} and isinstance(owner, (TaskRef, XComArg)):
+            return self.mark_setup_teardown(node, owner, attr, kwargs)
         if attr in {"as_setup", "as_teardown"} and _is_node(owner):
-            self.mark_incomplete(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
+            self.mark_incomplete(node, "A2D270", f"{attr}() of a group or list: not modelled")
             return owner
         if attr == "partial" and isinstance(owner, (CustomOperator, GroupFactory)):
             return Partial(owner, tuple(kwargs.items()))
         if attr == "override" and isinstance(owner, TaskFlow):
-            return TaskFlow(owner.node, owner.variant, tuple({**dict(owner.kwargs), **kwargs}.items()))
+            options = tuple({**dict(owner.kwargs), **kwargs}.items())
+            return TaskFlow(owner.node, owner.variant, options, owner.role)
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
         if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial)):  # a method of a DAG, task, group
@@ -191,6 +196,7 @@ class AirflowSemantics:
         for parent in _group_chain(group):
             dag.groups.setdefault(parent, []).append(full_id)
         ref = TaskRef(dag, full_id)
+        self.setup_teardown.task_created(ref)
         for value in _flat(list(kwargs.values())):  # XComArgs in arguments are dependencies
             if isinstance(value, XComArg) and value.task.dag is dag:
                 self.link(value.task, ref)
@@ -302,10 +308,8 @@ class AirflowSemantics:
         options = dict(flow.kwargs)
         if dag is None:
             return Unknown(self.src(node))
-        if flow.variant == "setup_teardown":
-            dag.incomplete.append("A2D270")
         task_id = options.get("task_id", flow.node.name)
-        variant = "" if flow.variant == "setup_teardown" else flow.variant
+        variant = flow.variant
         operator = f"airflow.decorators.task{('.' + variant) if variant else ''}"
         family = _taskflow_family(variant)
         ref = self.add_task(
@@ -320,6 +324,8 @@ class AirflowSemantics:
             mapped=False,
             dedupe=True,
         )
+        if flow.role and isinstance(ref, TaskRef):
+            self.set_role(ref, flow.role)
         return XComArg(ref)
 
     def create_mapped(self, node, target, partial_kwargs, args, kwargs) -> Any:
@@ -406,6 +412,51 @@ class AirflowSemantics:
             self.group_stack.pop()
         return group
 
+    # -- setup / teardown (setup_teardown.py) -------------------------------------------------------------
+    @property
+    def setup_teardown(self) -> SetupTeardownContext:
+        if getattr(self, "_setup_teardown", None) is None:
+            self._setup_teardown = SetupTeardownContext(self.link)
+        return self._setup_teardown
+
+    def set_role(self, ref: TaskRef, role: str) -> None:
+        task = ref.dag.tasks[ref.task_id]
+        changes: dict[str, Any] = {"role": role}
+        if role == "teardown":
+            changes["trigger_rule"] = "all_done_setup_success"  # as Airflow sets it
+        ref.dag.tasks[ref.task_id] = dataclasses.replace(task, **changes)
+        ref.dag.constructs.add("setup_teardown")
+
+    def mark_setup_teardown(self, node, owner, attr: str, kwargs: dict) -> Any:
+        """``t.as_setup()``; ``t.as_teardown(setups=s)`` marks ``s`` setup and adds ``s >> t``."""
+        ref = owner.task if isinstance(owner, XComArg) else owner
+        if attr == "as_setup":
+            self.set_role(ref, "setup")
+            return owner
+        self.set_role(ref, "teardown")
+        setups = kwargs.get("setups")
+        if setups is None:
+            return owner
+        self.check_linkable(node, "as_teardown(setups=...)", [setups])
+        for setup in _as_list(setups):
+            if isinstance(setup, (TaskRef, XComArg)):
+                self.set_role(setup.task if isinstance(setup, XComArg) else setup, "setup")
+                self.link(setup, ref)
+        return owner
+
+    def enter_setup_teardown(self, node, value) -> int:
+        """``with s >> t:`` / ``with my_teardown(my_setup()):``: 1 when a context was opened."""
+        ref = value.task if isinstance(value, XComArg) else value
+        if not isinstance(ref, TaskRef):
+            self.mark_incomplete(node, "A2D270", f"a list of setup/teardown tasks as a context: {self.src(node)}")
+            return 0
+        if not ref.dag.tasks[ref.task_id].role:
+            message = f"a task that is neither setup nor teardown used as a context (Airflow refuses it): {ref.task_id}"
+            self.mark_incomplete(node, "A2D270", message)
+            return 0
+        self.setup_teardown.enter((ref,))
+        return 1
+
     # -- dependencies -------------------------------------------------------------------------------------
     def check_linkable(self, node, name: str, items: list) -> None:
         """Edges to or from something the scan cannot resolve (a task held where it lost track) are lost edges."""
@@ -455,9 +506,7 @@ class AirflowSemantics:
 
     def leaves(self, node: Any) -> list[TaskRef]:
         if isinstance(node, GroupRef):
-            inside = set(node.dag.groups.get(node.group_id, []))
-            has_child = {u for t in inside for u in node.dag.upstream.get(t, []) if u in inside}
-            return [r for r in self._members(node) if r.task_id not in has_child]
+            return group_leaves(node.dag, node.group_id)
         if isinstance(node, (list, tuple)):
             return [ref for item in node for ref in self.leaves(item)]
         return self._members(node)

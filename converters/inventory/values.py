@@ -72,6 +72,7 @@ class TaskFlow:
     node: ast.FunctionDef
     variant: str  # "" for @task, else bash/branch/...
     kwargs: tuple[tuple[str, Any], ...] = ()
+    role: str = ""  # "setup" / "teardown" under @setup / @teardown
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,97 @@ def test_edges_through_values_the_scan_lost_are_never_silent():
         (12, "A2D231"),
         (14, "A2D233"),
     ]
+
+
+def test_setup_and_teardown_tasks_get_airflows_edges_and_their_role():
+    result = scan(
+        """
+        from airflow import DAG
+        from airflow.decorators import setup, task, teardown
+        from airflow.operators.empty import EmptyOperator
+        with DAG("st", schedule=None):
+            create = EmptyOperator(task_id="create").as_setup()
+            delete = EmptyOperator(task_id="delete").as_teardown(setups=create)
+            with create >> delete:
+                EmptyOperator(task_id="work")
+
+            @setup
+            def make():
+                return 1
+
+            @teardown
+            def drop(x):
+                pass
+
+            @task
+            def use(x):
+                pass
+
+            with drop(make()):
+                use(1)
+        """
+    )
+    (dag,) = result.dags
+    assert dag.complete and not result.diagnostics
+    assert edges(dag) == {
+        ("create", "delete"),
+        ("create", "work"),
+        ("work", "delete"),
+        ("make", "drop"),
+        ("make", "use"),
+        ("use", "drop"),
+    }
+    roles = {t.task_id: (t.role, t.trigger_rule) for t in dag.tasks}
+    assert roles == {
+        "create": ("setup", "all_success"),
+        "delete": ("teardown", "all_done_setup_success"),
+        "work": ("", "all_success"),
+        "make": ("setup", "all_success"),
+        "drop": ("teardown", "all_done_setup_success"),
+        "use": ("", "all_success"),
+    }
+    assert "setup_teardown" in dag.constructs
+
+
+def test_a_plain_task_used_as_a_context_is_flagged_as_airflow_refuses_it():
+    result = scan(
+        """
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("bad", schedule=None):
+            plain = EmptyOperator(task_id="plain")
+            with plain:
+                EmptyOperator(task_id="inside")
+        """
+    )
+    assert not result.dags[0].complete
+    assert located(result) == [(6, "A2D270")]
+
+
+def test_the_plan_says_dagster_has_no_teardown_on_failure():
+    import pathlib
+    import tempfile
+
+    from converters.inventory.project import scan_project
+    from converters.plan import find_dag, plan_project
+
+    with tempfile.TemporaryDirectory() as folder:
+        (pathlib.Path(folder) / "st.py").write_text(
+            textwrap.dedent(
+                """
+                from airflow import DAG
+                from airflow.operators.bash import BashOperator
+                with DAG("st", schedule=None):
+                    create = BashOperator(task_id="create", bash_command="echo up").as_setup()
+                    work = BashOperator(task_id="work", bash_command="echo work")
+                    delete = BashOperator(task_id="delete", bash_command="echo down").as_teardown(setups=create)
+                    create >> work >> delete
+                """
+            )
+        )
+        plan = plan_project(scan_project(pathlib.Path(folder), use_cache=False))
+    tasks = {t.task.task_id: t for t in find_dag(plan, "st").tasks}
+    assert tasks["delete"].disposition == "JUDG"
+    assert any("no teardown-on-failure" in note for note in tasks["delete"].translation.notes)
+    assert tasks["create"].disposition == tasks["work"].disposition
+    assert any(note.startswith("setup task") for note in tasks["create"].translation.notes)
