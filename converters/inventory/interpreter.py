@@ -14,6 +14,7 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.callables import LogicExtractor
+from converters.inventory.data_files import OpenFile
 from converters.inventory.literals import (
     LITERAL_METHODS,
     MAX_CALL_DEPTH,
@@ -57,6 +58,7 @@ from converters.inventory.values import (
     _Return,
     _size,
 )
+from converters.inventory.yaml_dags import YamlFactory
 
 
 class Interpreter:
@@ -80,6 +82,8 @@ class Interpreter:
         self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
         self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
         self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
+        self.root = None  # the scanned folder (a Path), when the scan may read the data files a DAG file reads
+        self.data_files: dict[str, str] = {}  # data files read (path under the folder -> sha256): the cache key
         self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
 
     # -- helpers ------------------------------------------------------------------------------------------
@@ -434,6 +438,8 @@ class Interpreter:
             return _path_attribute(owner, attr) or Unknown(self.src(node))
         if isinstance(owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)):
             return MethodRef(owner, attr)
+        if isinstance(owner, YamlFactory):  # DagFactory(config).generate_dags(globals())
+            return MethodRef(owner, attr)
         return Unknown(self.src(node))
 
     def eval_fstring(self, node: ast.JoinedStr, parts: list[ast.expr], env: dict[str, Any]) -> Any:
@@ -542,6 +548,9 @@ class Interpreter:
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:
             if isinstance(args[0], PathValue):
                 return args[0]
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "open" and args:
+            if isinstance(args[0], PathValue) and "open" not in env:
+                return OpenFile(args[0].path)  # read only by yaml/json loaders (data_files.load_literal_data)
         if isinstance(func, LiteralMethod):
             return _call_literal_method(func.owner, func.attr, args, kwargs, self.src(node))
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:

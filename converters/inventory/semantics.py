@@ -12,8 +12,9 @@ import ast
 import dataclasses
 from typing import Any
 
-from converters.inventory import ir
+from converters.inventory import gusty_dags, ir, yaml_dags
 from converters.inventory.callables import is_plain_literal
+from converters.inventory.data_files import LITERAL_DATA_LOADERS, load_literal_data
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
 from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
@@ -49,6 +50,13 @@ class AirflowSemantics:
         short = name.rsplit(".", 1)[-1]
         if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
             return _path_call(name, args)
+        if name.split(".", 1)[0] in {"dagfactory", "gusty"}:  # DAGs built from YAML: read as data (yaml_dags.py)
+            build = yaml_dags.dag_factory_call if name.startswith("dagfactory") else gusty_dags.gusty_call
+            return build(self, node, name, args, kwargs)
+        if name in LITERAL_DATA_LOADERS:  # yaml.safe_load(open(...)) of a file next to the DAG file
+            return load_literal_data(self, node, name, args)
+        if name.startswith("airflow.configuration.conf.get") and [*args, None, None][:2] == ["core", "dags_folder"]:
+            return PathValue(".")  # Airflow's DAGs folder: the folder being scanned
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
             return ir.CallValue(name, tuple(args), kwargs)
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
@@ -121,6 +129,8 @@ class AirflowSemantics:
         if attr in {"as_setup", "as_teardown"} and _is_node(owner):
             self.mark_incomplete(node, "A2D270", f"{attr}() of a group or list: not modelled")
             return owner
+        if isinstance(owner, yaml_dags.YamlFactory):
+            return yaml_dags.dag_factory_method(self, node, owner, attr)
         if attr == "partial" and isinstance(owner, (CustomOperator, GroupFactory)):
             return Partial(owner, tuple(kwargs.items()))
         if attr == "override" and isinstance(owner, TaskFlow):
@@ -128,7 +138,7 @@ class AirflowSemantics:
             return TaskFlow(owner.node, owner.variant, options, owner.role)
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
-        if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial)):  # a method of a DAG, task, group
+        if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial, yaml_dags.YamlFactory)):
             self.call_not_followed(node, self.src(node.func), args, kwargs)
         return Unknown(self.src(node))
 

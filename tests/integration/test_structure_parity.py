@@ -37,3 +37,23 @@ def test_structure_estate_matches_dagbag(version, tmp_path):
         "st_setup_context",
         "st_taskflow",
     }
+
+
+YAML_ESTATE = Path(__file__).with_name("yaml_estate")
+
+
+@pytest.mark.parametrize("version", [2, 3], ids=["airflow2", "airflow3"])
+def test_dag_factory_yaml_dags_match_dagbag(version, tmp_path):
+    """dag-factory (in the Airflow venvs) builds the DAGs of configs/*dag.yml; the scan reads the same YAML."""
+    project = scan_project(YAML_ESTATE, cache_dir=tmp_path / "cache")
+    bag = load_dagbag(YAML_ESTATE, version)
+    assert bag["import_errors"] == {}
+    result = reconcile(project, bag, version)
+    assert {d.dag_id: d.status for d in result.dags} == {
+        "list_format": "match",
+        "legacy_one": "match",
+        "legacy_two": "match",
+    }, [d for d in result.dags if d.status != "match"]
+    (loader,) = project.files
+    sources = {dag.dag_id: (dag.source.file, dag.source.line) for dag in loader.dags}
+    assert sources["legacy_two"] == ("configs/nested/mapping_format_dag.yml", 24)
