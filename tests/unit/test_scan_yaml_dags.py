@@ -125,12 +125,13 @@ def test_a_config_path_the_scan_cannot_locate_is_said_not_guessed(tmp_path):
                 from dagfactory import load_yaml_dags
                 load_yaml_dags(globals_dict=globals(), config_filepath="/usr/local/airflow/dags/x.yml")
                 import os
-                load_yaml_dags(globals_dict=globals(), config_filepath=os.path.join(os.path.dirname(__file__), "../x.yml"))
+                above = os.path.join(os.path.dirname(__file__), "../x.yml")
+                load_yaml_dags(globals_dict=globals(), config_filepath=above)
             """
         },
     )
     project = scan_project(root, use_cache=False)
-    assert [(line, code) for _, line, code in diagnostics(project)] == [(2, "A2D234"), (4, "A2D235")]
+    assert [(line, code) for _, line, code in diagnostics(project)] == [(2, "A2D234"), (5, "A2D235")]
     assert dags(project) == {}
 
 
