@@ -272,7 +272,7 @@ def _load_yaml_dags(scanner, node, params: dict) -> None:
     if suffix is not None and suffixes is None:
         scanner.mark_incomplete(node, "A2D234", f"dag-factory suffix is not a literal: {scanner.src(node)[:100]}")
         return
-    count = 0
+    count = without_dags = 0
     for path, _dirs, files in list_folder(scanner, node, folder):
         for name in files:
             if name.endswith(suffixes or YAML_SUFFIXES) and name not in DEFAULTS_FILE_NAMES:
@@ -283,7 +283,11 @@ def _load_yaml_dags(scanner, node, params: dict) -> None:
                 if count > MAX_DATA_FILES_PER_CALL:
                     scanner.diag(node, "A2D235", f"more than {MAX_DATA_FILES_PER_CALL} YAML files: the rest not read")
                     return
-                _dag_factory_file(scanner, node, relative, defaults, scanner_root_defaults=defaults is None)
+                built = _dag_factory_file(scanner, node, relative, defaults, scanner_root_defaults=defaults is None)
+                without_dags += built == 0
+    if without_dags:  # YAML beside the DAGs that is not dag-factory's (workflow specs, CI files...): said once
+        message = f"{without_dags} YAML file(s) under {folder} hold no dag-factory DAG (no entry with tasks)"
+        scanner.diag(node, "A2D235", message, "info")
 
 
 def _ignored_by_airflow(scanner, relative: str) -> bool:
@@ -334,22 +338,23 @@ def _folder_defaults(scanner, relative: str) -> dict:
     return merged
 
 
-def _dag_factory_file(scanner, node, relative: str, defaults: dict | None, scanner_root_defaults: bool) -> None:
+def _dag_factory_file(scanner, node, relative: str, defaults: dict | None, scanner_root_defaults: bool) -> int:
+    """The DAGs of one config file; how many were built."""
     data_file = read(scanner, node, relative)
     if data_file is None:
-        return
+        return -1
     if not isinstance(data_file.data, dict):
-        scanner.diagnostics.append(
-            ir.Diagnostic(relative, 1, "A2D235", "error", f"{relative}: a dag-factory config must be a mapping")
-        )
-        return
+        return 0
     global_defaults = (
         defaults if defaults is not None else (_folder_defaults(scanner, relative) if scanner_root_defaults else {})
     )
-    _build_dag_factory_config(scanner, node, data_file, data_file.data, global_defaults)
+    return _build_dag_factory_config(scanner, node, data_file, data_file.data, global_defaults)
 
 
-def _build_dag_factory_config(scanner, node, data_file: DataFile | None, config: dict, global_defaults) -> None:
+def _build_dag_factory_config(scanner, node, data_file: DataFile | None, config: dict, global_defaults) -> int:
+    """A DAG for each entry that is a DAG config: a mapping with tasks or task groups (dag-factory would also make a
+    DAG with no task of any other mapping, which is how YAML that is not its own would look)."""
+    built = 0
     global_defaults = copy.deepcopy(global_defaults or {})
     default = copy.deepcopy(as_dict(config.get("default")))
     if global_defaults:  # defaults.yml's default_args under the file's own `default` block
@@ -364,12 +369,12 @@ def _build_dag_factory_config(scanner, node, data_file: DataFile | None, config:
         file = data_file.path if data_file else scanner.path
         line = data_file.line_of(dag_config, 1) if data_file else getattr(node, "lineno", 0)
         where = ir.SourceRef(file, line)
-        if not isinstance(dag_config, dict):
-            message = f"dag-factory DAG {dag_name!r} is not a mapping: not built"
-            scanner.diagnostics.append(ir.Diagnostic(file, line, "A2D235", "warning", message))
+        if not isinstance(dag_config, dict) or not ({"tasks", "task_groups"} & set(dag_config)):
             continue
         params = _merge({**dag_level, **dag_config}, default)
         _build_dag_factory_dag(scanner, data_file, where, dag_name, params)
+        built += 1
+    return built
 
 
 def _dag_kwargs(params: dict) -> dict:
@@ -398,9 +403,18 @@ def _normalise(value: Any, key: str) -> dict | None:
 
 
 def _build_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.SourceRef, dag_id: str, params: dict):
+    """One DAG; where dag-factory would fail to build it (a task without an operator, a dependency on nothing...),
+    no DAG: dag-factory logs the error and registers nothing, so the scan says so and lists none."""
     dag = new_dag(scanner, dag_id, where, _dag_kwargs(params), "dag_factory")
     if dag is None:
         return
+    _fill_dag_factory_dag(scanner, data_file, where, dag, params)
+    if "A2D236" in dag.incomplete:
+        scanner.dags[:] = [d for d in scanner.dags if d is not dag]
+
+
+def _fill_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.SourceRef, dag: DagState, params: dict):
+    dag_id = dag.dag_id
     file = where.file
 
     def line_of(config: Any) -> int:
@@ -409,6 +423,7 @@ def _build_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.Source
         return data_file.line_of(config.get("__entry__", config) if isinstance(config, dict) else config, where.line)
 
     def problem(line: int, message: str) -> None:
+        message = f"{message}: dag-factory does not build DAG {dag_id!r}"
         scanner.diagnostics.append(ir.Diagnostic(file, line, "A2D236", "warning", message))
         dag.incomplete.append("A2D236")
 
