@@ -85,6 +85,7 @@ class Interpreter:
         self.root = None  # the scanned folder (a Path), when the scan may read the data files a DAG file reads
         self.data_files: dict[str, str] = {}  # data files read (path under the folder -> sha256): the cache key
         self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
+        self.lost_edge_lines: set[int] = set()  # lines already said to hold an edge between unresolved values
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -501,6 +502,11 @@ class Interpreter:
             return right
         if isinstance(op, (ast.RShift, ast.LShift)) and _unresolved_dependency(left, right) and self.dags:
             # `stage[a] >> stage[b]` over a container the scan lost: an edge between tasks it cannot name
+            if getattr(node, "lineno", 0) in self.lost_edge_lines:  # `a() >> b() >> c()`: said once per line
+                for dag in self.dag_stack[-1:] or self.dags:
+                    dag.incomplete.append("A2D231")
+                return right
+            self.lost_edge_lines.add(getattr(node, "lineno", 0))
             message = f"a dependency between values the scan cannot resolve: {self.src(node)}"
             self.mark_incomplete(node, "A2D231", message)
             return right

@@ -408,9 +408,14 @@ def _build_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.Source
     dag = new_dag(scanner, dag_id, where, _dag_kwargs(params), "dag_factory")
     if dag is None:
         return
-    _fill_dag_factory_dag(scanner, data_file, where, dag, params)
-    if "A2D236" in dag.incomplete:
+    try:
+        _fill_dag_factory_dag(scanner, data_file, where, dag, params)
+    except _NotBuilt:  # dag-factory stops at the first error of a DAG, and so does the scan
         scanner.dags[:] = [d for d in scanner.dags if d is not dag]
+
+
+class _NotBuilt(Exception):
+    pass
 
 
 def _fill_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.SourceRef, dag: DagState, params: dict):
@@ -425,7 +430,7 @@ def _fill_dag_factory_dag(scanner, data_file: DataFile | None, where: ir.SourceR
     def problem(line: int, message: str) -> None:
         message = f"{message}: dag-factory does not build DAG {dag_id!r}"
         scanner.diagnostics.append(ir.Diagnostic(file, line, "A2D236", "warning", message))
-        dag.incomplete.append("A2D236")
+        raise _NotBuilt
 
     tasks = _normalise(params.get("tasks"), "task_id")
     groups = _normalise(params.get("task_groups"), "group_name")
