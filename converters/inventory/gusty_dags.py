@@ -22,6 +22,7 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.data_files import DataFileError, read_yaml_text, resolve_under
+from converters.inventory.operators import canonical
 from converters.inventory.values import GroupRef, TaskRef, Unknown
 from converters.inventory.yaml_dags import (
     add_task,
@@ -38,9 +39,7 @@ from converters.inventory.yaml_dags import (
 SPEC_SUFFIXES = (".yml", ".yaml", ".sql", ".py", ".ipynb", ".Rmd")
 UNREAD_SUFFIXES = (".ipynb", ".Rmd")  # notebooks: their YAML cell is not read (the DAG is incomplete)
 DAG_ARGUMENTS = ("schedule", "schedule_interval", "default_args", "catchup", "tags", "max_active_runs", "params")
-PYTHON_OPERATOR = "airflow.operators.python.PythonOperator"
-SENSOR = "airflow.sensors.external_task.ExternalTaskSensor"
-LATEST_ONLY = "airflow.operators.latest_only.LatestOnlyOperator"
+PYTHON_OPERATOR, SENSOR, LATEST_ONLY = canonical("PythonOperator", "ExternalTaskSensor", "LatestOnlyOperator")
 NOT_ARGUMENTS = {"operator", "dependencies", "external_dependencies", "task_id", "__file__"}
 
 
