@@ -14,11 +14,13 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.callables import LogicExtractor
+from converters.inventory.data_files import OpenFile
 from converters.inventory.literals import (
     LITERAL_METHODS,
     MAX_CALL_DEPTH,
     MAX_LOOP_ITERATIONS,
     MAX_STEPS_PER_FILE,
+    MAX_VALUE_LENGTH,
     PURE_BUILTINS,
     STR_ENUMS,
     _call_builtin,
@@ -46,6 +48,7 @@ from converters.inventory.values import (
     TaskRef,
     Unknown,
     XComArg,
+    _dags_in,
     _flat,
     _has_node,
     _hashable,
@@ -55,6 +58,7 @@ from converters.inventory.values import (
     _Return,
     _size,
 )
+from converters.inventory.yaml_dags import YamlFactory
 
 
 class Interpreter:
@@ -78,6 +82,10 @@ class Interpreter:
         self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
         self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
         self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
+        self.root = None  # the scanned folder (a Path), when the scan may read the data files a DAG file reads
+        self.data_files: dict[str, str] = {}  # data files read (path under the folder -> sha256): the cache key
+        self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
+        self.lost_edge_lines: set[int] = set()  # lines already said to hold an edge between unresolved values
 
     # -- helpers ------------------------------------------------------------------------------------------
     def diag(self, node: ast.AST | None, code: str, message: str, severity: str = "warning") -> None:
@@ -153,9 +161,12 @@ class Interpreter:
                     self.assigned[(id(env), targets[0].id)] = (result, value)  # `sql = f"..."` then `sql=sql`
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
+            case ast.AugAssign(target=target, op=op, value=value):
+                self.exec_augmented(stmt, target, op, value, env)
             case ast.Expr(value=value):
                 result = self.eval(value, env)
-                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack:
+                said = self.last_not_followed is value  # the call already said it was not followed
+                if isinstance(value, ast.Call) and isinstance(result, Unknown) and self.dag_stack and not said:
                     callee = self.eval(value.func, env)
                     if isinstance(callee, Qual) and not callee.name.startswith(NOT_TASK_BUILDERS):
                         self.mark_incomplete(
@@ -191,6 +202,18 @@ class Interpreter:
                 raise _Return(self.eval(value, env) if value is not None else None)
             case _:
                 pass
+
+    def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
+        """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""
+        current, right = self.eval(target, env), self.eval(value, env)
+        if isinstance(current, list) and isinstance(op, ast.Add) and isinstance(right, (list, tuple)):
+            if len(current) + len(right) <= MAX_VALUE_LENGTH:
+                current.extend(right)
+                return
+        if isinstance(current, dict) and isinstance(op, ast.BitOr) and isinstance(right, dict):
+            current.update(right)
+            return
+        self.bind(target, self.eval_binop(stmt, current, op, right), env, stmt)
 
     def exec_import(self, stmt: ast.Import | ast.ImportFrom, env: dict[str, Any]) -> None:
         """Imported names become ``Qual``s (relative imports resolved against the file's module name)."""
@@ -228,11 +251,26 @@ class Interpreter:
                     self.bind(element, item, env, stmt)
             case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))):
                 self.diag(stmt, "A2D220", "DAG registered through globals()[...]: its id is only known at runtime")
+            case ast.Subscript(value=base, slice=index):
+                self.bind_item(target, self.eval(base, env), self.eval(index, env), value, stmt)
             case _:
                 pass
 
+    def bind_item(self, target: ast.Subscript, container: Any, key: Any, value: Any, stmt: ast.stmt) -> None:
+        """``tasks[name] = Op(...)``: the container holds the task (a dict or list the scan built), or the task
+        goes where the scan cannot follow it, and its DAG is incomplete (later edges through it would be lost)."""
+        if isinstance(container, dict) and not isinstance(key, (Unknown, slice)):
+            container[_hashable(key)] = value
+            return
+        if isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+            container[key] = value
+            return
+        for dag in _dags_in([value]):
+            self.diag(stmt, "A2D233", f"tasks stored where the scan cannot follow them: {self.src(target)}")
+            dag.incomplete.append("A2D233")
+
     def exec_with(self, items: list[ast.withitem], body: list[ast.stmt], env: dict[str, Any]) -> None:
-        pushed_dags = pushed_groups = 0
+        pushed_dags = pushed_groups = pushed_setup_teardown = 0
         for item in items:
             value = self.eval(item.context_expr, env)
             if isinstance(value, DagState):
@@ -241,6 +279,8 @@ class Interpreter:
             elif isinstance(value, GroupRef):
                 self.group_stack.append(value.group_id)
                 pushed_groups += 1
+            elif _has_node(value):  # `with setup >> teardown:` collects the work created inside
+                pushed_setup_teardown += self.enter_setup_teardown(item.context_expr, value)
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, value, env, item.context_expr)  # type: ignore[arg-type]
         try:
@@ -248,6 +288,8 @@ class Interpreter:
         finally:
             del self.dag_stack[len(self.dag_stack) - pushed_dags :]
             del self.group_stack[len(self.group_stack) - pushed_groups :]
+            for _ in range(pushed_setup_teardown):
+                self.setup_teardown.exit()
 
     def exec_for(self, stmt, target, iterable, body, env) -> None:
         values = self.eval(iterable, env)
@@ -262,6 +304,7 @@ class Interpreter:
             self.exec_block(body, env)
 
     def define_function(self, node, env) -> Any:
+        role = ""  # @setup / @teardown mark the TaskFlow task that the other decorator (or plain @task) makes
         for decorator in node.decorator_list:
             func, kwargs = decorator, ()
             if isinstance(decorator, ast.Call):
@@ -271,6 +314,12 @@ class Interpreter:
             if not isinstance(resolved, Qual):
                 continue
             name = resolved.name
+            if name.startswith("airflow") and name.endswith((".setup", ".teardown")):
+                role = name.rsplit(".", 1)[1]
+                continue
+            if role and name.startswith("airflow") and (".task" in name or name.endswith("task")):
+                variant = name.split(".task", 1)[1].lstrip(".") if ".task." in name else ""
+                return TaskFlow(node, variant, kwargs, role)
             if name.startswith("airflow") and (name.endswith(".asset") or ".asset." in name):
                 self.diag(
                     node,
@@ -280,9 +329,6 @@ class Interpreter:
                     "info",
                 )
                 return Helper(node)
-            if name.startswith("airflow") and name.endswith((".setup", ".teardown")):
-                self.diag(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
-                return TaskFlow(node, "setup_teardown", kwargs)
             if name.endswith((".dag",)) and name.startswith("airflow"):
                 return DagFactory(node, kwargs)
             if name.startswith("airflow") and name.endswith(".task_group"):
@@ -290,7 +336,7 @@ class Interpreter:
             if name.startswith("airflow") and (".task" in name or name.endswith("task")):
                 variant = name.split(".task", 1)[1].lstrip(".") if ".task." in name else ""
                 return TaskFlow(node, variant, kwargs)
-        return Helper(node)
+        return TaskFlow(node, "", (), role) if role else Helper(node)
 
     def define_class(self, node: ast.ClassDef, env: dict[str, Any]) -> None:
         for base in node.bases:
@@ -356,6 +402,10 @@ class Interpreter:
             case ast.UnaryOp(op=ast.Not(), operand=operand):
                 value = self.eval(operand, env)
                 return Unknown(self.src(node)) if isinstance(value, Unknown) else not value
+            case ast.UnaryOp(op=ast.USub(), operand=operand):  # tasks[-1]
+                value = self.eval(operand, env)
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                return -value if numeric else Unknown(self.src(node))
             case (
                 ast.ListComp(elt=elt, generators=generators)
                 | ast.SetComp(elt=elt, generators=generators)
@@ -388,6 +438,8 @@ class Interpreter:
         if isinstance(owner, PathValue):
             return _path_attribute(owner, attr) or Unknown(self.src(node))
         if isinstance(owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)):
+            return MethodRef(owner, attr)
+        if isinstance(owner, YamlFactory):  # DagFactory(config).generate_dags(globals())
             return MethodRef(owner, attr)
         return Unknown(self.src(node))
 
@@ -448,6 +500,16 @@ class Interpreter:
         if isinstance(op, (ast.RShift, ast.LShift)) and (_is_node(left) or _is_node(right) or _has_node(left, right)):
             self.mark_incomplete(node, "A2D231", f"a dependency on something the scan cannot resolve: {self.src(node)}")
             return right
+        if isinstance(op, (ast.RShift, ast.LShift)) and _unresolved_dependency(left, right) and self.dags:
+            # `stage[a] >> stage[b]` over a container the scan lost: an edge between tasks it cannot name
+            if getattr(node, "lineno", 0) in self.lost_edge_lines:  # `a() >> b() >> c()`: said once per line
+                for dag in self.dag_stack[-1:] or self.dags:
+                    dag.incomplete.append("A2D231")
+                return right
+            self.lost_edge_lines.add(getattr(node, "lineno", 0))
+            message = f"a dependency between values the scan cannot resolve: {self.src(node)}"
+            self.mark_incomplete(node, "A2D231", message)
+            return right
         if isinstance(op, ast.Div) and isinstance(left, PathValue) and isinstance(right, str):
             return _join(left, right)
         if isinstance(op, (ast.BitAnd, ast.BitOr)) and _is_dataset(left) and _is_dataset(right):
@@ -492,6 +554,9 @@ class Interpreter:
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:
             if isinstance(args[0], PathValue):
                 return args[0]
+        if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "open" and args:
+            if isinstance(args[0], PathValue) and "open" not in env:
+                return OpenFile(args[0].path)  # read only by yaml/json loaders (data_files.load_literal_data)
         if isinstance(func, LiteralMethod):
             return _call_literal_method(func.owner, func.attr, args, kwargs, self.src(node))
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:
@@ -510,9 +575,37 @@ class Interpreter:
             return self.call_group_factory(node, func, args, kwargs, env)
         if isinstance(func, Helper):
             return self.call_helper(node, func, args, kwargs, env)
-        if isinstance(func, Unknown) and _returns_tasks_hint(node):
-            self.mark_incomplete(node, "A2D230", f"tasks built by code defined elsewhere: {self.src(node.func)}")
+        if isinstance(func, Unknown):
+            given_up = self.call_not_followed(node, self.src(node.func), args, kwargs)
+            if not given_up and _returns_tasks_hint(node):
+                self.mark_incomplete(node, "A2D230", f"tasks built by code defined elsewhere: {self.src(node.func)}")
         return Unknown(self.src(node))
+
+    def call_not_followed(self, node: ast.Call, name: str, args: list, kwargs: dict) -> bool:
+        """A call the scan gives up on. If it receives a DAG, a task, a TaskGroup or a container of them, or is a
+        structure method (``set_upstream``...) of a receiver the scan lost, what it builds is unknown: the DAGs
+        involved are incomplete, with a diagnostic naming the call. True when it said so."""
+        callee = node.func
+        if isinstance(callee, ast.Name) and callee.id in HARMLESS_BUILTINS and callee.id not in self.call_env:
+            return False
+        if name.startswith(tuple(f"{m}." for m in NOT_TASK_BUILDERS if m != "airflow")):
+            return False
+        dags = _dags_in([list(args), dict(kwargs)])
+        if dags:
+            self.diag(
+                node,
+                "A2D233",
+                f"{name}(...) is not followed but is given a DAG, task or group: what it adds is unknown "
+                "(run `verify --dagbag` to see what Airflow builds)",
+            )
+            for dag in dags:
+                dag.incomplete.append("A2D233")
+        elif isinstance(callee, ast.Attribute) and callee.attr in STRUCTURE_METHODS:
+            self.mark_incomplete(node, "A2D233", f"{name}(...) on a value the scan cannot resolve may change the DAG")
+        else:
+            return False
+        self.last_not_followed = node
+        return True
 
     def call_helper(self, node, helper: Helper, args, kwargs, env) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
@@ -556,11 +649,36 @@ class Interpreter:
 NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
 
 
+# Builtins that only look at what they are given: a task passed to them changes no DAG.
+HARMLESS_BUILTINS = frozenset(
+    {"print", "len", "isinstance", "issubclass", "hasattr", "getattr", "id", "repr", "hash", "type", "bool", "any"}
+    | {"all", "callable", "format", "min", "max", "iter", "next", "map", "filter", "sum", "abs", "round", "vars"}
+)
+# Methods that change a DAG's structure: called on a value the scan lost, the DAG may differ from the scan's.
+STRUCTURE_METHODS = frozenset(
+    {"set_upstream", "set_downstream", "update_relative", "add_task", "add_tasks", "as_setup", "as_teardown"}
+    | {"expand", "expand_kwargs"}
+)
+
+
 def _creates_tasks(stmt: ast.AST) -> bool:
     """Does this block (probably) build tasks? Calls with task_id=, or calls of anything at all we can't see."""
     return any(
         isinstance(n, ast.Call) and any(k.arg in {"task_id", "group_id"} for k in n.keywords) for n in ast.walk(stmt)
-    ) or any(isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.RShift, ast.LShift)) for n in ast.walk(stmt))
+    ) or any(
+        (isinstance(n, ast.BinOp) and isinstance(n.op, (ast.RShift, ast.LShift)))
+        or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in STRUCTURE_METHODS)
+        or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in {"chain", "cross_downstream"})
+        for n in ast.walk(stmt)
+    )
+
+
+def _unresolved_dependency(left: Any, right: Any) -> bool:
+    """``a >> b`` where one side is unknown and neither is a number (``1 << 20`` is arithmetic, not an edge)."""
+    numbers = (int, float)
+    if isinstance(left, numbers) or isinstance(right, numbers):
+        return False
+    return isinstance(left, Unknown) or isinstance(right, Unknown)
 
 
 def _returns_tasks_hint(node: ast.Call) -> bool:

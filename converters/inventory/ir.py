@@ -253,6 +253,7 @@ class Task:
     templated: tuple[str, ...] = ()  # argument names whose value holds Jinja
     arguments: dict[str, JSONValue] = field(default_factory=dict)  # literals, or Values (SourceValue...)
     origin: str = "static"  # static | dagbag
+    role: str = ""  # "setup" | "teardown" (Airflow's setup/teardown tasks) | "" for ordinary work
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ class DagFile:
     logic: str = ""  # the other statements the callables need, copied in source order
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
     task_functions: tuple[str, ...] = ()  # module-level functions Airflow makes tasks/groups/DAGs of (@task...)
+    data_files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the YAML/JSON files the scan read for it
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "18"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "20"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -134,14 +134,26 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
         )
     key = _cache_key(relative, raw)
     cached = Path(cache) / key[:2] / f"{key}.pickle" if cache else None
+    folder = Path(root) if Path(root).is_dir() else None
     if cached is not None:
         found = _read_pickle(cached)
-        if isinstance(found, ir.DagFile):
+        if isinstance(found, ir.DagFile) and _data_files_unchanged(found, folder):
             return found
-    result = scan_source(text, relative)
+    result = scan_source(text, relative, folder)
     if cached is not None:
         _write_pickle(cached, result)
     return result
+
+
+def _data_files_unchanged(file: ir.DagFile, root: Path | None) -> bool:
+    """A cached result stands only while the YAML/JSON files its scan read are unchanged (they are not in its key)."""
+    for relative, digest in file.data_files:
+        try:
+            if root is None or hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _cache_key(relative: str, raw: bytes) -> str:
@@ -300,7 +312,8 @@ def _known_results(cache: Path, root: Path, paths: list[Path]) -> dict[int, tupl
             continue
         key = _cache_key(_rel(path, root) if root.is_dir() else path.name, raw)
         found = previous.get(key)
-        known[number] = (key, found if isinstance(found, ir.DagFile) else None)
+        fresh = isinstance(found, ir.DagFile) and _data_files_unchanged(found, root if root.is_dir() else None)
+        known[number] = (key, found if fresh else None)
     return known
 
 

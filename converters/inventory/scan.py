@@ -19,6 +19,7 @@ import ast
 import dataclasses
 import hashlib
 import warnings
+from pathlib import Path
 
 from converters.inventory import ir, secrets
 from converters.inventory.interpreter import Interpreter
@@ -37,12 +38,13 @@ def module_name(relative_path: str) -> str:
     return relative_path.removesuffix(".py").replace("/", ".")
 
 
-def scan_source(text: str, relative_path: str) -> ir.DagFile:
+def scan_source(text: str, relative_path: str, root: Path | None = None) -> ir.DagFile:
     """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
 
+    ``root``: the scanned folder, when the scan may read the data files (YAML, JSON) the file reads at parse time.
     Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
     """
-    file, tree = _scan_structure(text, relative_path)
+    file, tree = _scan_structure(text, relative_path, root)
     try:
         found = secrets.find_secrets(text, tree, relative_path)
         file = dataclasses.replace(
@@ -58,7 +60,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         )
 
 
-def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Module | None]:
+def _scan_structure(text: str, relative_path: str, root: Path | None) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
         with warnings.catch_warnings():  # Python's warnings about the user's code ("invalid escape") are not ours
@@ -76,6 +78,7 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
             relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),)
         ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
+    scanner.root = root
     try:
         scanner.run(tree)
     except RecursionError:
@@ -105,6 +108,7 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
         logic,
         airflow_imports,
         _task_functions(scanner),
+        tuple(sorted(scanner.data_files.items())),
     )
     return file, tree
 

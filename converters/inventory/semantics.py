@@ -9,12 +9,15 @@ operators and custom operators, ``@task`` calls, ``.partial().expand()`` mapping
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Any
 
-from converters.inventory import ir
+from converters.inventory import gusty_dags, ir, yaml_dags
 from converters.inventory.callables import is_plain_literal
+from converters.inventory.data_files import LITERAL_DATA_LOADERS, load_literal_data
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
 from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
     CallableRef,
@@ -33,6 +36,7 @@ from converters.inventory.values import (
     Unknown,
     XComArg,
     _as_list,
+    _dags_in,
     _flat,
     _is_node,
     _LimitReached,
@@ -46,6 +50,13 @@ class AirflowSemantics:
         short = name.rsplit(".", 1)[-1]
         if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
             return _path_call(name, args)
+        if name.split(".", 1)[0] in {"dagfactory", "gusty"}:  # DAGs built from YAML: read as data (yaml_dags.py)
+            build = yaml_dags.dag_factory_call if name.startswith("dagfactory") else gusty_dags.gusty_call
+            return build(self, node, name, args, kwargs)
+        if name in LITERAL_DATA_LOADERS:  # yaml.safe_load(open(...)) of a file next to the DAG file
+            return load_literal_data(self, node, name, args)
+        if name.startswith("airflow.configuration.conf.get") and [*args, None, None][:2] == ["core", "dags_folder"]:
+            return PathValue(".")  # Airflow's DAGs folder: the folder being scanned
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
             return ir.CallValue(name, tuple(args), kwargs)
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
@@ -55,13 +66,22 @@ class AirflowSemantics:
         if is_task_group_class(name):
             return self.create_group(node, args[0] if args else kwargs.get("group_id"), kwargs)
         if name.startswith("airflow") and short == "chain":
+            self.check_linkable(node, name, args)
             self.chain(args)
             return None
+        if name.startswith("airflow") and short == "chain_linear":  # every task of each item >> the next item
+            self.check_linkable(node, name, args)
+            for left, right in zip(args, args[1:], strict=False):
+                self.link(left, right)
+            return None
         if name.startswith("airflow") and short == "cross_downstream":
+            self.check_linkable(node, name, args)
             if len(args) == 2:
                 for upstream in _as_list(args[0]):
                     self.link(upstream, args[1])
             return None
+        if name.startswith("airflow") and short == "XComArg" and args and isinstance(args[0], TaskRef):
+            return XComArg(args[0])
         if name.startswith("airflow") and short in {"Dataset", "Asset"}:
             return ir.DatasetValue(args[0] if args else kwargs.get("uri") or kwargs.get("name"))
         if name.startswith("airflow") and short == "Label":
@@ -77,10 +97,12 @@ class AirflowSemantics:
             if short in {"DbtTaskGroup", "DbtDag"}:
                 return self.create_dbt_group(node, name, kwargs)
             return self.create_task(node, name, kwargs, canonical=None)
+        self.call_not_followed(node, name, args, kwargs)
         return Unknown(self.src(node))
 
     def call_method(self, node, owner, attr: str, args: list, kwargs: dict) -> Any:
         if attr in {"set_downstream", "set_upstream"} and _is_node(owner) and args:
+            self.check_linkable(node, f"{attr}", args)
             if attr == "set_downstream":
                 self.link(owner, args[0])
             else:
@@ -102,15 +124,22 @@ class AirflowSemantics:
                 return self.create_mapped(node, owner.target, dict(owner.kwargs), args, kwargs)
             if isinstance(owner, TaskFlow):
                 return self.create_mapped(node, owner, {}, args, kwargs)
+        if attr in {"as_setup", "as_teardown"} and isinstance(owner, (TaskRef, XComArg)):
+            return self.mark_setup_teardown(node, owner, attr, kwargs)
         if attr in {"as_setup", "as_teardown"} and _is_node(owner):
-            self.mark_incomplete(node, "A2D270", "setup/teardown tasks add implicit edges the scan does not model")
+            self.mark_incomplete(node, "A2D270", f"{attr}() of a group or list: not modelled")
             return owner
+        if isinstance(owner, yaml_dags.YamlFactory):
+            return yaml_dags.dag_factory_method(self, node, owner, attr)
         if attr == "partial" and isinstance(owner, (CustomOperator, GroupFactory)):
             return Partial(owner, tuple(kwargs.items()))
         if attr == "override" and isinstance(owner, TaskFlow):
-            return TaskFlow(owner.node, owner.variant, tuple({**dict(owner.kwargs), **kwargs}.items()))
+            options = tuple({**dict(owner.kwargs), **kwargs}.items())
+            return TaskFlow(owner.node, owner.variant, options, owner.role)
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
+        if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial, yaml_dags.YamlFactory)):
+            self.call_not_followed(node, self.src(node.func), args, kwargs)
         return Unknown(self.src(node))
 
     # -- DAGs, groups, tasks ------------------------------------------------------------------------------
@@ -177,6 +206,7 @@ class AirflowSemantics:
         for parent in _group_chain(group):
             dag.groups.setdefault(parent, []).append(full_id)
         ref = TaskRef(dag, full_id)
+        self.setup_teardown.task_created(ref)
         for value in _flat(list(kwargs.values())):  # XComArgs in arguments are dependencies
             if isinstance(value, XComArg) and value.task.dag is dag:
                 self.link(value.task, ref)
@@ -288,10 +318,8 @@ class AirflowSemantics:
         options = dict(flow.kwargs)
         if dag is None:
             return Unknown(self.src(node))
-        if flow.variant == "setup_teardown":
-            dag.incomplete.append("A2D270")
         task_id = options.get("task_id", flow.node.name)
-        variant = "" if flow.variant == "setup_teardown" else flow.variant
+        variant = flow.variant
         operator = f"airflow.decorators.task{('.' + variant) if variant else ''}"
         family = _taskflow_family(variant)
         ref = self.add_task(
@@ -306,6 +334,8 @@ class AirflowSemantics:
             mapped=False,
             dedupe=True,
         )
+        if flow.role and isinstance(ref, TaskRef):
+            self.set_role(ref, flow.role)
         return XComArg(ref)
 
     def create_mapped(self, node, target, partial_kwargs, args, kwargs) -> Any:
@@ -392,7 +422,62 @@ class AirflowSemantics:
             self.group_stack.pop()
         return group
 
+    # -- setup / teardown (setup_teardown.py) -------------------------------------------------------------
+    @property
+    def setup_teardown(self) -> SetupTeardownContext:
+        if getattr(self, "_setup_teardown", None) is None:
+            self._setup_teardown = SetupTeardownContext(self.link)
+        return self._setup_teardown
+
+    def set_role(self, ref: TaskRef, role: str) -> None:
+        task = ref.dag.tasks[ref.task_id]
+        changes: dict[str, Any] = {"role": role}
+        if role == "teardown":
+            changes["trigger_rule"] = "all_done_setup_success"  # as Airflow sets it
+        ref.dag.tasks[ref.task_id] = dataclasses.replace(task, **changes)
+        ref.dag.constructs.add("setup_teardown")
+
+    def mark_setup_teardown(self, node, owner, attr: str, kwargs: dict) -> Any:
+        """``t.as_setup()``; ``t.as_teardown(setups=s)`` marks ``s`` setup and adds ``s >> t``."""
+        ref = owner.task if isinstance(owner, XComArg) else owner
+        if attr == "as_setup":
+            self.set_role(ref, "setup")
+            return owner
+        self.set_role(ref, "teardown")
+        setups = kwargs.get("setups")
+        if setups is None:
+            return owner
+        self.check_linkable(node, "as_teardown(setups=...)", [setups])
+        for setup in _as_list(setups):
+            if isinstance(setup, (TaskRef, XComArg)):
+                self.set_role(setup.task if isinstance(setup, XComArg) else setup, "setup")
+                self.link(setup, ref)
+        return owner
+
+    def enter_setup_teardown(self, node, value) -> int:
+        """``with s >> t:`` / ``with my_teardown(my_setup()):``: 1 when a context was opened."""
+        ref = value.task if isinstance(value, XComArg) else value
+        if not isinstance(ref, TaskRef):
+            self.mark_incomplete(node, "A2D270", f"a list of setup/teardown tasks as a context: {self.src(node)}")
+            return 0
+        if not ref.dag.tasks[ref.task_id].role:
+            message = f"a task that is neither setup nor teardown used as a context (Airflow refuses it): {ref.task_id}"
+            self.mark_incomplete(node, "A2D270", message)
+            return 0
+        self.setup_teardown.enter((ref,))
+        return 1
+
     # -- dependencies -------------------------------------------------------------------------------------
+    def check_linkable(self, node, name: str, items: list) -> None:
+        """Edges to or from something the scan cannot resolve (a task held where it lost track) are lost edges."""
+        lost = [v for v in _flat(list(items)) if isinstance(v, Unknown)]
+        if lost and _dags_in(items):
+            self.diag(node, "A2D231", f"{name}: a dependency on something the scan cannot resolve: {lost[0].source}")
+            for dag in _dags_in(items):
+                dag.incomplete.append("A2D231")
+        elif lost and self.dags:
+            self.mark_incomplete(node, "A2D231", f"{name}: a dependency on something the scan cannot resolve")
+
     def chain(self, items: list) -> None:
         for left, right in zip(items, items[1:], strict=False):
             if isinstance(left, list) and isinstance(right, list):
@@ -431,9 +516,7 @@ class AirflowSemantics:
 
     def leaves(self, node: Any) -> list[TaskRef]:
         if isinstance(node, GroupRef):
-            inside = set(node.dag.groups.get(node.group_id, []))
-            has_child = {u for t in inside for u in node.dag.upstream.get(t, []) if u in inside}
-            return [r for r in self._members(node) if r.task_id not in has_child]
+            return group_leaves(node.dag, node.group_id)
         if isinstance(node, (list, tuple)):
             return [ref for item in node for ref in self.leaves(item)]
         return self._members(node)

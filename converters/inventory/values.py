@@ -72,6 +72,7 @@ class TaskFlow:
     node: ast.FunctionDef
     variant: str  # "" for @task, else bash/branch/...
     kwargs: tuple[tuple[str, Any], ...] = ()
+    role: str = ""  # "setup" / "teardown" under @setup / @teardown
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,29 @@ def _is_node(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return bool(value) and all(_is_node(v) for v in value)
     return isinstance(value, (TaskRef, XComArg, GroupRef))
+
+
+def _dags_in(value: Any, depth: int = 0) -> list[DagState]:
+    """The DAGs a value holds: itself, its tasks, groups and XComs, inside lists, tuples and dicts (keys too).
+
+    A bound method (``dag.dag_id`` before a call) is not the object: passing it hands over no structure.
+    """
+    found: list[DagState] = []
+    if depth > 20 or isinstance(value, BoundMethod):
+        return found
+    if isinstance(value, DagState):
+        found.append(value)
+    elif isinstance(value, (TaskRef, GroupRef)):
+        found.append(value.dag)
+    elif isinstance(value, XComArg):
+        found.append(value.task.dag)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            found.extend(d for d in _dags_in(item, depth + 1) if not any(d is f for f in found))
+    elif isinstance(value, dict):
+        for item in [*value.keys(), *value.values()]:
+            found.extend(d for d in _dags_in(item, depth + 1) if not any(d is f for f in found))
+    return found
 
 
 def _as_list(value: Any) -> list:

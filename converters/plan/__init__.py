@@ -394,9 +394,18 @@ def _judge_settings(task: ir.Task, t: Translation) -> None:
     """Settings every task has that change the disposition: each one is a note beside the asset."""
     if t.disposition == NONE:
         return
-    if task.trigger_rule not in TRIGGER_RULES_KEPT and not t.passthrough:
+    if task.role == "teardown" and not t.passthrough:
+        t.disposition = worse(t.disposition, JUDG)
+        t.notes.append(
+            "teardown task: Airflow runs it even when the work before it failed (all_done_setup_success) and "
+            "clears it with its setups; Dagster has no teardown-on-failure: this asset runs only when its upstream "
+            "succeeded"
+        )
+    elif task.trigger_rule not in TRIGGER_RULES_KEPT and not t.passthrough:
         t.disposition = worse(t.disposition, JUDG)
         t.notes.append(f"trigger_rule={task.trigger_rule}: Dagster runs an asset when its upstream succeeded")
+    if task.role == "setup" and not t.passthrough:
+        t.notes.append("setup task: an ordinary upstream asset in Dagster (Airflow clears it with the work it sets up)")
     if task.sla and not t.passthrough:
         t.notes.append(f"sla={float(task.sla):g} s becomes a freshness policy (at least one minute)")
     if task.depends_on_past and not t.passthrough:

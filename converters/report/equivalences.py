@@ -267,6 +267,17 @@ ROWS: tuple[Equivalence, ...] = (
         _task(lambda t: t.trigger_rule != "all_success"),
     ),
     Equivalence(
+        "setup/teardown",
+        "t.as_teardown(setups=s) / @setup, @teardown / with s >> t:",
+        "ordinary assets with the same dependencies (setup upstream of the work, teardown downstream)",
+        "Airflow runs a teardown even when the work failed and clears setups with their work; Dagster runs the "
+        "teardown asset only when its upstream succeeded.",
+        "tasks",
+        _task(lambda t: t.role == "teardown"),
+        loss=True,
+        answer="a failure hook or run-failure sensor doing the teardown's cleanup, added by hand; JUDG until then",
+    ),
+    Equivalence(
         "depends_on_past",
         "depends_on_past=True",
         "none (a note on the asset)",
