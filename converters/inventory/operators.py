@@ -82,6 +82,15 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(f"{_P}.common.sql.operators.sql.SQLColumnCheckOperator", "sql_check"),
     **_known(f"{_P}.common.sql.operators.sql.SQLTableCheckOperator", "sql_check"),
     **_known(f"{_P}.common.sql.operators.sql.BranchSQLOperator", "branch", "BranchSqlOperator"),
+    # AWS
+    **_known(f"{_P}.amazon.aws.operators.s3.S3ListOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.s3.S3CopyObjectOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.s3.S3DeleteObjectsOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.s3.S3CreateBucketOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.s3.S3DeleteBucketOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.sqs.SqsPublishOperator", "aws", "SQSPublishOperator"),
+    **_known(f"{_P}.amazon.aws.sensors.sqs.SqsSensor", "sensor", "SQSSensor"),
+    **_known(f"{_P}.amazon.aws.operators.sns.SnsPublishOperator", "aws"),
     # Containers
     **_known(f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator", "pod"),
     **_known(f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator", "pod"),
@@ -94,6 +103,7 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known("airflow.operators.email.EmailOperator", "alerting"),
     **_known(f"{_P}.slack.operators.slack_webhook.SlackWebhookOperator", "alerting"),
     **_known(f"{_P}.slack.operators.slack.SlackAPIPostOperator", "alerting"),
+    **_known(f"{_P}.slack.operators.slack.SlackAPIFileOperator", "alerting"),
     # cosmos
     **_known("cosmos.DbtTaskGroup", "dbt"),
     **_known("cosmos.DbtDag", "dbt"),

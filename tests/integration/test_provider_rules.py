@@ -8,6 +8,7 @@ in-process with ``AIRFLOW_CONN_<ID>`` pointing at a server the test started, and
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import dagster as dg
 import pytest
 
 from converters.rules.base import MECH, REDESIGN
-from tests.integration.hook_servers import postgres_server
+from tests.integration.hook_servers import moto_server, postgres_server
 from tests.integration.test_hooks import convert
 
 pytestmark = pytest.mark.integration
@@ -96,7 +97,7 @@ def _run(tmp_path: Path, package: str, module: str, keys: list[str]) -> dg.Execu
         loaded = importlib.import_module(f"{package}.dags.{module}")
         assets = [a for a in loaded.defs.assets if isinstance(a, dg.AssetsDefinition)]
         selection = [dg.AssetKey([module, k]) for k in keys]
-        resources = importlib.import_module(f"{package}.definitions").RESOURCES
+        resources = getattr(importlib.import_module(f"{package}.definitions"), "RESOURCES", {})
         return dg.materialize(assets, selection=selection, tags=TAGS, resources=resources, raise_on_error=False)
     finally:
         sys.path.remove(str(tmp_path))
@@ -144,3 +145,100 @@ def test_sql_checks_and_branch_on_a_real_postgres(tmp_path, monkeypatch):
         assert checks["count"][0] is False  # 4 rows is more than 10 % off 3
         assert not checks["columns"][0] and "Check: unique_check" in checks["columns"][1]
         assert not checks["table"][0] and "Check: row_count" in checks["table"][1] and "positive" in checks["table"][1]
+
+
+AWS_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.contrib.operators.s3_list_operator import S3ListOperator as OldS3ListOperator
+from airflow.providers.amazon.aws.operators.s3 import (
+    S3CopyObjectOperator,
+    S3CreateBucketOperator,
+    S3DeleteBucketOperator,
+    S3DeleteObjectsOperator,
+    S3ListOperator,
+)
+from airflow.providers.amazon.aws.operators.sns import SnsPublishOperator
+from airflow.providers.amazon.aws.operators.sqs import SqsPublishOperator
+from airflow.providers.amazon.aws.sensors.sqs import SqsSensor
+
+QUEUE = "ENDPOINT/123456789012/orders"
+
+with DAG("aws_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    create = S3CreateBucketOperator(task_id="create", bucket_name="archive-{{ ds_nodash }}", region_name="eu-west-1")
+    copy = S3CopyObjectOperator(
+        task_id="copy",
+        source_bucket_key="in/{{ ds }}/a.csv",
+        source_bucket_name="drops",
+        dest_bucket_key="s3://archive-{{ ds_nodash }}/a.csv",
+    )
+    listed = S3ListOperator(task_id="listed", bucket="drops", prefix="in/{{ ds }}/")
+    wild = OldS3ListOperator(task_id="wild", bucket="drops", prefix="in/*/b.csv", apply_wildcard=True)
+    delete = S3DeleteObjectsOperator(task_id="delete", bucket="drops", prefix="in/{{ ds }}/")
+    drop = S3DeleteBucketOperator(task_id="drop", bucket_name="scratch", force_delete=True)
+    publish = SqsPublishOperator(
+        task_id="publish",
+        sqs_queue=QUEUE,
+        message_content='{"day": "{{ ds }}"}',
+        message_attributes={"kind": {"DataType": "String", "StringValue": "daily"}},
+    )
+    wait = SqsSensor(task_id="wait", sqs_queue=QUEUE, max_messages=10, poke_interval=1, timeout=30)
+    notify = SnsPublishOperator(
+        task_id="notify",
+        target_arn="arn:aws:sns:eu-west-1:123456789012:loads",
+        message="loaded {{ ds }}",
+        subject="orders",
+    )
+    create >> copy >> delete
+    [listed, wild] >> delete
+    publish >> wait
+"""
+
+
+def test_s3_sqs_and_sns_operators_against_motos_server(tmp_path, monkeypatch):
+    import boto3
+
+    with moto_server() as endpoint:
+        package, tasks = convert(tmp_path, "aws_ops", AWS_DAG.replace("ENDPOINT", endpoint))
+        for task_id in ("create", "copy", "listed", "wild", "delete", "drop", "publish", "notify"):
+            assert tasks[task_id].disposition == MECH, (task_id, tasks[task_id].translation.reason)
+            assert not tasks[task_id].unconsumed, (task_id, tasks[task_id].unconsumed)
+        assert tasks["wait"].disposition == REDESIGN and not tasks["wait"].unconsumed
+        conn = {"conn_type": "aws", "login": "testing", "password": "testing",
+                "extra": {"endpoint_url": endpoint, "region_name": "eu-west-1"}}  # fmt: skip
+        monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(conn))
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+            monkeypatch.delenv(name, raising=False)
+        options = {"endpoint_url": endpoint, "aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+                   "region_name": "eu-west-1"}  # fmt: skip
+        s3, sqs, sns = (boto3.client(service, **options) for service in ("s3", "sqs", "sns"))
+        where = {"CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}
+        for bucket in ("drops", "scratch"):
+            s3.create_bucket(Bucket=bucket, **where)
+        for key in ("in/2024-01-15/a.csv", "in/2024-01-15/b.csv", "in/2024-01-14/b.csv", "other/x.csv"):
+            s3.put_object(Bucket="drops", Key=key, Body=key.encode())
+        s3.put_object(Bucket="scratch", Key="tmp/1", Body=b"1")
+        sqs.create_queue(QueueName="orders")
+        topic = sns.create_topic(Name="loads")["TopicArn"]
+        alerts = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+        alerts_arn = sqs.get_queue_attributes(QueueUrl=alerts, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=alerts_arn)
+
+        result = _run(tmp_path, package, "aws_ops", list(tasks))
+        assert result.success
+        value = {k: result.asset_value(dg.AssetKey(["aws_ops", k])) for k in ("listed", "wild", "wait", "notify")}
+        assert value["listed"] == ["in/2024-01-15/a.csv", "in/2024-01-15/b.csv"]
+        assert value["wild"] == ["in/2024-01-14/b.csv", "in/2024-01-15/b.csv"]
+        assert [json.loads(m["Body"]) for m in value["wait"]] == [{"day": "2024-01-15"}]
+        assert value["wait"][0]["MessageAttributes"]["kind"]["StringValue"] == "daily"
+        assert value["notify"]
+        # What the operators did, read on the server.
+        assert s3.get_object(Bucket="archive-20240115", Key="a.csv")["Body"].read() == b"in/2024-01-15/a.csv"
+        remaining = [o["Key"] for o in s3.list_objects_v2(Bucket="drops").get("Contents", [])]
+        assert remaining == ["in/2024-01-14/b.csv", "other/x.csv"]
+        assert "scratch" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        orders = sqs.get_queue_url(QueueName="orders")["QueueUrl"]
+        assert "Messages" not in sqs.receive_message(QueueUrl=orders)  # the sensor deleted what it received
+        delivered = json.loads(sqs.receive_message(QueueUrl=alerts)["Messages"][0]["Body"])
+        assert (delivered["Message"], delivered["Subject"]) == ("loaded 2024-01-15", "orders")

@@ -230,6 +230,7 @@ def sqs_receive(
     queue_url: str,
     *,
     max_messages: int = 5,
+    num_batches: int = 1,
     wait_time_seconds: int = 1,
     visibility_timeout: int | None = None,
     delete_message_on_reception: bool = True,
@@ -245,13 +246,16 @@ def sqs_receive(
     if visibility_timeout is not None:
         request["VisibilityTimeout"] = visibility_timeout
     client = hook.get_conn()
-    messages = client.receive_message(**request).get("Messages", [])
-    if messages and delete_message_on_reception:
-        entries = [{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages]
-        failed = client.delete_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
-        if failed:
-            raise dg.Failure(f"Delete SQS Messages failed {failed} for messages {messages}")
-    return messages
+    received: list[dict] = []
+    for _ in range(num_batches):  # Airflow asks num_batches times per poke, deleting each batch it got
+        messages = client.receive_message(**request).get("Messages", [])
+        if messages and delete_message_on_reception:
+            entries = [{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages]
+            failed = client.delete_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+            if failed:
+                raise dg.Failure(f"Delete SQS Messages failed {failed} for messages {messages}")
+        received += messages
+    return received
 
 
 def sftp_transfer(
