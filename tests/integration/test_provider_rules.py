@@ -10,13 +10,17 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from converters.rules.base import MECH, REDESIGN
-from tests.integration.hook_servers import moto_server, postgres_server
+from converters.rules.base import JUDG, MECH, REDESIGN
+from tests.integration.hook_servers import moto_server, postgres_server, ssh_server
 from tests.integration.test_hooks import convert
 
 pytestmark = pytest.mark.integration
@@ -242,3 +246,129 @@ def test_s3_sqs_and_sns_operators_against_motos_server(tmp_path, monkeypatch):
         assert "Messages" not in sqs.receive_message(QueueUrl=orders)  # the sensor deleted what it received
         delivered = json.loads(sqs.receive_message(QueueUrl=alerts)["Messages"][0]["Body"])
         assert (delivered["Message"], delivered["Subject"]) == ("loaded 2024-01-15", "orders")
+
+
+SFTP_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.sftp.operators.sftp import SFTPOperation, SFTPOperator
+
+with DAG("sftp_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    put = SFTPOperator(
+        task_id="put",
+        ssh_conn_id="partner",
+        local_filepath="LOCAL/orders.csv",
+        remote_filepath="/outbox/{{ ds }}/orders.csv",
+        operation=SFTPOperation.PUT,
+        create_intermediate_dirs=True,
+    )
+    put_many = SFTPOperator(
+        task_id="put_many",
+        ssh_conn_id="partner",
+        local_filepath=["LOCAL/orders.csv", "LOCAL/items.csv"],
+        remote_filepath=["/flat/orders.csv", "/flat/items.csv"],
+    )
+    get = SFTPOperator(
+        task_id="get",
+        ssh_conn_id="partner",
+        local_filepath="LOCAL/back/{{ ds }}/orders.csv",
+        remote_filepath="/outbox/{{ ds }}/orders.csv",
+        operation="get",
+        create_intermediate_dirs=True,
+    )
+    put >> get
+"""
+
+
+def test_sftp_operator_puts_and_gets_on_a_local_sftp_server(tmp_path, monkeypatch):
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "orders.csv").write_text("id,amount\n1,9.5\n")
+    (local / "items.csv").write_text("sku\nA\n")
+    package, tasks = convert(tmp_path, "sftp_ops", SFTP_DAG.replace("LOCAL", str(local)))
+    for task_id in ("put", "put_many", "get"):
+        assert tasks[task_id].disposition == JUDG, (task_id, tasks[task_id].translation.reason)
+        assert not tasks[task_id].unconsumed, (task_id, tasks[task_id].unconsumed)
+    remote = tmp_path / "remote"
+    (remote / "flat").mkdir(parents=True)
+    with ssh_server(remote, "deploy", "pw") as port:
+        monkeypatch.setenv("AIRFLOW_CONN_PARTNER", f"ssh://deploy:pw@127.0.0.1:{port}?look_for_keys=false")
+        result = _run(tmp_path, package, "sftp_ops", ["put", "put_many", "get"])
+    assert result.success
+    assert (remote / "outbox" / "2024-01-15" / "orders.csv").read_text() == "id,amount\n1,9.5\n"
+    assert (remote / "flat" / "items.csv").read_text() == "sku\nA\n"
+    back = local / "back" / "2024-01-15" / "orders.csv"
+    assert back.read_text() == "id,amount\n1,9.5\n"
+    assert result.asset_value(dg.AssetKey(["sftp_ops", "get"])) == str(back)
+
+
+@contextmanager
+def slack_server() -> Iterator[tuple[int, list]]:
+    """A stand-in for Slack's Web API on a free loopback port: records each call and answers ``{"ok": true}``
+    (``{"ok": false}`` for the channel ``#closed``)."""
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            kind = self.headers.get("Content-Type", "")
+            payload = json.loads(body) if kind.startswith("application/json") else body.decode("utf-8", "replace")
+            received.append((self.path, self.headers.get("Authorization"), payload))
+            ok = "#closed" not in (json.dumps(payload) if isinstance(payload, dict) else payload)
+            answer = json.dumps({"ok": ok, **({} if ok else {"error": "channel_not_found"})}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+SLACK_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.slack.operators.slack import SlackAPIFileOperator, SlackAPIPostOperator
+
+with DAG("slack_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    SlackAPIPostOperator(
+        task_id="post", slack_conn_id="bot", channel="#data", text="loaded {{ ds }}", blocks=[{"type": "divider"}]
+    )
+    SlackAPIPostOperator(task_id="closed", slack_conn_id="bot", channel="#closed", text="nobody reads this")
+    SlackAPIFileOperator(
+        task_id="share", slack_conn_id="bot", channels="#data", initial_comment="report {{ ds }}", filename="REPORT"
+    )
+"""
+
+
+def test_slack_api_operators_against_a_local_web_api(tmp_path, monkeypatch):
+    report = tmp_path / "report.csv"
+    report.write_text("day,rows\n2024-01-15,3\n")
+    package, tasks = convert(tmp_path, "slack_ops", SLACK_DAG.replace("REPORT", str(report)))
+    assert tasks["post"].disposition == REDESIGN and not tasks["post"].unconsumed
+    assert tasks["share"].disposition == JUDG and not tasks["share"].unconsumed
+    with slack_server() as (port, received):
+        conn = {"conn_type": "slack", "password": "xoxb-test", "extra": {"base_url": f"http://127.0.0.1:{port}/api/"}}
+        monkeypatch.setenv("AIRFLOW_CONN_BOT", json.dumps(conn))
+        result = _run(tmp_path, package, "slack_ops", ["post", "share"])
+        assert result.success
+        failed = _run(tmp_path, package, "slack_ops", ["closed"])
+    assert not failed.success  # Slack's "ok": false fails the step, as SlackHook raises
+    (path, auth, message), (upload_path, upload_auth, upload), _ = received
+    assert (path, auth) == ("/api/chat.postMessage", "Bearer xoxb-test")
+    assert message["channel"] == "#data" and message["text"] == "loaded 2024-01-15"
+    assert message["blocks"] == [{"type": "divider"}] and message["username"] == "Airflow"
+    assert (upload_path, upload_auth) == ("/api/files.upload", "Bearer xoxb-test")
+    assert 'filename="report.csv"' in upload and "2024-01-15,3" in upload and "report 2024-01-15" in upload

@@ -22,6 +22,7 @@ from typing import Any
 
 import dagster as dg
 
+from . import templates
 from .hooks import BaseHook, SFTPHook, SqsHook
 
 TRUE_STRINGS = ("y", "yes", "t", "true", "on", "1")
@@ -260,16 +261,17 @@ def sqs_receive(
 
 def sftp_transfer(
     hook: SFTPHook,
-    local_filepath: str | Sequence[str],
-    remote_filepath: str | Sequence[str],
+    local_filepath: str | os.PathLike | Sequence[str],
+    remote_filepath: str | os.PathLike | Sequence[str],
     operation: str = "put",
     create_intermediate_dirs: bool = False,
     confirm: bool = True,
 ) -> str | list[str]:
     """SFTPOperator: put local files to the remote paths, or get remote files to the local paths (paired in
     order); the local (put) or remote (get) parent folders are made first when ``create_intermediate_dirs``."""
-    locals_ = [local_filepath] if isinstance(local_filepath, str) else list(local_filepath)
-    remotes = [remote_filepath] if isinstance(remote_filepath, str) else list(remote_filepath)
+    single = isinstance(local_filepath, (str, os.PathLike))
+    locals_ = [os.fspath(local_filepath)] if single else [os.fspath(p) for p in local_filepath]
+    remotes = [os.fspath(remote_filepath)] if isinstance(remote_filepath, (str, os.PathLike)) else list(remote_filepath)
     if len(locals_) != len(remotes):
         raise dg.Failure(f"{len(locals_)} paths in local_filepath != {len(remotes)} paths in remote_filepath")
     if operation.lower() not in ("put", "get"):
@@ -288,21 +290,33 @@ def sftp_transfer(
                 hook.store_file(remote, local, confirm=confirm)
     finally:
         hook.close_conn()
-    return local_filepath if isinstance(local_filepath, str) else locals_
+    return locals_[0] if single else locals_
 
 
 SLACK_API = "https://slack.com/api/"
 
 
-def slack_api(conn_id: str, method: str, payload: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> dict:
-    """Call a Slack Web API method as ``SlackHook`` does: the token is the connection's password, the base URL
-    ``base_url`` of its extra (else Slack's); an answer without ``ok`` fails the step with Slack's error."""
+def slack_api(
+    conn_id: str,
+    method: str,
+    payload: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
+    token: str | None = None,
+) -> dict:
+    """Call a Slack Web API method as ``SlackHook`` does: the token is the connection's password (or ``token``, the
+    old operators' argument), the base URL ``base_url`` of its extra (else Slack's); an answer without ``ok``
+    fails the step with Slack's error."""
     import requests
 
-    conn = BaseHook.get_connection(conn_id)
-    extra = conn.extra_dejson
+    try:
+        conn = BaseHook.get_connection(conn_id)
+        extra, password = conn.extra_dejson, conn.password
+    except templates.ConnectionNotFound:
+        if token is None:
+            raise
+        extra, password = {}, None  # the old operators' token needs no connection
     base = str(extra.get("base_url") or extra.get("extra__slack__base_url") or SLACK_API)
-    headers = {"Authorization": f"Bearer {conn.password or ''}"}
+    headers = {"Authorization": f"Bearer {token or password or ''}"}
     timeout = float(extra.get("timeout") or 30)
     url = base.rstrip("/") + "/" + method
     if files:
