@@ -91,6 +91,9 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(f"{_P}.amazon.aws.operators.sqs.SqsPublishOperator", "aws", "SQSPublishOperator"),
     **_known(f"{_P}.amazon.aws.sensors.sqs.SqsSensor", "sensor", "SQSSensor"),
     **_known(f"{_P}.amazon.aws.operators.sns.SnsPublishOperator", "aws"),
+    # Airbyte
+    **_known(f"{_P}.airbyte.operators.airbyte.AirbyteTriggerSyncOperator", "airbyte"),
+    **_known(f"{_P}.airbyte.sensors.airbyte.AirbyteJobSensor", "sensor"),
     # Containers
     **_known(f"{_P}.cncf.kubernetes.operators.pod.KubernetesPodOperator", "pod"),
     **_known(f"{_P}.google.cloud.operators.kubernetes_engine.GKEStartPodOperator", "pod"),

@@ -372,3 +372,86 @@ def test_slack_api_operators_against_a_local_web_api(tmp_path, monkeypatch):
     assert message["blocks"] == [{"type": "divider"}] and message["username"] == "Airflow"
     assert (upload_path, upload_auth) == ("/api/files.upload", "Bearer xoxb-test")
     assert 'filename="report.csv"' in upload and "2024-01-15,3" in upload and "report 2024-01-15" in upload
+
+
+@contextmanager
+def airbyte_server() -> Iterator[tuple[int, list]]:
+    """A stand-in for Airbyte's config API: ``connections/sync`` starts a job (connection ``broken``: one that
+    fails), ``jobs/get`` answers ``running`` once, then the job's end state. Records each call."""
+    calls: list = []
+    jobs: dict[int, list[str]] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            calls.append((self.path, self.headers.get("Authorization"), body))
+            if self.path == "/api/v1/connections/sync":
+                job_id = len(jobs) + 1
+                jobs[job_id] = ["running", "failed" if body["connectionId"] == "broken" else "succeeded"]
+                answer = {"job": {"id": job_id, "status": "pending"}}
+            elif self.path == "/api/v1/jobs/get":
+                states = jobs[body["id"]]
+                answer = {"job": {"id": body["id"], "status": states.pop(0) if len(states) > 1 else states[0]}}
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], calls
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+AIRBYTE_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.airbyte.operators.airbyte import AirbyteTriggerSyncOperator
+from airflow.providers.airbyte.sensors.airbyte import AirbyteJobSensor
+
+with DAG("airbyte_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    AirbyteTriggerSyncOperator(task_id="sync", airbyte_conn_id="airbyte", connection_id="crm", wait_seconds=0.1)
+    start = AirbyteTriggerSyncOperator(
+        task_id="start", airbyte_conn_id="airbyte", connection_id="crm", asynchronous=True
+    )
+    wait = AirbyteJobSensor(
+        task_id="wait",
+        airbyte_conn_id="airbyte",
+        airbyte_job_id="{{ ti.xcom_pull(task_ids='start') }}",
+        poke_interval=0.1,
+    )
+    AirbyteTriggerSyncOperator(task_id="broken", airbyte_conn_id="airbyte", connection_id="broken", wait_seconds=0.1)
+    start >> wait
+"""
+
+
+def test_airbyte_sync_and_sensor_against_a_local_config_api(tmp_path, monkeypatch):
+    package, tasks = convert(tmp_path, "airbyte_ops", AIRBYTE_DAG)
+    assert tasks["sync"].disposition == JUDG and not tasks["sync"].unconsumed
+    assert tasks["wait"].disposition == REDESIGN and not tasks["wait"].unconsumed
+    with airbyte_server() as (port, calls):
+        monkeypatch.setenv("AIRFLOW_CONN_AIRBYTE", f"airbyte://bot:pw@127.0.0.1:{port}")
+        result = _run(tmp_path, package, "airbyte_ops", ["sync", "start", "wait"])
+        assert result.success
+        values = {k: result.asset_value(dg.AssetKey(["airbyte_ops", k])) for k in ("sync", "start", "wait")}
+        failed = _run(tmp_path, package, "airbyte_ops", ["broken"])
+    assert not failed.success  # a failed job fails the step, as the operator raises
+    assert values["start"] != values["sync"] and values["wait"] is True
+    paths = [path for path, _, _ in calls]
+    assert paths.count("/api/v1/connections/sync") == 3 and paths.count("/api/v1/jobs/get") >= 5
+    assert all(auth == "Basic Ym90OnB3" for _, auth, _ in calls)
+    assert {"id": values["start"]} in [body for path, _, body in calls if path == "/api/v1/jobs/get"]

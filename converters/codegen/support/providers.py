@@ -11,6 +11,8 @@ assets that call these functions with the operator's rendered arguments; each on
 - ``sql_branch``: the task ids ``BranchSQLOperator`` follows for the first value of the first row.
 - ``sqs_receive``: one poke of ``SqsSensor``; ``sftp_transfer``: ``SFTPOperator``'s put/get;
   ``slack_api``: a call of Slack's Web API (``chat.postMessage``, ``files.upload``) as ``SlackHook`` sends it.
+- ``airbyte_sync`` / ``airbyte_job_done``: a sync of an Airbyte connection, and one poke of its job, on Airbyte's
+  config API.
 """
 
 from __future__ import annotations
@@ -338,7 +340,63 @@ def slack_file(filename: str) -> dict[str, Any]:
         return {"file": (os.path.basename(filename), handle.read())}
 
 
+AIRBYTE_WAITING = ("running", "pending", "incomplete")
+
+
+def _airbyte(conn_id: str, path: str, body: Mapping[str, Any], api_version: str = "v1", timeout: float = 60) -> dict:
+    """One call of Airbyte's config API (``POST <base>/api/<version>/<path>``), as ``AirbyteHook`` sends it: the
+    base URL from the connection's host, schema and port, basic auth from its login and password."""
+    import requests
+
+    conn = BaseHook.get_connection(conn_id)
+    url = f"{templates.http_base_url(conn).rstrip('/')}/api/{api_version}/{path}"
+    auth = (conn.login, conn.password or "") if conn.login else None
+    response = requests.post(url, json=dict(body), auth=auth, timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+def airbyte_job_done(conn_id: str, job_id: Any, api_version: str = "v1") -> bool:
+    """One poke of ``AirbyteJobSensor``: True once the job succeeded, False while it runs; a failed or cancelled
+    job (or a status Airflow does not know) fails the step."""
+    status = _airbyte(conn_id, "jobs/get", {"id": int(job_id)}, api_version)["job"]["status"]
+    if status == "succeeded":
+        return True
+    if status in AIRBYTE_WAITING:
+        return False
+    if status in ("failed", "cancelled"):
+        raise dg.Failure(f"Job was {status}: Airbyte job {job_id}")
+    raise dg.Failure(f"Encountered unexpected state `{status}` for job_id `{job_id}`")
+
+
+def airbyte_sync(
+    conn_id: str,
+    connection_id: str,
+    *,
+    asynchronous: bool = False,
+    api_version: str = "v1",
+    wait_seconds: float = 3,
+    timeout: float = 3600,
+) -> int:
+    """``AirbyteTriggerSyncOperator``: start a sync of ``connection_id`` and return its job id, after waiting for
+    it to succeed unless ``asynchronous`` (a job still running at ``timeout`` is cancelled and fails the step)."""
+    import time
+
+    job_id = _airbyte(conn_id, "connections/sync", {"connectionId": connection_id}, api_version)["job"]["id"]
+    if asynchronous:
+        return job_id
+    deadline = time.monotonic() + timeout
+    while not airbyte_job_done(conn_id, job_id, api_version):
+        if time.monotonic() > deadline:
+            _airbyte(conn_id, "jobs/cancel", {"id": job_id}, api_version)
+            raise dg.Failure(f"Timeout: Airbyte job {job_id} is not ready after {timeout}s")
+        time.sleep(wait_seconds)
+    return job_id
+
+
 __all__ = [
+    "airbyte_job_done",
+    "airbyte_sync",
     "column_check",
     "column_check_sql",
     "first_row_check",
