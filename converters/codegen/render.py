@@ -376,11 +376,14 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
             condition = f"branch_allows({gate_param}, {q(t.task_id)})"
         else:
             condition = gate_param
-        body += [
-            f"if not {condition}:",
-            f"    context.log.info({q('skipped: ' + task.gated_by + ' did not let this task run')})",
-            "    return",
-        ]
+        skipped = f"{task.gated_by} did not let this task run"
+        body += [f"if not {condition}:", f"    context.log.info({q('skipped: ' + skipped)})"]
+        for name in tr.checks:  # a check's result is a required output: a skipped check says it was not evaluated
+            body.append(
+                f"    yield dg.AssetCheckResult(check_name={q(name)}, passed=False, "
+                f"severity=dg.AssetCheckSeverity.WARN, description={q('not evaluated: ' + skipped)})"
+            )
+        body.append("    return")
     if tr.uses_logic and planned.logic_module:
         body.append(f"logic = load_logic({q(planned.logic_module)})")
     statements = list(tr.body)

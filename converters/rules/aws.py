@@ -84,7 +84,7 @@ class _Writer:
 
     def rendered(self, name: str, default: Any = None) -> str:
         value = self.args.get(name, default)
-        if not isinstance(value, (str, list, dict)):  # numbers, booleans, None: nothing to render
+        if value is None or isinstance(value, (bool, int, float)):  # nothing to render
             return self.code.value(value)
         return f"render({self.code.value(value)}, airflow, DAG, template_ext=())"
 

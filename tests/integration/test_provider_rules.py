@@ -34,6 +34,7 @@ from airflow import DAG
 from airflow.operators.check_operator import CheckOperator
 from airflow.providers.common.sql.operators.sql import (
     BranchSQLOperator,
+    SQLCheckOperator,
     SQLColumnCheckOperator,
     SQLExecuteQueryOperator,
     SQLTableCheckOperator,
@@ -84,12 +85,13 @@ with DAG("checks", schedule=None, start_date=datetime(2024, 1, 1)):
     )
     big_day = SQLExecuteQueryOperator(task_id="big_day", conn_id="warehouse", sql="select 1")
     small_day = SQLExecuteQueryOperator(task_id="small_day", conn_id="warehouse", sql="select 1")
+    small_check = SQLCheckOperator(task_id="small_check", conn_id="warehouse", sql="select 0")
     future = SQLValueCheckOperator(
         task_id="future", conn_id="warehouse", sql="select count(*) from orders where ds > '{{ ds }}'", pass_value=1
     )
     after = SQLExecuteQueryOperator(task_id="after", conn_id="warehouse", sql="create table after_future (x int)")
     setup >> [landed, count, columns, table, branch, future]
-    branch >> [big_day, small_day]
+    branch >> [big_day, small_day, small_check]
     future >> after
 """
 
@@ -121,13 +123,18 @@ def test_sql_checks_and_branch_on_a_real_postgres(tmp_path, monkeypatch):
     assert tasks["branch"].disposition == REDESIGN
     with postgres_server() as pg:
         monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", pg.uri)
-        good = ["setup", "landed", "count", "columns", "table", "branch", "big_day", "small_day"]
+        good = ["setup", "landed", "count", "columns", "table", "branch", "big_day", "small_day", "small_check"]
         result = _run(tmp_path, package, "checks", good)
         assert result.success
         checks = _checks(result)
         assert {k: passed for k, (passed, _) in checks.items()} == {
-            "landed": True, "count": True, "columns": True, "table": True
-        }  # fmt: skip
+            "landed": True,
+            "count": True,
+            "columns": True,
+            "table": True,
+            "small_check": False,  # not chosen by the branch: not evaluated (a warning), its SQL would fail
+        }
+        assert checks["small_check"][1] == "not evaluated: branch did not let this task run"
         materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
         assert "big_day" in materialized and "small_day" not in materialized  # the branch followed big_day
 
