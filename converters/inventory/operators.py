@@ -91,6 +91,7 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(f"{_P}.amazon.aws.operators.sqs.SqsPublishOperator", "aws", "SQSPublishOperator"),
     **_known(f"{_P}.amazon.aws.sensors.sqs.SqsSensor", "sensor", "SQSSensor"),
     **_known(f"{_P}.amazon.aws.operators.sns.SnsPublishOperator", "aws"),
+    **_known(f"{_P}.amazon.aws.operators.emr.EmrServerlessStartJobOperator", "aws"),
     # Airbyte
     **_known(f"{_P}.airbyte.operators.airbyte.AirbyteTriggerSyncOperator", "airbyte"),
     **_known(f"{_P}.airbyte.sensors.airbyte.AirbyteJobSensor", "sensor"),

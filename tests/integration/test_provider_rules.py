@@ -462,3 +462,44 @@ def test_airbyte_sync_and_sensor_against_a_local_config_api(tmp_path, monkeypatc
     assert paths.count("/api/v1/connections/sync") == 3 and paths.count("/api/v1/jobs/get") >= 5
     assert all(auth == "Basic Ym90OnB3" for _, auth, _ in calls)
     assert {"id": values["start"]} in [body for path, _, body in calls if path == "/api/v1/jobs/get"]
+
+
+EMR_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.amazon.aws.operators.emr import EmrServerlessStartJobOperator
+
+with DAG("emr_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    EmrServerlessStartJobOperator(
+        task_id="aggregate",
+        application_id="APPLICATION",
+        execution_role_arn="arn:aws:iam::123456789012:role/emr-jobs",
+        job_driver={"sparkSubmit": {"entryPoint": "s3://jobs/aggregate.py", "entryPointArguments": ["{{ ds }}"]}},
+        name="aggregate-{{ ds }}",
+    )
+"""
+
+
+def test_emr_serverless_job_through_pipes_against_motos_server(tmp_path, monkeypatch):
+    import boto3
+
+    with moto_server() as endpoint:
+        options = {"endpoint_url": endpoint, "aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+                   "region_name": "eu-west-1"}  # fmt: skip
+        emr = boto3.client("emr-serverless", **options)
+        application = emr.create_application(name="jobs", releaseLabel="emr-6.15.0", type="SPARK")["applicationId"]
+        package, tasks = convert(tmp_path, "emr_ops", EMR_DAG.replace("APPLICATION", application))
+        assert tasks["aggregate"].disposition == JUDG and not tasks["aggregate"].unconsumed
+        conn = {"conn_type": "aws", "login": "testing", "password": "testing",
+                "extra": {"endpoint_url": endpoint, "region_name": "eu-west-1"}}  # fmt: skip
+        monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(conn))
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+            monkeypatch.delenv(name, raising=False)
+        result = _run(tmp_path, package, "emr_ops", ["aggregate"])
+        assert result.success
+        runs = emr.list_job_runs(applicationId=application)["jobRuns"]
+        assert [(r["name"], r["state"]) for r in runs] == [("aggregate-2024-01-15", "SUCCESS")]
+        submitted = emr.get_job_run(applicationId=application, jobRunId=runs[0]["id"])["jobRun"]["jobDriver"]
+        assert submitted["sparkSubmit"]["entryPointArguments"] == ["2024-01-15"]
+        assert "DAGSTER_PIPES_CONTEXT" in submitted["sparkSubmit"]["sparkSubmitParameters"]
