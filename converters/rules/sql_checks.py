@@ -120,7 +120,9 @@ class SqlCheck(_SqlCheckRule, Rule):
 
     Why: that is SQLCheckOperator's test (``get_first``, then ``all(row)``). The SQL is rendered like Airflow renders
     it (a ``.sql`` name is read from the DAG's folder) and runs through ``SqlConnection``; a failed check fails the
-    step with Airflow's message, so downstream assets do not run.
+    step with Airflow's message, so downstream assets do not run. The check sits on the task's own asset (one asset
+    per task keeps the DAG's graph): which asset made the table the SQL reads is not known statically. Skipped by a
+    branch, the check reports "not evaluated" as a warning.
 
     Example:
     ```python
