@@ -356,6 +356,10 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         args.append(f"freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(seconds={window!r}))")
     if task.gated_by:
         args.append("output_required=False")
+    if tr.checks:  # the body yields each check's result, then the asset's value (its last ``return``)
+        key = f"dg.AssetKey({q(list(task.key))})"
+        specs = ", ".join(f"dg.AssetCheckSpec({q(name)}, asset={key}, blocking=True)" for name in tr.checks)
+        args.append(f"check_specs=[{specs}]")
     args.append(f"metadata={metadata(planned, task)}")
     params = ["context: dg.AssetExecutionContext"]
     params += [f"{r.name}: {r.cls}" for r in tr.resources]
@@ -373,15 +377,18 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
             condition = f"branch_allows({gate_param}, {q(t.task_id)})"
         else:
             condition = gate_param
-        body += [
-            f"if not {condition}:",
-            f"    context.log.info({q('skipped: ' + task.gated_by + ' did not let this task run')})",
-            "    return",
-        ]
+        skipped = f"{task.gated_by} did not let this task run"
+        body += [f"if not {condition}:", f"    context.log.info({q('skipped: ' + skipped)})"]
+        for name in tr.checks:  # a check's result is a required output: a skipped check says it was not evaluated
+            body.append(
+                f"    yield dg.AssetCheckResult(check_name={q(name)}, passed=False, "
+                f"severity=dg.AssetCheckSeverity.WARN, description={q('not evaluated: ' + skipped)})"
+            )
+        body.append("    return")
     if tr.uses_logic and planned.logic_module:
         body.append(f"logic = load_logic({q(planned.logic_module)})")
     statements = list(tr.body)
-    if task.gated_by:
+    if task.gated_by or tr.checks:
         last = statements.pop() if statements else "None"
         if last.startswith("return "):
             statements.append(f"yield dg.Output({last.removeprefix('return ')})")

@@ -212,8 +212,8 @@ ROWS: tuple[Equivalence, ...] = (
     ),
     Equivalence(
         "alerting task",
-        "EmailOperator / Slack webhook operators",
-        "@dg.asset sending through SmtpConnection / SlackWebhookConnection",
+        "EmailOperator / Slack webhook and Web API operators",
+        "@dg.asset sending through SmtpConnection / SlackWebhookConnection / Slack's Web API",
         "Messages are sent from the Dagster run; templates render the same.",
         "tasks",
         _family("alerting"),
@@ -221,10 +221,18 @@ ROWS: tuple[Equivalence, ...] = (
     Equivalence(
         "SSH task",
         "SSHOperator / SFTPOperator",
-        "@dg.asset running the command through SshConnection (SFTP stays in Airflow)",
-        "SFTP transfers have no generated equivalent here.",
+        "@dg.asset running the command through SshConnection, or the transfer through SFTPHook",
+        "SFTP's local files are on the Dagster host.",
         "tasks",
         _family("ssh"),
+    ),
+    Equivalence(
+        "SQL data check",
+        "SQLCheckOperator / SQLValueCheckOperator / SQLColumnCheckOperator / SQLTableCheckOperator",
+        "a blocking asset check on the task's asset, running the same SQL",
+        "A failed check fails the step and stops the assets downstream, as it stops the DAG.",
+        "tasks",
+        _family("sql_check"),
     ),
     Equivalence(
         "retries",

@@ -117,6 +117,7 @@ class Translation:
     gate: str | None = None  # "branch" | "short_circuit": the children of this asset may be skipped
     dbt: dict[str, Any] | None = None  # cosmos groups: the dbt project the planner turns into dbt assets
     code: list[str] = field(default_factory=list)  # arguments carried as code: their functions in the logic
+    checks: list[str] = field(default_factory=list)  # blocking asset checks on the task's own asset (SQL checks)
 
 
 @dataclass(frozen=True)

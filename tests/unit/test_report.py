@@ -49,10 +49,10 @@ with DAG("downstream", schedule=[Dataset("s3://bucket/orders")], start_date=date
 STAYING = """
 from datetime import datetime
 from airflow import DAG
-from airflow.providers.sftp.operators.sftp import SFTPOperator
+from airflow.providers.ftp.operators.ftp import FTPFileTransmitOperator
 
 with DAG("transfers", schedule="@daily", start_date=datetime(2024, 1, 1)):
-    SFTPOperator(task_id="push", ssh_conn_id="partner", local_filepath="/tmp/a", remote_filepath="/b")
+    FTPFileTransmitOperator(task_id="push", ftp_conn_id="partner", local_filepath="/tmp/a", remote_filepath="/b")
 """
 
 

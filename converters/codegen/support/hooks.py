@@ -703,12 +703,18 @@ class S3Hook(AwsBaseHook):
         apply_wildcard: bool = False,
     ) -> list[str]:
         prefix = prefix or ""
+        pattern = prefix if apply_wildcard else None  # Airflow lists below the part before "*", then matches
+        prefix = prefix.split("*", 1)[0] if apply_wildcard else prefix
         config = {"PageSize": page_size, "MaxItems": max_items}
         kwargs: dict[str, Any] = {"Bucket": bucket_name, "Prefix": prefix, "Delimiter": delimiter or ""}
         if start_after_key:
             kwargs["StartAfter"] = start_after_key
         pages = self.get_conn().get_paginator("list_objects_v2").paginate(PaginationConfig=config, **kwargs)
         objects = [item for page in pages for item in page.get("Contents", [])]
+        if pattern is not None:
+            import fnmatch
+
+            objects = [o for o in objects if fnmatch.fnmatch(o["Key"], pattern)]
         if from_datetime or to_datetime:
             objects = [
                 o
@@ -827,15 +833,25 @@ class S3Hook(AwsBaseHook):
         dest_bucket_name: str | None = None,
         source_version_id: str | None = None,
         acl_policy: str | None = None,
+        meta_data_directive: str | None = None,
     ) -> Any:
         source_bucket_name, source_bucket_key = self._bucket_and_key(source_bucket_key, source_bucket_name)
         dest_bucket_name, dest_bucket_key = self._bucket_and_key(dest_bucket_key, dest_bucket_name)
         source = {"Bucket": source_bucket_name, "Key": source_bucket_key}
         if source_version_id:
             source["VersionId"] = source_version_id
+        extra = {"MetadataDirective": meta_data_directive} if meta_data_directive else {}
         return self.get_conn().copy_object(
-            Bucket=dest_bucket_name, Key=dest_bucket_key, CopySource=source, ACL=acl_policy or "private"
+            Bucket=dest_bucket_name, Key=dest_bucket_key, CopySource=source, ACL=acl_policy or "private", **extra
         )
+
+    def delete_bucket(self, bucket_name: str, force_delete: bool = False, max_retries: int = 5) -> None:
+        """Delete the bucket; with ``force_delete`` its objects first (a bucket must be empty to go)."""
+        if force_delete:
+            keys = self.list_keys(bucket_name=bucket_name)
+            if keys:
+                self.delete_objects(bucket=bucket_name, keys=keys)
+        self.get_conn().delete_bucket(Bucket=bucket_name)
 
     def delete_objects(self, bucket: str, keys: str | list[str]) -> None:
         names = [keys] if isinstance(keys, str) else list(keys)

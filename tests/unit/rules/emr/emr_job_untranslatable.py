@@ -1,0 +1,9 @@
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.amazon.aws.operators.emr import EmrServerlessStartJobOperator
+
+with DAG("emr_job_untranslatable", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    EmrServerlessStartJobOperator(
+        task_id="emr_job_untranslatable", application_id="a", execution_role_arn="r", job_driver={"x": dag}
+    )
