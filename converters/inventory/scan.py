@@ -21,6 +21,7 @@ import hashlib
 import warnings
 
 from converters.inventory import ir, secrets
+from converters.inventory.estate import EstateModules, EstateSemantics
 from converters.inventory.interpreter import Interpreter
 from converters.inventory.semantics import AirflowSemantics
 from converters.inventory.to_ir import to_dag_ir
@@ -29,20 +30,27 @@ from converters.inventory.values import DagFactory, GroupFactory, TaskFlow, _Lim
 __all__ = ["FileScanner", "module_name", "scan_source"]
 
 
-class FileScanner(AirflowSemantics, Interpreter):
-    """The scan of one file: the interpreter (interpreter.py) with Airflow's meaning of calls (semantics.py)."""
+class FileScanner(AirflowSemantics, EstateSemantics, Interpreter):
+    """The scan of one file: the interpreter (interpreter.py) with Airflow's meaning of calls (semantics.py) and
+    the estate's own modules and operator classes (estate.py)."""
+
+    def __init__(self, path: str, text: str, module: str) -> None:
+        super().__init__(path, text, module)
+        self.estate_init()
 
 
 def module_name(relative_path: str) -> str:
     return relative_path.removesuffix(".py").replace("/", ".")
 
 
-def scan_source(text: str, relative_path: str) -> ir.DagFile:
+def scan_source(text: str, relative_path: str, estate: EstateModules | None = None) -> ir.DagFile:
     """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
+
+    With ``estate`` (the scanned root's modules), imports of the estate's own modules are followed (estate.py).
 
     Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
     """
-    file, tree = _scan_structure(text, relative_path)
+    file, tree = _scan_structure(text, relative_path, estate)
     try:
         found = secrets.find_secrets(text, tree, relative_path)
         file = dataclasses.replace(
@@ -58,7 +66,9 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         )
 
 
-def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Module | None]:
+def _scan_structure(
+    text: str, relative_path: str, estate: EstateModules | None
+) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
         with warnings.catch_warnings():  # Python's warnings about the user's code ("invalid escape") are not ours
@@ -76,6 +86,7 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
             relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),)
         ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
+    scanner.estate = estate
     try:
         scanner.run(tree)
     except RecursionError:
@@ -105,6 +116,8 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
         logic,
         airflow_imports,
         _task_functions(scanner),
+        tuple(sorted(scanner.estate_classes.values(), key=lambda c: c.qualified)),
+        tuple(sorted(scanner.homes_used.items())),
     )
     return file, tree
 

@@ -212,9 +212,14 @@ class AirflowSemantics:
                 if plain:
                     pairs = enumerate(zip(node.args, value, strict=True))
                     result[key] = [self.carry(a, v, f"{task_id}_{i}") for i, (a, v) in pairs]
-            elif not taskflow and key in keywords and key not in {"task_id", "dag"}:
+            elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
         return result
+
+    def may_carry(self, key: str) -> bool:
+        """An estate class's argument is carried as the call's code only if its base receives it as written."""
+        only = getattr(self, "carry_only", None)
+        return only is None or key in only
 
     def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
         """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
