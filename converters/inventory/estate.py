@@ -166,6 +166,7 @@ class EstateSemantics:
     origin: str = ""  # the DAG file whose scan this is (its folder decides where imports are looked up)
     module_depth: int = 0
     constructing: SuperRef | None = None
+    cut_short = False  # an import cycle (or too deep a chain) was cut while this scanner ran
 
     def estate_init(self) -> None:
         self.origin = self.origin or self.path
@@ -232,8 +233,6 @@ class EstateSemantics:
             self.diag(node, "A2D105", f"estate module {module} ({path.name}) cannot be read: {exc}", "warning")
             return None
         relative = estate.relative(path)
-        if relative == self.origin:
-            return None  # the scanned file imports itself: its names are this scan's own
         sha = hashlib.sha256(raw).hexdigest()
         self.homes_used[relative] = sha
         key = (relative, sha)
@@ -243,6 +242,7 @@ class EstateSemantics:
                 self.homes_used.update(home.uses)
             return home
         if relative in estate.loading or self.module_depth >= MAX_MODULE_DEPTH:
+            self.cut_short = True  # what this scan reads now depends on the order of loading: not cached
             return None  # an import cycle, or a chain too deep: the names stay imports
         scanner_module = module + (".__init__" if path.name == "__init__.py" else "")
         home = EstateHome(relative, text, module, {}, sha)
@@ -268,7 +268,10 @@ class EstateSemantics:
         home.env = getattr(sub, "module_env", {})
         home.uses = dict(sub.homes_used)
         self.homes_used.update(sub.homes_used)
-        estate.homes[key] = home
+        if sub.cut_short:
+            self.cut_short = True
+        else:
+            estate.homes[key] = home
         return home
 
     @contextlib.contextmanager
