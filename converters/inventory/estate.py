@@ -80,19 +80,34 @@ class EstateModules:
         self.loading: set[str] = set()  # relative paths being interpreted (an import cycle stops there)
         self._found: dict[tuple[str, str], tuple[Path, str] | None] = {}
         self._plugins: dict[str, tuple[Path, str]] | None = None
+        self._plugin_folders: list[Path] | None = None
+        self._shallow: list[Path] | None = None
 
     def search_folders(self, importer: str) -> list[Path]:
-        """Where ``import x`` looks from the scanned file ``importer``: its folder and parents, then plugins/."""
+        """Where ``import x`` looks from the scanned file ``importer``: its folder and parents, then plugins/,
+        then the folders one or two levels below the root (a repository's ``airflow/`` or ``src/`` folder is
+        often the DAGs folder of its deployment, with the DAG files kept elsewhere)."""
         folder = (self.root / importer).parent
         chain = [folder, *folder.parents]
         inside = [f for f in chain if f == self.root or self.root in f.parents]
-        return inside + [p for p in self.plugin_folders() if p not in inside]
+        rest = [p for p in [*self.plugin_folders(), *self.shallow_folders()] if p not in inside]
+        return inside + list(dict.fromkeys(rest))
 
     def plugin_folders(self) -> list[Path]:
-        found = []
-        for depth in ("plugins", "*/plugins", "*/*/plugins"):
-            found.extend(sorted(p for p in self.root.glob(depth) if p.is_dir()))
-        return found
+        if self._plugin_folders is None:
+            found = []
+            for depth in ("plugins", "*/plugins", "*/*/plugins"):
+                found.extend(sorted(p for p in self.root.glob(depth) if p.is_dir()))
+            self._plugin_folders = found
+        return self._plugin_folders
+
+    def shallow_folders(self) -> list[Path]:
+        if self._shallow is None:
+            found = []
+            for depth in ("*", "*/*"):
+                found.extend(sorted(p for p in self.root.glob(depth) if p.is_dir() and _may_be_on_path(p, self.root)))
+            self._shallow = found
+        return self._shallow
 
     def find(self, module: str, importer: str) -> tuple[Path, str] | None:
         """The file of ``module`` in the estate (and the module name it has there), or None."""
@@ -124,6 +139,14 @@ class EstateModules:
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+
+_NOT_ON_PATH = frozenset({"__pycache__", "node_modules", "venv", "site-packages", "tests", "test", "docs"})
+
+
+def _may_be_on_path(folder: Path, root: Path) -> bool:
+    parts = folder.relative_to(root).parts
+    return not any(p.startswith(".") or p in _NOT_ON_PATH for p in parts)
 
 
 def _plugin_listing(path: Path) -> list[tuple[str, str]]:

@@ -50,7 +50,7 @@ class EstateOperator(Rule):
     count = dg.AssetSpec(
         key=["acme", "count"],
         group_name="acme",
-        description="Stays in Airflow: acme.CountRowsOperator (acme.py:7) is a BaseOperator subclass whose execute() is the estate's own code: it is not copied into Dagster yet",
+        description="Stays in Airflow: an estate operator's execute() is its own code, not copied into Dagster yet: acme.CountRowsOperator (acme.py:7)",
         kinds={"airflow"},
         metadata={
             "airflow/source": "acme.py:13",
@@ -58,7 +58,7 @@ class EstateOperator(Rule):
             "airflow/operator": "acme.CountRowsOperator",
             "airflow/rule": "estate_operator",
             "airflow/disposition": "NONE",
-            "airflow/reason": "acme.CountRowsOperator (acme.py:7) is a BaseOperator subclass whose execute() is the estate's own code: it is not copied into Dagster yet",
+            "airflow/reason": "an estate operator's execute() is its own code, not copied into Dagster yet: acme.CountRowsOperator (acme.py:7)",
         },
     )
     ```
@@ -77,25 +77,25 @@ class EstateOperator(Rule):
         # Which class runs is decided when its module is imported (an environment switch): no one rule applies.
         if record.kind == "runtime":
             chosen = record.notes[0] if record.notes else "an expression"
-            return Translation(NONE, f"{record.qualified} is chosen when its module is imported ({chosen})")
+            return Translation(
+                NONE, f"the operator class is chosen when its module is imported: {record.qualified} = {chosen}"
+            )
         # Its base is neither Airflow's nor estate code the scan reads: what it does is unknown.
         if record.kind == "unresolved":
             return Translation(
-                NONE, f"{_where(record)} derives from {record.bases[-1]}, whose code the scan cannot see"
+                NONE,
+                f"an estate class derives from a class whose code the scan cannot see: {_where(record)} "
+                f"derives from {record.bases[-1]}",
             )
         # A sensor's poke() is the estate's own code; the sensor rules only know Airflow's sensors.
         if record.kind == "sensor":
-            return Translation(
-                NONE, f"{_where(record)} is a BaseSensorOperator subclass whose poke() is the estate's own code{uses}"
-            )
+            return Translation(NONE, f"an estate sensor's poke() is its own code: {_where(record)}{uses}")
         # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
         if "execute" not in record.overrides:
-            return Translation(NONE, f"{_where(record)} is a BaseOperator subclass that defines no execute()")
+            return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
         # execute() is the estate's own code; copying the class to the Dagster side is not built yet.
         return Translation(
-            NONE,
-            f"{_where(record)} is a BaseOperator subclass whose execute() is the estate's own code{uses}: "
-            "it is not copied into Dagster yet",
+            NONE, f"an estate operator's execute() is its own code, not copied into Dagster yet: {_where(record)}{uses}"
         )
 
 
@@ -134,7 +134,7 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
 def _replaced_execute(record: ir.EstateClass, base: str) -> Translation:
     # The subclass replaces its base's execute(): the base's translation would run something else.
     return Translation(
-        NONE, f"{_where(record)} overrides execute() without calling {base}.execute(): its own code runs instead"
+        NONE, f"an estate subclass replaces its base's execute(): {_where(record)} does not call {base}.execute()"
     )
 
 
