@@ -193,6 +193,10 @@ class AirflowSemantics:
     def callable_ref(self, value: Any) -> Any:
         """Functions of this file passed to a task become references into the file's copied logic."""
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(value, Helper) and value.home is not None:  # an estate module's: imported when it runs
+            return Qual(f"{value.home.module}.{value.node.name}")
+        if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
+            return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
             return CallableRef(self.logic.add(node))
         return value
