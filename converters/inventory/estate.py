@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import is_plain_literal
+from converters.inventory.callables import LogicExtractor, _context_uses, is_plain_literal
 from converters.inventory.literals import MAX_CALL_DEPTH
 from converters.inventory.operators import resolve_operator
 from converters.inventory.values import (
@@ -405,6 +405,8 @@ class EstateSemantics:
         finally:
             self.carry_only = outer
         self.estate_classes[record.qualified] = record
+        if record.kind == "base_operator" and cls.home is None and cls.node is not None and self.logic is not None:
+            copy_class(self.logic, cls.node)  # its execute() may run on the Dagster side (rules/estate.py decides)
         if isinstance(ref, TaskRef) and record.base_operator:
             task = ref.dag.tasks[ref.task_id]
             ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
@@ -459,6 +461,35 @@ def _bind_parameters(scanner: Any, fn: ast.FunctionDef, frame: dict, receiver: S
         frame[fn.args.vararg.arg] = []
     if fn.args.kwarg is not None:
         frame[fn.args.kwarg.arg] = {k: v for k, v in kwargs.items() if k not in named and not k.startswith("$")}
+
+
+def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
+    """Copy a class of the scanned file into its logic, with what it needs, as ``LogicExtractor.add`` copies a
+    callable; its ``ir.Callable`` record (by class name) lists the names nothing binds and the Airflow names."""
+    if id(node) in extractor._by_node:
+        return extractor._by_node[id(node)]
+    unresolved: list[str] = []
+    airflow: dict[str, str] = {}
+    if extractor._claim(node.name, node):
+        unresolved.append(f"{node.name} (another definition of that name is already copied)")
+    else:
+        copied_before = id(node) in extractor.chosen
+        extractor._require(node, extractor._scopes_for(node), unresolved, airflow, set())
+        if unresolved and not copied_before:
+            extractor.chosen.pop(id(node), None)  # not copied: the logic holds no undefined name
+    pulls, reads_conf = _context_uses(node)
+    extractor.callables.append(
+        ir.Callable(
+            name=node.name,
+            source=ir.SourceRef("", node.lineno, node.col_offset),
+            airflow_names=tuple(sorted(set(airflow.values()))),
+            unresolved=tuple(sorted(set(unresolved))),
+            xcom_pulls=pulls,
+            reads_conf=reads_conf,
+        )
+    )
+    extractor._by_node[id(node)] = node.name
+    return node.name
 
 
 def _airflow_base(name: str) -> tuple[str, str, str]:

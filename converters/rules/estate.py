@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 
 from converters.inventory import ir
 from converters.inventory.estate import RUN_TIME_METHODS
-from converters.rules.base import JUDG, NONE, Rule, TaskInput, Translation, worse
+from converters.rules import hooks
+from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable, worse
+from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 
 def estate_class(task: TaskInput) -> ir.EstateClass | None:
@@ -19,13 +22,18 @@ def _where(record: ir.EstateClass) -> str:
 
 
 class EstateOperator(Rule):
-    """What it does: keeps a task of an estate operator class no rule can follow in Airflow, naming why.
+    """What it does: runs a ``BaseOperator`` subclass of the DAG file as the asset body (JUDG), or keeps a task of an
+    estate operator class no rule can follow in Airflow, naming why.
 
     Why: the estate's own classes (``plugins/``, ``operators/``, a shared ``common`` module) are resolved through
     their bases. A subclass of a known operator is translated by that operator's rule (its defaults and
-    ``__init__`` applied; ``translate_subclass``). What is left here runs code of its own: a ``BaseOperator`` or
-    ``BaseSensorOperator`` subclass's ``execute``/``poke``, a class chosen at import time, a base the scan cannot
-    read. Each says which.
+    ``__init__`` applied; ``translate_subclass``). A ``BaseOperator`` subclass whose ``execute(self, context)`` uses
+    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and the file's own code is copied
+    into the DAG's logic module and runs on support's ``BaseOperator`` (built with the task's arguments, its
+    ``template_fields`` rendered as Airflow renders them, ``self.log``, ``execute``'s return value the asset's
+    value): JUDG, since the class is the estate's code. Anything else stays in Airflow, saying which construct: a
+    sensor's ``poke``, a class chosen at import time, a base the scan cannot read, another module's class (not
+    copied yet), Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
 
     Example:
     ```python
@@ -46,21 +54,24 @@ class EstateOperator(Rule):
 
     Becomes:
     ```python
-    # acme.py:13 · task count · rule estate_operator · NONE
-    count = dg.AssetSpec(
+    # acme.py:13 · task count · rule estate_operator · JUDG
+    @dg.asset(
         key=["acme", "count"],
         group_name="acme",
-        description="Stays in Airflow: an estate operator's execute() is its own code, not copied into Dagster yet: acme.CountRowsOperator (acme.py:7)",
-        kinds={"airflow"},
+        kinds={"python"},
         metadata={
             "airflow/source": "acme.py:13",
             "airflow/task_id": "count",
             "airflow/operator": "acme.CountRowsOperator",
             "airflow/rule": "estate_operator",
-            "airflow/disposition": "NONE",
-            "airflow/reason": "an estate operator's execute() is its own code, not copied into Dagster yet: acme.CountRowsOperator (acme.py:7)",
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "the estate operator CountRowsOperator runs as the asset body on a Dagster-side BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
         },
     )
+    def count(context: dg.AssetExecutionContext):
+        airflow = task_context(context, DAG, "count")
+        logic = load_logic("acme")
+        return run_operator(logic.CountRowsOperator, {"task_id": "count"}, airflow, dag=DAG)
     ```
     """
 
@@ -68,7 +79,7 @@ class EstateOperator(Rule):
     operators = ()
     families = ("estate",)
     disposition = NONE
-    emits = "an observation-only AssetSpec naming the estate class and what it needs; the task stays in Airflow"
+    emits = "the copied class run by support's BaseOperator (JUDG), or an observation-only AssetSpec naming why"
 
     def translate(self, task: TaskInput) -> Translation:
         unrecorded = ir.EstateClass(task.task.operator, task.task.source, (task.task.operator,), kind="unresolved")
@@ -93,10 +104,120 @@ class EstateOperator(Rule):
         # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
-        # execute() is the estate's own code; copying the class to the Dagster side is not built yet.
+        copied = _copied_class(task, record)
+        # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
+        if copied is None:
+            return Translation(
+                NONE,
+                f"an estate operator's execute() is another module's code, not copied into Dagster yet: "
+                f"{_where(record)}{uses}",
+            )
+        return _run_copied_class(task, record, copied)
+
+
+def _copied_class(task: TaskInput, record: ir.EstateClass) -> ir.Callable | None:
+    """The record of the class as copied into the file's logic (a class of the DAG file itself), or None."""
+    if record.source.file != task.file.path:
+        return None
+    name = record.qualified.rsplit(".", 1)[-1]
+    return next((c for c in task.file.callables if c.name == name and not c.expression), None)
+
+
+def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callable) -> Translation:
+    """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
+    t = Translation(
+        JUDG,
+        f"the estate operator {record.qualified.rsplit('.', 1)[-1]} runs as the asset body on a Dagster-side "
+        "BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
+        kinds=("python",),
+        consumed=set(task.args),
+    )
+    # Names the copied class needs but the file does not bind would fail at run time.
+    if copied.unresolved:
         return Translation(
-            NONE, f"an estate operator's execute() is its own code, not copied into Dagster yet: {_where(record)}{uses}"
+            NONE,
+            f"an estate operator uses names its file does not define: {_where(record)}: {', '.join(copied.unresolved)}",
         )
+    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+    # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
+    if unsupported:
+        return Translation(
+            NONE,
+            f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
+            + ", ".join(unsupported),
+        )
+    bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
+    classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
+    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes)
+    # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
+    if missing:
+        return Translation(
+            NONE,
+            f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
+            + ", ".join(missing),
+        )
+    inherited = _base_operator_uses(task.file.logic, copied.name)
+    # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
+    if inherited:
+        return Translation(
+            NONE,
+            f"an estate operator uses BaseOperator members the Dagster-side base does not have: {_where(record)}: "
+            + ", ".join(inherited),
+        )
+    # XComs pulled by the operator's own code have no asset input to come from here.
+    if copied.xcom_pulls:
+        return Translation(NONE, f"an estate operator pulls XComs in its own code: {_where(record)}")
+    used = sorted({hooks.HOOKS[n] for n in copied.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+    if used:
+        t.notes.append(
+            f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+            "AIRFLOW_CONN_<ID>, the driver installed in the Dagster environment"
+        )
+    if copied.reads_conf:
+        t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
+    code = Code(t)
+    arguments = {"task_id": task.task.task_id, **{k: v for k, v in task.args.items() if k not in {"dag", "expand"}}}
+    try:
+        written = code.value(arguments)
+    except Untranslatable as exc:
+        # An argument the asset cannot write as code: the class cannot be built the same way.
+        return Translation(NONE, f"an argument of the estate operator {exc}: {_where(record)}")
+    t.uses_logic = True
+    t.support.add("run_operator")
+    t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
+    return t
+
+
+# What support's BaseOperator stand-in provides to a copied class (besides what the class defines itself).
+STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext", "execute", "__class__"})
+
+
+def _base_operator_uses(logic: str, name: str) -> list[str]:
+    """``self.<member>`` reads of the copied class (and its copied bases) that neither it nor the stand-in has."""
+    try:
+        tree = ast.parse(logic)
+    except SyntaxError:
+        return []
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    chain, todo = [], [name]
+    while todo:
+        node = classes.pop(todo.pop(), None)
+        if node is not None:
+            chain.append(node)
+            todo += [b.id for b in node.bases if isinstance(b, ast.Name)]
+    defined = set(STAND_IN_MEMBERS)
+    read: set[str] = set()
+    for node in chain:
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.add(item.name)
+            for target in item.targets if isinstance(item, ast.Assign) else [getattr(item, "target", None)]:
+                if isinstance(target, ast.Name):
+                    defined.add(target.id)
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                (defined.add if isinstance(inner.ctx, ast.Store) else read.add)(inner.attr)
+    return sorted(read - defined)
 
 
 def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 import sys
 import textwrap
 from pathlib import Path
@@ -150,7 +151,7 @@ def _task(planned, dag_id, task_id):
         ("echo", "MECH", "the command runs with bash"),
         ("loud", "JUDG", "ops.LoudEchoOperator (plugins/ops.py:24) overrides pre_execute(), execute()"),
         ("silent", "NONE", "ops.SilentOperator (plugins/ops.py:33) does not call BashOperator.execute()"),
-        ("count", "NONE", "execute() is its own code, not copied into Dagster yet: ops.CountOperator (plugins/ops.py:38)"),
+        ("count", "NONE", "another module's code, not copied into Dagster yet: ops.CountOperator (plugins/ops.py:38)"),
     ],
 )
 def test_estate_classes_are_translated_through_their_bases(converted, task_id, disposition, reason):
@@ -272,3 +273,91 @@ def test_the_inventory_json_lists_tasks_of_estate_classes_under_their_class(conv
             ]
         )
     )
+
+
+COPIED = '''
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import BaseOperator
+from airflow.providers.sqlite.hooks.sqlite import SqliteHook
+
+SUFFIX = ".txt"
+
+
+class WriteReportOperator(BaseOperator):
+    """Writes its rendered text to a file: its own attributes, template_fields, self.log, a module constant."""
+
+    template_fields = ("text",)
+
+    def __init__(self, folder, text, **kwargs):
+        super().__init__(**kwargs)
+        self.folder = folder
+        self.text = text
+
+    def execute(self, context):
+        path = f"{{self.folder}}/{{self.task_id}}{{SUFFIX}}"
+        self.log.info("writing %s", path)
+        with open(path, "w") as handle:
+            handle.write(self.text)
+        return path
+
+
+class CountRowsOperator(BaseOperator):
+    def __init__(self, table, sqlite_conn_id="warehouse", **kwargs):
+        super().__init__(**kwargs)
+        self.table = table
+        self.sqlite_conn_id = sqlite_conn_id
+
+    def execute(self, context):
+        return SqliteHook(sqlite_conn_id=self.sqlite_conn_id).get_first(f"select count(*) from {{self.table}}")[0]
+
+
+with DAG("copied", schedule=None, start_date=datetime(2024, 1, 1)):
+    WriteReportOperator(task_id="report", folder="{folder}", text="rows for {{{{ ds }}}}", retries=2)
+    CountRowsOperator(task_id="count", table="orders")
+'''
+
+
+@pytest.fixture(scope="module")
+def copied(tmp_path_factory):
+    root = tmp_path_factory.mktemp("estatecopy")
+    out = root / "out"
+    out.mkdir()
+    (root / "copied.py").write_text(textwrap.dedent(COPIED.format(folder=out)).lstrip(), encoding="utf-8")
+    planned = scan_and_plan(root, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "estatecopy_defs", dags_folder=root, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("estatecopy_defs.dags.copied"), out
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith("estatecopy_defs")]:
+            del sys.modules[name]
+
+
+def _materialize(module, task_id):
+    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
+    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
+    return result.output_for_node(asset.op.name)
+
+
+def test_a_base_operator_class_of_the_file_runs_as_the_asset_body(copied):
+    planned, module, out = copied
+    task = _task(planned, "copied", "report")
+    assert task.disposition == "JUDG"
+    assert "runs as the asset body on a Dagster-side BaseOperator" in task.translation.reason
+    assert _materialize(module, "report") == f"{out}/report.txt"
+    assert (out / "report.txt").read_text() == "rows for 2024-01-15"  # template_fields rendered as Airflow does
+
+
+def test_a_copied_operator_class_queries_through_the_support_hook(copied, tmp_path, monkeypatch):
+    planned, module, _ = copied
+    task = _task(planned, "copied", "count")
+    assert task.disposition == "JUDG" and "SqliteHook" in " ".join(task.translation.notes)
+    database = tmp_path / "warehouse.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table orders (id int)")
+        connection.executemany("insert into orders values (?)", [(1,), (2,), (3,)])
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(database)}))
+    assert _materialize(module, "count") == 3
