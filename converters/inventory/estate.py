@@ -342,7 +342,9 @@ class EstateSemantics:
                 overrides=_methods(node, parent),
                 calls_super=_calls_super(node, parent),
                 attributes=_class_attributes(node, parent),
-                notes=self._uses(node, env) + (parent.record.notes if parent and parent.record else ()),
+                notes=tuple(
+                    dict.fromkeys(self._uses(node, env) + (parent.record.notes if parent and parent.record else ()))
+                ),
             )
             return CustomOperator(qualified, family, airflow, record, node, self.home, parent)
         return None
