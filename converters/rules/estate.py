@@ -100,7 +100,7 @@ class EstateOperator(Rule):
             )
         # A sensor's poke() is the estate's own code; the sensor rules only know Airflow's sensors.
         if record.kind == "sensor":
-            return Translation(NONE, f"an estate sensor's poke() is its own code: {_where(record)}{uses}")
+            return Translation(NONE, f"the poke() of an estate sensor is its own code: {_where(record)}{uses}")
         # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
@@ -109,7 +109,7 @@ class EstateOperator(Rule):
         if copied is None:
             return Translation(
                 NONE,
-                f"an estate operator's execute() is another module's code, not copied into Dagster yet: "
+                "the execute() of an estate operator class in another module is not copied into Dagster yet: "
                 f"{_where(record)}{uses}",
             )
         return _run_copied_class(task, record, copied)
@@ -255,7 +255,7 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
 def _replaced_execute(record: ir.EstateClass, base: str) -> Translation:
     # The subclass replaces its base's execute(): the base's translation would run something else.
     return Translation(
-        NONE, f"an estate subclass replaces its base's execute(): {_where(record)} does not call {base}.execute()"
+        NONE, f"an estate subclass replaces the execute() of its base: {_where(record)} does not call {base}.execute()"
     )
 
 
