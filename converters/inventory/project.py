@@ -228,6 +228,7 @@ def scan_project(
     on_file: Callable[[int, int], None] = lambda done, total: None,
 ) -> ir.Project:
     root = root.resolve()
+    _ESTATES.clear()  # estate modules are looked up afresh by each scan (a module may have appeared since)
     paths, diagnostics = list_dag_files(root)
     cache = str(cache_dir or default_cache_dir()) if use_cache else None
     # Files the last scan of this folder already answered, by content key (read and hashed here, in one process).

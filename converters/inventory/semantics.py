@@ -350,6 +350,8 @@ class AirflowSemantics:
             if not isinstance(task_id, str):
                 self.mark_incomplete(node, "A2D241", "mapped task without a literal task_id")
                 return Unknown(self.src(node))
+            if isinstance(target, CustomOperator) and target.record is not None:  # the plan names the estate class
+                self.estate_classes[target.record.qualified] = target.record
             return self.add_task(
                 node,
                 dag,

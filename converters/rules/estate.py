@@ -104,6 +104,9 @@ class EstateOperator(Rule):
         # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
+        # Mapped instances of the estate's own class (.partial().expand()) have no translation yet.
+        if task.task.mapped:
+            return Translation(NONE, f"a mapped task of an estate operator class is not translated: {_where(record)}")
         copied = _copied_class(task, record)
         # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
         if copied is None:
