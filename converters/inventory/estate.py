@@ -494,6 +494,21 @@ def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
     return node.name
 
 
+def mapped_family(cls: CustomOperator) -> str:
+    """The family a mapped task of ``cls`` is planned under: its base's only when the class changes nothing the
+    base's rule would have to follow (no ``__init__``, no run-time method, its own ``template_fields``)."""
+    record = cls.record
+    if record is None or record.kind != "subclass":
+        return cls.family
+    chain, node = [], cls
+    while node is not None and node.node is not None:
+        chain.append(node.node)
+        node = node.parent
+    has_init = any(isinstance(s, ast.FunctionDef) and s.name == "__init__" for n in chain for s in n.body)
+    changes = [m for m in record.overrides if m in RUN_TIME_METHODS] or "template_fields" in record.attributes
+    return "estate" if has_init or changes else cls.family
+
+
 def _airflow_base(name: str) -> tuple[str, str, str]:
     """(kind, Airflow class, family) of an Airflow base class; kind "" for a class that is no operator."""
     short = name.rsplit(".", 1)[-1]

@@ -13,8 +13,9 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.callables import is_plain_literal
+from converters.inventory.estate import mapped_family
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
-from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.operators import OperatorInfo, is_dag_class, is_task_group_class, resolve_operator
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
     CallableRef,
@@ -352,6 +353,7 @@ class AirflowSemantics:
                 return Unknown(self.src(node))
             if isinstance(target, CustomOperator) and target.record is not None:  # the plan names the estate class
                 self.estate_classes[target.record.qualified] = target.record
+                info = OperatorInfo(target.qualified, mapped_family(target))  # estate.py: its __init__ can't run
             return self.add_task(
                 node,
                 dag,

@@ -101,12 +101,13 @@ class EstateOperator(Rule):
         # A sensor's poke() is the estate's own code; the sensor rules only know Airflow's sensors.
         if record.kind == "sensor":
             return Translation(NONE, f"the poke() of an estate sensor is its own code: {_where(record)}{uses}")
+        # Mapped instances of the estate's own class (.partial().expand()) have no translation yet:
+        # its __init__ cannot be run over arguments known only when the task is expanded.
+        if task.task.mapped:
+            return Translation(NONE, f"a mapped task of an estate operator class is not translated: {_where(record)}")
         # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
-        # Mapped instances of the estate's own class (.partial().expand()) have no translation yet.
-        if task.task.mapped:
-            return Translation(NONE, f"a mapped task of an estate operator class is not translated: {_where(record)}")
         copied = _copied_class(task, record)
         # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
         if copied is None:
