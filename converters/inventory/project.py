@@ -161,8 +161,10 @@ def _estate(root: str) -> EstateModules | None:
 
 def _estate_unchanged(file: ir.DagFile, root: Path) -> bool:
     """A cached scan holds while the estate modules it read still have the content it read."""
-    for relative, sha in file.estate_modules:
+    entries = getattr(file, "estate_modules", ())
+    for entry in entries if isinstance(entries, tuple) else [None]:
         try:
+            relative, sha = entry  # an entry another scanner version wrote may differ: then it is a miss
             path = root / relative
             info = path.stat()
             stamp = (str(path), info.st_mtime_ns, info.st_size)
@@ -170,7 +172,7 @@ def _estate_unchanged(file: ir.DagFile, root: Path) -> bool:
                 _HASHES[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
             if _HASHES[stamp] != sha:
                 return False
-        except OSError:
+        except (OSError, TypeError, ValueError):
             return False
     return True
 

@@ -15,6 +15,7 @@ import pytest
 
 from converters.codegen import generate
 from converters.flow import scan_and_plan
+from converters.inventory import ir
 from converters.inventory.project import scan_project
 
 PLUGIN = '''
@@ -361,3 +362,20 @@ def test_a_copied_operator_class_queries_through_the_support_hook(copied, tmp_pa
         connection.executemany("insert into orders values (?)", [(1,), (2,), (3,)])
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "sqlite", "host": str(database)}))
     assert _materialize(module, "count") == 3
+
+
+def test_an_estate_function_given_as_a_callback_stays_an_import(tmp_path):
+    dags = tmp_path / "dags"
+    (dags / "include").mkdir(parents=True)
+    (dags / "include" / "alerts.py").write_text("def notify(context):\n    return context\n")
+    (dags / "uses.py").write_text(
+        "from datetime import datetime\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "from include.alerts import notify\n"
+        "with DAG('uses', schedule=None, start_date=datetime(2024, 1, 1), "
+        "default_args={'on_failure_callback': notify}):\n"
+        "    BashOperator(task_id='run', bash_command='echo', on_success_callback=notify)\n"
+    )
+    project = scan_project(dags, jobs=1, use_cache=False)
+    (dag,) = [d for f in project.files for d in f.dags]
+    assert dag.default_args["on_failure_callback"] == ir.RefValue("include.alerts.notify")
+    assert dag.tasks[0].arguments["on_success_callback"] == ir.RefValue("include.alerts.notify")
