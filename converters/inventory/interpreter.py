@@ -15,6 +15,7 @@ from typing import Any
 from converters.inventory import ir
 from converters.inventory.callables import LogicExtractor
 from converters.inventory.data_files import OpenFile
+from converters.inventory.estate import NOT_HANDLED
 from converters.inventory.literals import (
     LITERAL_METHODS,
     MAX_CALL_DEPTH,
@@ -29,7 +30,6 @@ from converters.inventory.literals import (
     _path_attribute,
     _would_grow_too_much,
 )
-from converters.inventory.operators import resolve_operator
 from converters.inventory.values import (
     CustomOperator,
     DagFactory,
@@ -44,6 +44,8 @@ from converters.inventory.values import (
     PathMethod,
     PathValue,
     Qual,
+    SelfRef,
+    SuperRef,
     TaskFlow,
     TaskRef,
     Unknown,
@@ -155,6 +157,8 @@ class Interpreter:
                 self.exec_block(final, env)
             case ast.Assign(targets=targets, value=value):
                 result = self.eval(value, env)
+                if isinstance(value, ast.IfExp) and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                    result = self.operator_choice(value, targets[0].id, env) or result  # `Op = A if env else B`
                 for target in targets:
                     self.bind(target, result, env, stmt)
                 if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(result, Unknown):
@@ -235,7 +239,8 @@ class Interpreter:
                     if alias.name == "*":
                         self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
                         continue
-                    env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}")
+                    estate = self.estate_value(f"{base}.{alias.name}", stmt)  # the estate's own code (estate.py)
+                    env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}") if estate is None else estate
 
     def bind(self, target: ast.expr, value: Any, env: dict[str, Any], stmt: ast.stmt) -> None:
         match target:
@@ -249,8 +254,13 @@ class Interpreter:
                 )
                 for element, item in zip(elts, items, strict=False):
                     self.bind(element, item, env, stmt)
-            case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))):
+            case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))) if not isinstance(value, DagState):
+                # (a DAG the scan built is registered whatever the key: Airflow collects the module's DAG objects)
                 self.diag(stmt, "A2D220", "DAG registered through globals()[...]: its id is only known at runtime")
+            case ast.Subscript(value=ast.Call(func=ast.Name(id="globals"))):
+                pass
+            case ast.Attribute(value=owner, attr=attr) if isinstance(self.eval(owner, env), SelfRef):
+                self.eval(owner, env).attributes[attr] = value  # `self.x = ...` in an estate operator's __init__
             case ast.Subscript(value=base, slice=index):
                 self.bind_item(target, self.eval(base, env), self.eval(index, env), value, stmt)
             case _:
@@ -339,19 +349,9 @@ class Interpreter:
         return TaskFlow(node, "", (), role) if role else Helper(node)
 
     def define_class(self, node: ast.ClassDef, env: dict[str, Any]) -> None:
-        for base in node.bases:
-            value = self.eval(base, env)
-            info = None
-            if isinstance(value, Qual):
-                info = resolve_operator(value.name)
-                if not (info.family or value.name.endswith(("Operator", "Sensor"))):
-                    continue
-            elif isinstance(value, CustomOperator):
-                info = value
-            if info is not None:
-                qualified = f"{self.module}.{node.name}"
-                env[node.name] = CustomOperator(qualified, info.family)
-                return
+        resolved = self.resolve_class(node, env)  # an operator class of the estate (estate.py), else nothing
+        if resolved is not None:
+            env[node.name] = resolved
 
     # -- expressions --------------------------------------------------------------------------------------
     def eval(self, node: ast.expr, env: dict[str, Any]) -> Any:
@@ -430,16 +430,19 @@ class Interpreter:
         if isinstance(owner, Qual):
             if owner.name.startswith("airflow") and owner.name.endswith(STR_ENUMS):
                 return attr.lower()  # TriggerRule.ALL_DONE == "all_done": Airflow's enums are str enums
-            return Qual(f"{owner.name}.{attr}")
+            estate = self.estate_value(f"{owner.name}.{attr}", node)  # `module.name` of an estate module
+            return Qual(f"{owner.name}.{attr}") if estate is None else estate
         if isinstance(owner, (str, dict, list, tuple)) and attr in LITERAL_METHODS:
             return LiteralMethod(owner, attr)
         if isinstance(owner, TaskRef) and attr == "output":
             return XComArg(owner)
         if isinstance(owner, PathValue):
             return _path_attribute(owner, attr) or Unknown(self.src(node))
+        if isinstance(owner, SelfRef) and attr in owner.attributes:
+            return owner.attributes[attr]
         if isinstance(owner, (TaskRef, XComArg, TaskFlow, Partial, DagState, GroupRef, CustomOperator, GroupFactory)):
             return MethodRef(owner, attr)
-        if isinstance(owner, YamlFactory):  # DagFactory(config).generate_dags(globals())
+        if isinstance(owner, (YamlFactory, SuperRef)):  # generate_dags(globals()); super().__init__
             return MethodRef(owner, attr)
         return Unknown(self.src(node))
 
@@ -549,6 +552,9 @@ class Interpreter:
             kwargs[keyword.arg] = value
 
         self.call_env = env
+        estate = self.estate_call(node, func, args, kwargs)  # super(), Base.__init__(...), EstateOp(...)
+        if estate is not NOT_HANDLED:
+            return estate
         if isinstance(func, PathMethod):
             return func.owner if not args else Unknown(self.src(node))  # resolve(), absolute()
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id == "str" and args:
@@ -565,8 +571,6 @@ class Interpreter:
             return self.call_method(node, func.owner, func.attr, args, kwargs)
         if isinstance(func, Qual):
             return self.call_qualified(node, func.name, args, kwargs)
-        if isinstance(func, CustomOperator):
-            return self.create_task(node, func.qualified, kwargs, canonical=(func.canonical, func.family))
         if isinstance(func, TaskFlow):
             return self.call_taskflow(node, func, args, kwargs)
         if isinstance(func, DagFactory):
@@ -611,6 +615,9 @@ class Interpreter:
         if self.depth >= MAX_CALL_DEPTH:
             self.mark_incomplete(node, "A2D232", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
             return Unknown(self.src(node))
+        if helper.home is not None:  # a function of an estate module: run with that module's names
+            with self.in_home(helper.home):
+                return self.run_function(helper.node, args, kwargs, {})
         return self.run_function(helper.node, args, kwargs, env)
 
     def run_function(self, fn: ast.FunctionDef, args, kwargs, env) -> Any:

@@ -254,6 +254,7 @@ class Task:
     arguments: dict[str, JSONValue] = field(default_factory=dict)  # literals, or Values (SourceValue...)
     origin: str = "static"  # static | dagbag
     role: str = ""  # "setup" | "teardown" (Airflow's setup/teardown tasks) | "" for ordinary work
+    base_operator: str = ""  # an estate class's task: the known Airflow operator its class resolves to ("" none)
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,27 @@ class Callable:
 
 
 @dataclass(frozen=True)
+class EstateClass:
+    """An operator class the estate defines (in the DAG file or an estate module), resolved through its bases.
+
+    ``kind``: ``subclass`` (of a known Airflow operator, ``base_operator``), ``base_operator`` (a ``BaseOperator``
+    subclass with its own ``execute``), ``sensor`` (a ``BaseSensorOperator`` subclass), ``runtime`` (a name whose
+    class is chosen at run time: ``notes`` holds the expression) or ``unresolved`` (a base the scan cannot see).
+    """
+
+    qualified: str  # <module>.<Class>, the operator name its tasks carry
+    source: SourceRef  # where the class is defined
+    bases: tuple[str, ...] = ()  # the resolved chain, nearest first: estate classes, then the Airflow class
+    base_operator: str = ""  # the known Airflow operator at the end of the chain ("" when none)
+    family: str = ""
+    kind: str = "subclass"
+    overrides: tuple[str, ...] = ()  # methods the estate chain defines besides __init__ ("execute", "poke"...)
+    calls_super: tuple[str, ...] = ()  # of those, the ones whose body calls the base's method of that name
+    attributes: tuple[str, ...] = ()  # class attributes it sets (template_fields, ui_color...)
+    notes: tuple[str, ...] = ()  # what the scan found it uses (hooks, estate modules), or could not follow
+
+
+@dataclass(frozen=True)
 class DagFile:
     path: str  # relative to the scanned root
     sha256: str
@@ -309,6 +331,8 @@ class DagFile:
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
     task_functions: tuple[str, ...] = ()  # module-level functions Airflow makes tasks/groups/DAGs of (@task...)
     data_files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the YAML/JSON files the scan read for it
+    estate_classes: tuple[EstateClass, ...] = ()  # the estate operator classes this file's tasks use
+    estate_modules: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the estate modules the scan read for it
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from converters.inventory import ir
+from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "20"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "21"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -135,11 +136,16 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
     key = _cache_key(relative, raw)
     cached = Path(cache) / key[:2] / f"{key}.pickle" if cache else None
     folder = Path(root) if Path(root).is_dir() else None
+    estate = _estate(root)
     if cached is not None:
         found = _read_pickle(cached)
-        if isinstance(found, ir.DagFile) and _data_files_unchanged(found, folder):
+        if (
+            isinstance(found, ir.DagFile)
+            and _data_files_unchanged(found, folder)
+            and _estate_unchanged(found, Path(root))
+        ):
             return found
-    result = scan_source(text, relative, folder)
+    result = scan_source(text, relative, estate, folder)
     if cached is not None:
         _write_pickle(cached, result)
     return result
@@ -154,6 +160,40 @@ def _data_files_unchanged(file: ir.DagFile, root: Path | None) -> bool:
         except OSError:
             return False
     return True
+
+
+_ESTATES: dict[str, EstateModules] = {}  # per process: each estate module is read once per scan
+
+
+def _estate(root: str) -> EstateModules | None:
+    """The estate's modules under ``root`` (None when a single file is scanned)."""
+    if not Path(root).is_dir():
+        return None
+    if root not in _ESTATES:
+        _ESTATES.clear()  # one scanned folder at a time: a long-lived process does not keep old ones
+        _ESTATES[root] = EstateModules(Path(root))
+    return _ESTATES[root]
+
+
+def _estate_unchanged(file: ir.DagFile, root: Path) -> bool:
+    """A cached scan holds while the estate modules it read still have the content it read."""
+    entries = getattr(file, "estate_modules", ())
+    for entry in entries if isinstance(entries, tuple) else [None]:
+        try:
+            relative, sha = entry  # an entry another scanner version wrote may differ: then it is a miss
+            path = root / relative
+            info = path.stat()
+            stamp = (str(path), info.st_mtime_ns, info.st_size)
+            if stamp not in _HASHES:
+                _HASHES[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if _HASHES[stamp] != sha:
+                return False
+        except (OSError, TypeError, ValueError):
+            return False
+    return True
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> sha256, within one process
 
 
 def _cache_key(relative: str, raw: bytes) -> str:
@@ -206,6 +246,7 @@ def scan_project(
     on_file: Callable[[int, int], None] = lambda done, total: None,
 ) -> ir.Project:
     root = root.resolve()
+    _ESTATES.clear()  # estate modules are looked up afresh by each scan (a module may have appeared since)
     paths, diagnostics = list_dag_files(root)
     cache = str(cache_dir or default_cache_dir()) if use_cache else None
     # Files the last scan of this folder already answered, by content key (read and hashed here, in one process).
@@ -312,7 +353,11 @@ def _known_results(cache: Path, root: Path, paths: list[Path]) -> dict[int, tupl
             continue
         key = _cache_key(_rel(path, root) if root.is_dir() else path.name, raw)
         found = previous.get(key)
-        fresh = isinstance(found, ir.DagFile) and _data_files_unchanged(found, root if root.is_dir() else None)
+        fresh = (
+            isinstance(found, ir.DagFile)
+            and _data_files_unchanged(found, root if root.is_dir() else None)
+            and _estate_unchanged(found, root)
+        )
         known[number] = (key, found if fresh else None)
     return known
 

@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from converters.inventory import ir, secrets
+from converters.inventory.estate import EstateModules, EstateSemantics
 from converters.inventory.interpreter import Interpreter
 from converters.inventory.semantics import AirflowSemantics
 from converters.inventory.to_ir import to_dag_ir
@@ -30,21 +31,29 @@ from converters.inventory.values import DagFactory, GroupFactory, TaskFlow, _Lim
 __all__ = ["FileScanner", "module_name", "scan_source"]
 
 
-class FileScanner(AirflowSemantics, Interpreter):
-    """The scan of one file: the interpreter (interpreter.py) with Airflow's meaning of calls (semantics.py)."""
+class FileScanner(AirflowSemantics, EstateSemantics, Interpreter):
+    """The scan of one file: the interpreter (interpreter.py) with Airflow's meaning of calls (semantics.py) and
+    the estate's own modules and operator classes (estate.py)."""
+
+    def __init__(self, path: str, text: str, module: str) -> None:
+        super().__init__(path, text, module)
+        self.estate_init()
 
 
 def module_name(relative_path: str) -> str:
     return relative_path.removesuffix(".py").replace("/", ".")
 
 
-def scan_source(text: str, relative_path: str, root: Path | None = None) -> ir.DagFile:
+def scan_source(
+    text: str, relative_path: str, estate: EstateModules | None = None, root: Path | None = None
+) -> ir.DagFile:
     """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
 
+    With ``estate`` (the scanned root's modules), imports of the estate's own modules are followed (estate.py).
     ``root``: the scanned folder, when the scan may read the data files (YAML, JSON) the file reads at parse time.
     Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
     """
-    file, tree = _scan_structure(text, relative_path, root)
+    file, tree = _scan_structure(text, relative_path, estate, root)
     try:
         found = secrets.find_secrets(text, tree, relative_path)
         file = dataclasses.replace(
@@ -60,7 +69,9 @@ def scan_source(text: str, relative_path: str, root: Path | None = None) -> ir.D
         )
 
 
-def _scan_structure(text: str, relative_path: str, root: Path | None) -> tuple[ir.DagFile, ast.Module | None]:
+def _scan_structure(
+    text: str, relative_path: str, estate: EstateModules | None, root: Path | None
+) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
         with warnings.catch_warnings():  # Python's warnings about the user's code ("invalid escape") are not ours
@@ -79,6 +90,7 @@ def _scan_structure(text: str, relative_path: str, root: Path | None) -> tuple[i
         ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
     scanner.root = root
+    scanner.estate = estate
     try:
         scanner.run(tree)
     except RecursionError:
@@ -109,6 +121,8 @@ def _scan_structure(text: str, relative_path: str, root: Path | None) -> tuple[i
         airflow_imports,
         _task_functions(scanner),
         tuple(sorted(scanner.data_files.items())),
+        tuple(sorted(scanner.estate_classes.values(), key=lambda c: c.qualified)),
+        tuple(sorted(scanner.homes_used.items())),
     )
     return file, tree
 

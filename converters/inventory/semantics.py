@@ -15,8 +15,9 @@ from typing import Any
 from converters.inventory import gusty_dags, ir, yaml_dags
 from converters.inventory.callables import is_plain_literal
 from converters.inventory.data_files import LITERAL_DATA_LOADERS, load_literal_data
+from converters.inventory.estate import mapped_family
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
-from converters.inventory.operators import is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.operators import OperatorInfo, is_dag_class, is_task_group_class, resolve_operator
 from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
@@ -223,6 +224,10 @@ class AirflowSemantics:
     def callable_ref(self, value: Any) -> Any:
         """Functions of this file passed to a task become references into the file's copied logic."""
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(value, Helper) and value.home is not None:  # an estate module's: imported when it runs
+            return Qual(f"{value.home.module}.{value.node.name}")
+        if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
+            return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
             return CallableRef(self.logic.add(node))
         return value
@@ -242,9 +247,14 @@ class AirflowSemantics:
                 if plain:
                     pairs = enumerate(zip(node.args, value, strict=True))
                     result[key] = [self.carry(a, v, f"{task_id}_{i}") for i, (a, v) in pairs]
-            elif not taskflow and key in keywords and key not in {"task_id", "dag"}:
+            elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
         return result
+
+    def may_carry(self, key: str) -> bool:
+        """An estate class's argument is carried as the call's code only if its base receives it as written."""
+        only = getattr(self, "carry_only", None)
+        return only is None or key in only
 
     def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
         """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
@@ -371,6 +381,9 @@ class AirflowSemantics:
             if not isinstance(task_id, str):
                 self.mark_incomplete(node, "A2D241", "mapped task without a literal task_id")
                 return Unknown(self.src(node))
+            if isinstance(target, CustomOperator) and target.record is not None:  # the plan names the estate class
+                self.estate_classes[target.record.qualified] = target.record
+                info = OperatorInfo(target.qualified, mapped_family(target))  # estate.py: its __init__ can't run
             return self.add_task(
                 node,
                 dag,

@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.values import CallableRef, DagState, PathValue, Qual, TaskRef, Unknown, XComArg, _is_dataset
+from converters.inventory.values import (
+    CallableRef,
+    DagState,
+    Helper,
+    PathValue,
+    Qual,
+    TaskRef,
+    Unknown,
+    XComArg,
+    _is_dataset,
+)
 
 
 def _literal_dict(value: Any) -> dict:
@@ -41,6 +51,8 @@ def _to_json_value(value: Any) -> Any:
         return ir.RefValue(value.name)
     if isinstance(value, CallableRef):
         return ir.CallableValue(value.name)
+    if isinstance(value, Helper) and value.home is not None:  # an estate module's function: by its import name
+        return ir.RefValue(f"{value.home.module}.{value.node.name}")
     if isinstance(value, PathValue):
         return ir.PathValue(value.path)
     return ir.SourceValue(type(value).__name__)

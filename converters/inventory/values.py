@@ -93,9 +93,22 @@ class GroupFactory:
     kwargs: tuple[tuple[str, Any], ...]
 
 
+@dataclass(eq=False)
+class EstateHome:
+    """An estate module the scan read (never imported): its path, text, module name and interpreted names."""
+
+    path: str
+    text: str
+    module: str
+    env: dict[str, Any]
+    sha256: str = ""
+    uses: dict[str, str] = field(default_factory=dict)  # the estate modules it read in turn: path -> sha256
+
+
 @dataclass(frozen=True)
 class Helper:
     node: ast.FunctionDef
+    home: EstateHome | None = field(default=None, compare=False, repr=False)  # None: defined in the scanned file
 
 
 @dataclass(frozen=True)
@@ -114,14 +127,37 @@ class CallableRef:
 
 @dataclass(frozen=True)
 class CustomOperator:
-    """An operator class defined in the estate: it keeps its own name and takes its base's family."""
+    """An operator class defined in the estate: it keeps its own name and takes its base's family.
+
+    ``base`` is the Airflow class at the end of its chain of bases; ``parent`` the estate class it derives from
+    (None when its base is Airflow's); ``node`` its ``class`` statement, in ``home`` (None: the scanned file).
+    """
 
     qualified: str
     family: str
+    base: str = ""
+    record: ir.EstateClass | None = field(default=None, compare=False, repr=False)
+    node: ast.ClassDef | None = field(default=None, compare=False, repr=False)
+    home: EstateHome | None = field(default=None, compare=False, repr=False)
+    parent: CustomOperator | None = field(default=None, compare=False, repr=False)
 
     @property
     def canonical(self) -> str:  # read like OperatorInfo.canonical
         return self.qualified
+
+
+@dataclass(eq=False)
+class SelfRef:
+    """``self`` while an estate operator's ``__init__`` runs: the attributes it assigns."""
+
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class SuperRef:
+    """``super()`` in an estate operator's ``__init__``: its ``__init__(...)`` call gives the base's arguments."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 class BoundMethod(tuple):

@@ -102,6 +102,19 @@ def _planted(dags: Path, markers: Path, port: int) -> None:
         "    PythonOperator(task_id='plain', python_callable=write)\n",
         # Airflow puts the DAGs folder on sys.path, so a DAG file's `import evil_helper` runs this.
         "evil_helper.py": f"open({str(markers / 'helper')!r}, 'w').write('ran')\n",
+        # An estate module the scan reads and interprets (its class, its factory): importing it writes files.
+        "estate_ops.py": f"open({str(markers / 'estate_import')!r}, 'w').write('ran')\n{airflow}"
+        "from airflow.models import BaseOperator\n\n\n"
+        "class EstateOperator(PythonOperator):\n"
+        "    def __init__(self, **kwargs):\n"
+        f"        open({str(markers / 'estate_init')!r}, 'w').write('ran')\n"
+        "        super().__init__(python_callable=print, **kwargs)\n\n\n"
+        "def build(dag_id):\n"
+        f"    open({str(markers / 'estate_factory')!r}, 'w').write('ran')\n"
+        "    with DAG(dag_id) as dag:\n        EstateOperator(task_id='t')\n    return dag\n",
+        "estate_import.py": "from estate_ops import EstateOperator, build\n"
+        f"{airflow}built = build('estate_factory')\n"
+        "with DAG('estate_import'):\n    EstateOperator(task_id='t')\n",
     }
     for name, text in files.items():
         (dags / name).write_text(text)
@@ -159,7 +172,15 @@ def test_scan_and_convert_attempt_nothing_the_files_ask_for(hostile):
     assert converted.returncode == 0, converted.stderr
     # The files were understood (so they were read), and nothing they ask for happened or was attempted.
     dag_ids = {d["dag_id"] for d in json.loads((tmp_path / "scan.json").read_text())["dags"]}
-    assert dag_ids == {"writes_marker", "opens_socket", "calls_system", "hides_it", "side_effects"}
+    assert dag_ids == {
+        "writes_marker",
+        "opens_socket",
+        "calls_system",
+        "hides_it",
+        "side_effects",
+        "estate_import",  # the estate module's class and factory were interpreted, not run
+        "estate_factory",
+    }
     assert (tmp_path / "defs" / "dags" / "side_effects.py").is_file()
     assert scan_events == [] and convert_events == []
     assert sorted(p.name for p in markers.iterdir()) == []

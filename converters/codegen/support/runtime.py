@@ -15,6 +15,9 @@ template context comes from ``templates`` next to it.
   ``templates_dict`` rendered first, context keys passed by parameter name (all of them for ``**kwargs``).
 - ``run_bash`` runs a command the way BashOperator does (rendered, ``env``/``append_env``); the exit code
   Airflow reads as "skip" (99) fails the step with that message.
+- ``BaseOperator`` / ``run_operator``: an estate operator class copied out of a DAG file runs on this stand-in
+  base as Airflow runs it: built with the task's arguments, its ``template_fields`` rendered, ``execute(context)``
+  called, its return value the asset's value.
 - ``load_logic`` imports the code copied out of a DAG file, with the Airflow DAGs folder on ``sys.path``
   (Airflow puts it there too, so ``include.*`` helpers import the same way).
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -501,6 +505,36 @@ class AirflowFailException(AirflowException):
 
 class AirflowSkipException(AirflowException):
     """Airflow would mark the task skipped; in Dagster the step fails with this message."""
+
+
+class BaseOperator:
+    """Airflow's ``BaseOperator`` for an estate operator class copied into the logic: the constructor keeps the
+    task id and accepts (and ignores) Airflow's scheduling arguments, ``log`` is a logger, and ``template_fields``
+    are rendered by ``run_operator`` before ``execute`` runs, as Airflow renders them."""
+
+    template_fields: Iterable[str] = ()
+    template_ext: Iterable[str] = ()
+
+    def __init__(self, *, task_id: str | None = None, **airflow_arguments: Any) -> None:
+        self.task_id = task_id
+        self.log = logging.getLogger(f"airflow.task.operators.{type(self).__name__}")
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} defines no execute()")
+
+
+def run_operator(
+    operator_class: type, arguments: Mapping[str, Any], airflow: Mapping[str, Any], *, dag: DagInfo | None = None
+) -> Any:
+    """Build the operator, render its ``template_fields`` like Airflow, run ``execute`` with the context."""
+    operator = operator_class(**arguments)
+    extensions = tuple(getattr(operator, "template_ext", ()) or ())
+    for name in getattr(operator, "template_fields", ()) or ():
+        value = getattr(operator, name, None)
+        if value is not None:
+            setattr(operator, name, render(value, airflow, dag, template_ext=extensions))
+    with templates.use_context(dict(airflow)):
+        return operator.execute(dict(airflow))
 
 
 class _AirflowOnly:

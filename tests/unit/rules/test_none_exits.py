@@ -22,6 +22,7 @@ import pytest
 
 import converters.rules
 from converters.inventory import ir
+from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 from converters.plan import plan_project
 from converters.rules.base import NONE, Translation
@@ -74,7 +75,8 @@ def _guard(node: ast.Return, parents: dict, lines: list[str]) -> str:
 
 def plan_fixture(path: Path) -> tuple[object, list[tuple[str, int]]]:
     """The planned task ``<case>`` of a fixture, and the NONE exits of the rules taken while planning the file."""
-    file = scan_source(path.read_text(encoding="utf-8"), path.name)
+    # The fixture's folder is its estate: a fixture may import a module of its plugins/ folder (rules/estate).
+    file = scan_source(path.read_text(encoding="utf-8"), path.name, EstateModules(path.parent))
     taken: list[tuple[str, int]] = []
     init = Translation.__init__.__code__
 

@@ -1,0 +1,570 @@
+"""The estate's own code for the scan: its modules found on Airflow's ``sys.path``, read with ``ast``, never run.
+
+A DAG file imports the estate's modules (``from common import MessageOperator``, ``from plugins.ops import
+X``, Airflow 1.x plugin operators as ``from airflow.operators import X``). ``EstateModules`` finds them under the
+folders Airflow would put on ``sys.path`` — the scanned file's folder and its parents up to the scanned root
+(one of them is the DAGs folder), the ``plugins/`` folders — and never in installed packages. Each module is
+read once per process (by path and content hash) and interpreted by the same scanner as a DAG file
+(``EstateSemantics.load_home``); its functions then run as same-file helpers do, in their own module's names.
+
+``EstateSemantics`` is the part of ``FileScanner`` that does this, and resolves an operator class the estate
+defines to its bases: a subclass of a known operator (its ``__init__`` run to find the arguments the base
+receives), a ``BaseOperator`` / ``BaseSensorOperator`` subclass, or a class the scan cannot see the base of. Each
+class becomes an ``ir.EstateClass`` record; the rules decide what it means (``rules/estate.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import copy
+import dataclasses
+import hashlib
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from converters.inventory import ir
+from converters.inventory.callables import LogicExtractor, _context_uses, is_plain_literal
+from converters.inventory.literals import MAX_CALL_DEPTH
+from converters.inventory.operators import resolve_operator
+from converters.inventory.values import (
+    CustomOperator,
+    EstateHome,
+    Helper,
+    MethodRef,
+    Qual,
+    SelfRef,
+    SuperRef,
+    TaskRef,
+    Unknown,
+    _LimitReached,
+    _Return,
+)
+
+MAX_MODULE_DEPTH = 6  # estate modules importing estate modules: deeper chains are left as imports
+MAX_MODULE_BYTES = 2 * 1024 * 1024
+MAX_PLUGIN_FILES = 500
+NOT_HANDLED = object()
+
+BASE_OPERATOR = "airflow.models.baseoperator.BaseOperator"
+BASE_SENSOR = "airflow.sensors.base.BaseSensorOperator"
+# Methods through which a subclass changes what its base operator does at run time.
+RUN_TIME_METHODS = (
+    "execute",
+    "pre_execute",
+    "post_execute",
+    "poke",
+    "on_kill",
+    "render_template",
+    "render_template_fields",
+    "get_template_env",
+    "prepare_template",
+    "resolve_template_files",
+    "get_hook",
+    "get_db_hook",
+    "hook",
+    "execute_complete",
+)
+_SKIPPED_TOPS = frozenset(sys.stdlib_module_names) | {"airflow", "__future__"}
+
+
+class EstateModules:
+    """The estate's modules under one scanned root: found, read and interpreted once per process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.homes: dict[tuple[str, str], EstateHome | None] = {}  # (relative path, sha256) -> interpreted module
+        self.loading: set[str] = set()  # relative paths being interpreted (an import cycle stops there)
+        self._found: dict[tuple[str, str], tuple[Path, str] | None] = {}
+        self._plugins: dict[str, tuple[Path, str]] | None = None
+        self._plugin_folders: list[Path] | None = None
+        self._shallow: list[Path] | None = None
+
+    def search_folders(self, importer: str) -> list[Path]:
+        """Where ``import x`` looks from the scanned file ``importer``: its folder and parents, then plugins/,
+        then the folders one or two levels below the root (a repository's ``airflow/`` or ``src/`` folder is
+        often the DAGs folder of its deployment, with the DAG files kept elsewhere)."""
+        folder = (self.root / importer).parent
+        chain = [folder, *folder.parents]
+        inside = [f for f in chain if f == self.root or self.root in f.parents]
+        rest = [p for p in [*self.plugin_folders(), *self.shallow_folders()] if p not in inside]
+        return inside + list(dict.fromkeys(rest))
+
+    def plugin_folders(self) -> list[Path]:
+        if self._plugin_folders is None:
+            found = []
+            for depth in ("plugins", "*/plugins", "*/*/plugins"):
+                found.extend(sorted(p for p in self.root.glob(depth) if p.is_dir()))
+            self._plugin_folders = found
+        return self._plugin_folders
+
+    def shallow_folders(self) -> list[Path]:
+        if self._shallow is None:
+            found = []
+            for depth in ("*", "*/*"):
+                found.extend(sorted(p for p in self.root.glob(depth) if p.is_dir() and _may_be_on_path(p, self.root)))
+            self._shallow = found
+        return self._shallow
+
+    def find(self, module: str, importer: str) -> tuple[Path, str] | None:
+        """The file of ``module`` in the estate (and the module name it has there), or None."""
+        if not module or module.split(".")[0] in _SKIPPED_TOPS:
+            return None
+        key = (module, str((self.root / importer).parent))
+        if key not in self._found:
+            self._found[key] = self._search(module, importer)
+        return self._found[key]
+
+    def _search(self, module: str, importer: str) -> tuple[Path, str] | None:
+        relative = Path(*module.split("."))
+        for folder in self.search_folders(importer):
+            for candidate in (folder / relative.with_suffix(".py"), folder / relative / "__init__.py"):
+                with contextlib.suppress(OSError):
+                    if candidate.is_file() and candidate.stat().st_size <= MAX_MODULE_BYTES:
+                        return candidate, module
+        return None
+
+    def plugin_class(self, name: str) -> tuple[Path, str] | None:
+        """An Airflow 1.x plugin's operator or sensor: ``AirflowPlugin.operators`` lists put it in ``airflow.*``."""
+        if self._plugins is None:
+            self._plugins = {}
+            files = [f for folder in self.plugin_folders() for f in sorted(folder.rglob("*.py"))]
+            for path in files[:MAX_PLUGIN_FILES]:
+                for listed, plugin_name in _plugin_listing(path):
+                    self._plugins.setdefault(listed, (path, plugin_name))
+        return self._plugins.get(name)
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+_NOT_ON_PATH = frozenset({"__pycache__", "node_modules", "venv", "site-packages", "tests", "test", "docs"})
+
+
+def _may_be_on_path(folder: Path, root: Path) -> bool:
+    parts = folder.relative_to(root).parts
+    return not any(p.startswith(".") or p in _NOT_ON_PATH for p in parts)
+
+
+def _plugin_listing(path: Path) -> list[tuple[str, str]]:
+    """The classes an ``AirflowPlugin`` subclass in ``path`` lists in ``operators``/``sensors`` (and its name)."""
+    try:
+        raw = path.read_bytes()
+        if b"AirflowPlugin" not in raw or len(raw) > MAX_MODULE_BYTES:
+            return []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(raw)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        if not any(ast.unparse(b).endswith("AirflowPlugin") for b in stmt.bases):
+            continue
+        plugin_name, listed = "", []
+        for item in stmt.body:
+            if isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
+                target = item.targets[0].id
+                if target == "name" and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str):
+                    plugin_name = item.value.value
+                if target in {"operators", "sensors"} and isinstance(item.value, (ast.List, ast.Tuple)):
+                    listed.extend(e.id for e in item.value.elts if isinstance(e, ast.Name))
+        return [(name, plugin_name) for name in listed]
+    return []
+
+
+class EstateSemantics:
+    """The estate half of ``FileScanner``: imports resolved into estate modules, and the estate's operator classes.
+
+    It uses the interpreter's ``eval``, ``exec_block``, ``diag``... through ``self``; ``estate`` is None when a
+    text is scanned alone (``scan_source`` without a root): then only same-file classes are resolved.
+    """
+
+    estate: EstateModules | None = None
+    home: EstateHome | None = None  # the estate module this scanner interprets (None: a DAG file)
+    origin: str = ""  # the DAG file whose scan this is (its folder decides where imports are looked up)
+    module_depth: int = 0
+    constructing: SuperRef | None = None
+    cut_short = False  # an import cycle (or too deep a chain) was cut while this scanner ran
+
+    def estate_init(self) -> None:
+        self.origin = self.origin or self.path
+        self.homes_used: dict[str, str] = {}
+        self.estate_classes: dict[str, ir.EstateClass] = {}
+
+    # -- modules --------------------------------------------------------------------------------------------
+    def estate_value(self, qualified: str, node: ast.AST | None = None) -> Any:
+        """What ``qualified`` (an imported name) is in the estate's own code, or None (it stays a ``Qual``)."""
+        if self.estate is None or "." not in qualified:
+            return None
+        module, _, attr = qualified.rpartition(".")
+        if module in {"airflow.operators", "airflow.sensors"} or (
+            module.startswith(("airflow.operators.", "airflow.sensors.")) and module.count(".") == 2
+        ):
+            return self._plugin_value(module, attr, node)
+        home = self.load_home(module, node)
+        if home is None or attr not in home.env:
+            return None
+        return self._importable(home.env[attr], home, qualified)
+
+    def _plugin_value(self, module: str, attr: str, node: ast.AST | None) -> Any:
+        found = self.estate.plugin_class(attr) if self.estate else None
+        if found is None:
+            return None
+        path, plugin_name = found
+        if module.count(".") == 2 and module.rsplit(".", 1)[1] != plugin_name:
+            return None  # airflow.operators.<plugin name>.X: another plugin's
+        home = self._load_path(path, _module_for(self.estate, path), node)  # type: ignore[arg-type]
+        value = home.env.get(attr) if home else None
+        return self._importable(value, home, f"{module}.{attr}") if home and value is not None else None
+
+    def _importable(self, value: Any, home: EstateHome, qualified: str) -> Any:
+        if isinstance(value, CustomOperator):
+            return value
+        if isinstance(value, Helper):
+            return value if value.home is not None else Helper(value.node, home)
+        if isinstance(value, Qual):
+            return value
+        if is_plain_literal(value):
+            return copy.deepcopy(value)  # the importer may append to it: the module's own value stays
+        if isinstance(value, Unknown) and qualified.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")):
+            # A name bound to an operator class chosen when the module is imported (`X = A if env else B`).
+            record = ir.EstateClass(qualified, ir.SourceRef(home.path, 0), kind="runtime", notes=(value.source,))
+            return CustomOperator(qualified, "estate", "", record, None, home)
+        return None
+
+    def load_home(self, module: str, node: ast.AST | None = None) -> EstateHome | None:
+        if self.estate is None:
+            return None
+        found = self.estate.find(module, self.origin)
+        if found is None:
+            return None
+        path, name = found
+        return self._load_path(path, name, node)
+
+    def _load_path(self, path: Path, module: str, node: ast.AST | None) -> EstateHome | None:
+        estate = self.estate
+        assert estate is not None
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.diag(node, "A2D105", f"estate module {module} ({path.name}) cannot be read: {exc}", "warning")
+            return None
+        relative = estate.relative(path)
+        sha = hashlib.sha256(raw).hexdigest()
+        self.homes_used[relative] = sha
+        key = (relative, sha)
+        if key in estate.homes:
+            home = estate.homes[key]
+            if home is not None:
+                self.homes_used.update(home.uses)
+            return home
+        if relative in estate.loading or self.module_depth >= MAX_MODULE_DEPTH:
+            self.cut_short = True  # what this scan reads now depends on the order of loading: not cached
+            return None  # an import cycle, or a chain too deep: the names stay imports
+        scanner_module = module + (".__init__" if path.name == "__init__.py" else "")
+        home = EstateHome(relative, text, module, {}, sha)
+        sub = type(self)(relative, text, scanner_module)  # type: ignore[call-arg]
+        sub.estate, sub.home, sub.origin, sub.module_depth = estate, home, self.origin, self.module_depth + 1
+        sub.root = getattr(self, "root", None)  # an estate loader may read the estate's YAML/JSON like a DAG file
+        sub.estate_init()
+        estate.loading.add(relative)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, filename=relative)
+            sub.run(tree)
+        except SyntaxError as exc:
+            self.diag(node, "A2D105", f"estate module {relative} does not parse: {exc.msg} (line {exc.lineno})")
+            estate.homes[key] = None
+            return None
+        except (_LimitReached, RecursionError, MemoryError, ValueError) as exc:
+            self.diag(node, "A2D105", f"estate module {relative} could not be read to the end ({type(exc).__name__})")
+        except Exception as exc:  # noqa: BLE001 - an analyser bug in one estate module must not stop the scan
+            self.diag(node, "A2D999", f"internal analyser error in estate module {relative} ({exc}); please report")
+        finally:
+            estate.loading.discard(relative)
+        home.env = getattr(sub, "module_env", {})
+        home.uses = dict(sub.homes_used)
+        self.homes_used.update(sub.homes_used)
+        if sub.cut_short:
+            self.cut_short = True
+        else:
+            estate.homes[key] = home
+        return home
+
+    @contextlib.contextmanager
+    def in_home(self, home: EstateHome | None) -> Iterator[None]:
+        """Run code of ``home`` (an estate module) with its names, its path in diagnostics, and no copied logic."""
+        if home is None:
+            yield
+            return
+        saved = (self.path, self.text, self._lines, self.module, self.module_env, self.logic)
+        self.path, self.text, self._lines, self.module = home.path, home.text, None, home.module
+        self.module_env, self.logic = home.env, None
+        try:
+            yield
+        finally:
+            self.path, self.text, self._lines, self.module, self.module_env, self.logic = saved
+
+    # -- classes --------------------------------------------------------------------------------------------
+    def resolve_class(self, node: ast.ClassDef, env: dict[str, Any]) -> CustomOperator | None:
+        """An operator class of the estate, resolved to its Airflow base; None for any other class."""
+        module = self.module.removesuffix(".__init__")
+        qualified = f"{module}.{node.name}"
+        for base in node.bases:
+            value = self.eval(base, env)
+            if isinstance(value, Qual):
+                value = self.estate_value(value.name, node) or value
+            parent, chain = None, ()
+            if isinstance(value, CustomOperator):
+                kind = value.record.kind if value.record else "subclass"
+                parent, airflow, family = value, value.base, value.family
+                chain = (value.qualified, *(value.record.bases if value.record else ()))
+            elif isinstance(value, Qual):
+                kind, airflow, family = _airflow_base(value.name)
+                if not kind:
+                    continue  # a mixin, or a class that is no operator
+                chain = (airflow,)
+            else:
+                continue
+            record = ir.EstateClass(
+                qualified=qualified,
+                source=ir.SourceRef(self.path, node.lineno, node.col_offset),
+                bases=chain,
+                base_operator=airflow if kind == "subclass" else "",
+                family=family,
+                kind=kind,
+                overrides=_methods(node, parent),
+                calls_super=_calls_super(node, parent),
+                attributes=_class_attributes(node, parent),
+                notes=tuple(
+                    dict.fromkeys(self._uses(node, env) + (parent.record.notes if parent and parent.record else ()))
+                ),
+            )
+            return CustomOperator(qualified, family, airflow, record, node, self.home, parent)
+        return None
+
+    def operator_choice(self, node: ast.IfExp, name: str, env: dict[str, Any]) -> CustomOperator | None:
+        """``Op = A if condition else B`` over operator classes: a class chosen when the module is imported."""
+        if not isinstance(self.eval(node, env), Unknown):
+            return None  # the condition is known: the interpreter already chose
+        branches = [self.eval(branch, env) for branch in (node.body, node.orelse)]
+        if not all(isinstance(b, (CustomOperator, Qual)) for b in branches):
+            return None
+        names = [b.qualified if isinstance(b, CustomOperator) else b.name for b in branches]
+        if not all(n.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")) for n in names):
+            return None
+        qualified = f"{self.module.removesuffix('.__init__')}.{name}"
+        source = ir.SourceRef(self.path, node.lineno, node.col_offset)
+        record = ir.EstateClass(qualified, source, tuple(names), kind="runtime", notes=(self.src(node),))
+        return CustomOperator(qualified, "estate", "", record, None, self.home)
+
+    def _uses(self, node: ast.ClassDef, env: dict[str, Any]) -> tuple[str, ...]:
+        """The imported names (hooks, Airflow APIs, estate modules) the class's methods read."""
+        names = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
+        bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+        uses = []
+        for name in names:
+            value = env.get(name)
+            if isinstance(value, Qual) and value.name.rsplit(".", 1)[-1].endswith(("Hook", "Variable", "Connection")):
+                uses.append(f"uses {value.name}")
+            elif isinstance(value, CustomOperator) and name not in bases:
+                uses.append(f"uses {value.qualified}")
+        return tuple(uses)
+
+    # -- tasks of estate classes ----------------------------------------------------------------------------
+    def estate_call(self, node: ast.Call, func: Any, args: list, kwargs: dict) -> Any:
+        """Calls that mean something for estate classes: ``super()``, ``Base.__init__(...)``, ``EstateOp(...)``."""
+        if isinstance(func, SuperRef):
+            return func
+        if self.constructing is not None and (
+            (isinstance(func, MethodRef) and func.attr == "__init__")
+            or (isinstance(func, Qual) and func.name.endswith(".__init__"))
+        ):
+            self.constructing.calls.append(dict(kwargs))
+            return None
+        if isinstance(func, CustomOperator):
+            return self.create_estate_task(node, func, kwargs)
+        return NOT_HANDLED
+
+    def create_estate_task(self, node: ast.Call, cls: CustomOperator, kwargs: dict) -> Any:
+        record = cls.record or ir.EstateClass(cls.qualified, ir.SourceRef(self.path, 0), family=cls.family)
+        arguments = kwargs
+        if record.kind == "subclass":
+            arguments = self.construct(node, cls, kwargs)
+            if "task_id" not in arguments and "task_id" in kwargs:
+                arguments = {**arguments, "task_id": kwargs["task_id"]}
+        # Only an argument the base receives as the call wrote it may be carried as the call's code.
+        as_written = {k for k, v in arguments.items() if kwargs.get(k) is v}
+        outer, self.carry_only = getattr(self, "carry_only", None), as_written
+        try:
+            ref = self.create_task(node, cls.qualified, arguments, canonical=(cls.qualified, cls.family))
+        finally:
+            self.carry_only = outer
+        self.estate_classes[record.qualified] = record
+        if record.kind == "base_operator" and cls.home is None and cls.node is not None and self.logic is not None:
+            copy_class(self.logic, cls.node)  # its execute() may run on the Dagster side (rules/estate.py decides)
+        if isinstance(ref, TaskRef) and record.base_operator:
+            task = ref.dag.tasks[ref.task_id]
+            ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
+        return ref
+
+    def construct(self, node: ast.Call, cls: CustomOperator | None, kwargs: dict) -> dict:
+        """The arguments the Airflow base receives: each estate ``__init__`` of the chain run over ``kwargs``."""
+        if cls is None or cls.node is None:
+            return kwargs
+        init = next((s for s in cls.node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+        if init is None:
+            return self.construct(node, cls.parent, kwargs)
+        if self.depth >= MAX_CALL_DEPTH:
+            self.mark_incomplete(node, "A2D232", f"{cls.qualified}.__init__ nested deeper than {MAX_CALL_DEPTH}")
+            return kwargs
+        receiver = SuperRef()
+        with self.in_home(cls.home):
+            frame = {**self.module_env, "super": receiver}
+            _bind_parameters(self, init, frame, SelfRef(), kwargs)
+            outer, self.constructing = self.constructing, receiver
+            self.depth += 1
+            try:
+                self.exec_block(init.body, frame)
+            except _Return:
+                pass
+            finally:
+                self.depth -= 1
+                self.constructing = outer
+        if not receiver.calls:
+            # The base's __init__ is never reached (or only under a condition the scan cannot decide).
+            self.diag(node, "A2D106", f"{cls.qualified}.__init__ does not call its base's __init__ statically")
+            return {"task_id": kwargs.get("task_id"), "$estate_init": Unknown(f"{cls.qualified}.__init__")}
+        return self.construct(node, cls.parent, receiver.calls[-1])
+
+
+def _bind_parameters(scanner: Any, fn: ast.FunctionDef, frame: dict, receiver: SelfRef, kwargs: dict) -> None:
+    """``__init__``'s parameters from the call's keywords: defaults, ``**kwargs`` gets the rest, ``*args`` none."""
+    positional = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    if positional:
+        frame[positional[0]] = receiver
+    named = positional[1:] + [a.arg for a in fn.args.kwonlyargs]
+    for name, default in zip(positional[len(positional) - len(fn.args.defaults) :], fn.args.defaults, strict=True):
+        frame[name] = scanner.eval(default, frame)
+    for arg, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True):
+        frame[arg.arg] = scanner.eval(default, frame) if default is not None else Unknown(arg.arg)
+    for name in named:
+        if name in kwargs:
+            frame[name] = kwargs[name]
+        else:
+            frame.setdefault(name, Unknown(name))
+    if fn.args.vararg is not None:
+        frame[fn.args.vararg.arg] = []
+    if fn.args.kwarg is not None:
+        frame[fn.args.kwarg.arg] = {k: v for k, v in kwargs.items() if k not in named and not k.startswith("$")}
+
+
+def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
+    """Copy a class of the scanned file into its logic, with what it needs, as ``LogicExtractor.add`` copies a
+    callable; its ``ir.Callable`` record (by class name) lists the names nothing binds and the Airflow names."""
+    if id(node) in extractor._by_node:
+        return extractor._by_node[id(node)]
+    unresolved: list[str] = []
+    airflow: dict[str, str] = {}
+    if extractor._claim(node.name, node):
+        unresolved.append(f"{node.name} (another definition of that name is already copied)")
+    else:
+        copied_before = id(node) in extractor.chosen
+        extractor._require(node, extractor._scopes_for(node), unresolved, airflow, set())
+        if unresolved and not copied_before:
+            extractor.chosen.pop(id(node), None)  # not copied: the logic holds no undefined name
+    pulls, reads_conf = _context_uses(node)
+    extractor.callables.append(
+        ir.Callable(
+            name=node.name,
+            source=ir.SourceRef("", node.lineno, node.col_offset),
+            airflow_names=tuple(sorted(set(airflow.values()))),
+            unresolved=tuple(sorted(set(unresolved))),
+            xcom_pulls=pulls,
+            reads_conf=reads_conf,
+        )
+    )
+    extractor._by_node[id(node)] = node.name
+    return node.name
+
+
+def mapped_family(cls: CustomOperator) -> str:
+    """The family a mapped task of ``cls`` is planned under: its base's only when the class changes nothing the
+    base's rule would have to follow (no ``__init__``, no run-time method, its own ``template_fields``)."""
+    record = cls.record
+    if record is None or record.kind != "subclass":
+        return cls.family
+    chain, node = [], cls
+    while node is not None and node.node is not None:
+        chain.append(node.node)
+        node = node.parent
+    has_init = any(isinstance(s, ast.FunctionDef) and s.name == "__init__" for n in chain for s in n.body)
+    changes = [m for m in record.overrides if m in RUN_TIME_METHODS] or "template_fields" in record.attributes
+    return "estate" if has_init or changes else cls.family
+
+
+def _airflow_base(name: str) -> tuple[str, str, str]:
+    """(kind, Airflow class, family) of an Airflow base class; kind "" for a class that is no operator."""
+    short = name.rsplit(".", 1)[-1]
+    if short == "BaseOperator":
+        return "base_operator", BASE_OPERATOR, "estate"
+    if short == "BaseSensorOperator":
+        return "sensor", BASE_SENSOR, "estate"
+    info = resolve_operator(name)
+    if info.family or (name.startswith("airflow.") and short.endswith(("Operator", "Sensor", "SensorAsync"))):
+        return "subclass", info.canonical, info.family
+    if short.endswith(("Operator", "Sensor")):
+        return "unresolved", name, "estate"  # a third-party package's operator, or estate code the scan cannot see
+    return "", "", ""
+
+
+def _methods(node: ast.ClassDef, parent: CustomOperator | None) -> tuple[str, ...]:
+    own = [s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name != "__init__"]
+    inherited = parent.record.overrides if parent and parent.record else ()
+    return tuple(dict.fromkeys([*own, *inherited]))
+
+
+def _calls_super(node: ast.ClassDef, parent: CustomOperator | None) -> tuple[str, ...]:
+    """The methods whose body calls the base's method of the same name (``super().execute(context)``)."""
+    found = []
+    bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+    for method in node.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name == "__init__":
+            continue
+        for call in ast.walk(method):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == method.name:
+                owner = call.func.value
+                named_base = isinstance(owner, ast.Name) and owner.id in bases
+                if named_base or (isinstance(owner, ast.Call) and ast.unparse(owner.func) == "super"):
+                    found.append(method.name)
+                    break
+    own = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    inherited = [m for m in (parent.record.calls_super if parent and parent.record else ()) if m not in own]
+    return tuple(dict.fromkeys([*found, *inherited]))
+
+
+def _class_attributes(node: ast.ClassDef, parent: CustomOperator | None) -> tuple[str, ...]:
+    own = [
+        t.id
+        for s in node.body
+        if isinstance(s, (ast.Assign, ast.AnnAssign))
+        for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+        if isinstance(t, ast.Name)
+    ]
+    inherited = parent.record.attributes if parent and parent.record else ()
+    return tuple(dict.fromkeys([*own, *inherited]))
+
+
+def _module_for(estate: EstateModules, path: Path) -> str:
+    """The module name of a plugin file: its path under the plugins folder holding it."""
+    for folder in estate.plugin_folders():
+        if folder in path.parents:
+            return ".".join(path.relative_to(folder).with_suffix("").parts).removesuffix(".__init__")
+    return path.stem

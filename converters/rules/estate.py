@@ -1,0 +1,267 @@
+"""The estate's own operator classes: subclasses of known operators, and the classes no rule can follow yet."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+from converters.inventory import ir
+from converters.inventory.estate import RUN_TIME_METHODS
+from converters.rules import hooks
+from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable, worse
+from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
+
+
+def estate_class(task: TaskInput) -> ir.EstateClass | None:
+    """The record of the estate class a task is an instance of (its file lists the classes its tasks use)."""
+    return next((c for c in task.file.estate_classes if c.qualified == task.task.operator), None)
+
+
+def _where(record: ir.EstateClass) -> str:
+    return f"{record.qualified} ({record.source.file}:{record.source.line})"
+
+
+class EstateOperator(Rule):
+    """What it does: runs a ``BaseOperator`` subclass of the DAG file as the asset body (JUDG), or keeps a task of an
+    estate operator class no rule can follow in Airflow, naming why.
+
+    Why: the estate's own classes (``plugins/``, ``operators/``, a shared ``common`` module) are resolved through
+    their bases. A subclass of a known operator is translated by that operator's rule (its defaults and
+    ``__init__`` applied; ``translate_subclass``). A ``BaseOperator`` subclass whose ``execute(self, context)`` uses
+    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and the file's own code is copied
+    into the DAG's logic module and runs on support's ``BaseOperator`` (built with the task's arguments, its
+    ``template_fields`` rendered as Airflow renders them, ``self.log``, ``execute``'s return value the asset's
+    value): JUDG, since the class is the estate's code. Anything else stays in Airflow, saying which construct: a
+    sensor's ``poke``, a class chosen at import time, a base the scan cannot read, another module's class (not
+    copied yet), Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.models import BaseOperator
+
+
+    class CountRowsOperator(BaseOperator):
+        def execute(self, context):
+            return 1
+
+
+    with DAG("acme", schedule=None, start_date=datetime(2024, 1, 1)):
+        CountRowsOperator(task_id="count")
+    ```
+
+    Becomes:
+    ```python
+    # acme.py:13 · task count · rule estate_operator · JUDG
+    @dg.asset(
+        key=["acme", "count"],
+        group_name="acme",
+        kinds={"python"},
+        metadata={
+            "airflow/source": "acme.py:13",
+            "airflow/task_id": "count",
+            "airflow/operator": "acme.CountRowsOperator",
+            "airflow/rule": "estate_operator",
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "the estate operator CountRowsOperator runs as the asset body on a Dagster-side BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
+        },
+    )
+    def count(context: dg.AssetExecutionContext):
+        airflow = task_context(context, DAG, "count")
+        logic = load_logic("acme")
+        return run_operator(logic.CountRowsOperator, {"task_id": "count"}, airflow, dag=DAG)
+    ```
+    """
+
+    name = "estate_operator"
+    operators = ()
+    families = ("estate",)
+    disposition = NONE
+    emits = "the copied class run by support's BaseOperator (JUDG), or an observation-only AssetSpec naming why"
+
+    def translate(self, task: TaskInput) -> Translation:
+        unrecorded = ir.EstateClass(task.task.operator, task.task.source, (task.task.operator,), kind="unresolved")
+        record = estate_class(task) or unrecorded
+        uses = f" ({'; '.join(record.notes)})" if record.notes and record.kind != "runtime" else ""
+        # Which class runs is decided when its module is imported (an environment switch): no one rule applies.
+        if record.kind == "runtime":
+            chosen = record.notes[0] if record.notes else "an expression"
+            return Translation(
+                NONE, f"the operator class is chosen when its module is imported: {record.qualified} = {chosen}"
+            )
+        # Its base is neither Airflow's nor estate code the scan reads: what it does is unknown.
+        if record.kind == "unresolved":
+            return Translation(
+                NONE,
+                f"an estate class derives from a class whose code the scan cannot see: {_where(record)} "
+                f"derives from {record.bases[-1]}",
+            )
+        # A sensor's poke() is the estate's own code; the sensor rules only know Airflow's sensors.
+        if record.kind == "sensor":
+            return Translation(NONE, f"the poke() of an estate sensor is its own code: {_where(record)}{uses}")
+        # Mapped instances of the estate's own class (.partial().expand()) have no translation yet:
+        # its __init__ cannot be run over arguments known only when the task is expanded.
+        if task.task.mapped:
+            return Translation(NONE, f"a mapped task of an estate operator class is not translated: {_where(record)}")
+        # A BaseOperator subclass without execute() fails in Airflow too (or inherits one the scan cannot see).
+        if "execute" not in record.overrides:
+            return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
+        copied = _copied_class(task, record)
+        # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
+        if copied is None:
+            return Translation(
+                NONE,
+                "the execute() of an estate operator class in another module is not copied into Dagster yet: "
+                f"{_where(record)}{uses}",
+            )
+        return _run_copied_class(task, record, copied)
+
+
+def _copied_class(task: TaskInput, record: ir.EstateClass) -> ir.Callable | None:
+    """The record of the class as copied into the file's logic (a class of the DAG file itself), or None."""
+    if record.source.file != task.file.path:
+        return None
+    name = record.qualified.rsplit(".", 1)[-1]
+    return next((c for c in task.file.callables if c.name == name and not c.expression), None)
+
+
+def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callable) -> Translation:
+    """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
+    t = Translation(
+        JUDG,
+        f"the estate operator {record.qualified.rsplit('.', 1)[-1]} runs as the asset body on a Dagster-side "
+        "BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
+        kinds=("python",),
+        consumed=set(task.args),
+    )
+    # Names the copied class needs but the file does not bind would fail at run time.
+    if copied.unresolved:
+        return Translation(
+            NONE,
+            f"an estate operator uses names its file does not define: {_where(record)}: {', '.join(copied.unresolved)}",
+        )
+    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+    # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
+    if unsupported:
+        return Translation(
+            NONE,
+            f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
+            + ", ".join(unsupported),
+        )
+    bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
+    classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
+    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes)
+    # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
+    if missing:
+        return Translation(
+            NONE,
+            f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
+            + ", ".join(missing),
+        )
+    inherited = _base_operator_uses(task.file.logic, copied.name)
+    # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
+    if inherited:
+        return Translation(
+            NONE,
+            f"an estate operator uses BaseOperator members the Dagster-side base does not have: {_where(record)}: "
+            + ", ".join(inherited),
+        )
+    # XComs pulled by the operator's own code have no asset input to come from here.
+    if copied.xcom_pulls:
+        return Translation(NONE, f"an estate operator pulls XComs in its own code: {_where(record)}")
+    used = sorted({hooks.HOOKS[n] for n in copied.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+    if used:
+        t.notes.append(
+            f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+            "AIRFLOW_CONN_<ID>, the driver installed in the Dagster environment"
+        )
+    if copied.reads_conf:
+        t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
+    code = Code(t)
+    arguments = {"task_id": task.task.task_id, **{k: v for k, v in task.args.items() if k not in {"dag", "expand"}}}
+    try:
+        written = code.value(arguments)
+    except Untranslatable as exc:
+        # An argument the asset cannot write as code: the class cannot be built the same way.
+        return Translation(NONE, f"an argument of the estate operator {exc}: {_where(record)}")
+    t.uses_logic = True
+    t.support.add("run_operator")
+    t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
+    return t
+
+
+# What support's BaseOperator stand-in provides to a copied class (besides what the class defines itself).
+STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext", "execute", "__class__"})
+
+
+def _base_operator_uses(logic: str, name: str) -> list[str]:
+    """``self.<member>`` reads of the copied class (and its copied bases) that neither it nor the stand-in has."""
+    try:
+        tree = ast.parse(logic)
+    except SyntaxError:
+        return []
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    chain, todo = [], [name]
+    while todo:
+        node = classes.pop(todo.pop(), None)
+        if node is not None:
+            chain.append(node)
+            todo += [b.id for b in node.bases if isinstance(b, ast.Name)]
+    defined = set(STAND_IN_MEMBERS)
+    read: set[str] = set()
+    for node in chain:
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.add(item.name)
+            for target in item.targets if isinstance(item, ast.Assign) else [getattr(item, "target", None)]:
+                if isinstance(target, ast.Name):
+                    defined.add(target.id)
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                (defined.add if isinstance(inner.ctx, ast.Store) else read.add)(inner.attr)
+    return sorted(read - defined)
+
+
+def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | None:
+    """A task of an estate subclass of a known operator: that operator's rule, then what the subclass changes.
+
+    None when the task is not one (the registry then looks it up as usual).
+    """
+    record = estate_class(task)
+    if record is None or record.kind != "subclass" or not task.task.base_operator:
+        return None
+    as_base = dataclasses.replace(task, task=dataclasses.replace(task.task, operator=task.task.base_operator))
+    rule = registry.rule_for(as_base)
+    translation = rule.translate(as_base)
+    if translation.disposition == NONE:
+        return rule, translation
+    base = record.base_operator.rsplit(".", 1)[-1]
+    changed = [m for m in record.overrides if m in RUN_TIME_METHODS]
+    own = registry.by_family["estate"][0]
+    if "execute" in changed and "execute" not in record.calls_super:
+        return own, _replaced_execute(record, base)
+    followed = "; ".join(
+        [f"overrides {', '.join(m + '()' for m in changed)}" for _ in [0] if changed]
+        + ["sets its own template_fields" for _ in [0] if "template_fields" in record.attributes]
+    )
+    if followed:
+        translation.disposition = worse(translation.disposition, JUDG)
+        translation.reason = (
+            f"{translation.reason}; estate class {_where(record)} {followed}: translated as {base}, "
+            "review what it changes"
+        )
+    translation.notes.append(f"estate class {_where(record)}: translated as {base} with its defaults applied")
+    return rule, translation
+
+
+def _replaced_execute(record: ir.EstateClass, base: str) -> Translation:
+    # The subclass replaces its base's execute(): the base's translation would run something else.
+    return Translation(
+        NONE, f"an estate subclass replaces the execute() of its base: {_where(record)} does not call {base}.execute()"
+    )
+
+
+ORDER = 990  # before the fallback
+RULES = [EstateOperator]
