@@ -131,6 +131,8 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(f"{_P}.slack.operators.slack_webhook.SlackWebhookOperator", "alerting"),
     **_known(f"{_P}.slack.operators.slack.SlackAPIPostOperator", "alerting"),
     **_known(f"{_P}.slack.operators.slack.SlackAPIFileOperator", "alerting"),
+    **_known(f"{_P}.discord.operators.discord_webhook.DiscordWebhookOperator", "alerting"),
+    **_known(f"{_P}.opsgenie.operators.opsgenie.OpsgenieCreateAlertOperator", "alerting"),
     # cosmos
     **_known("cosmos.DbtTaskGroup", "dbt"),
     **_known("cosmos.DbtDag", "dbt"),
