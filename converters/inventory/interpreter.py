@@ -111,7 +111,7 @@ class Interpreter:
     # -- statements ---------------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
         self.module_env: dict[str, Any] = {}
-        self.logic = LogicExtractor(tree, self.text, self.module)
+        self.logic = LogicExtractor(tree, self.text, self.module, getattr(self, "estate_modules", None))
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
@@ -210,7 +210,12 @@ class Interpreter:
                 self._note_style(base)
                 for alias in names:
                     if alias.name == "*":
-                        self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
+                        # The functions an estate module defines are followed (as imports); nothing else is.
+                        functions = self.logic.star_names(base) if self.logic is not None else []
+                        env.update({name: Qual(f"{base}.{name}") for name in functions})
+                        if not functions:
+                            message = f"star import from {base}: names it brings are not followed"
+                            self.diag(stmt, "A2D101", message, "info")
                         continue
                     env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}")
 

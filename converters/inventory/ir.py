@@ -307,6 +307,7 @@ class DagFile:
     logic: str = ""  # the other statements the callables need, copied in source order
     logic_airflow_imports: dict[str, str] = field(default_factory=dict)  # name in the logic -> qualified name
     task_functions: tuple[str, ...] = ()  # module-level functions Airflow makes tasks/groups/DAGs of (@task...)
+    estate_modules: dict[str, str] = field(default_factory=dict)  # path -> sha256 of estate modules its scan read
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "17"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "18"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -136,12 +136,23 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
     cached = Path(cache) / key[:2] / f"{key}.pickle" if cache else None
     if cached is not None:
         found = _read_pickle(cached)
-        if isinstance(found, ir.DagFile):
+        if isinstance(found, ir.DagFile) and _estate_modules_unchanged(found, Path(root)):
             return found
-    result = scan_source(text, relative)
+    result = scan_source(text, relative, Path(root)) if Path(root).is_dir() else scan_source(text, relative)
     if cached is not None:
         _write_pickle(cached, result)
     return result
+
+
+def _estate_modules_unchanged(file: ir.DagFile, root: Path) -> bool:
+    """A cached scan still holds when the estate modules its callables' code was copied from are unchanged."""
+    for relative, digest in file.estate_modules.items():
+        try:
+            if hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _cache_key(relative: str, raw: bytes) -> str:
@@ -300,7 +311,8 @@ def _known_results(cache: Path, root: Path, paths: list[Path]) -> dict[int, tupl
             continue
         key = _cache_key(_rel(path, root) if root.is_dir() else path.name, raw)
         found = previous.get(key)
-        known[number] = (key, found if isinstance(found, ir.DagFile) else None)
+        fresh = isinstance(found, ir.DagFile) and _estate_modules_unchanged(found, root)
+        known[number] = (key, found if fresh else None)
     return known
 
 

@@ -19,8 +19,10 @@ import ast
 import dataclasses
 import hashlib
 import warnings
+from pathlib import Path
 
 from converters.inventory import ir, secrets
+from converters.inventory.callables import EstateModules
 from converters.inventory.interpreter import Interpreter
 from converters.inventory.semantics import AirflowSemantics
 from converters.inventory.to_ir import to_dag_ir
@@ -37,12 +39,14 @@ def module_name(relative_path: str) -> str:
     return relative_path.removesuffix(".py").replace("/", ".")
 
 
-def scan_source(text: str, relative_path: str) -> ir.DagFile:
+def scan_source(text: str, relative_path: str, root: Path | None = None) -> ir.DagFile:
     """Scan one file's text. Never raises: every problem becomes a diagnostic on the returned DagFile.
 
     Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
+    With ``root`` (the scanned folder holding the file), a callable's code imported from an estate module that
+    imports Airflow is copied from that module (read, never imported); the modules read are listed on the result.
     """
-    file, tree = _scan_structure(text, relative_path)
+    file, tree = _scan_structure(text, relative_path, root)
     try:
         found = secrets.find_secrets(text, tree, relative_path)
         file = dataclasses.replace(
@@ -58,7 +62,7 @@ def scan_source(text: str, relative_path: str) -> ir.DagFile:
         )
 
 
-def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Module | None]:
+def _scan_structure(text: str, relative_path: str, root: Path | None = None) -> tuple[ir.DagFile, ast.Module | None]:
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     try:
         with warnings.catch_warnings():  # Python's warnings about the user's code ("invalid escape") are not ours
@@ -76,6 +80,8 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
             relative_path, digest, (), (), (ir.Diagnostic(relative_path, 0, "A2D002", "error", message),)
         ), None
     scanner = FileScanner(relative_path, text, module_name(relative_path))
+    modules = EstateModules(root, relative_path) if root is not None and root.is_dir() else None
+    scanner.estate_modules = modules
     try:
         scanner.run(tree)
     except RecursionError:
@@ -105,6 +111,7 @@ def _scan_structure(text: str, relative_path: str) -> tuple[ir.DagFile, ast.Modu
         logic,
         airflow_imports,
         _task_functions(scanner),
+        dict(sorted(modules.read.items())) if modules is not None else {},
     )
     return file, tree
 

@@ -168,7 +168,7 @@ class AirflowSemantics:
         if self.task_count > MAX_TASKS_PER_FILE:
             raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
-        kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
+        kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
@@ -190,8 +190,11 @@ class AirflowSemantics:
             dag.constructs.add("sensor")
         return ref
 
-    def callable_ref(self, value: Any) -> Any:
-        """Functions of this file passed to a task become references into the file's copied logic."""
+    def callable_ref(self, value: Any, imported: bool = False) -> Any:
+        """Functions of this file passed to a task become references into the file's copied logic; so does an
+        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it)."""
+        if imported and isinstance(value, Qual) and self.logic is not None:
+            value = self.logic.foreign_function(value.name) or value
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
             return CallableRef(self.logic.add(node))

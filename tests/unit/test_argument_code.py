@@ -170,6 +170,7 @@ from datetime import datetime
 
 from airflow import DAG
 from airflow.operators.bash import BashOperator
+import helpers.airflow_side
 from helpers import airflow_side, plain
 from helpers.tasks import get_env
 
@@ -179,6 +180,7 @@ with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="plain", bash_command="echo $A", env=plain.envvars())
     BashOperator(task_id="task_builder", bash_command="echo $A", env=get_env())
     BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
+    BashOperator(task_id="whole_module", bash_command="echo $A", env=helpers.airflow_side.envvars())
     BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
 """
 HELPERS = {
@@ -215,7 +217,10 @@ def estate(tmp_path_factory):
     [
         ("plain", "MECH", "the command runs with bash"),
         ("task_builder", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
-        ("needs_airflow", "NONE", "calls helpers.airflow_side.envvars, whose module imports Airflow"),
+        # The helper's own code is copied (its module imports Airflow; the Variable it reads is the support's).
+        ("needs_airflow", "JUDG", "the command runs with bash"),
+        # `import helpers.airflow_side` binds the package: the module is imported, which the Dagster side cannot.
+        ("whole_module", "NONE", "calls helpers.airflow_side, whose module imports Airflow"),
         ("at_import", "MECH", "the command runs with bash"),
     ],
 )
@@ -231,3 +236,12 @@ def test_estate_helper_is_imported_from_the_dags_folder_at_run_time(estate, monk
     assert "ENV =" not in file.logic  # the parse-time call of estate code is not copied
     assert _materialize(module, "plain", monkeypatch) == "1"
     assert _materialize(module, "at_import", monkeypatch) == "1"
+
+
+def test_a_helper_of_a_module_importing_airflow_is_copied_and_runs(estate, monkeypatch):
+    planned, module = estate
+    (file,) = planned.project.files
+    assert "# from helpers/airflow_side.py\ndef envvars():" in file.logic
+    assert "from helpers import airflow_side" not in file.logic
+    monkeypatch.setenv("AIRFLOW_VAR_A", "from-variable")
+    assert _materialize(module, "needs_airflow", monkeypatch) == "from-variable"

@@ -82,11 +82,11 @@ FILES = {
         from airflow import DAG
         from airflow.operators.python import PythonOperator
 
-        from common import settings
+        import common
 
 
         def run():
-            return settings.NAME
+            return common.settings.NAME
 
 
         with DAG("uses_airflow_helper", schedule=None):

@@ -408,7 +408,9 @@ def test_a_rescan_analyses_only_the_files_that_changed(tmp_path, monkeypatch):
     first = scan_project(tmp_path, cache_dir=cache, jobs=1)
     analysed: list[str] = []
     real = project_module.scan_source
-    monkeypatch.setattr(project_module, "scan_source", lambda text, path: analysed.append(path) or real(text, path))
+    monkeypatch.setattr(
+        project_module, "scan_source", lambda text, path, *root: analysed.append(path) or real(text, path, *root)
+    )
 
     assert scan_project(tmp_path, cache_dir=cache, jobs=1) == first
     assert analysed == [], "nothing changed: every result comes from the cache"

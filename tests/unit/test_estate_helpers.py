@@ -1,0 +1,151 @@
+"""A task's callable (or its helpers) from an estate module that imports Airflow: the helper's own code is copied
+into the logic module, not the module imported (the Dagster side has no Airflow). Star imports of estate modules
+are followed. The plan says what the copied code needs, and the generated asset runs it."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+
+import dagster as dg
+import pytest
+
+from converters.codegen import generate
+from converters.flow import scan_and_plan
+from converters.inventory.project import scan_project
+
+DAG_HEADER = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+"""
+FILES = {
+    "star.py": DAG_HEADER
+    + """from pkg.jobs import *
+
+with DAG("star", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="sites", python_callable=get_sites)
+    PythonOperator(task_id="plain", python_callable=count)
+""",
+    "explicit.py": DAG_HEADER
+    + """from pkg.jobs import get_sites
+from pkg.plain import *
+
+conf = {"dir": "not the helper's"}
+
+
+def local():
+    return conf["dir"]
+
+
+with DAG("explicit", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="sites", python_callable=get_sites)
+    PythonOperator(task_id="local", python_callable=local)
+    PythonOperator(task_id="plain", python_callable=count)
+""",
+    "pkg/__init__.py": "",
+    "pkg/general.py": """from airflow.models import Variable
+
+
+def build_config(env):
+    return {"dir": f"/data/{env}"}
+
+
+config = build_config("prod")
+""",
+    "pkg/jobs.py": """import logging
+
+from airflow.models import Variable
+from pkg import general
+from pkg.plain import count
+
+conf = general.config
+
+
+def get_sites():
+    logging.info("sites")
+    return f"{conf['dir']}/{Variable.get('site')}/{count()}"
+""",
+    "pkg/plain.py": "def count():\n    return 3\n",
+}
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory):
+    root = tmp_path_factory.mktemp("helpers")
+    dags = root / "dags"
+    for relative, text in FILES.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("pkg\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "helpers_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, dags, root
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("helpers_defs", "pkg"))]:
+            del sys.modules[name]
+
+
+def _task(planned, dag_id, task_id):
+    return next(t for d in planned.plan.dags if d.dag.dag_id == dag_id for t in d.tasks if t.task.task_id == task_id)
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "task_id", "disposition", "reason"),
+    [
+        ("star", "sites", "JUDG", "the callable runs as the asset body"),  # reads a Variable
+        ("star", "plain", "MECH", "the callable runs as the asset body"),  # imported from the DAGs folder
+        ("explicit", "sites", "JUDG", "the callable runs as the asset body"),
+        # The file's own `conf` and the helper module's `conf` are two bindings of one name in one logic module.
+        (
+            "explicit",
+            "local",
+            "NONE",
+            "local uses names its file does not define: conf "
+            "(bound by the file and by an estate module it copies from)",
+        ),
+    ],
+)
+def test_plan(estate, dag_id, task_id, disposition, reason):
+    planned, _, _ = estate
+    task = _task(planned, dag_id, task_id)
+    assert (task.disposition, task.translation.reason) == (disposition, reason)
+
+
+def test_the_helpers_code_is_copied_with_its_module_part(estate):
+    planned, _, _ = estate
+    logic = {f.path: f.logic for f in planned.project.files}["star.py"]
+    assert "# from pkg/general.py\ndef build_config(env):" in logic
+    assert "general = _module_part(config=config)" in logic
+    assert logic.index("general = _module_part") < logic.index("conf = general.config")
+    assert "from pkg.plain import count" in logic and "from pkg import" not in logic  # Airflow's are not imported
+
+
+@pytest.mark.parametrize(
+    ("module", "task_id", "value"), [("star", "sites", "/data/prod/north/3"), ("star", "plain", 3)]
+)
+def test_generated_assets_run_the_copied_helper(estate, monkeypatch, module, task_id, value):
+    monkeypatch.setenv("AIRFLOW_VAR_SITE", "north")
+    defs = importlib.import_module(f"helpers_defs.dags.{module}")
+    asset = next(a for a in defs.defs.assets if a.key.path[-1] == task_id)
+    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
+    assert result.output_for_node(asset.op.name) == value
+
+
+def test_a_cached_scan_is_dropped_when_a_helper_module_changes(estate, tmp_path):
+    _, dags, _ = estate
+    cache = tmp_path / "cache"
+    first = {f.path: f.logic for f in scan_project(dags, cache_dir=cache, jobs=1).files}
+    helper = dags / "pkg" / "general.py"
+    original = helper.read_text()
+    try:
+        helper.write_text(original.replace("/data/", "/srv/"))
+        second = {f.path: f.logic for f in scan_project(dags, cache_dir=cache, jobs=1).files}
+    finally:
+        helper.write_text(original)
+    assert '"/data/' in first["star.py"] and '"/srv/' in second["star.py"]
