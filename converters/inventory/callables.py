@@ -460,6 +460,17 @@ class LogicExtractor:
             found = self._copied_instead(found, name)
         return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
+    def estate_function(self, qualified: str) -> tuple[ast.FunctionDef, EstateModule] | None:
+        """The function ``module.name`` of an estate module with Airflow decorators (``@task``), and its module."""
+        module_name, _, name = qualified.rpartition(".")
+        module = self._estate_module(module_name) if module_name else None
+        found = self._find(name, [module.tree.body]) if module is not None and module.imports_airflow else None
+        if not isinstance(found, ast.FunctionDef) or not found.decorator_list:
+            return None
+        if not any(self._is_airflow_decorator(d, self._scopes_for(found)) for d in found.decorator_list):
+            return None
+        return found, module
+
     def star_names(self, module: str) -> list[str]:
         """The functions ``from <module> import *`` binds, when the module is the estate's own."""
         found = self._estate_module(module)

@@ -339,8 +339,9 @@ class Interpreter:
                 for key, value in zip(keys, values, strict=True):
                     if key is None:
                         merged = self.eval(value, env)
-                        if isinstance(merged, dict):
-                            result.update(merged)
+                        if not isinstance(merged, dict):  # `{**runtime_value, ...}`: its keys are not known here
+                            return Unknown(self.src(node))
+                        result.update(merged)
                         continue
                     result[_hashable(self.eval(key, env))] = self.eval(value, env)
                 return result
@@ -404,6 +405,8 @@ class Interpreter:
                 pieces.append(str(part.value))
             elif isinstance(part, ast.FormattedValue):
                 value = self.eval(part.value, env)
+                if isinstance(value, XComArg) and part.conversion in (-1, ord("s")) and part.format_spec is None:
+                    value = _xcom_template(value)  # str(XComArg) in Airflow: the template pulling its value
                 if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                     return Unknown(self.src(node))
                 if part.format_spec is not None:
@@ -559,6 +562,14 @@ class Interpreter:
 
 # Calls to these never build tasks (stdlib, Airflow's own helpers, common libraries).
 NOT_TASK_BUILDERS = ("airflow", "logging", "os", "sys", "json", "time", "datetime", "pendulum", "warnings", "pathlib")
+
+
+def _xcom_template(value: XComArg) -> str:
+    """What ``str()`` of an XComArg is in Airflow 2 and 3: a template pulling the task's return value."""
+    task = value.task
+    return (
+        f"{{{{ task_instance.xcom_pull(task_ids='{task.task_id}', dag_id='{task.dag.dag_id}', key='return_value') }}}}"
+    )
 
 
 def _creates_tasks(stmt: ast.AST) -> bool:

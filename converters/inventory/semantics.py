@@ -43,6 +43,9 @@ class AirflowSemantics:
     """The Airflow half of ``FileScanner``: it uses the interpreter's ``eval``, ``run_function``, ``diag``..."""
 
     def call_qualified(self, node, name: str, args: list, kwargs: dict) -> Any:
+        flow = self.estate_taskflow(name)
+        if flow is not None:  # an estate function Airflow makes a task of (@task): calling it adds that task
+            return self.call_taskflow(node, flow, args, kwargs)
         short = name.rsplit(".", 1)[-1]
         if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
             return _path_call(name, args)
@@ -122,6 +125,22 @@ class AirflowSemantics:
         dag = DagState(dag_id, ir.SourceRef(self.path, node.lineno, node.col_offset), kwargs)
         self.dags.append(dag)
         return dag
+
+    def estate_taskflow(self, name: str) -> TaskFlow | None:
+        """``name`` as a TaskFlow when it is a function of an estate module decorated with Airflow's ``@task``:
+        its decorator is read in that module's imports (never run), as the file's own would be."""
+        found = self.logic.estate_function(name) if self.logic is not None else None
+        if found is None:
+            return None
+        function, module = found
+        env: dict[str, Any] = {}
+        styles = set(self.styles)
+        for stmt in module.tree.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not any(a.name == "*" for a in stmt.names):
+                self.exec_import(stmt, env)
+        self.styles = styles  # the helper module's import style is not the DAG file's
+        flow = self.define_function(function, env)
+        return flow if isinstance(flow, TaskFlow) else None
 
     def current_dag(self, kwargs: dict) -> DagState | None:
         explicit = kwargs.get("dag")

@@ -15,6 +15,7 @@ from converters.rules.base import (
     TaskInput,
     Translation,
     Untranslatable,
+    template_xcoms,
 )
 
 (GKE,) = canonical("GKEStartPodOperator")
@@ -295,6 +296,14 @@ class Docker(Rule):
         except Untranslatable as exc:
             # If a container argument can't be written as code, the container can't be run the same way.
             return Translation(NONE, f"a container argument {exc}")
+        pulled = template_xcoms([task.args.get("command"), task.args.get("environment")])
+        # Pulls from tasks named only at run time cannot become asset inputs.
+        if pulled is None:
+            return Translation(NONE, "the container's templates pull XComs from tasks known only at run time")
+        if pulled:  # `f"... {xcom_arg}"` is such a template: Airflow renders the upstream's value into it
+            t.disposition = JUDG
+            t.notes.append("ti.xcom_pull in the template reads the upstream assets' values (" + ", ".join(pulled) + ")")
+            t.inputs.extend(p for p in pulled if p not in t.inputs)
         t.consumed |= {"image", "command", "environment", "auto_remove", "docker_url", "api_version"}
         t.body.append(f"pipes_docker.run(context=context, {', '.join(parts)})")
         return t

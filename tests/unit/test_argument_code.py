@@ -179,6 +179,7 @@ ENV = plain.envvars()  # estate code: carried as `plain.envvars()`, not copied (
 with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="plain", bash_command="echo $A", env=plain.envvars())
     BashOperator(task_id="task_builder", bash_command="echo $A", env=get_env())
+    BashOperator(task_id="task_in_code", bash_command="echo $A", env={**get_env(), "B": "1"})
     BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
     BashOperator(task_id="whole_module", bash_command="echo $A", env=helpers.airflow_side.envvars())
     BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
@@ -216,7 +217,10 @@ def estate(tmp_path_factory):
     ("task_id", "disposition", "reason"),
     [
         ("plain", "MECH", "the command runs with bash"),
-        ("task_builder", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
+        # Calling an estate `@task` function adds its task to the DAG (as Airflow does); env is its XCom.
+        ("task_builder", "MECH", "the command runs with bash"),
+        # Code around that call (a dict merged with the XComArg) needs the value at parse time: Airflow has none.
+        ("task_in_code", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
         # The helper's own code is copied (its module imports Airflow; the Variable it reads is the support's).
         ("needs_airflow", "JUDG", "the command runs with bash"),
         # `import helpers.airflow_side` binds the package: the module is imported, which the Dagster side cannot.

@@ -149,3 +149,104 @@ def test_a_cached_scan_is_dropped_when_a_helper_module_changes(estate, tmp_path)
     finally:
         helper.write_text(original)
     assert '"/data/' in first["star.py"] and '"/srv/' in second["star.py"]
+
+
+TASK_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.docker_operator import DockerOperator
+
+from utils.secrets import get_env_task
+from utils.dates import get_date_filter
+
+with DAG("containers", schedule=None, start_date=datetime(2024, 1, 1)):
+    date_filter = get_date_filter(full=True)
+    env_vars = get_env_task({"REGION": "vault/region"})
+    load = DockerOperator(
+        task_id="load",
+        image="acme/load:1",
+        command=f"./load.py {date_filter}",  # str(XComArg): Airflow's template pulling its value
+        environment=env_vars,  # the XComArg itself: resolved when the task runs
+    )
+    date_filter >> load
+"""
+TASK_HELPERS = {
+    "utils/__init__.py": "",
+    "utils/secrets.py": """import os
+
+from airflow.decorators import task
+
+PREFIX = os.getenv("VAULT_PREFIX", "v1")
+
+
+def lookup(path):
+    return f"{PREFIX}:{path}"
+
+
+@task(task_id="get_env")
+def get_env_task(required):
+    return {key: lookup(path) for key, path in required.items()}
+""",
+    "utils/dates.py": """from airflow.decorators import task
+
+
+@task
+def get_date_filter(full=False, **context):
+    return "" if full else "-d " + context["ds"]
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def containers(tmp_path_factory):
+    root = tmp_path_factory.mktemp("containers")
+    dags = root / "dags"
+    for relative, text in {"containers.py": TASK_DAG, **TASK_HELPERS}.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "containers_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("containers_defs.dags.containers")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("containers_defs", "utils"))]:
+            del sys.modules[name]
+
+
+def test_calling_an_estate_task_function_adds_its_task_and_passes_its_xcom(containers):
+    planned, _ = containers
+    (dag,) = planned.project.files[0].dags
+    assert [t.task_id for t in dag.tasks] == ["get_date_filter", "get_env", "load"]
+    assert {(e.upstream, e.downstream) for e in dag.edges} == {("get_date_filter", "load"), ("get_env", "load")}
+    load = next(t for t in dag.tasks if t.task_id == "load")
+    template = "{{ task_instance.xcom_pull(task_ids='get_date_filter', dag_id='containers', key='return_value') }}"
+    assert load.arguments["command"] == f"./load.py {template}"
+    dispositions = {t.task.task_id: (t.disposition, t.translation.reason) for d in planned.plan.dags for t in d.tasks}
+    assert dispositions == {
+        "get_date_filter": ("MECH", "the callable runs as the asset body"),
+        "get_env": ("MECH", "the callable runs as the asset body"),
+        "load": ("JUDG", "the same image and command run through Pipes"),
+    }
+
+
+def test_the_container_gets_the_upstream_values_airflow_rendered(containers, monkeypatch):
+    _, module = containers
+    calls = []
+
+    class FakeDocker(dg.ConfigurableResource):
+        def run(self, **kwargs):
+            calls.append({k: v for k, v in kwargs.items() if k != "context"})
+
+    monkeypatch.setenv("VAULT_PREFIX", "v2")
+    wanted = {"get_date_filter", "get_env", "load"}
+    assets = [a for a in module.defs.assets if a.key.path[-1] in wanted]
+    dg.materialize(
+        assets,
+        resources={"pipes_docker": FakeDocker()},
+        tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"},
+        raise_on_error=True,
+    )
+    assert calls == [{"image": "acme/load:1", "command": "./load.py ", "env": {"REGION": "v2:vault/region"}}]
