@@ -460,6 +460,15 @@ class LogicExtractor:
             found = self._copied_instead(found, name)
         return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
+    def estate_constant(self, qualified: str) -> bool:
+        """Is ``module.name`` a value an estate module assigns (``IMAGE = "acme/etl:1"``), not a function or class?"""
+        module_name, _, name = qualified.rpartition(".")
+        module = self._estate_module(module_name) if module_name else None
+        found = self._find(name, [module.tree.body]) if module is not None else None
+        if isinstance(found, ast.ImportFrom):
+            found = self._copied_instead(found, name)
+        return isinstance(found, (ast.Assign, ast.AnnAssign))
+
     def estate_function(self, qualified: str) -> tuple[ast.FunctionDef, EstateModule] | None:
         """The function ``module.name`` of an estate module with Airflow decorators (``@task``), and its module."""
         module_name, _, name = qualified.rpartition(".")

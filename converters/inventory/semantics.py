@@ -239,8 +239,9 @@ class AirflowSemantics:
         return result
 
     def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
-        """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
-        if expr is None or self.logic is None or not any(isinstance(v, Unknown) for v in _flat([value])):
+        """``value`` with each part the scan could not evaluate carried as code (literal parts are kept); a constant
+        imported from an estate module (``image=IMAGE``) is such a part too."""
+        if expr is None or self.logic is None or not any(self.unknown_here(v) for v in _flat([value])):
             return value
         if isinstance(value, ir.CallValue):  # a record the rules read (cosmos configs, timedelta): kept as it is
             return value
@@ -276,6 +277,12 @@ class AirflowSemantics:
 
         name = self.logic.add_expression(hint, expr, self.current_stmt, known)
         return ir.CodeValue(name) if name else value
+
+    def unknown_here(self, value: Any) -> bool:
+        """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""
+        if isinstance(value, Qual) and self.logic is not None:
+            return self.logic.estate_constant(value.name)
+        return isinstance(value, Unknown)
 
     def create_dbt_group(self, node, written: str, kwargs: dict) -> Any:
         """A cosmos group: one task per dbt node, rendered from the dbt project when Airflow parses the file."""

@@ -250,3 +250,29 @@ def test_the_container_gets_the_upstream_values_airflow_rendered(containers, mon
         raise_on_error=True,
     )
     assert calls == [{"image": "acme/load:1", "command": "./load.py ", "env": {"REGION": "v2:vault/region"}}]
+
+
+def test_a_constant_of_an_estate_module_is_carried_as_code(tmp_path):
+    """`image=IMAGE` imported from a helper module that imports Airflow: the constant's assignment is copied and
+    the pod runs that image (it was "the image is not a literal")."""
+    dags = tmp_path / "dags"
+    (dags / "utils").mkdir(parents=True)
+    (dags / "utils" / "__init__.py").write_text("")
+    (dags / "utils" / "settings.py").write_text(
+        'from airflow.models import XCom\n\nREGISTRY = "acme"\nIMAGE = f"{REGISTRY}/warehouse:main"\n'
+    )
+    (dags / "pods.py").write_text(
+        "from datetime import datetime\n\nfrom airflow import DAG\n"
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        "from utils.settings import IMAGE\n\n"
+        'with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    KubernetesPodOperator(task_id="run", image=IMAGE, cmds=["make"], namespace="jobs")\n'
+    )
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    (task,) = [t for d in planned.plan.dags for t in d.tasks]
+    assert (task.disposition, task.translation.reason) == ("MECH", "the same image and command run through Pipes")
+    (file,) = [f for f in planned.project.files if f.dags]
+    namespace: dict = {}
+    exec(file.logic_imports + file.logic, namespace)  # noqa: S102 - the generated logic, as the asset runs it
+    assert namespace[task.task.arguments["image"].name]() == "acme/warehouse:main"
+    assert "XCom" not in file.logic
