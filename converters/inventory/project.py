@@ -145,8 +145,12 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
 
 
 def _estate_modules_unchanged(file: ir.DagFile, root: Path) -> bool:
-    """A cached scan still holds when the estate modules its callables' code was copied from are unchanged."""
-    for relative, digest in file.estate_modules.items():
+    """A cached scan still holds when the estate modules its callables' code was copied from are unchanged (an entry
+    written by another version of the IR, without the field, does not)."""
+    modules = getattr(file, "estate_modules", None)
+    if not isinstance(modules, dict):
+        return False
+    for relative, digest in modules.items():
         try:
             if hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
                 return False
