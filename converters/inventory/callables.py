@@ -116,6 +116,7 @@ class LogicExtractor:
         self.modules = modules  # the estate's modules, to copy a function from one that imports Airflow
         self._foreign: dict[int, EstateModule] = {}  # id(stmt) -> the estate module a statement was read from
         self._loaded: list[str] = []  # estate modules indexed, in the order their code was first needed
+        self._copy_foreign = True  # copy from estate modules that import Airflow (off: keep their imports)
         self._namespaces: dict[str, tuple[EstateModule, set[str]]] = {}  # name -> the module part it is bound to
         self._imports_by_name: dict[str, tuple[str, ast.stmt]] = {}  # name -> (what it imports, first import)
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
@@ -195,12 +196,18 @@ class LogicExtractor:
         segment = ast.get_source_segment(self.text, expr)
         if segment is None:
             return None
-        self._imports_used = []
         self._in_expression = True
         try:
-            return self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            self._imports_used = []
+            name = self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            if name is None and self.modules is not None:
+                # Copying from the estate's modules did not give runnable code (their constant is computed by
+                # third-party code at import...): carried with the imports, the plan names the module (NONE).
+                self._imports_used, self._copy_foreign = [], False
+                name = self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            return name
         finally:
-            self._in_expression = False
+            self._in_expression, self._copy_foreign = False, True
 
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
@@ -235,7 +242,7 @@ class LogicExtractor:
                 if self.airflow_imports.setdefault(name, binding) != binding:
                     unresolved.append(f"{name} (bound to two Airflow names by the file and an estate module)")
                 airflow[name] = binding
-            elif (module := self._module_imported(binding, name)) is not None and module.imports_airflow:
+            elif self._copy_foreign and (module := self._module_imported(binding, name)) and module.imports_airflow:
                 # `db.connection_envvars()` of an estate module importing Airflow: the functions used, copied.
                 used = self._module_part(expr, name, module, unresolved, airflow, seen)
                 local_imports.append("from types import SimpleNamespace as _module_part")
@@ -434,7 +441,7 @@ class LogicExtractor:
         cannot import it): the statement binding the name there (a function, a class, a constant, its own import
         of it, or the qualified Airflow name), else None (the import is kept). A renamed import is kept too: the
         copied definition would bind another name."""
-        if not isinstance(stmt, ast.ImportFrom) or depth > 8:
+        if not isinstance(stmt, ast.ImportFrom) or depth > 8 or not self._copy_foreign:
             return None
         module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))
         alias = next((a for a in stmt.names if (a.asname or a.name) == name), None)

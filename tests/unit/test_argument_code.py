@@ -182,6 +182,7 @@ with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="task_in_code", bash_command="echo $A", env={**get_env(), "B": "1"})
     BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
     BashOperator(task_id="whole_module", bash_command="echo $A", env=helpers.airflow_side.envvars())
+    BashOperator(task_id="third_party_constant", bash_command="echo $A", env={"A": airflow_side.SHARED})
     BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
 """
 HELPERS = {
@@ -189,7 +190,8 @@ HELPERS = {
     "helpers/plain.py": "def envvars():\n    return {'A': '1'}\n",
     "helpers/tasks.py": "from airflow.decorators import task\n\n\n@task\ndef get_env():\n    return {'A': '2'}\n",
     "helpers/airflow_side.py": (
-        "from airflow.models import Variable\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n"
+        "from airflow.models import Variable\nfrom environs import Env\n\nenv = Env()\n"
+        "SHARED = env('SHARED', '/tmp')\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n"
     ),
 }
 
@@ -225,6 +227,8 @@ def estate(tmp_path_factory):
         ("needs_airflow", "JUDG", "the command runs with bash"),
         # `import helpers.airflow_side` binds the package: the module is imported, which the Dagster side cannot.
         ("whole_module", "NONE", "calls helpers.airflow_side, whose module imports Airflow"),
+        # Its constant is computed by third-party code when the module is imported: not copied, so not run.
+        ("third_party_constant", "NONE", "calls helpers.airflow_side.SHARED, whose module imports Airflow"),
         ("at_import", "MECH", "the command runs with bash"),
     ],
 )
@@ -246,6 +250,6 @@ def test_a_helper_of_a_module_importing_airflow_is_copied_and_runs(estate, monke
     planned, module = estate
     (file,) = planned.project.files
     assert "# from helpers/airflow_side.py\ndef envvars():" in file.logic
-    assert "from helpers import airflow_side" not in file.logic
+    assert "from helpers import airflow_side\n    return (airflow_side.envvars())" not in file.logic
     monkeypatch.setenv("AIRFLOW_VAR_A", "from-variable")
     assert _materialize(module, "needs_airflow", monkeypatch) == "from-variable"
