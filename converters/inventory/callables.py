@@ -355,6 +355,31 @@ class LogicExtractor:
                 self._require(target, self._scopes_for(target), unresolved, airflow, seen)
         return attrs
 
+    def _same_assignment(self, held: ast.stmt | None, other: ast.stmt) -> bool:
+        """Two assignments written alike whose names are the same imports bind the same value: one is enough."""
+        if not isinstance(held, (ast.Assign, ast.AnnAssign)) or not isinstance(other, (ast.Assign, ast.AnnAssign)):
+            return False
+        if ast.dump(held) != ast.dump(other):
+            return False
+        for name in _free_names(other):
+            first, second = (
+                self._find(name, self._scopes_for(held), held),
+                self._find(name, self._scopes_for(other), other),
+            )
+            if isinstance(first, str) or isinstance(second, str):
+                if first != second:
+                    return False
+                continue
+            if not (
+                isinstance(first, (ast.Import, ast.ImportFrom)) and isinstance(second, (ast.Import, ast.ImportFrom))
+            ):
+                return False
+            if _imported_name(first, name, self._module_of(first)) != _imported_name(
+                second, name, self._module_of(second)
+            ):
+                return False
+        return True
+
     def _foreign_statements(self) -> list[ast.stmt]:
         return [s for s in self.chosen.values() if id(s) in self._foreign]
 
@@ -581,6 +606,8 @@ class LogicExtractor:
             rebound = before is not None and self._scopes_for(binding) is self._scopes_for(stmt)  # x = f(x)
             if not rebound and self._claim(name, binding):
                 holder = self.bound_names.get(name)
+                if self._same_assignment(self.chosen.get(holder) if isinstance(holder, int) else None, binding):
+                    continue  # `logger = logging.getLogger(__name__)` in the file and in a module it copies from
                 foreign = id(binding) in self._foreign or any(id(s) == holder for s in self._foreign_statements())
                 where = "the file and by an estate module it copies from" if foreign else "two scopes of the file"
                 unresolved.append(f"{name} (bound {'by' if foreign else 'differently by'} {where})")

@@ -30,10 +30,18 @@ with DAG("star", schedule=None, start_date=datetime(2024, 1, 1)):
     PythonOperator(task_id="plain", python_callable=count)
 """,
     "explicit.py": DAG_HEADER
-    + """from pkg.jobs import get_sites
+    + """import logging
+
+from pkg.jobs import get_sites
 from pkg.plain import *
 
 conf = {"dir": "not the helper's"}
+logger = logging.getLogger(__name__)
+
+
+def log_it():
+    logger.info("written alike in the helper module: one logger")
+    return 1
 
 
 def local():
@@ -43,6 +51,7 @@ def local():
 with DAG("explicit", schedule=None, start_date=datetime(2024, 1, 1)):
     PythonOperator(task_id="sites", python_callable=get_sites)
     PythonOperator(task_id="local", python_callable=local)
+    PythonOperator(task_id="log_it", python_callable=log_it)
     PythonOperator(task_id="plain", python_callable=count)
 """,
     "pkg/__init__.py": "",
@@ -62,10 +71,11 @@ from pkg import general
 from pkg.plain import count
 
 conf = general.config
+logger = logging.getLogger(__name__)
 
 
 def get_sites():
-    logging.info("sites")
+    logger.info("sites")
     return f"{conf['dir']}/{Variable.get('site')}/{count()}"
 """,
     "pkg/plain.py": "def count():\n    return 3\n",
@@ -101,6 +111,7 @@ def _task(planned, dag_id, task_id):
         ("star", "sites", "JUDG", "the callable runs as the asset body"),  # reads a Variable
         ("star", "plain", "MECH", "the callable runs as the asset body"),  # imported from the DAGs folder
         ("explicit", "sites", "JUDG", "the callable runs as the asset body"),
+        ("explicit", "log_it", "MECH", "the callable runs as the asset body"),
         # The file's own `conf` and the helper module's `conf` are two bindings of one name in one logic module.
         (
             "explicit",
