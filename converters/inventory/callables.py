@@ -568,8 +568,9 @@ class LogicExtractor:
                 if not self._is_airflow_decorator(decorator, scopes):
                     names |= {n.id for n in ast.walk(decorator) if isinstance(n, ast.Name)} - BUILTIN_NAMES
         # A statement that is not a function reads its names when it runs: the bindings before it count
-        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran.
-        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else stmt
+        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran, and so do
+        # a class's methods (a function defined below the class is found).
+        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt
         for name in sorted(names):
             binding = self._find(name, scopes, before)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):

@@ -236,3 +236,20 @@ def test_a_constant_rebound_from_itself_keeps_its_first_binding():
     namespace: dict = {}
     exec(compile(file.logic, "logic", "exec"), namespace)  # noqa: S102 - the test's own fixture
     assert namespace["run"]() == "A1"
+
+
+def test_a_class_method_finds_a_function_defined_below_the_class():
+    """A method reads its names when it is called, after the module ran: ``helper`` below the class is copied."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n\n\n"
+        "class Engine:\n    def name(self):\n        return helper()\n\n\n"
+        "def helper():\n    return 'h'\n\n\ndef run():\n    return Engine().name()\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "cls.py",
+    )
+    (callable_,) = file.callables
+    namespace: dict = {}
+    exec(file.logic_imports + file.logic, namespace)  # noqa: S102 - the copied logic, as the asset imports it
+    assert callable_.unresolved == () and namespace["run"]() == "h"
