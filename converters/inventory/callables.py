@@ -261,10 +261,11 @@ class LogicExtractor:
         runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
         # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
         odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
+        lazy = self._run_when_called(runs_at_import, saved[0])
         if (
             unresolved
             or any(not q.endswith(".Variable") for q in airflow.values())
-            or any(self._uses_outside_stdlib(s) for s in runs_at_import)
+            or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
             or odd
         ):
             self.chosen, self.airflow_imports, self.bound_names = saved
@@ -278,7 +279,15 @@ class LogicExtractor:
             name = f"{base}_{n}"
         self.bound_names[name] = id(expr)
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
-        body = "".join(f"    {line}\n" for line in [*sorted(set(local_imports)), *namespaces])
+        moved: list[str] = []
+        environment = set(_environment(expr))
+        if lazy is not None and any(self._uses_outside_stdlib(s) for s in runs_at_import):
+            # Statements reading third-party code run when the argument is computed, not when the logic is imported.
+            for stmt in lazy:
+                self.chosen.pop(id(stmt))
+                moved += self._source(stmt).splitlines()
+                environment |= set(_environment(stmt)) | self._third_party_calls(stmt)
+        body = "".join(f"    {line}\n" for line in [*sorted(set(local_imports)), *moved, *namespaces])
         self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
         self.callables.append(
             ir.Callable(
@@ -286,11 +295,36 @@ class LogicExtractor:
                 source=ir.SourceRef("", expr.lineno, expr.col_offset),
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 expression=segment,
-                environment=_environment(expr),
+                environment=tuple(sorted(environment)),
                 calls=tuple(sorted(set(self._imports_used) | _attribute_calls(expr, imported))),
             )
         )
         return name
+
+    def _run_when_called(self, runs_at_import: list[ast.stmt], before: dict) -> list[ast.stmt] | None:
+        """The statements an argument's code needs that would run when the logic is imported, in the order they run,
+        when they can run inside its function instead: one-line assignments that no copied definition reads."""
+        ordered = sorted(runs_at_import, key=lambda s: (self._rank(s), s.lineno, s.col_offset))
+        if any(s.end_lineno != s.lineno or not isinstance(s, (ast.Assign, ast.AnnAssign)) for s in ordered):
+            return None
+        bound = {n for s in ordered for n in _bound_by(s)}
+        definitions = [s for key, s in self.chosen.items() if key not in before and _is_definition(s)]
+        if any(bound & _free_names(d) for d in definitions if not isinstance(d, (ast.Import, ast.ImportFrom))):
+            return None
+        return ordered
+
+    def _third_party_calls(self, stmt: ast.stmt) -> set[str]:
+        """``Env() (environs)``: calls in ``stmt`` of names imported from outside the standard library."""
+        found = set()
+        scopes = self._scopes_for(stmt)
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                binding = self._find(node.func.id, scopes)
+                if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                    top = _imported_name(binding, node.func.id, self._module_of(binding)).split(".")[0]
+                    if top not in sys.stdlib_module_names:
+                        found.add(f"{node.func.id}() ({top})")
+        return found
 
     def _module_imported(self, stmt: ast.stmt, name: str) -> EstateModule | None:
         """The estate module ``name`` is, when ``stmt`` imports a module under that name (``from pkg import db``)."""
@@ -345,9 +379,13 @@ class LogicExtractor:
                 target = self._copied_instead(target, attr) or target
             if target is None or isinstance(target, str):
                 unresolved.append(f"{name}.{attr} (not a definition of {module.name})")
-            elif not isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                unresolved.append(f"{name}.{attr} (not a function of {module.name})")
-            elif any(self._is_airflow_decorator(d, self._scopes_for(target)) for d in target.decorator_list):
+            elif not isinstance(
+                target, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+            ):
+                unresolved.append(f"{name}.{attr} (not a definition of {module.name})")
+            elif any(
+                self._is_airflow_decorator(d, self._scopes_for(target)) for d in getattr(target, "decorator_list", [])
+            ):
                 unresolved.append(f"{name}.{attr} (Airflow makes a task of it: its value is an XCom)")
             elif self._claim(attr, target):
                 unresolved.append(f"{attr} (of {module.name}: the file binds that name too)")

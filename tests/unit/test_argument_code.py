@@ -183,6 +183,7 @@ with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
     BashOperator(task_id="whole_module", bash_command="echo $A", env=helpers.airflow_side.envvars())
     BashOperator(task_id="third_party_constant", bash_command="echo $A", env={"A": airflow_side.SHARED})
+    BashOperator(task_id="third_party_helper", bash_command="echo $A", env={"A": airflow_side.shared()})
     BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
 """
 HELPERS = {
@@ -191,7 +192,8 @@ HELPERS = {
     "helpers/tasks.py": "from airflow.decorators import task\n\n\n@task\ndef get_env():\n    return {'A': '2'}\n",
     "helpers/airflow_side.py": (
         "from airflow.models import Variable\nfrom environs import Env\n\nenv = Env()\n"
-        "SHARED = env('SHARED', '/tmp')\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n"
+        "SHARED = env('SHARED', '/tmp')\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n\n\n"
+        "def shared():\n    return SHARED\n"
     ),
 }
 
@@ -227,8 +229,10 @@ def estate(tmp_path_factory):
         ("needs_airflow", "JUDG", "the command runs with bash"),
         # `import helpers.airflow_side` binds the package: the module is imported, which the Dagster side cannot.
         ("whole_module", "NONE", "calls helpers.airflow_side, whose module imports Airflow"),
-        # Its constant is computed by third-party code when the module is imported: not copied, so not run.
-        ("third_party_constant", "NONE", "calls helpers.airflow_side.SHARED, whose module imports Airflow"),
+        # Its constant is computed by third-party code: copied into the argument's function, run when it is computed.
+        ("third_party_constant", "JUDG", "the command runs with bash"),
+        # A function of the module reads that constant: it would run when the logic is imported, so nothing is copied.
+        ("third_party_helper", "NONE", "calls helpers.airflow_side.shared, whose module imports Airflow"),
         ("at_import", "MECH", "the command runs with bash"),
     ],
 )
@@ -253,3 +257,13 @@ def test_a_helper_of_a_module_importing_airflow_is_copied_and_runs(estate, monke
     assert "from helpers import airflow_side\n    return (airflow_side.envvars())" not in file.logic
     monkeypatch.setenv("AIRFLOW_VAR_A", "from-variable")
     assert _materialize(module, "needs_airflow", monkeypatch) == "from-variable"
+
+
+def test_third_party_code_of_a_helper_module_runs_when_the_argument_is_computed(estate):
+    planned, _ = estate
+    (file,) = planned.project.files
+    task = _task(planned, "third_party_constant")
+    assert any("Env() (environs)" in note for note in task.translation.notes), task.translation.notes
+    function = file.logic[file.logic.index("def _arg_third_party_constant_env_A") :]
+    assert "    env = Env()\n    # from helpers/airflow_side.py\n    SHARED = env(" in function
+    assert "\nenv = Env()" not in file.logic  # not when the logic is imported
