@@ -120,6 +120,7 @@ class LogicExtractor:
         self._namespaces: dict[str, tuple[EstateModule, set[str]]] = {}  # name -> the module part it is bound to
         self._imports_by_name: dict[str, tuple[str, ast.stmt]] = {}  # name -> (what it imports, first import)
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
+        self._scope_owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # id(function body) -> function
         self._index_scopes(tree.body, [tree.body])
         self.chosen: dict[int, ast.stmt] = {}  # id(stmt) -> stmt copied into the logic
         self.airflow_imports: dict[str, str] = {}
@@ -140,6 +141,7 @@ class LogicExtractor:
         for stmt in body:
             self.scope_of[id(stmt)] = chain
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._scope_owner[id(stmt.body)] = stmt
                 self._index_scopes(stmt.body, [stmt.body, *chain])
             elif isinstance(stmt, (ast.With, ast.AsyncWith, ast.If, ast.For, ast.While, ast.Try)):
                 for block in _blocks(stmt):
@@ -393,6 +395,19 @@ class LogicExtractor:
                 self._require(target, self._scopes_for(target), unresolved, airflow, seen)
         return attrs
 
+    def _closure_variable(self, name: str, scopes: list[list[ast.stmt]]) -> str | None:
+        """``namespace (a parameter of make_cleanup_task, the function defining it)``: a closure's variable has its
+        value only when that function is called."""
+        for body in scopes:
+            owner = self._scope_owner.get(id(body))
+            if owner is None:
+                continue
+            arguments = owner.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            if any(a is not None and a.arg == name for a in every):
+                return f"{name} (a parameter of {owner.name}, the function defining it: known when it is called)"
+        return None
+
     def _same_assignment(self, held: ast.stmt | None, other: ast.stmt) -> bool:
         """Two assignments written alike whose names are the same imports bind the same value: one is enough."""
         if not isinstance(held, (ast.Assign, ast.AnnAssign)) or not isinstance(other, (ast.Assign, ast.AnnAssign)):
@@ -615,7 +630,7 @@ class LogicExtractor:
                 # From an estate module that imports Airflow: its definition is copied, not the import.
                 binding = self._copied_instead(binding, name) or binding
             if binding is None:
-                unresolved.append(name)
+                unresolved.append(self._closure_variable(name, scopes) or name)
                 continue
             if isinstance(binding, str):  # an Airflow import
                 if self.airflow_imports.setdefault(name, binding) != binding:
