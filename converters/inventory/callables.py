@@ -264,6 +264,12 @@ class LogicExtractor:
         # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
         odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
         lazy = self._run_when_called(runs_at_import, saved[0])
+        local_parts = {line.split(" = ", 1)[0] for line in namespaces}
+        grown = any(attrs != saved_parts[0].get(k, (None, set()))[1] for k, (_, attrs) in self._namespaces.items())
+        if lazy is not None and (grown or any(local_parts & _free_names(s) for s in lazy)):
+            # A module-level namespace now holds what would move, or a moved statement reads the function's own
+            # namespace (`variables = gsheet.x(...)`): no order of the function's lines gives the same values.
+            lazy = None
         if (
             unresolved
             or any(not q.endswith(".Variable") for q in airflow.values())

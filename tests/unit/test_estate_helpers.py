@@ -287,3 +287,33 @@ def test_a_constant_of_an_estate_module_is_carried_as_code(tmp_path):
     exec(file.logic_imports + file.logic, namespace)  # noqa: S102 - the generated logic, as the asset runs it
     assert namespace[task.task.arguments["image"].name]() == "acme/warehouse:main"
     assert "XCom" not in file.logic
+
+
+def test_argument_code_never_leaves_a_namespace_without_its_parts(tmp_path):
+    """Third-party code at import (moved into the argument's function) that also needs a module-level namespace of
+    another helper module (`conf = general.config`): no order of lines is right, so nothing is copied, the argument
+    keeps its import (NONE, named), and the logic still imports (the namespace's parts were not left half-copied)."""
+    dags = tmp_path / "dags"
+    (dags / "pkg").mkdir(parents=True)
+    (dags / "pkg" / "__init__.py").write_text("")
+    (dags / "pkg" / "general.py").write_text(
+        "from airflow.models import Variable\n\n\ndef build(env):\n    return {'dir': env}\n\n\nconfig = build('x')\n"
+    )
+    (dags / "pkg" / "jobs.py").write_text(
+        "from airflow.models import Variable\nfrom environs import Env\nfrom pkg import general\n\n"
+        "conf = general.config\nenv = Env()\nPREFIX = env('PREFIX', conf['dir'])\n"
+    )
+    (dags / "d.py").write_text(
+        "from datetime import datetime\n\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "from pkg.jobs import PREFIX\n\n"
+        'with DAG("d", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    BashOperator(task_id="t", bash_command="echo $A", env={"A": PREFIX})\n'
+    )
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    (task,) = [t for d in planned.plan.dags for t in d.tasks]
+    assert (
+        task.disposition == "NONE" and "calls pkg.jobs.PREFIX, whose module imports Airflow" in task.translation.reason
+    )
+    (file,) = [f for f in planned.project.files if f.dags]
+    assert "_module_part(" not in file.logic_imports + file.logic.split("def _arg_")[0]
+    compile(file.logic_imports + file.logic, "logic.py", "exec")
