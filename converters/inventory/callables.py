@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from converters.inventory import ir
 
@@ -33,18 +35,98 @@ class _Binding:
     airflow: dict[str, str] = field(default_factory=dict)  # local name -> qualified Airflow name
 
 
+@dataclass
+class EstateModule:
+    """A module of the estate, read with ``ast`` (never imported): where its code comes from when it is copied."""
+
+    name: str
+    path: str  # relative to the scanned folder
+    sha256: str
+    tree: ast.Module
+    lines: list[str]
+    imports_airflow: bool = False  # it, or an estate module it imports, imports Airflow when imported
+
+
+class CodeSources:
+    """The estate modules a callable's code is copied from (read, never imported), looked up below the scanned
+    folder as the DAG file's imports name them. (``estate.py`` interprets estate modules for the scan's semantics;
+    this reads them for the code copier.)
+
+    Each module is searched in the DAG file's folder and each folder above it up to the scanned root (one of them is
+    the DAGs folder on ``sys.path``), innermost first, and read once. ``read`` lists what was read, with digests, so
+    a cached scan of the file is dropped when one of them changes.
+    """
+
+    MAX_BYTES = 1_000_000
+
+    def __init__(self, root: Path, relative_path: str) -> None:
+        self.root = root
+        parent = (root / relative_path).parent
+        self.folders = [parent, *[p for p in parent.parents if p == root or root in p.parents]]
+        self._found: dict[str, EstateModule | None] = {}
+        self.read: dict[str, str] = {}  # relative path -> sha256 of every module read
+
+    def find(self, module: str) -> EstateModule | None:
+        if not module or module.split(".")[0] == "airflow":
+            return None
+        if module not in self._found:
+            self._found[module] = None  # an import cycle reads as "no Airflow" until the module is read
+            self._found[module] = self._load(module)
+        return self._found[module]
+
+    def _load(self, module: str) -> EstateModule | None:
+        relative = Path(*module.split("."))
+        for folder in self.folders:
+            for candidate in (folder / relative.with_suffix(".py"), folder / relative / "__init__.py"):
+                try:
+                    if not candidate.is_file() or candidate.stat().st_size > self.MAX_BYTES:
+                        continue
+                    raw = candidate.read_bytes()
+                    tree = ast.parse(raw)
+                except (OSError, SyntaxError, ValueError, RecursionError):
+                    continue
+                path = candidate.relative_to(self.root).as_posix()
+                digest = hashlib.sha256(raw).hexdigest()
+                self.read[path] = digest
+                name = module if candidate.name != "__init__.py" else module + ".__init__"
+                found = EstateModule(name, path, digest, tree, raw.decode("utf-8", "replace").splitlines(True))
+                found.imports_airflow = any(self._imports_airflow(s, name) for s in tree.body)
+                return found
+        return None
+
+    def _imports_airflow(self, stmt: ast.stmt, module: str) -> bool:
+        if _imports_airflow(stmt):
+            return True
+        if isinstance(stmt, ast.Import):
+            return any((found := self.find(a.name)) is not None and found.imports_airflow for a in stmt.names)
+        if isinstance(stmt, ast.ImportFrom):
+            base = _absolute_module(stmt, module)
+            found = self.find(base)
+            if found is not None and found.imports_airflow:
+                return True
+            return any((sub := self.find(f"{base}.{a.name}")) is not None and sub.imports_airflow for a in stmt.names)
+        return False
+
+
 class LogicExtractor:
     """Collects the statements the file's callables need. One instance per scanned file."""
 
-    def __init__(self, tree: ast.Module, text: str, module: str) -> None:
+    def __init__(self, tree: ast.Module, text: str, module: str, modules: CodeSources | None = None) -> None:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self.module = module
+        self.modules = modules  # the estate's modules, to copy a function from one that imports Airflow
+        self._foreign: dict[int, EstateModule] = {}  # id(stmt) -> the estate module a statement was read from
+        self._loaded: list[str] = []  # estate modules indexed, in the order their code was first needed
+        self._copy_foreign = True  # copy from estate modules that import Airflow (off: keep their imports)
+        self._namespaces: dict[str, tuple[EstateModule, set[str]]] = {}  # name -> the module part it is bound to
+        self._imports_by_name: dict[str, tuple[str, ast.stmt]] = {}  # name -> (what it imports, first import)
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
+        self._scope_owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # id(function body) -> function
         self._index_scopes(tree.body, [tree.body])
         self.chosen: dict[int, ast.stmt] = {}  # id(stmt) -> stmt copied into the logic
         self.airflow_imports: dict[str, str] = {}
-        self.bound_names: dict[str, int] = {}  # name -> id(stmt) binding it in the logic (clash detection)
+        self.bound_names: dict[str, object] = {}  # name -> id(stmt) binding it in the logic (clash detection)
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
@@ -61,6 +143,7 @@ class LogicExtractor:
         for stmt in body:
             self.scope_of[id(stmt)] = chain
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._scope_owner[id(stmt.body)] = stmt
                 self._index_scopes(stmt.body, [stmt.body, *chain])
             elif isinstance(stmt, (ast.With, ast.AsyncWith, ast.If, ast.For, ast.While, ast.Try)):
                 for block in _blocks(stmt):
@@ -117,12 +200,18 @@ class LogicExtractor:
         segment = ast.get_source_segment(self.text, expr)
         if segment is None:
             return None
-        self._imports_used = []
         self._in_expression = True
         try:
-            return self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            self._imports_used = []
+            name = self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            if name is None and self.modules is not None:
+                # Copying from the estate's modules did not give runnable code (their constant is computed by
+                # third-party code at import...): carried with the imports, the plan names the module (NONE).
+                self._imports_used, self._copy_foreign = [], False
+                name = self._add_expression(hint, expr, segment, scopes, module_scope, known)
+            return name
         finally:
-            self._in_expression = False
+            self._in_expression, self._copy_foreign = False, True
 
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
@@ -130,18 +219,23 @@ class LogicExtractor:
         )
         saved = (dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names))
         saved_keys = {key: set(users) for key, users in self._import_keys.items()}
+        saved_parts = ({k: (m, set(a)) for k, (m, a) in self._namespaces.items()}, dict(self._imports_by_name))
         unresolved: list[str] = []
         airflow: dict[str, str] = {}
         defaults: dict[str, object] = {}
         seen: set[int] = set()
         imported: dict[str, str] = {}
         local_imports: list[str] = []
+        namespaces: list[str] = []  # `db = _module_part(...)`: the copied functions of an estate module
         for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
             kind, value = known(name)
             if kind == "airflow":
                 unresolved.append(name)
                 continue
             binding = self._find(name, scopes)
+            if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                # From an estate module that imports Airflow: its definition is copied, not the import.
+                binding = self._copied_instead(binding, name) or binding
             in_module = binding is None or any(binding is s for s in _flatten(module_scope))
             if kind == "literal" and (binding is None or not in_module):
                 defaults[name] = value
@@ -149,8 +243,14 @@ class LogicExtractor:
             if binding is None:
                 unresolved.append(name)
             elif isinstance(binding, str):
+                if self.airflow_imports.setdefault(name, binding) != binding:
+                    unresolved.append(f"{name} (bound to two Airflow names by the file and an estate module)")
                 airflow[name] = binding
-                self.airflow_imports[name] = binding
+            elif self._copy_foreign and (module := self._module_imported(binding, name)) and module.imports_airflow:
+                # `db.connection_envvars()` of an estate module importing Airflow: the functions used, copied.
+                used = self._module_part(expr, name, module, unresolved, airflow, seen)
+                local_imports.append("from types import SimpleNamespace as _module_part")
+                namespaces.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in used)})")
             elif isinstance(binding, (ast.Import, ast.ImportFrom)):  # imported when the argument is computed
                 local_imports.append(_import_line(binding, name, self.module))
                 imported[name] = _imported_name(binding, name, self.module)
@@ -165,14 +265,22 @@ class LogicExtractor:
         runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
         # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
         odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
+        lazy = self._run_when_called(runs_at_import, saved[0])
+        local_parts = {line.split(" = ", 1)[0] for line in namespaces}
+        grown = any(attrs != saved_parts[0].get(k, (None, set()))[1] for k, (_, attrs) in self._namespaces.items())
+        if lazy is not None and (grown or any(local_parts & _free_names(s) for s in lazy)):
+            # A module-level namespace now holds what would move, or a moved statement reads the function's own
+            # namespace (`variables = gsheet.x(...)`): no order of the function's lines gives the same values.
+            lazy = None
         if (
             unresolved
             or any(not q.endswith(".Variable") for q in airflow.values())
-            or any(self._uses_outside_stdlib(s) for s in runs_at_import)
+            or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
             or odd
         ):
             self.chosen, self.airflow_imports, self.bound_names = saved
             self._import_keys = saved_keys
+            self._namespaces, self._imports_by_name = saved_parts
             return None
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
         name, n = base, 1
@@ -181,7 +289,15 @@ class LogicExtractor:
             name = f"{base}_{n}"
         self.bound_names[name] = id(expr)
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
-        body = "".join(f"    {line}\n" for line in sorted(set(local_imports)))
+        moved: list[str] = []
+        environment = set(_environment(expr))
+        if lazy is not None and any(self._uses_outside_stdlib(s) for s in runs_at_import):
+            # Statements reading third-party code run when the argument is computed, not when the logic is imported.
+            for stmt in lazy:
+                self.chosen.pop(id(stmt))
+                moved += self._source(stmt).splitlines()
+                environment |= set(_environment(stmt)) | self._third_party_calls(stmt)
+        body = "".join(f"    {line}\n" for line in [*sorted(set(local_imports)), *moved, *namespaces])
         self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
         self.callables.append(
             ir.Callable(
@@ -189,11 +305,152 @@ class LogicExtractor:
                 source=ir.SourceRef("", expr.lineno, expr.col_offset),
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 expression=segment,
-                environment=_environment(expr),
+                environment=tuple(sorted(environment)),
                 calls=tuple(sorted(set(self._imports_used) | _attribute_calls(expr, imported))),
             )
         )
         return name
+
+    def _run_when_called(self, runs_at_import: list[ast.stmt], before: dict) -> list[ast.stmt] | None:
+        """The statements an argument's code needs that would run when the logic is imported, in the order they run,
+        when they can run inside its function instead: one-line assignments that no copied definition reads."""
+        ordered = sorted(runs_at_import, key=lambda s: (self._rank(s), s.lineno, s.col_offset))
+        if any(s.end_lineno != s.lineno or not isinstance(s, (ast.Assign, ast.AnnAssign)) for s in ordered):
+            return None
+        bound = {n for s in ordered for n in _bound_by(s)}
+        definitions = [s for key, s in self.chosen.items() if key not in before and _is_definition(s)]
+        if any(bound & _free_names(d) for d in definitions if not isinstance(d, (ast.Import, ast.ImportFrom))):
+            return None
+        return ordered
+
+    def _third_party_calls(self, stmt: ast.stmt) -> set[str]:
+        """``Env() (environs)``: calls in ``stmt`` of names imported from outside the standard library."""
+        found = set()
+        scopes = self._scopes_for(stmt)
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                binding = self._find(node.func.id, scopes)
+                if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                    top = _imported_name(binding, node.func.id, self._module_of(binding)).split(".")[0]
+                    if top not in sys.stdlib_module_names:
+                        found.add(f"{node.func.id}() ({top})")
+        return found
+
+    def _module_imported(self, stmt: ast.stmt, name: str) -> EstateModule | None:
+        """The estate module ``name`` is, when ``stmt`` imports a module under that name (``from pkg import db``)."""
+        if isinstance(stmt, ast.ImportFrom):
+            alias = next((a for a in stmt.names if (a.asname or a.name) == name), None)
+            base = _absolute_module(stmt, self._module_of(stmt))
+            return self._estate_module(f"{base}.{alias.name}") if alias is not None else None
+        if isinstance(stmt, ast.Import):
+            alias = next((a for a in stmt.names if a.asname == name), None)
+            return self._estate_module(alias.name) if alias is not None else None
+        return None
+
+    def _require_namespace(self, stmt, name, module, unresolved, airflow, seen) -> None:
+        """``name`` is an estate module importing Airflow, read as ``name.<attr>`` by ``stmt``: its functions and
+        constants used are copied, and ``name`` is bound to a namespace of them after that module's code."""
+        holder = self._namespaces.setdefault(name, (module, set()))
+        if holder[0] is not module or self.bound_names.get(name, ("namespace", module.name)) != (
+            "namespace",
+            module.name,
+        ):
+            unresolved.append(f"{name} (bound differently by two scopes of the file)")
+            return
+        self.bound_names[name] = ("namespace", module.name)
+        attrs = self._module_attrs(stmt, name, module, unresolved)
+        for attr in sorted(attrs - holder[1]):
+            target = self._find(attr, [module.tree.body])
+            if isinstance(target, (ast.Import, ast.ImportFrom)):
+                target = self._copied_instead(target, attr) or target
+            if not isinstance(target, ast.stmt) or isinstance(target, (ast.Import, ast.ImportFrom)):
+                unresolved.append(f"{name}.{attr} (not a definition of {module.name})")
+            elif self._claim(attr, target):
+                unresolved.append(f"{attr} (of {module.name}: the file binds that name too)")
+            else:
+                holder[1].add(attr)
+                self._require(target, self._scopes_for(target), unresolved, airflow, seen)
+
+    def _module_attrs(self, node, name, module, unresolved) -> set[str]:
+        """The attributes ``node`` reads of ``name``; a use of ``name`` itself (not an attribute) is unresolved."""
+        uses = [n for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)]
+        attrs = {n.attr for n in uses if n.value.id == name}
+        loads = sum(1 for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name)
+        if loads != sum(1 for n in uses if n.value.id == name):
+            unresolved.append(f"{name} (the module {module.name}, which imports Airflow, used as a whole)")
+        return attrs
+
+    def _module_part(self, expr, name, module, unresolved, airflow, seen) -> list[str]:
+        """The functions of ``module`` that ``expr`` reads as ``name.<attr>``, copied (with what they need)."""
+        attrs = sorted(self._module_attrs(expr, name, module, unresolved))
+        for attr in attrs:
+            target = self._find(attr, [module.tree.body])
+            if isinstance(target, (ast.Import, ast.ImportFrom)):
+                target = self._copied_instead(target, attr) or target
+            if target is None or isinstance(target, str):
+                unresolved.append(f"{name}.{attr} (not a definition of {module.name})")
+            elif not isinstance(
+                target, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+            ):
+                unresolved.append(f"{name}.{attr} (not a definition of {module.name})")
+            elif any(
+                self._is_airflow_decorator(d, self._scopes_for(target)) for d in getattr(target, "decorator_list", [])
+            ):
+                unresolved.append(f"{name}.{attr} (Airflow makes a task of it: its value is an XCom)")
+            elif self._claim(attr, target):
+                unresolved.append(f"{attr} (of {module.name}: the file binds that name too)")
+            else:
+                self._require(target, self._scopes_for(target), unresolved, airflow, seen)
+        return attrs
+
+    def _closure_variable(self, name: str, scopes: list[list[ast.stmt]]) -> str | None:
+        """``namespace (a parameter of make_cleanup_task, the function defining it)``: a closure's variable has its
+        value only when that function is called."""
+        for body in scopes:
+            owner = self._scope_owner.get(id(body))
+            if owner is None:
+                continue
+            arguments = owner.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            if any(a is not None and a.arg == name for a in every):
+                return f"{name} (a parameter of {owner.name}, the function defining it: known when it is called)"
+        return None
+
+    def _same_assignment(self, held: ast.stmt | None, other: ast.stmt) -> bool:
+        """Two assignments written alike whose names are the same imports bind the same value: one is enough."""
+        if not isinstance(held, (ast.Assign, ast.AnnAssign)) or not isinstance(other, (ast.Assign, ast.AnnAssign)):
+            return False
+        if ast.dump(held) != ast.dump(other):
+            return False
+        for name in _free_names(other):
+            first, second = (
+                self._find(name, self._scopes_for(held), held),
+                self._find(name, self._scopes_for(other), other),
+            )
+            if isinstance(first, str) or isinstance(second, str):
+                if first != second:
+                    return False
+                continue
+            if not (
+                isinstance(first, (ast.Import, ast.ImportFrom)) and isinstance(second, (ast.Import, ast.ImportFrom))
+            ):
+                return False
+            if _imported_name(first, name, self._module_of(first)) != _imported_name(
+                second, name, self._module_of(second)
+            ):
+                return False
+        return True
+
+    def _foreign_statements(self) -> list[ast.stmt]:
+        return [s for s in self.chosen.values() if id(s) in self._foreign]
+
+    def _rank(self, stmt: ast.stmt) -> int:
+        """Code copied from estate modules comes first, the module read last (imported by the others) first."""
+        foreign = self._foreign.get(id(stmt))
+        return 0 if foreign is None else self._rank_of(foreign.name)
+
+    def _rank_of(self, module: str) -> int:
+        return -1 - self._loaded.index(module)
 
     def _import_source(self, key: int, stmt: ast.Import | ast.ImportFrom) -> str:
         """An import; one only arguments carried as code need, from outside the standard library, is guarded: if
@@ -218,7 +475,7 @@ class LogicExtractor:
                 continue
             binding = self._find(node.id, scopes)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
-                top = _imported_name(binding, node.id, self.module).split(".")[0]
+                top = _imported_name(binding, node.id, self._module_of(binding)).split(".")[0]
                 if top not in sys.stdlib_module_names:
                     return True
         return False
@@ -228,12 +485,125 @@ class LogicExtractor:
 
         The functions of the arguments carried as code come last: they read the rest when they are called.
         """
-        ordered = sorted(self.chosen.items(), key=lambda item: (item[1].lineno, item[1].col_offset))
+        ordered = sorted(
+            self.chosen.items(), key=lambda item: (self._rank(item[1]), item[1].lineno, item[1].col_offset)
+        )
         imports = [self._import_source(key, s) for key, s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
-        ordered = [s for _, s in ordered]
-        code = [self._source(s) for s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        statements = [s for _, s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        namespaces = {name: part for name, part in sorted(self._namespaces.items()) if part[1]}
+        if namespaces:
+            imports.append("from types import SimpleNamespace as _module_part")
+        code = []
+        for index, stmt in enumerate(statements):
+            code.append(self._source(stmt))
+            rank = self._rank(stmt)
+            if index + 1 < len(statements) and self._rank(statements[index + 1]) == rank:
+                continue
+            # After an estate module's code: the names bound to it (`general = _module_part(config=config)`).
+            for name, (module, attrs) in namespaces.items():
+                if rank != 0 and self._rank_of(module.name) == rank:
+                    code.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in sorted(attrs))})")
         code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
+
+    # -- code of the estate's modules ----------------------------------------------------------------------------
+    def _module_of(self, stmt: ast.stmt) -> str:
+        found = self._foreign.get(id(stmt))
+        return found.name if found is not None else self.module
+
+    def _estate_module(self, module: str) -> EstateModule | None:
+        """An estate module by name, its statements indexed like the file's own (their scopes, their module)."""
+        found = self.modules.find(module) if self.modules is not None else None
+        if found is not None and found.name not in self._loaded:
+            self._loaded.append(found.name)
+            self._index_scopes(found.tree.body, [found.tree.body])
+            for node in ast.walk(found.tree):
+                if isinstance(node, ast.stmt):
+                    self._foreign[id(node)] = found
+        return found
+
+    def _copied_instead(self, stmt: ast.Import | ast.ImportFrom, name: str, depth: int = 0):
+        """What to copy instead of ``from <module> import name`` when the module imports Airflow (the Dagster side
+        cannot import it): the statement binding the name there (a function, a class, a constant, its own import
+        of it, or the qualified Airflow name), else None (the import is kept). A renamed import is kept too: the
+        copied definition would bind another name."""
+        if not isinstance(stmt, ast.ImportFrom) or depth > 8 or not self._copy_foreign:
+            return None
+        module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))
+        alias = next((a for a in stmt.names if (a.asname or a.name) == name), None)
+        if module is None or not module.imports_airflow or alias is None or alias.asname not in (None, alias.name):
+            return None
+        found = self._find(alias.name, [module.tree.body])
+        if isinstance(found, ast.ImportFrom):
+            return self._copied_instead(found, alias.name, depth + 1) or found
+        if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            self._is_airflow_decorator(d, self._scopes_for(found)) for d in found.decorator_list
+        ):
+            return None  # a function Airflow makes a task of (@task): calling it builds a task, it is not copied
+        return found
+
+    def foreign_function(self, qualified: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function ``module.name`` of an estate module that imports Airflow, to copy as a task's callable."""
+        module_name, _, name = qualified.rpartition(".")
+        module = self._estate_module(module_name)
+        if module is None or not module.imports_airflow:
+            return None
+        found = self._find(name, [module.tree.body])
+        if isinstance(found, ast.ImportFrom):
+            found = self._copied_instead(found, name)
+        return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def estate_constant(self, qualified: str) -> bool:
+        """Is ``module.name`` a value an estate module assigns (``IMAGE = "acme/etl:1"``), not a function or class?"""
+        module_name, _, name = qualified.rpartition(".")
+        module = self._estate_module(module_name) if module_name else None
+        found = self._find(name, [module.tree.body]) if module is not None else None
+        if isinstance(found, ast.ImportFrom):
+            found = self._copied_instead(found, name)
+        return isinstance(found, (ast.Assign, ast.AnnAssign))
+
+    def estate_function(self, qualified: str) -> tuple[ast.FunctionDef, EstateModule] | None:
+        """The function ``module.name`` of an estate module with Airflow decorators (``@task``), and its module."""
+        module_name, _, name = qualified.rpartition(".")
+        module = self._estate_module(module_name) if module_name else None
+        found = self._find(name, [module.tree.body]) if module is not None and module.imports_airflow else None
+        if not isinstance(found, ast.FunctionDef) or not found.decorator_list:
+            return None
+        if not any(self._is_airflow_decorator(d, self._scopes_for(found)) for d in found.decorator_list):
+            return None
+        return found, module
+
+    def star_names(self, module: str) -> list[str]:
+        """The functions ``from <module> import *`` binds, when the module is the estate's own."""
+        found = self._estate_module(module)
+        if found is None:
+            return []
+        exported = _all_names(found.tree)
+        return [
+            s.name
+            for s in found.tree.body
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (s.name in exported if exported is not None else not s.name.startswith("_"))
+        ]
+
+    def _star_binding(self, name: str, scope: list[ast.stmt], limit, depth: int = 0):
+        """``name`` bound by a star import of an estate module in ``scope`` (the last such import that binds it)."""
+        found = None
+        for stmt in _flatten(scope):
+            if not (isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names)) or depth > 8:
+                continue
+            if limit is not None and (stmt.lineno, stmt.col_offset) >= limit and id(stmt) not in self._foreign:
+                continue
+            module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))
+            if module is None or name.startswith("_"):
+                continue
+            exported = _all_names(module.tree)
+            if exported is not None and name not in exported:
+                continue
+            binding = self._find(name, [module.tree.body], depth=depth + 1)
+            if binding is not None:
+                found = binding
+        return found
 
     # -- closure ----------------------------------------------------------------------------------------------
     def _scopes_for(self, node: ast.stmt) -> list[list[ast.stmt]]:
@@ -259,20 +629,37 @@ class LogicExtractor:
                 if not self._is_airflow_decorator(decorator, scopes):
                     names |= {n.id for n in ast.walk(decorator) if isinstance(n, ast.Name)} - BUILTIN_NAMES
         # A statement that is not a function reads its names when it runs: the bindings before it count
-        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran.
-        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else stmt
+        # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran, and so do
+        # a class's methods (a function defined below the class is found).
+        before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt
         for name in sorted(names):
             binding = self._find(name, scopes, before)
+            if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                # From an estate module that imports Airflow: its definition is copied, not the import.
+                binding = self._copied_instead(binding, name) or binding
             if binding is None:
-                unresolved.append(name)
+                unresolved.append(self._closure_variable(name, scopes) or name)
                 continue
             if isinstance(binding, str):  # an Airflow import
+                if self.airflow_imports.setdefault(name, binding) != binding:
+                    unresolved.append(f"{name} (bound to two Airflow names by the file and an estate module)")
+                    continue
                 airflow[name] = binding
-                self.airflow_imports[name] = binding
                 continue
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
+                module = self._module_imported(binding, name)
+                if module is not None and module.imports_airflow:
+                    # `general.config` of an estate module importing Airflow: what is used of it, copied.
+                    self._require_namespace(stmt, name, module, unresolved, airflow, seen)
+                    continue
                 # An imported name is bound in the logic too: a function of the same name copied for another
-                # callable (two DAGs of one file, each with its own `load_data`) would replace it.
+                # callable (two DAGs of one file, each with its own `load_data`) would replace it. The same import
+                # written in the file and in an estate module it copies from binds the same thing.
+                qualified = _imported_name(binding, name, self._module_of(binding))
+                first = self._imports_by_name.setdefault(name, (qualified, binding))
+                if first[0] == qualified and first[1] is not binding:
+                    self._copy_import(first[1], name)
+                    continue
                 if self._claim(name, binding):
                     unresolved.append(f"{name} (bound differently by two scopes of the file)")
                     continue
@@ -280,13 +667,18 @@ class LogicExtractor:
                 continue
             rebound = before is not None and self._scopes_for(binding) is self._scopes_for(stmt)  # x = f(x)
             if not rebound and self._claim(name, binding):
-                unresolved.append(f"{name} (bound differently by two scopes of the file)")
+                holder = self.bound_names.get(name)
+                if self._same_assignment(self.chosen.get(holder) if isinstance(holder, int) else None, binding):
+                    continue  # `logger = logging.getLogger(__name__)` in the file and in a module it copies from
+                foreign = id(binding) in self._foreign or any(id(s) == holder for s in self._foreign_statements())
+                where = "the file and by an estate module it copies from" if foreign else "two scopes of the file"
+                unresolved.append(f"{name} (bound {'by' if foreign else 'differently by'} {where})")
                 continue
             self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
 
-    def _find(self, name: str, scopes: list[list[ast.stmt]], before: ast.stmt | None = None):
+    def _find(self, name: str, scopes: list[list[ast.stmt]], before: ast.stmt | None = None, depth: int = 0):
         """The statement that binds ``name``: innermost scope first, the last binding in that scope (the last one
-        before ``before``, when given)."""
+        before ``before``, when given); at module level, a star import of an estate module that defines it."""
         limit = (before.lineno, before.col_offset) if before is not None else None
         for body in scopes:
             found = None
@@ -295,21 +687,23 @@ class LogicExtractor:
                     continue
                 if name in _bound_by(stmt):
                     found = stmt
+            if found is None and body is scopes[-1] and self.modules is not None:
+                found = self._star_binding(name, body, limit, depth)
             if found is not None:
                 if isinstance(found, (ast.Import, ast.ImportFrom)):
-                    qualified = _imported_name(found, name, self.module)
+                    qualified = _imported_name(found, name, self._module_of(found))
                     if qualified.split(".")[0] == "airflow":
                         return qualified
                 return found
         return None
 
     def _copy_import(self, stmt: ast.Import | ast.ImportFrom, name: str) -> None:
-        self._imports_used.append(_imported_name(stmt, name, self.module))
+        self._imports_used.append(_imported_name(stmt, name, self._module_of(stmt)))
         key = id(stmt)
         self._import_keys.setdefault(key, set()).add("expression" if self._in_expression else "callable")
         holder = self.chosen.get(key)
         if isinstance(stmt, ast.ImportFrom):
-            base = _absolute_module(stmt, self.module)
+            base = _absolute_module(stmt, self._module_of(stmt))
             aliases = [a for a in stmt.names if (a.asname or a.name) == name]
             merged = list(holder.names) if isinstance(holder, ast.ImportFrom) else []
             for alias in aliases:
@@ -333,7 +727,10 @@ class LogicExtractor:
             kept = [d for d in stmt.decorator_list if not self._is_airflow_decorator(d, scopes)]
             start = min([d.lineno for d in kept] + [stmt.lineno])
         end = stmt.end_lineno or stmt.lineno
-        return _dedent(self.lines[start - 1 : end], stmt.col_offset).rstrip("\n")
+        foreign = self._foreign.get(id(stmt))
+        lines = foreign.lines if foreign is not None else self.lines
+        copied = _dedent(lines[start - 1 : end], stmt.col_offset).rstrip("\n")
+        return f"# from {foreign.path}\n{copied}" if foreign is not None else copied
 
     def _is_airflow_decorator(self, decorator: ast.expr, scopes: list[list[ast.stmt]]) -> bool:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -553,3 +950,14 @@ def _imported_name(stmt: ast.Import | ast.ImportFrom, name: str, module: str) ->
         if alias.name.split(".")[0] == name:
             return name
     return name
+
+
+def _all_names(tree: ast.Module) -> set[str] | None:
+    """The literal ``__all__`` of a module (what its star import binds), None when it has none."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            try:
+                return {str(n) for n in ast.literal_eval(stmt.value)}
+            except (ValueError, TypeError, SyntaxError):
+                return set()
+    return None

@@ -121,7 +121,7 @@ class Interpreter:
     # -- statements ---------------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
         self.module_env: dict[str, Any] = {}
-        self.logic = LogicExtractor(tree, self.text, self.module)
+        self.logic = LogicExtractor(tree, self.text, self.module, getattr(self, "code_sources", None))
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
@@ -237,7 +237,12 @@ class Interpreter:
                 self._note_style(base)
                 for alias in names:
                     if alias.name == "*":
-                        self.diag(stmt, "A2D101", f"star import from {base}: names it brings are not followed", "info")
+                        # The functions an estate module defines are followed (as imports); nothing else is.
+                        functions = self.logic.star_names(base) if self.logic is not None else []
+                        env.update({name: Qual(f"{base}.{name}") for name in functions})
+                        if not functions:
+                            message = f"star import from {base}: names it brings are not followed"
+                            self.diag(stmt, "A2D101", message, "info")
                         continue
                     estate = self.estate_value(f"{base}.{alias.name}", stmt)  # the estate's own code (estate.py)
                     env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}") if estate is None else estate
@@ -380,8 +385,9 @@ class Interpreter:
                 for key, value in zip(keys, values, strict=True):
                     if key is None:
                         merged = self.eval(value, env)
-                        if isinstance(merged, dict):
-                            result.update(merged)
+                        if not isinstance(merged, dict):  # `{**runtime_value, ...}`: its keys are not known here
+                            return Unknown(self.src(node))
+                        result.update(merged)
                         continue
                     result[_hashable(self.eval(key, env))] = self.eval(value, env)
                 return result
@@ -454,6 +460,8 @@ class Interpreter:
                 pieces.append(str(part.value))
             elif isinstance(part, ast.FormattedValue):
                 value = self.eval(part.value, env)
+                if isinstance(value, XComArg) and part.conversion in (-1, ord("s")) and part.format_spec is None:
+                    value = _xcom_template(value)  # str(XComArg) in Airflow: the template pulling its value
                 if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                     return Unknown(self.src(node))
                 if part.format_spec is not None:
@@ -666,6 +674,14 @@ STRUCTURE_METHODS = frozenset(
     {"set_upstream", "set_downstream", "update_relative", "add_task", "add_tasks", "as_setup", "as_teardown"}
     | {"expand", "expand_kwargs"}
 )
+
+
+def _xcom_template(value: XComArg) -> str:
+    """What ``str()`` of an XComArg is in Airflow 2 and 3: a template pulling the task's return value."""
+    task = value.task
+    return (
+        f"{{{{ task_instance.xcom_pull(task_ids='{task.task_id}', dag_id='{task.dag.dag_id}', key='return_value') }}}}"
+    )
 
 
 def _creates_tasks(stmt: ast.AST) -> bool:

@@ -333,6 +333,9 @@ class DagFile:
     data_files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the YAML/JSON files the scan read for it
     estate_classes: tuple[EstateClass, ...] = ()  # the estate operator classes this file's tasks use
     estate_modules: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the estate modules the scan read for it
+    code_modules: dict[str, str] = field(
+        default_factory=dict
+    )  # path -> sha256 of the modules callables' code was copied from
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from converters.inventory import ir
 from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "21"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "22"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -143,6 +143,7 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
             isinstance(found, ir.DagFile)
             and _data_files_unchanged(found, folder)
             and _estate_unchanged(found, Path(root))
+            and _code_modules_unchanged(found, Path(root))
         ):
             return found
     result = scan_source(text, relative, estate, folder)
@@ -156,6 +157,21 @@ def _data_files_unchanged(file: ir.DagFile, root: Path | None) -> bool:
     for relative, digest in file.data_files:
         try:
             if root is None or hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _code_modules_unchanged(file: ir.DagFile, root: Path) -> bool:
+    """A cached scan still holds when the estate modules its callables' code was copied from are unchanged (an entry
+    written by another version of the IR, without the field, does not)."""
+    modules = getattr(file, "code_modules", None)
+    if not isinstance(modules, dict):
+        return False
+    for relative, digest in modules.items():
+        try:
+            if hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
                 return False
         except OSError:
             return False
@@ -357,6 +373,7 @@ def _known_results(cache: Path, root: Path, paths: list[Path]) -> dict[int, tupl
             isinstance(found, ir.DagFile)
             and _data_files_unchanged(found, root if root.is_dir() else None)
             and _estate_unchanged(found, root)
+            and _code_modules_unchanged(found, root)
         )
         known[number] = (key, found if fresh else None)
     return known

@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from converters.inventory import ir, secrets
+from converters.inventory.callables import CodeSources
 from converters.inventory.estate import EstateModules, EstateSemantics
 from converters.inventory.interpreter import Interpreter
 from converters.inventory.semantics import AirflowSemantics
@@ -52,6 +53,8 @@ def scan_source(
     With ``estate`` (the scanned root's modules), imports of the estate's own modules are followed (estate.py).
     ``root``: the scanned folder, when the scan may read the data files (YAML, JSON) the file reads at parse time.
     Secrets in the source are reported (A2D300, redacted) and scrubbed from everything the result carries.
+    With ``root`` (the scanned folder holding the file), a callable's code imported from an estate module that
+    imports Airflow is copied from that module (read, never imported); the modules read are listed on the result.
     """
     file, tree = _scan_structure(text, relative_path, estate, root)
     try:
@@ -91,6 +94,8 @@ def _scan_structure(
     scanner = FileScanner(relative_path, text, module_name(relative_path))
     scanner.root = root
     scanner.estate = estate
+    sources = CodeSources(root, relative_path) if root is not None and root.is_dir() else None
+    scanner.code_sources = sources
     try:
         scanner.run(tree)
     except RecursionError:
@@ -123,6 +128,7 @@ def _scan_structure(
         tuple(sorted(scanner.data_files.items())),
         tuple(sorted(scanner.estate_classes.values(), key=lambda c: c.qualified)),
         tuple(sorted(scanner.homes_used.items())),
+        dict(sorted(sources.read.items())) if sources is not None else {},
     )
     return file, tree
 

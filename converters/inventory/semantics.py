@@ -48,6 +48,9 @@ class AirflowSemantics:
     """The Airflow half of ``FileScanner``: it uses the interpreter's ``eval``, ``run_function``, ``diag``..."""
 
     def call_qualified(self, node, name: str, args: list, kwargs: dict) -> Any:
+        flow = self.estate_taskflow(name)
+        if flow is not None:  # an estate function Airflow makes a task of (@task): calling it adds that task
+            return self.call_taskflow(node, flow, args, kwargs)
         short = name.rsplit(".", 1)[-1]
         if name in PATH_FUNCTIONS and args and isinstance(args[0], (PathValue, str)):
             return _path_call(name, args)
@@ -153,6 +156,22 @@ class AirflowSemantics:
         self.dags.append(dag)
         return dag
 
+    def estate_taskflow(self, name: str) -> TaskFlow | None:
+        """``name`` as a TaskFlow when it is a function of an estate module decorated with Airflow's ``@task``:
+        its decorator is read in that module's imports (never run), as the file's own would be."""
+        found = self.logic.estate_function(name) if self.logic is not None else None
+        if found is None:
+            return None
+        function, module = found
+        env: dict[str, Any] = {}
+        styles = set(self.styles)
+        for stmt in module.tree.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not any(a.name == "*" for a in stmt.names):
+                self.exec_import(stmt, env)
+        self.styles = styles  # the helper module's import style is not the DAG file's
+        flow = self.define_function(function, env)
+        return flow if isinstance(flow, TaskFlow) else None
+
     def current_dag(self, kwargs: dict) -> DagState | None:
         explicit = kwargs.get("dag")
         if isinstance(explicit, DagState):
@@ -198,7 +217,7 @@ class AirflowSemantics:
         if self.task_count > MAX_TASKS_PER_FILE:
             raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
-        kwargs = {key: self.callable_ref(value) for key, value in kwargs.items()}
+        kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
@@ -221,8 +240,11 @@ class AirflowSemantics:
             dag.constructs.add("sensor")
         return ref
 
-    def callable_ref(self, value: Any) -> Any:
-        """Functions of this file passed to a task become references into the file's copied logic."""
+    def callable_ref(self, value: Any, imported: bool = False) -> Any:
+        """Functions of this file passed to a task become references into the file's copied logic; so does an
+        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it)."""
+        if imported and isinstance(value, Qual) and self.logic is not None:
+            value = self.logic.foreign_function(value.name) or value
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
         if isinstance(value, Helper) and value.home is not None:  # an estate module's: imported when it runs
             return Qual(f"{value.home.module}.{value.node.name}")
@@ -257,8 +279,9 @@ class AirflowSemantics:
         return only is None or key in only
 
     def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
-        """``value`` with each part the scan could not evaluate carried as code (literal parts are kept)."""
-        if expr is None or self.logic is None or not any(isinstance(v, Unknown) for v in _flat([value])):
+        """``value`` with each part the scan could not evaluate carried as code (literal parts are kept); a constant
+        imported from an estate module (``image=IMAGE``) is such a part too."""
+        if expr is None or self.logic is None or not any(self.unknown_here(v) for v in _flat([value])):
             return value
         if isinstance(value, ir.CallValue):  # a record the rules read (cosmos configs, timedelta): kept as it is
             return value
@@ -294,6 +317,12 @@ class AirflowSemantics:
 
         name = self.logic.add_expression(hint, expr, self.current_stmt, known)
         return ir.CodeValue(name) if name else value
+
+    def unknown_here(self, value: Any) -> bool:
+        """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""
+        if isinstance(value, Qual) and self.logic is not None:
+            return self.logic.estate_constant(value.name)
+        return isinstance(value, Unknown)
 
     def create_dbt_group(self, node, written: str, kwargs: dict) -> Any:
         """A cosmos group: one task per dbt node, rendered from the dbt project when Airflow parses the file."""

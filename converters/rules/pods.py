@@ -15,6 +15,7 @@ from converters.rules.base import (
     TaskInput,
     Translation,
     Untranslatable,
+    template_xcoms,
 )
 
 (GKE,) = canonical("GKEStartPodOperator")
@@ -98,7 +99,7 @@ class KubernetesPod(Rule):
         image = task.args.get("image")
         # A pod whose image is neither a literal nor the file's code cannot be launched the same way.
         if not isinstance(image, (str, ir.CodeValue)):
-            return Translation(NONE, "the image is not a literal")
+            return Translation(NONE, f"the image is not a literal: {_written(image)}")
         gke = task.task.operator == GKE
         t = Translation(JUDG if gke else MECH, "the same image and command run through Pipes", kinds=("kubernetes",))
         if gke:
@@ -280,7 +281,7 @@ class Docker(Rule):
         image = task.args.get("image")
         # Without a literal image (or the file's code computing it) we can't know what the container runs.
         if not isinstance(image, (str, ir.CodeValue)):
-            return Translation(NONE, "the image is not a literal")
+            return Translation(NONE, f"the image is not a literal: {_written(image)}")
         t = Translation(MECH, "the same image and command run through Pipes", kinds=("docker",))
         code = Code(t)
         t.resources.append(Resource("pipes_docker", "PipesDockerClient", "PipesDockerClient()"))
@@ -295,9 +296,26 @@ class Docker(Rule):
         except Untranslatable as exc:
             # If a container argument can't be written as code, the container can't be run the same way.
             return Translation(NONE, f"a container argument {exc}")
+        pulled = template_xcoms([task.args.get("command"), task.args.get("environment")])
+        # Pulls from tasks named only at run time cannot become asset inputs.
+        if pulled is None:
+            return Translation(NONE, "the container's templates pull XComs from tasks known only at run time")
+        if pulled:  # `f"... {xcom_arg}"` is such a template: Airflow renders the upstream's value into it
+            t.disposition = JUDG
+            t.notes.append("ti.xcom_pull in the template reads the upstream assets' values (" + ", ".join(pulled) + ")")
+            t.inputs.extend(p for p in pulled if p not in t.inputs)
         t.consumed |= {"image", "command", "environment", "auto_remove", "docker_url", "api_version"}
         t.body.append(f"pipes_docker.run(context=context, {', '.join(parts)})")
         return t
+
+
+def _written(value: object) -> str:
+    """How a value the scan could not evaluate was written (its source, the imported name), for a reason."""
+    if isinstance(value, ir.SourceValue):
+        return f"{value.source:.100}"
+    if isinstance(value, ir.RefValue):
+        return f"{value.name} (imported)"
+    return "missing" if value is None else f"{ir.to_json(value)!s:.100}"
 
 
 def _joined(code: Code, *lists: object) -> str:

@@ -170,6 +170,7 @@ from datetime import datetime
 
 from airflow import DAG
 from airflow.operators.bash import BashOperator
+import helpers.airflow_side
 from helpers import airflow_side, plain
 from helpers.tasks import get_env
 
@@ -178,7 +179,11 @@ ENV = plain.envvars()  # estate code: carried as `plain.envvars()`, not copied (
 with DAG("estate", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="plain", bash_command="echo $A", env=plain.envvars())
     BashOperator(task_id="task_builder", bash_command="echo $A", env=get_env())
+    BashOperator(task_id="task_in_code", bash_command="echo $A", env={**get_env(), "B": "1"})
     BashOperator(task_id="needs_airflow", bash_command="echo $A", env=airflow_side.envvars())
+    BashOperator(task_id="whole_module", bash_command="echo $A", env=helpers.airflow_side.envvars())
+    BashOperator(task_id="third_party_constant", bash_command="echo $A", env={"A": airflow_side.SHARED})
+    BashOperator(task_id="third_party_helper", bash_command="echo $A", env={"A": airflow_side.shared()})
     BashOperator(task_id="at_import", bash_command="echo $A", env=ENV)
 """
 HELPERS = {
@@ -186,7 +191,9 @@ HELPERS = {
     "helpers/plain.py": "def envvars():\n    return {'A': '1'}\n",
     "helpers/tasks.py": "from airflow.decorators import task\n\n\n@task\ndef get_env():\n    return {'A': '2'}\n",
     "helpers/airflow_side.py": (
-        "from airflow.models import Variable\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n"
+        "from airflow.models import Variable\nfrom environs import Env\n\nenv = Env()\n"
+        "SHARED = env('SHARED', '/tmp')\n\n\ndef envvars():\n    return {'A': Variable.get('a')}\n\n\n"
+        "def shared():\n    return SHARED\n"
     ),
 }
 
@@ -214,8 +221,18 @@ def estate(tmp_path_factory):
     ("task_id", "disposition", "reason"),
     [
         ("plain", "MECH", "the command runs with bash"),
-        ("task_builder", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
-        ("needs_airflow", "NONE", "calls helpers.airflow_side.envvars, whose module imports Airflow"),
+        # Calling an estate `@task` function adds its task to the DAG (as Airflow does); env is its XCom.
+        ("task_builder", "MECH", "the command runs with bash"),
+        # Code around that call (a dict merged with the XComArg) needs the value at parse time: Airflow has none.
+        ("task_in_code", "NONE", "calls helpers.tasks.get_env, which Airflow makes a task of"),
+        # The helper's own code is copied (its module imports Airflow; the Variable it reads is the support's).
+        ("needs_airflow", "JUDG", "the command runs with bash"),
+        # `import helpers.airflow_side` binds the package: the module is imported, which the Dagster side cannot.
+        ("whole_module", "NONE", "calls helpers.airflow_side, whose module imports Airflow"),
+        # Its constant is computed by third-party code: copied into the argument's function, run when it is computed.
+        ("third_party_constant", "JUDG", "the command runs with bash"),
+        # A function of the module reads that constant: it would run when the logic is imported, so nothing is copied.
+        ("third_party_helper", "NONE", "calls helpers.airflow_side.shared, whose module imports Airflow"),
         ("at_import", "MECH", "the command runs with bash"),
     ],
 )
@@ -231,3 +248,22 @@ def test_estate_helper_is_imported_from_the_dags_folder_at_run_time(estate, monk
     assert "ENV =" not in file.logic  # the parse-time call of estate code is not copied
     assert _materialize(module, "plain", monkeypatch) == "1"
     assert _materialize(module, "at_import", monkeypatch) == "1"
+
+
+def test_a_helper_of_a_module_importing_airflow_is_copied_and_runs(estate, monkeypatch):
+    planned, module = estate
+    (file,) = planned.project.files
+    assert "# from helpers/airflow_side.py\ndef envvars():" in file.logic
+    assert "from helpers import airflow_side\n    return (airflow_side.envvars())" not in file.logic
+    monkeypatch.setenv("AIRFLOW_VAR_A", "from-variable")
+    assert _materialize(module, "needs_airflow", monkeypatch) == "from-variable"
+
+
+def test_third_party_code_of_a_helper_module_runs_when_the_argument_is_computed(estate):
+    planned, _ = estate
+    (file,) = planned.project.files
+    task = _task(planned, "third_party_constant")
+    assert any("Env() (environs)" in note for note in task.translation.notes), task.translation.notes
+    function = file.logic[file.logic.index("def _arg_third_party_constant_env_A") :]
+    assert "    env = Env()\n    # from helpers/airflow_side.py\n    SHARED = env(" in function
+    assert "\nenv = Env()" not in file.logic  # not when the logic is imported

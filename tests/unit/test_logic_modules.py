@@ -82,11 +82,11 @@ FILES = {
         from airflow import DAG
         from airflow.operators.python import PythonOperator
 
-        from common import settings
+        import common
 
 
         def run():
-            return settings.NAME
+            return common.settings.NAME
 
 
         with DAG("uses_airflow_helper", schedule=None):
@@ -217,7 +217,8 @@ def test_a_callable_using_a_name_nothing_binds_is_not_copied():
         "    PythonOperator(task_id='k', python_callable=keep)\n",
         "closure.py",
     )
-    assert {c.name: c.unresolved for c in file.callables} == {"clean": ("namespace",), "keep": ()}
+    closure = "namespace (a parameter of make, the function defining it: known when it is called)"
+    assert {c.name: c.unresolved for c in file.callables} == {"clean": (closure,), "keep": ()}
     assert "def clean" not in file.logic and "def keep" in file.logic
 
 
@@ -236,3 +237,38 @@ def test_a_constant_rebound_from_itself_keeps_its_first_binding():
     namespace: dict = {}
     exec(compile(file.logic, "logic", "exec"), namespace)  # noqa: S102 - the test's own fixture
     assert namespace["run"]() == "A1"
+
+
+def test_a_class_method_finds_a_function_defined_below_the_class():
+    """A method reads its names when it is called, after the module ran: ``helper`` below the class is copied."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n\n\n"
+        "class Engine:\n    def name(self):\n        return helper()\n\n\n"
+        "def helper():\n    return 'h'\n\n\ndef run():\n    return Engine().name()\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "cls.py",
+    )
+    (callable_,) = file.callables
+    namespace: dict = {}
+    exec(file.logic_imports + file.logic, namespace)  # noqa: S102 - the copied logic, as the asset imports it
+    assert callable_.unresolved == () and namespace["run"]() == "h"
+
+
+def test_a_closure_over_its_factorys_parameter_names_it():
+    """`def cleanup(): ... namespace ...` inside `make_cleanup(namespace)`: the variable has a value only when the
+    factory runs; the plan says so instead of calling it a name the file does not define."""
+    from converters.inventory.scan import scan_source
+
+    file = scan_source(
+        "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n\n\n"
+        "def make_cleanup(namespace, dag):\n    def cleanup():\n        return namespace\n\n"
+        "    return PythonOperator(task_id='cleanup', python_callable=cleanup, dag=dag)\n\n\n"
+        "with DAG('d', schedule=None) as dag:\n    make_cleanup(NAMESPACES[0], dag)\n",
+        "closure.py",
+    )
+    (callable_,) = file.callables
+    assert callable_.unresolved == (
+        "namespace (a parameter of make_cleanup, the function defining it: known when it is called)",
+    )
