@@ -243,11 +243,11 @@ class AirflowSemantics:
     def callable_ref(self, value: Any, imported: bool = False) -> Any:
         """Functions of this file passed to a task become references into the file's copied logic; so does an
         ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it)."""
+        if isinstance(value, Helper) and value.home is not None:  # an estate module's function, by its import path
+            value, imported = Qual(f"{value.home.module}.{value.node.name}"), True
         if imported and isinstance(value, Qual) and self.logic is not None:
-            value = self.logic.foreign_function(value.name) or value
+            value = self.logic.foreign_function(value.name) or value  # copied when its module imports Airflow
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
-        if isinstance(value, Helper) and value.home is not None:  # an estate module's: imported when it runs
-            return Qual(f"{value.home.module}.{value.node.name}")
         if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
             return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
