@@ -190,8 +190,7 @@ class Interpreter:
                 if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
                     # Both branches are followed; whatever they build exists only under a runtime condition.
                     before = self._structure()
-                    self.exec_block(body, env)
-                    self.exec_block(orelse, env)
+                    self.exec_branches(test, body, orelse, env)
                     changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
                     if changed:
                         self.diag(stmt, "A2D210", f"structure built under a runtime condition: {self.src(test)}")
@@ -206,6 +205,31 @@ class Interpreter:
                 raise _Return(self.eval(value, env) if value is not None else None)
             case _:
                 pass
+
+    def exec_branches(self, test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt], env) -> None:
+        """Both branches of an ``if`` decided only at run time. What they build is kept (structure under a runtime
+        condition is flagged by the caller); a plain value (a string, a number, a dict...) the branches leave
+        different is unknown afterwards, never one branch's value taken for the other's."""
+        missing = object()
+        before = dict(env)
+        self.exec_block(body, env)
+        after_body = dict(env)
+        for name, value in after_body.items():  # the else branch starts from the values before the if
+            if _plain_data(value) and before.get(name, missing) is not value:
+                if name in before:
+                    env[name] = before[name]
+                else:
+                    del env[name]
+        self.exec_block(orelse, env)
+        for name in set(after_body) | set(env):
+            taken = after_body.get(name, before.get(name, missing))
+            other = env.get(name, before.get(name, missing))
+            if taken is other or not (_plain_data(taken) or _plain_data(other)):
+                if taken is not missing and name not in env:
+                    env[name] = taken
+                continue
+            if taken is missing or other is missing or type(taken) is not type(other) or taken != other:
+                env[name] = Unknown(f"{name}, set under a runtime condition ({self.src(test)})")
 
     def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
         """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""
@@ -423,7 +447,11 @@ class Interpreter:
                     node, generators, env, lambda frame: (self.eval(key, frame), self.eval(value, frame))
                 )
                 return dict((_hashable(k), v) for k, v in pairs) if isinstance(pairs, list) else pairs
-            case ast.Compare() | ast.BoolOp() | ast.IfExp():
+            case ast.Compare(left=left, ops=ops, comparators=comparators):
+                return self.eval_compare(node, [self.eval(left, env)] + [self.eval(c, env) for c in comparators], ops)
+            case ast.BoolOp(op=op, values=operands):
+                return self.eval_boolop(node, op, operands, env)
+            case ast.IfExp():
                 try:
                     return ast.literal_eval(node)
                 except Exception:  # noqa: BLE001
@@ -477,7 +505,14 @@ class Interpreter:
                 values = self.eval(generator.iter, frame)
                 if isinstance(values, dict):
                     values = list(values)
-                if not isinstance(values, (list, tuple)) or any(isinstance(v, Unknown) for v in _flat(list(values))):
+                # A known sequence with unknown parts yields elements with those parts unknown (each stays code);
+                # only a comprehension that builds tasks needs every element known (else tasks would be missed).
+                unknown_parts = (
+                    any(isinstance(v, Unknown) for v in _flat(list(values)))
+                    if isinstance(values, (list, tuple))
+                    else True
+                )
+                if not isinstance(values, (list, tuple)) or (unknown_parts and _creates_tasks(node)):
                     if _creates_tasks(node):
                         self.mark_incomplete(
                             node, "A2D202", f"tasks created over runtime data: {self.src(generator.iter)}"
@@ -494,6 +529,46 @@ class Interpreter:
                         next_frames.append(inner)
             frames = next_frames
         return [produce(frame) for frame in frames]
+
+    def eval_boolop(self, node: ast.BoolOp, op: ast.boolop, operands: list[ast.expr], env) -> Any:
+        """``a and b`` / ``a or b`` as Python evaluates them, over plain values; an unknown operand is unknown."""
+        value: Any = None
+        for operand in operands:
+            value = self.eval(operand, env)
+            if not _plain_data(value):
+                return Unknown(self.src(node))
+            if (not value) if isinstance(op, ast.And) else bool(value):
+                return value
+        return value
+
+    def eval_compare(self, node: ast.Compare, operands: list[Any], ops: list[ast.cmpop]) -> Any:
+        """``x is None``, ``env == "prod"``, ``k in {...}`` over plain values; anything else is unknown."""
+        if not all(_plain_data(o) for o in operands):
+            return Unknown(self.src(node))
+        compare = {
+            ast.Eq: lambda a, b: a == b,
+            ast.NotEq: lambda a, b: a != b,
+            ast.Lt: lambda a, b: a < b,
+            ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b,
+            ast.GtE: lambda a, b: a >= b,
+            ast.In: lambda a, b: a in b,
+            ast.NotIn: lambda a, b: a not in b,
+        }
+        for op, a, b in zip(ops, operands, operands[1:], strict=False):
+            if isinstance(op, (ast.Is, ast.IsNot)):  # identity is only meaningful for None and the booleans here
+                if not (a is None or b is None or isinstance(a, bool) or isinstance(b, bool)):
+                    return Unknown(self.src(node))
+                same = a is b
+                result = same if isinstance(op, ast.Is) else not same
+            else:
+                try:
+                    result = compare[type(op)](a, b)
+                except Exception:  # noqa: BLE001 - e.g. '<' between a str and an int: not statically known
+                    return Unknown(self.src(node))
+            if not result:
+                return False
+        return True
 
     def eval_binop(self, node, left, op, right) -> Any:
         if isinstance(op, (ast.RShift, ast.LShift)) and (isinstance(left, LabelRef) or isinstance(right, LabelRef)):
@@ -536,6 +611,7 @@ class Interpreter:
                 ast.Mod: lambda a, b: a % b,
                 ast.Div: lambda a, b: a / b,
                 ast.FloorDiv: lambda a, b: a // b,
+                ast.BitOr: lambda a, b: a | b,  # dict union (3.9+), set union
             }[type(op)](left, right)
         except Exception:  # noqa: BLE001
             return Unknown(self.src(node))
@@ -706,3 +782,14 @@ def _unresolved_dependency(left: Any, right: Any) -> bool:
 
 def _returns_tasks_hint(node: ast.Call) -> bool:
     return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)
+
+
+def _plain_data(value: Any) -> bool:
+    """A value Python would have as plain data (no symbolic part anywhere inside): safe to compare and merge."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_plain_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain_data(k) and _plain_data(v) for k, v in value.items())
+    return False
