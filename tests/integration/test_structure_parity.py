@@ -27,7 +27,10 @@ def test_structure_estate_matches_dagbag(version, tmp_path):
     result = reconcile(project, bag, version)
     statuses = {d.dag_id: d for d in result.dags}
     dynamic = statuses.pop("dynamic_sql")
-    assert dynamic.status == "incomplete" and "A2D233" in dynamic.explained_by
+    # The helper lives in the estate (include/), so the scan now follows it, up to `if previous is not None` over
+    # a task (A2D210: structure under a condition it does not decide); a helper it cannot follow at all is A2D233.
+    # Either way the DAG is called incomplete with the reason, never compared as if whole.
+    assert dynamic.status == "incomplete" and {"A2D210", "A2D233"} & set(dynamic.explained_by)
     differing = [f"{d.dag_id}: {'; '.join(d.differences)}" for d in statuses.values() if d.status != "match"]
     assert not differing, "\n".join(differing)
     assert set(statuses) == {

@@ -1,4 +1,4 @@
-"""Most tasks are built by a helper the scan does not follow: the scan must say so, not show a partial DAG."""
+"""Most tasks are built by a helper the scan cannot fully decide: the scan must say so, not show a partial DAG."""
 
 from datetime import datetime
 

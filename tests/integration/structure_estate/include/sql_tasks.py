@@ -1,4 +1,4 @@
-"""A task builder the scan does not follow: it receives the DAG and adds one task per SQL file."""
+"""A task builder in the estate: it receives the DAG and adds one task per SQL file, chaining them under a condition."""
 
 from airflow.operators.empty import EmptyOperator
 
