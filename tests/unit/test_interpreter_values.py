@@ -7,7 +7,7 @@ import textwrap
 
 from converters.flow import scan_and_plan
 
-WRAPPER = '''
+WRAPPER = """
 from datetime import datetime
 
 from airflow import DAG
@@ -29,7 +29,7 @@ with DAG("wrapped", schedule=None, start_date=datetime(2024, 1, 1)):
     StandardPod(task_id="given", image="acme/x:1", environment="prod", env_vars={"BATCH": 3})
     StandardPod(task_id="default", image="acme/x:1", environment="dev")
     StandardPod(task_id="runtime", image="acme/x:1", environment="dev", env_vars={"KEY": Variable.get("key")})
-'''
+"""
 
 
 def test_a_wrapper_building_env_vars_by_union_and_comprehension_is_translated(tmp_path):
@@ -51,7 +51,7 @@ def test_a_value_set_in_one_branch_of_a_runtime_condition_is_unknown_after_it(tm
     and a condition over plain values (`x is None`, `env == "prod"`), are known."""
     (tmp_path / "branches.py").write_text(
         textwrap.dedent(
-            '''
+            """
             import os
             from datetime import datetime
 
@@ -75,7 +75,7 @@ def test_a_value_set_in_one_branch_of_a_runtime_condition_is_unknown_after_it(tm
                 BashOperator(task_id="runtime", bash_command=command)
                 BashOperator(task_id="agreed", bash_command=same)
                 BashOperator(task_id="decided", bash_command=decided)
-            '''
+            """
         )
     )
     planned = scan_and_plan(tmp_path, use_cache=False, read_migration_state=False)
