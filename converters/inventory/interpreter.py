@@ -13,7 +13,7 @@ import ast
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import LogicExtractor
+from converters.inventory.callables import LogicExtractor, is_plain_literal
 from converters.inventory.data_files import OpenFile
 from converters.inventory.estate import NOT_HANDLED
 from converters.inventory.literals import (
@@ -215,20 +215,19 @@ class Interpreter:
         self.exec_block(body, env)
         after_body = dict(env)
         for name, value in after_body.items():  # the else branch starts from the values before the if
-            if _plain_data(value) and before.get(name, missing) is not value:
+            if is_plain_literal(value) and before.get(name, missing) is not value:
                 if name in before:
                     env[name] = before[name]
                 else:
                     del env[name]
         self.exec_block(orelse, env)
         for name in set(after_body) | set(env):
-            taken = after_body.get(name, before.get(name, missing))
-            other = env.get(name, before.get(name, missing))
-            if taken is other or not (_plain_data(taken) or _plain_data(other)):
-                if taken is not missing and name not in env:
-                    env[name] = taken
+            taken, other = after_body.get(name, missing), env.get(name, missing)
+            if taken is other:
                 continue
-            if taken is missing or other is missing or type(taken) is not type(other) or taken != other:
+            if not (is_plain_literal(taken) or is_plain_literal(other)):  # structure: the last branch's, as before
+                env.setdefault(name, taken)
+            elif type(taken) is not type(other) or taken != other:
                 env[name] = Unknown(f"{name}, set under a runtime condition ({self.src(test)})")
 
     def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
@@ -535,7 +534,7 @@ class Interpreter:
         value: Any = None
         for operand in operands:
             value = self.eval(operand, env)
-            if not _plain_data(value):
+            if not is_plain_literal(value):
                 return Unknown(self.src(node))
             if (not value) if isinstance(op, ast.And) else bool(value):
                 return value
@@ -543,7 +542,7 @@ class Interpreter:
 
     def eval_compare(self, node: ast.Compare, operands: list[Any], ops: list[ast.cmpop]) -> Any:
         """``x is None``, ``env == "prod"``, ``k in {...}`` over plain values; anything else is unknown."""
-        if not all(_plain_data(o) for o in operands):
+        if not all(is_plain_literal(o) for o in operands):
             return Unknown(self.src(node))
         compare = {
             ast.Eq: lambda a, b: a == b,
@@ -782,14 +781,3 @@ def _unresolved_dependency(left: Any, right: Any) -> bool:
 
 def _returns_tasks_hint(node: ast.Call) -> bool:
     return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)
-
-
-def _plain_data(value: Any) -> bool:
-    """A value Python would have as plain data (no symbolic part anywhere inside): safe to compare and merge."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return all(_plain_data(v) for v in value)
-    if isinstance(value, dict):
-        return all(_plain_data(k) and _plain_data(v) for k, v in value.items())
-    return False

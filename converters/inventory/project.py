@@ -139,43 +139,12 @@ def scan_file(path_and_root: tuple[str, str, str | None]) -> ir.DagFile:
     estate = _estate(root)
     if cached is not None:
         found = _read_pickle(cached)
-        if (
-            isinstance(found, ir.DagFile)
-            and _data_files_unchanged(found, folder)
-            and _estate_unchanged(found, Path(root))
-            and _code_modules_unchanged(found, Path(root))
-        ):
+        if isinstance(found, ir.DagFile) and _inputs_unchanged(found, folder):
             return found
     result = scan_source(text, relative, estate, folder)
     if cached is not None:
         _write_pickle(cached, result)
     return result
-
-
-def _data_files_unchanged(file: ir.DagFile, root: Path | None) -> bool:
-    """A cached result stands only while the YAML/JSON files its scan read are unchanged (they are not in its key)."""
-    for relative, digest in file.data_files:
-        try:
-            if root is None or hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    return True
-
-
-def _code_modules_unchanged(file: ir.DagFile, root: Path) -> bool:
-    """A cached scan still holds when the estate modules its callables' code was copied from are unchanged (an entry
-    written by another version of the IR, without the field, does not)."""
-    modules = getattr(file, "code_modules", None)
-    if not isinstance(modules, dict):
-        return False
-    for relative, digest in modules.items():
-        try:
-            if hashlib.sha256((root / relative).read_bytes()).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    return True
 
 
 _ESTATES: dict[str, EstateModules] = {}  # per process: each estate module is read once per scan
@@ -191,18 +160,18 @@ def _estate(root: str) -> EstateModules | None:
     return _ESTATES[root]
 
 
-def _estate_unchanged(file: ir.DagFile, root: Path) -> bool:
-    """A cached scan holds while the estate modules it read still have the content it read."""
-    entries = getattr(file, "estate_modules", ())
-    for entry in entries if isinstance(entries, tuple) else [None]:
+def _inputs_unchanged(file: ir.DagFile, root: Path | None) -> bool:
+    """A cached scan holds while every file its scan read besides the DAG file (not in its key) still has the content
+    it read: the YAML/JSON data files, the estate modules it interpreted, the modules callables' code was copied from.
+    An entry another scanner version wrote in another shape is a miss."""
+    try:
+        entries = [*file.data_files, *file.estate_modules, *file.code_modules.items()]
+    except (AttributeError, TypeError):
+        return False
+    for entry in entries:
         try:
-            relative, sha = entry  # an entry another scanner version wrote may differ: then it is a miss
-            path = root / relative
-            info = path.stat()
-            stamp = (str(path), info.st_mtime_ns, info.st_size)
-            if stamp not in _HASHES:
-                _HASHES[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
-            if _HASHES[stamp] != sha:
+            relative, sha = entry
+            if root is None or _digest(root / relative) != sha:
                 return False
         except (OSError, TypeError, ValueError):
             return False
@@ -210,6 +179,16 @@ def _estate_unchanged(file: ir.DagFile, root: Path) -> bool:
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> sha256, within one process
+
+
+def _digest(path: Path) -> str:
+    """The file's sha256, read once per process while its mtime and size stay (estate modules are shared by many
+    DAG files: each cache hit would otherwise read and hash them again)."""
+    info = path.stat()
+    stamp = (str(path), info.st_mtime_ns, info.st_size)
+    if stamp not in _HASHES:
+        _HASHES[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _HASHES[stamp]
 
 
 def _cache_key(relative: str, raw: bytes) -> str:
@@ -369,12 +348,7 @@ def _known_results(cache: Path, root: Path, paths: list[Path]) -> dict[int, tupl
             continue
         key = _cache_key(_rel(path, root) if root.is_dir() else path.name, raw)
         found = previous.get(key)
-        fresh = (
-            isinstance(found, ir.DagFile)
-            and _data_files_unchanged(found, root if root.is_dir() else None)
-            and _estate_unchanged(found, root)
-            and _code_modules_unchanged(found, root)
-        )
+        fresh = isinstance(found, ir.DagFile) and _inputs_unchanged(found, root if root.is_dir() else None)
         known[number] = (key, found if fresh else None)
     return known
 
