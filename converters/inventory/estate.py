@@ -271,7 +271,7 @@ class EstateSemantics:
         home = EstateHome(relative, text, module, {}, sha)
         sub = type(self)(relative, text, scanner_module)  # type: ignore[call-arg]
         sub.estate, sub.home, sub.origin, sub.module_depth = estate, home, self.origin, self.module_depth + 1
-        sub.root = getattr(self, "root", None)  # an estate loader may read the estate's YAML/JSON like a DAG file
+        sub.root = self.root  # an estate loader may read the estate's YAML/JSON like a DAG file
         sub.estate_init()
         estate.loading.add(relative)
         try:
