@@ -231,6 +231,10 @@ class EstateSemantics:
             return value
         if is_plain_literal(value):
             return copy.deepcopy(value)  # the importer may append to it: the module's own value stays
+        if _data_with_unknowns(value):
+            # Settings shared by DAG files (`shared_dag_kwargs = {"schedule": "@once", "start_date":
+            # pendulum.now(), "user_defined_filters": {"h": h}}`) keep their known parts; the rest stays unknown.
+            return _copy_containers(value, home, qualified)
         if isinstance(value, Unknown) and qualified.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")):
             # A name bound to an operator class chosen when the module is imported (`X = A if env else B`).
             record = ir.EstateClass(qualified, ir.SourceRef(home.path, 0), kind="runtime", notes=(value.source,))
@@ -560,6 +564,26 @@ def _class_attributes(node: ast.ClassDef, parent: CustomOperator | None) -> tupl
     ]
     inherited = parent.record.attributes if parent and parent.record else ()
     return tuple(dict.fromkeys([*own, *inherited]))
+
+
+def _data_with_unknowns(value: Any) -> bool:
+    """A list, tuple or dict of literals where some leaves are not literals (runtime values, functions)."""
+    if isinstance(value, dict):
+        return all(isinstance(key, (str, int)) for key in value)
+    return isinstance(value, (list, tuple))
+
+
+def _copy_containers(value: Any, home: EstateHome, qualified: str) -> Any:
+    """The containers copied (the importer may change them), their leaves as an import gives them: a literal, a
+    function or class of the estate, an imported name, else what the scan cannot know (``Unknown``)."""
+    if isinstance(value, dict):
+        return {key: _copy_containers(item, home, f"{qualified}[{key!r}]") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_copy_containers(item, home, qualified) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if is_plain_literal(value) or isinstance(value, (Unknown, Qual, Helper, CustomOperator)):
+        return value if not isinstance(value, Helper) or value.home else Helper(value.node, home)
+    return Unknown(qualified)
 
 
 def _module_for(estate: EstateModules, path: Path) -> str:

@@ -22,6 +22,8 @@ from converters.inventory.literals import (
     MAX_LOOP_ITERATIONS,
     MAX_STEPS_PER_FILE,
     MAX_VALUE_LENGTH,
+    MUTATING_METHODS,
+    PATH_FUNCTIONS,
     PURE_BUILTINS,
     STR_ENUMS,
     _call_builtin,
@@ -31,6 +33,7 @@ from converters.inventory.literals import (
     _would_grow_too_much,
 )
 from converters.inventory.values import (
+    BoundMethod,
     CustomOperator,
     DagFactory,
     DagState,
@@ -334,12 +337,27 @@ class Interpreter:
         if isinstance(values, dict):
             values = list(values)
         if not isinstance(values, (list, tuple)) or any(isinstance(v, Unknown) for v in _flat(values)):
-            if _creates_tasks(stmt):
+            if _creates_tasks(stmt) or self.calls_builders(stmt, env):
                 self.mark_incomplete(stmt, "A2D201", f"tasks created in a loop over runtime data: {self.src(iterable)}")
             return
         for value in list(values)[:MAX_LOOP_ITERATIONS]:
             self.bind(target, value, env, stmt)
             self.exec_block(body, env)
+
+    def calls_builders(self, stmt: ast.AST, env: dict[str, Any]) -> bool:
+        """Does this block call what builds tasks: a ``@task`` or task-group function, an estate operator class,
+        or a helper function that itself creates tasks (a factory in a sibling module: ``make_step(name)``)?"""
+        for inner in ast.walk(stmt):
+            if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)):
+                continue
+            value = env.get(inner.func.id, self.module_env.get(inner.func.id))
+            if isinstance(value, (TaskFlow, GroupFactory, DagFactory, CustomOperator, Partial)):
+                return True
+            if isinstance(value, Helper) and _creates_tasks(value.node):
+                return True
+            if isinstance(value, Qual) and value.name.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")):
+                return True
+        return False
 
     def define_function(self, node, env) -> Any:
         role = ""  # @setup / @teardown mark the TaskFlow task that the other decorator (or plain @task) makes
@@ -450,13 +468,45 @@ class Interpreter:
                 return self.eval_compare(node, [self.eval(left, env)] + [self.eval(c, env) for c in comparators], ops)
             case ast.BoolOp(op=op, values=operands):
                 return self.eval_boolop(node, op, operands, env)
-            case ast.IfExp():
-                try:
-                    return ast.literal_eval(node)
-                except Exception:  # noqa: BLE001
-                    return Unknown(self.src(node))
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                return self.eval_choice(node, test, body, orelse, env)
             case _:
                 return Unknown(self.src(node))
+
+    def eval_choice(self, node: ast.IfExp, test: ast.expr, body: ast.expr, orelse: ast.expr, env) -> Any:
+        """``a if test else b``: the branch Python takes when the test is known; when it is not, the value both
+        branches agree on (``p if isinstance(p, Path) else Path(p)``), computed only from branches that build
+        nothing (a branch that creates a task must not run because the other one might)."""
+        with_effects = [branch for branch in (body, orelse) if not self.builds_nothing(branch, env)]
+        decided = self.eval(test, env) if self.builds_nothing(test, env) else Unknown(self.src(test))
+        if not isinstance(decided, (Unknown, TaskRef, Qual, BoundMethod)):
+            return self.eval(body if decided else orelse, env)
+        if with_effects:
+            return Unknown(self.src(node))
+        first, second = self.eval(body, env), self.eval(orelse, env)
+        same = first == second and not any(isinstance(v, Unknown) for v in _flat([first]))
+        return first if same and type(first) is type(second) else Unknown(self.src(node))
+
+    def builds_nothing(self, node: ast.expr, env: dict[str, Any]) -> bool:
+        """An expression whose evaluation changes nothing: names, literals, attributes and calls of pure path
+        functions, builtins and literal methods only."""
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.NamedExpr, ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom)):
+                return False
+            if isinstance(inner, (ast.BinOp)) and isinstance(inner.op, (ast.RShift, ast.LShift)):
+                return False
+            if not isinstance(inner, ast.Call):
+                continue
+            if isinstance(inner.func, ast.Name) and inner.func.id not in env and inner.func.id not in self.module_env:
+                if inner.func.id in PURE_BUILTINS or inner.func.id in HARMLESS_BUILTINS:
+                    continue
+            func = self.eval(inner.func, env) if isinstance(inner.func, (ast.Name, ast.Attribute)) else None
+            if isinstance(func, Qual) and func.name in PATH_FUNCTIONS:
+                continue
+            if isinstance(func, (LiteralMethod, PathMethod)) and func.attr not in MUTATING_METHODS:
+                continue
+            return False
+        return True
 
     def eval_attribute(self, node: ast.Attribute, owner: Any, attr: str) -> Any:
         """``owner.attr``: a longer qualified name, a str enum's value, or a method awaiting its call."""

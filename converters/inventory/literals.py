@@ -8,6 +8,7 @@ a value a hostile file would make huge into ``Unknown`` instead of building it (
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from typing import Any
 
@@ -30,6 +31,8 @@ PATH_FUNCTIONS = {
     "os.path.abspath",
     "os.path.normpath",
     "os.path.join",
+    "os.path.basename",
+    "os.path.splitext",
 }
 
 
@@ -52,9 +55,23 @@ def _join(base: PathValue, *more: str) -> Any:
     return PathValue(_normalise("/".join([base.path, *more])))
 
 
+def _file_name(path: PathValue) -> str | None:
+    """The last part of a path: known even though the folder the estate is deployed to is not (None for ``..``)."""
+    name = path.path.rsplit("/", 1)[-1]
+    return None if name in {"", ".", ".."} else name
+
+
 def _path_attribute(owner: PathValue, attr: str) -> Any:
     if attr == "parent":
         return PathValue(_normalise(owner.path + "/.."))
+    if attr in {"name", "stem", "suffix"}:  # Path(__file__).stem: a DAG id named after its file
+        name = _file_name(owner)
+        if name is None:
+            return None
+        stem, dot, suffix = name.rpartition(".")
+        if not stem:  # ".env": no suffix, as pathlib has it
+            stem, dot, suffix = name, "", ""
+        return {"name": name, "stem": stem, "suffix": dot + suffix}[attr]
     if attr in {"resolve", "absolute"}:
         return PathMethod(owner, attr)
     return None
@@ -62,6 +79,8 @@ def _path_attribute(owner: PathValue, attr: str) -> Any:
 
 def _path_call(name: str, args: list) -> Any:
     first = args[0]
+    if name in {"os.path.basename", "os.path.splitext"}:  # pure string functions: a literal path is a string too
+        return _string_path_call(name, first)
     if not isinstance(first, PathValue):
         return Unknown(f"{name}(...)")  # a literal path stays what it was written as: not followed
     if name == "os.path.dirname":
@@ -72,6 +91,17 @@ def _path_call(name: str, args: list) -> Any:
             return Unknown(f"{name}(...)")
         return _join(first, *rest)
     return first  # realpath, abspath, normpath
+
+
+def _string_path_call(name: str, path: Any) -> Any:
+    """``os.path.basename(__file__)`` is the file's name wherever the estate is deployed; ``splitext`` splits it."""
+    if isinstance(path, PathValue):
+        if name == "os.path.splitext":
+            return Unknown(f"{name}(...)")  # the part before the suffix is a full path: not known here
+        return _file_name(path) or Unknown(f"{name}(...)")
+    if not isinstance(path, str):
+        return Unknown(f"{name}(...)")
+    return posixpath.basename(path) if name == "os.path.basename" else posixpath.splitext(path)
 
 
 STR_ENUMS = (".TriggerRule", ".WeightRule", ".DagRunState", ".TaskInstanceState", ".State")

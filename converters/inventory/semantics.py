@@ -104,6 +104,18 @@ class AirflowSemantics:
         self.call_not_followed(node, name, args, kwargs)
         return Unknown(self.src(node))
 
+    def direct_relatives(self, task: TaskRef, upstream: Any) -> Any:
+        """``task.get_direct_relatives(upstream=...)``: the tasks linked to it so far, as the scan has the edges
+        (a factory that links the first and last tasks of a chain to a cluster's create and delete tasks)."""
+        if not isinstance(upstream, bool):
+            return Unknown("get_direct_relatives(...)")
+        edges = task.dag.upstream
+        if upstream:
+            ids = edges.get(task.task_id, [])
+        else:
+            ids = [down for down, ups in edges.items() if task.task_id in ups]
+        return [TaskRef(task.dag, task_id) for task_id in dict.fromkeys(ids)]
+
     def call_method(self, node, owner, attr: str, args: list, kwargs: dict) -> Any:
         if attr in {"set_downstream", "set_upstream"} and _is_node(owner) and args:
             self.check_linkable(node, f"{attr}", args)
@@ -114,6 +126,8 @@ class AirflowSemantics:
             return None
         if attr == "partial":
             return Partial(owner, tuple(kwargs.items()))
+        if attr == "get_direct_relatives" and isinstance(owner, TaskRef):
+            return self.direct_relatives(owner, [*args, kwargs.get("upstream", False)][0])
         if attr in {"expand", "expand_kwargs"}:
             if isinstance(owner, GroupFactory) or (
                 isinstance(owner, Partial) and isinstance(owner.target, GroupFactory)
