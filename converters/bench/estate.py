@@ -322,3 +322,103 @@ def write_estate(folder: Path, files: int = 1000, tasks_per_dag: int = 20, seed:
         tasks += writer.tasks
         size += len(text.encode())
     return EstateStats(files, dags, tasks, size)
+
+
+FACTORY_MODULE = '''"""The one factory every DAG file of the estate calls: a DAG from a literal config."""
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.python import PythonOperator
+from airflow.providers.postgres.operators.postgres import PostgresOperator
+
+from common.settings import DEFAULT_ARGS, START
+
+
+def log_step(step, **context):
+    print(step, context["ds"])
+
+
+def _step(step):
+    if step["kind"] == "bash":
+        return BashOperator(task_id=step["id"], bash_command=step["command"])
+    if step["kind"] == "sql":
+        return PostgresOperator(task_id=step["id"], sql=step["command"], postgres_conn_id="warehouse")
+    if step["kind"] == "python":
+        return PythonOperator(task_id=step["id"], python_callable=log_step, op_args=[step["id"]])
+    return EmptyOperator(task_id=step["id"])
+
+
+def build_dag(config):
+    with DAG(
+        config["dag_id"],
+        schedule=config.get("schedule"),
+        start_date=START,
+        catchup=False,
+        default_args={**DEFAULT_ARGS, "retries": config.get("retries", 1)},
+        tags=["factory", config["team"]],
+    ) as dag:
+        start = EmptyOperator(task_id="start")
+        previous = [start]
+        for wave in config["waves"]:
+            tasks = [_step(step) for step in wave]
+            for task in previous:
+                task >> tasks
+            previous = tasks
+        done = EmptyOperator(task_id="done", trigger_rule="all_done")
+        previous >> done
+    return dag
+'''
+
+SETTINGS_MODULE = '''"""Settings shared by every DAG of the estate."""
+
+from datetime import datetime, timedelta
+
+START = datetime(2024, 1, 1)
+DEFAULT_ARGS = {"owner": "data", "retry_delay": timedelta(minutes=5)}
+'''
+
+
+def write_factory_estate(folder: Path, files: int = 1000, tasks_per_dag: int = 20, seed: int = 8) -> EstateStats:
+    """An estate whose DAGs are built by a factory in a sibling module: ``dags/*.py`` each call
+    ``common/factory.py:build_dag(config)`` with a literal config (waves of steps), and register the result under
+    a module-level name, as estates that generate their DAGs from configs do. Same arguments, same bytes."""
+    (folder / "dags").mkdir(parents=True, exist_ok=True)
+    (folder / "common").mkdir(parents=True, exist_ok=True)
+    (folder / "common" / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "common" / "factory.py").write_text(FACTORY_MODULE, encoding="utf-8")
+    (folder / "common" / "settings.py").write_text(SETTINGS_MODULE, encoding="utf-8")
+    rng = random.Random(seed)
+    tasks = size = 0
+    kinds = ("bash", "sql", "python", "empty")
+    for index in range(files):
+        steps = max(2, int(rng.gauss(tasks_per_dag, tasks_per_dag / 5))) - 2  # start and done are added
+        waves: list[list[dict]] = []
+        for number in range(steps):
+            if not waves or rng.random() < 0.4:
+                waves.append([])
+            kind = rng.choice(kinds)
+            step = {"id": f"{rng.choice(WORDS)}_{number}", "kind": kind}
+            if kind == "bash":
+                step["command"] = f"echo {rng.choice(WORDS)} {{{{ ds }}}}"
+            elif kind == "sql":
+                step["command"] = f"SELECT count(*) FROM {rng.choice(WORDS)} WHERE day = '{{{{ ds }}}}'"
+            waves[-1].append(step)
+        config = {
+            "dag_id": f"factory_{index:05d}",
+            "team": rng.choice(("sales", "finance", "ops", "marketing")),
+            "schedule": rng.choice(("@daily", "0 3 * * *", None)),
+            "retries": rng.randint(0, 3),
+            "waves": waves,
+        }
+        text = (
+            f'"""Factory-built DAG {index} (synthetic, seed {seed})."""\n\n'
+            "from common.factory import build_dag\n\n"
+            f"CONFIG = {config!r}\n\n"
+            "dag = build_dag(CONFIG)\n"
+        )
+        path = folder / "dags" / f"factory_{index:05d}.py"
+        path.write_text(text, encoding="utf-8")
+        tasks += steps + 2
+        size += len(text.encode())
+    return EstateStats(files, files, tasks, size)

@@ -356,8 +356,8 @@ class EstateSemantics:
 
     def operator_choice(self, node: ast.IfExp, name: str, env: dict[str, Any]) -> CustomOperator | None:
         """``Op = A if condition else B`` over operator classes: a class chosen when the module is imported."""
-        if not isinstance(self.eval(node, env), Unknown):
-            return None  # the condition is known: the interpreter already chose
+        if not (self.builds_nothing(node.body, env) and self.builds_nothing(node.orelse, env)):
+            return None  # a branch that creates a task is not run because the other one might be
         branches = [self.eval(branch, env) for branch in (node.body, node.orelse)]
         if not all(isinstance(b, (CustomOperator, Qual)) for b in branches):
             return None

@@ -160,7 +160,12 @@ class Interpreter:
                 self.exec_block(final, env)
             case ast.Assign(targets=targets, value=value):
                 result = self.eval(value, env)
-                if isinstance(value, ast.IfExp) and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                if (
+                    isinstance(value, ast.IfExp)
+                    and isinstance(result, Unknown)  # else the condition is known: the interpreter already chose
+                    and len(targets) == 1
+                    and isinstance(targets[0], ast.Name)
+                ):
                     result = self.operator_choice(value, targets[0].id, env) or result  # `Op = A if env else B`
                 for target in targets:
                     self.bind(target, result, env, stmt)
@@ -482,6 +487,8 @@ class Interpreter:
         if not isinstance(decided, (Unknown, TaskRef, Qual, BoundMethod)):
             return self.eval(body if decided else orelse, env)
         if with_effects:
+            if any(_creates_tasks(branch) or self.calls_builders(branch, env) for branch in with_effects):
+                self.mark_incomplete(node, "A2D210", f"a task chosen under a runtime condition: {self.src(test)}")
             return Unknown(self.src(node))
         first, second = self.eval(body, env), self.eval(orelse, env)
         same = first == second and not any(isinstance(v, Unknown) for v in _flat([first]))
