@@ -277,6 +277,26 @@ class Interpreter:
                         continue
                     estate = self.estate_value(f"{base}.{alias.name}", stmt)  # the estate's own code (estate.py)
                     env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}") if estate is None else estate
+                self.check_missing_estate_module(stmt, base, [alias.name for alias in names])
+
+    def check_missing_estate_module(self, stmt: ast.ImportFrom, base: str, names: list[str]) -> None:
+        """``from pkg.sub import f`` where the estate holds the package ``pkg`` but not ``pkg.sub``: the module is
+        missing from the scanned folder (generated, kept elsewhere, or installed), so what its functions build is
+        unknown. Said once at the import (A2D107), not only at each dependency it later loses."""
+        estate, origin = getattr(self, "estate", None), getattr(self, "origin", self.path)
+        top = base.split(".")[0]
+        if estate is None or "." not in base or estate.find(top, origin) is None:
+            return
+        if estate.find(base, origin) is not None:
+            return
+        if any(estate.find(f"{base}.{name}", origin) is not None for name in names if name != "*"):
+            return
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        message = (
+            f"estate module {base} is not in the scanned folder (its package {top} is): what {shown} build is "
+            "unknown (run `verify --dagbag` to see what Airflow builds)"
+        )
+        self.diag(stmt, "A2D107", message)
 
     def bind(self, target: ast.expr, value: Any, env: dict[str, Any], stmt: ast.stmt) -> None:
         match target:

@@ -236,3 +236,36 @@ def test_a_rescan_of_an_unchanged_factory_estate_answers_from_the_cache_and_a_ch
     tasks = {task.task_id for file in changed.files for dag in file.dags for task in dag.tasks}
     assert "finished" in tasks and "done" not in tasks
     assert sum(len(dag.tasks) for file in changed.files for dag in file.dags) == stats.tasks
+
+
+def test_a_module_of_the_estates_package_missing_from_the_folder_is_named_at_its_import(tmp_path):
+    """`from lab.utils.step_utils import fetch`: the estate holds the package `lab` but not that module (it is
+    installed or generated elsewhere), so the @task functions it brings, and their tasks, are unknown. The scan says
+    so at the import's line, besides the dependency it then cannot resolve."""
+    _write(
+        tmp_path,
+        {
+            "lab/__init__.py": "",
+            "lab/queue.py": "QUEUE = 'hpc'\n",
+            "dags/cleanup.py": """
+                import os
+                from datetime import datetime
+
+                from airflow.decorators import dag
+                from lab.utils.step_utils import fetch, notify
+                from lab.queue import QUEUE
+
+                @dag(dag_id=os.path.basename(__file__).replace(".py", ""), start_date=datetime(2024, 1, 1))
+                def cleanup():
+                    data = fetch()
+                    notify(data) >> fetch()
+
+                cleanup()
+            """,
+        },
+    )
+    dags, diagnostics = _scan(tmp_path)
+    (missing,) = [d for d in diagnostics if d.code == "A2D107"]
+    assert (missing.file, missing.line) == ("dags/cleanup.py", 5)
+    assert "lab.utils.step_utils" in missing.message and "fetch, notify" in missing.message
+    assert not dags["cleanup"].complete
