@@ -269,3 +269,32 @@ def test_a_module_of_the_estates_package_missing_from_the_folder_is_named_at_its
     assert (missing.file, missing.line) == ("dags/cleanup.py", 5)
     assert "lab.utils.step_utils" in missing.message and "fetch, notify" in missing.message
     assert not dags["cleanup"].complete
+
+
+def test_tasks_kept_by_their_task_id_attribute_are_followed(tmp_path):
+    """`tasks[op.task_id] = op`, then dependencies looked up by id: `task_id` is Airflow's full id (the group's
+    prefix included), so the lookups find the tasks (the dict's keys were unknown, and so were the edges)."""
+    _write(
+        tmp_path,
+        {
+            "dags/registry.py": """
+                from datetime import datetime
+
+                from airflow import DAG
+                from airflow.operators.empty import EmptyOperator
+                from airflow.utils.task_group import TaskGroup
+
+                with DAG("registry", start_date=datetime(2024, 1, 1)):
+                    tasks = {}
+                    with TaskGroup("load"):
+                        first = EmptyOperator(task_id="first")
+                        tasks[first.task_id] = first
+                    second = EmptyOperator(task_id="second")
+                    tasks[second.task_id] = second
+                    tasks["second"].set_upstream(tasks["load.first"])
+            """,
+        },
+    )
+    dags, _ = _scan(tmp_path)
+    assert dags["registry"].complete
+    assert {(e.upstream, e.downstream) for e in dags["registry"].edges} == {("load.first", "second")}
