@@ -119,6 +119,9 @@ class LogicExtractor:
         self._foreign: dict[int, EstateModule] = {}  # id(stmt) -> the estate module a statement was read from
         self._loaded: list[str] = []  # estate modules indexed, in the order their code was first needed
         self._copy_foreign = True  # copy from estate modules that import Airflow (off: keep their imports)
+        # Copy from every estate module, Airflow-free ones too: for a class copied alone from plugins/ (or another
+        # folder the Dagster side does not put on sys.path), where an import of a sibling module would not resolve.
+        self.copy_every_module = False
         self._namespaces: dict[str, tuple[EstateModule, set[str]]] = {}  # name -> the module part it is bound to
         self._imports_by_name: dict[str, tuple[str, ast.stmt]] = {}  # name -> (what it imports, first import)
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
@@ -531,7 +534,8 @@ class LogicExtractor:
             return None
         module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))
         alias = next((a for a in stmt.names if (a.asname or a.name) == name), None)
-        if module is None or not module.imports_airflow or alias is None or alias.asname not in (None, alias.name):
+        copied = module is not None and (module.imports_airflow or self.copy_every_module)
+        if not copied or alias is None or alias.asname not in (None, alias.name):
             return None
         found = self._find(alias.name, [module.tree.body])
         if isinstance(found, ast.ImportFrom):
@@ -648,7 +652,7 @@ class LogicExtractor:
                 continue
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
                 module = self._module_imported(binding, name)
-                if module is not None and module.imports_airflow:
+                if module is not None and (module.imports_airflow or self.copy_every_module):
                     # `general.config` of an estate module importing Airflow: what is used of it, copied.
                     self._require_namespace(stmt, name, module, unresolved, airflow, seen)
                     continue

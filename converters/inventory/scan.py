@@ -129,6 +129,7 @@ def _scan_structure(
         tuple(sorted(scanner.estate_classes.values(), key=lambda c: c.qualified)),
         tuple(sorted(scanner.homes_used.items())),
         dict(sorted(sources.read.items())) if sources is not None else {},
+        tuple(scanner.estate_logic[q] for q in sorted(scanner.estate_logic)),
     )
     return file, tree
 

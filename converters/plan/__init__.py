@@ -259,6 +259,16 @@ def logic_module_name(file: ir.DagFile) -> str:
     return python_name(file.path.removesuffix(".py").replace("/", "__")).lower()
 
 
+def estate_logic_module(qualified: str) -> str:
+    """The logic module of an estate class copied alone (``ir.EstateLogic``): one per class, shared by its DAGs."""
+    return "estate_class__" + python_name(qualified.replace(".", "__")).lower()
+
+
+def task_logic_module(planned: PlannedDag, translation: Translation) -> str | None:
+    """The logic module a task's asset loads its code from (when ``translation.uses_logic``)."""
+    return estate_logic_module(translation.logic_class) if translation.logic_class else planned.logic_module
+
+
 def dag_key(dag_id: str) -> str:
     return python_name(dag_id)
 
@@ -288,12 +298,11 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
     keys = _Taken()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
-        if translation.uses_logic and planned.logic_module in broken_logic and translation.disposition != NONE:
+        used = task_logic_module(planned, translation)
+        if translation.uses_logic and used in broken_logic and translation.disposition != NONE:
             # Code that does not import cannot run: the task stays in Airflow, the error says why.
-            error = broken_logic[planned.logic_module]
-            translation = Translation(
-                NONE, f"its code, copied to logic/{planned.logic_module}.py, does not import: {error}"
-            )
+            error = broken_logic[used]
+            translation = Translation(NONE, f"its code, copied to logic/{used}.py, does not import: {error}")
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
         if function in reserved or function.startswith("_") or function.isupper():

@@ -109,6 +109,7 @@ class Translation:
     imports: set[str] = field(default_factory=set)  # import lines the module needs
     support: set[str] = field(default_factory=set)  # names from support.runtime the body uses
     uses_logic: bool = False
+    logic_class: str = ""  # uses_logic: an estate class copied alone (ir.EstateLogic), loaded from its own module
     passthrough: bool = False  # no asset: upstream and downstream are joined (Empty, LatestOnly)
     extra_deps: list[tuple[str, str | None]] = field(default_factory=list)  # other DAGs' (dag_id, task_id|None)
     triggers: str | None = None  # TriggerDagRunOperator: the DAG whose first assets now follow this one

@@ -109,25 +109,31 @@ class EstateOperator(Rule):
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
         copied = _copied_class(task, record)
-        # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
+        # Another module's class the scan could not copy (defined in a block, a module it cannot read).
         if copied is None:
             return Translation(
                 NONE,
-                "the execute() of an estate operator class in another module is not copied into Dagster yet: "
-                f"{_where(record)}{uses}",
+                f"the execute() of an estate operator class could not be copied out of its module: {_where(record)}",
             )
-        return _run_copied_class(task, record, copied)
+        return _run_copied_class(task, record, *copied)
 
 
-def _copied_class(task: TaskInput, record: ir.EstateClass) -> ir.Callable | None:
-    """The record of the class as copied into the file's logic (a class of the DAG file itself), or None."""
+def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable, str, dict, str] | None:
+    """The class as copied for its tasks: its record, its code, the Airflow names that code binds, and the class of
+    another module it is (its own logic module; "" for a class of the DAG file, in the file's logic); or None."""
     if record.source.file != task.file.path:
-        return None
+        alone = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+        if alone is None:
+            return None
+        return alone.copied, alone.code, alone.airflow_imports, alone.qualified
     name = record.qualified.rsplit(".", 1)[-1]
-    return next((c for c in task.file.callables if c.name == name and not c.expression), None)
+    found = next((c for c in task.file.callables if c.name == name and not c.expression), None)
+    return (found, task.file.logic, task.file.logic_airflow_imports, "") if found is not None else None
 
 
-def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callable) -> Translation:
+def _run_copied_class(
+    task: TaskInput, record: ir.EstateClass, copied: ir.Callable, logic: str, airflow_imports: dict, alone: str
+) -> Translation:
     """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
     t = Translation(
         JUDG,
@@ -140,7 +146,8 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
     if copied.unresolved:
         return Translation(
             NONE,
-            f"an estate operator uses names its file does not define: {_where(record)}: {', '.join(copied.unresolved)}",
+            f"an estate operator uses names its {'module' if alone else 'file'} does not define: {_where(record)}: "
+            + ", ".join(copied.unresolved),
         )
     unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
@@ -151,8 +158,8 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
             + ", ".join(unsupported),
         )
     bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
-    classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
-    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes)
+    classes = {local: bound[q] for local, q in airflow_imports.items() if q in bound}
+    missing = hooks.unsupported_uses(logic, copied.name, classes)
     # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
     if missing:
         return Translation(
@@ -160,7 +167,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
             f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
             + ", ".join(missing),
         )
-    inherited = _base_operator_uses(task.file.logic, copied.name)
+    inherited = _base_operator_uses(logic, copied.name)
     # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
     if inherited:
         return Translation(
@@ -186,7 +193,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
     except Untranslatable as exc:
         # An argument the asset cannot write as code: the class cannot be built the same way.
         return Translation(NONE, f"an argument of the estate operator {exc}: {_where(record)}")
-    t.uses_logic = True
+    t.uses_logic, t.logic_class = True, alone
     t.support.add("run_operator")
     t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
     return t

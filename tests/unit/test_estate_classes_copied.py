@@ -1,0 +1,182 @@
+"""``BaseOperator`` subclasses of other estate modules (plugins/, a shared package): each class a task runs is copied
+alone, with its bases and what they need, into a logic module of its own; a class the rules refuse leaves no code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from converters.convert import convert_project
+
+DAG_FILE = """
+import os
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from operators.broken import BrokenOperator
+from operators.count_rows import CountRowsOperator
+from operators.loud import LoudCountOperator
+
+LIMIT = int(os.environ["PIPELINE_LIMIT"])
+
+
+def hello():
+    return "hi" * LIMIT
+
+
+with DAG("pipeline", schedule=None, start_date=datetime(2024, 1, 1)):
+    CountRowsOperator(task_id="count", rows=[1, 2, 3])
+    LoudCountOperator(task_id="loud", rows=[1], name="loud")
+    BrokenOperator(task_id="broken")
+    PythonOperator(task_id="hello", python_callable=hello)
+"""
+
+COUNT_ROWS = """
+from airflow.models import BaseOperator
+from common.text import label
+
+FACTOR = 2
+
+
+def _double(n):
+    return n * FACTOR
+
+
+class CountRowsOperator(BaseOperator):
+    template_fields = ("name",)
+
+    def __init__(self, rows, name="rows of {{ ds }}", **kwargs):
+        super().__init__(**kwargs)
+        self.rows = rows
+        self.name = name
+
+    def execute(self, context):
+        self.log.info("counting %s rows", len(self.rows))
+        return label(self.name, _double(len(self.rows)))
+
+
+class UnusedOperator(BaseOperator):
+    def execute(self, context):
+        return None
+"""
+
+LOUD = """
+from operators.count_rows import CountRowsOperator
+
+
+class LoudCountOperator(CountRowsOperator):
+    def execute(self, context):
+        return super().execute(context).upper()
+"""
+
+BROKEN = """
+import not_an_installed_package_a2d
+from airflow.models import BaseOperator, Variable
+from airflow.models.dagrun import DagRun
+
+SETTING = Variable.get("a2d_missing_setting")
+
+
+class BrokenOperator(BaseOperator):
+    def execute(self, context):
+        runs = DagRun.find(dag_id="pipeline")
+        return not_an_installed_package_a2d.send(SETTING, len(runs))
+"""
+
+
+def _estate(root: Path) -> None:
+    files = {
+        "dags/pipeline.py": DAG_FILE,
+        "plugins/operators/__init__.py": "",
+        "plugins/operators/count_rows.py": COUNT_ROWS,
+        "plugins/operators/loud.py": LOUD,
+        "plugins/operators/broken.py": BROKEN,
+        "plugins/common/__init__.py": "",
+        "plugins/common/text.py": "def label(name, n):\n    return f'{name}: {n}'\n",
+    }
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("estatealone")
+    _estate(root / "estate")
+    out = root / "alone_defs"
+    result = convert_project(root / "estate", out, force=True, use_cache=False)
+    sys.path.insert(0, str(root))
+    try:
+        yield result, out, importlib.import_module("alone_defs.dags.pipeline")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith("alone_defs")]:
+            del sys.modules[name]
+
+
+def _task(result, task_id):
+    return next(t for d in result.plan.dags for t in d.tasks if t.task.task_id == task_id)
+
+
+def _materialize(module, task_id):
+    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
+    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
+    return result.output_for_node(asset.op.name)
+
+
+def test_a_plugin_class_runs_as_the_asset_body_from_its_own_logic_module(converted):
+    result, out, module = converted
+    task = _task(result, "count")
+    assert task.disposition == "JUDG", task.translation.reason
+    assert "runs as the asset body on a Dagster-side BaseOperator" in task.translation.reason
+    assert task.translation.logic_class == "operators.count_rows.CountRowsOperator"
+    assert 'load_logic("estate_class__operators__count_rows__countrowsoperator")' in (
+        out / "dags" / "pipeline.py"
+    ).read_text(encoding="utf-8")
+    # its module's helper and constant, and the Airflow-free sibling module of plugins/, copied with it
+    assert _materialize(module, "count") == "rows of 2024-01-15: 6"
+
+
+def test_the_copied_class_module_holds_only_what_the_class_needs(converted):
+    _, out, _ = converted
+    code = (out / "logic" / "estate_class__operators__count_rows__countrowsoperator.py").read_text(encoding="utf-8")
+    assert "class CountRowsOperator(BaseOperator):" in code and "FACTOR = 2" in code
+    assert "# from plugins/common/text.py\ndef label(name, n):" in code
+    assert "UnusedOperator" not in code and "from common" not in code
+    ruff = Path(sys.executable).parent / "ruff"
+    checked = subprocess.run([ruff, "check", "--no-cache", str(out / "logic")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_a_class_chained_through_another_estate_class_copies_its_base(converted):
+    result, out, module = converted
+    task = _task(result, "loud")
+    assert task.disposition == "JUDG", task.translation.reason
+    code = (out / "logic" / "estate_class__operators__loud__loudcountoperator.py").read_text(encoding="utf-8")
+    assert "# from plugins/operators/count_rows.py\nclass CountRowsOperator(BaseOperator):" in code
+    assert _materialize(module, "loud") == "LOUD: 2"
+
+
+def test_a_rejected_class_leaves_no_code_and_the_file_logic_is_still_checked(converted):
+    result, out, _ = converted
+    broken = _task(result, "broken")
+    assert broken.disposition == "NONE"
+    assert "Airflow APIs with no Dagster-side equivalent here" in broken.translation.reason
+    assert "operators.broken.BrokenOperator (plugins/operators/broken.py:" in broken.translation.reason
+    assert "airflow.models.dagrun.DagRun" in broken.translation.reason
+    # neither its code nor its imports (a missing package, a Variable read at import) reach the generated package
+    generated = "".join(p.read_text(encoding="utf-8") for p in (out / "logic").glob("*.py"))
+    assert "BrokenOperator" not in generated and "not_an_installed_package_a2d" not in generated
+    # the DAG file's own logic is still imported, and its import error still keeps its task in Airflow
+    hello = _task(result, "hello")
+    assert hello.disposition == "NONE"
+    assert hello.translation.reason.startswith("its code, copied to logic/dags__pipeline.py, does not import: ")
+    assert "ValueError" in hello.translation.reason
