@@ -53,16 +53,16 @@ class CodeSources:
     this reads them for the code copier.)
 
     Each module is searched in the DAG file's folder and each folder above it up to the scanned root (one of them is
-    the DAGs folder on ``sys.path``), innermost first, and read once. ``read`` lists what was read, with digests, so
-    a cached scan of the file is dropped when one of them changes.
+    the DAGs folder on ``sys.path``), innermost first, or in the ``folders`` given, and read once. ``read`` lists
+    what was read, with digests, so a cached scan of the file is dropped when one of them changes.
     """
 
     MAX_BYTES = 1_000_000
 
-    def __init__(self, root: Path, relative_path: str) -> None:
+    def __init__(self, root: Path, relative_path: str, folders: list[Path] | None = None) -> None:
         self.root = root
         parent = (root / relative_path).parent
-        self.folders = [parent, *[p for p in parent.parents if p == root or root in p.parents]]
+        self.folders = folders or [parent, *[p for p in parent.parents if p == root or root in p.parents]]
         self._found: dict[str, EstateModule | None] = {}
         self.read: dict[str, str] = {}  # relative path -> sha256 of every module read
 

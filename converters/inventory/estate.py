@@ -428,7 +428,7 @@ class EstateSemantics:
             return
         key = (home.path, home.sha256, node.lineno, node.name)
         if key not in estate.copied_classes:
-            estate.copied_classes[key] = _copy_alone(estate.root, home, node, record.qualified)
+            estate.copied_classes[key] = _copy_alone(estate, home, node, record.qualified)
         copied, read = estate.copied_classes[key]
         if copied is not None:
             self.estate_logic[record.qualified] = copied
@@ -517,10 +517,11 @@ def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
 
 
 def _copy_alone(
-    root: Path, home: EstateHome, node: ast.ClassDef, qualified: str
+    estate: EstateModules, home: EstateHome, node: ast.ClassDef, qualified: str
 ) -> tuple[ir.EstateLogic | None, dict[str, str]]:
     """The class ``node`` of the estate module ``home`` copied by an extractor of that module's own: its code (and
-    its bases', from their modules) with what it needs; None when that module's text no longer holds it."""
+    its bases', from their modules) with what it needs, the modules it imports looked up where the scan finds them
+    (plugins/ included); None when that module's text no longer holds it at module level."""
     try:
         tree = ast.parse(home.text)
     except (SyntaxError, ValueError, RecursionError):
@@ -532,7 +533,7 @@ def _copy_alone(
     if found is None:
         return None, {}  # defined in a block (an if, a function): not copied
     module = home.module + (".__init__" if home.path.endswith("__init__.py") else "")
-    sources = CodeSources(root, home.path)
+    sources = CodeSources(estate.root, home.path, estate.search_folders(home.path))
     extractor = LogicExtractor(tree, home.text, module, sources)
     extractor.copy_every_module = True  # its sibling modules (plugins/...) are not on the Dagster side's sys.path
     copy_class(extractor, found)

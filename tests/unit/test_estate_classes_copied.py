@@ -23,6 +23,7 @@ from airflow import DAG
 from airflow.operators.python import PythonOperator
 from operators.broken import BrokenOperator
 from operators.count_rows import CountRowsOperator
+from operators.env_bound import EnvOperator
 from operators.loud import LoudCountOperator
 
 LIMIT = int(os.environ["PIPELINE_LIMIT"])
@@ -36,6 +37,7 @@ with DAG("pipeline", schedule=None, start_date=datetime(2024, 1, 1)):
     CountRowsOperator(task_id="count", rows=[1, 2, 3])
     LoudCountOperator(task_id="loud", rows=[1], name="loud")
     BrokenOperator(task_id="broken")
+    EnvOperator(task_id="env")
     PythonOperator(task_id="hello", python_callable=hello)
 """
 
@@ -92,6 +94,20 @@ class BrokenOperator(BaseOperator):
 """
 
 
+ENV_BOUND = """
+import os
+
+from airflow.models import BaseOperator
+
+ATTEMPTS = int(os.environ["A2D_ATTEMPTS"])
+
+
+class EnvOperator(BaseOperator):
+    def execute(self, context):
+        return ATTEMPTS
+"""
+
+
 def _estate(root: Path) -> None:
     files = {
         "dags/pipeline.py": DAG_FILE,
@@ -99,6 +115,7 @@ def _estate(root: Path) -> None:
         "plugins/operators/count_rows.py": COUNT_ROWS,
         "plugins/operators/loud.py": LOUD,
         "plugins/operators/broken.py": BROKEN,
+        "plugins/operators/env_bound.py": ENV_BOUND,
         "plugins/common/__init__.py": "",
         "plugins/common/text.py": "def label(name, n):\n    return f'{name}: {n}'\n",
     }
@@ -180,3 +197,32 @@ def test_a_rejected_class_leaves_no_code_and_the_file_logic_is_still_checked(con
     assert hello.disposition == "NONE"
     assert hello.translation.reason.startswith("its code, copied to logic/dags__pipeline.py, does not import: ")
     assert "ValueError" in hello.translation.reason
+
+
+def test_a_copied_class_whose_module_does_not_import_stays_in_airflow_and_leaves_no_file(converted):
+    result, out, _ = converted
+    task = _task(result, "env")
+    assert task.disposition == "NONE"
+    module = "estate_class__operators__env_bound__envoperator"
+    assert task.translation.reason.startswith(f"its code, copied to logic/{module}.py, does not import: ValueError")
+    assert not (out / "logic" / f"{module}.py").exists()
+
+
+def test_the_scan_records_each_copied_class_and_the_modules_it_read(converted):
+    result, _, _ = converted
+    (file,) = [f for f in result.plan.files if f.path == "dags/pipeline.py"]
+    copied = {c.qualified: c for c in file.estate_logic}
+    assert set(copied) == {
+        "operators.count_rows.CountRowsOperator",
+        "operators.loud.LoudCountOperator",
+        "operators.broken.BrokenOperator",
+        "operators.env_bound.EnvOperator",
+    }
+    assert copied["operators.loud.LoudCountOperator"].copied.source.file == "plugins/operators/loud.py"
+    assert copied["operators.broken.BrokenOperator"].copied.airflow_names == (
+        "airflow.models.BaseOperator",
+        "airflow.models.Variable",
+        "airflow.models.dagrun.DagRun",
+    )
+    # a change to a module a class was copied from invalidates the file's cached scan
+    assert {"plugins/common/text.py", "plugins/operators/count_rows.py"} <= set(file.code_modules)
