@@ -527,9 +527,9 @@ class LogicExtractor:
 
     def _copied_instead(self, stmt: ast.Import | ast.ImportFrom, name: str, depth: int = 0):
         """What to copy instead of ``from <module> import name`` when the module imports Airflow (the Dagster side
-        cannot import it): the statement binding the name there (a function, a class, a constant, its own import
-        of it, or the qualified Airflow name), else None (the import is kept). A renamed import is kept too: the
-        copied definition would bind another name."""
+        cannot import it), or is any estate module (``copy_every_module``): the statement binding the name there (a
+        function, a class, a constant, its own import of it, or the qualified Airflow name), else None (the import
+        is kept). A renamed import is kept too: the copied definition would bind another name."""
         if not isinstance(stmt, ast.ImportFrom) or depth > 8 or not self._copy_foreign:
             return None
         module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))

@@ -22,18 +22,22 @@ def _where(record: ir.EstateClass) -> str:
 
 
 class EstateOperator(Rule):
-    """What it does: runs a ``BaseOperator`` subclass of the DAG file as the asset body (JUDG), or keeps a task of an
-    estate operator class no rule can follow in Airflow, naming why.
+    """What it does: runs a ``BaseOperator`` subclass of the estate (the DAG file's, or another module's) as the
+    asset body (JUDG), or keeps a task of an estate operator class no rule can follow in Airflow, naming why.
 
     Why: the estate's own classes (``plugins/``, ``operators/``, a shared ``common`` module) are resolved through
     their bases. A subclass of a known operator is translated by that operator's rule (its defaults and
     ``__init__`` applied; ``translate_subclass``). A ``BaseOperator`` subclass whose ``execute(self, context)`` uses
-    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and the file's own code is copied
-    into the DAG's logic module and runs on support's ``BaseOperator`` (built with the task's arguments, its
-    ``template_fields`` rendered as Airflow renders them, ``self.log``, ``execute``'s return value the asset's
-    value): JUDG, since the class is the estate's code. Anything else stays in Airflow, saying which construct: a
-    sensor's ``poke``, a class chosen at import time, a base the scan cannot read, another module's class (not
-    copied yet), Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
+    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and its module's own code runs on
+    support's ``BaseOperator`` (built with the task's arguments, its ``template_fields`` rendered as Airflow renders
+    them, ``self.log``, ``execute``'s return value the asset's value): JUDG, since the class is the estate's code.
+    A class of the DAG file is copied into the DAG's logic module. A class of another module is copied alone into a
+    logic module of its own (``logic/estate_class__<module>__<class>.py``, shared by the DAGs that run it): the
+    class, its estate bases (``class B(A)`` with ``A`` in another module), and the helpers, constants and imports
+    they need from their modules; only when a task runs it, so a class this rule refuses leaves no code, and a copy
+    that does not import keeps its tasks in Airflow with the error. Anything else stays in Airflow, saying which
+    construct: a sensor's ``poke``, a class chosen at import time, a base the scan cannot read, names its module
+    does not bind, Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
 
     Example:
     ```python
