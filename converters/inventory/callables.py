@@ -26,6 +26,12 @@ from pathlib import Path
 from converters.inventory import ir
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__"}
+# Airflow names another Airflow module re-exports: one object, recorded under the name of the module defining it
+# (a file importing it from one module and an estate module importing it from the other bind the same thing).
+AIRFLOW_REEXPORTS = {
+    "airflow.AirflowException": "airflow.exceptions.AirflowException",
+    "airflow.models.taskinstance.Context": "airflow.utils.context.Context",
+}
 
 
 @dataclass
@@ -697,7 +703,7 @@ class LogicExtractor:
                 if isinstance(found, (ast.Import, ast.ImportFrom)):
                     qualified = _imported_name(found, name, self._module_of(found))
                     if qualified.split(".")[0] == "airflow":
-                        return qualified
+                        return AIRFLOW_REEXPORTS.get(qualified, qualified)
                 return found
         return None
 

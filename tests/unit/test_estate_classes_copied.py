@@ -33,7 +33,7 @@ def hello():
     return "hi" * LIMIT
 
 
-with DAG("pipeline", schedule=None, start_date=datetime(2024, 1, 1)):
+with DAG("pipeline", schedule=None, start_date=datetime(2024, 1, 1), default_args={"owner": "data", "retries": 2}):
     CountRowsOperator(task_id="count", rows=[1, 2, 3])
     LoudCountOperator(task_id="loud", rows=[1], name="loud")
     BrokenOperator(task_id="broken")
@@ -43,6 +43,8 @@ with DAG("pipeline", schedule=None, start_date=datetime(2024, 1, 1)):
 
 COUNT_ROWS = """
 from airflow.models import BaseOperator
+from airflow.utils.context import Context
+from airflow.utils.decorators import apply_defaults
 from common.text import label
 
 FACTOR = 2
@@ -55,12 +57,13 @@ def _double(n):
 class CountRowsOperator(BaseOperator):
     template_fields = ("name",)
 
+    @apply_defaults
     def __init__(self, rows, name="rows of {{ ds }}", **kwargs):
         super().__init__(**kwargs)
         self.rows = rows
         self.name = name
 
-    def execute(self, context):
+    def execute(self, context: Context):
         self.log.info("counting %s rows", len(self.rows))
         return label(self.name, _double(len(self.rows)))
 
@@ -94,6 +97,17 @@ class BrokenOperator(BaseOperator):
 """
 
 
+TEXT = """
+from airflow import AirflowException
+from airflow.models.taskinstance import Context
+
+
+def label(name, n, context: Context | None = None):
+    if n < 0:
+        raise AirflowException(f"{name}: a negative count")
+    return f"{name}: {n}"
+"""
+
 ENV_BOUND = """
 import os
 
@@ -117,7 +131,7 @@ def _estate(root: Path) -> None:
         "plugins/operators/broken.py": BROKEN,
         "plugins/operators/env_bound.py": ENV_BOUND,
         "plugins/common/__init__.py": "",
-        "plugins/common/text.py": "def label(name, n):\n    return f'{name}: {n}'\n",
+        "plugins/common/text.py": TEXT,
     }
     for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +180,9 @@ def test_the_copied_class_module_holds_only_what_the_class_needs(converted):
     _, out, _ = converted
     code = (out / "logic" / "estate_class__operators__count_rows__countrowsoperator.py").read_text(encoding="utf-8")
     assert "class CountRowsOperator(BaseOperator):" in code and "FACTOR = 2" in code
-    assert "# from plugins/common/text.py\ndef label(name, n):" in code
+    assert "# from plugins/common/text.py\ndef label(name, n, context: Context | None = None):" in code
+    # Airflow's names bound to support's: the context type (re-exported by two modules: one name), apply_defaults
+    assert "from ..support.runtime import AirflowException, BaseOperator, Context, apply_defaults" in code
     assert "UnusedOperator" not in code and "from common" not in code
     ruff = Path(sys.executable).parent / "ruff"
     checked = subprocess.run([ruff, "check", "--no-cache", str(out / "logic")], capture_output=True, text=True)

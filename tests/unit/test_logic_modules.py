@@ -272,3 +272,24 @@ def test_a_closure_over_its_factorys_parameter_names_it():
     assert callable_.unresolved == (
         "namespace (a parameter of make_cleanup, the function defining it: known when it is called)",
     )
+
+
+def test_airflow_context_type_and_re_exported_names_are_one_support_name():
+    """`context: Context` imported from `airflow.models.taskinstance` (a re-export of `airflow.utils.context`), and
+    `from airflow import AirflowException`: recorded under the defining module, so both bind support's names."""
+    from converters.inventory import ir
+    from converters.inventory.scan import scan_source
+    from converters.plan import plan_project
+
+    file = scan_source(
+        "from airflow import DAG, AirflowException\nfrom airflow.models.taskinstance import Context\n"
+        "from airflow.operators.python import PythonOperator\n\n\n"
+        "def run(**context: Context):\n    if not context:\n        raise AirflowException('no context')\n"
+        "    return len(context)\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "typed.py",
+    )
+    (callable_,) = file.callables
+    assert callable_.airflow_names == ("airflow.exceptions.AirflowException", "airflow.utils.context.Context")
+    (task,) = plan_project(ir.Project(".", (file,))).dags[0].tasks
+    assert task.disposition != "NONE", task.translation.reason

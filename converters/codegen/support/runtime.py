@@ -495,6 +495,17 @@ Variable = templates.Variable
 get_current_context = templates.get_current_context
 
 
+# Airflow's template context type (``def execute(self, context: Context)``): the context ``task_context`` builds and
+# ``call_python`` / ``run_operator`` pass is a plain dict.
+Context = dict
+
+
+def apply_defaults(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Airflow's ``apply_defaults`` on an operator's ``__init__`` (a no-op since Airflow 2): the arguments an asset
+    builds the operator with already hold the DAG's ``default_args`` under the task's own."""
+    return function
+
+
 class AirflowException(Exception):
     """Airflow's base exception, for copied code that raises or catches it."""
 
