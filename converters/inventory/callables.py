@@ -843,9 +843,19 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
             # names are bound to the support code), so knowing them is safe; other statements of a branch are not
             # taken out of their condition.
             result.extend(s for block in (stmt.body, stmt.orelse) for s in _flatten(block) if _imports_airflow(s))
+            if _type_checking(stmt.test):
+                # `if TYPE_CHECKING: from sqlalchemy.engine import Engine` for a `-> "Engine"` annotation: copied as a
+                # plain import (the annotation needs the name bound; importing it changes nothing the code does).
+                result.extend(s for s in stmt.body if isinstance(s, (ast.Import, ast.ImportFrom)))
         else:
             result.append(stmt)
     return result
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports_airflow(stmt: ast.stmt) -> bool:
@@ -915,7 +925,32 @@ def _free_names(stmt: ast.stmt) -> set[str]:
         for node in ast.walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 loaded.add(node.id)
+    loaded |= _string_annotation_names(stmt)
     return (loaded - stored) - BUILTIN_NAMES
+
+
+def _string_annotation_names(stmt: ast.stmt) -> set[str]:
+    """Names of the annotations written as strings (``-> "Engine"``, a name imported under ``TYPE_CHECKING``):
+    the copied code must bind them too, or the copy holds an undefined name (ruff's F821)."""
+    annotations: list[ast.expr] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            annotations += [x.annotation for x in every if x is not None and x.annotation is not None]
+            annotations += [node.returns] if node.returns is not None else []
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    names: set[str] = set()
+    for annotation in annotations:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed = ast.parse(node.value.strip(), mode="eval")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                names |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
+    return names
 
 
 def _context_uses(node: ast.AST) -> tuple[tuple[str, ...], bool]:

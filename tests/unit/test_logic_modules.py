@@ -293,3 +293,34 @@ def test_airflow_context_type_and_re_exported_names_are_one_support_name():
     assert callable_.airflow_names == ("airflow.exceptions.AirflowException", "airflow.utils.context.Context")
     (task,) = plan_project(ir.Project(".", (file,))).dags[0].tasks
     assert task.disposition != "NONE", task.translation.reason
+
+
+def test_a_helper_of_plugins_is_copied_with_its_type_checking_imports(tmp_path):
+    """A callable using a class of `plugins/` (on Airflow's sys.path, not on the Dagster side's): the class is copied
+    (its Airflow names then judged), never left as an import the Dagster side cannot resolve; `-> "Engine"` with
+    `Engine` imported under `if TYPE_CHECKING:` gets its import."""
+    from converters.inventory.project import scan_project
+
+    files = {
+        "dags/load.py": (
+            "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n"
+            "from warehouse import Warehouse\n\n\n"
+            "def load():\n    return Warehouse().engine()\n\n\n"
+            "with DAG('load', schedule=None):\n    PythonOperator(task_id='load', python_callable=load)\n"
+        ),
+        "plugins/warehouse.py": (
+            "from typing import TYPE_CHECKING\n\nfrom airflow.models import Variable\n\n"
+            "if TYPE_CHECKING:\n    from sqlalchemy.engine import Engine\n\n\n"
+            "class Warehouse:\n    def engine(self) -> 'Engine':\n        return Variable.get('dsn')\n"
+        ),
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    project = scan_project(tmp_path, use_cache=False)
+    (file,) = [f for f in project.files if f.path == "dags/load.py"]
+    assert "from warehouse" not in file.logic_imports
+    assert "from sqlalchemy.engine import Engine" in file.logic_imports
+    assert "# from plugins/warehouse.py\nclass Warehouse:" in file.logic
+    assert "plugins/warehouse.py" in file.code_modules
+    assert file.callables[0].unresolved == () and file.callables[0].airflow_names == ("airflow.models.Variable",)
