@@ -10,7 +10,7 @@ from pathlib import Path
 from converters.codegen import GenerateResult, generate
 from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
-from converters.plan import Plan, task_logic_module
+from converters.plan import Plan, task_logic_modules
 from converters.rules.base import NONE
 
 
@@ -59,8 +59,8 @@ def logic_modules_in_use(plan: Plan) -> list[str]:
             module
             for d in plan.dags
             for t in d.tasks
-            if t.disposition != NONE and t.translation.uses_logic
-            if (module := task_logic_module(d, t.translation))
+            if t.disposition != NONE
+            for module in task_logic_modules(d, t.translation)
         }
     )
 

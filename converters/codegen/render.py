@@ -10,16 +10,8 @@ from pathlib import PurePath
 from typing import Any
 
 from converters.inventory import ir
-from converters.plan import (
-    Dep,
-    Plan,
-    PlannedDag,
-    PlannedTask,
-    estate_logic_module,
-    logic_module_name,
-    task_logic_module,
-)
-from converters.rules.base import NONE, Code, Translation, Untranslatable
+from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
+from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
 from converters.rules.hooks import HOOKS
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
@@ -82,7 +74,7 @@ def render_package(plan: Plan, *, package: str, dags_folder: str, scanned_root: 
         # Another module's operator class a task runs has a logic module of its own; a class no task runs, none.
         copied = {c.qualified: c for c in planned.file.estate_logic}
         for task in planned.tasks:
-            if task.disposition != NONE and task.translation.uses_logic and task.translation.logic_class in copied:
+            if task.disposition != NONE and task.translation.logic_class in copied:
                 alone = copied[task.translation.logic_class]
                 files[f"logic/{estate_logic_module(alone.qualified)}.py"] = render_estate_logic(alone)
     files["definitions.py"] = render_definitions(plan, package)
@@ -411,8 +403,8 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
                 f"severity=dg.AssetCheckSeverity.WARN, description={q('not evaluated: ' + skipped)})"
             )
         body.append("    return")
-    if tr.uses_logic and (module := task_logic_module(planned, tr)):
-        body.append(f"logic = load_logic({q(module)})")
+    if tr.uses_logic and planned.logic_module:
+        body.append(f"logic = load_logic({q(planned.logic_module)})")
     statements = list(tr.body)
     if task.gated_by or tr.checks:
         last = statements.pop() if statements else "None"

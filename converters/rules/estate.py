@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 
 from converters.inventory import ir
 from converters.inventory.estate import RUN_TIME_METHODS
 from converters.rules import hooks
-from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable, worse
+from converters.rules.base import (
+    JUDG,
+    NONE,
+    Code,
+    Rule,
+    TaskInput,
+    Translation,
+    Untranslatable,
+    estate_logic_module,
+    worse,
+)
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 
@@ -197,8 +208,15 @@ def _run_copied_class(
     except Untranslatable as exc:
         # An argument the asset cannot write as code: the class cannot be built the same way.
         return Translation(NONE, f"an argument of the estate operator {exc}: {_where(record)}")
-    t.uses_logic, t.logic_class = True, alone
     t.support.add("run_operator")
+    if alone:
+        # Its own logic module; the file's (``logic``) only when an argument is the file's code (a callable).
+        t.logic_class = alone
+        t.support.add("load_logic")
+        operator = f"load_logic({json.dumps(estate_logic_module(alone))}).{copied.name}"
+        t.body.append(f"return run_operator({operator}, {written}, airflow, dag=DAG)")
+        return t
+    t.uses_logic = True
     t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
     return t
 

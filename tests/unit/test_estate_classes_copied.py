@@ -122,6 +122,35 @@ class EnvOperator(BaseOperator):
 """
 
 
+CALL = """
+from airflow.models import BaseOperator
+
+
+class CallOperator(BaseOperator):
+    def __init__(self, python_callable, **kwargs):
+        super().__init__(**kwargs)
+        self.python_callable = python_callable
+
+    def execute(self, context):
+        return self.python_callable()
+"""
+
+CALLER = """
+from datetime import datetime
+
+from airflow import DAG
+from operators.call import CallOperator
+
+
+def shout():
+    return "HI"
+
+
+with DAG("caller", schedule=None, start_date=datetime(2024, 1, 1)):
+    CallOperator(task_id="call", python_callable=shout)
+"""
+
+
 def _estate(root: Path) -> None:
     files = {
         "dags/pipeline.py": DAG_FILE,
@@ -130,6 +159,8 @@ def _estate(root: Path) -> None:
         "plugins/operators/loud.py": LOUD,
         "plugins/operators/broken.py": BROKEN,
         "plugins/operators/env_bound.py": ENV_BOUND,
+        "plugins/operators/call.py": CALL,
+        "dags/caller.py": CALLER,
         "plugins/common/__init__.py": "",
         "plugins/common/text.py": TEXT,
     }
@@ -146,7 +177,9 @@ def converted(tmp_path_factory):
     result = convert_project(root / "estate", out, force=True, use_cache=False)
     sys.path.insert(0, str(root))
     try:
-        yield result, out, importlib.import_module("alone_defs.dags.pipeline")
+        yield result, out, importlib.import_module("alone_defs.dags.pipeline"), importlib.import_module(
+            "alone_defs.dags.caller"
+        )
     finally:
         sys.path.remove(str(root))
         for name in [m for m in sys.modules if m.startswith("alone_defs")]:
@@ -164,20 +197,19 @@ def _materialize(module, task_id):
 
 
 def test_a_plugin_class_runs_as_the_asset_body_from_its_own_logic_module(converted):
-    result, out, module = converted
+    result, out, module, _ = converted
     task = _task(result, "count")
     assert task.disposition == "JUDG", task.translation.reason
     assert "runs as the asset body on a Dagster-side BaseOperator" in task.translation.reason
     assert task.translation.logic_class == "operators.count_rows.CountRowsOperator"
-    assert 'load_logic("estate_class__operators__count_rows__countrowsoperator")' in (
-        out / "dags" / "pipeline.py"
-    ).read_text(encoding="utf-8")
+    body = (out / "dags" / "pipeline.py").read_text(encoding="utf-8")
+    assert 'load_logic("estate_class__operators__count_rows__countrowsoperator").CountRowsOperator' in body
     # its module's helper and constant, and the Airflow-free sibling module of plugins/, copied with it
     assert _materialize(module, "count") == "rows of 2024-01-15: 6"
 
 
 def test_the_copied_class_module_holds_only_what_the_class_needs(converted):
-    _, out, _ = converted
+    _, out, _, _ = converted
     code = (out / "logic" / "estate_class__operators__count_rows__countrowsoperator.py").read_text(encoding="utf-8")
     assert "class CountRowsOperator(BaseOperator):" in code and "FACTOR = 2" in code
     assert "# from plugins/common/text.py\ndef label(name, n, context: Context | None = None):" in code
@@ -190,7 +222,7 @@ def test_the_copied_class_module_holds_only_what_the_class_needs(converted):
 
 
 def test_a_class_chained_through_another_estate_class_copies_its_base(converted):
-    result, out, module = converted
+    result, out, module, _ = converted
     task = _task(result, "loud")
     assert task.disposition == "JUDG", task.translation.reason
     code = (out / "logic" / "estate_class__operators__loud__loudcountoperator.py").read_text(encoding="utf-8")
@@ -199,7 +231,7 @@ def test_a_class_chained_through_another_estate_class_copies_its_base(converted)
 
 
 def test_a_rejected_class_leaves_no_code_and_the_file_logic_is_still_checked(converted):
-    result, out, _ = converted
+    result, out, _, _ = converted
     broken = _task(result, "broken")
     assert broken.disposition == "NONE"
     assert "Airflow APIs with no Dagster-side equivalent here" in broken.translation.reason
@@ -216,7 +248,7 @@ def test_a_rejected_class_leaves_no_code_and_the_file_logic_is_still_checked(con
 
 
 def test_a_copied_class_whose_module_does_not_import_stays_in_airflow_and_leaves_no_file(converted):
-    result, out, _ = converted
+    result, out, _, _ = converted
     task = _task(result, "env")
     assert task.disposition == "NONE"
     module = "estate_class__operators__env_bound__envoperator"
@@ -225,7 +257,7 @@ def test_a_copied_class_whose_module_does_not_import_stays_in_airflow_and_leaves
 
 
 def test_the_scan_records_each_copied_class_and_the_modules_it_read(converted):
-    result, _, _ = converted
+    result, _, _, _ = converted
     (file,) = [f for f in result.plan.files if f.path == "dags/pipeline.py"]
     copied = {c.qualified: c for c in file.estate_logic}
     assert set(copied) == {
@@ -242,3 +274,12 @@ def test_the_scan_records_each_copied_class_and_the_modules_it_read(converted):
     )
     # a change to a module a class was copied from invalidates the file's cached scan
     assert {"plugins/common/text.py", "plugins/operators/count_rows.py"} <= set(file.code_modules)
+
+
+def test_an_argument_that_is_the_dag_files_function_comes_from_the_files_logic(converted):
+    result, out, _, caller = converted
+    task = _task(result, "call")
+    assert task.disposition == "JUDG", task.translation.reason
+    body = (out / "dags" / "caller.py").read_text(encoding="utf-8")
+    assert 'logic = load_logic("dags__caller")' in body and '"python_callable": logic.shout' in body
+    assert _materialize(caller, "call") == "HI"
