@@ -177,8 +177,11 @@ def converted(tmp_path_factory):
     result = convert_project(root / "estate", out, force=True, use_cache=False)
     sys.path.insert(0, str(root))
     try:
-        yield result, out, importlib.import_module("alone_defs.dags.pipeline"), importlib.import_module(
-            "alone_defs.dags.caller"
+        yield (
+            result,
+            out,
+            importlib.import_module("alone_defs.dags.pipeline"),
+            importlib.import_module("alone_defs.dags.caller"),
         )
     finally:
         sys.path.remove(str(root))
