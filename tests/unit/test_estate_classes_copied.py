@@ -286,3 +286,12 @@ def test_an_argument_that_is_the_dag_files_function_comes_from_the_files_logic(c
     body = (out / "dags" / "caller.py").read_text(encoding="utf-8")
     assert 'logic = load_logic("dags__caller")' in body and '"python_callable": logic.shout' in body
     assert _materialize(caller, "call") == "HI"
+
+
+def test_a_copied_class_deriving_from_an_airflow_only_name_fails_saying_so(converted):
+    runtime = importlib.import_module("alone_defs.support.runtime")
+    base = runtime.airflow_only("airflow.providers.http.operators.http.SimpleHttpOperator")
+    with pytest.raises(TypeError, match=r"class ChatOperator derives from airflow\.providers\.http\.operators"):
+
+        class ChatOperator(base):
+            pass

@@ -553,7 +553,14 @@ class _AirflowOnly:
     another stand-in, so a module-level constant (``DEFAULTS = {"start": some_airflow_call(1)}``) does not stop
     the module from importing; using the value (``str``, ``bool``, iterating, arithmetic...) raises."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *class_definition: Any) -> None:
+        if class_definition:  # `class X(SimpleHttpOperator)`: Python builds the class with its base's type
+            bases = class_definition[0]
+            base = next((b for b in bases if isinstance(b, _AirflowOnly)), None)
+            raise TypeError(
+                f"class {name} derives from {base._name if base is not None else 'an Airflow class'}, which is "
+                "Airflow's and has no equivalent in this code location; the tasks that use it stay in Airflow"
+            )
         self._name = name
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:
