@@ -10,7 +10,7 @@ from pathlib import Path
 from converters.codegen import GenerateResult, generate
 from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
-from converters.plan import Plan
+from converters.plan import Plan, task_logic_modules
 from converters.rules.base import NONE
 
 
@@ -56,11 +56,11 @@ def logic_modules_in_use(plan: Plan) -> list[str]:
     """The logic modules whose code some asset (MECH, JUDG or REDESIGN) runs."""
     return sorted(
         {
-            d.logic_module
+            module
             for d in plan.dags
-            if d.logic_module
             for t in d.tasks
-            if t.disposition != NONE and t.translation.uses_logic
+            if t.disposition != NONE
+            for module in task_logic_modules(d, t.translation)
         }
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
-from converters.rules.base import NONE, Code, Translation, Untranslatable
+from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
 from converters.rules.hooks import HOOKS
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
@@ -70,6 +70,13 @@ def render_package(plan: Plan, *, package: str, dags_folder: str, scanned_root: 
         files[f"dags/{dag.module}.py"] = render_dag_module(dag)
     for file in plan.files:
         files[f"logic/{logic_module_name(file)}.py"] = render_logic(file)
+    for planned in plan.dags:
+        # Another module's operator class a task runs has a logic module of its own; a class no task runs, none.
+        copied = {c.qualified: c for c in planned.file.estate_logic}
+        for task in planned.tasks:
+            if task.disposition != NONE and task.translation.logic_class in copied:
+                alone = copied[task.translation.logic_class]
+                files[f"logic/{estate_logic_module(alone.qualified)}.py"] = render_estate_logic(alone)
     files["definitions.py"] = render_definitions(plan, package)
     return files
 
@@ -117,19 +124,30 @@ def render_definitions(plan: Plan, package: str) -> str:
 
 
 def render_logic(file) -> str:
+    first = f"Code copied from the Airflow DAG file {file.path} for its tasks' callables."
+    return _render_logic(first, "the callables use", file.logic_imports, file.logic, file.logic_airflow_imports)
+
+
+def render_estate_logic(alone: ir.EstateLogic) -> str:
+    name = alone.qualified.rsplit(".", 1)[-1]
+    first = f"The estate operator class {name}, for the tasks that run it, copied from\n{alone.path}."
+    return _render_logic(first, "the class uses", alone.imports, alone.code, alone.airflow_imports)
+
+
+def _render_logic(first: str, what: str, imports: str, logic: str, airflow_imports: dict[str, str]) -> str:
     lines = [
-        f'"""Code copied from the Airflow DAG file {file.path} for its tasks\' callables.',
+        f'"""{first}',
         "",
-        "Only what the callables use is copied. Airflow names are bound to the support package's equivalents or to",
+        f"Only what {what} is copied. Airflow names are bound to the support package's equivalents or to",
         "a stand-in that refuses to run (the tasks using those stay in Airflow).",
         '"""',
         "",
     ]
-    lines.append(file.logic_imports.rstrip())
+    lines.append(imports.rstrip())
     bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
-    aliases = {local: bound[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in bound}
-    hooks = {local: HOOKS[qualified] for local, qualified in file.logic_airflow_imports.items() if qualified in HOOKS}
-    others = {k: v for k, v in file.logic_airflow_imports.items() if v not in bound and v not in HOOKS}
+    aliases = {local: bound[qualified] for local, qualified in airflow_imports.items() if qualified in bound}
+    hooks = {local: HOOKS[qualified] for local, qualified in airflow_imports.items() if qualified in HOOKS}
+    others = {k: v for k, v in airflow_imports.items() if v not in bound and v not in HOOKS}
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())
@@ -142,7 +160,7 @@ def render_logic(file) -> str:
     lines.append("")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")
-    lines += ["", "", without_trailing_whitespace(file.logic.rstrip()), ""]
+    lines += ["", "", without_trailing_whitespace(logic.rstrip()), ""]
     return "\n".join(lines)
 
 

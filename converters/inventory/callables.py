@@ -26,6 +26,12 @@ from pathlib import Path
 from converters.inventory import ir
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__"}
+# Airflow names another Airflow module re-exports: one object, recorded under the name of the module defining it
+# (a file importing it from one module and an estate module importing it from the other bind the same thing).
+AIRFLOW_REEXPORTS = {
+    "airflow.AirflowException": "airflow.exceptions.AirflowException",
+    "airflow.models.taskinstance.Context": "airflow.utils.context.Context",
+}
 
 
 @dataclass
@@ -53,16 +59,16 @@ class CodeSources:
     this reads them for the code copier.)
 
     Each module is searched in the DAG file's folder and each folder above it up to the scanned root (one of them is
-    the DAGs folder on ``sys.path``), innermost first, and read once. ``read`` lists what was read, with digests, so
-    a cached scan of the file is dropped when one of them changes.
+    the DAGs folder on ``sys.path``), innermost first, or in the ``folders`` given, and read once. ``read`` lists
+    what was read, with digests, so a cached scan of the file is dropped when one of them changes.
     """
 
     MAX_BYTES = 1_000_000
 
-    def __init__(self, root: Path, relative_path: str) -> None:
+    def __init__(self, root: Path, relative_path: str, folders: list[Path] | None = None) -> None:
         self.root = root
         parent = (root / relative_path).parent
-        self.folders = [parent, *[p for p in parent.parents if p == root or root in p.parents]]
+        self.folders = folders or [parent, *[p for p in parent.parents if p == root or root in p.parents]]
         self._found: dict[str, EstateModule | None] = {}
         self.read: dict[str, str] = {}  # relative path -> sha256 of every module read
 
@@ -119,6 +125,9 @@ class LogicExtractor:
         self._foreign: dict[int, EstateModule] = {}  # id(stmt) -> the estate module a statement was read from
         self._loaded: list[str] = []  # estate modules indexed, in the order their code was first needed
         self._copy_foreign = True  # copy from estate modules that import Airflow (off: keep their imports)
+        # Copy from every estate module, Airflow-free ones too: for a class copied alone from plugins/ (or another
+        # folder the Dagster side does not put on sys.path), where an import of a sibling module would not resolve.
+        self.copy_every_module = False
         self._namespaces: dict[str, tuple[EstateModule, set[str]]] = {}  # name -> the module part it is bound to
         self._imports_by_name: dict[str, tuple[str, ast.stmt]] = {}  # name -> (what it imports, first import)
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
@@ -524,14 +533,15 @@ class LogicExtractor:
 
     def _copied_instead(self, stmt: ast.Import | ast.ImportFrom, name: str, depth: int = 0):
         """What to copy instead of ``from <module> import name`` when the module imports Airflow (the Dagster side
-        cannot import it): the statement binding the name there (a function, a class, a constant, its own import
-        of it, or the qualified Airflow name), else None (the import is kept). A renamed import is kept too: the
-        copied definition would bind another name."""
+        cannot import it), or is any estate module (``copy_every_module``): the statement binding the name there (a
+        function, a class, a constant, its own import of it, or the qualified Airflow name), else None (the import
+        is kept). A renamed import is kept too: the copied definition would bind another name."""
         if not isinstance(stmt, ast.ImportFrom) or depth > 8 or not self._copy_foreign:
             return None
         module = self._estate_module(_absolute_module(stmt, self._module_of(stmt)))
         alias = next((a for a in stmt.names if (a.asname or a.name) == name), None)
-        if module is None or not module.imports_airflow or alias is None or alias.asname not in (None, alias.name):
+        copied = module is not None and (module.imports_airflow or self.copy_every_module)
+        if not copied or alias is None or alias.asname not in (None, alias.name):
             return None
         found = self._find(alias.name, [module.tree.body])
         if isinstance(found, ast.ImportFrom):
@@ -648,7 +658,7 @@ class LogicExtractor:
                 continue
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
                 module = self._module_imported(binding, name)
-                if module is not None and module.imports_airflow:
+                if module is not None and (module.imports_airflow or self.copy_every_module):
                     # `general.config` of an estate module importing Airflow: what is used of it, copied.
                     self._require_namespace(stmt, name, module, unresolved, airflow, seen)
                     continue
@@ -693,7 +703,7 @@ class LogicExtractor:
                 if isinstance(found, (ast.Import, ast.ImportFrom)):
                     qualified = _imported_name(found, name, self._module_of(found))
                     if qualified.split(".")[0] == "airflow":
-                        return qualified
+                        return AIRFLOW_REEXPORTS.get(qualified, qualified)
                 return found
         return None
 
@@ -833,9 +843,19 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
             # names are bound to the support code), so knowing them is safe; other statements of a branch are not
             # taken out of their condition.
             result.extend(s for block in (stmt.body, stmt.orelse) for s in _flatten(block) if _imports_airflow(s))
+            if _type_checking(stmt.test):
+                # `if TYPE_CHECKING: from sqlalchemy.engine import Engine` for a `-> "Engine"` annotation: copied as a
+                # plain import (the annotation needs the name bound; importing it changes nothing the code does).
+                result.extend(s for s in stmt.body if isinstance(s, (ast.Import, ast.ImportFrom)))
         else:
             result.append(stmt)
     return result
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports_airflow(stmt: ast.stmt) -> bool:
@@ -905,7 +925,32 @@ def _free_names(stmt: ast.stmt) -> set[str]:
         for node in ast.walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 loaded.add(node.id)
+    loaded |= _string_annotation_names(stmt)
     return (loaded - stored) - BUILTIN_NAMES
+
+
+def _string_annotation_names(stmt: ast.stmt) -> set[str]:
+    """Names of the annotations written as strings (``-> "Engine"``, a name imported under ``TYPE_CHECKING``):
+    the copied code must bind them too, or the copy holds an undefined name (ruff's F821)."""
+    annotations: list[ast.expr] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            annotations += [x.annotation for x in every if x is not None and x.annotation is not None]
+            annotations += [node.returns] if node.returns is not None else []
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    names: set[str] = set()
+    for annotation in annotations:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed = ast.parse(node.value.strip(), mode="eval")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                names |= {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
+    return names
 
 
 def _context_uses(node: ast.AST) -> tuple[tuple[str, ...], bool]:

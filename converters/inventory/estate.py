@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import LogicExtractor, _context_uses, is_plain_literal
+from converters.inventory.callables import CodeSources, LogicExtractor, _context_uses, is_plain_literal
 from converters.inventory.literals import MAX_CALL_DEPTH
 from converters.inventory.operators import resolve_operator
 from converters.inventory.values import (
@@ -77,6 +77,8 @@ class EstateModules:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.homes: dict[tuple[str, str], EstateHome | None] = {}  # (relative path, sha256) -> interpreted module
+        # (relative path, sha256, line, class) -> the class copied on its own, and the modules its copy read
+        self.copied_classes: dict[tuple[str, str, int, str], tuple[ir.EstateLogic | None, dict[str, str]]] = {}
         self.loading: set[str] = set()  # relative paths being interpreted (an import cycle stops there)
         self._found: dict[tuple[str, str], tuple[Path, str] | None] = {}
         self._plugins: dict[str, tuple[Path, str]] | None = None
@@ -195,6 +197,7 @@ class EstateSemantics:
         self.origin = self.origin or self.path
         self.homes_used: dict[str, str] = {}
         self.estate_classes: dict[str, ir.EstateClass] = {}
+        self.estate_logic: dict[str, ir.EstateLogic] = {}  # another module's BaseOperator subclass, copied alone
 
     # -- modules --------------------------------------------------------------------------------------------
     def estate_value(self, qualified: str, node: ast.AST | None = None) -> Any:
@@ -414,10 +417,28 @@ class EstateSemantics:
         self.estate_classes[record.qualified] = record
         if record.kind == "base_operator" and cls.home is None and cls.node is not None and self.logic is not None:
             copy_class(self.logic, cls.node)  # its execute() may run on the Dagster side (rules/estate.py decides)
+        elif record.kind == "base_operator" and cls.home is not None and cls.node is not None and self.home is None:
+            self.copy_estate_class(cls, record)  # another module's class: copied alone (rules/estate.py decides)
         if isinstance(ref, TaskRef) and record.base_operator:
             task = ref.dag.tasks[ref.task_id]
             ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
         return ref
+
+    def copy_estate_class(self, cls: CustomOperator, record: ir.EstateClass) -> None:
+        """Copy a class of an estate module, with its bases and what they need, apart from the file's logic: only
+        the tasks the rules then run put it into the generated code (a logic module of its own)."""
+        home, node, estate = cls.home, cls.node, self.estate
+        if record.qualified in self.estate_logic or home is None or node is None or estate is None:
+            return
+        key = (home.path, home.sha256, node.lineno, node.name)
+        if key not in estate.copied_classes:
+            estate.copied_classes[key] = _copy_alone(estate, home, node, record.qualified)
+        copied, read = estate.copied_classes[key]
+        if copied is not None:
+            self.estate_logic[record.qualified] = copied
+            sources = getattr(self, "code_sources", None)
+            if sources is not None:
+                sources.read.update(read)
 
     def construct(self, node: ast.Call, cls: CustomOperator | None, kwargs: dict) -> dict:
         """The arguments the Airflow base receives: each estate ``__init__`` of the chain run over ``kwargs``."""
@@ -497,6 +518,40 @@ def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
     )
     extractor._by_node[id(node)] = node.name
     return node.name
+
+
+def _copy_alone(
+    estate: EstateModules, home: EstateHome, node: ast.ClassDef, qualified: str
+) -> tuple[ir.EstateLogic | None, dict[str, str]]:
+    """The class ``node`` of the estate module ``home`` copied by an extractor of that module's own: its code (and
+    its bases', from their modules) with what it needs, the modules it imports looked up where the scan finds them
+    (plugins/ included); None when that module's text no longer holds it at module level."""
+    try:
+        tree = ast.parse(home.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None, {}
+    found = next(
+        (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == node.name and n.lineno == node.lineno),
+        None,
+    )
+    if found is None:
+        return None, {}  # defined in a block (an if, a function): not copied
+    module = home.module + (".__init__" if home.path.endswith("__init__.py") else "")
+    sources = CodeSources(estate.root, home.path, estate.search_folders(home.path))
+    extractor = LogicExtractor(tree, home.text, module, sources)
+    extractor.copy_every_module = True  # its sibling modules (plugins/...) are not on the Dagster side's sys.path
+    copy_class(extractor, found)
+    copied = extractor.callables[-1]
+    copied = dataclasses.replace(copied, source=ir.SourceRef(home.path, copied.source.line, copied.source.col))
+    try:
+        imports, code = extractor.logic()
+        compile(imports + code, home.path, "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - odd layouts (dedent across multi-line strings...) must not stop a scan
+        reason = "its code could not be copied out of its module"
+        copied = dataclasses.replace(copied, unresolved=(*copied.unresolved, reason))
+        imports, code = "", ""
+    airflow = dict(sorted(extractor.airflow_imports.items()))
+    return ir.EstateLogic(qualified, home.path, copied, imports, code, airflow), dict(sources.read)
 
 
 def mapped_family(cls: CustomOperator) -> str:

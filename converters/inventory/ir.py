@@ -319,6 +319,20 @@ class EstateClass:
 
 
 @dataclass(frozen=True)
+class EstateLogic:
+    """An estate operator class of another module than the DAG file, copied on its own for its tasks: the class,
+    its bases and what they need from their modules (as a callable's code is copied), in a logic module of its own,
+    so a class no task runs (its rule says NONE) leaves no code anywhere."""
+
+    qualified: str  # <module>.<Class>, as in EstateClass
+    path: str  # the estate module it is copied from, relative to the scanned root
+    copied: Callable  # its record: names nothing binds, Airflow names, XCom pulls
+    imports: str = ""
+    code: str = ""
+    airflow_imports: dict[str, str] = field(default_factory=dict)  # name in its code -> qualified Airflow name
+
+
+@dataclass(frozen=True)
 class DagFile:
     path: str  # relative to the scanned root
     sha256: str
@@ -336,6 +350,7 @@ class DagFile:
     code_modules: dict[str, str] = field(
         default_factory=dict
     )  # path -> sha256 of the modules callables' code was copied from
+    estate_logic: tuple[EstateLogic, ...] = ()  # the other modules' operator classes its tasks run, each copied
 
 
 @dataclass(frozen=True)

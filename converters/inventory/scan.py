@@ -94,7 +94,13 @@ def _scan_structure(
     scanner = FileScanner(relative_path, text, module_name(relative_path))
     scanner.root = root
     scanner.estate = estate
-    sources = CodeSources(root, relative_path) if root is not None and root.is_dir() else None
+    # Callables' code is copied from the estate modules found where the scan finds them (plugins/ included): an
+    # import of one left in the logic would not resolve on the Dagster side, whose sys.path has the DAGs folder only.
+    sources = None
+    if estate is not None:
+        sources = CodeSources(estate.root, relative_path, estate.search_folders(relative_path))
+    elif root is not None and root.is_dir():
+        sources = CodeSources(root, relative_path)
     scanner.code_sources = sources
     try:
         scanner.run(tree)
@@ -129,6 +135,7 @@ def _scan_structure(
         tuple(sorted(scanner.estate_classes.values(), key=lambda c: c.qualified)),
         tuple(sorted(scanner.homes_used.items())),
         dict(sorted(sources.read.items())) if sources is not None else {},
+        tuple(scanner.estate_logic[q] for q in sorted(scanner.estate_logic)),
     )
     return file, tree
 

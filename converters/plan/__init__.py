@@ -24,6 +24,7 @@ from converters.rules.base import (
     Resource,
     TaskInput,
     Translation,
+    estate_logic_module,
     input_name,
     python_name,
     template_xcoms,
@@ -259,6 +260,12 @@ def logic_module_name(file: ir.DagFile) -> str:
     return python_name(file.path.removesuffix(".py").replace("/", "__")).lower()
 
 
+def task_logic_modules(planned: PlannedDag, translation: Translation) -> list[str]:
+    """The logic modules a task's asset loads code from: the file's (``uses_logic``), an estate class's own."""
+    found = [planned.logic_module] if translation.uses_logic and planned.logic_module else []
+    return found + ([estate_logic_module(translation.logic_class)] if translation.logic_class else [])
+
+
 def dag_key(dag_id: str) -> str:
     return python_name(dag_id)
 
@@ -288,12 +295,11 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
     keys = _Taken()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
-        if translation.uses_logic and planned.logic_module in broken_logic and translation.disposition != NONE:
+        used = next((m for m in task_logic_modules(planned, translation) if m in broken_logic), None)
+        if used is not None and translation.disposition != NONE:
             # Code that does not import cannot run: the task stays in Airflow, the error says why.
-            error = broken_logic[planned.logic_module]
-            translation = Translation(
-                NONE, f"its code, copied to logic/{planned.logic_module}.py, does not import: {error}"
-            )
+            error = broken_logic[used]
+            translation = Translation(NONE, f"its code, copied to logic/{used}.py, does not import: {error}")
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
         if function in reserved or function.startswith("_") or function.isupper():

@@ -109,6 +109,7 @@ class Translation:
     imports: set[str] = field(default_factory=set)  # import lines the module needs
     support: set[str] = field(default_factory=set)  # names from support.runtime the body uses
     uses_logic: bool = False
+    logic_class: str = ""  # an estate class copied alone (ir.EstateLogic) the body loads from its own logic module
     passthrough: bool = False  # no asset: upstream and downstream are joined (Empty, LatestOnly)
     extra_deps: list[tuple[str, str | None]] = field(default_factory=list)  # other DAGs' (dag_id, task_id|None)
     triggers: str | None = None  # TriggerDagRunOperator: the DAG whose first assets now follow this one
@@ -237,6 +238,11 @@ def _strings(value: Any) -> list[str]:
 def input_name(task_id: str) -> str:
     """The parameter name an upstream task's value gets in an asset function."""
     return python_name(task_id) + "_value"
+
+
+def estate_logic_module(qualified: str) -> str:
+    """The logic module of an estate class copied alone (``ir.EstateLogic``): one per class, shared by its DAGs."""
+    return "estate_class__" + python_name(qualified.replace(".", "__")).lower()
 
 
 def python_name(text: str) -> str:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 
 from converters.inventory import ir
 from converters.inventory.estate import RUN_TIME_METHODS
 from converters.rules import hooks
-from converters.rules.base import JUDG, NONE, Code, Rule, TaskInput, Translation, Untranslatable, worse
+from converters.rules.base import (
+    JUDG,
+    NONE,
+    Code,
+    Rule,
+    TaskInput,
+    Translation,
+    Untranslatable,
+    estate_logic_module,
+    worse,
+)
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 
@@ -22,18 +33,22 @@ def _where(record: ir.EstateClass) -> str:
 
 
 class EstateOperator(Rule):
-    """What it does: runs a ``BaseOperator`` subclass of the DAG file as the asset body (JUDG), or keeps a task of an
-    estate operator class no rule can follow in Airflow, naming why.
+    """What it does: runs a ``BaseOperator`` subclass of the estate (the DAG file's, or another module's) as the
+    asset body (JUDG), or keeps a task of an estate operator class no rule can follow in Airflow, naming why.
 
     Why: the estate's own classes (``plugins/``, ``operators/``, a shared ``common`` module) are resolved through
     their bases. A subclass of a known operator is translated by that operator's rule (its defaults and
     ``__init__`` applied; ``translate_subclass``). A ``BaseOperator`` subclass whose ``execute(self, context)`` uses
-    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and the file's own code is copied
-    into the DAG's logic module and runs on support's ``BaseOperator`` (built with the task's arguments, its
-    ``template_fields`` rendered as Airflow renders them, ``self.log``, ``execute``'s return value the asset's
-    value): JUDG, since the class is the estate's code. Anything else stays in Airflow, saying which construct: a
-    sensor's ``poke``, a class chosen at import time, a base the scan cannot read, another module's class (not
-    copied yet), Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
+    its own attributes, the context, hooks that ``support/hooks.py`` reproduces and its module's own code runs on
+    support's ``BaseOperator`` (built with the task's arguments, its ``template_fields`` rendered as Airflow renders
+    them, ``self.log``, ``execute``'s return value the asset's value): JUDG, since the class is the estate's code.
+    A class of the DAG file is copied into the DAG's logic module. A class of another module is copied alone into a
+    logic module of its own (``logic/estate_class__<module>__<class>.py``, shared by the DAGs that run it): the
+    class, its estate bases (``class B(A)`` with ``A`` in another module), and the helpers, constants and imports
+    they need from their modules; only when a task runs it, so a class this rule refuses leaves no code, and a copy
+    that does not import keeps its tasks in Airflow with the error. Anything else stays in Airflow, saying which
+    construct: a sensor's ``poke``, a class chosen at import time, a base the scan cannot read, names its module
+    does not bind, Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
 
     Example:
     ```python
@@ -109,25 +124,31 @@ class EstateOperator(Rule):
         if "execute" not in record.overrides:
             return Translation(NONE, f"an estate BaseOperator subclass defines no execute(): {_where(record)}")
         copied = _copied_class(task, record)
-        # The class is another module's: copying an estate module's class to the Dagster side is not built yet.
+        # Another module's class the scan could not copy (defined in a block, a module it cannot read).
         if copied is None:
             return Translation(
                 NONE,
-                "the execute() of an estate operator class in another module is not copied into Dagster yet: "
-                f"{_where(record)}{uses}",
+                f"the execute() of an estate operator class could not be copied out of its module: {_where(record)}",
             )
-        return _run_copied_class(task, record, copied)
+        return _run_copied_class(task, record, *copied)
 
 
-def _copied_class(task: TaskInput, record: ir.EstateClass) -> ir.Callable | None:
-    """The record of the class as copied into the file's logic (a class of the DAG file itself), or None."""
+def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable, str, dict, str] | None:
+    """The class as copied for its tasks: its record, its code, the Airflow names that code binds, and the class of
+    another module it is (its own logic module; "" for a class of the DAG file, in the file's logic); or None."""
     if record.source.file != task.file.path:
-        return None
+        alone = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+        if alone is None:
+            return None
+        return alone.copied, alone.code, alone.airflow_imports, alone.qualified
     name = record.qualified.rsplit(".", 1)[-1]
-    return next((c for c in task.file.callables if c.name == name and not c.expression), None)
+    found = next((c for c in task.file.callables if c.name == name and not c.expression), None)
+    return (found, task.file.logic, task.file.logic_airflow_imports, "") if found is not None else None
 
 
-def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callable) -> Translation:
+def _run_copied_class(
+    task: TaskInput, record: ir.EstateClass, copied: ir.Callable, logic: str, airflow_imports: dict, alone: str
+) -> Translation:
     """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
     t = Translation(
         JUDG,
@@ -140,7 +161,8 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
     if copied.unresolved:
         return Translation(
             NONE,
-            f"an estate operator uses names its file does not define: {_where(record)}: {', '.join(copied.unresolved)}",
+            f"an estate operator uses names its {'module' if alone else 'file'} does not define: {_where(record)}: "
+            + ", ".join(copied.unresolved),
         )
     unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
@@ -151,8 +173,8 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
             + ", ".join(unsupported),
         )
     bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
-    classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
-    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes)
+    classes = {local: bound[q] for local, q in airflow_imports.items() if q in bound}
+    missing = hooks.unsupported_uses(logic, copied.name, classes)
     # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
     if missing:
         return Translation(
@@ -160,7 +182,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
             f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
             + ", ".join(missing),
         )
-    inherited = _base_operator_uses(task.file.logic, copied.name)
+    inherited = _base_operator_uses(logic, copied.name)
     # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
     if inherited:
         return Translation(
@@ -186,8 +208,15 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
     except Untranslatable as exc:
         # An argument the asset cannot write as code: the class cannot be built the same way.
         return Translation(NONE, f"an argument of the estate operator {exc}: {_where(record)}")
-    t.uses_logic = True
     t.support.add("run_operator")
+    if alone:
+        # Its own logic module; the file's (``logic``) only when an argument is the file's code (a callable).
+        t.logic_class = alone
+        t.support.add("load_logic")
+        operator = f"load_logic({json.dumps(estate_logic_module(alone))}).{copied.name}"
+        t.body.append(f"return run_operator({operator}, {written}, airflow, dag=DAG)")
+        return t
+    t.uses_logic = True
     t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
     return t
 

@@ -23,6 +23,9 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
     "airflow.utils.dates.days_ago": "days_ago",
+    "airflow.utils.context.Context": "Context",
+    "airflow.sdk.Context": "Context",
+    "airflow.utils.decorators.apply_defaults": "apply_defaults",
     # The base of an estate operator class copied into the logic (rules/estate.py): support's stand-in.
     "airflow.models.BaseOperator": "BaseOperator",
     "airflow.models.baseoperator.BaseOperator": "BaseOperator",

@@ -272,3 +272,55 @@ def test_a_closure_over_its_factorys_parameter_names_it():
     assert callable_.unresolved == (
         "namespace (a parameter of make_cleanup, the function defining it: known when it is called)",
     )
+
+
+def test_airflow_context_type_and_re_exported_names_are_one_support_name():
+    """`context: Context` imported from `airflow.models.taskinstance` (a re-export of `airflow.utils.context`), and
+    `from airflow import AirflowException`: recorded under the defining module, so both bind support's names."""
+    from converters.inventory import ir
+    from converters.inventory.scan import scan_source
+    from converters.plan import plan_project
+
+    file = scan_source(
+        "from airflow import DAG, AirflowException\nfrom airflow.models.taskinstance import Context\n"
+        "from airflow.operators.python import PythonOperator\n\n\n"
+        "def run(**context: Context):\n    if not context:\n        raise AirflowException('no context')\n"
+        "    return len(context)\n\n\n"
+        "with DAG('d', schedule=None):\n    PythonOperator(task_id='t', python_callable=run)\n",
+        "typed.py",
+    )
+    (callable_,) = file.callables
+    assert callable_.airflow_names == ("airflow.exceptions.AirflowException", "airflow.utils.context.Context")
+    (task,) = plan_project(ir.Project(".", (file,))).dags[0].tasks
+    assert task.disposition != "NONE", task.translation.reason
+
+
+def test_a_helper_of_plugins_is_copied_with_its_type_checking_imports(tmp_path):
+    """A callable using a class of `plugins/` (on Airflow's sys.path, not on the Dagster side's): the class is copied
+    (its Airflow names then judged), never left as an import the Dagster side cannot resolve; `-> "Engine"` with
+    `Engine` imported under `if TYPE_CHECKING:` gets its import."""
+    from converters.inventory.project import scan_project
+
+    files = {
+        "dags/load.py": (
+            "from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n"
+            "from warehouse import Warehouse\n\n\n"
+            "def load():\n    return Warehouse().engine()\n\n\n"
+            "with DAG('load', schedule=None):\n    PythonOperator(task_id='load', python_callable=load)\n"
+        ),
+        "plugins/warehouse.py": (
+            "from typing import TYPE_CHECKING\n\nfrom airflow.models import Variable\n\n"
+            "if TYPE_CHECKING:\n    from sqlalchemy.engine import Engine\n\n\n"
+            "class Warehouse:\n    def engine(self) -> 'Engine':\n        return Variable.get('dsn')\n"
+        ),
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    project = scan_project(tmp_path, use_cache=False)
+    (file,) = [f for f in project.files if f.path == "dags/load.py"]
+    assert "from warehouse" not in file.logic_imports
+    assert "from sqlalchemy.engine import Engine" in file.logic_imports
+    assert "# from plugins/warehouse.py\nclass Warehouse:" in file.logic
+    assert "plugins/warehouse.py" in file.code_modules
+    assert file.callables[0].unresolved == () and file.callables[0].airflow_names == ("airflow.models.Variable",)

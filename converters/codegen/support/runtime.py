@@ -495,6 +495,17 @@ Variable = templates.Variable
 get_current_context = templates.get_current_context
 
 
+# Airflow's template context type (``def execute(self, context: Context)``): the context ``task_context`` builds and
+# ``call_python`` / ``run_operator`` pass is a plain dict.
+Context = dict
+
+
+def apply_defaults(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Airflow's ``apply_defaults`` on an operator's ``__init__`` (a no-op since Airflow 2): the arguments an asset
+    builds the operator with already hold the DAG's ``default_args`` under the task's own."""
+    return function
+
+
 class AirflowException(Exception):
     """Airflow's base exception, for copied code that raises or catches it."""
 
@@ -542,7 +553,14 @@ class _AirflowOnly:
     another stand-in, so a module-level constant (``DEFAULTS = {"start": some_airflow_call(1)}``) does not stop
     the module from importing; using the value (``str``, ``bool``, iterating, arithmetic...) raises."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *class_definition: Any) -> None:
+        if class_definition:  # `class X(SimpleHttpOperator)`: Python builds the class with its base's type
+            bases = class_definition[0]
+            base = next((b for b in bases if isinstance(b, _AirflowOnly)), None)
+            raise TypeError(
+                f"class {name} derives from {base._name if base is not None else 'an Airflow class'}, which is "
+                "Airflow's and has no equivalent in this code location; the tasks that use it stay in Airflow"
+            )
         self._name = name
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,7 +1,0 @@
-from datetime import datetime
-
-from airflow import DAG
-from estate_ops import ArchiveOperator
-
-with DAG("estate_operator_in_another_module", schedule=None, start_date=datetime(2024, 1, 1)):
-    ArchiveOperator(task_id="estate_operator_in_another_module", folder="/archive")
