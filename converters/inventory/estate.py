@@ -231,6 +231,12 @@ class EstateSemantics:
             return value
         if is_plain_literal(value):
             return copy.deepcopy(value)  # the importer may append to it: the module's own value stays
+        if (
+            isinstance(value, ir.CallValue)
+            and value.name.endswith(".Secret")
+            and is_plain_literal([value.args, value.kwargs])
+        ):
+            return value  # a Kubernetes Secret record naming literal names (rules/pods.py reads it)
         if isinstance(value, Unknown) and qualified.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")):
             # A name bound to an operator class chosen when the module is imported (`X = A if env else B`).
             record = ir.EstateClass(qualified, ir.SourceRef(home.path, 0), kind="runtime", notes=(value.source,))

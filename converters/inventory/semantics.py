@@ -63,6 +63,8 @@ class AirflowSemantics:
             return PathValue(".")  # Airflow's DAGs folder: the folder being scanned
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
             return ir.CallValue(name, tuple(args), kwargs)
+        if name.startswith("airflow") and ".kubernetes." in name and short == "Secret":
+            return ir.CallValue(name, tuple(args), kwargs)  # names a secret the cluster holds (rules/pods.py)
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -304,18 +306,12 @@ class AirflowSemantics:
             expr = assigned
         if not isinstance(expr, ast.expr):
             return value
-
-        def known(name: str) -> tuple[str | None, Any]:
-            if name not in env:
-                return None, None
-            bound = env[name]
-            if isinstance(bound, (TaskRef, XComArg, GroupRef, DagState, TaskFlow, DagFactory, GroupFactory, Partial)):
-                return "airflow", None
-            if isinstance(bound, (LabelRef, CustomOperator)):
-                return "airflow", None
-            return ("literal", bound) if is_plain_literal(bound) else (None, None)
-
-        name = self.logic.add_expression(hint, expr, self.current_stmt, known)
+        name = self.logic.add_expression(hint, expr, self.current_stmt, _known_in(env))
+        if name is None and isinstance(value, Unknown) and value.origin is not None:
+            # `image=cfg["image"]` in a helper whose `cfg` holds a DAG: the code that computed the value
+            # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
+            origin, stmt, names = value.origin
+            name = self.logic.add_expression(hint, origin, stmt, _known_in(names))
         return ir.CodeValue(name) if name else value
 
     def unknown_here(self, value: Any) -> bool:
@@ -584,3 +580,19 @@ def _taskflow_family(variant: str) -> str:
         "kubernetes": "pod",
         "docker": "pod",
     }.get(variant, "")
+
+
+def _known_in(env: dict[str, Any]):
+    """What a name held when carried code was evaluated (``LogicExtractor.add_expression``'s ``known``)."""
+
+    def known(name: str) -> tuple[str | None, Any]:
+        if name not in env:
+            return None, None
+        bound = env[name]
+        if isinstance(bound, (TaskRef, XComArg, GroupRef, DagState, TaskFlow, DagFactory, GroupFactory, Partial)):
+            return "airflow", None
+        if isinstance(bound, (LabelRef, CustomOperator)):
+            return "airflow", None
+        return ("literal", bound) if is_plain_literal(bound) else (None, None)
+
+    return known

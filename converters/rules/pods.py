@@ -108,7 +108,7 @@ class KubernetesPod(Rule):
         t.resources.append(Resource("pipes_k8s", "PipesK8sClient", "PipesK8sClient()"))
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
-        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "")]
+        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "") and k != "secrets"]
         # A pod without its secrets, volumes or template is not the same pod; the Pipes call carries none of them.
         if needed:
             return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
@@ -132,8 +132,13 @@ class KubernetesPod(Rule):
             if meta:
                 parts.append(f"base_pod_meta=render({code.value(meta)}, airflow, DAG)")
             spec: dict = {}
+            container, volumes = _secrets(task.args.get("secrets"))
             if arguments and not cmds:  # the image's entrypoint runs with these arguments, as in Airflow
-                spec["containers"] = [{"args": arguments}]
+                container["args"] = arguments
+            if container:
+                spec["containers"] = [container]
+            if volumes:
+                spec["volumes"] = volumes
             if isinstance(task.args.get("service_account_name"), str):
                 spec["service_account_name"] = task.args["service_account_name"]
             if isinstance(task.args.get("node_selector"), dict):
@@ -145,7 +150,13 @@ class KubernetesPod(Rule):
             return Translation(NONE, f"a pod argument {exc}")
         t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
         t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
-        t.consumed |= set(meta) | set(spec) - {"containers"} | POD_HARMLESS
+        t.consumed |= set(meta) | set(spec) - {"containers", "volumes"} | POD_HARMLESS
+        if task.args.get("secrets"):
+            t.consumed.add("secrets")
+        both = sorted({e["name"] for e in container.get("env", [])} & set(_keys(task.args.get("env_vars"))))
+        if both:  # Airflow appends the secrets after env_vars, Dagster env after the base spec's: the other wins
+            t.disposition = JUDG
+            t.notes.append(f"set by both env_vars and a secret: {', '.join(both)} (the pod sees one of them)")
         if task.args.get("do_xcom_push"):
             t.disposition = JUDG
             t.notes.append("do_xcom_push: the pod's /airflow/xcom/return.json is not read, the asset has no value")
@@ -316,6 +327,53 @@ def _written(value: object) -> str:
     if isinstance(value, ir.RefValue):
         return f"{value.name} (imported)"
     return "missing" if value is None else f"{ir.to_json(value)!s:.100}"
+
+
+SECRET_PARAMETERS = ("deploy_type", "deploy_target", "secret", "key", "items")
+
+
+def _secrets(value: object) -> tuple[dict, list]:
+    """The first container's ``env``/``env_from``/``volume_mounts`` and the pod's ``volumes`` that Airflow's
+    ``Secret(deploy_type, deploy_target, secret, key)`` objects add to the pod (``Secret.attach_to_pod``).
+
+    ``env`` with a key: the variable ``deploy_target`` (upper-cased) read from the secret's key; ``env`` without
+    one: every key of the secret (``envFrom``); ``volume``: the secret mounted read-only at ``deploy_target``.
+    The secret's values stay in the cluster: only their names are written.
+    """
+    container: dict = {}
+    volumes: list = []
+    if not value:
+        return container, volumes
+    if not isinstance(value, (list, tuple)):
+        raise Untranslatable("secrets is not a literal list")
+    for item in value:
+        # Only Kubernetes Secret objects written in the file say which secret goes where.
+        if not isinstance(item, ir.CallValue) or not item.name.endswith(".Secret"):
+            raise Untranslatable(f"secrets holds code the scan could not evaluate: {_written(item)}")
+        named = dict(zip(SECRET_PARAMETERS, item.args, strict=False)) | dict(item.kwargs)
+        kind, target, secret, key = (named.get(k) for k in SECRET_PARAMETERS[:4])
+        if not isinstance(secret, str) or not all(isinstance(v, (str, type(None))) for v in (kind, target, key)):
+            raise Untranslatable(f"secrets holds a Secret whose names are not literals: {_written(item)}")
+        if named.get("items"):  # a subset of keys mapped to paths (V1KeyToPath objects)
+            raise Untranslatable(f"secrets holds a Secret with items: {_written(item)}")
+        if kind == "env" and key is not None and target is not None:
+            reference = {"secret_key_ref": {"name": secret, "key": key}}
+            container.setdefault("env", []).append({"name": target.upper(), "value_from": reference})
+        elif kind == "env" and key is None:
+            container.setdefault("env_from", []).append({"secret_ref": {"name": secret}})
+        elif kind == "volume" and target is not None:
+            volume = f"secretvol{len(volumes)}"  # Airflow names it secretvol<uuid>: any unique name
+            volumes.append({"name": volume, "secret": {"secret_name": secret}})
+            mount = {"name": volume, "mount_path": target, "read_only": True}
+            container.setdefault("volume_mounts", []).append(mount)
+        else:  # Airflow refuses it when the task is built
+            raise Untranslatable(f"secrets holds a Secret Airflow rejects: {_written(item)}")
+    return container, volumes
+
+
+def _keys(value: object) -> list[str]:
+    """The literal keys of a dict argument (none for code)."""
+    return [str(k) for k in value] if isinstance(value, dict) and not isinstance(value, ir.Value) else []
 
 
 def _joined(code: Code, *lists: object) -> str:
