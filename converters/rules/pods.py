@@ -43,8 +43,10 @@ class KubernetesPod(Rule):
     Why: the container is the task. Image, ``cmds`` + ``arguments`` (rendered), namespace and ``env_vars`` are
     passed to the Pipes client, which launches the pod, streams its logs and fails the asset when it fails;
     ``labels``/``annotations`` become ``base_pod_meta``, ``service_account_name``/``node_selector`` and the
-    ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. A pod needing
-    ``secrets``, ``volumes``, ``env_from`` or a pod template stays in Airflow (NONE, naming them); any other pod
+    ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. Kubernetes
+    ``Secret`` objects name secrets the cluster holds: they become the first container's ``secretKeyRef`` env
+    entries / ``envFrom`` and secret volumes in ``base_pod_spec``, as Airflow attaches them. A pod needing
+    ``volumes``, ``env_from`` or a pod template stays in Airflow (NONE, naming them); any other pod
     argument not carried (resources, tolerations, another cluster...) makes it JUDG with a note naming it. For
     GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
 
@@ -109,7 +111,7 @@ class KubernetesPod(Rule):
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
         needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "") and k != "secrets"]
-        # A pod without its secrets, volumes or template is not the same pod; the Pipes call carries none of them.
+        # A pod without its volumes, env_from or template is not the same pod; the Pipes call carries none of them.
         if needed:
             return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
         try:

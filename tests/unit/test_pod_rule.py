@@ -16,7 +16,22 @@ from kubernetes.client import models as k8s
 
 with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
     KubernetesPodOperator(
-        task_id="with_secret", image="acme/score:1", secrets=[Secret("env", "TOKEN", "score-secrets", "token")]
+        task_id="with_secret",
+        image="acme/score:1",
+        secrets=[
+            Secret("env", "token", "score-secrets", "api-token"),
+            Secret("env", None, "score-env"),
+            Secret(deploy_type="volume", deploy_target="/etc/creds", secret="score-files"),
+        ],
+        env_vars={"MODE": "full"},
+    )
+    KubernetesPodOperator(
+        task_id="secret_also_in_env", image="acme/score:1", env_vars={"TOKEN": "x"},
+        secrets=[Secret("env", "TOKEN", "score-secrets", "token")],
+    )
+    KubernetesPodOperator(
+        task_id="secret_with_items", image="acme/score:1",
+        secrets=[Secret("volume", "/etc/creds", "score-files", items=[k8s.V1KeyToPath(key="a", path="a")])],
     )
     KubernetesPodOperator(task_id="with_volume", image="acme/score:1", volumes=[k8s.V1Volume(name="data")])
     KubernetesPodOperator(task_id="with_env_from", image="acme/score:1", env_from=[k8s.V1EnvFromSource()])
@@ -44,9 +59,9 @@ def _tasks():
     return {t.task.task_id: t for t in plan.dags[0].tasks}
 
 
-def test_a_pod_needing_secrets_volumes_or_env_from_stays_in_airflow_naming_them():
+def test_a_pod_needing_volumes_or_env_from_stays_in_airflow_naming_them():
     tasks = _tasks()
-    for task_id, argument in (("with_secret", "secrets"), ("with_volume", "volumes"), ("with_env_from", "env_from")):
+    for task_id, argument in (("with_volume", "volumes"), ("with_env_from", "env_from")):
         assert tasks[task_id].disposition == "NONE", task_id
         assert f"the pod's {argument} are not carried by the Pipes call" == tasks[task_id].reason
 
@@ -65,3 +80,87 @@ def test_annotations_labels_service_account_and_node_selector_are_carried():
     assert '"service_account_name": "scorer"' in call and '"node_selector": {"pool": "batch"}' in call
     # No cmds: the image's entrypoint runs with the arguments (a command would replace it).
     assert '"containers": [{"args": ["--ds", "{{ ds }}"]}]' in call and "command=" not in call
+
+
+def test_secrets_are_referenced_by_name_in_the_pod_spec_as_airflow_attaches_them():
+    task = _tasks()["with_secret"]
+    assert task.disposition == "MECH" and not task.unconsumed, (task.reason, task.unconsumed)
+    call = task.translation.body[-1]
+    # env with a key: the upper-cased target read from the secret's key; without one: every key (envFrom)
+    assert '{"name": "TOKEN", "value_from": {"secret_key_ref": {"name": "score-secrets", "key": "api-token"}}}' in call
+    assert '"env_from": [{"secret_ref": {"name": "score-env"}}]' in call
+    # volume: the secret mounted read-only at the target
+    assert '"volume_mounts": [{"name": "secretvol0", "mount_path": "/etc/creds", "read_only": True}]' in call
+    assert '"volumes": [{"name": "secretvol0", "secret": {"secret_name": "score-files"}}]' in call
+    assert 'env=render({"MODE": "full"}, airflow, DAG)' in call
+
+
+def test_the_pod_spec_with_secrets_is_one_dagster_k8s_builds():
+    from dagster_k8s.pipes import build_pod_body
+
+    spec = {
+        "containers": [
+            {
+                "env": [{"name": "TOKEN", "value_from": {"secret_key_ref": {"name": "s", "key": "k"}}}],
+                "env_from": [{"secret_ref": {"name": "all"}}],
+                "volume_mounts": [{"name": "secretvol0", "mount_path": "/etc/creds", "read_only": True}],
+            }
+        ],
+        "volumes": [{"name": "secretvol0", "secret": {"secret_name": "files"}}],
+    }
+    pod = build_pod_body("p", "acme/score:1", ["run"], {"MODE": "full"}, None, spec)
+    container = pod.spec.containers[0]
+    assert [e.name for e in container.env] == ["TOKEN", "MODE"] and container.image == "acme/score:1"
+    assert container.env[0].value_from.secret_key_ref.key == "k" and container.env_from[0].secret_ref.name == "all"
+    assert pod.spec.volumes[0].secret.secret_name == "files" and container.volume_mounts[0].read_only
+
+
+def test_a_secret_also_set_by_env_vars_is_judg_naming_it():
+    task = _tasks()["secret_also_in_env"]
+    assert task.disposition == "JUDG"
+    assert any("set by both env_vars and a secret: TOKEN" in n for n in task.translation.notes)
+
+
+def test_a_secret_with_items_stays_in_airflow():
+    task = _tasks()["secret_with_items"]
+    assert task.disposition == "NONE" and "secrets holds a Secret with items" in task.reason
+
+
+HELPER_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import Variable
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+
+def settings(dag):
+    return {"dag": dag, "image": Variable.get("pod_image"), "namespace": "jobs"}
+
+
+def make_pod(cfg, task_id, image=None):
+    return KubernetesPodOperator(
+        task_id=task_id, image=image or cfg["image"], namespace=cfg["namespace"], cmds=["run"], dag=cfg["dag"]
+    )
+
+
+with DAG("helper_pods", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    cfg = settings(dag)
+    for name in ["a", "b"]:
+        make_pod(cfg, f"pod_{name}")
+"""
+
+
+def test_an_argument_read_from_a_helpers_container_is_carried_as_the_code_that_computed_it():
+    file = scan_source(HELPER_DAG, "helper_pods.py")
+    plan = plan_project(ir.Project("/dags", (file,)))
+    tasks = {t.task.task_id: t for t in plan.dags[0].tasks}
+    for task_id in ("pod_a", "pod_b"):
+        task = tasks[task_id]
+        # `cfg` holds the DAG, so `cfg["image"]` cannot be carried; `Variable.get("pod_image")` can.
+        assert isinstance(task.task.arguments["image"], ir.CodeValue), task.reason
+        carried = next(c for c in file.callables if c.name == task.task.arguments["image"].name)
+        assert carried.expression == 'Variable.get("pod_image")'
+        assert task.disposition == "JUDG" and any("reads Airflow Variables" in n for n in task.translation.notes)
+        assert f"image=logic.{carried.name}()" in task.translation.body[-1]
+        assert 'namespace="jobs"' in task.translation.body[-1]
