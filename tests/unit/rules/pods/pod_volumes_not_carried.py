@@ -5,6 +5,4 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from kubernetes.client import models as k8s
 
 with DAG("pod_volumes_not_carried", schedule=None, start_date=datetime(2024, 1, 1)):
-    KubernetesPodOperator(
-        task_id="pod_volumes_not_carried", image="acme/score:1", volumes=[k8s.V1Volume(name="data")]
-    )
+    KubernetesPodOperator(task_id="pod_volumes_not_carried", image="acme/score:1", volumes=[k8s.V1Volume(name="data")])
