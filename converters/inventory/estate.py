@@ -403,7 +403,9 @@ class EstateSemantics:
         record = cls.record or ir.EstateClass(cls.qualified, ir.SourceRef(self.path, 0), family=cls.family)
         arguments = kwargs
         if record.kind == "subclass":
+            env = self.call_env  # the names the call saw (carried code is built over them), not the __init__'s
             arguments = self.construct(node, cls, kwargs)
+            self.call_env = env
             if "task_id" not in arguments and "task_id" in kwargs:
                 arguments = {**arguments, "task_id": kwargs["task_id"]}
         # Only an argument the base receives as the call wrote it may be carried as the call's code.

@@ -43,6 +43,8 @@ from converters.inventory.values import (
     _LimitReached,
 )
 
+MAX_CARRY_DEPTH = 4  # carried code binding names to carried code binding names...: how deep it follows
+
 
 class AirflowSemantics:
     """The Airflow half of ``FileScanner``: it uses the interpreter's ``eval``, ``run_function``, ``diag``..."""
@@ -306,13 +308,74 @@ class AirflowSemantics:
             expr = assigned
         if not isinstance(expr, ast.expr):
             return value
-        name = self.logic.add_expression(hint, expr, self.current_stmt, _known_in(env))
-        if name is None and isinstance(value, Unknown) and value.origin is not None:
+        name = self.carry_code(hint, expr, self.current_stmt, env)
+        if name is None and isinstance(value, Unknown) and value.origin is not None and value.origin[0] is not expr:
             # `image=cfg["image"]` in a helper whose `cfg` holds a DAG: the code that computed the value
             # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
             origin, stmt, names = value.origin
-            name = self.logic.add_expression(hint, origin, stmt, _known_in(names))
+            name = self.carry_code(hint, origin, stmt, names)
         return ir.CodeValue(name) if name else value
+
+    def carry_code(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, env: dict, depth: int = 0) -> str | None:
+        """``expr`` carried as code (``LogicExtractor.add_expression``); a name it reads that holds neither a literal
+        nor something the logic can bind (a helper's ``cfg`` holding the DAG and values read at parse time) is bound
+        in the carried function to the code that computed what ``expr`` reads of it (``cfg["host"]``: the
+        ``conn.host`` that filled it, itself carried). None when some part has no such code."""
+        assert self.logic is not None
+        name = self.logic.add_expression(hint, expr, stmt, _known_in(env))
+        if name is not None or depth >= MAX_CARRY_DEPTH:
+            return name
+        saved = self.logic.checkpoint()
+        computed: dict[str, str] = {}
+        for var in sorted({n.id for n in ast.walk(expr) if isinstance(n, ast.Name) and n.id in env}):
+            if _known_in(env)(var)[0] is not None:
+                continue
+            code = self.computed_source(expr, var, env[var], f"{hint}_{var}", depth)
+            if code is None:
+                self.logic.restore(saved)
+                return None
+            computed[var] = code
+        base = _known_in(env)
+        name = None
+        if computed:
+            name = self.logic.add_expression(
+                hint, expr, stmt, lambda n: ("code", computed[n]) if n in computed else base(n)
+            )
+        if name is None:
+            self.logic.restore(saved)
+        return name
+
+    def computed_source(self, expr: ast.expr, var: str, value: Any, hint: str, depth: int) -> str | None:
+        """Source binding ``var`` to what ``expr`` reads of ``value``: the call of the code that computed it, or a dict
+        of the keys ``expr`` reads (``var["key"]`` only), each a literal or such a call."""
+        if isinstance(value, Unknown):
+            if value.origin is None or value.origin[0] is expr:
+                return None
+            origin, stmt, names = value.origin
+            inner = self.carry_code(hint, origin, stmt, names, depth + 1)
+            return f"{inner}()" if inner else None
+        if not isinstance(value, dict):
+            return None
+        uses = [n for n in ast.walk(expr) if isinstance(n, ast.Name) and n.id == var]
+        reads = [
+            n.slice.value
+            for n in ast.walk(expr)
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == var
+            if isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, (str, int))
+        ]
+        if len(reads) != len(uses):  # `var` is used as a whole (passed on, iterated...): not only read by key
+            return None
+        items = []
+        for key in sorted(set(reads), key=repr):
+            item = value.get(key, Unknown("")) if all(isinstance(k, (str, int)) for k in value) else Unknown("")
+            if is_plain_literal(item):
+                items.append(f"{key!r}: {item!r}")
+                continue
+            code = self.computed_source(expr, var, item, f"{hint}_{key}", depth) if isinstance(item, Unknown) else None
+            if code is None:
+                return None
+            items.append(f"{key!r}: {code}")
+        return "{" + ", ".join(items) + "}"
 
     def unknown_here(self, value: Any) -> bool:
         """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""

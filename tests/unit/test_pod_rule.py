@@ -157,10 +157,15 @@ def test_an_argument_read_from_a_helpers_container_is_carried_as_the_code_that_c
     tasks = {t.task.task_id: t for t in plan.dags[0].tasks}
     for task_id in ("pod_a", "pod_b"):
         task = tasks[task_id]
-        # `cfg` holds the DAG, so `cfg["image"]` cannot be carried; `Variable.get("pod_image")` can.
+        # `cfg` holds the DAG, so it cannot be copied; what the expression reads of it (`cfg["image"]`) is bound to
+        # the code that computed it (`Variable.get("pod_image")`), carried too.
         assert isinstance(task.task.arguments["image"], ir.CodeValue), task.reason
         carried = next(c for c in file.callables if c.name == task.task.arguments["image"].name)
-        assert carried.expression == 'Variable.get("pod_image")'
+        assert carried.expression == 'image or cfg["image"]'
+        function = file.logic.split(f"def {carried.name}(", 1)[1].split("\n\n", 1)[0]
+        inner = function.split("cfg = {'image': ", 1)[1].split("()}", 1)[0]
+        assert f'def {inner}():\n    return (Variable.get("pod_image"))' in file.logic
+        assert function.startswith("image=None):") and 'return (image or cfg["image"])' in function
         assert task.disposition == "JUDG" and any("reads Airflow Variables" in n for n in task.translation.notes)
         assert f"image=logic.{carried.name}()" in task.translation.body[-1]
         assert 'namespace="jobs"' in task.translation.body[-1]
