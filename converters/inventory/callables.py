@@ -47,6 +47,10 @@ class EstateModule:
     imports_airflow: bool = False  # it, or an estate module it imports, imports Airflow when imported
 
 
+# Airflow names carried code may use: the support package reads them from the environment (AIRFLOW_VAR_/CONN_).
+CARRIED_AIRFLOW_NAMES = (".Variable", ".Connection")
+
+
 class CodeSources:
     """The estate modules a callable's code is copied from (read, never imported), looked up below the scanned
     folder as the DAG file's imports name them. (``estate.py`` interprets estate modules for the scan's semantics;
@@ -194,7 +198,7 @@ class LogicExtractor:
         source)`` for a name the function binds to ``source`` (calls of code carried before), else
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
-        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``.
+        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable`` and ``Connection``.
         """
         scopes = self._scopes_for(stmt) if stmt is not None else []
         module_scope = scopes[-1] if scopes else []
@@ -291,7 +295,7 @@ class LogicExtractor:
             lazy = None
         if (
             unresolved
-            or any(not q.endswith(".Variable") for q in airflow.values())
+            or any(not q.endswith(CARRIED_AIRFLOW_NAMES) for q in airflow.values())
             or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
             or odd
         ):
@@ -308,8 +312,10 @@ class LogicExtractor:
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
         moved: list[str] = []
         environment = set(_environment(expr))
-        if lazy is not None and any(self._uses_outside_stdlib(s) for s in runs_at_import):
-            # Statements reading third-party code run when the argument is computed, not when the logic is imported.
+        if lazy is not None and any(self._uses_outside_stdlib(s) or self._reads_airflow(s) for s in runs_at_import):
+            # Statements reading third-party code run when the argument is computed, not when the logic is imported;
+            # so do Variable and Connection reads (`conn = Connection.get(...)` in a helper): a missing one fails
+            # the asset that needs it, not the import of every asset of the file.
             for stmt in lazy:
                 self.chosen.pop(id(stmt))
                 moved += self._source(stmt).splitlines()
@@ -511,6 +517,12 @@ class LogicExtractor:
                 if top not in sys.stdlib_module_names:
                     return True
         return False
+
+    def _reads_airflow(self, stmt: ast.stmt) -> bool:
+        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``)?"""
+        scopes = self._scopes_for(stmt)
+        names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        return any(isinstance(self._find(name, scopes), str) for name in names)
 
     def logic(self) -> tuple[str, str]:
         """The copied imports, then the other copied statements in source order, dedented to module level.

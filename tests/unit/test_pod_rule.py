@@ -169,3 +169,47 @@ def test_an_argument_read_from_a_helpers_container_is_carried_as_the_code_that_c
         assert task.disposition == "JUDG" and any("reads Airflow Variables" in n for n in task.translation.notes)
         assert f"image=logic.{carried.name}()" in task.translation.body[-1]
         assert 'namespace="jobs"' in task.translation.body[-1]
+
+
+CONNECTION_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.sdk import Connection
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+
+def settings(dag):
+    warehouse = Connection.get("warehouse")
+    return {"dag": dag, "host": warehouse.host, "port": warehouse.port}
+
+
+def submit_pod(cfg, task_id, script):
+    command = f"submit --host {cfg['host']}:{cfg['port']} {script}"
+    return KubernetesPodOperator(
+        task_id=task_id, image="acme/spark:3", cmds=["bash", "-c"], arguments=[command], dag=cfg["dag"]
+    )
+
+
+with DAG("connection_pods", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    submit_pod(settings(dag), "load", "load.py")
+"""
+
+
+def test_an_argument_built_from_connection_fields_is_carried_reading_the_connection_from_the_environment(
+    tmp_path, monkeypatch
+):
+    file = scan_source(CONNECTION_DAG, "connection_pods.py")
+    plan = plan_project(ir.Project("/dags", (file,)))
+    task = plan.dags[0].tasks[0]
+    assert task.disposition == "JUDG", task.reason
+    assert any("reads Airflow Connections: set AIRFLOW_CONN_<ID>" in n for n in task.translation.notes)
+    (argument,) = task.task.arguments["arguments"]
+    assert isinstance(argument, ir.CodeValue)
+    # The carried code runs against the support package's Connection (AIRFLOW_CONN_<ID>), as Airflow's would.
+    from converters.codegen.support import hooks as support_hooks
+
+    namespace = {"Connection": support_hooks.Connection}
+    exec(compile(file.logic, "logic.py", "exec"), namespace)
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "postgres://u:p@db.internal:5439/dw")
+    assert namespace[argument.name]() == "submit --host db.internal:5439 load.py"
