@@ -122,6 +122,7 @@ class Interpreter:
     def run(self, tree: ast.Module) -> None:
         self.module_env: dict[str, Any] = {}
         self.logic = LogicExtractor(tree, self.text, self.module, getattr(self, "code_sources", None))
+        self.file_logic = self.logic  # the DAG file's, also while an estate module's code runs (logic is None then)
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:

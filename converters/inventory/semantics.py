@@ -260,6 +260,18 @@ class AirflowSemantics:
 
     def carry_arguments(self, node, task_id: str, kwargs: dict, taskflow: bool) -> dict:
         """Arguments written as code over the file's names become ``ir.CodeValue``s (run at run time)."""
+        file_logic = getattr(self, "file_logic", None)
+        if isinstance(node, ast.Call) and self.logic is None and file_logic is not None:
+            # A task an estate module's code creates (a factory of the DAGs folder): its own code is not copied, but
+            # a value the DAG file computed and passed to it is carried as the file's code that computed it.
+            self.logic = file_logic
+            try:
+                return {
+                    k: v if k in {"task_id", "dag"} else self.carry_origins(v, f"{task_id}_{k}")
+                    for k, v in kwargs.items()
+                }
+            finally:
+                self.logic = None
         if not isinstance(node, ast.Call) or self.logic is None:
             return kwargs
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
@@ -276,6 +288,22 @@ class AirflowSemantics:
             elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
         return result
+
+    def carry_origins(self, value: Any, hint: str) -> Any:
+        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it."""
+        if isinstance(value, Unknown):
+            if value.origin is None:
+                return value
+            origin, stmt, names = value.origin
+            name = self.carry_code(hint, origin, stmt, names)
+            return ir.CodeValue(name) if name else value
+        if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
+            items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+            if any(isinstance(v, Unknown) for v in _flat(list(value.values()))):
+                return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
+        return value
 
     def may_carry(self, key: str) -> bool:
         """An estate class's argument is carried as the call's code only if its base receives it as written."""

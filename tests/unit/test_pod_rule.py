@@ -213,3 +213,29 @@ def test_an_argument_built_from_connection_fields_is_carried_reading_the_connect
     exec(compile(file.logic, "logic.py", "exec"), namespace)
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "postgres://u:p@db.internal:5439/dw")
     assert namespace[argument.name]() == "submit --host db.internal:5439 load.py"
+
+
+def test_a_value_the_dag_file_computed_is_carried_into_a_task_an_estate_factory_creates(tmp_path):
+    from converters.inventory.estate import EstateModules
+
+    (tmp_path / "factories.py").write_text(
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n\n\n"
+        "def consumer(task_id, image, dag):\n"
+        "    return KubernetesPodOperator(task_id=task_id, image=image, cmds=['consume'], dag=dag)\n",
+        encoding="utf-8",
+    )
+    dag_file = (
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.models import Variable\n"
+        "from factories import consumer\n\n"
+        'with DAG("consumers", schedule=None, start_date=datetime(2024, 1, 1)) as dag:\n'
+        '    consumer("consume", Variable.get("consumer_image"), dag)\n'
+    )
+    (tmp_path / "consumers.py").write_text(dag_file, encoding="utf-8")
+    file = scan_source(dag_file, "consumers.py", EstateModules(tmp_path), tmp_path)
+    task = plan_project(ir.Project(str(tmp_path), (file,))).dags[0].tasks[0]
+    image = task.task.arguments["image"]
+    assert isinstance(image, ir.CodeValue), task.reason
+    assert next(c for c in file.callables if c.name == image.name).expression == 'Variable.get("consumer_image")'
+    assert task.disposition == "JUDG" and f"image=logic.{image.name}()" in task.translation.body[-1]
