@@ -67,6 +67,8 @@ class AirflowSemantics:
             return ir.CallValue(name, tuple(args), kwargs)
         if name.startswith("airflow") and ".kubernetes." in name and short == "Secret":
             return ir.CallValue(name, tuple(args), kwargs)  # names a secret the cluster holds (rules/pods.py)
+        if name.startswith("kubernetes.client") and short.startswith("V1"):
+            return ir.CallValue(name, tuple(args), kwargs)  # a Kubernetes object: a record of its fields
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import (
@@ -45,8 +47,11 @@ class KubernetesPod(Rule):
     ``labels``/``annotations`` become ``base_pod_meta``, ``service_account_name``/``node_selector`` and the
     ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. Kubernetes
     ``Secret`` objects name secrets the cluster holds: they become the first container's ``secretKeyRef`` env
-    entries / ``envFrom`` and secret volumes in ``base_pod_spec``, as Airflow attaches them. A pod needing
-    ``volumes``, ``env_from`` or a pod template stays in Airflow (NONE, naming them); any other pod
+    entries / ``envFrom`` and secret volumes in ``base_pod_spec``, as Airflow attaches them. Kubernetes objects
+    written in the file (``volumes``, ``volume_mounts``, ``env_from``, ``configmaps``, ``image_pull_secrets``,
+    ``container_resources``, ``tolerations``, ``affinity``, security contexts) go to ``base_pod_spec`` as their
+    fields. A pod needing such an object computed at run time, or a pod template, stays in Airflow (NONE, naming
+    them); any other pod
     argument not carried (resources, tolerations, another cluster...) makes it JUDG with a note naming it. For
     GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
 
@@ -110,10 +115,13 @@ class KubernetesPod(Rule):
         t.resources.append(Resource("pipes_k8s", "PipesK8sClient", "PipesK8sClient()"))
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
-        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "") and k != "secrets"]
-        # A pod without its volumes, env_from or template is not the same pod; the Pipes call carries none of them.
+        pod_parts, carried, why = _pod_parts(task.args)
+        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "") and k not in carried]
+        # A pod without its volumes, secrets or template is not the same pod: the Pipes call must carry them.
         if needed:
-            return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
+            reasons = "; ".join(why[k] for k in needed if k in why)
+            detail = f" ({reasons})" if reasons else ""
+            return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call{detail}")
         try:
             cmds, arguments = task.args.get("cmds"), task.args.get("arguments")
             for name, value in (("cmds", cmds), ("arguments", arguments)):
@@ -133,14 +141,11 @@ class KubernetesPod(Rule):
             meta = {k: task.args[k] for k in ("labels", "annotations") if isinstance(task.args.get(k), dict)}
             if meta:
                 parts.append(f"base_pod_meta=render({code.value(meta)}, airflow, DAG)")
-            spec: dict = {}
-            container, volumes = _secrets(task.args.get("secrets"))
+            spec, container = pod_parts
             if arguments and not cmds:  # the image's entrypoint runs with these arguments, as in Airflow
                 container["args"] = arguments
             if container:
                 spec["containers"] = [container]
-            if volumes:
-                spec["volumes"] = volumes
             if isinstance(task.args.get("service_account_name"), str):
                 spec["service_account_name"] = task.args["service_account_name"]
             if isinstance(task.args.get("node_selector"), dict):
@@ -152,9 +157,7 @@ class KubernetesPod(Rule):
             return Translation(NONE, f"a pod argument {exc}")
         t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
         t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
-        t.consumed |= set(meta) | set(spec) - {"containers", "volumes"} | POD_HARMLESS
-        if task.args.get("secrets"):
-            t.consumed.add("secrets")
+        t.consumed |= set(meta) | {"service_account_name", "node_selector"} & set(spec) | carried | POD_HARMLESS
         both = sorted({e["name"] for e in container.get("env", [])} & set(_keys(task.args.get("env_vars"))))
         if both:  # Airflow appends the secrets after env_vars, Dagster env after the base spec's: the other wins
             t.disposition = JUDG
@@ -332,6 +335,102 @@ def _written(value: object) -> str:
 
 
 SECRET_PARAMETERS = ("deploy_type", "deploy_target", "secret", "key", "items")
+# Pod arguments holding Kubernetes objects (or their dicts) -> where they go in the pod spec / its first container.
+POD_SPEC_ARGS = {
+    "volumes": "volumes",
+    "tolerations": "tolerations",
+    "affinity": "affinity",
+    "security_context": "security_context",
+    "host_aliases": "host_aliases",
+    "image_pull_secrets": "image_pull_secrets",
+    "priority_class_name": "priority_class_name",
+}
+CONTAINER_ARGS = {
+    "volume_mounts": "volume_mounts",
+    "env_from": "env_from",
+    "container_resources": "resources",
+    "container_security_context": "security_context",
+    "image_pull_policy": "image_pull_policy",
+}
+
+
+def _pod_parts(args: dict) -> tuple[tuple[dict, dict], set[str], dict[str, str]]:
+    """The pod spec and first container fields Airflow builds from the pod's Kubernetes arguments (``volumes``,
+    ``tolerations``, ``container_resources``..., ``configmaps`` and ``secrets``), and the arguments carried.
+
+    An argument is carried only when all of it is written data (``k8s.V1Volume(...)`` records or dicts);
+    otherwise it is left out, with why (the caller names it).
+    """
+    spec: dict = {}
+    container: dict = {}
+    carried: set[str] = set()
+    why: dict[str, str] = {}
+    for arg, key in [
+        *((a, ("spec", k)) for a, k in POD_SPEC_ARGS.items()),
+        *((a, ("container", k)) for a, k in CONTAINER_ARGS.items()),
+    ]:
+        value = args.get(arg)
+        if value in (None, [], {}, ""):
+            continue
+        if arg == "image_pull_secrets" and isinstance(value, str):  # "a,b": Airflow's comma-separated names
+            value = [{"name": name.strip()} for name in value.split(",") if name.strip()]
+        try:
+            data = _k8s_data(value)
+        except Untranslatable as exc:
+            why[arg] = f"{arg} {exc}"
+            continue
+        (spec if key[0] == "spec" else container)[key[1]] = data
+        carried.add(arg)
+    configmaps = args.get("configmaps")
+    if configmaps and isinstance(configmaps, (list, tuple)) and all(isinstance(c, str) for c in configmaps):
+        # Airflow appends one envFrom per config map after env_from
+        container["env_from"] = [*container.get("env_from", []), *({"config_map_ref": {"name": c}} for c in configmaps)]
+        carried.add("configmaps")
+    try:
+        secret_container, secret_volumes = _secrets(args.get("secrets"))
+    except Untranslatable as exc:
+        why["secrets"] = str(exc)
+        return (spec, container), carried, why
+    for key, items in secret_container.items():  # Secret.attach_to_pod appends them after the pod's own
+        container[key] = [*container.get(key, []), *items]
+    if secret_volumes:
+        spec["volumes"] = [*spec.get("volumes", []), *secret_volumes]
+    if args.get("secrets"):
+        carried.add("secrets")
+    return (spec, container), carried, why
+
+
+def _k8s_data(value: object) -> object:
+    """A Kubernetes object written in the file (``ir.CallValue`` of ``kubernetes.client``) as the dict of its fields
+    (snake_case, as ``PipesK8sClient`` reads them); lists and dicts of them; plain values as they are."""
+    if isinstance(value, ir.CallValue) and value.name.startswith("kubernetes.client") and "V1" in value.name:
+        fields = dict(value.kwargs)
+        if value.args:
+            names = _model_parameters(value.name.rsplit(".", 1)[-1])
+            # Positional fields are known only from the model's own signature.
+            if names is None or len(value.args) > len(names):
+                raise Untranslatable(f"holds {value.name} with positional fields: {_written(value)}")
+            fields = dict(zip(names, value.args, strict=False)) | fields
+        return {str(k): _k8s_data(v) for k, v in fields.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_k8s_data(v) for v in value]
+    if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+        return {str(k): _k8s_data(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise Untranslatable(f"holds code the scan could not evaluate: {_written(value)}")
+
+
+def _model_parameters(cls: str) -> list[str] | None:
+    """The constructor parameters of a ``kubernetes.client`` model, in order (None without the package)."""
+    try:
+        import kubernetes.client  # the Dagster environment has it (dagster-k8s)
+    except ImportError:
+        return None
+    model = getattr(kubernetes.client, cls, None)
+    if model is None:
+        return None
+    return [p for p in inspect.signature(model).parameters if p != "local_vars_configuration"]
 
 
 def _secrets(value: object) -> tuple[dict, list]:

@@ -33,8 +33,20 @@ with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
         task_id="secret_with_items", image="acme/score:1",
         secrets=[Secret("volume", "/etc/creds", "score-files", items=[k8s.V1KeyToPath(key="a", path="a")])],
     )
-    KubernetesPodOperator(task_id="with_volume", image="acme/score:1", volumes=[k8s.V1Volume(name="data")])
-    KubernetesPodOperator(task_id="with_env_from", image="acme/score:1", env_from=[k8s.V1EnvFromSource()])
+    KubernetesPodOperator(
+        task_id="with_volume",
+        image="acme/score:1",
+        volumes=[k8s.V1Volume(name="data", persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource("scores"))],
+        volume_mounts=[k8s.V1VolumeMount(name="data", mount_path="/data", read_only=True)],
+        env_from=[k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name="score-settings"))],
+        configmaps=["shared-settings"],
+        image_pull_secrets="registry-a, registry-b",
+        secrets=[Secret("volume", "/etc/creds", "score-files")],
+    )
+    KubernetesPodOperator(
+        task_id="with_runtime_volume", image="acme/score:1", volumes=[k8s.V1Volume(name=volume_name())]
+    )
+    KubernetesPodOperator(task_id="with_template", image="acme/score:1", pod_template_file="/pods/score.yaml")
     KubernetesPodOperator(
         task_id="with_resources",
         image="acme/score:1",
@@ -59,17 +71,35 @@ def _tasks():
     return {t.task.task_id: t for t in plan.dags[0].tasks}
 
 
-def test_a_pod_needing_volumes_or_env_from_stays_in_airflow_naming_them():
+def test_a_pod_needing_a_volume_computed_at_run_time_or_a_template_stays_in_airflow_naming_it():
     tasks = _tasks()
-    for task_id, argument in (("with_volume", "volumes"), ("with_env_from", "env_from")):
-        assert tasks[task_id].disposition == "NONE", task_id
-        assert f"the pod's {argument} are not carried by the Pipes call" == tasks[task_id].reason
+    assert tasks["with_runtime_volume"].disposition == "NONE"
+    reason = tasks["with_runtime_volume"].reason
+    assert reason.startswith("the pod's volumes are not carried by the Pipes call (volumes holds code")
+    assert tasks["with_template"].reason == "the pod's pod_template_file are not carried by the Pipes call"
 
 
-def test_a_pod_with_resources_it_does_not_carry_is_judg_naming_them():
+def test_volumes_mounts_env_from_configmaps_and_pull_secrets_are_carried_in_the_pod_spec():
+    task = _tasks()["with_volume"]
+    assert task.disposition == "MECH" and not task.unconsumed, (task.reason, task.unconsumed)
+    call = task.translation.body[-1]
+    # Positional fields are named from the model's signature; the secret's volume follows the pod's own.
+    volumes = '"volumes": [{"name": "data", "persistent_volume_claim": {"claim_name": "scores"}}, {"name": "secretvol0"'
+    assert volumes in call
+    mounts = '"volume_mounts": [{"name": "data", "mount_path": "/data", "read_only": True}, {"name": "secretvol0"'
+    assert mounts in call
+    env_from = (
+        '"env_from": [{"config_map_ref": {"name": "score-settings"}}, {"config_map_ref": {"name": "shared-settings"}}]'
+    )
+    assert env_from in call
+    assert '"image_pull_secrets": [{"name": "registry-a"}, {"name": "registry-b"}]' in call
+
+
+def test_resources_and_tolerations_are_carried_in_the_pod_spec():
     task = _tasks()["with_resources"]
-    assert task.disposition == "JUDG"
-    assert any("not carried to the pod: container_resources, tolerations" in n for n in task.translation.notes)
+    assert task.disposition == "MECH" and not task.unconsumed, (task.reason, task.unconsumed)
+    call = task.translation.body[-1]
+    assert '"tolerations": [{"key": "gpu"}]' in call and '"resources": {"limits": {"memory": "4Gi"}}' in call
 
 
 def test_annotations_labels_service_account_and_node_selector_are_carried():
