@@ -36,7 +36,13 @@ POD_NEEDS = (
 )
 # Pod arguments that change how the operator waits or logs, not what the pod does.
 POD_HARMLESS = {"random_name_suffix", "log_events_on_failure", "container_logs", "deferrable", "poll_interval"}
-POD_HARMLESS |= {"reattach_on_restart", "logging_interval", "base_container_name", "do_xcom_push"}
+POD_HARMLESS |= {
+    "reattach_on_restart",
+    "logging_interval",
+    "base_container_name",
+    "do_xcom_push",
+    "log_pod_spec_on_failure",
+}
 
 
 class KubernetesPod(Rule):
