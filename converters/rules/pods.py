@@ -379,7 +379,7 @@ def _pod_parts(args: dict) -> tuple[tuple[dict, dict], set[str], dict[str, str]]
         if value in (None, [], {}, ""):
             continue
         if arg == "image_pull_secrets" and isinstance(value, str):  # "a,b": Airflow's comma-separated names
-            value = [{"name": name.strip()} for name in value.split(",") if name.strip()]
+            value = [{"name": name} for name in value.split(",")]
         try:
             data = _k8s_data(value)
         except Untranslatable as exc:
@@ -422,7 +422,7 @@ def _k8s_data(value: object) -> object:
         return [_k8s_data(v) for v in value]
     if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
         return {str(k): _k8s_data(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (str, int, float, bool, ir.SecretValue)):  # a secret: read from the env
         return value
     raise Untranslatable(f"holds code the scan could not evaluate: {_written(value)}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 from converters.plan import plan_project
@@ -40,7 +42,7 @@ with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
         volume_mounts=[k8s.V1VolumeMount(name="data", mount_path="/data", read_only=True)],
         env_from=[k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name="score-settings"))],
         configmaps=["shared-settings"],
-        image_pull_secrets="registry-a, registry-b",
+        image_pull_secrets="registry-a,registry-b",
         secrets=[Secret("volume", "/etc/creds", "score-files")],
     )
     KubernetesPodOperator(
@@ -269,3 +271,61 @@ def test_a_value_the_dag_file_computed_is_carried_into_a_task_an_estate_factory_
     assert isinstance(image, ir.CodeValue), task.reason
     assert next(c for c in file.callables if c.name == image.name).expression == 'Variable.get("consumer_image")'
     assert task.disposition == "JUDG" and f"image=logic.{image.name}()" in task.translation.body[-1]
+
+
+def test_secrets_defined_in_an_estate_module_are_carried_by_name(tmp_path):
+    from converters.inventory.estate import EstateModules
+
+    (tmp_path / "cluster_secrets.py").write_text(
+        "from airflow.providers.cncf.kubernetes.secret import Secret\n\n"
+        'WAREHOUSE_USER = Secret("env", "WAREHOUSE_USER", "etl-secrets", "warehouse-user")\n',
+        encoding="utf-8",
+    )
+    dag_file = (
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        "from cluster_secrets import WAREHOUSE_USER\n\n"
+        'with DAG("loads", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    KubernetesPodOperator(task_id="load", image="acme/load:1", secrets=[WAREHOUSE_USER])\n'
+    )
+    file = scan_source(dag_file, "loads.py", EstateModules(tmp_path), tmp_path)
+    task = plan_project(ir.Project(str(tmp_path), (file,))).dags[0].tasks[0]
+    assert task.disposition == "MECH", task.reason
+    assert '"secret_key_ref": {"name": "etl-secrets", "key": "warehouse-user"}' in task.translation.body[-1]
+
+
+def test_an_estate_subclass_argument_is_carried_over_the_names_of_its_call(tmp_path):
+    from converters.inventory.estate import EstateModules
+
+    (tmp_path / "platform_pods.py").write_text(
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n\n\n"
+        "class PlatformPod(KubernetesPodOperator):\n"
+        "    def __init__(self, task_id, image, team, *args, **kwargs):\n"
+        "        run_date = 'not the caller one'\n"
+        '        super().__init__(task_id=task_id, image=image, namespace=f"team-{team}", *args, **kwargs)\n',
+        encoding="utf-8",
+    )
+    dag_file = (
+        "from datetime import datetime, timedelta\n"
+        "from airflow import DAG\n"
+        "from platform_pods import PlatformPod\n\n"
+        'YESTERDAY = (datetime.today() - timedelta(days=1)).strftime("%Y-%m-%d")\n\n\n'
+        "def job(task_id, step, run_date=YESTERDAY):\n"
+        "    return PlatformPod(\n"
+        '        task_id=task_id, image="acme/job:2", team="data", cmds=["bash", "-c"],\n'
+        '        arguments=[f"run --date {run_date} --step {step}"],\n'
+        "    )\n\n\n"
+        'with DAG("jobs", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    job("extract", "extract")\n'
+    )
+    file = scan_source(dag_file, "jobs.py", EstateModules(tmp_path), tmp_path)
+    task = plan_project(ir.Project(str(tmp_path), (file,))).dags[0].tasks[0]
+    (argument,) = task.task.arguments["arguments"]
+    assert isinstance(argument, ir.CodeValue), task.reason
+    # `run_date` is the helper's default, computed when Airflow parsed the file: carried as that code (the clock).
+    namespace: dict = {}
+    exec(compile(file.logic, "logic.py", "exec"), namespace)
+    expected = (datetime.today() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert namespace[argument.name]() == f"run --date {expected} --step extract"
+    assert task.disposition == "JUDG" and any("when the asset runs" in n for n in task.translation.notes)
