@@ -173,7 +173,9 @@ class KubernetesPod(Rule):
             t.notes.append("do_xcom_push: the pod's /airflow/xcom/return.json is not read, the asset has no value")
         if gke:
             t.consumed |= {"project_id", "location", "cluster_name", "gcp_conn_id"}
-        left = sorted(k for k, v in task.args.items() if k not in t.consumed | BASE_OPERATOR_ARGS and v is not None)
+        # `resources` is BaseOperator's too, but a pod's (request_memory, limit_cpu...) sizes its container.
+        base_args = BASE_OPERATOR_ARGS - {"resources"}
+        left = sorted(k for k, v in task.args.items() if k not in t.consumed | base_args and v is not None)
         if left:  # resources, affinity, tolerations, another cluster...: the same container, run differently
             t.disposition = JUDG
             t.notes.append(f"not carried to the pod: {', '.join(left)} (add them to base_pod_spec/base_pod_meta)")

@@ -45,6 +45,7 @@ with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
         image_pull_secrets="registry-a,registry-b",
         secrets=[Secret("volume", "/etc/creds", "score-files")],
     )
+    KubernetesPodOperator(task_id="legacy_resources", image="acme/score:1", resources={"request_memory": "4G"})
     KubernetesPodOperator(
         task_id="with_runtime_volume", image="acme/score:1", volumes=[k8s.V1Volume(name=volume_name())]
     )
@@ -329,3 +330,9 @@ def test_an_estate_subclass_argument_is_carried_over_the_names_of_its_call(tmp_p
     expected = (datetime.today() - timedelta(days=1)).strftime("%Y-%m-%d")
     assert namespace[argument.name]() == f"run --date {expected} --step extract"
     assert task.disposition == "JUDG" and any("when the asset runs" in n for n in task.translation.notes)
+
+
+def test_a_pods_legacy_resources_are_named_not_dropped():
+    task = _tasks()["legacy_resources"]
+    assert task.disposition == "JUDG"
+    assert any("not carried to the pod: resources" in n for n in task.translation.notes)
