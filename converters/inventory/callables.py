@@ -53,6 +53,10 @@ class EstateModule:
     imports_airflow: bool = False  # it, or an estate module it imports, imports Airflow when imported
 
 
+# Airflow names carried code may use: the support package reads them from the environment (AIRFLOW_VAR_/CONN_).
+CARRIED_AIRFLOW_NAMES = (".Variable", ".Connection")
+
+
 class CodeSources:
     """The estate modules a callable's code is copied from (read, never imported), looked up below the scanned
     folder as the DAG file's imports name them. (``estate.py`` interprets estate modules for the scan's semantics;
@@ -199,10 +203,11 @@ class LogicExtractor:
 
         ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
         ``known(name)`` is ``("literal", value)`` for a name holding a plain literal at that moment (a loop
-        variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, else
+        variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, ``("code",
+        source)`` for a name the function binds to ``source`` (calls of code carried before), else
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
-        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``.
+        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable`` and ``Connection``.
         """
         scopes = self._scopes_for(stmt) if stmt is not None else []
         module_scope = scopes[-1] if scopes else []
@@ -222,6 +227,18 @@ class LogicExtractor:
         finally:
             self._in_expression, self._copy_foreign = False, True
 
+    def checkpoint(self) -> tuple:
+        """The state carrying code changes, to undo carried code that turned out not to be needed."""
+        parts = ({k: (m, set(a)) for k, (m, a) in self._namespaces.items()}, dict(self._imports_by_name))
+        keys = {key: set(users) for key, users in self._import_keys.items()}
+        sizes = (len(self.expressions), len(self.callables))
+        return dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names), keys, parts, sizes
+
+    def restore(self, saved: tuple) -> None:
+        self.chosen, self.airflow_imports, self.bound_names, self._import_keys, parts, sizes = saved
+        self._namespaces, self._imports_by_name = parts
+        del self.expressions[sizes[0] :], self.callables[sizes[1] :]
+
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
             name="_", args=ast.arguments([], [], None, [], [], None, []), body=[ast.Return(expr)], decorator_list=[]
@@ -236,10 +253,14 @@ class LogicExtractor:
         imported: dict[str, str] = {}
         local_imports: list[str] = []
         namespaces: list[str] = []  # `db = _module_part(...)`: the copied functions of an estate module
+        computed: dict[str, str] = {}  # names bound in the function to carried code: `cfg = {"k": _arg_x()}`
         for name in sorted(_free_names(wrapper)):  # type: ignore[arg-type]
             kind, value = known(name)
             if kind == "airflow":
                 unresolved.append(name)
+                continue
+            if kind == "code":
+                computed[name] = value
                 continue
             binding = self._find(name, scopes)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
@@ -283,7 +304,7 @@ class LogicExtractor:
             lazy = None
         if (
             unresolved
-            or any(not q.endswith(".Variable") for q in airflow.values())
+            or any(not q.endswith(CARRIED_AIRFLOW_NAMES) for q in airflow.values())
             or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
             or odd
         ):
@@ -300,22 +321,39 @@ class LogicExtractor:
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
         moved: list[str] = []
         environment = set(_environment(expr))
-        if lazy is not None and any(self._uses_outside_stdlib(s) for s in runs_at_import):
-            # Statements reading third-party code run when the argument is computed, not when the logic is imported.
+        if lazy is not None and any(self._uses_outside_stdlib(s) or self._reads_airflow(s) for s in runs_at_import):
+            # Statements reading third-party code run when the argument is computed, not when the logic is imported;
+            # so do Variable and Connection reads (`conn = Connection.get(...)` in a helper): a missing one fails
+            # the asset that needs it, not the import of every asset of the file.
             for stmt in lazy:
                 self.chosen.pop(id(stmt))
                 moved += self._source(stmt).splitlines()
                 environment |= set(_environment(stmt)) | self._third_party_calls(stmt)
-        body = "".join(f"    {line}\n" for line in [*sorted(set(local_imports)), *moved, *namespaces])
+        bound_here = [f"{key} = {code}" for key, code in sorted(computed.items())]
+        lines = [*sorted(set(local_imports)), *moved, *namespaces, *bound_here]
+        body = "".join(f"    {line}\n" for line in lines)
         self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
+        airflow_names = set(airflow.values())
+        calls = set(self._imports_used) | _attribute_calls(expr, imported)
+        called = {
+            n.func.id
+            for code in computed.values()
+            for n in ast.walk(ast.parse(code, mode="eval"))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        for inner in self.callables:  # what the carried code it calls reads is what this one reads
+            if inner.name in called:
+                airflow_names |= set(inner.airflow_names)
+                environment |= set(inner.environment)
+                calls |= set(inner.calls)
         self.callables.append(
             ir.Callable(
                 name=name,
                 source=ir.SourceRef("", expr.lineno, expr.col_offset),
-                airflow_names=tuple(sorted(set(airflow.values()))),
+                airflow_names=tuple(sorted(airflow_names)),
                 expression=segment,
                 environment=tuple(sorted(environment)),
-                calls=tuple(sorted(set(self._imports_used) | _attribute_calls(expr, imported))),
+                calls=tuple(sorted(calls)),
             )
         )
         return name
@@ -488,6 +526,12 @@ class LogicExtractor:
                 if top not in sys.stdlib_module_names:
                     return True
         return False
+
+    def _reads_airflow(self, stmt: ast.stmt) -> bool:
+        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``)?"""
+        scopes = self._scopes_for(stmt)
+        names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        return any(isinstance(self._find(name, scopes), str) for name in names)
 
     def logic(self) -> tuple[str, str]:
         """The copied imports, then the other copied statements in source order, dedented to module level.

@@ -234,6 +234,12 @@ class EstateSemantics:
             return value
         if is_plain_literal(value):
             return copy.deepcopy(value)  # the importer may append to it: the module's own value stays
+        if (
+            isinstance(value, ir.CallValue)
+            and value.name.endswith(".Secret")
+            and is_plain_literal([value.args, value.kwargs])
+        ):
+            return value  # a Kubernetes Secret record naming literal names (rules/pods.py reads it)
         if _data_with_unknowns(value):
             # Settings shared by DAG files (`shared_dag_kwargs = {"schedule": "@once", "start_date":
             # pendulum.now(), "user_defined_filters": {"h": h}}`) keep their known parts; the rest stays unknown.
@@ -404,7 +410,9 @@ class EstateSemantics:
         record = cls.record or ir.EstateClass(cls.qualified, ir.SourceRef(self.path, 0), family=cls.family)
         arguments = kwargs
         if record.kind == "subclass":
+            env = self.call_env  # the names the call saw (carried code is built over them), not the __init__'s
             arguments = self.construct(node, cls, kwargs)
+            self.call_env = env
             if "task_id" not in arguments and "task_id" in kwargs:
                 arguments = {**arguments, "task_id": kwargs["task_id"]}
         # Only an argument the base receives as the call wrote it may be carried as the call's code.

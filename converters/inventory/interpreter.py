@@ -125,6 +125,7 @@ class Interpreter:
     def run(self, tree: ast.Module) -> None:
         self.module_env: dict[str, Any] = {}
         self.logic = LogicExtractor(tree, self.text, self.module, getattr(self, "code_sources", None))
+        self.file_logic = self.logic  # the DAG file's, also while an estate module's code runs (logic is None then)
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
@@ -426,6 +427,15 @@ class Interpreter:
 
     # -- expressions --------------------------------------------------------------------------------------
     def eval(self, node: ast.expr, env: dict[str, Any]) -> Any:
+        value = self.eval_node(node, env)
+        # An unknown computed by the DAG file's own code remembers that code (a name only refers to a value).
+        if isinstance(value, Unknown) and value.origin is None and self.logic is not None:
+            if self.current_stmt is not None and not isinstance(node, ast.Name):
+                names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                value = Unknown(value.source, (node, self.current_stmt, {n: env[n] for n in names if n in env}))
+        return value
+
+    def eval_node(self, node: ast.expr, env: dict[str, Any]) -> Any:
         match node:
             case ast.Constant(value=value):
                 return value
@@ -611,8 +621,10 @@ class Interpreter:
     def eval_boolop(self, node: ast.BoolOp, op: ast.boolop, operands: list[ast.expr], env) -> Any:
         """``a and b`` / ``a or b`` as Python evaluates them, over plain values; an unknown operand is unknown."""
         value: Any = None
-        for operand in operands:
+        for position, operand in enumerate(operands):
             value = self.eval(operand, env)
+            if position == len(operands) - 1:  # `x or default` with x known falsy is the last operand's value
+                return value
             if not is_plain_literal(value):
                 return Unknown(self.src(node))
             if (not value) if isinstance(op, ast.And) else bool(value):

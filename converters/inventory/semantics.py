@@ -43,6 +43,8 @@ from converters.inventory.values import (
     _LimitReached,
 )
 
+MAX_CARRY_DEPTH = 4  # carried code binding names to carried code binding names...: how deep it follows
+
 
 class AirflowSemantics:
     """The Airflow half of ``FileScanner``: it uses the interpreter's ``eval``, ``run_function``, ``diag``..."""
@@ -63,6 +65,10 @@ class AirflowSemantics:
             return PathValue(".")  # Airflow's DAGs folder: the folder being scanned
         if name.startswith("cosmos") and short.endswith("Config"):  # cosmos's config objects are plain records
             return ir.CallValue(name, tuple(args), kwargs)
+        if name.startswith("airflow") and ".kubernetes." in name and short == "Secret":
+            return ir.CallValue(name, tuple(args), kwargs)  # names a secret the cluster holds (rules/pods.py)
+        if name.startswith("kubernetes.client") and short.startswith("V1"):
+            return ir.CallValue(name, tuple(args), kwargs)  # a Kubernetes object: a record of its fields
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -270,6 +276,18 @@ class AirflowSemantics:
 
     def carry_arguments(self, node, task_id: str, kwargs: dict, taskflow: bool) -> dict:
         """Arguments written as code over the file's names become ``ir.CodeValue``s (run at run time)."""
+        file_logic = getattr(self, "file_logic", None)
+        if isinstance(node, ast.Call) and self.logic is None and file_logic is not None:
+            # A task an estate module's code creates (a factory of the DAGs folder): its own code is not copied, but
+            # a value the DAG file computed and passed to it is carried as the file's code that computed it.
+            self.logic = file_logic
+            try:
+                return {
+                    k: v if k in {"task_id", "dag"} else self.carry_origins(v, f"{task_id}_{k}")
+                    for k, v in kwargs.items()
+                }
+            finally:
+                self.logic = None
         if not isinstance(node, ast.Call) or self.logic is None:
             return kwargs
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
@@ -286,6 +304,22 @@ class AirflowSemantics:
             elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
         return result
+
+    def carry_origins(self, value: Any, hint: str) -> Any:
+        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it."""
+        if isinstance(value, Unknown):
+            if value.origin is None:
+                return value
+            origin, stmt, names = value.origin
+            name = self.carry_code(hint, origin, stmt, names)
+            return ir.CodeValue(name) if name else value
+        if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
+            items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+            if any(isinstance(v, Unknown) for v in _flat(list(value.values()))):
+                return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
+        return value
 
     def may_carry(self, key: str) -> bool:
         """An estate class's argument is carried as the call's code only if its base receives it as written."""
@@ -318,19 +352,74 @@ class AirflowSemantics:
             expr = assigned
         if not isinstance(expr, ast.expr):
             return value
-
-        def known(name: str) -> tuple[str | None, Any]:
-            if name not in env:
-                return None, None
-            bound = env[name]
-            if isinstance(bound, (TaskRef, XComArg, GroupRef, DagState, TaskFlow, DagFactory, GroupFactory, Partial)):
-                return "airflow", None
-            if isinstance(bound, (LabelRef, CustomOperator)):
-                return "airflow", None
-            return ("literal", bound) if is_plain_literal(bound) else (None, None)
-
-        name = self.logic.add_expression(hint, expr, self.current_stmt, known)
+        name = self.carry_code(hint, expr, self.current_stmt, env)
+        if name is None and isinstance(value, Unknown) and value.origin is not None and value.origin[0] is not expr:
+            # `image=cfg["image"]` in a helper whose `cfg` holds a DAG: the code that computed the value
+            # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
+            origin, stmt, names = value.origin
+            name = self.carry_code(hint, origin, stmt, names)
         return ir.CodeValue(name) if name else value
+
+    def carry_code(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, env: dict, depth: int = 0) -> str | None:
+        """``expr`` carried as code (``LogicExtractor.add_expression``); a name it reads that holds neither a literal
+        nor something the logic can bind (a helper's ``cfg`` holding the DAG and values read at parse time) is bound
+        in the carried function to the code that computed what ``expr`` reads of it (``cfg["host"]``: the
+        ``conn.host`` that filled it, itself carried). None when some part has no such code."""
+        assert self.logic is not None
+        name = self.logic.add_expression(hint, expr, stmt, _known_in(env))
+        if name is not None or depth >= MAX_CARRY_DEPTH:
+            return name
+        saved = self.logic.checkpoint()
+        computed: dict[str, str] = {}
+        for var in sorted({n.id for n in ast.walk(expr) if isinstance(n, ast.Name) and n.id in env}):
+            if _known_in(env)(var)[0] is not None:
+                continue
+            code = self.computed_source(expr, var, env[var], f"{hint}_{var}", depth)
+            if code is None:
+                self.logic.restore(saved)
+                return None
+            computed[var] = code
+        base = _known_in(env)
+        name = None
+        if computed:
+            name = self.logic.add_expression(
+                hint, expr, stmt, lambda n: ("code", computed[n]) if n in computed else base(n)
+            )
+        if name is None:
+            self.logic.restore(saved)
+        return name
+
+    def computed_source(self, expr: ast.expr, var: str, value: Any, hint: str, depth: int) -> str | None:
+        """Source binding ``var`` to what ``expr`` reads of ``value``: the call of the code that computed it, or a dict
+        of the keys ``expr`` reads (``var["key"]`` only), each a literal or such a call."""
+        if isinstance(value, Unknown):
+            if value.origin is None or value.origin[0] is expr:
+                return None
+            origin, stmt, names = value.origin
+            inner = self.carry_code(hint, origin, stmt, names, depth + 1)
+            return f"{inner}()" if inner else None
+        if not isinstance(value, dict):
+            return None
+        uses = [n for n in ast.walk(expr) if isinstance(n, ast.Name) and n.id == var]
+        reads = [
+            n.slice.value
+            for n in ast.walk(expr)
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == var
+            if isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, (str, int))
+        ]
+        if len(reads) != len(uses):  # `var` is used as a whole (passed on, iterated...): not only read by key
+            return None
+        items = []
+        for key in sorted(set(reads), key=repr):
+            item = value.get(key, Unknown("")) if all(isinstance(k, (str, int)) for k in value) else Unknown("")
+            if is_plain_literal(item):
+                items.append(f"{key!r}: {item!r}")
+                continue
+            code = self.computed_source(expr, var, item, f"{hint}_{key}", depth) if isinstance(item, Unknown) else None
+            if code is None:
+                return None
+            items.append(f"{key!r}: {code}")
+        return "{" + ", ".join(items) + "}"
 
     def unknown_here(self, value: Any) -> bool:
         """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""
@@ -598,3 +687,19 @@ def _taskflow_family(variant: str) -> str:
         "kubernetes": "pod",
         "docker": "pod",
     }.get(variant, "")
+
+
+def _known_in(env: dict[str, Any]):
+    """What a name held when carried code was evaluated (``LogicExtractor.add_expression``'s ``known``)."""
+
+    def known(name: str) -> tuple[str | None, Any]:
+        if name not in env:
+            return None, None
+        bound = env[name]
+        if isinstance(bound, (TaskRef, XComArg, GroupRef, DagState, TaskFlow, DagFactory, GroupFactory, Partial)):
+            return "airflow", None
+        if isinstance(bound, (LabelRef, CustomOperator)):
+            return "airflow", None
+        return ("literal", bound) if is_plain_literal(bound) else (None, None)
+
+    return known

@@ -22,6 +22,9 @@ from converters.inventory import ir
 @dataclass(frozen=True)
 class Unknown:
     source: str
+    # Where the DAG file computed it: (expression, statement, the values its names held), so that an argument
+    # the scan could not evaluate can be carried as the code that computed it (``FileScanner.carry``).
+    origin: tuple[ast.expr, ast.stmt, dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from converters.inventory import ir
 from converters.inventory.secrets import secret_expression
+from converters.rules.hooks import HOOKS, unsupported_uses
 
 MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
 DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
@@ -321,9 +322,20 @@ def judge_code(task: TaskInput, t: Translation) -> None:
             t.disposition = NONE
             t.reason = f"an argument's code calls {needs_airflow[0]}, whose module imports Airflow (absent in Dagster)"
             return
+        bound = {local: HOOKS[q] for local, q in task.file.logic_airflow_imports.items() if q in HOOKS}
+        missing = unsupported_uses(task.file.logic, name, bound)
+        # A method of Airflow's Connection the support package does not have would fail when the asset runs.
+        if missing:
+            t.disposition = NONE
+            t.reason = f"an argument's code calls Airflow methods with no Dagster-side equivalent: {', '.join(missing)}"
+            return
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
+            t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
+        if any(n.endswith("Connection") for n in found.airflow_names):
+            t.disposition = worse(t.disposition, JUDG)
+            note = f"{found.expression[:80]!r} reads Airflow Connections: set AIRFLOW_CONN_<ID> on the Dagster side"
             t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
         if found.environment:
             t.disposition = worse(t.disposition, JUDG)

@@ -41,6 +41,14 @@ HOOKS: dict[str, str] = {
         "airflow.sdk.BaseHook",
         "airflow.sdk.bases.hook.BaseHook",
     ),
+    # Not a hook, but the same lookup of AIRFLOW_CONN_<ID> (support/hooks.py).
+    **_paths(
+        "Connection",
+        "airflow.sdk.Connection",
+        "airflow.models.Connection",
+        "airflow.models.connection.Connection",
+        "airflow.sdk.definitions.connection.Connection",
+    ),
     **_paths(
         "DbApiHook",
         f"{_P}.common.sql.hooks.sql.DbApiHook",
@@ -84,20 +92,23 @@ HOOKS: dict[str, str] = {
 def support_members() -> dict[str, frozenset[str]]:
     """Support class name -> its public methods and attributes, inherited ones included (read from source)."""
     classes: dict[str, ast.ClassDef] = {}
+    by_module: dict[str, dict[str, ast.ClassDef]] = {}  # `templates.Connection`: a base named by its module
     for name in SUPPORT_FILES:
         tree = ast.parse((SUPPORT / name).read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
-                classes[node.name] = node
+                classes[node.name] = by_module.setdefault(name.removesuffix(".py"), {})[node.name] = node
 
-    def members(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
-        node = classes.get(name)
-        if node is None or name in seen:
+    def members(name: str, seen: frozenset[str] = frozenset(), node: ast.ClassDef | None = None) -> frozenset[str]:
+        node = node or classes.get(name)
+        if node is None or id(node) in seen:
             return frozenset()
         found: set[str] = set()
         for base in node.bases:
             if isinstance(base, ast.Name):
-                found |= members(base.id, seen | {name})
+                found |= members(base.id, seen | {id(node)})
+            elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+                found |= members(base.attr, seen | {id(node)}, by_module.get(base.value.id, {}).get(base.attr))
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 found.add(stmt.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import (
@@ -34,7 +36,13 @@ POD_NEEDS = (
 )
 # Pod arguments that change how the operator waits or logs, not what the pod does.
 POD_HARMLESS = {"random_name_suffix", "log_events_on_failure", "container_logs", "deferrable", "poll_interval"}
-POD_HARMLESS |= {"reattach_on_restart", "logging_interval", "base_container_name", "do_xcom_push"}
+POD_HARMLESS |= {
+    "reattach_on_restart",
+    "logging_interval",
+    "base_container_name",
+    "do_xcom_push",
+    "log_pod_spec_on_failure",
+}
 
 
 class KubernetesPod(Rule):
@@ -43,8 +51,13 @@ class KubernetesPod(Rule):
     Why: the container is the task. Image, ``cmds`` + ``arguments`` (rendered), namespace and ``env_vars`` are
     passed to the Pipes client, which launches the pod, streams its logs and fails the asset when it fails;
     ``labels``/``annotations`` become ``base_pod_meta``, ``service_account_name``/``node_selector`` and the
-    ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. A pod needing
-    ``secrets``, ``volumes``, ``env_from`` or a pod template stays in Airflow (NONE, naming them); any other pod
+    ``arguments`` of a pod without ``cmds`` (the image's entrypoint runs them) ``base_pod_spec``. Kubernetes
+    ``Secret`` objects name secrets the cluster holds: they become the first container's ``secretKeyRef`` env
+    entries / ``envFrom`` and secret volumes in ``base_pod_spec``, as Airflow attaches them. Kubernetes objects
+    written in the file (``volumes``, ``volume_mounts``, ``env_from``, ``configmaps``, ``image_pull_secrets``,
+    ``container_resources``, ``tolerations``, ``affinity``, security contexts) go to ``base_pod_spec`` as their
+    fields. A pod needing such an object computed at run time, or a pod template, stays in Airflow (NONE, naming
+    them); any other pod
     argument not carried (resources, tolerations, another cluster...) makes it JUDG with a note naming it. For
     GKE the Dagster host's kubeconfig must point at the cluster (JUDG).
 
@@ -108,10 +121,13 @@ class KubernetesPod(Rule):
         t.resources.append(Resource("pipes_k8s", "PipesK8sClient", "PipesK8sClient()"))
         t.imports.add("from dagster_k8s import PipesK8sClient")
         t.support.add("render")
-        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "")]
-        # A pod without its secrets, volumes or template is not the same pod; the Pipes call carries none of them.
+        pod_parts, carried, why = _pod_parts(task.args)
+        needed = [k for k in POD_NEEDS if task.args.get(k) not in (None, [], {}, "") and k not in carried]
+        # A pod without its volumes, secrets or template is not the same pod: the Pipes call must carry them.
         if needed:
-            return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call")
+            reasons = "; ".join(why[k] for k in needed if k in why)
+            detail = f" ({reasons})" if reasons else ""
+            return Translation(NONE, f"the pod's {', '.join(needed)} are not carried by the Pipes call{detail}")
         try:
             cmds, arguments = task.args.get("cmds"), task.args.get("arguments")
             for name, value in (("cmds", cmds), ("arguments", arguments)):
@@ -131,9 +147,11 @@ class KubernetesPod(Rule):
             meta = {k: task.args[k] for k in ("labels", "annotations") if isinstance(task.args.get(k), dict)}
             if meta:
                 parts.append(f"base_pod_meta=render({code.value(meta)}, airflow, DAG)")
-            spec: dict = {}
+            spec, container = pod_parts
             if arguments and not cmds:  # the image's entrypoint runs with these arguments, as in Airflow
-                spec["containers"] = [{"args": arguments}]
+                container["args"] = arguments
+            if container:
+                spec["containers"] = [container]
             if isinstance(task.args.get("service_account_name"), str):
                 spec["service_account_name"] = task.args["service_account_name"]
             if isinstance(task.args.get("node_selector"), dict):
@@ -145,13 +163,19 @@ class KubernetesPod(Rule):
             return Translation(NONE, f"a pod argument {exc}")
         t.consumed |= {"image", "cmds", "arguments", "namespace", "env_vars", "name", "get_logs"}
         t.consumed |= {"is_delete_operator_pod", "on_finish_action", "in_cluster", "startup_timeout_seconds"}
-        t.consumed |= set(meta) | set(spec) - {"containers"} | POD_HARMLESS
+        t.consumed |= set(meta) | {"service_account_name", "node_selector"} & set(spec) | carried | POD_HARMLESS
+        both = sorted({e["name"] for e in container.get("env", [])} & set(_keys(task.args.get("env_vars"))))
+        if both:  # Airflow appends the secrets after env_vars, Dagster env after the base spec's: the other wins
+            t.disposition = JUDG
+            t.notes.append(f"set by both env_vars and a secret: {', '.join(both)} (the pod sees one of them)")
         if task.args.get("do_xcom_push"):
             t.disposition = JUDG
             t.notes.append("do_xcom_push: the pod's /airflow/xcom/return.json is not read, the asset has no value")
         if gke:
             t.consumed |= {"project_id", "location", "cluster_name", "gcp_conn_id"}
-        left = sorted(k for k in task.args if k not in t.consumed and k not in BASE_OPERATOR_ARGS)
+        # `resources` is BaseOperator's too, but a pod's (request_memory, limit_cpu...) sizes its container.
+        base_args = BASE_OPERATOR_ARGS - {"resources"}
+        left = sorted(k for k, v in task.args.items() if k not in t.consumed | base_args and v is not None)
         if left:  # resources, affinity, tolerations, another cluster...: the same container, run differently
             t.disposition = JUDG
             t.notes.append(f"not carried to the pod: {', '.join(left)} (add them to base_pod_spec/base_pod_meta)")
@@ -316,6 +340,149 @@ def _written(value: object) -> str:
     if isinstance(value, ir.RefValue):
         return f"{value.name} (imported)"
     return "missing" if value is None else f"{ir.to_json(value)!s:.100}"
+
+
+SECRET_PARAMETERS = ("deploy_type", "deploy_target", "secret", "key", "items")
+# Pod arguments holding Kubernetes objects (or their dicts) -> where they go in the pod spec / its first container.
+POD_SPEC_ARGS = {
+    "volumes": "volumes",
+    "tolerations": "tolerations",
+    "affinity": "affinity",
+    "security_context": "security_context",
+    "host_aliases": "host_aliases",
+    "image_pull_secrets": "image_pull_secrets",
+    "priority_class_name": "priority_class_name",
+}
+CONTAINER_ARGS = {
+    "volume_mounts": "volume_mounts",
+    "env_from": "env_from",
+    "container_resources": "resources",
+    "container_security_context": "security_context",
+    "image_pull_policy": "image_pull_policy",
+}
+
+
+def _pod_parts(args: dict) -> tuple[tuple[dict, dict], set[str], dict[str, str]]:
+    """The pod spec and first container fields Airflow builds from the pod's Kubernetes arguments (``volumes``,
+    ``tolerations``, ``container_resources``..., ``configmaps`` and ``secrets``), and the arguments carried.
+
+    An argument is carried only when all of it is written data (``k8s.V1Volume(...)`` records or dicts);
+    otherwise it is left out, with why (the caller names it).
+    """
+    spec: dict = {}
+    container: dict = {}
+    carried: set[str] = set()
+    why: dict[str, str] = {}
+    for arg, key in [
+        *((a, ("spec", k)) for a, k in POD_SPEC_ARGS.items()),
+        *((a, ("container", k)) for a, k in CONTAINER_ARGS.items()),
+    ]:
+        value = args.get(arg)
+        if value in (None, [], {}, ""):
+            continue
+        if arg == "image_pull_secrets" and isinstance(value, str):  # "a,b": Airflow's comma-separated names
+            value = [{"name": name} for name in value.split(",")]
+        try:
+            data = _k8s_data(value)
+        except Untranslatable as exc:
+            why[arg] = f"{arg} {exc}"
+            continue
+        (spec if key[0] == "spec" else container)[key[1]] = data
+        carried.add(arg)
+    configmaps = args.get("configmaps")
+    if configmaps and isinstance(configmaps, (list, tuple)) and all(isinstance(c, str) for c in configmaps):
+        # Airflow appends one envFrom per config map after env_from
+        container["env_from"] = [*container.get("env_from", []), *({"config_map_ref": {"name": c}} for c in configmaps)]
+        carried.add("configmaps")
+    try:
+        secret_container, secret_volumes = _secrets(args.get("secrets"))
+    except Untranslatable as exc:
+        why["secrets"] = str(exc)
+        return (spec, container), carried, why
+    for key, items in secret_container.items():  # Secret.attach_to_pod appends them after the pod's own
+        container[key] = [*container.get(key, []), *items]
+    if secret_volumes:
+        spec["volumes"] = [*spec.get("volumes", []), *secret_volumes]
+    if args.get("secrets"):
+        carried.add("secrets")
+    return (spec, container), carried, why
+
+
+def _k8s_data(value: object) -> object:
+    """A Kubernetes object written in the file (``ir.CallValue`` of ``kubernetes.client``) as the dict of its fields
+    (snake_case, as ``PipesK8sClient`` reads them); lists and dicts of them; plain values as they are."""
+    if isinstance(value, ir.CallValue) and value.name.startswith("kubernetes.client") and "V1" in value.name:
+        fields = dict(value.kwargs)
+        if value.args:
+            names = _model_parameters(value.name.rsplit(".", 1)[-1])
+            # Positional fields are known only from the model's own signature.
+            if names is None or len(value.args) > len(names):
+                raise Untranslatable(f"holds {value.name} with positional fields: {_written(value)}")
+            fields = dict(zip(names, value.args, strict=False)) | fields
+        return {str(k): _k8s_data(v) for k, v in fields.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_k8s_data(v) for v in value]
+    if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+        return {str(k): _k8s_data(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool, ir.SecretValue)):  # a secret: read from the env
+        return value
+    raise Untranslatable(f"holds code the scan could not evaluate: {_written(value)}")
+
+
+def _model_parameters(cls: str) -> list[str] | None:
+    """The constructor parameters of a ``kubernetes.client`` model, in order (None without the package)."""
+    try:
+        import kubernetes.client  # the Dagster environment has it (dagster-k8s)
+    except ImportError:
+        return None
+    model = getattr(kubernetes.client, cls, None)
+    if model is None:
+        return None
+    return [p for p in inspect.signature(model).parameters if p != "local_vars_configuration"]
+
+
+def _secrets(value: object) -> tuple[dict, list]:
+    """The first container's ``env``/``env_from``/``volume_mounts`` and the pod's ``volumes`` that Airflow's
+    ``Secret(deploy_type, deploy_target, secret, key)`` objects add to the pod (``Secret.attach_to_pod``).
+
+    ``env`` with a key: the variable ``deploy_target`` (upper-cased) read from the secret's key; ``env`` without
+    one: every key of the secret (``envFrom``); ``volume``: the secret mounted read-only at ``deploy_target``.
+    The secret's values stay in the cluster: only their names are written.
+    """
+    container: dict = {}
+    volumes: list = []
+    if not value:
+        return container, volumes
+    if not isinstance(value, (list, tuple)):
+        raise Untranslatable("secrets is not a literal list")
+    for item in value:
+        # Only Kubernetes Secret objects written in the file say which secret goes where.
+        if not isinstance(item, ir.CallValue) or not item.name.endswith(".Secret"):
+            raise Untranslatable(f"secrets holds code the scan could not evaluate: {_written(item)}")
+        named = dict(zip(SECRET_PARAMETERS, item.args, strict=False)) | dict(item.kwargs)
+        kind, target, secret, key = (named.get(k) for k in SECRET_PARAMETERS[:4])
+        if not isinstance(secret, str) or not all(isinstance(v, (str, type(None))) for v in (kind, target, key)):
+            raise Untranslatable(f"secrets holds a Secret whose names are not literals: {_written(item)}")
+        if named.get("items"):  # a subset of keys mapped to paths (V1KeyToPath objects)
+            raise Untranslatable(f"secrets holds a Secret with items: {_written(item)}")
+        if kind == "env" and key is not None and target is not None:
+            reference = {"secret_key_ref": {"name": secret, "key": key}}
+            container.setdefault("env", []).append({"name": target.upper(), "value_from": reference})
+        elif kind == "env" and key is None:
+            container.setdefault("env_from", []).append({"secret_ref": {"name": secret}})
+        elif kind == "volume" and target is not None:
+            volume = f"secretvol{len(volumes)}"  # Airflow names it secretvol<uuid>: any unique name
+            volumes.append({"name": volume, "secret": {"secret_name": secret}})
+            mount = {"name": volume, "mount_path": target, "read_only": True}
+            container.setdefault("volume_mounts", []).append(mount)
+        else:  # Airflow refuses it when the task is built
+            raise Untranslatable(f"secrets holds a Secret Airflow rejects: {_written(item)}")
+    return container, volumes
+
+
+def _keys(value: object) -> list[str]:
+    """The literal keys of a dict argument (none for code)."""
+    return [str(k) for k in value] if isinstance(value, dict) and not isinstance(value, ir.Value) else []
 
 
 def _joined(code: Code, *lists: object) -> str:

@@ -71,7 +71,10 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             return Translation(
                 NONE, f"{found.name} calls Airflow methods with no Dagster-side equivalent here: " + ", ".join(missing)
             )
-        used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+        if any(hooks.HOOKS.get(n) == "Connection" for n in found.airflow_names):
+            t.disposition = worse(t.disposition, JUDG)
+            t.notes.append("reads Airflow Connections: Dagster reads them from AIRFLOW_CONN_<ID> environment variables")
+        used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook", "Connection"})
         if used:
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append(

@@ -33,6 +33,7 @@ from . import templates
 __all__ = [
     "AwsBaseHook",
     "BaseHook",
+    "Connection",
     "DbApiHook",
     "GCSHook",
     "HttpHook",
@@ -114,6 +115,20 @@ def _split_sql(sql: str) -> list[str]:
         current.append(char)
     statements.append("".join(current))
     return [s.strip() for s in statements if s.strip()]
+
+
+class Connection(templates.Connection):
+    """Airflow's ``Connection`` looked up by copied code: from ``AIRFLOW_CONN_<CONN_ID>`` (Airflow's
+    environment-variable secrets backend), as ``Connection.get`` (Airflow 3) and ``get_connection_from_secrets``
+    read it; ``ConnectionNotFound`` when it is not set."""
+
+    @classmethod
+    def get(cls, conn_id: str) -> templates.Connection:
+        return templates.get_connection(conn_id, airflow_major=3)  # airflow.sdk.Connection: Airflow 3 only
+
+    @classmethod
+    def get_connection_from_secrets(cls, conn_id: str) -> templates.Connection:
+        return templates.get_connection(conn_id, airflow_major=int(os.environ.get("AIRFLOW_MAJOR_VERSION", "2")))
 
 
 class DbApiHook(BaseHook):
