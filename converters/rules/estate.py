@@ -173,10 +173,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
         return Translation(NONE, f"an estate operator pulls XComs in its own code: {_where(record)}")
     used = sorted({hooks.HOOKS[n] for n in copied.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
     if used:
-        t.notes.append(
-            f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
-            "AIRFLOW_CONN_<ID>, the driver installed in the Dagster environment"
-        )
+        t.notes.append(hooks.uses_note(used, "the driver installed in the Dagster environment"))
     if copied.reads_conf:
         t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
     code = Code(t)

@@ -77,18 +77,56 @@ HOOKS: dict[str, str] = {
     **_paths("SFTPHook", f"{_P}.sftp.hooks.sftp.SFTPHook", "airflow.contrib.hooks.sftp_hook.SFTPHook"),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
     **_paths("GCSHook", f"{_P}.google.cloud.hooks.gcs.GCSHook"),
+    **_paths("FTPHook", f"{_P}.ftp.hooks.ftp.FTPHook", "airflow.contrib.hooks.ftp_hook.FTPHook"),
+    # The other Airflow APIs callables use, in the same module: connections, configuration, e-mail, and the one
+    # provider operator callables build and execute themselves (a Slack message from a helper or a callback).
+    **_paths(
+        "AirflowConnection",
+        "airflow.models.Connection",
+        "airflow.models.connection.Connection",
+        "airflow.sdk.Connection",
+        "airflow.sdk.definitions.connection.Connection",
+    ),
+    **_paths("conf", "airflow.configuration.conf"),
+    **_paths("send_email", "airflow.utils.email.send_email"),
+    **_paths(
+        "SlackAPIPostOperator",
+        f"{_P}.slack.operators.slack.SlackAPIPostOperator",
+        "airflow.operators.slack_operator.SlackAPIPostOperator",
+        "airflow.contrib.operators.slack_operator.SlackAPIPostOperator",
+    ),
 }
+
+# What the generated code reads for the APIs other than hooks (the plan's note on a task using them).
+_API_NOTES = {
+    "conf": "Airflow configuration from AIRFLOW__<SECTION>__<KEY> (else Airflow's defaults)",
+    "send_email": "e-mail sent to the SMTP server of AIRFLOW__SMTP__* (the smtp_default connection's login)",
+    "SlackAPIPostOperator": "Slack messages posted to the Web API with the connection's token",
+}
+
+
+def uses_note(used: list[str], driver: str) -> str:
+    """The note of a task whose copied code uses these support classes (``driver``: what must be installed)."""
+    apis = [_API_NOTES[name] for name in used if name in _API_NOTES]
+    return (
+        f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+        f"AIRFLOW_CONN_<ID>, {', '.join([*apis, driver])}"
+    )
 
 
 @cache
 def support_members() -> dict[str, frozenset[str]]:
     """Support class name -> its public methods and attributes, inherited ones included (read from source)."""
     classes: dict[str, ast.ClassDef] = {}
+    instances: dict[str, str] = {}  # module-level ``conf = AirflowConfigParser()``: the instance has its members
     for name in SUPPORT_FILES:
         tree = ast.parse((SUPPORT / name).read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = node
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                if isinstance(node.value.func, ast.Name):
+                    instances |= {t.id: node.value.func.id for t in node.targets if isinstance(t, ast.Name)}
 
     def members(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
         node = classes.get(name)
@@ -98,6 +136,8 @@ def support_members() -> dict[str, frozenset[str]]:
         for base in node.bases:
             if isinstance(base, ast.Name):
                 found |= members(base.id, seen | {name})
+            elif isinstance(base, ast.Attribute):  # ``templates.Connection``: the class of that support module
+                found |= members(base.attr, seen | {name})
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 found.add(stmt.name)
@@ -115,7 +155,8 @@ def support_members() -> dict[str, frozenset[str]]:
                     found.add(inner.attr)
         return frozenset(n for n in found if n and not n.startswith("_") and n != "airflow_paths")
 
-    return {name: members(name) for name in classes}
+    known = {name: members(name) for name in classes}
+    return known | {name: known[cls] for name, cls in instances.items() if cls in known}
 
 
 def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -> list[str]:

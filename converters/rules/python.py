@@ -22,6 +22,8 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.exceptions.AirflowFailException": "AirflowFailException",
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
+    "airflow.sdk.exceptions.AirflowFailException": "AirflowFailException",
+    "airflow.sdk.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.utils.dates.days_ago": "days_ago",
     # The base of an estate operator class copied into the logic (rules/estate.py): support's stand-in.
     "airflow.models.BaseOperator": "BaseOperator",
@@ -71,10 +73,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
         if used:
             t.disposition = worse(t.disposition, JUDG)
-            t.notes.append(
-                f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
-                "AIRFLOW_CONN_<ID>, the database or service driver installed in the Dagster environment"
-            )
+            t.notes.append(hooks.uses_note(used, "the database or service driver installed in the Dagster environment"))
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Variables: Dagster reads them from AIRFLOW_VAR_<KEY> environment variables")
