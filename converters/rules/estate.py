@@ -148,7 +148,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
         return Translation(
             NONE,
             f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
-            + ", ".join(unsupported),
+            + hooks.describe_unsupported(unsupported),
         )
     bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
     classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}

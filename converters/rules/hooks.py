@@ -104,6 +104,28 @@ _API_NOTES = {
     "SlackAPIPostOperator": "Slack messages posted to the Web API with the connection's token",
 }
 
+# Airflow APIs that open Airflow's own metadata database: no equivalent can exist outside Airflow, and the NONE
+# reason says so, since it is the cause a user must design around (not a missing support class).
+METADATA_DATABASE = {
+    "airflow.utils.session.create_session",
+    "airflow.utils.session.provide_session",
+    "airflow.utils.session.NEW_SESSION",
+    "airflow.settings.Session",
+    "airflow.settings.SQL_ALCHEMY_CONN",
+    "airflow.settings.engine",
+    "airflow.settings",
+    "airflow.utils.db.provide_session",
+    "airflow.utils.db.create_session",
+}
+
+
+def describe_unsupported(names: list[str]) -> str:
+    """The unsupported Airflow names of a NONE reason, those reaching Airflow's metadata database marked so."""
+    return ", ".join(
+        f"{name} (Airflow's metadata database, which Dagster has no copy of)" if name in METADATA_DATABASE else name
+        for name in names
+    )
+
 
 def uses_note(used: list[str], driver: str) -> str:
     """The note of a task whose copied code uses these support classes (``driver``: what must be installed)."""

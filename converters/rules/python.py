@@ -60,7 +60,9 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         # Airflow APIs we do not reproduce keep the task in Airflow.
         if unsupported:
             return Translation(
-                NONE, f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: " + ", ".join(unsupported)
+                NONE,
+                f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: "
+                + hooks.describe_unsupported(unsupported),
             )
         bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
         classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}

@@ -151,6 +151,7 @@ from airflow.providers.ftp.hooks.ftp import FTPHook
 from airflow.providers.slack.operators.slack import SlackAPIPostOperator
 from airflow.sdk import Connection
 from airflow.utils.email import send_email
+from airflow.utils.session import create_session
 
 
 def report(**context):
@@ -163,9 +164,15 @@ def sections(**context):
     return conf.getsection("smtp")
 
 
+def configured(**context):
+    with create_session() as session:
+        return session.query(Connection).filter(Connection.conn_id == "slack").count()
+
+
 with DAG("apis", schedule=None, start_date=datetime(2024, 1, 1)):
     PythonOperator(task_id="report", python_callable=report)
     PythonOperator(task_id="sections", python_callable=sections)
+    PythonOperator(task_id="configured", python_callable=configured)
 """
 
 
@@ -182,6 +189,11 @@ def test_a_callable_using_the_apis_is_judg_and_a_missing_method_is_none_with_its
     assert "AirflowConnection, FTPHook, SlackAPIPostOperator, conf, send_email" in note and "AIRFLOW__SMTP__" in note
     assert tasks["sections"].translation.disposition == NONE
     assert tasks["sections"].translation.reason.endswith("no Dagster-side equivalent here: conf.getsection")
+    # A query of Airflow's metadata database: NONE, and the reason names it as that.
+    assert tasks["configured"].translation.reason == (
+        "configured calls Airflow APIs with no Dagster-side equivalent here: airflow.utils.session.create_session "
+        "(Airflow's metadata database, which Dagster has no copy of)"
+    )
     logic = (tmp_path / "apis_defs" / "logic" / "apis.py").read_text()
     assert "from ..support.hooks import AirflowConnection as Connection\n" in logic
     assert "from ..support.hooks import FTPHook, SlackAPIPostOperator, conf, send_email\n" in logic
