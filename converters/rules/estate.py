@@ -142,7 +142,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
             NONE,
             f"an estate operator uses names its file does not define: {_where(record)}: {', '.join(copied.unresolved)}",
         )
-    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
     if unsupported:
         return Translation(
@@ -152,7 +152,8 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
         )
     bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
     classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
-    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes)
+    modules = hooks.module_imports(task.file.logic_airflow_imports)
+    missing = hooks.unsupported_uses(task.file.logic, copied.name, classes, modules)
     # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
     if missing:
         return Translation(
@@ -171,7 +172,7 @@ def _run_copied_class(task: TaskInput, record: ir.EstateClass, copied: ir.Callab
     # XComs pulled by the operator's own code have no asset input to come from here.
     if copied.xcom_pulls:
         return Translation(NONE, f"an estate operator pulls XComs in its own code: {_where(record)}")
-    used = sorted({hooks.HOOKS[n] for n in copied.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+    used = sorted(hooks.classes_used(copied.airflow_names) - {"BaseHook"})
     if used:
         t.notes.append(hooks.uses_note(used, "the driver installed in the Dagster environment"))
     if copied.reads_conf:

@@ -19,8 +19,11 @@ names, rather than failing with an ``AttributeError`` at run time.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+
+from converters.inventory.operators import canonical
 
 SUPPORT = Path(__file__).resolve().parents[1] / "codegen" / "support"
 SUPPORT_FILES = ("templates.py", "hooks.py")  # where the classes whose members are checked are defined
@@ -89,13 +92,38 @@ HOOKS: dict[str, str] = {
     ),
     **_paths("conf", "airflow.configuration.conf"),
     **_paths("send_email", "airflow.utils.email.send_email"),
-    **_paths(
-        "SlackAPIPostOperator",
-        f"{_P}.slack.operators.slack.SlackAPIPostOperator",
-        "airflow.operators.slack_operator.SlackAPIPostOperator",
-        "airflow.contrib.operators.slack_operator.SlackAPIPostOperator",
-    ),
+    **_paths("SlackAPIPostOperator", *canonical("SlackAPIPostOperator")),
 }
+
+
+def _modules() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for path, cls in HOOKS.items():
+        module, _, attr = path.rpartition(".")
+        found.setdefault(module, {})[attr] = cls
+    return found
+
+
+# Airflow module -> its names that HOOKS binds: a callable importing the module itself
+# (``from airflow.providers.ssh.hooks import ssh``; ``ssh.SSHHook(...)``) gets a namespace of those classes.
+MODULES: dict[str, dict[str, str]] = _modules()
+
+
+def bound(name: str) -> bool:
+    """Whether the Airflow name (a class, function, object or a module of them) is bound to support/hooks.py."""
+    return name in HOOKS or name in MODULES
+
+
+def module_imports(imports: dict[str, str]) -> dict[str, str]:
+    """The names in the logic that stand for an Airflow module of ``MODULES`` -> that module."""
+    return {local: path for local, path in imports.items() if path in MODULES}
+
+
+def classes_used(airflow_names: Iterable[str]) -> set[str]:
+    """The support/hooks.py names the Airflow names bind (every one of a module's)."""
+    found = {HOOKS[n] for n in airflow_names if n in HOOKS}
+    return found.union(*(MODULES[n].values() for n in airflow_names if n in MODULES))
+
 
 # What the generated code reads for the APIs other than hooks (the plan's note on a task using them).
 _API_NOTES = {
@@ -181,14 +209,22 @@ def support_members() -> dict[str, frozenset[str]]:
     return known | {name: known[cls] for name, cls in instances.items() if cls in known}
 
 
-def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -> list[str]:
+def unsupported_uses(
+    logic: str, callable_name: str, bindings: dict[str, str], modules: dict[str, str] | None = None
+) -> list[str]:
     """``Class.member`` for each member the callable's code uses that the support class lacks.
 
     ``bindings``: name in the logic -> support class name (only names whose class has its members declared).
+    ``modules``: name in the logic -> the Airflow module it imports (``from airflow.providers.ssh.hooks import
+    ssh``, one of ``MODULES``): ``ssh.SSHHook`` is that class, and an attribute of the module with no support
+    class is reported by its Airflow path.
     """
     known = support_members()
+    modules = dict(modules or {})
     checked = {local: cls for local, cls in bindings.items() if cls in known}
-    if not checked:
+    for local, path in modules.items():
+        checked |= {f"{local}.{attr}": cls for attr, cls in MODULES.get(path, {}).items() if cls in known}
+    if not checked and not modules:
         return []
     try:
         tree = ast.parse(logic)
@@ -214,15 +250,30 @@ def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -
         for node in ast.walk(root):
             if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
                 continue
+            if isinstance(node.value, ast.Name) and node.value.id in modules and node.value.id not in local:
+                path = f"{modules[node.value.id]}.{node.attr}"
+                if path not in HOOKS:
+                    missing.add(path)
+                continue
             owner = _class_of(node.value, checked, instances)
             if owner is not None and node.attr not in known[owner]:
                 missing.add(f"{owner}.{node.attr}")
     return sorted(missing)
 
 
+def _dotted(value: ast.AST) -> str | None:
+    """``name`` or ``module.name``: how a support class is spelled in the logic."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+        return f"{value.value.id}.{value.attr}"
+    return None
+
+
 def _constructed(value: ast.AST, checked: dict[str, str]) -> str | None:
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        return checked.get(value.func.id)
+    if isinstance(value, ast.Call):
+        spelled = _dotted(value.func)
+        return checked.get(spelled) if spelled else None
     return None
 
 
@@ -248,4 +299,7 @@ def _instances(root: ast.AST, checked: dict[str, str]) -> dict[str, str]:
 def _class_of(value: ast.AST, checked: dict[str, str], instances: dict[str, str]) -> str | None:
     if isinstance(value, ast.Name):
         return checked.get(value.id) or instances.get(value.id)
+    if isinstance(value, ast.Attribute):
+        spelled = _dotted(value)
+        return checked.get(spelled) if spelled else None
     return _constructed(value, checked)

@@ -56,7 +56,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         # Names the copied code needs but the file does not bind would fail at run time.
         if found.unresolved:
             return Translation(NONE, f"{found.name} uses names its file does not define: {', '.join(found.unresolved)}")
-        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
         # Airflow APIs we do not reproduce keep the task in Airflow.
         if unsupported:
             return Translation(
@@ -66,13 +66,14 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
             )
         bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
         classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
-        missing = hooks.unsupported_uses(task.file.logic, found.name, classes)
+        modules = hooks.module_imports(task.file.logic_airflow_imports)
+        missing = hooks.unsupported_uses(task.file.logic, found.name, classes, modules)
         # Methods of a supported Airflow class that support/ does not have (Variable.set, a hook's other methods).
         if missing:
             return Translation(
                 NONE, f"{found.name} calls Airflow methods with no Dagster-side equivalent here: " + ", ".join(missing)
             )
-        used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+        used = sorted(hooks.classes_used(found.airflow_names) - {"BaseHook"})
         if used:
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append(hooks.uses_note(used, "the database or service driver installed in the Dagster environment"))

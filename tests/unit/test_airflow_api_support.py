@@ -197,3 +197,59 @@ def test_a_callable_using_the_apis_is_judg_and_a_missing_method_is_none_with_its
     logic = (tmp_path / "apis_defs" / "logic" / "apis.py").read_text()
     assert "from ..support.hooks import AirflowConnection as Connection\n" in logic
     assert "from ..support.hooks import FTPHook, SlackAPIPostOperator, conf, send_email\n" in logic
+
+
+MODULE_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from airflow.providers.ssh.hooks import ssh
+
+
+def run_remote(**context):
+    hook = ssh.SSHHook(ssh_conn_id="box")
+    with hook.get_conn() as client:
+        return hook.exec_ssh_client_command(client, "uptime", get_pty=False, environment=None)
+
+
+def tunnel(**context):
+    return ssh.SSHHook(ssh_conn_id="box").get_tunnel(5432)
+
+
+def other(**context):
+    return ssh.SomethingElse()
+
+
+with DAG("module_form", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="run_remote", python_callable=run_remote)
+    PythonOperator(task_id="tunnel", python_callable=tunnel)
+    PythonOperator(task_id="other", python_callable=other)
+"""
+
+
+def test_a_hooks_module_imported_whole_is_a_namespace_of_its_support_classes(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "module_form.py").write_text(MODULE_DAG)
+    result = convert_project(dags, tmp_path / "module_form_defs", use_cache=False)
+    assert not result.generated.problems, result.generated.problems
+    tasks = {t.task.task_id: t.translation for d in result.plan.dags for t in d.tasks}
+    assert tasks["run_remote"].disposition == JUDG, tasks["run_remote"].reason
+    assert tasks["tunnel"].reason.endswith("no Dagster-side equivalent here: SSHHook.get_tunnel")
+    assert tasks["other"].reason.endswith(
+        "no Dagster-side equivalent here: airflow.providers.ssh.hooks.ssh.SomethingElse"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        logic = importlib.import_module("module_form_defs.logic.module_form")
+        support = importlib.import_module("module_form_defs.support.hooks")
+        assert logic.ssh.SSHHook is support.SSHHook
+        with pytest.raises(AttributeError, match="airflow.providers.ssh.hooks.ssh.SomethingElse is Airflow's"):
+            logic.other()
+    finally:
+        for name in [m for m in sys.modules if m.startswith("module_form_defs")]:
+            del sys.modules[name]
