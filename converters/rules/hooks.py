@@ -93,6 +93,7 @@ HOOKS: dict[str, str] = {
     **_paths("conf", "airflow.configuration.conf"),
     **_paths("send_email", "airflow.utils.email.send_email"),
     **_paths("SlackAPIPostOperator", *canonical("SlackAPIPostOperator")),
+    **_paths("SQLExecuteQueryOperator", *canonical("SQLExecuteQueryOperator")),
 }
 
 

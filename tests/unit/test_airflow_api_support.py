@@ -253,3 +253,27 @@ def test_a_hooks_module_imported_whole_is_a_namespace_of_its_support_classes(tmp
     finally:
         for name in [m for m in sys.modules if m.startswith("module_form_defs")]:
             del sys.modules[name]
+
+
+def test_sql_execute_query_operator_executed_in_a_callable_returns_what_airflows_returns(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_LITE", json.dumps({"conn_type": "sqlite", "host": str(tmp_path / "db.sqlite")}))
+    run = hooks.SQLExecuteQueryOperator
+    script = "create table t (id integer, name text); insert into t values (1, 'a'), (2, 'b')"
+    assert run(task_id="x", conn_id="lite", sql=script, split_statements=True).execute({}) is None  # no result set
+    assert run(task_id="x", conn_id="lite", sql="select id, name from t order by id").execute({}) == [
+        (1, "a"),
+        (2, "b"),
+    ]
+    # A list of statements: one result per statement; without do_xcom_push: None.
+    both = run(conn_id="lite", sql=["select count(*) from t", "select max(id) from t"])
+    assert both.execute({}) == [[(2,)], [(2,)]]
+    assert run(conn_id="lite", sql="select 1", do_xcom_push=False).execute({}) is None
+    # The output processor gets every statement's rows and descriptions; one string returns its last item.
+    processed = run(conn_id="lite", sql="select id from t", output_processor=lambda rows, desc: [desc[0][0][0], rows])
+    assert processed.execute({}) == [[(1,), (2,)]]
+    monkeypatch.setenv("AIRFLOW_CONN_API", "http://example.org")
+    with pytest.raises(AttributeError, match="of type 'http'"):
+        run(conn_id="api", sql="select 1").execute({})
+    monkeypatch.setenv("AIRFLOW_CONN_PG", "postgres://u:p@db:5432/default_db")
+    hook = run(conn_id="pg", sql="select 1", database="okapi").get_db_hook()
+    assert isinstance(hook, hooks.PostgresHook) and hook.database == "okapi" and hook.postgres_conn_id == "pg"

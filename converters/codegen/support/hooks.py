@@ -52,6 +52,7 @@ __all__ = [
     "send_email",
     "SlackAPIPostOperator",
     "airflow_module",
+    "SQLExecuteQueryOperator",
 ]
 
 
@@ -1935,3 +1936,74 @@ class _AirflowModule:
 def airflow_module(name: str, **members: Any) -> Any:
     """The stand-in of the Airflow module ``name`` holding ``members`` (the generated logic binds it)."""
     return _AirflowModule(name, members)
+
+
+def _default_output_processor(results: list[Any], descriptions: list[Any]) -> list[Any]:
+    return results
+
+
+class SQLExecuteQueryOperator:
+    """``common.sql``'s ``SQLExecuteQueryOperator`` built and executed inside a callable: ``execute`` runs the SQL
+    through the hook of the connection's type (``postgres``, ``mysql``, ``sqlite``: the classes above), with
+    ``database`` as the Postgres database or the other hooks' schema, and returns what Airflow's returns (the
+    last statement's rows for one string of SQL, else a list per statement; None without ``do_xcom_push``)."""
+
+    def __init__(
+        self,
+        *,
+        sql: str | list[str],
+        autocommit: bool = False,
+        parameters: Any = None,
+        handler: Callable[[Any], Any] = fetch_all_handler,
+        output_processor: Callable[[list[Any], list[Any]], Any] | None = None,
+        conn_id: str | None = None,
+        database: str | None = None,
+        split_statements: bool | None = None,
+        return_last: bool = True,
+        requires_result_fetch: bool = False,
+        hook_params: Mapping[str, Any] | None = None,
+        do_xcom_push: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.sql, self.autocommit, self.parameters, self.handler = sql, autocommit, parameters, handler
+        self.output_processor = output_processor or _default_output_processor
+        self.conn_id, self.database, self.hook_params = conn_id, database, dict(hook_params or {})
+        self.split_statements, self.return_last = split_statements, return_last
+        self.requires_result_fetch, self.do_xcom_push = requires_result_fetch, do_xcom_push
+        self.task_id = kwargs.get("task_id")
+
+    def get_db_hook(self) -> DbApiHook:
+        conn = templates.get_connection(self.conn_id or "", airflow_major=_airflow_major())
+        hook_class = {"postgres": PostgresHook, "mysql": MySqlHook, "sqlite": SqliteHook}.get(conn.conn_type or "")
+        if hook_class is None:
+            raise _NoEquivalent(
+                f"SQLExecuteQueryOperator: connection {self.conn_id!r} is of type {conn.conn_type!r}, "
+                "whose hook has no equivalent in support/hooks.py (postgres, mysql and sqlite do)"
+            )
+        hook = hook_class(**{hook_class.conn_name_attr: self.conn_id}, **self.hook_params)
+        if self.database:
+            if hook.conn_type == "postgres":
+                hook.database = self.database
+            else:
+                hook.schema = self.database
+        return hook
+
+    def execute(self, context: Any = None) -> Any:
+        hook = self.get_db_hook()
+        extra = {"split_statements": self.split_statements} if self.split_statements is not None else {}
+        fetch = self.do_xcom_push or self.requires_result_fetch
+        output = hook.run(
+            sql=self.sql,
+            autocommit=self.autocommit,
+            parameters=self.parameters,
+            handler=self.handler if fetch else None,
+            return_last=self.return_last,
+            **extra,
+        )
+        if not self.do_xcom_push:
+            return None
+        split = self.split_statements
+        single = isinstance(self.sql, str) and (self.return_last or (split is not None and not split))
+        if single:
+            return self.output_processor([output], hook.descriptions)[-1]
+        return self.output_processor(output, hook.descriptions)
