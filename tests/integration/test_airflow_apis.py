@@ -228,3 +228,60 @@ def test_slack_api_post_operator_executed_in_a_callable_posts_to_the_web_api(tmp
     ((path, auth, body),) = received
     assert (path, auth) == ("/api/chat.postMessage", "Bearer xoxb-token")
     assert body["text"] == "loaded 2024-01-15" and body["channel"] == "#data" and body["username"] == "Airflow"
+
+
+SQL_OPERATOR_DAG = """
+from datetime import datetime
+
+from airflow.decorators import dag, task
+from airflow.operators.python import get_current_context
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+
+def _refresh(database):
+    SQLExecuteQueryOperator(
+        task_id="refresh",
+        conn_id="folio",
+        database=database,
+        sql="create table if not exists counts (day text, n int); insert into counts values (%(day)s, %(n)s)",
+        parameters={"day": "2024-01-15", "n": 3},
+    ).execute(get_current_context())
+
+
+@dag(schedule=None, start_date=datetime(2024, 1, 1))
+def sql_in_callable():
+    @task
+    def count(**kwargs):
+        _refresh(kwargs.get("database", "reports"))
+        result = SQLExecuteQueryOperator(
+            task_id="count", conn_id="folio", database="reports", sql="select day, n from counts"
+        ).execute(get_current_context())
+        return [list(row) for row in result]
+
+    count()
+
+
+sql_in_callable()
+"""
+
+
+def test_sql_execute_query_operator_in_a_callable_against_a_real_postgres(tmp_path, monkeypatch):
+    import psycopg2
+
+    from tests.integration.hook_servers import postgres_server
+
+    package, tasks = convert(tmp_path, "sql_in_callable", SQL_OPERATOR_DAG)
+    assert tasks["count"].disposition == JUDG, tasks["count"].translation.reason
+    with postgres_server() as pg:
+        admin = psycopg2.connect(host=pg.host, port=pg.port, user=pg.user, password=pg.password, dbname=pg.database)
+        admin.autocommit = True
+        admin.cursor().execute("create database reports")
+        admin.close()
+        # The connection names another database: the operator's ``database`` is the one used, as in Airflow.
+        monkeypatch.setenv("AIRFLOW_CONN_FOLIO", pg.uri)
+        values = materialize(tmp_path, package, "sql_in_callable", [["sql_in_callable", "count"]], TAGS)
+        assert values[("sql_in_callable", "count")] == [["2024-01-15", 3]]
+        with psycopg2.connect(host=pg.host, port=pg.port, user=pg.user, password=pg.password, dbname="reports") as c:
+            with c.cursor() as cur:
+                cur.execute("select day, n from counts")
+                assert cur.fetchall() == [("2024-01-15", 3)]
