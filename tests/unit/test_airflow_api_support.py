@@ -277,3 +277,8 @@ def test_sql_execute_query_operator_executed_in_a_callable_returns_what_airflows
     monkeypatch.setenv("AIRFLOW_CONN_PG", "postgres://u:p@db:5432/default_db")
     hook = run(conn_id="pg", sql="select 1", database="okapi").get_db_hook()
     assert isinstance(hook, hooks.PostgresHook) and hook.database == "okapi" and hook.postgres_conn_id == "pg"
+
+
+def test_sftp_hooks_deprecated_ftp_conn_id_names_the_connection():
+    assert hooks.SFTPHook(ftp_conn_id="sftp-vendor").ssh_conn_id == "sftp-vendor"
+    assert hooks.SFTPHook().ssh_conn_id == "sftp_default"

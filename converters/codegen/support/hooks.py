@@ -1294,7 +1294,8 @@ class SFTPHook(SSHHook):
     hook_name = "SFTP"
 
     def __init__(self, ssh_conn_id: str | None = "sftp_default", ssh_hook: SSHHook | None = None, **kwargs: Any):
-        kwargs.pop("ftp_conn_id", None)
+        # Airflow's deprecated ``ftp_conn_id`` names the connection in ``ssh_conn_id``'s place.
+        ssh_conn_id = kwargs.pop("ftp_conn_id", None) or ssh_conn_id
         super().__init__(ssh_conn_id=ssh_hook.ssh_conn_id if ssh_hook else ssh_conn_id, **kwargs)
         self.conn: Any = None
 
