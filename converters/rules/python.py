@@ -24,6 +24,8 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
     "airflow.sdk.exceptions.AirflowFailException": "AirflowFailException",
     "airflow.sdk.exceptions.AirflowSkipException": "AirflowSkipException",
+    # The standard provider's exceptions module re-exports Airflow's (``from ... import AirflowException`` works).
+    "airflow.providers.standard.exceptions.AirflowException": "AirflowException",
     "airflow.utils.dates.days_ago": "days_ago",
     # The base of an estate operator class copied into the logic (rules/estate.py): support's stand-in.
     "airflow.models.BaseOperator": "BaseOperator",
