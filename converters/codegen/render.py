@@ -12,7 +12,7 @@ from typing import Any
 from converters.inventory import ir
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
 from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
-from converters.rules.hooks import HOOKS
+from converters.rules.hooks import HOOKS, MODULES
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
@@ -147,7 +147,8 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
     bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
     aliases = {local: bound[qualified] for local, qualified in airflow_imports.items() if qualified in bound}
     hooks = {local: HOOKS[qualified] for local, qualified in airflow_imports.items() if qualified in HOOKS}
-    others = {k: v for k, v in airflow_imports.items() if v not in bound and v not in HOOKS}
+    modules = {local: q for local, q in airflow_imports.items() if q in MODULES and q not in bound}
+    others = {k: v for k, v in airflow_imports.items() if v not in bound and v not in HOOKS and k not in modules}
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())
@@ -157,7 +158,13 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
     if hooks:
         imported = sorted({f"{target} as {local}" if local != target else target for local, target in hooks.items()})
         lines.append(f"from ..support.hooks import {', '.join(imported)}")
+    if modules:
+        lines.append("from ..support import hooks as support_hooks")
     lines.append("")
+    # An Airflow module imported whole (``from airflow.providers.ssh.hooks import ssh``): its support classes.
+    for local, qualified in sorted(modules.items()):
+        members = ", ".join(f"{name}=support_hooks.{cls}" for name, cls in sorted(MODULES[qualified].items()))
+        lines.append(f"{local} = support_hooks.airflow_module({q(qualified)}, {members})")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")
     lines += ["", "", without_trailing_whitespace(logic.rstrip()), ""]

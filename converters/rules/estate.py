@@ -164,17 +164,18 @@ def _run_copied_class(
             f"an estate operator uses names its {'module' if alone else 'file'} does not define: {_where(record)}: "
             + ", ".join(copied.unresolved),
         )
-    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+    unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
     if unsupported:
         return Translation(
             NONE,
             f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
-            + ", ".join(unsupported),
+            + hooks.describe_unsupported(unsupported),
         )
     bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
     classes = {local: bound[q] for local, q in airflow_imports.items() if q in bound}
-    missing = hooks.unsupported_uses(logic, copied.name, classes)
+    modules = hooks.module_imports(airflow_imports)
+    missing = hooks.unsupported_uses(logic, copied.name, classes, modules)
     # Methods of a supported Airflow class that support/ does not have (a hook's other methods).
     if missing:
         return Translation(
@@ -193,12 +194,9 @@ def _run_copied_class(
     # XComs pulled by the operator's own code have no asset input to come from here.
     if copied.xcom_pulls:
         return Translation(NONE, f"an estate operator pulls XComs in its own code: {_where(record)}")
-    used = sorted({hooks.HOOKS[n] for n in copied.airflow_names if n in hooks.HOOKS} - {"BaseHook"})
+    used = sorted(hooks.classes_used(copied.airflow_names) - {"BaseHook"})
     if used:
-        t.notes.append(
-            f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
-            "AIRFLOW_CONN_<ID>, the driver installed in the Dagster environment"
-        )
+        t.notes.append(hooks.uses_note(used, "the driver installed in the Dagster environment"))
     if copied.reads_conf:
         t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
     code = Code(t)

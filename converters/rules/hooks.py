@@ -19,8 +19,11 @@ names, rather than failing with an ``AttributeError`` at run time.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+
+from converters.inventory.operators import canonical
 
 SUPPORT = Path(__file__).resolve().parents[1] / "codegen" / "support"
 SUPPORT_FILES = ("templates.py", "hooks.py")  # where the classes whose members are checked are defined
@@ -85,7 +88,82 @@ HOOKS: dict[str, str] = {
     **_paths("SFTPHook", f"{_P}.sftp.hooks.sftp.SFTPHook", "airflow.contrib.hooks.sftp_hook.SFTPHook"),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),
     **_paths("GCSHook", f"{_P}.google.cloud.hooks.gcs.GCSHook"),
+    **_paths("FTPHook", f"{_P}.ftp.hooks.ftp.FTPHook", "airflow.contrib.hooks.ftp_hook.FTPHook"),
+    # The other Airflow APIs callables use, in the same module: configuration, e-mail, and the one
+    # provider operator callables build and execute themselves (a Slack message from a helper or a callback).
+    **_paths("conf", "airflow.configuration.conf"),
+    **_paths("send_email", "airflow.utils.email.send_email"),
+    **_paths("SlackAPIPostOperator", *canonical("SlackAPIPostOperator")),
+    **_paths("SQLExecuteQueryOperator", *canonical("SQLExecuteQueryOperator")),
 }
+
+
+def _modules() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for path, cls in HOOKS.items():
+        module, _, attr = path.rpartition(".")
+        found.setdefault(module, {})[attr] = cls
+    return found
+
+
+# Airflow module -> its names that HOOKS binds: a callable importing the module itself
+# (``from airflow.providers.ssh.hooks import ssh``; ``ssh.SSHHook(...)``) gets a namespace of those classes.
+MODULES: dict[str, dict[str, str]] = _modules()
+
+
+def bound(name: str) -> bool:
+    """Whether the Airflow name (a class, function, object or a module of them) is bound to support/hooks.py."""
+    return name in HOOKS or name in MODULES
+
+
+def module_imports(imports: dict[str, str]) -> dict[str, str]:
+    """The names in the logic that stand for an Airflow module of ``MODULES`` -> that module."""
+    return {local: path for local, path in imports.items() if path in MODULES}
+
+
+def classes_used(airflow_names: Iterable[str]) -> set[str]:
+    """The support/hooks.py names the Airflow names bind (every one of a module's)."""
+    found = {HOOKS[n] for n in airflow_names if n in HOOKS}
+    return found.union(*(MODULES[n].values() for n in airflow_names if n in MODULES))
+
+
+# What the generated code reads for the APIs other than hooks (the plan's note on a task using them).
+_API_NOTES = {
+    "conf": "Airflow configuration from AIRFLOW__<SECTION>__<KEY> (else Airflow's defaults)",
+    "send_email": "e-mail sent to the SMTP server of AIRFLOW__SMTP__* (the smtp_default connection's login)",
+    "SlackAPIPostOperator": "Slack messages posted to the Web API with the connection's token",
+}
+
+# Airflow APIs that open Airflow's own metadata database: no equivalent can exist outside Airflow, and the NONE
+# reason says so, since it is the cause a user must design around (not a missing support class).
+METADATA_DATABASE = {
+    "airflow.utils.session.create_session",
+    "airflow.utils.session.provide_session",
+    "airflow.utils.session.NEW_SESSION",
+    "airflow.settings.Session",
+    "airflow.settings.SQL_ALCHEMY_CONN",
+    "airflow.settings.engine",
+    "airflow.settings",
+    "airflow.utils.db.provide_session",
+    "airflow.utils.db.create_session",
+}
+
+
+def describe_unsupported(names: list[str]) -> str:
+    """The unsupported Airflow names of a NONE reason, those reaching Airflow's metadata database marked so."""
+    return ", ".join(
+        f"{name} (Airflow's metadata database, which Dagster has no copy of)" if name in METADATA_DATABASE else name
+        for name in names
+    )
+
+
+def uses_note(used: list[str], driver: str) -> str:
+    """The note of a task whose copied code uses these support classes (``driver``: what must be installed)."""
+    apis = [_API_NOTES[name] for name in used if name in _API_NOTES]
+    return (
+        f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+        f"AIRFLOW_CONN_<ID>, {', '.join([*apis, driver])}"
+    )
 
 
 @cache
@@ -93,11 +171,15 @@ def support_members() -> dict[str, frozenset[str]]:
     """Support class name -> its public methods and attributes, inherited ones included (read from source)."""
     classes: dict[str, ast.ClassDef] = {}
     by_module: dict[str, dict[str, ast.ClassDef]] = {}  # `templates.Connection`: a base named by its module
+    instances: dict[str, str] = {}  # module-level ``conf = AirflowConfigParser()``: the instance has its members
     for name in SUPPORT_FILES:
         tree = ast.parse((SUPPORT / name).read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = by_module.setdefault(name.removesuffix(".py"), {})[node.name] = node
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                if isinstance(node.value.func, ast.Name):
+                    instances |= {t.id: node.value.func.id for t in node.targets if isinstance(t, ast.Name)}
 
     def members(name: str, seen: frozenset[str] = frozenset(), node: ast.ClassDef | None = None) -> frozenset[str]:
         node = node or classes.get(name)
@@ -126,17 +208,26 @@ def support_members() -> dict[str, frozenset[str]]:
                     found.add(inner.attr)
         return frozenset(n for n in found if n and not n.startswith("_") and n != "airflow_paths")
 
-    return {name: members(name) for name in classes}
+    known = {name: members(name) for name in classes}
+    return known | {name: known[cls] for name, cls in instances.items() if cls in known}
 
 
-def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -> list[str]:
+def unsupported_uses(
+    logic: str, callable_name: str, bindings: dict[str, str], modules: dict[str, str] | None = None
+) -> list[str]:
     """``Class.member`` for each member the callable's code uses that the support class lacks.
 
     ``bindings``: name in the logic -> support class name (only names whose class has its members declared).
+    ``modules``: name in the logic -> the Airflow module it imports (``from airflow.providers.ssh.hooks import
+    ssh``, one of ``MODULES``): ``ssh.SSHHook`` is that class, and an attribute of the module with no support
+    class is reported by its Airflow path.
     """
     known = support_members()
+    modules = dict(modules or {})
     checked = {local: cls for local, cls in bindings.items() if cls in known}
-    if not checked:
+    for local, path in modules.items():
+        checked |= {f"{local}.{attr}": cls for attr, cls in MODULES.get(path, {}).items() if cls in known}
+    if not checked and not modules:
         return []
     try:
         tree = ast.parse(logic)
@@ -162,15 +253,30 @@ def unsupported_uses(logic: str, callable_name: str, bindings: dict[str, str]) -
         for node in ast.walk(root):
             if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
                 continue
+            if isinstance(node.value, ast.Name) and node.value.id in modules and node.value.id not in local:
+                path = f"{modules[node.value.id]}.{node.attr}"
+                if path not in HOOKS:
+                    missing.add(path)
+                continue
             owner = _class_of(node.value, checked, instances)
             if owner is not None and node.attr not in known[owner]:
                 missing.add(f"{owner}.{node.attr}")
     return sorted(missing)
 
 
+def _dotted(value: ast.AST) -> str | None:
+    """``name`` or ``module.name``: how a support class is spelled in the logic."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+        return f"{value.value.id}.{value.attr}"
+    return None
+
+
 def _constructed(value: ast.AST, checked: dict[str, str]) -> str | None:
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        return checked.get(value.func.id)
+    if isinstance(value, ast.Call):
+        spelled = _dotted(value.func)
+        return checked.get(spelled) if spelled else None
     return None
 
 
@@ -196,4 +302,7 @@ def _instances(root: ast.AST, checked: dict[str, str]) -> dict[str, str]:
 def _class_of(value: ast.AST, checked: dict[str, str], instances: dict[str, str]) -> str | None:
     if isinstance(value, ast.Name):
         return checked.get(value.id) or instances.get(value.id)
+    if isinstance(value, ast.Attribute):
+        spelled = _dotted(value)
+        return checked.get(spelled) if spelled else None
     return _constructed(value, checked)

@@ -22,6 +22,10 @@ AIRFLOW_NAMES_SUPPORTED = {
     "airflow.exceptions.AirflowFailException": "AirflowFailException",
     "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
     "airflow.sdk.exceptions.AirflowException": "AirflowException",
+    "airflow.sdk.exceptions.AirflowFailException": "AirflowFailException",
+    "airflow.sdk.exceptions.AirflowSkipException": "AirflowSkipException",
+    # The standard provider's exceptions module re-exports Airflow's (``from ... import AirflowException`` works).
+    "airflow.providers.standard.exceptions.AirflowException": "AirflowException",
     "airflow.utils.dates.days_ago": "days_ago",
     "airflow.utils.context.Context": "Context",
     "airflow.sdk.Context": "Context",
@@ -57,15 +61,18 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         # Names the copied code needs but the file does not bind would fail at run time.
         if found.unresolved:
             return Translation(NONE, f"{found.name} uses names its file does not define: {', '.join(found.unresolved)}")
-        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and n not in hooks.HOOKS]
+        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
         # Airflow APIs we do not reproduce keep the task in Airflow.
         if unsupported:
             return Translation(
-                NONE, f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: " + ", ".join(unsupported)
+                NONE,
+                f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: "
+                + hooks.describe_unsupported(unsupported),
             )
         bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
         classes = {local: bound[q] for local, q in task.file.logic_airflow_imports.items() if q in bound}
-        missing = hooks.unsupported_uses(task.file.logic, found.name, classes)
+        modules = hooks.module_imports(task.file.logic_airflow_imports)
+        missing = hooks.unsupported_uses(task.file.logic, found.name, classes, modules)
         # Methods of a supported Airflow class that support/ does not have (Variable.set, a hook's other methods).
         if missing:
             return Translation(
@@ -74,13 +81,10 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         if any(hooks.HOOKS.get(n) == "Connection" for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Connections: Dagster reads them from AIRFLOW_CONN_<ID> environment variables")
-        used = sorted({hooks.HOOKS[n] for n in found.airflow_names if n in hooks.HOOKS} - {"BaseHook", "Connection"})
+        used = sorted(hooks.classes_used(found.airflow_names) - {"BaseHook", "Connection"})
         if used:
             t.disposition = worse(t.disposition, JUDG)
-            t.notes.append(
-                f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
-                "AIRFLOW_CONN_<ID>, the database or service driver installed in the Dagster environment"
-            )
+            t.notes.append(hooks.uses_note(used, "the database or service driver installed in the Dagster environment"))
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("reads Airflow Variables: Dagster reads them from AIRFLOW_VAR_<KEY> environment variables")
