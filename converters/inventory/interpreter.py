@@ -109,7 +109,7 @@ class Interpreter:
             )
         return chunk.decode("utf-8", "replace")[:200]
 
-    def _structure(self) -> dict[int, tuple[int, int]]:
+    def _shape_copy(self) -> dict[int, tuple[int, int]]:
         return {id(dag): _size(dag) for dag in self.dags}
 
     def mark_incomplete(self, node: ast.AST, code: str, message: str) -> None:
@@ -161,8 +161,10 @@ class Interpreter:
                     result = self.operator_choice(value, targets[0].id, env) or result  # `Op = A if env else B`
                 for target in targets:
                     self.bind(target, result, env, stmt)
-                if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(result, Unknown):
-                    self.assigned[(id(env), targets[0].id)] = (result, value)  # `sql = f"..."` then `sql=sql`
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and _holds_unknown(result):
+                    # `sql = f"..."` then `sql=sql`; `env = db.envvars()` (a dict of Variables) then `env=env`. A
+                    # container is kept as a copy: changed in place after (`env["X"] = ...`), it is not this code.
+                    self.assigned[(id(env), targets[0].id)] = (_shape_copy(result), value)
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
             case ast.AugAssign(target=target, op=op, value=value):
@@ -189,7 +191,7 @@ class Interpreter:
                 decided = self.eval(test, env)
                 if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
                     # Both branches are followed; whatever they build exists only under a runtime condition.
-                    before = self._structure()
+                    before = self._shape_copy()
                     self.exec_branches(test, body, orelse, env)
                     changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
                     if changed:
@@ -781,3 +783,21 @@ def _unresolved_dependency(left: Any, right: Any) -> bool:
 
 def _returns_tasks_hint(node: ast.Call) -> bool:
     return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)
+
+
+def _holds_unknown(value: Any) -> bool:
+    """A value the scan could not evaluate, or a list, tuple or dict with such a value inside."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(v) for v in value.values())
+    return isinstance(value, Unknown)
+
+
+def _shape_copy(value: Any) -> Any:
+    """A copy of ``value``'s lists and dicts (their leaves shared), to tell later whether it was changed in place."""
+    if isinstance(value, list):
+        return [_shape_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shape_copy(v) for k, v in value.items()}
+    return value

@@ -299,8 +299,9 @@ class AirflowSemantics:
             if not isinstance(expr, ast.Name) or (id(env), expr.id) not in self.assigned:
                 break
             seen, assigned = self.assigned[(id(env), expr.id)]
-            if env.get(expr.id) is not seen:
-                break
+            current = env.get(expr.id)
+            if current is not seen and not (isinstance(seen, (list, dict)) and current == seen):
+                break  # bound again since, or a container changed in place
             expr = assigned
         if not isinstance(expr, ast.expr):
             return value
