@@ -185,7 +185,9 @@ class LogicExtractor:
         self._by_node[id(node)] = name
         return name
 
-    def add_expression(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known) -> str | None:
+    def add_expression(
+        self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known, segment: str | None = None
+    ) -> str | None:
         """Carry an argument's expression as code: ``def <name>(<loop names>=<values>): return (<expr>)``.
 
         ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
@@ -193,11 +195,12 @@ class LogicExtractor:
         variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, else
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
-        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``.
+        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable``. ``segment`` is
+        the code's text when ``expr`` is not written as such in the file (a part of a mapping: ``(args)["cwd"]``).
         """
         scopes = self._scopes_for(stmt) if stmt is not None else []
         module_scope = scopes[-1] if scopes else []
-        segment = ast.get_source_segment(self.text, expr)
+        segment = segment or ast.get_source_segment(self.text, expr)
         if segment is None:
             return None
         self._in_expression = True

@@ -152,9 +152,35 @@ class AirflowSemantics:
         if not isinstance(dag_id, str):
             self.diag(node, "A2D221", f"DAG id is not a literal: {self.src(node)[:120]}")
             return Unknown(self.src(node))
+        kwargs = self.carry_default_args(node, dag_id, kwargs)
         dag = DagState(dag_id, ir.SourceRef(self.path, node.lineno, node.col_offset), kwargs)
         self.dags.append(dag)
         return dag
+
+    def carry_default_args(self, node, dag_id: str, kwargs: dict) -> dict:
+        """``default_args`` values written as code over the file's names are carried as code, each on its own
+        (``(<the mapping's code>)["cwd"]``), so every task given them gets a ``CodeValue`` as for its own
+        arguments. The mapping is the ``default_args=`` keyword, or the one ``**mapping`` the call spreads."""
+        defaults = kwargs.get("default_args")
+        if not isinstance(node, ast.Call) or self.logic is None or not isinstance(defaults, dict):
+            return kwargs
+        if not any(self.unknown_here(v) for v in _flat(list(defaults.values()))):
+            return kwargs
+        expr = next((k.value for k in node.keywords if k.arg == "default_args"), None)
+        if expr is None:
+            spread = [k.value for k in node.keywords if k.arg is None]
+            if len(spread) != 1:
+                return kwargs  # which mapping gave them is not known
+            expr = _item(spread[0], "default_args", self.text)
+        written = {}  # `default_args={"cwd": ...}`: the value as written
+        if isinstance(expr, ast.Dict):
+            written = {k.value: v for k, v in zip(expr.keys, expr.values, strict=True) if isinstance(k, ast.Constant)}
+        carried = dict(defaults)
+        for key, value in defaults.items():
+            if isinstance(key, str) and any(self.unknown_here(v) for v in _flat([value])):
+                item = written.get(key) or _item(expr, key, self.text)
+                carried[key] = self.carry(item, value, f"{dag_id}_{key}", getattr(item, "segment", None))
+        return {**kwargs, "default_args": carried}
 
     def estate_taskflow(self, name: str) -> TaskFlow | None:
         """``name`` as a TaskFlow when it is a function of an estate module decorated with Airflow's ``@task``:
@@ -278,7 +304,7 @@ class AirflowSemantics:
         only = getattr(self, "carry_only", None)
         return only is None or key in only
 
-    def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
+    def carry(self, expr: ast.expr | None, value: Any, hint: str, segment: str | None = None) -> Any:
         """``value`` with each part the scan could not evaluate carried as code (literal parts are kept); a constant
         imported from an estate module (``image=IMAGE``) is such a part too."""
         if expr is None or self.logic is None or not any(self.unknown_here(v) for v in _flat([value])):
@@ -303,6 +329,10 @@ class AirflowSemantics:
             if current is not seen and not (isinstance(seen, (list, dict)) and current == seen):
                 break  # bound again since, or a container changed in place
             expr = assigned
+        if isinstance(expr, ast.Name) and isinstance(value, (list, dict)):
+            # A list or dict known by a name whose assigned code is not what it holds now (filled in place after,
+            # `env["B"] = ...`, or in a loop): the name's code would give another value. Not carried.
+            return value
         if not isinstance(expr, ast.expr):
             return value
 
@@ -316,7 +346,7 @@ class AirflowSemantics:
                 return "airflow", None
             return ("literal", bound) if is_plain_literal(bound) else (None, None)
 
-        name = self.logic.add_expression(hint, expr, self.current_stmt, known)
+        name = self.logic.add_expression(hint, expr, self.current_stmt, known, segment)
         return ir.CodeValue(name) if name else value
 
     def unknown_here(self, value: Any) -> bool:
@@ -585,3 +615,19 @@ def _taskflow_family(variant: str) -> str:
         "kubernetes": "pod",
         "docker": "pod",
     }.get(variant, "")
+
+
+class _Item(ast.Subscript):
+    """``(<mapping>)[<key>]``: code the file does not write as such, with its text."""
+
+    segment: str
+
+
+def _item(mapping: ast.expr, key: str, text: str) -> ast.expr:
+    """The item ``key`` of the mapping ``mapping`` evaluates to, as code (placed where ``mapping`` is written)."""
+    item = _Item(value=mapping, slice=ast.Constant(key), ctx=ast.Load())
+    ast.copy_location(item, mapping)
+    ast.fix_missing_locations(item)
+    inner = getattr(mapping, "segment", None) or ast.get_source_segment(text, mapping) or ""
+    item.segment = f"({inner})[{key!r}]"
+    return item
