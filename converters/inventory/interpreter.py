@@ -701,6 +701,7 @@ class Interpreter:
             self.mark_incomplete(node, "A2D232", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
             return Unknown(self.src(node))
         if helper.home is not None:  # a function of an estate module: run with that module's names
+            args, kwargs = self.mark_passed(node, helper.node, args, kwargs, env)
             with self.in_home(helper.home):
                 return self.run_function(helper.node, args, kwargs, {})
         return self.run_function(helper.node, args, kwargs, env)

@@ -30,6 +30,7 @@ from converters.inventory.values import (
     Helper,
     LabelRef,
     Partial,
+    Passed,
     PathValue,
     Qual,
     TaskFlow,
@@ -245,6 +246,7 @@ class AirflowSemantics:
         mapped = mapped or self.mapped_groups > 0
         kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
+        kwargs = {key: self.realize_passed(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
         dag.tasks[full_id] = task
@@ -298,6 +300,49 @@ class AirflowSemantics:
             elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
         return result
+
+    def mark_passed(self, node, fn: ast.FunctionDef, args: list, kwargs: dict, env: dict) -> tuple[list, dict]:
+        """Arguments the DAG file passes to an estate module's function that the scan could not evaluate become
+        ``Passed``: still unknown in that function, but a task argument they reach unchanged (``op_kwargs={"path":
+        path}`` in a task factory) is carried as the DAG file's code, as if the file had written it there."""
+        if self.logic is None or self.home is not None or not isinstance(node, ast.Call):
+            return args, kwargs
+        passed = self.__dict__.setdefault("passed", [])
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+
+        def mark(expr: ast.expr, value: Any, param: str) -> Any:
+            if type(value) is not Unknown:
+                return value
+            passed.append((expr, self.current_stmt, env, self.logic, f"{fn.name}_{param}"))
+            return Passed(value.source, len(passed) - 1)
+
+        if len(args) == len(node.args) <= len(params) and not any(isinstance(a, ast.Starred) for a in node.args):
+            args = [mark(e, v, p) for e, v, p in zip(node.args, args, params, strict=False)]
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        kwargs = {k: mark(keywords[k], v, k) if k in keywords else v for k, v in kwargs.items()}
+        return args, kwargs
+
+    def realize_passed(self, value: Any) -> Any:
+        """``value`` with each ``Passed`` argument it holds (in lists and dicts) carried as the DAG file's code."""
+        if isinstance(value, list):
+            return [self.realize_passed(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.realize_passed(v) for v in value)
+        if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+            return {k: self.realize_passed(v) for k, v in value.items()}
+        if not isinstance(value, Passed):
+            return value
+        realized = self.__dict__.setdefault("realized", {})
+        if value.key not in realized:
+            expr, stmt, env, logic, hint = self.passed[value.key]
+            saved = (self.logic, self.call_env, self.current_stmt)
+            self.logic, self.call_env, self.current_stmt = logic, env, stmt
+            try:
+                carried = self.carry(expr, Unknown(value.source), hint)
+            finally:
+                self.logic, self.call_env, self.current_stmt = saved
+            realized[value.key] = carried if isinstance(carried, ir.CodeValue) else value
+        return realized[value.key]
 
     def may_carry(self, key: str) -> bool:
         """An estate class's argument is carried as the call's code only if its base receives it as written."""

@@ -138,3 +138,71 @@ def test_a_mapping_filled_after_it_is_bound_is_not_carried(converted):
     planned, _ = converted
     task = _task(planned, "changed_after")
     assert task.disposition == "NONE" and "Variable.get" in task.translation.reason
+
+
+FACTORY_DAG = """
+import os
+from datetime import datetime
+
+from airflow import DAG
+from factories.tasks import make_tasks
+
+BASE = os.environ.get("DATA_DIR", "/data")
+
+with DAG("factory", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    make_tasks(dag, "a", f"{BASE}/a")
+    for name in ["b", "c"]:
+        make_tasks(dag, name, path=BASE + "/" + name)
+"""
+FACTORY = {
+    "factories/__init__.py": "",
+    "factories/tasks.py": (
+        "from airflow.operators.bash import BashOperator\n\n\n"
+        "def make_tasks(dag, name, path):\n"
+        "    BashOperator(task_id=f'{name}_env', bash_command='echo $P', env={'P': path}, dag=dag)\n"
+        "    BashOperator(task_id=f'{name}_command', bash_command=path, dag=dag)\n"
+        "    BashOperator(task_id=f'{name}_derived', bash_command=f'echo {path}', dag=dag)\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def factory(tmp_path_factory):
+    root = tmp_path_factory.mktemp("argfactory")
+    dags = root / "dags"
+    for relative, text in {"factory.py": textwrap.dedent(FACTORY_DAG).lstrip(), **FACTORY}.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(text, encoding="utf-8")
+    (dags / ".airflowignore").write_text("factories\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "argfactory_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("argfactory_defs.dags.factory")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("argfactory_defs", "factories"))]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize("name", ["a", "b", "c"])
+def test_an_argument_passed_to_an_estate_task_factory_is_the_dag_files_code(factory, name):
+    planned, _ = factory
+    for suffix in ("env", "command"):
+        task = _task(planned, f"{name}_{suffix}")
+        assert task.disposition == "MECH", task.translation.reason
+    assert isinstance(_task(planned, f"{name}_env").task.arguments["env"]["P"], ir.CodeValue)
+    # Code the factory computes from it is the factory's code, which the scan does not carry: it stays in Airflow.
+    derived = _task(planned, f"{name}_derived")
+    assert derived.disposition == "NONE" and "echo {path}" in derived.translation.reason
+
+
+@pytest.mark.parametrize("name", ["a", "b"])
+def test_a_factory_argument_computes_what_airflow_computed(factory, name):
+    planned, module = factory
+    asset = next(a for a in module.defs.assets if a.key.path[-1] == f"{name}_env")
+    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
+    assert result.output_for_node(asset.op.name) == f"/data/{name}"
+    logic = importlib.import_module("argfactory_defs.logic.factory")
+    command = _task(planned, "c_command").task.arguments["bash_command"]
+    assert getattr(logic, command.name)() == "/data/c"  # each loop iteration keeps its own value
