@@ -33,6 +33,7 @@ from converters.inventory.values import (
     Passed,
     PathValue,
     Qual,
+    Refused,
     TaskFlow,
     TaskRef,
     Unknown,
@@ -341,7 +342,7 @@ class AirflowSemantics:
                 carried = self.carry(expr, Unknown(value.source), hint)
             finally:
                 self.logic, self.call_env, self.current_stmt = saved
-            realized[value.key] = carried if isinstance(carried, ir.CodeValue) else value
+            realized[value.key] = carried if isinstance(carried, (ir.CodeValue, Refused)) else value
         return realized[value.key]
 
     def may_carry(self, key: str) -> bool:
@@ -392,7 +393,11 @@ class AirflowSemantics:
             return ("literal", bound) if is_plain_literal(bound) else (None, None)
 
         name = self.logic.add_expression(hint, expr, self.current_stmt, known, segment)
-        return ir.CodeValue(name) if name else value
+        if name:
+            return ir.CodeValue(name)
+        if type(value) in (Unknown, Passed) and self.logic.refusal:
+            return Refused(value.source, self.logic.refusal)  # the plan's reason says what the code needs
+        return value
 
     def unknown_here(self, value: Any) -> bool:
         """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""

@@ -34,6 +34,14 @@ class Passed(Unknown):
 
 
 @dataclass(frozen=True)
+class Refused(Unknown):
+    """Code of the file the scan could not evaluate and could not carry either: ``needs`` says what it needs that
+    the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
+
+    needs: str = ""
+
+
+@dataclass(frozen=True)
 class Qual:
     """A module, class or function known by its qualified import name."""
 

@@ -206,3 +206,35 @@ def test_a_factory_argument_computes_what_airflow_computed(factory, name):
     logic = importlib.import_module("argfactory_defs.logic.factory")
     command = _task(planned, "c_command").task.arguments["bash_command"]
     assert getattr(logic, command.name)() == "/data/c"  # each loop iteration keeps its own value
+
+
+REFUSED_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.hooks.base import BaseHook
+from airflow.operators.bash import BashOperator
+
+
+def conn_string():
+    return BaseHook.get_connection("wh").get_uri()
+
+
+with DAG("refused", schedule=None, start_date=datetime(2024, 1, 1)):
+    BashOperator(task_id="psql", bash_command=f"psql {conn_string()} -c 'select 1'")
+"""
+
+
+def test_code_that_needs_airflow_says_what_it_needs(tmp_path):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "refused.py").write_text(textwrap.dedent(REFUSED_DAG).lstrip(), encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    task = _task(planned, "psql")
+    assert task.disposition == "NONE"
+    assert "as code it needs Airflow's airflow.hooks.base.BaseHook" in task.translation.reason
+    (file,) = planned.project.files
+    value = task.task.arguments["bash_command"]
+    assert isinstance(value, ir.SourceValue) and "BaseHook" in value.needs
+    assert ir.from_json(ir.DagFile, ir.to_json(file)) == file  # `needs` survives the IR's JSON
+    assert "def _arg_" not in file.logic  # nothing half-copied
