@@ -192,12 +192,13 @@ class AirflowSemantics:
             return None
         function, module = found
         env: dict[str, Any] = {}
-        styles = set(self.styles)
+        styles, call_env = set(self.styles), self.call_env
         for stmt in module.tree.body:
             if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not any(a.name == "*" for a in stmt.names):
                 self.exec_import(stmt, env)
         self.styles = styles  # the helper module's import style is not the DAG file's
         flow = self.define_function(function, env)
+        self.call_env = call_env  # its decorator's call is not the call being dispatched (its names carry its code)
         return flow if isinstance(flow, TaskFlow) else None
 
     def current_dag(self, kwargs: dict) -> DagState | None:

@@ -35,6 +35,9 @@ with DAG("from_name", schedule=None, start_date=datetime(2024, 1, 1), default_ar
     changed = {"PGHOST": Variable.get("pghost")}
     changed["PGPORT"] = "6543"
     BashOperator(task_id="changed_after", bash_command="echo $PGHOST $PGPORT", env=changed)
+    merged = {"PGHOST": Variable.get("pghost")}
+    merged.update({"PGPORT": "6543"})
+    BashOperator(task_id="updated_after", bash_command="echo $PGHOST $PGPORT", env=merged)
     BashOperator(task_id="cwd_from_module_mapping", bash_command="pwd")
 
 with DAG(
@@ -134,9 +137,10 @@ def test_default_args_code_gives_the_working_directory(converted, monkeypatch, t
     assert _materialize(dag_id, task_id) == (at_import or str(tmp_path))
 
 
-def test_a_mapping_filled_after_it_is_bound_is_not_carried(converted):
+@pytest.mark.parametrize("task_id", ["changed_after", "updated_after"])
+def test_a_mapping_filled_after_it_is_bound_is_not_carried(converted, task_id):
     planned, _ = converted
-    task = _task(planned, "changed_after")
+    task = _task(planned, task_id)
     assert task.disposition == "NONE" and "Variable.get" in task.translation.reason
 
 
@@ -145,17 +149,24 @@ import os
 from datetime import datetime
 
 from airflow import DAG
+from factories.flows import echo_secrets
 from factories.tasks import make_tasks
 
 BASE = os.environ.get("DATA_DIR", "/data")
+SECRETS = {"KEY": {"item": "store", "field": f"{os.getenv('STAGE', 'dev')}.key"}}
 
 with DAG("factory", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
     make_tasks(dag, "a", f"{BASE}/a")
     for name in ["b", "c"]:
         make_tasks(dag, name, path=BASE + "/" + name)
+    echo_secrets(SECRETS)
 """
 FACTORY = {
     "factories/__init__.py": "",
+    "factories/flows.py": (
+        "from datetime import timedelta\n\nfrom airflow.decorators import task\n\n\n"
+        "@task(retries=1, execution_timeout=timedelta(seconds=30))\ndef echo_secrets(secrets):\n    return secrets\n"
+    ),
     "factories/tasks.py": (
         "from airflow.operators.bash import BashOperator\n\n\n"
         "def make_tasks(dag, name, path):\n"
@@ -238,3 +249,13 @@ def test_code_that_needs_airflow_says_what_it_needs(tmp_path):
     assert isinstance(value, ir.SourceValue) and "BaseHook" in value.needs
     assert ir.from_json(ir.DagFile, ir.to_json(file)) == file  # `needs` survives the IR's JSON
     assert "def _arg_" not in file.logic  # nothing half-copied
+
+
+def test_an_estate_taskflow_argument_is_the_files_code(factory):
+    """Reading the estate function's decorator runs calls of its own: the argument's code is still the DAG file's."""
+    planned, _ = factory
+    task = _task(planned, "echo_secrets")
+    (value,) = task.task.arguments["op_args"]
+    assert isinstance(value, ir.CodeValue), value
+    logic = importlib.import_module("argfactory_defs.logic.factory")
+    assert getattr(logic, value.name)() == {"KEY": {"item": "store", "field": "dev.key"}}
