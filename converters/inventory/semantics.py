@@ -174,6 +174,11 @@ class AirflowSemantics:
             if len(spread) != 1:
                 return kwargs  # which mapping gave them is not known
             expr = _item(spread[0], "default_args", self.text)
+        root = expr
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if isinstance(root, ast.Name) and self.assigned_code(root.id) is None:
+            return kwargs  # a mapping filled after its code ran (`ARGS["cwd"] = ...`): its code gives another value
         written = {}  # `default_args={"cwd": ...}`: the value as written
         if isinstance(expr, ast.Dict):
             written = {k.value: v for k, v in zip(expr.keys, expr.values, strict=True) if isinstance(k, ast.Constant)}
@@ -369,12 +374,9 @@ class AirflowSemantics:
                 }
         env = self.call_env
         for _ in range(3):  # `sql = f"..."` then `sql=sql`: the assigned expression, with the names it saw
-            if not isinstance(expr, ast.Name) or (id(env), expr.id) not in self.assigned:
+            assigned = self.assigned_code(expr.id) if isinstance(expr, ast.Name) else None
+            if assigned is None:
                 break
-            seen, assigned = self.assigned[(id(env), expr.id)]
-            current = env.get(expr.id)
-            if current is not seen and not (isinstance(seen, (list, dict)) and current == seen):
-                break  # bound again since, or a container changed in place
             expr = assigned
         if isinstance(expr, ast.Name) and isinstance(value, (list, dict)):
             # A list or dict known by a name whose assigned code is not what it holds now (filled in place after,
@@ -399,6 +401,19 @@ class AirflowSemantics:
         if type(value) in (Unknown, Passed) and self.logic.refusal:
             return Refused(value.source, self.logic.refusal)  # the plan's reason says what the code needs
         return value
+
+    def assigned_code(self, name: str) -> ast.expr | None:
+        """The code last assigned to ``name`` (holding what the scan could not evaluate) in the names of the call
+        being dispatched, if ``name`` still holds its value: not bound again since, nor a container changed in
+        place (``env["B"] = ...``, ``env.update(...)``)."""
+        env = self.call_env
+        if (id(env), name) not in self.assigned:
+            return None
+        seen, assigned = self.assigned[(id(env), name)]
+        current = env.get(name)
+        if current is not seen and not (isinstance(seen, (list, dict)) and current == seen):
+            return None
+        return assigned
 
     def unknown_here(self, value: Any) -> bool:
         """A value the scan does not know: runtime data, or a constant of an estate module (read, not run)."""

@@ -47,6 +47,12 @@ with DAG(
 
 with DAG("spread", start_date=datetime(2024, 1, 1), **SPREAD):
     BashOperator(task_id="cwd_spread", bash_command="pwd")
+
+FILLED = {"owner": "data", "cwd": os.environ.get("JOB_DIR", "/")}
+FILLED["cwd"] = os.environ.get("OTHER_DIR", "/")
+
+with DAG("filled", schedule=None, start_date=datetime(2024, 1, 1), default_args=FILLED):
+    BashOperator(task_id="cwd_filled", bash_command="pwd")
 """
 HELPERS = {
     "common/__init__.py": "",
@@ -137,11 +143,13 @@ def test_default_args_code_gives_the_working_directory(converted, monkeypatch, t
     assert _materialize(dag_id, task_id) == (at_import or str(tmp_path))
 
 
-@pytest.mark.parametrize("task_id", ["changed_after", "updated_after"])
+@pytest.mark.parametrize("task_id", ["changed_after", "updated_after", "cwd_filled"])
 def test_a_mapping_filled_after_it_is_bound_is_not_carried(converted, task_id):
     planned, _ = converted
     task = _task(planned, task_id)
-    assert task.disposition == "NONE" and "Variable.get" in task.translation.reason
+    assert task.disposition == "NONE" and (
+        "Variable.get" in task.translation.reason or "OTHER_DIR" in task.translation.reason
+    )
 
 
 FACTORY_DAG = """
