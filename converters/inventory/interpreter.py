@@ -84,6 +84,8 @@ class Interpreter:
         self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
         self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
         self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
+        self.passed: list[tuple] = []  # arguments passed to estate functions as code (semantics.mark_passed)
+        self.realized: dict[int, Any] = {}  # Passed.key -> the argument carried as code (or refused)
         self.root = None  # the scanned folder (a Path), when the scan may read the data files a DAG file reads
         self.data_files: dict[str, str] = {}  # data files read (path under the folder -> sha256): the cache key
         self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
@@ -109,7 +111,7 @@ class Interpreter:
             )
         return chunk.decode("utf-8", "replace")[:200]
 
-    def _shape_copy(self) -> dict[int, tuple[int, int]]:
+    def _structure(self) -> dict[int, tuple[int, int]]:
         return {id(dag): _size(dag) for dag in self.dags}
 
     def mark_incomplete(self, node: ast.AST, code: str, message: str) -> None:
@@ -191,7 +193,7 @@ class Interpreter:
                 decided = self.eval(test, env)
                 if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
                     # Both branches are followed; whatever they build exists only under a runtime condition.
-                    before = self._shape_copy()
+                    before = self._structure()
                     self.exec_branches(test, body, orelse, env)
                     changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
                     if changed:

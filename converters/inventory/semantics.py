@@ -314,7 +314,7 @@ class AirflowSemantics:
         path}`` in a task factory) is carried as the DAG file's code, as if the file had written it there."""
         if self.logic is None or self.home is not None or not isinstance(node, ast.Call):
             return args, kwargs
-        passed = self.__dict__.setdefault("passed", [])
+        passed = self.passed
         params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
 
         def mark(expr: ast.expr, value: Any, param: str) -> Any:
@@ -339,7 +339,7 @@ class AirflowSemantics:
             return {k: self.realize_passed(v) for k, v in value.items()}
         if not isinstance(value, Passed):
             return value
-        realized = self.__dict__.setdefault("realized", {})
+        realized = self.realized
         if value.key not in realized:
             expr, stmt, env, logic, hint = self.passed[value.key]
             saved = (self.logic, self.call_env, self.current_stmt)
@@ -381,7 +381,7 @@ class AirflowSemantics:
         if isinstance(expr, ast.Name) and isinstance(value, (list, dict)):
             # A list or dict known by a name whose assigned code is not what it holds now (filled in place after,
             # `env["B"] = ...`, or in a loop): the name's code would give another value. Not carried.
-            return value
+            return _refused(value, f"{expr.id} as it is once filled in place, which its code alone does not give")
         if not isinstance(expr, ast.expr):
             return value
 
@@ -697,3 +697,12 @@ def _item(mapping: ast.expr, key: str, text: str) -> ast.expr:
     inner = getattr(mapping, "segment", None) or ast.get_source_segment(text, mapping) or ""
     item.segment = f"({inner})[{key!r}]"
     return item
+
+
+def _refused(value: Any, needs: str) -> Any:
+    """``value`` with each part the scan could not evaluate marked with what its code would need."""
+    if isinstance(value, list):
+        return [_refused(v, needs) for v in value]
+    if isinstance(value, dict):
+        return {k: _refused(v, needs) for k, v in value.items()}
+    return Refused(value.source, needs) if type(value) in (Unknown, Passed) else value

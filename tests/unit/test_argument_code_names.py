@@ -150,6 +150,8 @@ def test_a_mapping_filled_after_it_is_bound_is_not_carried(converted, task_id):
     assert task.disposition == "NONE" and (
         "Variable.get" in task.translation.reason or "OTHER_DIR" in task.translation.reason
     )
+    if task_id != "cwd_filled":  # the reason says why the name's code is not carried
+        assert "filled in place, which its code alone does not give" in task.translation.reason
 
 
 FACTORY_DAG = """
