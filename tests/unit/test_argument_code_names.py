@@ -230,11 +230,21 @@ def test_a_factory_argument_computes_what_airflow_computed(factory, name):
 
 
 REFUSED_DAG = """
+import functools
 from datetime import datetime
 
 from airflow import DAG
 from airflow.hooks.base import BaseHook
 from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+
+
+def _ping(name):
+    return BaseHook.get_connection(name).host
+
+
+def pinger(name):
+    return functools.partial(_ping, name)
 
 
 def conn_string():
@@ -243,6 +253,8 @@ def conn_string():
 
 with DAG("refused", schedule=None, start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="psql", bash_command=f"psql {conn_string()} -c 'select 1'")
+    ping = pinger("wh")
+    PythonOperator(task_id="ping", python_callable=ping)
 """
 
 
@@ -259,6 +271,9 @@ def test_code_that_needs_airflow_says_what_it_needs(tmp_path):
     assert isinstance(value, ir.SourceValue) and "BaseHook" in value.needs
     assert ir.from_json(ir.DagFile, ir.to_json(file)) == file  # `needs` survives the IR's JSON
     assert "def _arg_" not in file.logic  # nothing half-copied
+    ping = _task(planned, "ping")
+    assert ping.disposition == "NONE"
+    assert "as code it needs Airflow's airflow.hooks.base.BaseHook" in ping.translation.reason
 
 
 def test_an_estate_taskflow_argument_is_the_files_code(factory):
