@@ -122,6 +122,7 @@ class LogicExtractor:
     """Collects the statements the file's callables need. One instance per scanned file."""
 
     def __init__(self, tree: ast.Module, text: str, module: str, modules: CodeSources | None = None) -> None:
+        self.refusal = ""  # why the last argument code offered was not carried ("" when it was)
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self.module = module
@@ -198,7 +199,9 @@ class LogicExtractor:
         self._by_node[id(node)] = name
         return name
 
-    def add_expression(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known) -> str | None:
+    def add_expression(
+        self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known, segment: str | None = None
+    ) -> str | None:
         """Carry an argument's expression as code: ``def <name>(<loop names>=<values>): return (<expr>)``.
 
         ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
@@ -208,10 +211,13 @@ class LogicExtractor:
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
         needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable`` and ``Connection``.
+        ``segment`` is the code's text when ``expr`` is not written as such in the file (a part of a mapping:
+        ``(args)["cwd"]``).
         """
         scopes = self._scopes_for(stmt) if stmt is not None else []
         module_scope = scopes[-1] if scopes else []
-        segment = ast.get_source_segment(self.text, expr)
+        segment = segment or ast.get_source_segment(self.text, expr)
+        self.refusal = ""  # why the code was not carried, when it is not
         if segment is None:
             return None
         self._in_expression = True
@@ -221,8 +227,10 @@ class LogicExtractor:
             if name is None and self.modules is not None:
                 # Copying from the estate's modules did not give runnable code (their constant is computed by
                 # third-party code at import...): carried with the imports, the plan names the module (NONE).
+                first = self.refusal
                 self._imports_used, self._copy_foreign = [], False
                 name = self._add_expression(hint, expr, segment, scopes, module_scope, known)
+                self.refusal = first or self.refusal
             return name
         finally:
             self._in_expression, self._copy_foreign = False, True
@@ -308,6 +316,8 @@ class LogicExtractor:
             or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
             or odd
         ):
+            third_party = [self._source(s) for s in runs_at_import if self._uses_outside_stdlib(s)]
+            self.refusal = _refusal(unresolved, airflow, third_party, [self._source(s) for s in odd])
             self.chosen, self.airflow_imports, self.bound_names = saved
             self._import_keys = saved_keys
             self._namespaces, self._imports_by_name = saved_parts
@@ -1050,3 +1060,25 @@ def _all_names(tree: ast.Module) -> set[str] | None:
             except (ValueError, TypeError, SyntaxError):
                 return set()
     return None
+
+
+def _refusal(unresolved: list[str], airflow: dict[str, str], third_party: list[str], odd: list[str]) -> str:
+    """What an argument's code needs that the logic cannot give it, in a few words (the plan's reason names it)."""
+    needs = []
+    apis = sorted({q for q in airflow.values() if not q.endswith(".Variable")})
+    if apis:
+        needs.append("Airflow's " + ", ".join(apis[:3]) + (" ..." if len(apis) > 3 else ""))
+    if unresolved:
+        names = sorted(set(unresolved))
+        needs.append("names the file does not bind: " + ", ".join(names[:3]) + (" ..." if len(names) > 3 else ""))
+    if third_party:
+        needs.append(f"third-party code run at import that cannot move into it: {_first_line(third_party[0])}")
+    if odd:
+        needs.append(f"a value filled in place: {_first_line(odd[0])}")
+    return "; ".join(needs)
+
+
+def _first_line(source: str) -> str:
+    """The first code line of copied source (after its ``# from <file>`` comment), at most 60 characters."""
+    lines = [line for line in source.splitlines() if line.strip() and not line.startswith("#")]
+    return f"{lines[0][:60]!r}" if lines else "?"

@@ -87,6 +87,8 @@ class Interpreter:
         self.current_stmt: ast.stmt | None = None  # the statement being run (its scopes resolve carried code)
         self.call_env: dict[str, Any] = {}  # the names seen by the call being dispatched (an operator's)
         self.assigned: dict[tuple[int, str], tuple[Any, ast.expr]] = {}  # (id(env), name) -> (value, expression)
+        self.passed: list[tuple] = []  # arguments passed to estate functions as code (semantics.mark_passed)
+        self.realized: dict[int, Any] = {}  # Passed.key -> the argument carried as code (or refused)
         self.root = None  # the scanned folder (a Path), when the scan may read the data files a DAG file reads
         self.data_files: dict[str, str] = {}  # data files read (path under the folder -> sha256): the cache key
         self.last_not_followed: ast.Call | None = None  # the last call given up on that said so (A2D233)
@@ -170,8 +172,10 @@ class Interpreter:
                     result = self.operator_choice(value, targets[0].id, env) or result  # `Op = A if env else B`
                 for target in targets:
                     self.bind(target, result, env, stmt)
-                if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(result, Unknown):
-                    self.assigned[(id(env), targets[0].id)] = (result, value)  # `sql = f"..."` then `sql=sql`
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and _holds_unknown(result):
+                    # `sql = f"..."` then `sql=sql`; `env = db.envvars()` (a dict of Variables) then `env=env`. A
+                    # container is kept as a copy: changed in place after (`env["X"] = ...`), it is not this code.
+                    self.assigned[(id(env), targets[0].id)] = (_shape_copy(result), value)
             case ast.AnnAssign(target=target, value=value) if value is not None:
                 self.bind(target, self.eval(value, env), env, stmt)
             case ast.AugAssign(target=target, op=op, value=value):
@@ -790,6 +794,7 @@ class Interpreter:
             self.mark_incomplete(node, "A2D232", f"helper calls nested deeper than {MAX_CALL_DEPTH}")
             return Unknown(self.src(node))
         if helper.home is not None:  # a function of an estate module: run with that module's names
+            args, kwargs = self.mark_passed(node, helper.node, args, kwargs, env)
             with self.in_home(helper.home):
                 return self.run_function(helper.node, args, kwargs, {})
         return self.run_function(helper.node, args, kwargs, env)
@@ -872,3 +877,21 @@ def _unresolved_dependency(left: Any, right: Any) -> bool:
 
 def _returns_tasks_hint(node: ast.Call) -> bool:
     return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)
+
+
+def _holds_unknown(value: Any) -> bool:
+    """A value the scan could not evaluate, or a list, tuple or dict with such a value inside."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(v) for v in value.values())
+    return isinstance(value, Unknown)
+
+
+def _shape_copy(value: Any) -> Any:
+    """A copy of ``value``'s lists and dicts (their leaves shared), to tell later whether it was changed in place."""
+    if isinstance(value, list):
+        return [_shape_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shape_copy(v) for k, v in value.items()}
+    return value

@@ -52,10 +52,16 @@ class Value:
 
 @dataclass(frozen=True, eq=False)
 class SourceValue(Value):
-    """Code the scan could not evaluate, as written (at most 200 characters)."""
+    """Code the scan could not evaluate, as written (at most 200 characters); ``needs``: why it could not be carried
+    as code either, when the scan tried (JSON ``{"$source": ..., "needs": ...}`` then)."""
 
     tag: ClassVar[str] = "$source"
     source: str
+    needs: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        found = {self.tag: to_json(self.source)}
+        return {**found, "needs": self.needs} if self.needs else found
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,6 +191,8 @@ def value_from_json(data: Any) -> Any:
         return SecretValue(
             tuple(SecretEnv(p["env"]) if isinstance(p, dict) and list(p) == ["env"] else p for p in parts)
         )
+    if keys == ["$source", "needs"] and isinstance(data["$source"], str) and isinstance(data["needs"], str):
+        return SourceValue(data["$source"], data["needs"])
     if keys == ["$call", "args", "kwargs"]:
         return CallValue(
             value_from_json(data["$call"]), tuple(value_from_json(data["args"])), value_from_json(data["kwargs"])

@@ -30,8 +30,10 @@ from converters.inventory.values import (
     Helper,
     LabelRef,
     Partial,
+    Passed,
     PathValue,
     Qual,
+    Refused,
     TaskFlow,
     TaskRef,
     Unknown,
@@ -172,9 +174,40 @@ class AirflowSemantics:
         if not isinstance(dag_id, str):
             self.diag(node, "A2D221", f"DAG id is not a literal: {self.src(node)[:120]}")
             return Unknown(self.src(node))
+        kwargs = self.carry_default_args(node, dag_id, kwargs)
         dag = DagState(dag_id, ir.SourceRef(self.path, node.lineno, node.col_offset), kwargs)
         self.dags.append(dag)
         return dag
+
+    def carry_default_args(self, node, dag_id: str, kwargs: dict) -> dict:
+        """``default_args`` values written as code over the file's names are carried as code, each on its own
+        (``(<the mapping's code>)["cwd"]``), so every task given them gets a ``CodeValue`` as for its own
+        arguments. The mapping is the ``default_args=`` keyword, or the one ``**mapping`` the call spreads."""
+        defaults = kwargs.get("default_args")
+        if not isinstance(node, ast.Call) or self.logic is None or not isinstance(defaults, dict):
+            return kwargs
+        if not any(self.unknown_here(v) for v in _flat(list(defaults.values()))):
+            return kwargs
+        expr = next((k.value for k in node.keywords if k.arg == "default_args"), None)
+        if expr is None:
+            spread = [k.value for k in node.keywords if k.arg is None]
+            if len(spread) != 1:
+                return kwargs  # which mapping gave them is not known
+            expr = _item(spread[0], "default_args", self.text)
+        root = expr
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if isinstance(root, ast.Name) and self.assigned_code(root.id) is None:
+            return kwargs  # a mapping filled after its code ran (`ARGS["cwd"] = ...`): its code gives another value
+        written = {}  # `default_args={"cwd": ...}`: the value as written
+        if isinstance(expr, ast.Dict):
+            written = {k.value: v for k, v in zip(expr.keys, expr.values, strict=True) if isinstance(k, ast.Constant)}
+        carried = dict(defaults)
+        for key, value in defaults.items():
+            if isinstance(key, str) and any(self.unknown_here(v) for v in _flat([value])):
+                item = written.get(key) or _item(expr, key, self.text)
+                carried[key] = self.carry(item, value, f"{dag_id}_{key}", getattr(item, "segment", None))
+        return {**kwargs, "default_args": carried}
 
     def estate_taskflow(self, name: str) -> TaskFlow | None:
         """``name`` as a TaskFlow when it is a function of an estate module decorated with Airflow's ``@task``:
@@ -184,12 +217,13 @@ class AirflowSemantics:
             return None
         function, module = found
         env: dict[str, Any] = {}
-        styles = set(self.styles)
+        styles, call_env = set(self.styles), self.call_env
         for stmt in module.tree.body:
             if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not any(a.name == "*" for a in stmt.names):
                 self.exec_import(stmt, env)
         self.styles = styles  # the helper module's import style is not the DAG file's
         flow = self.define_function(function, env)
+        self.call_env = call_env  # its decorator's call is not the call being dispatched (its names carry its code)
         return flow if isinstance(flow, TaskFlow) else None
 
     def current_dag(self, kwargs: dict) -> DagState | None:
@@ -239,6 +273,7 @@ class AirflowSemantics:
         mapped = mapped or self.mapped_groups > 0
         kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
+        kwargs = {key: self.realize_passed(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
         task = _make_task(self.path, node, full_id, operator, family, written, merged, group, taskflow, mapped)
         dag.tasks[full_id] = task
@@ -321,12 +356,55 @@ class AirflowSemantics:
                 return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
         return value
 
+    def mark_passed(self, node, fn: ast.FunctionDef, args: list, kwargs: dict, env: dict) -> tuple[list, dict]:
+        """Arguments the DAG file passes to an estate module's function that the scan could not evaluate become
+        ``Passed``: still unknown in that function, but a task argument they reach unchanged (``op_kwargs={"path":
+        path}`` in a task factory) is carried as the DAG file's code, as if the file had written it there."""
+        if self.logic is None or self.home is not None or not isinstance(node, ast.Call):
+            return args, kwargs
+        passed = self.passed
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+
+        def mark(expr: ast.expr, value: Any, param: str) -> Any:
+            if type(value) is not Unknown:
+                return value
+            passed.append((expr, self.current_stmt, env, self.logic, f"{fn.name}_{param}"))
+            return Passed(value.source, value.origin, key=len(passed) - 1)
+
+        if len(args) == len(node.args) <= len(params) and not any(isinstance(a, ast.Starred) for a in node.args):
+            args = [mark(e, v, p) for e, v, p in zip(node.args, args, params, strict=False)]
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        kwargs = {k: mark(keywords[k], v, k) if k in keywords else v for k, v in kwargs.items()}
+        return args, kwargs
+
+    def realize_passed(self, value: Any) -> Any:
+        """``value`` with each ``Passed`` argument it holds (in lists and dicts) carried as the DAG file's code."""
+        if isinstance(value, list):
+            return [self.realize_passed(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.realize_passed(v) for v in value)
+        if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
+            return {k: self.realize_passed(v) for k, v in value.items()}
+        if not isinstance(value, Passed):
+            return value
+        realized = self.realized
+        if value.key not in realized:
+            expr, stmt, env, logic, hint = self.passed[value.key]
+            saved = (self.logic, self.call_env, self.current_stmt)
+            self.logic, self.call_env, self.current_stmt = logic, env, stmt
+            try:
+                carried = self.carry(expr, Unknown(value.source), hint)
+            finally:
+                self.logic, self.call_env, self.current_stmt = saved
+            realized[value.key] = carried if isinstance(carried, (ir.CodeValue, Refused)) else value
+        return realized[value.key]
+
     def may_carry(self, key: str) -> bool:
         """An estate class's argument is carried as the call's code only if its base receives it as written."""
         only = getattr(self, "carry_only", None)
         return only is None or key in only
 
-    def carry(self, expr: ast.expr | None, value: Any, hint: str) -> Any:
+    def carry(self, expr: ast.expr | None, value: Any, hint: str, segment: str | None = None) -> Any:
         """``value`` with each part the scan could not evaluate carried as code (literal parts are kept); a constant
         imported from an estate module (``image=IMAGE``) is such a part too."""
         if expr is None or self.logic is None or not any(self.unknown_here(v) for v in _flat([value])):
@@ -344,29 +422,52 @@ class AirflowSemantics:
                 }
         env = self.call_env
         for _ in range(3):  # `sql = f"..."` then `sql=sql`: the assigned expression, with the names it saw
-            if not isinstance(expr, ast.Name) or (id(env), expr.id) not in self.assigned:
-                break
-            seen, assigned = self.assigned[(id(env), expr.id)]
-            if env.get(expr.id) is not seen:
+            assigned = self.assigned_code(expr.id) if isinstance(expr, ast.Name) else None
+            if assigned is None:
                 break
             expr = assigned
+        if isinstance(expr, ast.Name) and isinstance(value, (list, dict)):
+            # A list or dict known by a name whose assigned code is not what it holds now (filled in place after,
+            # `env["B"] = ...`, or in a loop): the name's code would give another value. Not carried.
+            return _refused(value, f"{expr.id} as it is once filled in place, which its code alone does not give")
         if not isinstance(expr, ast.expr):
             return value
-        name = self.carry_code(hint, expr, self.current_stmt, env)
+        name = self.carry_code(hint, expr, self.current_stmt, env, segment=segment)
         if name is None and isinstance(value, Unknown) and value.origin is not None and value.origin[0] is not expr:
             # `image=cfg["image"]` in a helper whose `cfg` holds a DAG: the code that computed the value
             # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
             origin, stmt, names = value.origin
             name = self.carry_code(hint, origin, stmt, names)
-        return ir.CodeValue(name) if name else value
+        if name:
+            return ir.CodeValue(name)
+        if type(value) in (Unknown, Passed) and self.logic.refusal:
+            return Refused(
+                value.source, value.origin, needs=self.logic.refusal
+            )  # the plan's reason says what the code needs
+        return value
 
-    def carry_code(self, hint: str, expr: ast.expr, stmt: ast.stmt | None, env: dict, depth: int = 0) -> str | None:
+    def assigned_code(self, name: str) -> ast.expr | None:
+        """The code last assigned to ``name`` (holding what the scan could not evaluate) in the names of the call
+        being dispatched, if ``name`` still holds its value: not bound again since, nor a container changed in
+        place (``env["B"] = ...``, ``env.update(...)``)."""
+        env = self.call_env
+        if (id(env), name) not in self.assigned:
+            return None
+        seen, assigned = self.assigned[(id(env), name)]
+        current = env.get(name)
+        if current is not seen and not (isinstance(seen, (list, dict)) and current == seen):
+            return None
+        return assigned
+
+    def carry_code(
+        self, hint: str, expr: ast.expr, stmt: ast.stmt | None, env: dict, depth: int = 0, segment: str | None = None
+    ) -> str | None:
         """``expr`` carried as code (``LogicExtractor.add_expression``); a name it reads that holds neither a literal
         nor something the logic can bind (a helper's ``cfg`` holding the DAG and values read at parse time) is bound
         in the carried function to the code that computed what ``expr`` reads of it (``cfg["host"]``: the
         ``conn.host`` that filled it, itself carried). None when some part has no such code."""
         assert self.logic is not None
-        name = self.logic.add_expression(hint, expr, stmt, _known_in(env))
+        name = self.logic.add_expression(hint, expr, stmt, _known_in(env), segment)
         if name is not None or depth >= MAX_CARRY_DEPTH:
             return name
         saved = self.logic.checkpoint()
@@ -703,3 +804,28 @@ def _known_in(env: dict[str, Any]):
         return ("literal", bound) if is_plain_literal(bound) else (None, None)
 
     return known
+
+
+class _Item(ast.Subscript):
+    """``(<mapping>)[<key>]``: code the file does not write as such, with its text."""
+
+    segment: str
+
+
+def _item(mapping: ast.expr, key: str, text: str) -> ast.expr:
+    """The item ``key`` of the mapping ``mapping`` evaluates to, as code (placed where ``mapping`` is written)."""
+    item = _Item(value=mapping, slice=ast.Constant(key), ctx=ast.Load())
+    ast.copy_location(item, mapping)
+    ast.fix_missing_locations(item)
+    inner = getattr(mapping, "segment", None) or ast.get_source_segment(text, mapping) or ""
+    item.segment = f"({inner})[{key!r}]"
+    return item
+
+
+def _refused(value: Any, needs: str) -> Any:
+    """``value`` with each part the scan could not evaluate marked with what its code would need."""
+    if isinstance(value, list):
+        return [_refused(v, needs) for v in value]
+    if isinstance(value, dict):
+        return {k: _refused(v, needs) for k, v in value.items()}
+    return Refused(value.source, value.origin, needs=needs) if type(value) in (Unknown, Passed) else value

@@ -16,6 +16,7 @@ from converters.inventory.values import (
     Helper,
     PathValue,
     Qual,
+    Refused,
     TaskRef,
     Unknown,
     XComArg,
@@ -41,6 +42,8 @@ def _to_json_value(value: Any) -> Any:
         return ir.DatasetValue(_to_json_value(value.uri))
     if isinstance(value, ir.CodeValue):
         return value
+    if isinstance(value, Refused):
+        return ir.SourceValue(value.source, value.needs)
     if isinstance(value, Unknown):
         return ir.SourceValue(value.source)
     if isinstance(value, (TaskRef,)):

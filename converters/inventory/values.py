@@ -28,6 +28,23 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Passed(Unknown):
+    """An argument the DAG file passes to an estate module's function, which the scan could not evaluate: unknown
+    there as any other, but a task argument it reaches unchanged is the DAG file's code (``key`` finds that code in
+    the scanner's ``passed`` table)."""
+
+    key: int = 0
+
+
+@dataclass(frozen=True)
+class Refused(Unknown):
+    """Code of the file the scan could not evaluate and could not carry either: ``needs`` says what it needs that
+    the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
+
+    needs: str = ""
+
+
+@dataclass(frozen=True)
 class Qual:
     """A module, class or function known by its qualified import name."""
 

@@ -207,7 +207,10 @@ class Code:
         if isinstance(value, ir.TaskValue):
             raise Untranslatable(f"passes the task object {value.task_id!r}")
         source = ir.to_json(value.source if isinstance(value, ir.SourceValue) else value)
-        raise Untranslatable(f"holds code the scan could not evaluate: {source!s:.120}")
+        needs = value.needs if isinstance(value, ir.SourceValue) else ""
+        # Carried as code unless it needs what the Dagster side lacks: the reason says what (an Airflow API...).
+        why = f" (as code it needs {needs})" if needs else ""
+        raise Untranslatable(f"holds code the scan could not evaluate: {source!s:.120}{why}")
 
 
 XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(?P<arg>[^,)]*)")

@@ -56,7 +56,8 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
     # If the callable is neither a function of this file nor an import, we cannot run it.
     if found is None and not isinstance(value, ir.RefValue):
         source = ir.to_json(value.source if isinstance(value, ir.SourceValue) else value)
-        return Translation(NONE, f"python_callable is not a function the scan can copy: {source!s:.100}")
+        needs = f" (as code it needs {value.needs})" if isinstance(value, ir.SourceValue) and value.needs else ""
+        return Translation(NONE, f"python_callable is not a function the scan can copy: {source!s:.100}{needs}")
     if found is not None:
         # Names the copied code needs but the file does not bind would fail at run time.
         if found.unresolved:

@@ -49,14 +49,15 @@ def test_the_scan_produces_typed_values_written_as_the_dollar_dicts():
     assert first.arguments["on_failure_callback"] == ir.RefValue("mypackage.alerts.notify")
     assert first.arguments["outlets"] == [ir.DatasetValue("s3://bucket/a")]
     assert first.arguments["op_kwargs"]["where"] == ir.PathValue("dags/sql")
-    assert first.arguments["op_kwargs"]["later"] == ir.SourceValue("some_runtime_value")
+    unbound = "names the file does not bind: some_runtime_value"  # why it is not carried as code either
+    assert first.arguments["op_kwargs"]["later"] == ir.SourceValue("some_runtime_value", unbound)
     assert second.arguments["op_args"] == [ir.XComValue("first"), ir.TaskValue("first")]
     assert ir.to_json(first.arguments) == {
         "python_callable": {"$callable": "work"},
         "retry_delay": {"$call": "datetime.timedelta", "args": [], "kwargs": {"minutes": 5}},
         "on_failure_callback": {"$ref": "mypackage.alerts.notify"},
         "outlets": [{"$dataset": "s3://bucket/a"}],
-        "op_kwargs": {"where": {"$path": "dags/sql"}, "later": {"$source": "some_runtime_value"}},
+        "op_kwargs": {"where": {"$path": "dags/sql"}, "later": {"$source": "some_runtime_value", "needs": unbound}},
     }
     assert ir.to_json(second.arguments)["op_args"] == [{"$xcom": "first"}, {"$task": "first"}]
     assert first.retry.retry_delay_seconds == 300.0 and first.outlets == ("s3://bucket/a",)
