@@ -118,6 +118,10 @@ KNOWN_CLASSES: dict[str, tuple[str, str]] = {
     **_known(
         f"{_P}.google.cloud.operators.kubernetes_engine.GKEDeleteClusterOperator", "gcp", "GKEClusterDeleteOperator"
     ),
+    # Airflow 1.10's Dataproc classes (DataprocClusterCreateOperator ...) take other arguments: not aliases.
+    **_known(f"{_P}.google.cloud.operators.dataproc.DataprocCreateClusterOperator", "gcp"),
+    **_known(f"{_P}.google.cloud.operators.dataproc.DataprocDeleteClusterOperator", "gcp"),
+    **_known(f"{_P}.google.cloud.operators.dataproc.DataprocSubmitJobOperator", "gcp"),
     **_known(
         f"{_P}.google.cloud.operators.cloud_storage_transfer_service.CloudDataTransferServiceGCSToGCSOperator",
         "gcp",

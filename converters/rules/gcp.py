@@ -1,4 +1,5 @@
-"""Google Cloud provider operators: GCS copies and deletions, Storage Transfer jobs, GKE clusters.
+"""Google Cloud provider operators: GCS copies and deletions, Storage Transfer jobs, GKE and Dataproc clusters,
+Dataproc jobs.
 
 Each asset calls the method of ``GcpConnection`` (``support/gcp.py``, ``support/bigquery.py``) named after its
 operator with the operator's own arguments: the templated ones rendered like Airflow renders them (with the
@@ -465,5 +466,116 @@ class StorageTransferGcsToGcs(Rule):
         return gcp_translation(task, STORAGE_TRANSFER, reason, JUDG, "google_cloud_default")
 
 
+DATAPROC_WAITING = ("retry", "timeout", "metadata", "deferrable", "polling_interval_seconds")
+DATAPROC_CREATE = Carried(
+    method="create_dataproc_cluster",
+    templated=(
+        "project_id",
+        "region",
+        "cluster_config",
+        "virtual_cluster_config",
+        "cluster_name",
+        "labels",
+        "impersonation_chain",
+    ),
+    plain=("request_id", "delete_on_error", "use_if_exists"),
+    connection=("gcp_conn_id",),
+    waiting=(*DATAPROC_WAITING, "num_retries_if_resource_is_not_ready"),
+)
+DATAPROC_DELETE = Carried(
+    method="delete_dataproc_cluster",
+    templated=("project_id", "region", "cluster_name", "impersonation_chain"),
+    plain=("cluster_uuid", "request_id"),
+    connection=("gcp_conn_id",),
+    waiting=DATAPROC_WAITING,
+)
+DATAPROC_SUBMIT = Carried(
+    method="submit_dataproc_job",
+    templated=("project_id", "region", "job", "impersonation_chain", "request_id"),
+    plain=("asynchronous", "wait_timeout"),
+    connection=("gcp_conn_id",),
+    waiting=(*DATAPROC_WAITING, "cancel_on_kill"),
+)
+
+
+class Dataproc(Rule):
+    """What it does: creates or deletes the operator's Dataproc cluster, or submits its Dataproc job and waits for
+    it, with google-cloud-dataproc's clients on the region's endpoint.
+
+    Why: the cluster or the job is the task. The clients get the same rendered cluster configuration, job and
+    names the operator's ``DataprocHook`` sends, and the asset waits as the operator does: an existing cluster is
+    reused when ``use_if_exists`` (one in ERROR is deleted when ``delete_on_error`` and the task fails), a job
+    must end DONE (ERROR or CANCELLED fail it). The asset's value is the operator's return value (the cluster as a
+    dict, the job id). JUDG: not exercised against Dataproc here, and the Dagster side needs the connection's
+    rights on the project. The legacy cluster arguments of Airflow 1.10 (``num_workers``, ``zone`` ...) are not
+    carried: such a task stays in Airflow, naming them.
+
+    Example:
+    ```python
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.providers.google.cloud.operators.dataproc import DataprocSubmitJobOperator
+
+    with DAG("etl", schedule="@daily", start_date=datetime(2024, 1, 1)):
+        DataprocSubmitJobOperator(
+            task_id="aggregate",
+            project_id="analytics",
+            region="europe-west1",
+            job={"placement": {"cluster_name": "etl"}, "pyspark_job": {"main_python_file_uri": "gs://jobs/agg.py"}},
+        )
+    ```
+
+    Becomes:
+    ```python
+    # etl.py:7 · task aggregate · rule gcp.dataproc · JUDG
+    @dg.asset(
+        key=["etl", "aggregate"],
+        group_name="etl",
+        kinds={"gcp"},
+        partitions_def=PARTITIONS,
+        metadata={
+            "airflow/source": "etl.py:7",
+            "airflow/task_id": "aggregate",
+            "airflow/operator": "airflow.providers.google.cloud.operators.dataproc.DataprocSubmitJobOperator",
+            "airflow/rule": "gcp.dataproc",
+            "airflow/disposition": "JUDG",
+            "airflow/reason": "submits the same job through Dataproc's JobControllerClient and waits; not exercised against Dataproc here",
+        },
+    )
+    def aggregate(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
+        airflow = task_context(context, DAG, "aggregate")
+        return gcp_google_cloud_default.submit_dataproc_job(
+            project_id=render("analytics", airflow, DAG, template_ext=()),
+            region=render("europe-west1", airflow, DAG, template_ext=()),
+            job=render(
+                {"placement": {"cluster_name": "etl"}, "pyspark_job": {"main_python_file_uri": "gs://jobs/agg.py"}},
+                airflow,
+                DAG,
+                template_ext=(),
+            ),
+            log=context.log,
+        )
+    ```
+    """
+
+    name = "gcp.dataproc"
+    operators = canonical("DataprocCreateClusterOperator", "DataprocDeleteClusterOperator", "DataprocSubmitJobOperator")
+    disposition = JUDG
+    emits = "an asset creating or deleting the Dataproc cluster, or submitting the job, through GcpConnection"
+
+    def translate(self, task: TaskInput) -> Translation:
+        operator = task.task.operator
+        if operator == canonical("DataprocSubmitJobOperator")[0]:
+            spec, reason = DATAPROC_SUBMIT, "submits the same job through Dataproc's JobControllerClient and waits"
+        elif operator == canonical("DataprocCreateClusterOperator")[0]:
+            spec, reason = DATAPROC_CREATE, "creates the cluster with the same configuration through Dataproc's client"
+        else:
+            spec, reason = DATAPROC_DELETE, "deletes the cluster through Dataproc's ClusterControllerClient"
+        return gcp_translation(
+            task, spec, f"{reason}; not exercised against Dataproc here", JUDG, "google_cloud_default"
+        )
+
+
 ORDER = 65
-RULES = [GcsToGcs, GcsDeleteObjects, GkeCluster, StorageTransferGcsToGcs]
+RULES = [GcsToGcs, GcsDeleteObjects, GkeCluster, StorageTransferGcsToGcs, Dataproc]

@@ -18,7 +18,7 @@ from converters.codegen.support import gcp
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 from converters.plan import plan_project
-from converters.rules.base import JUDG
+from converters.rules.base import JUDG, NONE
 
 LOADS = """
 from datetime import datetime
@@ -492,3 +492,134 @@ def test_an_execute_query_submits_the_query_job_its_hook_builds(bigquery):
     bigquery.clear()
     bq.execute_query({"project": "analytics"}, **arguments)
     assert bigquery[0][2] == {"query": {"query": "SELECT 1", "priority": "INTERACTIVE", "useLegacySql": True}}
+
+
+DATAPROC = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.google.cloud.operators.dataproc import (
+    DataprocCreateClusterOperator,
+    DataprocDeleteClusterOperator,
+    DataprocSubmitJobOperator,
+)
+
+with DAG("spark", schedule=None, start_date=datetime(2024, 1, 1)):
+    create = DataprocCreateClusterOperator(
+        task_id="create_cluster",
+        project_id="analytics",
+        region="europe-west1",
+        cluster_name="etl",
+        cluster_config={"worker_config": {"num_instances": 2}},
+        labels={"team": "data"},
+    )
+    submit = DataprocSubmitJobOperator(
+        task_id="aggregate",
+        project_id="analytics",
+        region="europe-west1",
+        job={"placement": {"cluster_name": "etl"}, "pyspark_job": {"main_python_file_uri": "gs://jobs/agg.py"}},
+    )
+    delete = DataprocDeleteClusterOperator(
+        task_id="delete_cluster", project_id="analytics", region="europe-west1", cluster_name="etl"
+    )
+    legacy = DataprocCreateClusterOperator(
+        task_id="legacy_cluster", project_id="analytics", region="europe-west1", cluster_name="old", num_workers=2
+    )
+    create >> submit >> delete
+"""
+
+
+class _Dataproc:
+    """Dataproc's cluster and job clients as far as the support functions call them; records each request."""
+
+    calls: list = []
+    cluster_states: list = []
+    job_states: list = []
+
+    def __init__(self, credentials=None, client_options=None):
+        _Dataproc.calls.append(("client", client_options.api_endpoint))
+
+    def create_cluster(self, project_id, region, cluster, request_id=None):
+        _Dataproc.calls.append(("create", project_id, region, cluster))
+        return types.SimpleNamespace(result=lambda: None)
+
+    def get_cluster(self, project_id, region, cluster_name):
+        from google.cloud import dataproc_v1
+
+        state = _Dataproc.cluster_states.pop(0)
+        return dataproc_v1.Cluster(
+            project_id=project_id, cluster_name=cluster_name, status=dataproc_v1.ClusterStatus(state=state)
+        )
+
+    def delete_cluster(self, project_id, region, cluster_name, cluster_uuid=None, request_id=None):
+        _Dataproc.calls.append(("delete", project_id, region, cluster_name))
+        return types.SimpleNamespace(result=lambda: None)
+
+    def submit_job(self, project_id, region, job, request_id=None):
+        _Dataproc.calls.append(("submit", project_id, region, job))
+        return types.SimpleNamespace(reference=types.SimpleNamespace(job_id="job-7"))
+
+    def get_job(self, project_id, region, job_id):
+        return types.SimpleNamespace(status=types.SimpleNamespace(state=_Dataproc.job_states.pop(0)))
+
+
+def test_dataproc_create_submit_and_delete_send_the_operators_requests_and_wait(monkeypatch):
+    from google.cloud import dataproc_v1
+
+    monkeypatch.setattr(dataproc_v1, "ClusterControllerClient", _Dataproc)
+    monkeypatch.setattr(dataproc_v1, "JobControllerClient", _Dataproc)
+    running, creating = dataproc_v1.ClusterStatus.State.RUNNING, dataproc_v1.ClusterStatus.State.CREATING
+    jobs = dataproc_v1.JobStatus.State
+    _Dataproc.calls, _Dataproc.cluster_states = [], [creating, running]
+    _Dataproc.job_states = [jobs.RUNNING, jobs.DONE]
+    tasks = _planned(DATAPROC, "spark")
+    values = {}
+    for task_id in ("create_cluster", "aggregate", "delete_cluster"):
+        assert tasks[task_id].translation.disposition == JUDG, tasks[task_id].translation.reason
+        _, method, arguments = _call(tasks[task_id])
+        waits = {} if method == "delete_dataproc_cluster" else {"poll_seconds": 0}
+        values[task_id] = getattr(gcp, method)({}, **waits, **arguments)
+    endpoint = ("client", "europe-west1-dataproc.googleapis.com:443")
+    assert _Dataproc.calls == [
+        endpoint,
+        (
+            "create",
+            "analytics",
+            "europe-west1",
+            {
+                "project_id": "analytics",
+                "cluster_name": "etl",
+                "config": {"worker_config": {"num_instances": 2}},
+                "labels": {"team": "data"},
+            },
+        ),
+        endpoint,
+        (
+            "submit",
+            "analytics",
+            "europe-west1",
+            {"placement": {"cluster_name": "etl"}, "pyspark_job": {"main_python_file_uri": "gs://jobs/agg.py"}},
+        ),
+        endpoint,
+        ("delete", "analytics", "europe-west1", "etl"),
+    ]
+    # The operators' return values: the cluster (waited for until it left CREATING) and the job id.
+    assert values["create_cluster"]["cluster_name"] == "etl" and values["create_cluster"]["status"]["state"] == 2
+    assert values["aggregate"] == "job-7" and _Dataproc.job_states == []
+    # Airflow 1.10's cluster arguments are not carried: that task stays in Airflow, naming them.
+    legacy = tasks["legacy_cluster"].translation
+    assert legacy.disposition == NONE and legacy.reason == "num_workers is not carried by this rule"
+
+
+def test_dataproc_job_in_error_fails_and_a_cluster_in_error_is_deleted(monkeypatch):
+    from google.cloud import dataproc_v1
+
+    monkeypatch.setattr(dataproc_v1, "ClusterControllerClient", _Dataproc)
+    monkeypatch.setattr(dataproc_v1, "JobControllerClient", _Dataproc)
+    _Dataproc.calls, _Dataproc.job_states = [], [dataproc_v1.JobStatus.State.ERROR]
+    with pytest.raises(RuntimeError, match="job-7 ended in state ERROR"):
+        gcp.submit_dataproc_job({}, job={"pyspark_job": {}}, region="r", project_id="p", poll_seconds=0)
+    _Dataproc.calls, _Dataproc.cluster_states = [], [dataproc_v1.ClusterStatus.State.ERROR]
+    with pytest.raises(RuntimeError, match="cluster c is in ERROR state"):
+        gcp.create_dataproc_cluster({}, region="r", cluster_name="c", project_id="p", poll_seconds=0)
+    assert _Dataproc.calls[-1] == ("delete", "p", "r", "c")

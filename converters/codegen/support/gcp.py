@@ -11,6 +11,9 @@ arguments, with the same defaults, and does what the operator's ``execute`` does
   waited for through the same REST calls as Airflow's hook).
 - ``create_gke_cluster`` / ``delete_gke_cluster``: ``GKECreateClusterOperator`` / ``GKEDeleteClusterOperator``
   (an existing cluster on create, or a missing one on delete, is success, as in Airflow).
+- ``create_dataproc_cluster`` / ``delete_dataproc_cluster`` / ``submit_dataproc_job``: the Dataproc operators
+  (``DataprocCreateClusterOperator``, ``DataprocDeleteClusterOperator``, ``DataprocSubmitJobOperator``) on the
+  region's endpoint, waiting as they do.
 
 Credentials are read like Airflow's ``GoogleBaseHook``: ``key_path`` or ``keyfile_dict`` in the connection's
 extra (with or without the ``extra__google_cloud_platform__`` prefix), else Application Default Credentials;
@@ -417,4 +420,140 @@ def _wait(client: Any, operation_name: str, log: Any, poll_seconds: float = 10.0
             return operation
         if log is not None:
             log.info(f"waiting for GKE operation {operation_name} ({operation.status.name})")
+        time.sleep(poll_seconds)
+
+
+# -- Dataproc ------------------------------------------------------------------------------------------------
+
+
+def _dataproc_client(kind: str, extra: Mapping[str, Any], region: str, impersonation_chain: Any) -> tuple[Any, Any]:
+    """A Dataproc ``ClusterControllerClient`` or ``JobControllerClient`` on the region's endpoint, as Airflow's
+    ``DataprocHook`` builds it (``<region>-dataproc.googleapis.com:443``)."""
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import dataproc_v1
+
+    creds, project = credentials(extra, impersonation_chain)
+    options = ClientOptions(api_endpoint=f"{region}-dataproc.googleapis.com:443") if region else None
+    return getattr(dataproc_v1, kind)(credentials=creds, client_options=options), project
+
+
+def create_dataproc_cluster(
+    extra: Mapping[str, Any],
+    *,
+    region: str,
+    cluster_name: str,
+    project_id: str | None = None,
+    cluster_config: Mapping[str, Any] | None = None,
+    virtual_cluster_config: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    request_id: str | None = None,
+    use_if_exists: bool = True,
+    delete_on_error: bool = True,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+    poll_seconds: float = 10.0,
+) -> dict[str, Any]:
+    """``DataprocCreateClusterOperator``: create the cluster and wait for it; an existing one is used when
+    ``use_if_exists`` (waiting while it is CREATING); a cluster in ERROR is deleted (``delete_on_error``) and the
+    task fails. The cluster as a dict, the operator's return value."""
+    import time
+
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import dataproc_v1
+
+    client, default_project = _dataproc_client("ClusterControllerClient", extra, region, impersonation_chain)
+    project = project_id or default_project
+    cluster: dict[str, Any] = {"project_id": project, "cluster_name": cluster_name}
+    if virtual_cluster_config is not None:
+        cluster["virtual_cluster_config"] = dict(virtual_cluster_config)
+    else:
+        cluster["config"] = dict(cluster_config or {})
+    if labels:
+        cluster["labels"] = dict(labels)
+    where = {"project_id": project, "region": region, "cluster_name": cluster_name}
+    try:
+        client.create_cluster(project_id=project, region=region, cluster=cluster, request_id=request_id).result()
+    except AlreadyExists:
+        if not use_if_exists:
+            raise
+        if log is not None:
+            log.info(f"cluster {cluster_name} already exists: using it")
+    found = client.get_cluster(**where)
+    state = dataproc_v1.ClusterStatus.State
+    while found.status.state == state.CREATING:
+        if log is not None:
+            log.info(f"waiting for cluster {cluster_name} (CREATING)")
+        time.sleep(poll_seconds)
+        found = client.get_cluster(**where)
+    if found.status.state == state.ERROR:
+        if delete_on_error:
+            client.delete_cluster(**where).result()
+        raise RuntimeError(f"Dataproc cluster {cluster_name} is in ERROR state")
+    return dataproc_v1.Cluster.to_dict(found)
+
+
+def delete_dataproc_cluster(
+    extra: Mapping[str, Any],
+    *,
+    region: str,
+    cluster_name: str,
+    project_id: str | None = None,
+    cluster_uuid: str | None = None,
+    request_id: str | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+) -> None:
+    """``DataprocDeleteClusterOperator``: delete the cluster and wait for the operation (a missing cluster fails
+    the task, as the operator's ``operation.result()`` does)."""
+    client, default_project = _dataproc_client("ClusterControllerClient", extra, region, impersonation_chain)
+    if log is not None:
+        log.info(f"deleting cluster {cluster_name}")
+    client.delete_cluster(
+        project_id=project_id or default_project,
+        region=region,
+        cluster_name=cluster_name,
+        cluster_uuid=cluster_uuid,
+        request_id=request_id,
+    ).result()
+
+
+def submit_dataproc_job(
+    extra: Mapping[str, Any],
+    *,
+    job: Mapping[str, Any],
+    region: str,
+    project_id: str | None = None,
+    request_id: str | None = None,
+    asynchronous: bool = False,
+    wait_timeout: float | None = None,
+    impersonation_chain: str | Sequence[str] | None = None,
+    log: Any = None,
+    poll_seconds: float = 10.0,
+) -> str:
+    """``DataprocSubmitJobOperator``: submit the job and (unless ``asynchronous``) wait until it is DONE, failing
+    on ERROR or CANCELLED as ``DataprocHook.wait_for_job`` does. The job id, the operator's return value."""
+    import time
+
+    from google.cloud import dataproc_v1
+
+    client, default_project = _dataproc_client("JobControllerClient", extra, region, impersonation_chain)
+    project = project_id or default_project
+    submitted = client.submit_job(project_id=project, region=region, job=dict(job), request_id=request_id)
+    job_id = submitted.reference.job_id
+    if log is not None:
+        log.info(f"job {job_id} submitted")
+    if asynchronous:
+        return job_id
+    state = dataproc_v1.JobStatus.State
+    started = time.monotonic()
+    while True:
+        current = client.get_job(project_id=project, region=region, job_id=job_id).status.state
+        if current == state.DONE:
+            return job_id
+        if current in (state.ERROR, state.CANCELLED):
+            raise RuntimeError(f"Dataproc job {job_id} ended in state {current.name}")
+        if wait_timeout is not None and time.monotonic() - started > wait_timeout:
+            raise TimeoutError(f"Dataproc job {job_id} did not finish within {wait_timeout} s")
+        if log is not None:
+            log.info(f"waiting for job {job_id} ({current.name})")
         time.sleep(poll_seconds)

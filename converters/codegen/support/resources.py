@@ -257,3 +257,15 @@ class GcpConnection(AirflowConnection):
     def delete_gke_cluster(self, log: Any = None, **arguments: Any) -> str | None:
         """``GKEDeleteClusterOperator``: deletes the cluster and waits for it."""
         return gcp.delete_gke_cluster(self.connection().extra_dejson, log=log, **arguments)
+
+    def create_dataproc_cluster(self, log: Any = None, **arguments: Any) -> dict[str, Any]:
+        """``DataprocCreateClusterOperator``: creates (or reuses) the cluster and waits for it to run."""
+        return gcp.create_dataproc_cluster(self.connection().extra_dejson, log=log, **arguments)
+
+    def delete_dataproc_cluster(self, log: Any = None, **arguments: Any) -> None:
+        """``DataprocDeleteClusterOperator``: deletes the cluster and waits for it."""
+        gcp.delete_dataproc_cluster(self.connection().extra_dejson, log=log, **arguments)
+
+    def submit_dataproc_job(self, log: Any = None, **arguments: Any) -> str:
+        """``DataprocSubmitJobOperator``: submits the job and waits for it; the job id."""
+        return gcp.submit_dataproc_job(self.connection().extra_dejson, log=log, **arguments)
