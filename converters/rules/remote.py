@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+
+from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import JUDG, NONE, Rule, TaskInput, Translation, Untranslatable
 from converters.rules.connections import connect, literal_conn_id
@@ -52,7 +55,7 @@ class Ssh(Rule):
     emits = "an asset running the rendered command over ssh (key-based authentication from the Dagster host)"
 
     def translate(self, task: TaskInput) -> Translation:
-        conn_id = literal_conn_id(task, "ssh_conn_id")
+        conn_id = literal_conn_id(task, "ssh_conn_id") or _hook_conn_id(task.args.get("ssh_hook"))
         command = task.args.get("command")
         # Without a literal connection id and command we can't know what runs where.
         if conn_id is None or command is None:
@@ -65,8 +68,29 @@ class Ssh(Rule):
             # If the command can't be written as code, the asset can't run the same command.
             return Translation(NONE, f"the command {exc}")
         t.consumed |= {"ssh_conn_id", "command", "cmd_timeout", "conn_timeout"}
+        if "ssh_hook" in task.args:  # an SSHHook naming only its connection: the same connection
+            t.consumed.add("ssh_hook")
         t.body.append(f"return {resource.name}.run({rendered}, log=context.log)")
         return t
+
+
+def _hook_conn_id(hook: object) -> str | None:
+    """The connection of ``ssh_hook=SSHHook(ssh_conn_id="x")`` (or ``SSHHook("x")``) when the hook names nothing
+    but its connection; None for any other hook (its host, user, key or port would override the connection)."""
+    if not isinstance(hook, ir.SourceValue):
+        return None
+    try:
+        call = ast.parse(hook.source, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call) or not ast.unparse(call.func).endswith("SSHHook"):
+        return None
+    given = [*call.args, *(k.value for k in call.keywords)]
+    named = {k.arg for k in call.keywords}
+    if len(given) != 1 or (call.keywords and named != {"ssh_conn_id"}):
+        return None
+    value = given[0]
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
 
 
 ORDER = 70
