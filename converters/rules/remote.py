@@ -14,7 +14,9 @@ class Ssh(Rule):
     """What it does: runs the SSH command on the connection's host with the ``ssh`` client of the Dagster host.
 
     Why: the remote command is the task, but authentication changes hands: the Dagster host needs a key
-    for that host (``key_file`` in the connection's extra, or its ssh agent). That is a per-task decision.
+    for that host (``key_file`` in the connection's extra, or its ssh agent). That is a per-task decision. A task
+    given ``ssh_hook=SSHHook(ssh_conn_id=...)`` uses that connection; a hook setting its own host, user, key or
+    port stays in Airflow.
 
     Example:
     ```python
