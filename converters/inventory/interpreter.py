@@ -44,10 +44,12 @@ from converters.inventory.values import (
     LiteralMethod,
     MethodRef,
     Partial,
+    Passed,
     PathMethod,
     PathValue,
     Qual,
     SelfRef,
+    Stringified,
     SuperRef,
     TaskFlow,
     TaskRef,
@@ -637,6 +639,11 @@ class Interpreter:
 
     def eval_compare(self, node: ast.Compare, operands: list[Any], ops: list[ast.cmpop]) -> Any:
         """``x is None``, ``env == "prod"``, ``k in {...}`` over plain values; anything else is unknown."""
+        if len(ops) == 1 and isinstance(ops[0], (ast.Is, ast.IsNot)) and None in operands:
+            # A list or dict, even holding values the scan could not evaluate, is not None (`if env is None:`).
+            other = operands[0] if operands[1] is None else operands[1]
+            if isinstance(other, (list, tuple, dict)):
+                return isinstance(ops[0], ast.IsNot)
         if not all(is_plain_literal(o) for o in operands):
             return Unknown(self.src(node))
         compare = {
@@ -744,6 +751,8 @@ class Interpreter:
         if isinstance(func, LiteralMethod):
             return _call_literal_method(func.owner, func.attr, args, kwargs, self.src(node))
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:
+            if node.func.id == "str" and len(args) == 1 and not kwargs and type(args[0]) in (Unknown, Passed):
+                return Stringified(self.src(node), inner=args[0])  # its code may be carried (FileScanner.carry)
             return _call_builtin(node.func.id, args, kwargs, self.src(node))
         if isinstance(func, MethodRef):
             return self.call_method(node, func.owner, func.attr, args, kwargs)

@@ -34,6 +34,7 @@ from converters.inventory.values import (
     PathValue,
     Qual,
     Refused,
+    Stringified,
     TaskFlow,
     TaskRef,
     Unknown,
@@ -338,10 +339,27 @@ class AirflowSemantics:
                     result[key] = [self.carry(a, v, f"{task_id}_{i}") for i, (a, v) in pairs]
             elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
+            elif not taskflow and key not in {"task_id", "dag"} and not self.may_carry(key):
+                # Rebuilt by an estate class's __init__: the parts the DAG file computed reach it as they were.
+                result[key] = self.carry_origins(value, hint)
         return result
 
     def carry_origins(self, value: Any, hint: str) -> Any:
-        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it."""
+        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it;
+        ``str()`` of such a part (``Stringified``) as ``str()`` of its carried code."""
+        if isinstance(value, Stringified):
+            inner = self.realize_passed(value.inner) if isinstance(value.inner, Passed) else None
+            if not isinstance(inner, ir.CodeValue) and value.inner is not None:
+                inner = self.carry_origins(value.inner, hint)
+            if not isinstance(inner, ir.CodeValue) or self.logic is None:
+                return value
+            call = f"{inner.name}()"
+
+            def known(name: str) -> tuple[str | None, str | None]:
+                return ("code", call) if name == "value" else (None, None)
+
+            name = self.logic.add_expression(hint, ast.parse("str(value)", mode="eval").body, None, known, "str(value)")
+            return ir.CodeValue(name) if name else value
         if isinstance(value, Unknown):
             if value.origin is None:
                 return value
