@@ -1,0 +1,111 @@
+"""An estate operator subclass whose ``__init__`` rebuilds an argument (``env_vars = std | env_vars`` after
+``if env_vars is None``, then ``{k: str(v) for k, v in env_vars.items()}``): the parts the DAG file computed are
+carried as the file's code, ``str()`` of them as ``str()`` of that code, so the generated code gives the strings
+Airflow's operator received; code the estate module computes from them stays unknown (never their repr text)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+
+import pytest
+
+from converters.codegen import generate
+from converters.flow import scan_and_plan
+from converters.inventory import ir
+
+OPERATOR = """
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+
+class StandardPod(KubernetesPodOperator):
+    def __init__(self, task_id, environment, env_vars=None, tag=None, *args, **kwargs):
+        if env_vars is None:
+            env_vars = {}
+        std = {"REGION": "eu-west-1", "ENVIRONMENT": environment.upper(), "RUN": "{{ run_id }}"}
+        env_vars = std | env_vars
+        env_vars = {k: str(v) for k, v in env_vars.items()}
+        super().__init__(task_id=task_id, name=task_id, image="acme/job:1", env_vars=env_vars,
+                         arguments=[f"--tag=v-{tag}"] if tag else [], *args, **kwargs)
+"""
+
+DAG_FILE = """
+import os
+from datetime import datetime
+
+from airflow.models import DAG
+from platform_ops.standard import StandardPod
+
+START = datetime(2025, 8, 5)
+BASE = {"DATABASE": "addresses", "START_DATE": START.strftime("%Y-%m-%d"), "WORKERS": os.environ.get("WORKERS", 4)}
+
+
+def with_step(env, updates):
+    return {**env, **updates}
+
+
+dag = DAG(dag_id="rebuilt", start_date=START, schedule=None)
+StandardPod(dag=dag, task_id="load", environment="dev", env_vars=with_step(BASE, {"STEP": "load", "CLOSE": False}))
+StandardPod(dag=dag, task_id="plain", environment="dev", env_vars={"BATCH": 3})
+StandardPod(dag=dag, task_id="tagged", environment="dev", tag=os.environ.get("TAG", "1"))
+"""
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rebuilt")
+    dags = root / "dags"
+    files = {"rebuilt.py": DAG_FILE, "platform_ops/__init__.py": "", "platform_ops/standard.py": OPERATOR}
+    for relative, text in files.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("platform_ops\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "rebuilt_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("rebuilt_defs.logic.rebuilt")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("rebuilt_defs", "platform_ops"))]:
+            del sys.modules[name]
+
+
+def _task(planned, task_id):
+    return next(t for d in planned.plan.dags for t in d.tasks if t.task.task_id == task_id)
+
+
+def test_the_rebuilt_mapping_keeps_its_literal_parts_as_strings(converted):
+    planned, _ = converted
+    env = _task(planned, "load").task.arguments["env_vars"]
+    assert {k: v for k, v in env.items() if not isinstance(v, ir.CodeValue)} == {
+        "REGION": "eu-west-1",
+        "ENVIRONMENT": "DEV",
+        "RUN": "{{ run_id }}",
+        "DATABASE": "addresses",
+        "STEP": "load",
+        "CLOSE": "False",  # str(False), as the operator's __init__ made it
+    }
+    assert _task(planned, "plain").task.arguments["env_vars"]["BATCH"] == "3"
+
+
+def test_the_files_parts_are_carried_and_give_the_strings_airflow_computed(converted, monkeypatch):
+    planned, logic = converted
+    task = _task(planned, "load")
+    assert task.disposition != "NONE", task.translation.reason
+    env = task.task.arguments["env_vars"]
+    assert isinstance(env["START_DATE"], ir.CodeValue) and isinstance(env["WORKERS"], ir.CodeValue)
+    assert getattr(logic, env["START_DATE"].name)() == "2025-08-05"
+    monkeypatch.delenv("WORKERS", raising=False)
+    assert getattr(logic, env["WORKERS"].name)() == "4"  # str() of the default 4, not the int
+    monkeypatch.setenv("WORKERS", "12")
+    assert getattr(logic, env["WORKERS"].name)() == "12"
+
+
+def test_code_the_estate_module_computes_from_a_passed_value_is_not_carried(converted):
+    planned, _ = converted
+    task = _task(planned, "tagged")
+    # f"v-{tag}" is the estate module's code: neither the file's code for tag nor any text standing for it.
+    assert isinstance(task.task.arguments["arguments"], ir.SourceValue)
+    assert task.disposition == "NONE"
