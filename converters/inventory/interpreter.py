@@ -10,6 +10,8 @@ mixed into ``FileScanner`` (scan.py), so each calls the other through ``self``.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import sys
 from typing import Any
 
 from converters.inventory import ir
@@ -37,6 +39,7 @@ from converters.inventory.values import (
     CustomOperator,
     DagFactory,
     DagState,
+    EstateCode,
     GroupFactory,
     GroupRef,
     Helper,
@@ -438,7 +441,15 @@ class Interpreter:
         if isinstance(value, Unknown) and value.origin is None and self.logic is not None:
             if self.current_stmt is not None and not isinstance(node, ast.Name):
                 names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                value = Unknown(value.source, (node, self.current_stmt, {n: env[n] for n in names if n in env}))
+                origin = (node, self.current_stmt, {n: env[n] for n in names if n in env})
+                if isinstance(value, EstateCode):
+                    return dataclasses.replace(value, origin=origin)
+                value = Unknown(value.source, origin)
+        elif type(value) is Unknown and self.logic is None and value.source == self.src(node):
+            # An estate module's expression over the standard library alone: its code runs anywhere.
+            imports = _stdlib_imports(node, env)
+            if imports is not None:
+                return EstateCode(value.source, code=ast.unparse(node), imports=imports)
         return value
 
     def eval_node(self, node: ast.expr, env: dict[str, Any]) -> Any:
@@ -904,3 +915,23 @@ def _shape_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shape_copy(v) for k, v in value.items()}
     return value
+
+
+def _stdlib_imports(node: ast.expr, env: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    """The imports ``node`` needs, when every name it reads is a module (or a name of one) of the standard library
+    imported as such; None when it reads anything else (a variable, a parameter, an estate module...)."""
+    if isinstance(node, ast.Name):
+        return None  # a name only refers to a value computed elsewhere
+    imports: dict[str, str] = {}
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.Lambda, ast.comprehension, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return None
+        if not isinstance(inner, ast.Name):
+            continue
+        bound = env.get(inner.id)
+        if not isinstance(bound, Qual) or bound.name.split(".")[0] not in sys.stdlib_module_names:
+            return None
+        module, _, attr = bound.name.rpartition(".")
+        line = f"from {module} import {attr}" if module else f"import {attr}"
+        imports[inner.id] = line + (f" as {inner.id}" if attr != inner.id else "")
+    return tuple(sorted(imports.items())) if imports else None

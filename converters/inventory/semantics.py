@@ -25,6 +25,7 @@ from converters.inventory.values import (
     CustomOperator,
     DagFactory,
     DagState,
+    EstateCode,
     GroupFactory,
     GroupRef,
     Helper,
@@ -361,10 +362,11 @@ class AirflowSemantics:
             name = self.logic.add_expression(hint, ast.parse("str(value)", mode="eval").body, None, known, "str(value)")
             return ir.CodeValue(name) if name else value
         if isinstance(value, Unknown):
-            if value.origin is None:
-                return value
-            origin, stmt, names = value.origin
-            name = self.carry_code(hint, origin, stmt, names)
+            name = None
+            if value.origin is not None:
+                origin, stmt, names = value.origin
+                name = self.carry_code(hint, origin, stmt, names)
+            name = name or self.carry_estate_code(value, hint)
             return ir.CodeValue(name) if name else value
         if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
             items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
@@ -456,13 +458,28 @@ class AirflowSemantics:
             # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
             origin, stmt, names = value.origin
             name = self.carry_code(hint, origin, stmt, names)
+        if name is None:
+            name = self.carry_estate_code(value, hint)
         if name:
             return ir.CodeValue(name)
-        if type(value) in (Unknown, Passed) and self.logic.refusal:
+        if type(value) in (Unknown, Passed, EstateCode) and self.logic.refusal:
             return Refused(
                 value.source, value.origin, needs=self.logic.refusal
             )  # the plan's reason says what the code needs
         return value
+
+    def carry_estate_code(self, value: Any, hint: str) -> str | None:
+        """An estate module's expression over the standard library alone (``EstateCode``), carried as itself."""
+        if not isinstance(value, EstateCode) or self.logic is None:
+            return None
+        refusal, imports = self.logic.refusal, dict(value.imports)
+
+        def known(name: str) -> tuple[str | None, str | None]:
+            return ("import", imports[name]) if name in imports else (None, None)
+
+        name = self.logic.add_expression(hint, ast.parse(value.code, mode="eval").body, None, known, value.code)
+        self.logic.refusal = refusal if name is None else self.logic.refusal  # why the file's own code was not
+        return name
 
     def assigned_code(self, name: str) -> ast.expr | None:
         """The code last assigned to ``name`` (holding what the scan could not evaluate) in the names of the call

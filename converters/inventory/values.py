@@ -46,6 +46,17 @@ class Stringified(Unknown):
 
 
 @dataclass(frozen=True)
+class EstateCode(Unknown):
+    """What an estate module's expression computed that the scan could not evaluate, when that expression reads
+    only modules of the standard library (``os.getenv("BASE_DIR")`` in a helper giving ``default_args``): carried
+    as that expression (``code``) with its ``imports`` (name, import line) when the DAG file's own code for it cannot
+    be (it would run the rest of the helper's module)."""
+
+    code: str = field(default="", compare=False, repr=False)
+    imports: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Refused(Unknown):
     """Code of the file the scan could not evaluate and could not carry either: ``needs`` says what it needs that
     the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
