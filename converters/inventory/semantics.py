@@ -460,6 +460,14 @@ class AirflowSemantics:
             name = self.carry_code(hint, origin, stmt, names)
         if name is None:
             name = self.carry_estate_code(value, hint)
+        if name is None and isinstance(value, (list, tuple, dict)):
+            # Each part on its own, when each is code the file or an estate module computed (carry_origins).
+            refusal, saved = self.logic.refusal, self.logic.checkpoint()
+            parts = self.carry_origins(value, hint)
+            if not any(isinstance(v, Unknown) for v in _flat([parts])):
+                return parts
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
         if name:
             return ir.CodeValue(name)
         if type(value) in (Unknown, Passed, EstateCode) and self.logic.refusal:

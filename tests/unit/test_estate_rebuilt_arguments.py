@@ -109,3 +109,80 @@ def test_code_the_estate_module_computes_from_a_passed_value_is_not_carried(conv
     # f"v-{tag}" is the estate module's code: neither the file's code for tag nor any text standing for it.
     assert isinstance(task.task.arguments["arguments"], ir.SourceValue)
     assert task.disposition == "NONE"
+
+
+# A helper of an estate module gives default_args; its module also reaches Airflow (a callback posting to Slack).
+HELPER = """
+import os
+from os import environ as ENV
+
+from airflow.models import Connection
+
+
+def alert(context):
+    Connection.get_connection_from_secrets("slack")
+
+
+def get_default_args(suffix):
+    return {
+        "cwd": os.getenv("BASE_DIR"),
+        "env": {"HOME_DIR": ENV.get("HOME_DIR", "/home"), "MODE": "full"},
+        "output_encoding": os.getenv("X") + suffix,
+        "on_failure_callback": alert,
+    }
+"""
+
+HELPER_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from shared import tooling
+
+dag_args = {"start_date": datetime(2024, 1, 1)} | {"default_args": tooling.get_default_args("-x")}
+
+with DAG(dag_id="helped", schedule=None, **dag_args):
+    BashOperator(task_id="run", bash_command="dbt run")
+"""
+
+
+@pytest.fixture(scope="module")
+def helped(tmp_path_factory):
+    root = tmp_path_factory.mktemp("helped")
+    dags = root / "dags"
+    files = {"helped.py": HELPER_DAG, "shared/__init__.py": "", "shared/tooling.py": HELPER}
+    for relative, text in files.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("shared\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "helped_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("helped_defs.logic.helped")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("helped_defs", "shared"))]:
+            del sys.modules[name]
+
+
+def test_a_helpers_standard_library_expression_is_carried_alone(helped, monkeypatch):
+    planned, logic = helped
+    task = _task(planned, "run")
+    cwd = task.task.arguments["cwd"]
+    assert isinstance(cwd, ir.CodeValue), task.translation.reason
+    monkeypatch.setenv("BASE_DIR", "/opt/project")
+    assert getattr(logic, cwd.name)() == "/opt/project"
+    monkeypatch.delenv("BASE_DIR")
+    assert getattr(logic, cwd.name)() is None  # os.getenv's None, as Airflow's operator received it
+    home = task.task.arguments["env"]["HOME_DIR"]
+    assert getattr(logic, home.name)() == "/home"  # `from os import environ as ENV`: imported as the module did
+    assert task.task.arguments["env"]["MODE"] == "full"
+    assert "Connection" not in (root_text := "".join(c.expression for f in planned.project.files for c in f.callables))
+    assert "get_default_args" not in root_text
+
+
+def test_a_helpers_expression_over_its_own_values_is_not_carried(helped):
+    planned, _ = helped
+    # os.getenv("X") + suffix reads the helper's parameter: not the standard library alone.
+    assert not isinstance(_task(planned, "run").task.arguments["output_encoding"], ir.CodeValue)
