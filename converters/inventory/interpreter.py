@@ -230,6 +230,14 @@ class Interpreter:
         different is unknown afterwards, never one branch's value taken for the other's."""
         missing = object()
         before = dict(env)
+        # A dict of plain values changed in place by a branch (`env["PROD"] = "1"`): the entries it changed are
+        # unknown afterwards (every name for the dict sees them so, as in Python).
+        filled = {
+            id(v): (v, dict(v))
+            for v in before.values()
+            if isinstance(v, dict) and not any(str(k).startswith("$") for k in v)
+            if not any(_is_node(x) for x in _flat(list(v.values())))
+        }
         self.exec_block(body, env)
         after_body = dict(env)
         for name, value in after_body.items():  # the else branch starts from the values before the if
@@ -247,6 +255,14 @@ class Interpreter:
                 env.setdefault(name, taken)
             elif type(taken) is not type(other) or taken != other:
                 env[name] = Unknown(f"{name}, set under a runtime condition ({self.src(test)})")
+        for mapping, was in filled.values():
+            for key in [
+                k
+                for k in [*was, *(k for k in mapping if k not in was)]
+                if mapping.get(k, missing) is not was.get(k, missing)
+            ]:
+                if not any(_is_node(x) for x in _flat([mapping.get(key)])):
+                    mapping[key] = Unknown(f"{key}, set under a runtime condition ({self.src(test)})")
 
     def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
         """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""

@@ -186,3 +186,74 @@ def test_a_helpers_expression_over_its_own_values_is_not_carried(helped):
     planned, _ = helped
     # os.getenv("X") + suffix reads the helper's parameter: not the standard library alone.
     assert not isinstance(_task(planned, "run").task.arguments["output_encoding"], ir.CodeValue)
+
+
+# A task factory of an estate module merging its own environment reads with the caller's (`dict(env, **extra)`).
+POD_FACTORY = """
+import os
+
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+
+def consumer_pod(task_id, dag, image, extra_envs={"SECRET_PATH": f"{os.environ['TEAM']}/latest"}, stage="dev"):
+    env_vars = {"TZ": os.environ["TZ"], "MODE": "consume"}
+    if stage == "prod":
+        env_vars["PROD"] = "1"
+    if extra_envs:
+        env_vars = dict(env_vars, **extra_envs)
+    return KubernetesPodOperator(task_id=task_id, dag=dag, name=task_id, image=image, env_vars=env_vars)
+"""
+
+FACTORY_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import Variable
+from pods.factory import consumer_pod
+
+dag = DAG(dag_id="consume", schedule=None, start_date=datetime(2024, 1, 1))
+consumer_pod("default_extra", dag, "acme/consumer:1")
+consumer_pod("own_extra", dag, "acme/consumer:1", extra_envs={"LIMIT": "10"})
+consumer_pod("staged", dag, "acme/consumer:1", stage=Variable.get("stage"))
+"""
+
+
+@pytest.fixture(scope="module")
+def pods(tmp_path_factory):
+    root = tmp_path_factory.mktemp("podfactory")
+    dags = root / "dags"
+    files = {"consume.py": FACTORY_DAG, "pods/__init__.py": "", "pods/factory.py": POD_FACTORY}
+    for relative, text in files.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("pods\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    generate(planned.plan, root / "podfactory_defs", dags_folder=dags, force=True)
+    sys.path.insert(0, str(root))
+    try:
+        yield planned, importlib.import_module("podfactory_defs.logic.consume")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("podfactory_defs", "pods"))]:
+            del sys.modules[name]
+
+
+def test_a_factorys_merged_environment_gives_what_airflow_computed(pods, monkeypatch):
+    planned, logic = pods
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    monkeypatch.setenv("TEAM", "familie")
+    default = _task(planned, "default_extra")
+    assert default.disposition != "NONE", default.translation.reason
+    env = default.task.arguments["env_vars"]
+    assert env["MODE"] == "consume" and set(env) == {"TZ", "MODE", "SECRET_PATH"}
+    assert getattr(logic, env["TZ"].name)() == "Europe/Oslo"
+    assert getattr(logic, env["SECRET_PATH"].name)() == "familie/latest"  # the f-string's value, not its text
+    own = _task(planned, "own_extra").task.arguments["env_vars"]
+    assert own["LIMIT"] == "10" and "SECRET_PATH" not in own
+
+
+def test_an_entry_set_under_a_runtime_condition_is_not_taken(pods):
+    planned, _ = pods
+    staged = _task(planned, "staged")
+    # env_vars["PROD"] = "1" only when the Variable says so: neither present nor absent is known.
+    assert staged.disposition == "NONE" and "set under a runtime condition" in staged.translation.reason
