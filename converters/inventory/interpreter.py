@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import LogicExtractor, is_plain_literal
+from converters.inventory.callables import LogicExtractor, _all_names, is_plain_literal
 from converters.inventory.data_files import OpenFile
 from converters.inventory.estate import NOT_HANDLED
 from converters.inventory.literals import (
@@ -294,9 +294,11 @@ class Interpreter:
                 self._note_style(base)
                 for alias in names:
                     if alias.name == "*":
-                        # The functions an estate module defines are followed (as imports); nothing else is.
+                        # The functions an estate module defines are followed (as `from <base> import f` is).
                         functions = self.logic.star_names(base) if self.logic is not None else []
-                        env.update({name: Qual(f"{base}.{name}") for name in functions})
+                        for name in functions:
+                            env[name] = self.estate_value(f"{base}.{name}", stmt) or Qual(f"{base}.{name}")
+                        functions = functions or self.star_helpers(base, stmt, env)
                         if not functions:
                             message = f"star import from {base}: names it brings are not followed"
                             self.diag(stmt, "A2D101", message, "info")
@@ -304,6 +306,21 @@ class Interpreter:
                     estate = self.estate_value(f"{base}.{alias.name}", stmt)  # the estate's own code (estate.py)
                     env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}") if estate is None else estate
                 self.check_missing_estate_module(stmt, base, [alias.name for alias in names])
+
+    def star_helpers(self, base: str, stmt: ast.ImportFrom, env: dict[str, Any]) -> list[str]:
+        """Bind in ``env`` the functions ``from <base> import *`` brings when ``base`` is an estate module read by
+        the scan (an estate module's own star import); their names."""
+        home = self.load_home(base, stmt) if getattr(self, "estate", None) is not None else None
+        if home is None:
+            return []
+        exported = _all_names(ast.parse(home.text))
+        bound = []
+        for name, value in home.env.items():
+            public = name in exported if exported is not None else not name.startswith("_")
+            if public and isinstance(value, Helper):
+                env[name] = self.estate_value(f"{base}.{name}", stmt) or value
+                bound.append(name)
+        return bound
 
     def check_missing_estate_module(self, stmt: ast.ImportFrom, base: str, names: list[str]) -> None:
         """``from pkg.sub import f`` where the estate holds the package ``pkg`` but not ``pkg.sub``: the module is
