@@ -257,3 +257,34 @@ def test_an_entry_set_under_a_runtime_condition_is_not_taken(pods):
     staged = _task(planned, "staged")
     # env_vars["PROD"] = "1" only when the Variable says so: neither present nor absent is known.
     assert staged.disposition == "NONE" and "set under a runtime condition" in staged.translation.reason
+
+
+def test_a_star_imported_helper_of_an_estate_factory_is_followed(tmp_path):
+    dags = tmp_path / "dags"
+    files = {
+        "geo.py": (
+            "from datetime import datetime\n\nfrom airflow import DAG\nfrom gislib.tasks import make\n\n"
+            "with DAG('geo', start_date=datetime(2024, 1, 1), schedule=None) as dag:\n    make(dag, 'roads')\n"
+        ),
+        "gislib/__init__.py": "",
+        "gislib/convert.py": (
+            "__all__ = ['shp2json']\n\n\ndef shp2json(layer):\n"
+            "    return 'mapshaper {layer}.shp -o {layer}.json'.format(layer=layer)\n\n\n"
+            "def hidden(layer):\n    return layer\n"
+        ),
+        "gislib/tasks.py": (
+            "from airflow.operators.bash import BashOperator\n\nfrom gislib.convert import *\n\n\n"
+            "def make(dag, layer):\n"
+            "    BashOperator(task_id=f'{layer}_json', bash_command=shp2json(f'/data/{layer}'), dag=dag)\n"
+            "    BashOperator(task_id=f'{layer}_hidden', bash_command=hidden(layer), dag=dag)\n"
+        ),
+    }
+    for relative, text in files.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(text, encoding="utf-8")
+    (dags / ".airflowignore").write_text("gislib\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    command = _task(planned, "roads_json").task.arguments["bash_command"]
+    assert command == "mapshaper /data/roads.shp -o /data/roads.json"
+    # `hidden` is not in the module's __all__: the star import does not bind it (Python's NameError at parse).
+    assert not isinstance(_task(planned, "roads_hidden").task.arguments["bash_command"], str)
