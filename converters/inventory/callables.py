@@ -207,7 +207,8 @@ class LogicExtractor:
         ``stmt`` is the statement being run when Airflow evaluated it (its scopes resolve the names);
         ``known(name)`` is ``("literal", value)`` for a name holding a plain literal at that moment (a loop
         variable, a helper's parameter), ``("airflow", None)`` for a task, DAG or TaskFlow object, ``("code",
-        source)`` for a name the function binds to ``source`` (calls of code carried before), else
+        source)`` for a name the function binds to ``source`` (calls of code carried before), ``("import", line)``
+        for a name the function imports with ``line``, else
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
         needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable`` and ``Connection``.
@@ -269,6 +270,9 @@ class LogicExtractor:
                 continue
             if kind == "code":
                 computed[name] = value
+                continue
+            if kind == "import":  # code of an estate module: the import its module binds the name with
+                local_imports.append(value)
                 continue
             binding = self._find(name, scopes)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):

@@ -10,10 +10,12 @@ mixed into ``FileScanner`` (scan.py), so each calls the other through ``self``.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import sys
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import LogicExtractor, is_plain_literal
+from converters.inventory.callables import LogicExtractor, _all_names, is_plain_literal
 from converters.inventory.data_files import OpenFile
 from converters.inventory.estate import NOT_HANDLED
 from converters.inventory.literals import (
@@ -37,6 +39,7 @@ from converters.inventory.values import (
     CustomOperator,
     DagFactory,
     DagState,
+    EstateCode,
     GroupFactory,
     GroupRef,
     Helper,
@@ -44,10 +47,12 @@ from converters.inventory.values import (
     LiteralMethod,
     MethodRef,
     Partial,
+    Passed,
     PathMethod,
     PathValue,
     Qual,
     SelfRef,
+    Stringified,
     SuperRef,
     TaskFlow,
     TaskRef,
@@ -225,6 +230,14 @@ class Interpreter:
         different is unknown afterwards, never one branch's value taken for the other's."""
         missing = object()
         before = dict(env)
+        # A dict of plain values changed in place by a branch (`env["PROD"] = "1"`): the entries it changed are
+        # unknown afterwards (every name for the dict sees them so, as in Python).
+        filled = {
+            id(v): (v, dict(v))
+            for v in before.values()
+            if isinstance(v, dict) and not any(str(k).startswith("$") for k in v)
+            if not any(_is_node(x) for x in _flat(list(v.values())))
+        }
         self.exec_block(body, env)
         after_body = dict(env)
         for name, value in after_body.items():  # the else branch starts from the values before the if
@@ -242,6 +255,14 @@ class Interpreter:
                 env.setdefault(name, taken)
             elif type(taken) is not type(other) or taken != other:
                 env[name] = Unknown(f"{name}, set under a runtime condition ({self.src(test)})")
+        for mapping, was in filled.values():
+            for key in [
+                k
+                for k in [*was, *(k for k in mapping if k not in was)]
+                if mapping.get(k, missing) is not was.get(k, missing)
+            ]:
+                if not any(_is_node(x) for x in _flat([mapping.get(key)])):
+                    mapping[key] = Unknown(f"{key}, set under a runtime condition ({self.src(test)})")
 
     def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
         """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""
@@ -273,9 +294,11 @@ class Interpreter:
                 self._note_style(base)
                 for alias in names:
                     if alias.name == "*":
-                        # The functions an estate module defines are followed (as imports); nothing else is.
+                        # The functions an estate module defines are followed (as `from <base> import f` is).
                         functions = self.logic.star_names(base) if self.logic is not None else []
-                        env.update({name: Qual(f"{base}.{name}") for name in functions})
+                        for name in functions:
+                            env[name] = self.estate_value(f"{base}.{name}", stmt) or Qual(f"{base}.{name}")
+                        functions = functions or self.star_helpers(base, stmt, env)
                         if not functions:
                             message = f"star import from {base}: names it brings are not followed"
                             self.diag(stmt, "A2D101", message, "info")
@@ -283,6 +306,21 @@ class Interpreter:
                     estate = self.estate_value(f"{base}.{alias.name}", stmt)  # the estate's own code (estate.py)
                     env[alias.asname or alias.name] = Qual(f"{base}.{alias.name}") if estate is None else estate
                 self.check_missing_estate_module(stmt, base, [alias.name for alias in names])
+
+    def star_helpers(self, base: str, stmt: ast.ImportFrom, env: dict[str, Any]) -> list[str]:
+        """Bind in ``env`` the functions ``from <base> import *`` brings when ``base`` is an estate module read by
+        the scan (an estate module's own star import); their names."""
+        home = self.load_home(base, stmt) if getattr(self, "estate", None) is not None else None
+        if home is None:
+            return []
+        exported = _all_names(ast.parse(home.text))
+        bound = []
+        for name, value in home.env.items():
+            public = name in exported if exported is not None else not name.startswith("_")
+            if public and isinstance(value, Helper):
+                env[name] = self.estate_value(f"{base}.{name}", stmt) or value
+                bound.append(name)
+        return bound
 
     def check_missing_estate_module(self, stmt: ast.ImportFrom, base: str, names: list[str]) -> None:
         """``from pkg.sub import f`` where the estate holds the package ``pkg`` but not ``pkg.sub``: the module is
@@ -436,7 +474,15 @@ class Interpreter:
         if isinstance(value, Unknown) and value.origin is None and self.logic is not None:
             if self.current_stmt is not None and not isinstance(node, ast.Name):
                 names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                value = Unknown(value.source, (node, self.current_stmt, {n: env[n] for n in names if n in env}))
+                origin = (node, self.current_stmt, {n: env[n] for n in names if n in env})
+                if isinstance(value, EstateCode):
+                    return dataclasses.replace(value, origin=origin)
+                value = Unknown(value.source, origin)
+        elif type(value) is Unknown and self.logic is None and value.source == self.src(node):
+            # An estate module's expression over the standard library alone: its code runs anywhere.
+            imports = _stdlib_imports(node, env)
+            if imports is not None:
+                return EstateCode(value.source, code=ast.unparse(node), imports=imports)
         return value
 
     def eval_node(self, node: ast.expr, env: dict[str, Any]) -> Any:
@@ -637,6 +683,11 @@ class Interpreter:
 
     def eval_compare(self, node: ast.Compare, operands: list[Any], ops: list[ast.cmpop]) -> Any:
         """``x is None``, ``env == "prod"``, ``k in {...}`` over plain values; anything else is unknown."""
+        if len(ops) == 1 and isinstance(ops[0], (ast.Is, ast.IsNot)) and None in operands:
+            # A list or dict, even holding values the scan could not evaluate, is not None (`if env is None:`).
+            other = operands[0] if operands[1] is None else operands[1]
+            if isinstance(other, (list, tuple, dict)):
+                return isinstance(ops[0], ast.IsNot)
         if not all(is_plain_literal(o) for o in operands):
             return Unknown(self.src(node))
         compare = {
@@ -744,6 +795,8 @@ class Interpreter:
         if isinstance(func, LiteralMethod):
             return _call_literal_method(func.owner, func.attr, args, kwargs, self.src(node))
         if isinstance(func, Unknown) and isinstance(node.func, ast.Name) and node.func.id in PURE_BUILTINS:
+            if node.func.id == "str" and len(args) == 1 and not kwargs and type(args[0]) in (Unknown, Passed):
+                return Stringified(self.src(node), inner=args[0])  # its code may be carried (FileScanner.carry)
             return _call_builtin(node.func.id, args, kwargs, self.src(node))
         if isinstance(func, MethodRef):
             return self.call_method(node, func.owner, func.attr, args, kwargs)
@@ -895,3 +948,23 @@ def _shape_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shape_copy(v) for k, v in value.items()}
     return value
+
+
+def _stdlib_imports(node: ast.expr, env: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    """The imports ``node`` needs, when every name it reads is a module (or a name of one) of the standard library
+    imported as such; None when it reads anything else (a variable, a parameter, an estate module...)."""
+    if isinstance(node, ast.Name):
+        return None  # a name only refers to a value computed elsewhere
+    imports: dict[str, str] = {}
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.Lambda, ast.comprehension, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return None
+        if not isinstance(inner, ast.Name):
+            continue
+        bound = env.get(inner.id)
+        if not isinstance(bound, Qual) or bound.name.split(".")[0] not in sys.stdlib_module_names:
+            return None
+        module, _, attr = bound.name.rpartition(".")
+        line = f"from {module} import {attr}" if module else f"import {attr}"
+        imports[inner.id] = line + (f" as {inner.id}" if attr != inner.id else "")
+    return tuple(sorted(imports.items())) if imports else None

@@ -164,6 +164,11 @@ def _huge_format(template: str) -> bool:
 
 
 def _call_builtin(name, args, kwargs, source) -> Any:
+    if name == "dict" and len(args) <= 1 and all(isinstance(a, dict) for a in args):
+        # `dict(env, **extra)`: the keys are known, values the scan could not evaluate stay so (each its own code)
+        merged = {**(args[0] if args else {}), **kwargs}
+        if not any(str(k).startswith("$") for k in merged):
+            return merged
     if any(isinstance(a, Unknown) for a in _flat(list(args) + list(kwargs.values()))):
         return Unknown(source)
     if name in {"enumerate", "zip", "sorted", "reversed", "list", "tuple", "set", "dict"} and not all(

@@ -25,6 +25,7 @@ from converters.inventory.values import (
     CustomOperator,
     DagFactory,
     DagState,
+    EstateCode,
     GroupFactory,
     GroupRef,
     Helper,
@@ -34,6 +35,7 @@ from converters.inventory.values import (
     PathValue,
     Qual,
     Refused,
+    Stringified,
     TaskFlow,
     TaskRef,
     Unknown,
@@ -338,15 +340,33 @@ class AirflowSemantics:
                     result[key] = [self.carry(a, v, f"{task_id}_{i}") for i, (a, v) in pairs]
             elif not taskflow and key in keywords and key not in {"task_id", "dag"} and self.may_carry(key):
                 result[key] = self.carry(keywords[key], value, hint)
+            elif not taskflow and key not in {"task_id", "dag"} and not self.may_carry(key):
+                # Rebuilt by an estate class's __init__: the parts the DAG file computed reach it as they were.
+                result[key] = self.carry_origins(value, hint)
         return result
 
     def carry_origins(self, value: Any, hint: str) -> Any:
-        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it."""
-        if isinstance(value, Unknown):
-            if value.origin is None:
+        """``value`` with each part the DAG file's code computed (an unknown remembering that code) carried as it;
+        ``str()`` of such a part (``Stringified``) as ``str()`` of its carried code."""
+        if isinstance(value, Stringified):
+            inner = self.realize_passed(value.inner) if isinstance(value.inner, Passed) else None
+            if not isinstance(inner, ir.CodeValue) and value.inner is not None:
+                inner = self.carry_origins(value.inner, hint)
+            if not isinstance(inner, ir.CodeValue) or self.logic is None:
                 return value
-            origin, stmt, names = value.origin
-            name = self.carry_code(hint, origin, stmt, names)
+            call = f"{inner.name}()"
+
+            def known(name: str) -> tuple[str | None, str | None]:
+                return ("code", call) if name == "value" else (None, None)
+
+            name = self.logic.add_expression(hint, ast.parse("str(value)", mode="eval").body, None, known, "str(value)")
+            return ir.CodeValue(name) if name else value
+        if isinstance(value, Unknown):
+            name = None
+            if value.origin is not None:
+                origin, stmt, names = value.origin
+                name = self.carry_code(hint, origin, stmt, names)
+            name = name or self.carry_estate_code(value, hint)
             return ir.CodeValue(name) if name else value
         if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
             items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
@@ -438,13 +458,36 @@ class AirflowSemantics:
             # (`Variable.get("image")` where `cfg` was filled) is what Airflow ran, with the names it saw then.
             origin, stmt, names = value.origin
             name = self.carry_code(hint, origin, stmt, names)
+        if name is None:
+            name = self.carry_estate_code(value, hint)
+        if name is None and isinstance(value, (list, tuple, dict)):
+            # Each part on its own, when each is code the file or an estate module computed (carry_origins).
+            refusal, saved = self.logic.refusal, self.logic.checkpoint()
+            parts = self.carry_origins(value, hint)
+            if not any(isinstance(v, Unknown) for v in _flat([parts])):
+                return parts
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
         if name:
             return ir.CodeValue(name)
-        if type(value) in (Unknown, Passed) and self.logic.refusal:
+        if type(value) in (Unknown, Passed, EstateCode) and self.logic.refusal:
             return Refused(
                 value.source, value.origin, needs=self.logic.refusal
             )  # the plan's reason says what the code needs
         return value
+
+    def carry_estate_code(self, value: Any, hint: str) -> str | None:
+        """An estate module's expression over the standard library alone (``EstateCode``), carried as itself."""
+        if not isinstance(value, EstateCode) or self.logic is None:
+            return None
+        refusal, imports = self.logic.refusal, dict(value.imports)
+
+        def known(name: str) -> tuple[str | None, str | None]:
+            return ("import", imports[name]) if name in imports else (None, None)
+
+        name = self.logic.add_expression(hint, ast.parse(value.code, mode="eval").body, None, known, value.code)
+        self.logic.refusal = refusal if name is None else self.logic.refusal  # why the file's own code was not
+        return name
 
     def assigned_code(self, name: str) -> ast.expr | None:
         """The code last assigned to ``name`` (holding what the scan could not evaluate) in the names of the call

@@ -37,6 +37,26 @@ class Passed(Unknown):
 
 
 @dataclass(frozen=True)
+class Stringified(Unknown):
+    """``str(x)`` of an ``x`` the scan could not evaluate, in an estate module's code (an operator subclass's
+    ``__init__`` rebuilding ``env_vars`` as ``{k: str(v) ...}``): carried as ``str(...)`` of ``inner``'s carried code
+    when ``inner`` is the DAG file's code, so the value is what Airflow computed (never the text of its repr)."""
+
+    inner: Unknown | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EstateCode(Unknown):
+    """What an estate module's expression computed that the scan could not evaluate, when that expression reads
+    only modules of the standard library (``os.getenv("BASE_DIR")`` in a helper giving ``default_args``): carried
+    as that expression (``code``) with its ``imports`` (name, import line) when the DAG file's own code for it cannot
+    be (it would run the rest of the helper's module)."""
+
+    code: str = field(default="", compare=False, repr=False)
+    imports: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Refused(Unknown):
     """Code of the file the scan could not evaluate and could not carry either: ``needs`` says what it needs that
     the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
