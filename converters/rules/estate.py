@@ -268,6 +268,13 @@ def _init_names(logic: str, name: str) -> set[str]:
                 found |= {c.value for c in ast.walk(item) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
                 rest = arguments.kwarg.arg if arguments.kwarg is not None else None
                 passed = {id(k.value) for k in ast.walk(item) if isinstance(k, ast.keyword) and k.arg is None}
+                # ``kwargs["owner"]``, ``kwargs.get("retries")``: one argument read by its name (found above)
+                passed |= {
+                    id(n.value)
+                    for n in ast.walk(item)
+                    if (isinstance(n, ast.Attribute) and n.attr in {"get", "pop"})
+                    or (isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant))
+                }
                 # ``**kwargs`` used otherwise than passed on (kept, iterated): the class may read any of them.
                 if any(isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)):
                     found |= BASE_OPERATOR_ARGS
