@@ -159,8 +159,8 @@ def _run_copied_class(
         kinds=("python",),
         consumed=set(task.args),
     )
-    # Names the copy dropped (its module binds them, the copy could not) would fail only on the Dagster side.
     dropped = [u for u in copied.unresolved if not u.endswith(NEVER_BOUND_NOTE)]
+    # Names the copy dropped (its module binds them, the copy could not) would fail only on the Dagster side.
     if dropped:
         return Translation(
             NONE,
