@@ -48,9 +48,16 @@ class EstateOperator(Rule):
     logic module of its own (``logic/estate_class__<module>__<class>.py``, shared by the DAGs that run it): the
     class, its estate bases (``class B(A)`` with ``A`` in another module), and the helpers, constants and imports
     they need from their modules; only when a task runs it, so a class this rule refuses leaves no code, and a copy
-    that does not import keeps its tasks in Airflow with the error. Anything else stays in Airflow, saying which
-    construct: a sensor's ``poke``, a class chosen at import time, a base the scan cannot read, names its module
-    does not bind, Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
+    that does not import keeps its tasks in Airflow with the error. Airflow's plain values (``XCOM_RETURN_KEY``,
+    ``settings.TIMEZONE``, ``www.utils.get_attr_renderer``) are support's. A name the class's own module never binds
+    (``except botocore.exceptions.ClientError`` with no ``import botocore``) is bound to a stand-in raising the
+    NameError Airflow raises when that line is reached (JUDG, noted). BaseOperator's scheduling arguments
+    (``default_args``' ``start_date``, ``retries``...) that the class's ``__init__`` neither names nor reads from
+    ``**kwargs`` are not written into its call: they reach only the stand-in, which ignores them (the planner maps
+    them onto the asset). Anything else stays in Airflow, saying which construct: a sensor's ``poke``, a class
+    chosen at import time, a base the scan cannot read, names the copy could not take from its module, Airflow
+    APIs (Airflow's metadata database: ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side
+    equivalent, XCom pulls.
 
     Example:
     ```python
