@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from converters.inventory import ir
+from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
 from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
 from converters.rules.hooks import HOOKS, MODULES
@@ -148,10 +149,16 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
     aliases = {local: bound[qualified] for local, qualified in airflow_imports.items() if qualified in bound}
     hooks = {local: HOOKS[qualified] for local, qualified in airflow_imports.items() if qualified in HOOKS}
     modules = {local: q for local, q in airflow_imports.items() if q in MODULES and q not in bound}
-    others = {k: v for k, v in airflow_imports.items() if v not in bound and v not in HOOKS and k not in modules}
+    never = {k: v.removeprefix(NEVER_BOUND) for k, v in airflow_imports.items() if v.startswith(NEVER_BOUND)}
+    others = {
+        k: v
+        for k, v in airflow_imports.items()
+        if v not in bound and v not in HOOKS and k not in modules and k not in never
+    }
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())
+        | ({"never_bound"} if never else set())
     )
     if names:
         lines.append(f"from ..support.runtime import {', '.join(names)}")
@@ -167,6 +174,9 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
         lines.append(f"{local} = support_hooks.airflow_module({q(qualified)}, {members})")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")
+    # A name the estate's module uses but never binds: using it raises the NameError Airflow raises.
+    for local, name in sorted(never.items()):
+        lines.append(f"{local} = never_bound({q(name)})")
     lines += ["", "", without_trailing_whitespace(logic.rstrip()), ""]
     return "\n".join(lines)
 

@@ -706,7 +706,13 @@ class LogicExtractor:
                 # From an estate module that imports Airflow: its definition is copied, not the import.
                 binding = self._copied_instead(binding, name) or binding
             if binding is None:
-                unresolved.append(self._closure_variable(name, scopes) or name)
+                closure = self._closure_variable(name, scopes)
+                if closure is None and not name.startswith("__") and not _binds_anywhere(scopes[-1], name):
+                    # Its module never binds it: Airflow fails with a NameError too when that code is reached.
+                    self.airflow_imports.setdefault(name, NEVER_BOUND + name)
+                    unresolved.append(f"{name}{NEVER_BOUND_NOTE}")
+                    continue
+                unresolved.append(closure or name)
                 continue
             if isinstance(binding, str):  # an Airflow import
                 if self.airflow_imports.setdefault(name, binding) != binding:
@@ -936,6 +942,34 @@ def _bound_by(stmt: ast.stmt) -> set[str]:
     if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and isinstance(stmt.target, ast.Name):
         return {stmt.target.id}
     return set()
+
+
+# A name the module the code comes from never binds (no import, assignment, definition, star import): the copy
+# binds it to a stand-in raising the NameError Airflow raises (support/runtime.py's never_bound).
+NEVER_BOUND = "<never bound>:"
+NEVER_BOUND_NOTE = " (its module never binds it: Airflow fails with a NameError too when that code is reached)"
+
+
+def _binds_anywhere(body: list[ast.stmt], name: str) -> bool:
+    """Whether any statement of a module (at any depth) binds ``name``, or a star import might."""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.alias) and (node.name == "*" or (node.asname or node.name.split(".")[0]) == name):
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, ast.ExceptHandler) and node.name == name:
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name == name:
+            return True
+        if isinstance(node, ast.MatchMapping) and node.rest == name:
+            return True
+    return False
 
 
 def _free_names(stmt: ast.stmt) -> set[str]:

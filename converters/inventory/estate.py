@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import CodeSources, LogicExtractor, _context_uses, is_plain_literal
+from converters.inventory.callables import (
+    NEVER_BOUND_NOTE,
+    CodeSources,
+    LogicExtractor,
+    _context_uses,
+    is_plain_literal,
+)
 from converters.inventory.literals import MAX_CALL_DEPTH
 from converters.inventory.operators import resolve_operator
 from converters.inventory.values import (
@@ -511,7 +517,8 @@ def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
     else:
         copied_before = id(node) in extractor.chosen
         extractor._require(node, extractor._scopes_for(node), unresolved, airflow, set())
-        if unresolved and not copied_before:
+        # A name its module never binds is bound to a stand-in raising Airflow's NameError: the copy is faithful.
+        if any(not u.endswith(NEVER_BOUND_NOTE) for u in unresolved) and not copied_before:
             extractor.chosen.pop(id(node), None)  # not copied: the logic holds no undefined name
     pulls, reads_conf = _context_uses(node)
     extractor.callables.append(

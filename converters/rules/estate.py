@@ -7,9 +7,11 @@ import dataclasses
 import json
 
 from converters.inventory import ir
+from converters.inventory.callables import NEVER_BOUND_NOTE
 from converters.inventory.estate import RUN_TIME_METHODS
 from converters.rules import hooks
 from converters.rules.base import (
+    BASE_OPERATOR_ARGS,
     JUDG,
     NONE,
     Code,
@@ -46,9 +48,16 @@ class EstateOperator(Rule):
     logic module of its own (``logic/estate_class__<module>__<class>.py``, shared by the DAGs that run it): the
     class, its estate bases (``class B(A)`` with ``A`` in another module), and the helpers, constants and imports
     they need from their modules; only when a task runs it, so a class this rule refuses leaves no code, and a copy
-    that does not import keeps its tasks in Airflow with the error. Anything else stays in Airflow, saying which
-    construct: a sensor's ``poke``, a class chosen at import time, a base the scan cannot read, names its module
-    does not bind, Airflow APIs or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
+    that does not import keeps its tasks in Airflow with the error. Airflow's plain values (``XCOM_RETURN_KEY``,
+    ``settings.TIMEZONE``, ``www.utils.get_attr_renderer``) are support's. A name the class's own module never binds
+    (``except botocore.exceptions.ClientError`` with no ``import botocore``) is bound to a stand-in raising the
+    NameError Airflow raises when that line is reached (JUDG, noted). BaseOperator's scheduling arguments
+    (``default_args``' ``start_date``, ``retries``...) that the class's ``__init__`` neither names nor reads from
+    ``**kwargs`` are not written into its call: they reach only the stand-in, which ignores them (the planner maps
+    them onto the asset). Anything else stays in Airflow, saying which construct: a sensor's ``poke``, a class
+    chosen at import time, a base the scan cannot read, names the copy could not take from its module, Airflow
+    APIs (Airflow's metadata database: ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side
+    equivalent, XCom pulls.
 
     Example:
     ```python
@@ -157,12 +166,20 @@ def _run_copied_class(
         kinds=("python",),
         consumed=set(task.args),
     )
-    # Names the copied class needs but the file does not bind would fail at run time.
-    if copied.unresolved:
+    dropped = [u for u in copied.unresolved if not u.endswith(NEVER_BOUND_NOTE)]
+    # Names the copy dropped (its module binds them, the copy could not) would fail only on the Dagster side.
+    if dropped:
         return Translation(
             NONE,
             f"an estate operator uses names its {'module' if alone else 'file'} does not define: {_where(record)}: "
-            + ", ".join(copied.unresolved),
+            + ", ".join(dropped),
+        )
+    # Names the original module never binds: the copy fails where Airflow fails (a NameError), no earlier.
+    never = [u.removesuffix(NEVER_BOUND_NOTE) for u in copied.unresolved if u.endswith(NEVER_BOUND_NOTE)]
+    if never:
+        t.notes.append(
+            f"uses {', '.join(never)}, which {record.source.file} never binds: the copy raises the NameError Airflow "
+            "raises when that code is reached (fix the estate module to make either work)"
         )
     unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
@@ -200,7 +217,14 @@ def _run_copied_class(
     if copied.reads_conf:
         t.notes.append("reads dag_run.conf: pass it as JSON in the run tag airflow/conf")
     code = Code(t)
-    arguments = {"task_id": task.task.task_id, **{k: v for k, v in task.args.items() if k not in {"dag", "expand"}}}
+    # BaseOperator's scheduling arguments the class neither names nor reads reach only the stand-in, which ignores
+    # them (the planner maps retries, timeouts... onto the asset): they are not written into the call.
+    named = _init_names(logic, copied.name)
+    skipped = {k for k in task.args if k in BASE_OPERATOR_ARGS and k not in named}
+    arguments = {
+        "task_id": task.task.task_id,
+        **{k: v for k, v in task.args.items() if k not in {"dag", "expand"} and k not in skipped},
+    }
     try:
         written = code.value(arguments)
     except Untranslatable as exc:
@@ -223,8 +247,8 @@ def _run_copied_class(
 STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext", "execute", "__class__"})
 
 
-def _base_operator_uses(logic: str, name: str) -> list[str]:
-    """``self.<member>`` reads of the copied class (and its copied bases) that neither it nor the stand-in has."""
+def _class_chain(logic: str, name: str) -> list[ast.ClassDef]:
+    """The copied class and its copied bases (those defined in the same logic), the class first."""
     try:
         tree = ast.parse(logic)
     except SyntaxError:
@@ -236,6 +260,37 @@ def _base_operator_uses(logic: str, name: str) -> list[str]:
         if node is not None:
             chain.append(node)
             todo += [b.id for b in node.bases if isinstance(b, ast.Name)]
+    return chain
+
+
+def _init_names(logic: str, name: str) -> set[str]:
+    """The parameters of the ``__init__``s of the class chain, and the strings they hold (``kwargs["retries"]``,
+    ``kwargs.get("owner")``): the arguments the class itself may read."""
+    found: set[str] = set()
+    for node in _class_chain(logic, name):
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                arguments = item.args
+                found |= {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+                found |= {c.value for c in ast.walk(item) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+                rest = arguments.kwarg.arg if arguments.kwarg is not None else None
+                passed = {id(k.value) for k in ast.walk(item) if isinstance(k, ast.keyword) and k.arg is None}
+                # ``kwargs["owner"]``, ``kwargs.get("retries")``: one argument read by its name (found above)
+                passed |= {
+                    id(n.value)
+                    for n in ast.walk(item)
+                    if (isinstance(n, ast.Attribute) and n.attr in {"get", "pop"})
+                    or (isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant))
+                }
+                # ``**kwargs`` used otherwise than passed on (kept, iterated): the class may read any of them.
+                if any(isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)):
+                    found |= BASE_OPERATOR_ARGS
+    return found
+
+
+def _base_operator_uses(logic: str, name: str) -> list[str]:
+    """``self.<member>`` reads of the copied class (and its copied bases) that neither it nor the stand-in has."""
+    chain = _class_chain(logic, name)
     defined = set(STAND_IN_MEMBERS)
     read: set[str] = set()
     for node in chain:

@@ -95,6 +95,10 @@ HOOKS: dict[str, str] = {
     **_paths("send_email", "airflow.utils.email.send_email"),
     **_paths("SlackAPIPostOperator", *canonical("SlackAPIPostOperator")),
     **_paths("SQLExecuteQueryOperator", *canonical("SQLExecuteQueryOperator")),
+    # Values that are the same outside Airflow (support/hooks.py's end): not the metadata database's.
+    **_paths("XCOM_RETURN_KEY", "airflow.utils.xcom.XCOM_RETURN_KEY", "airflow.models.xcom.XCOM_RETURN_KEY"),
+    **_paths("TIMEZONE", "airflow.settings.TIMEZONE"),
+    **_paths("get_attr_renderer", "airflow.www.utils.get_attr_renderer"),
 }
 
 
@@ -256,7 +260,7 @@ def unsupported_uses(
             if isinstance(node.value, ast.Name) and node.value.id in modules and node.value.id not in local:
                 path = f"{modules[node.value.id]}.{node.attr}"
                 if path not in HOOKS:
-                    missing.add(path)
+                    missing.add(describe_unsupported([path]))
                 continue
             owner = _class_of(node.value, checked, instances)
             if owner is not None and node.attr not in known[owner]:

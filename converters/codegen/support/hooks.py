@@ -56,6 +56,9 @@ __all__ = [
     "SlackAPIPostOperator",
     "airflow_module",
     "SQLExecuteQueryOperator",
+    "XCOM_RETURN_KEY",
+    "TIMEZONE",
+    "get_attr_renderer",
 ]
 
 
@@ -2012,3 +2015,36 @@ class SQLExecuteQueryOperator:
         if single:
             return self.output_processor([output], hook.descriptions)[-1]
         return self.output_processor(output, hook.descriptions)
+
+
+# Airflow's simple values, the same outside Airflow: the key of a task's returned XCom, the default time zone
+# (airflow.settings.TIMEZONE, from [core] default_timezone as Airflow reads it), the web UI's renderer names.
+XCOM_RETURN_KEY = "return_value"
+
+
+def _default_timezone() -> Any:
+    """``airflow.settings.TIMEZONE``: pendulum's zone of ``[core] default_timezone`` ("system": the host's)."""
+    name = conf.get("core", "default_timezone", fallback="utc")
+    try:
+        import pendulum
+    except ImportError:  # pragma: no cover - pendulum comes with the estate code that uses TIMEZONE
+        from zoneinfo import ZoneInfo
+
+        if name == "system":
+            return datetime.now().astimezone().tzinfo
+        return ZoneInfo("UTC" if name.lower() == "utc" else name)
+    return pendulum.local_timezone() if name == "system" else pendulum.timezone(name)
+
+
+TIMEZONE = _default_timezone()
+
+_RENDERERS = (
+    "bash bash_command doc doc_json doc_md doc_rst doc_yaml hql html jinja json md mysql postgresql powershell py "
+    "python_callable rst sql tsql yaml"
+).split()
+
+
+def get_attr_renderer() -> dict[str, Any]:
+    """``airflow.www.utils.get_attr_renderer``: the web UI's renderer names (``template_fields_renderers``); each
+    renders as plain text here, since Dagster shows no Airflow UI."""
+    return dict.fromkeys(_RENDERERS, str)

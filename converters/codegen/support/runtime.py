@@ -629,6 +629,30 @@ class Asset(Dataset):
         object.__setattr__(self, "group", options.get("group"))
 
 
+class _NeverBound:
+    """A name the estate's module reads but never binds: using it raises the NameError Airflow raises there."""
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise NameError(f"name {self._name!r} is not defined", name=self._name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return self._fail()
+
+    __call__ = __getitem__ = __iter__ = __bool__ = __len__ = __str__ = __int__ = __float__ = _fail
+    __add__ = __radd__ = __sub__ = __mul__ = __truediv__ = __mod__ = __contains__ = _fail
+    __setattr__ = __setitem__ = _fail
+
+
+def never_bound(name: str) -> Any:
+    """A stand-in for a name the copied code uses that its module never binds (Airflow fails there too)."""
+    return _NeverBound(name)
+
+
 def airflow_only(name: str) -> Any:
     """A stand-in for an Airflow name the copied code imports: using it raises a clear error."""
     return _AirflowOnly(name)
