@@ -11,7 +11,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.operators import resolve_operator
 from converters.runtime.airflow import VERSION_ONLY_FOLDERS, base_environment, dag_folder_view
-from converters.runtime.envs import airflow_venv
+from converters.runtime.envs import EnvironmentMissing, airflow_venv
 
 DUMPER = Path(__file__).with_name("dump_dagbag.py")
 
@@ -63,18 +63,25 @@ class Reconciliation:
 
 
 def load_dagbag(
-    folder: Path, version: int, timeout: float = 600, file_timeout: int = 60, extra_env: dict[str, str] | None = None
+    folder: Path,
+    version: int,
+    timeout: float = 600,
+    file_timeout: int = 60,
+    extra_env: dict[str, str] | None = None,
+    airflow_python: Path | None = None,
 ) -> dict:
     """Run the dumper in the Airflow venv on ``folder`` (a per-line view of it) and return its JSON.
 
     ``extra_env`` is the estate's own parse-time environment (variables its DAG files read at import).
+    ``airflow_python`` is another Airflow venv's interpreter (one with the providers the estate imports);
+    by default the project's venv of the line.
     """
-    python = airflow_venv(version) / "bin" / "python"
+    python, venv = airflow_interpreter(version, airflow_python)
     with tempfile.TemporaryDirectory(prefix="a2d-dagbag-") as scratch:
         home = Path(scratch)
         view = dag_folder_view(version, folder.resolve(), home / "dags") if folder.is_dir() else folder
         out = home / "dagbag.json"
-        env = base_environment(version, home, view) | {
+        env = base_environment(version, home, view, venv) | {
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(file_timeout),
             "AIRFLOW__COSMOS__ENABLE_CACHE": "False",  # its cache lives in Airflow Variables: no metadata DB here
             **(extra_env or {}),
@@ -94,6 +101,18 @@ def load_dagbag(
         if result.returncode != 0 or not out.exists():
             raise DagBagError(f"DagBag dump failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
         return json.loads(out.read_text())
+
+
+def airflow_interpreter(version: int, airflow_python: Path | None) -> tuple[Path, Path]:
+    """The Python that loads the DagBag and its venv: ``airflow_python`` when given (``EnvironmentMissing`` if it
+    is not an interpreter in a venv's ``bin/``), else the project's venv of ``version``."""
+    if airflow_python is None:
+        venv = airflow_venv(version)
+        return venv / "bin" / "python", venv
+    if not airflow_python.is_file() or airflow_python.parent.name != "bin":
+        raise EnvironmentMissing(f"{airflow_python} is not a Python interpreter in a virtual environment's bin/")
+    # not resolved: a venv's python is a symlink to the base interpreter, which would lose the venv
+    return airflow_python.absolute(), airflow_python.absolute().parent.parent
 
 
 def canonical_class(class_path: str) -> str:
