@@ -124,10 +124,13 @@ def canonical_class(class_path: str) -> str:
 
 def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> Reconciliation:
     other_line = {folder for line, folder in VERSION_ONLY_FOLDERS.items() if version is not None and line != version}
-    static = {dag.dag_id: (file, dag) for file in project.files for dag in file.dags}
     loaded = {dag["dag_id"]: dag for dag in dagbag["dags"]}
+    static, duplicates = _static_dags(project, loaded)
     codes_by_file = {file.path: tuple(d.code for d in file.diagnostics) for file in project.files}
-    results = []
+    results = [
+        DagParity(dag.dag_id, "static_only", file.path, (f"the DAG id is also defined in {where}",))
+        for file, dag, where in duplicates
+    ]
     for dag_id in sorted(set(static) | set(loaded)):
         if dag_id not in loaded:
             file, dag = static[dag_id]
@@ -152,7 +155,26 @@ def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> 
             results.append(DagParity(dag_id, "incomplete", file.path, tuple(differences), codes_by_file[file.path]))
         else:
             results.append(DagParity(dag_id, "differs" if differences else "match", file.path, tuple(differences)))
+    results.sort(key=lambda parity: (parity.dag_id, parity.file))
     return Reconciliation(dagbag.get("airflow_version", "?"), tuple(results), dagbag.get("import_errors", {}))
+
+
+def _static_dags(
+    project: ir.Project, loaded: dict[str, dict]
+) -> tuple[dict[str, tuple[ir.DagFile, ir.Dag]], list[tuple[ir.DagFile, ir.Dag, str]]]:
+    """The scan's DAGs by id. A DAG id defined in several files (Airflow keeps one, the others are import errors)
+    is compared with the file Airflow took it from; the other definitions are listed apart, naming that file."""
+    by_id: dict[str, list[tuple[ir.DagFile, ir.Dag]]] = {}
+    for file in project.files:
+        for dag in file.dags:
+            by_id.setdefault(dag.dag_id, []).append((file, dag))
+    static, duplicates = {}, []
+    for dag_id, found in by_id.items():
+        where = loaded.get(dag_id, {}).get("fileloc")
+        chosen = next((entry for entry in found if entry[0].path == where), found[-1])
+        static[dag_id] = chosen
+        duplicates += [(file, dag, where or chosen[0].path) for file, dag in found if file is not chosen[0]]
+    return static, duplicates
 
 
 def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:

@@ -521,3 +521,28 @@ def test_reconcile_reports_each_kind_of_structural_difference():
     assert "b: operator airflow.operators.bash.BashOperator vs Airflow's x.PythonOperator" in text
     assert "b: mapped False vs Airflow's True" in text
     assert "schedule cron 0 6 * * * vs Airflow's cron 0 7 * * *" in text
+
+
+def test_reconcile_compares_a_duplicated_dag_id_with_the_file_airflow_took_it_from():
+    """Generated estates often share a template DAG id: Airflow keeps one file's DAG (the others are import
+    errors); the comparison is with that file, and the other definitions are listed apart, naming it."""
+    from converters.dagbag.reconcile import reconcile
+
+    template = """
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("shared.id"):
+            EmptyOperator(task_id="{first}") >> EmptyOperator(task_id="{second}")
+        """
+    kept = scan(template.format(first="a", second="b"), "env/one/dag.py")
+    other = scan(template.format(first="x", second="y"), "env/two/dag.py")
+    empty = "airflow.operators.empty.EmptyOperator"
+    built = [
+        {"task_id": "a", "class": empty, "mapped": False, "task_group": None, "upstream": []},
+        {"task_id": "b", "class": empty, "mapped": False, "task_group": None, "upstream": ["a"]},
+    ]
+    bag = {"dags": [{"dag_id": "shared.id", "fileloc": "env/one/dag.py", "schedule": {}, "tasks": built}]}
+    for files in ((kept, other), (other, kept)):
+        parity = reconcile(ir.Project("root", files), bag).dags
+        assert [(d.file, d.status) for d in parity] == [("env/one/dag.py", "match"), ("env/two/dag.py", "static_only")]
+        assert parity[1].differences == ("the DAG id is also defined in env/one/dag.py",)
