@@ -15,8 +15,7 @@ def _fake_python(venv):
     python = venv / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(
-        "#!/bin/sh\n"
-        'printf \'{"airflow_version": "%s", "dags": [], "import_errors": {}}\' "$VIRTUAL_ENV" > "$3"\n'
+        '#!/bin/sh\nprintf \'{"airflow_version": "%s", "dags": [], "import_errors": {}}\' "$VIRTUAL_ENV" > "$3"\n'
     )
     python.chmod(python.stat().st_mode | stat.S_IEXEC)
     return python
