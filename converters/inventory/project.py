@@ -30,7 +30,7 @@ from converters.inventory import ir
 from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "30"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
+SCANNER_VERSION = "32"  # bump when scan output (or the IR's classes) changes: old cache entries are then ignored
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
