@@ -53,6 +53,7 @@ from converters.inventory.values import (
     TaskRef,
     Unknown,
     XComArg,
+    _ConditionalReturn,
     _dags_in,
     _flat,
     _has_node,
@@ -60,7 +61,6 @@ from converters.inventory.values import (
     _is_dataset,
     _is_node,
     _LimitReached,
-    _ConditionalReturn,
     _Return,
     _size,
 )
