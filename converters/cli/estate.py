@@ -67,6 +67,14 @@ def verify(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the parity report as JSON ('-': stdout).")
     ] = None,
+    airflow_python: Annotated[
+        Path | None,
+        typer.Option(
+            "--airflow-python",
+            help="Python of another Airflow venv to load the DagBag with (one with the providers the DAG files "
+            "import); default: the project's venv of --airflow.",
+        ),
+    ] = None,
     adopt_dagbag: Annotated[
         Path | None,
         typer.Option(
@@ -87,7 +95,7 @@ def verify(
     extra = dict(item.split("=", 1) for item in env or [] if "=" in item)
     err.print(f"[dim]loading {path} with Airflow {AIRFLOW_LINES[airflow]}'s DagBag (executes the DAG files)…[/dim]")
     try:
-        verification = verify_folder(path, airflow, timeout=timeout, extra_env=extra)
+        verification = verify_folder(path, airflow, timeout=timeout, extra_env=extra, airflow_python=airflow_python)
     except (DagBagError, EnvironmentMissing) as exc:
         raise fail(str(exc)) from exc
     if adopt_dagbag is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from converters.inventory import ir
 from converters.inventory.operators import resolve_operator
 from converters.runtime.airflow import VERSION_ONLY_FOLDERS, base_environment, dag_folder_view
-from converters.runtime.envs import airflow_venv
+from converters.runtime.envs import EnvironmentMissing, airflow_venv
 
 DUMPER = Path(__file__).with_name("dump_dagbag.py")
 
@@ -63,18 +63,25 @@ class Reconciliation:
 
 
 def load_dagbag(
-    folder: Path, version: int, timeout: float = 600, file_timeout: int = 60, extra_env: dict[str, str] | None = None
+    folder: Path,
+    version: int,
+    timeout: float = 600,
+    file_timeout: int = 60,
+    extra_env: dict[str, str] | None = None,
+    airflow_python: Path | None = None,
 ) -> dict:
     """Run the dumper in the Airflow venv on ``folder`` (a per-line view of it) and return its JSON.
 
     ``extra_env`` is the estate's own parse-time environment (variables its DAG files read at import).
+    ``airflow_python`` is another Airflow venv's interpreter (one with the providers the estate imports);
+    by default the project's venv of the line.
     """
-    python = airflow_venv(version) / "bin" / "python"
+    python, venv = airflow_interpreter(version, airflow_python)
     with tempfile.TemporaryDirectory(prefix="a2d-dagbag-") as scratch:
         home = Path(scratch)
         view = dag_folder_view(version, folder.resolve(), home / "dags") if folder.is_dir() else folder
         out = home / "dagbag.json"
-        env = base_environment(version, home, view) | {
+        env = base_environment(version, home, view, venv) | {
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(file_timeout),
             "AIRFLOW__COSMOS__ENABLE_CACHE": "False",  # its cache lives in Airflow Variables: no metadata DB here
             **(extra_env or {}),
@@ -96,6 +103,18 @@ def load_dagbag(
         return json.loads(out.read_text())
 
 
+def airflow_interpreter(version: int, airflow_python: Path | None) -> tuple[Path, Path]:
+    """The Python that loads the DagBag and its venv: ``airflow_python`` when given (``EnvironmentMissing`` if it
+    is not an interpreter in a venv's ``bin/``), else the project's venv of ``version``."""
+    if airflow_python is None:
+        venv = airflow_venv(version)
+        return venv / "bin" / "python", venv
+    if not airflow_python.is_file() or airflow_python.parent.name != "bin":
+        raise EnvironmentMissing(f"{airflow_python} is not a Python interpreter in a virtual environment's bin/")
+    # not resolved: a venv's python is a symlink to the base interpreter, which would lose the venv
+    return airflow_python.absolute(), airflow_python.absolute().parent.parent
+
+
 def canonical_class(class_path: str) -> str:
     short = class_path.rsplit(".", 1)[-1]
     if short in DECORATED_CLASSES:
@@ -105,10 +124,13 @@ def canonical_class(class_path: str) -> str:
 
 def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> Reconciliation:
     other_line = {folder for line, folder in VERSION_ONLY_FOLDERS.items() if version is not None and line != version}
-    static = {dag.dag_id: (file, dag) for file in project.files for dag in file.dags}
     loaded = {dag["dag_id"]: dag for dag in dagbag["dags"]}
+    static, duplicates = _static_dags(project, loaded)
     codes_by_file = {file.path: tuple(d.code for d in file.diagnostics) for file in project.files}
-    results = []
+    results = [
+        DagParity(dag.dag_id, "static_only", file.path, (f"the DAG id is also defined in {where}",))
+        for file, dag, where in duplicates
+    ]
     for dag_id in sorted(set(static) | set(loaded)):
         if dag_id not in loaded:
             file, dag = static[dag_id]
@@ -133,7 +155,26 @@ def reconcile(project: ir.Project, dagbag: dict, version: int | None = None) -> 
             results.append(DagParity(dag_id, "incomplete", file.path, tuple(differences), codes_by_file[file.path]))
         else:
             results.append(DagParity(dag_id, "differs" if differences else "match", file.path, tuple(differences)))
+    results.sort(key=lambda parity: (parity.dag_id, parity.file))
     return Reconciliation(dagbag.get("airflow_version", "?"), tuple(results), dagbag.get("import_errors", {}))
+
+
+def _static_dags(
+    project: ir.Project, loaded: dict[str, dict]
+) -> tuple[dict[str, tuple[ir.DagFile, ir.Dag]], list[tuple[ir.DagFile, ir.Dag, str]]]:
+    """The scan's DAGs by id. A DAG id defined in several files (Airflow keeps one, the others are import errors)
+    is compared with the file Airflow took it from; the other definitions are listed apart, naming that file."""
+    by_id: dict[str, list[tuple[ir.DagFile, ir.Dag]]] = {}
+    for file in project.files:
+        for dag in file.dags:
+            by_id.setdefault(dag.dag_id, []).append((file, dag))
+    static, duplicates = {}, []
+    for dag_id, found in by_id.items():
+        where = loaded.get(dag_id, {}).get("fileloc")
+        chosen = next((entry for entry in found if entry[0].path == where), found[-1])
+        static[dag_id] = chosen
+        duplicates += [(file, dag, where or chosen[0].path) for file, dag in found if file is not chosen[0]]
+    return static, duplicates
 
 
 def compare_dag(dag: ir.Dag, loaded: dict) -> list[str]:

@@ -38,10 +38,15 @@ class Verification:
 
 
 def verify(
-    folder: Path, version: int, *, timeout: float = 600, extra_env: dict[str, str] | None = None
+    folder: Path,
+    version: int,
+    *,
+    timeout: float = 600,
+    extra_env: dict[str, str] | None = None,
+    airflow_python: Path | None = None,
 ) -> Verification:
     """Scan ``folder``, load it with Airflow ``version``'s DagBag (this executes the DAG files, in a subprocess of
-    Airflow's venv) and compare. Raises ``DagBagError`` or ``EnvironmentMissing``."""
+    Airflow's venv, or of ``airflow_python``'s) and compare. Raises ``DagBagError`` or ``EnvironmentMissing``."""
     project = scan_project(folder)
-    bag = load_dagbag(folder, version, timeout=timeout, extra_env=extra_env)
+    bag = load_dagbag(folder, version, timeout=timeout, extra_env=extra_env, airflow_python=airflow_python)
     return Verification(project, bag, reconcile(project, bag, version))

@@ -58,6 +58,7 @@ from converters.inventory.values import (
     TaskRef,
     Unknown,
     XComArg,
+    _ConditionalReturn,
     _dags_in,
     _flat,
     _has_node,
@@ -136,13 +137,36 @@ class Interpreter:
         self.exec_block(tree.body, self.module_env)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
-        for stmt in body:
+        for index, stmt in enumerate(body):
             self.step()
             outer, self.current_stmt = self.current_stmt, stmt
             try:
                 self.exec_stmt(stmt, env)
+            except _ConditionalReturn as returned:
+                self.current_stmt = outer
+                self.exec_after_conditional_return(returned, body[index + 1 :], env)
             finally:
                 self.current_stmt = outer
+
+    def exec_after_conditional_return(self, returned: _ConditionalReturn, rest: list[ast.stmt], env) -> None:
+        """A ``return`` taken under a runtime condition: the rest of the block runs in the other case, so it is
+        followed too, and what it builds exists only under that condition (A2D210). The function's value is the
+        one both paths return, else unknown. Raises the merged return (still conditional if the rest falls
+        through, so that enclosing blocks go on)."""
+        before = self._structure()
+        try:
+            self.exec_block(rest, env)
+        except _ConditionalReturn as other:
+            raise _ConditionalReturn(_merge_returns(returned.value, other.value, returned.why), other.why) from None
+        except _Return as other:
+            raise _Return(_merge_returns(returned.value, other.value, returned.why)) from None
+        finally:
+            changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
+            if changed and rest:
+                self.diag(rest[0], "A2D210", f"structure built unless a runtime condition returns: {returned.why}")
+                for dag in changed:
+                    dag.incomplete.append("A2D210")
+        raise _ConditionalReturn(_merge_returns(returned.value, None, returned.why), returned.why)
 
     def step(self) -> None:
         """Count one unit of work; a file whose loops multiply past the budget is stopped, not followed."""
@@ -208,12 +232,13 @@ class Interpreter:
                 if isinstance(decided, Unknown) or isinstance(decided, (TaskRef, Qual)):
                     # Both branches are followed; whatever they build exists only under a runtime condition.
                     before = self._structure()
-                    self.exec_branches(test, body, orelse, env)
+                    returns = self.exec_branches(test, body, orelse, env)
                     changed = [dag for dag in self.dags if before.get(id(dag)) != _size(dag)]
                     if changed:
                         self.diag(stmt, "A2D210", f"structure built under a runtime condition: {self.src(test)}")
                         for dag in changed:
                             dag.incomplete.append("A2D210")
+                    self.raise_branch_returns(returns, self.src(test))
                 else:
                     self.exec_block(body if decided else orelse, env)
             case ast.While():
@@ -224,7 +249,7 @@ class Interpreter:
             case _:
                 pass
 
-    def exec_branches(self, test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt], env) -> None:
+    def exec_branches(self, test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt], env) -> list[_Return | None]:
         """Both branches of an ``if`` decided only at run time. What they build is kept (structure under a runtime
         condition is flagged by the caller); a plain value (a string, a number, a dict...) the branches leave
         different is unknown afterwards, never one branch's value taken for the other's."""
@@ -238,7 +263,11 @@ class Interpreter:
             if isinstance(v, dict) and not any(str(k).startswith("$") for k in v)
             if not any(_is_node(x) for x in _flat(list(v.values())))
         }
-        self.exec_block(body, env)
+        returns: list[_Return | None] = [None, None]
+        try:
+            self.exec_block(body, env)
+        except _Return as returned:
+            returns[0] = returned
         after_body = dict(env)
         for name, value in after_body.items():  # the else branch starts from the values before the if
             if is_plain_literal(value) and before.get(name, missing) is not value:
@@ -246,7 +275,10 @@ class Interpreter:
                     env[name] = before[name]
                 else:
                     del env[name]
-        self.exec_block(orelse, env)
+        try:
+            self.exec_block(orelse, env)
+        except _Return as returned:
+            returns[1] = returned
         for name in set(after_body) | set(env):
             taken, other = after_body.get(name, missing), env.get(name, missing)
             if taken is other:
@@ -263,6 +295,20 @@ class Interpreter:
             ]:
                 if not any(_is_node(x) for x in _flat([mapping.get(key)])):
                     mapping[key] = Unknown(f"{key}, set under a runtime condition ({self.src(test)})")
+        return returns
+
+    @staticmethod
+    def raise_branch_returns(returns: list[_Return | None], why: str) -> None:
+        """After both branches of a runtime ``if``: a ``return`` in both is the function's (one value when
+        both agree, else unknown); in one only, the code after the ``if`` still runs in the other case."""
+        taken = [returned for returned in returns if returned is not None]
+        if not taken:
+            return
+        if len(taken) == 2:
+            value = _merge_returns(taken[0].value, taken[1].value, why)
+            conditional = any(isinstance(returned, _ConditionalReturn) for returned in taken)
+            raise (_ConditionalReturn(value, taken[0].why) if conditional else _Return(value))
+        raise _ConditionalReturn(taken[0].value, why)
 
     def exec_augmented(self, stmt: ast.AugAssign, target: ast.expr, op: ast.operator, value: ast.expr, env) -> None:
         """``tasks += [op]`` extends the list in place (as Python does: other names for it see the task too)."""
@@ -866,6 +912,11 @@ class Interpreter:
             if default is not None:
                 frame[kw.arg] = self.eval(default, frame)
         frame.update({k: v for k, v in kwargs.items() if not k.startswith("$")})
+        named = {*params, *(kw.arg for kw in fn.args.kwonlyargs)}
+        if fn.args.vararg is not None:  # `*args` / `**kwargs`: what the call gave beyond the named parameters
+            frame[fn.args.vararg.arg] = tuple(args[len(params) :])
+        if fn.args.kwarg is not None:
+            frame[fn.args.kwarg.arg] = {k: v for k, v in kwargs.items() if k not in named and not k.startswith("$")}
         self.depth += 1
         try:
             self.exec_block(fn.body, frame)
@@ -930,6 +981,14 @@ def _unresolved_dependency(left: Any, right: Any) -> bool:
 
 def _returns_tasks_hint(node: ast.Call) -> bool:
     return any(k.arg in {"task_id", "dag", "group_id"} for k in node.keywords)
+
+
+def _merge_returns(first: Any, second: Any, why: str) -> Any:
+    """What a function returns when two paths, chosen at run time, return ``first`` and ``second``: the value
+    when they agree, else unknown (never one path's value taken for the other's)."""
+    if first is second or (is_plain_literal(first) and type(first) is type(second) and first == second):
+        return first
+    return Unknown(f"a value returned under a runtime condition ({why})")
 
 
 def _holds_unknown(value: Any) -> bool:

@@ -145,7 +145,8 @@ class AirflowSemantics:
                 factory = owner if isinstance(owner, GroupFactory) else owner.target
                 self.mapped_groups += 1
                 try:
-                    return self.call_group_factory(node, factory, [], {}, {})
+                    given = {**dict(owner.kwargs), **kwargs} if isinstance(owner, Partial) else dict(kwargs)
+                    return self.call_group_factory(node, factory, [], _mapped_arguments(given), {})
                 finally:
                     self.mapped_groups -= 1
             if isinstance(owner, Partial):
@@ -706,10 +707,10 @@ class AirflowSemantics:
             return group
         self.group_stack.append(group.group_id)
         try:
-            self.run_function(factory.node, args, kwargs, env)
+            returned = self.run_function(factory.node, args, kwargs, env)
         finally:
             self.group_stack.pop()
-        return group
+        return group if returned is None else returned  # Airflow forwards what the function returns
 
     # -- setup / teardown (setup_teardown.py) -------------------------------------------------------------
     @property
@@ -872,3 +873,14 @@ def _refused(value: Any, needs: str) -> Any:
     if isinstance(value, dict):
         return {k: _refused(v, needs) for k, v in value.items()}
     return Refused(value.source, value.origin, needs=needs) if type(value) in (Unknown, Passed) else value
+
+
+def _mapped_arguments(given: dict[str, Any]) -> dict[str, Any]:
+    """What a mapped task group's function receives for ``expand(name=...)``/``partial(name=...)``: Airflow passes a
+    ``MappedArgument`` (one element, known at run time). An upstream output keeps its task (the edges it makes);
+    any other value is unknown (never the whole list taken for one element)."""
+    return {
+        name: value if isinstance(value, XComArg) else Unknown(f"{name}, a mapped task group's argument")
+        for name, value in given.items()
+        if not name.startswith("$")
+    }

@@ -251,6 +251,14 @@ class _Return(Exception):
         self.value = value
 
 
+class _ConditionalReturn(_Return):
+    """A ``return`` taken only under a runtime condition (``why``): the code after it runs in the other case."""
+
+    def __init__(self, value: Any, why: str) -> None:
+        super().__init__(value)
+        self.why = why
+
+
 def _is_dataset(value: Any) -> bool:
     return isinstance(value, ir.DatasetValue)
 

@@ -91,11 +91,11 @@ def dag_folder_view(version: int, source: Path, view: Path) -> Path:
     return view
 
 
-def base_environment(version: int, home: Path, dags_folder: Path) -> dict[str, str]:
-    """What every Airflow process we start needs, server or DagBag dump: the line's venv first on PATH,
-    an isolated home with SQLite metadata, the DAG folder (Airflow puts it on sys.path), no examples,
+def base_environment(version: int, home: Path, dags_folder: Path, venv: Path | None = None) -> dict[str, str]:
+    """What every Airflow process we start needs, server or DagBag dump: the line's venv (or ``venv``) first on
+    PATH, an isolated home with SQLite metadata, the DAG folder (Airflow puts it on sys.path), no examples,
     `.airflowignore` read as glob on both lines, and no usage metrics (this machine is offline)."""
-    venv = airflow_venv(version)
+    venv = venv or airflow_venv(version)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON"))}
     env.update(
         {

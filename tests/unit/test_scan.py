@@ -521,3 +521,139 @@ def test_reconcile_reports_each_kind_of_structural_difference():
     assert "b: operator airflow.operators.bash.BashOperator vs Airflow's x.PythonOperator" in text
     assert "b: mapped False vs Airflow's True" in text
     assert "schedule cron 0 6 * * * vs Airflow's cron 0 7 * * *" in text
+
+
+def test_reconcile_compares_a_duplicated_dag_id_with_the_file_airflow_took_it_from():
+    """Generated estates often share a template DAG id: Airflow keeps one file's DAG (the others are import
+    errors); the comparison is with that file, and the other definitions are listed apart, naming it."""
+    from converters.dagbag.reconcile import reconcile
+
+    template = """
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("shared.id"):
+            EmptyOperator(task_id="{first}") >> EmptyOperator(task_id="{second}")
+        """
+    kept = scan(template.format(first="a", second="b"), "env/one/dag.py")
+    other = scan(template.format(first="x", second="y"), "env/two/dag.py")
+    empty = "airflow.operators.empty.EmptyOperator"
+    built = [
+        {"task_id": "a", "class": empty, "mapped": False, "task_group": None, "upstream": []},
+        {"task_id": "b", "class": empty, "mapped": False, "task_group": None, "upstream": ["a"]},
+    ]
+    bag = {"dags": [{"dag_id": "shared.id", "fileloc": "env/one/dag.py", "schedule": {}, "tasks": built}]}
+    for files in ((kept, other), (other, kept)):
+        parity = reconcile(ir.Project("root", files), bag).dags
+        assert [(d.file, d.status) for d in parity] == [("env/one/dag.py", "match"), ("env/two/dag.py", "static_only")]
+        assert parity[1].differences == ("the DAG id is also defined in env/one/dag.py",)
+
+
+def test_a_helper_returning_under_a_runtime_condition_makes_its_dag_incomplete():
+    """`if env == "prod": return Op.partial(...).expand(...)` / `else: return Op(...)` in a helper: both branches
+    are followed (not the first one's return taken for the function's), the DAG is incomplete (A2D210)."""
+    result = scan(
+        """
+        from airflow import DAG
+        from airflow.models import Variable
+        from airflow.operators.bash import BashOperator
+        env = Variable.get("environment")
+
+        def build(task_id):
+            if env == "prod":
+                return BashOperator.partial(task_id=task_id).expand(bash_command=["a", "b"])
+            else:
+                return BashOperator(task_id=task_id, bash_command="a")
+
+        with DAG("d", schedule=None):
+            BashOperator(task_id="first", bash_command="x") >> build("t")
+        """
+    )
+    dag = result.dags[0]
+    assert not dag.complete
+    assert "A2D210" in {d.code for d in result.diagnostics}
+
+
+def test_code_after_a_return_taken_under_a_runtime_condition_is_followed_and_flagged():
+    """An early `return` under a runtime condition: the code after it still runs in the other case (its tasks
+    are seen, and the DAG is incomplete: they exist only then); a condition that returns nothing new is fine."""
+    guarded = scan(
+        """
+        from airflow import DAG
+        from airflow.models import Variable
+        from airflow.operators.bash import BashOperator
+
+        def extra(dag):
+            if Variable.get("skip"):
+                return None
+            return BashOperator(task_id="extra", bash_command="x", dag=dag)
+
+        with DAG("d", schedule=None) as dag:
+            BashOperator(task_id="first", bash_command="x")
+            extra(dag)
+        """
+    ).dags[0]
+    assert {t.task_id for t in guarded.tasks} == {"first", "extra"}
+    assert not guarded.complete
+
+    same = only_dag(
+        """
+        from airflow import DAG
+        from airflow.models import Variable
+        from airflow.operators.bash import BashOperator
+
+        def pick(task):
+            if Variable.get("x"):
+                return task
+            return task
+
+        with DAG("d", schedule=None):
+            first = BashOperator(task_id="first", bash_command="x")
+            pick(first) >> BashOperator(task_id="second", bash_command="y")
+        """
+    )
+    assert same.complete
+    assert edges(same) == {("first", "second")}
+
+
+def test_task_groups_forward_their_return_receive_kwargs_and_mapped_arguments():
+    """As Airflow: a @task_group function's return value is what the call gives (edges bind to it), `**kwargs`
+    hold the upstream outputs passed by name, and a mapped group's `expand(x=upstream)` makes edges from it."""
+    dag = only_dag(
+        """
+        from airflow.decorators import dag, task, task_group
+        from airflow.operators.empty import EmptyOperator
+
+        @task
+        def fetch(): return [1]
+        @task
+        def load(x): return x
+        @task
+        def summary(rows): return rows
+        @task
+        def mail(new): pass
+
+        @task_group(group_id="process")
+        def process(url: str):
+            return load(url)
+
+        @task_group(group_id="emails")
+        def emails(**kwargs):
+            mail(new=kwargs["new"])
+
+        @dag(schedule=None)
+        def d():
+            urls = fetch()
+            results = process.expand(url=urls)
+            summarized = summary(results)
+            emails(new=summarized) >> EmptyOperator(task_id="end")
+
+        d()
+        """
+    )
+    assert edges(dag) == {
+        ("fetch", "process.load"),
+        ("process.load", "summary"),
+        ("summary", "emails.mail"),
+        ("emails.mail", "end"),
+    }
+    assert dag.complete
