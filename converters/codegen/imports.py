@@ -7,7 +7,11 @@ module asked for (with a timeout) and answers, per module, the error that stoppe
 
 Missing third-party packages are not errors here: the estate's own dependencies are installed where the code
 location is deployed, not necessarily where it is generated. A missing ``airflow`` is one (it never exists in
-the Dagster venv), and so is a missing module the DAGs folder or the generated package should hold.
+the Dagster venv), and so is a missing module the DAGs folder or the generated package should hold. A missing
+third-party package is stood in for and the import goes on, so that a name the module's own statements use
+before (or without) binding it still shows as a ``NameError`` (past such a stand-in, only those are errors:
+anything else may be the stand-in's doing). A module-level ``Variable.get`` of a variable this process lacks (and
+without a default) reads such a stand-in too: the deployment sets it.
 
 Environment variables are the deployment's: ``os.environ[...]`` of a variable this process lacks (a secret the
 scan externalised, ``A2D_SECRET_...``, a bucket name...) reads a placeholder instead of failing the import.
@@ -54,19 +58,78 @@ def _getitem_or_placeholder(self, key):  # the deployment's environment is not t
         return "a2d-import-check"
 
 os._Environ.__getitem__ = _getitem_or_placeholder
+
+
+class _Absent(type):
+    # Anything read from a third-party package this venv lacks: a class, callable, subscriptable, iterable
+    # (empty), so the module's own statements after the import still run and show their own errors.
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Absent(name, (), {})
+
+    def __call__(cls, *args, **kwargs):
+        return _Absent(cls.__name__, (), {})
+
+    def __getitem__(cls, key):
+        return _Absent(cls.__name__, (), {})
+
+    def __iter__(cls):
+        return iter(())
+
+
+class _AbsentModule(type(sys)):
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Absent(name, (), {})
+
+
+def _is_local(top):
+    return top in {package, "airflow"} or os.path.exists(os.path.join(folder, top)) or os.path.exists(
+        os.path.join(folder, top + ".py"))
+
+
+_deployed = set(os.environ)  # the variables this process really has
+_variable_get = runtime.Variable.get.__func__
+stood_in = []  # Variables the deployment sets and this process lacks, stood in for
+
+
+def _variable_or_stand_in(cls, key, *args, **kwargs):  # a module-level Variable.get reads the deployment's value
+    given_default = len(args) > 0 or "default_var" in kwargs or "default" in kwargs
+    if "AIRFLOW_VAR_" + str(key).upper() in _deployed or given_default:
+        return _variable_get(cls, key, *args, **kwargs)
+    stood_in.append(key)
+    return _Absent("Variable " + str(key), (), {})
+
+
+runtime.Variable.get = classmethod(_variable_or_stand_in)
 found = {}
 for module in json.loads(modules):
-    try:
-        importlib.import_module(package + ".logic." + module)
-    except ModuleNotFoundError as exc:
-        top = (exc.name or "").partition(".")[0]
-        local = top in {package, "airflow"} or os.path.exists(os.path.join(folder, top)) or os.path.exists(
-            os.path.join(folder, top + ".py"))
-        found[module] = ("ModuleNotFoundError: " + str(exc)) if local or not top else None
-    except BaseException as exc:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.sep + "logic" + os.sep in f.filename]
-        where = " (line %d)" % frames[-1].lineno if frames else ""
-        found[module] = (type(exc).__name__ + ": " + str(exc))[:300] + where
+    absent = []  # third-party packages this venv lacks, stood in for so that the rest of the module runs
+    stood_in.clear()
+    for _ in range(20):
+        try:
+            importlib.import_module(package + ".logic." + module)
+            found[module] = None
+        except ModuleNotFoundError as exc:
+            top = (exc.name or "").partition(".")[0]
+            if not top or _is_local(top):
+                found[module] = "ModuleNotFoundError: " + str(exc)
+            else:
+                absent.append(top)
+                for name in [exc.name, *(exc.name or "").split(".")[:1]]:
+                    sys.modules.setdefault(name, _AbsentModule(name))
+                sys.modules.pop(package + ".logic." + module, None)
+                continue
+        except (NameError, UnboundLocalError) if absent or stood_in else BaseException as exc:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.sep + "logic" + os.sep in f.filename]
+            where = " (line %d)" % frames[-1].lineno if frames else ""
+            found[module] = (type(exc).__name__ + ": " + str(exc))[:300] + where
+        except BaseException:  # past a stand-in (a package, a Variable): what fails may be the stand-in's doing
+            found[module] = None
+        break
 print(marker + json.dumps(found))
 """
 

@@ -13,6 +13,7 @@ import textwrap
 from functools import cache
 from pathlib import Path
 
+from converters.codegen.imports import logic_import_errors
 from converters.convert import ConvertResult, convert_json, convert_project
 
 FILES = {
@@ -324,3 +325,83 @@ def test_a_helper_of_plugins_is_copied_with_its_type_checking_imports(tmp_path):
     assert "# from plugins/warehouse.py\nclass Warehouse:" in file.logic
     assert "plugins/warehouse.py" in file.code_modules
     assert file.callables[0].unresolved == () and file.callables[0].airflow_names == ("airflow.models.Variable",)
+
+
+PAST_MISSING_PACKAGES = {
+    # Helpers of estate modules that import Airflow are copied; a module-level statement of one reads a module part
+    # (``general.config``) and the estate imports a package this venv lacks: the check must reach that statement.
+    "util/__init__.py": "",
+    "util/general.py": """
+        import a2d_absent_vendor_sdk
+        from airflow.models import Variable
+
+        config = {"bucket": "landing"}
+
+
+        def client():
+            return a2d_absent_vendor_sdk.Client(Variable.get("a2d_vendor_token", default_var=""))
+    """,
+    "jobs.py": """
+        from airflow.models import Variable
+
+        from util import general
+
+        conf = general.config
+
+
+        def pull():
+            return general.client().get(conf["bucket"], Variable.get("a2d_prefix", default_var="raw"))
+    """,
+    "after_missing.py": """
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+        from jobs import pull
+
+        with DAG("after_missing", schedule=None):
+            PythonOperator(task_id="pull", python_callable=pull)
+    """,
+    # A module-level Variable the deployment sets (JSON) and this process lacks: not an error of the copy.
+    "deployment_variable.py": """
+        from airflow import DAG
+        from airflow.models import Variable
+        from airflow.operators.python import PythonOperator
+
+        import a2d_absent_vendor_sdk
+
+        CONFIG = Variable.get("a2d_vendor_settings", deserialize_json=True)
+        URL = CONFIG["url"] + "/v1"
+
+
+        def pull():
+            return a2d_absent_vendor_sdk.get(URL)
+
+
+        with DAG("deployment_variable", schedule=None):
+            PythonOperator(task_id="pull", python_callable=pull)
+    """,
+}
+
+
+def test_a_missing_package_does_not_hide_a_module_statement_that_fails(tmp_path):
+    dags = tmp_path / "dags"
+    for name, text in PAST_MISSING_PACKAGES.items():
+        (dags / name).parent.mkdir(parents=True, exist_ok=True)
+        (dags / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    result = convert_project(dags, tmp_path / "out" / "past_defs", use_cache=False)
+    tasks = _tasks(result)
+    # The copy imports (module parts in order); the package it lacks here is the estate's own dependency.
+    assert tasks[("after_missing", "pull")].translation.disposition == "JUDG"
+    # The Variable is read where the code location runs (the deployment sets it): not an error of the copy.
+    assert tasks[("deployment_variable", "pull")].translation.disposition in ("MECH", "JUDG")
+    # Past a package this venv lacks, the check still runs the module's own statements: a name read before
+    # anything binds it fails wherever the module is deployed (on main it hid behind the missing package).
+    logic = tmp_path / "out" / "past_defs" / "logic"
+    (logic / "reads_too_early.py").write_text(
+        "import a2d_absent_vendor_sdk\nfrom a2d_absent_vendor_sdk.client import Client\n\n"
+        "SETTINGS = Client(a2d_absent_vendor_sdk.DEFAULTS).settings\nconf = general.config\n\n"
+        "general = None\n",
+        encoding="utf-8",
+    )
+    errors = logic_import_errors(tmp_path / "out" / "past_defs", ["reads_too_early", "after_missing"])
+    assert errors == {"reads_too_early": "NameError: name 'general' is not defined (line 5)"}
