@@ -1,5 +1,5 @@
 """Real servers for the hook tests, on loopback: PostgreSQL from Debian's packages, moto's server, an SSH/SFTP server,
-MariaDB.
+MariaDB, a stand-in for Slack's Web API.
 
 Each server gets a free port (the kernel picks it) and a folder of its own, and is stopped by its process group,
 so two pytest-xdist workers never share one. The SSH server is paramiko's server side in a thread of the test,
@@ -10,15 +10,18 @@ Debian's ``postgres`` user (created by the package) and lives under ``/tmp``, wh
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from converters.runtime.envs import venv_dir
@@ -333,3 +336,36 @@ def gcs_emulator() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+@contextmanager
+def slack_server() -> Iterator[tuple[int, list]]:
+    """A stand-in for Slack's Web API on a free loopback port: records each call and answers ``{"ok": true}``
+    (``{"ok": false}`` for the channel ``#closed``)."""
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            kind = self.headers.get("Content-Type", "")
+            payload = json.loads(body) if kind.startswith("application/json") else body.decode("utf-8", "replace")
+            received.append((self.path, self.headers.get("Authorization"), payload))
+            ok = "#closed" not in (json.dumps(payload) if isinstance(payload, dict) else payload)
+            answer = json.dumps({"ok": ok, **({} if ok else {"error": "channel_not_found"})}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()

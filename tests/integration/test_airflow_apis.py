@@ -14,11 +14,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from converters.rules.base import JUDG
+from tests.integration.hook_servers import slack_server
 from tests.integration.test_hooks import convert, materialize
 
 pytestmark = pytest.mark.integration
@@ -187,40 +187,10 @@ with DAG("slack_api", schedule=None, start_date=datetime(2024, 1, 1)):
 """
 
 
-@contextmanager
-def slack_api() -> Iterator[tuple[int, list]]:
-    """A local HTTP server answering the Slack Web API's way: each POST recorded with its auth header and body."""
-    received: list = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length", 0))
-            body = json.loads(self.rfile.read(length))
-            received.append((self.path, self.headers.get("Authorization"), body))
-            data = json.dumps({"ok": body.get("channel") != "#missing", "error": "channel_not_found"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], received
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_slack_api_post_operator_executed_in_a_callable_posts_to_the_web_api(tmp_path, monkeypatch):
     package, tasks = convert(tmp_path, "slack_api", SLACK_API_DAG)
     assert tasks["notify"].disposition == JUDG, tasks["notify"].translation.reason
-    with slack_api() as (port, received):
+    with slack_server() as (port, received):
         conn = {"conn_type": "slack", "password": "xoxb-token", "extra": {"base_url": f"http://127.0.0.1:{port}/api/"}}
         monkeypatch.setenv("AIRFLOW_CONN_SLACK_CONNECTION", json.dumps(conn))
         monkeypatch.setenv("AIRFLOW_VAR_SLACK_CHANNEL", "#data")

@@ -20,7 +20,7 @@ import dagster as dg
 import pytest
 
 from converters.rules.base import JUDG, MECH, REDESIGN
-from tests.integration.hook_servers import moto_server, postgres_server, ssh_server
+from tests.integration.hook_servers import moto_server, postgres_server, slack_server, ssh_server
 from tests.integration.test_hooks import convert
 
 pytestmark = pytest.mark.integration
@@ -308,39 +308,6 @@ def test_sftp_operator_puts_and_gets_on_a_local_sftp_server(tmp_path, monkeypatc
     back = local / "back" / "2024-01-15" / "orders.csv"
     assert back.read_text() == "id,amount\n1,9.5\n"
     assert result.asset_value(dg.AssetKey(["sftp_ops", "get"])) == str(back)
-
-
-@contextmanager
-def slack_server() -> Iterator[tuple[int, list]]:
-    """A stand-in for Slack's Web API on a free loopback port: records each call and answers ``{"ok": true}``
-    (``{"ok": false}`` for the channel ``#closed``)."""
-    received: list = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            kind = self.headers.get("Content-Type", "")
-            payload = json.loads(body) if kind.startswith("application/json") else body.decode("utf-8", "replace")
-            received.append((self.path, self.headers.get("Authorization"), payload))
-            ok = "#closed" not in (json.dumps(payload) if isinstance(payload, dict) else payload)
-            answer = json.dumps({"ok": ok, **({} if ok else {"error": "channel_not_found"})}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], received
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 SLACK_DAG = """
