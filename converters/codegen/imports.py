@@ -119,7 +119,7 @@ for module in json.loads(modules):
                 found[module] = "ModuleNotFoundError: " + str(exc)
             else:
                 absent.append(top)
-                for name in [exc.name, *(exc.name or "").split(".")[:1]]:
+                for name in {exc.name, top}:  # the module asked for and its package
                     sys.modules.setdefault(name, _AbsentModule(name))
                 sys.modules.pop(package + ".logic." + module, None)
                 continue

@@ -361,20 +361,19 @@ PAST_MISSING_PACKAGES = {
         with DAG("after_missing", schedule=None):
             PythonOperator(task_id="pull", python_callable=pull)
     """,
-    # A module-level Variable the deployment sets (JSON) and this process lacks: not an error of the copy.
+    # A module-level Variable the deployment sets (JSON) and this process lacks: not an error of the copy (the
+    # check's environment placeholder is not JSON: the task was NONE for it).
     "deployment_variable.py": """
         from airflow import DAG
         from airflow.models import Variable
         from airflow.operators.python import PythonOperator
-
-        import a2d_absent_vendor_sdk
 
         CONFIG = Variable.get("a2d_vendor_settings", deserialize_json=True)
         URL = CONFIG["url"] + "/v1"
 
 
         def pull():
-            return a2d_absent_vendor_sdk.get(URL)
+            return URL
 
 
         with DAG("deployment_variable", schedule=None):
