@@ -27,6 +27,27 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
 DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
 NUMBER = re.compile(r"\b\d+\b")
 
+# The families of NONE the migration issues set targets for, told apart by the cause's wording (first match wins).
+# "estate class" is anything about the estate's own operator classes; "argument is code" a value the scan could not
+# carry as code; "Airflow API in a callable" copied code (callables, not classes) calling Airflow with no equivalent.
+FAMILIES = (
+    (
+        "estate operator class",
+        re.compile(
+            r"^(an estate (operator|subclass|class|sensor)|the operator class is chosen|no rule for an estate"
+            r"|the poke\(\) of an estate|a mapped task of an estate)"
+        ),
+    ),
+    (
+        "argument is code",
+        re.compile(
+            r"holds code the scan could not evaluate|is not a literal|^an argument's code calls"
+            r"|^python_callable is not a function"
+        ),
+    ),
+    ("Airflow API in a callable", re.compile(r"calls Airflow (APIs|methods)")),
+)
+
 
 def cause_of(task: dict) -> str:
     """A NONE reason with its names and literals blanked: the construct, not the instance.
@@ -41,6 +62,10 @@ def cause_of(task: dict) -> str:
     text = QUOTED.sub("…", reason)
     text = DOTTED.sub("X", text)
     return " ".join(NUMBER.sub("N", text).split())
+
+
+def family_of(cause: str) -> str | None:
+    return next((name for name, pattern in FAMILIES if pattern.search(cause)), None)
 
 
 def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
@@ -70,6 +95,12 @@ def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
     tasks = [task for dag in plan.get("dags", []) for task in dag.get("tasks", [])]
     counts = Counter(task.get("disposition") for task in tasks)
     none_causes = Counter(cause_of(task) for task in tasks if task.get("disposition") == "NONE")
+    examples: dict[str, list[str]] = {}  # a cause -> a few of its reasons in full, to read what is behind it
+    for task in tasks:
+        if task.get("disposition") == "NONE":
+            shown = examples.setdefault(cause_of(task), [])
+            if len(shown) < 3 and task.get("reason") not in shown:
+                shown.append(task.get("reason"))
     no_rule = Counter(
         task.get("operator", "?") for task in tasks if (task.get("reason") or "").startswith("no rule for ")
     )
@@ -82,6 +113,7 @@ def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
         "tasks": len(tasks),
         "counts": {d: counts.get(d, 0) for d in DISPOSITIONS},
         "none_causes": dict(none_causes.most_common()),
+        "none_examples": examples,
     }
 
 
@@ -116,6 +148,17 @@ def markdown(results: list[dict], command: str) -> str:
     n = total["tasks"]
     cells = " | ".join(f"{total[d]} ({percent(total[d], n)})" for d in DISPOSITIONS)
     lines.append(f"| **all** | {total['dags']} | {n} | {cells} | {percent(total['MECH'] + total['JUDG'], n)} | |")
+    families = Counter()
+    for cause, count in causes.items():
+        families[family_of(cause)] += count
+    lines += ["", "NONE by family (the issues' targets), share of all tasks:", ""]
+    lines += ["| tasks | share | family |", "|---:|---:|---|"]
+    for name, _ in FAMILIES:
+        lines.append(f"| {families[name]} | {percent(families[name], n)} | {name} |")
+    argument_or_api = families["argument is code"] + families["Airflow API in a callable"]
+    lines.append(
+        f"| {argument_or_api} | {percent(argument_or_api, n)} | argument is code + Airflow API in a callable |"
+    )
     lines += ["", "NONE causes (reason wording with names blanked), share of all tasks:", ""]
     lines += ["| tasks | share | cause |", "|---:|---:|---|"]
     for cause, count in causes.most_common(40):
