@@ -654,6 +654,8 @@ class Interpreter:
             return XComArg(owner)
         if isinstance(owner, TaskRef) and attr == "task_id":  # the full id, group prefix included, as Airflow's
             return owner.task_id
+        if isinstance(owner, DagState) and attr == "dag_id":  # always the literal id the DAG was made with
+            return owner.dag_id
         if isinstance(owner, PathValue):
             return _path_attribute(owner, attr) or Unknown(self.src(node))
         if isinstance(owner, SelfRef) and attr in owner.attributes:

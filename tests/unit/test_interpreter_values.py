@@ -83,3 +83,31 @@ def test_a_value_set_in_one_branch_of_a_runtime_condition_is_unknown_after_it(tm
     assert tasks["runtime"].task.arguments["bash_command"] not in ("echo a", "echo b")
     assert tasks["agreed"].task.arguments["bash_command"] == "echo same"
     assert tasks["decided"].task.arguments["bash_command"] == "echo decided"
+
+
+def test_a_dags_dag_id_in_an_argument_is_the_literal_id(tmp_path):
+    """`PREFIX + "/" + DAG.dag_id + "/..."` (a module-level DAG named by a variable, its id read back to build a
+    path): the id is the literal the DAG was made with, so the argument is known, not code the scan gives up on."""
+    (tmp_path / "dag_ids.py").write_text(
+        textwrap.dedent(
+            """
+            from datetime import datetime
+
+            import airflow
+            from airflow.operators.bash import BashOperator
+
+            PREFIX = "exports"
+            DAG = airflow.DAG("nightly_export", schedule=None, start_date=datetime(2024, 1, 1))
+            BashOperator(
+                task_id="copy", bash_command="aws s3 cp x s3://b/" + PREFIX + "/" + DAG.dag_id + "/{{ ds }}/", dag=DAG
+            )
+            with airflow.DAG("other", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+                BashOperator(task_id="named", bash_command=f"echo {dag.dag_id}")
+            """
+        )
+    )
+    planned = scan_and_plan(tmp_path, use_cache=False, read_migration_state=False)
+    tasks = {t.task.task_id: t for d in planned.plan.dags for t in d.tasks}
+    assert tasks["copy"].task.arguments["bash_command"] == "aws s3 cp x s3://b/exports/nightly_export/{{ ds }}/"
+    assert tasks["named"].task.arguments["bash_command"] == "echo other"
+    assert tasks["copy"].disposition == "MECH"
