@@ -124,3 +124,19 @@ def test_a_hook_keyword_the_support_hook_does_not_honour_stays_in_airflow():
     t = {t.task.task_id: t.translation for dag in plan.dags for t in dag.tasks}["archive"]
     assert t.disposition == NONE
     assert t.reason == "the SSHHook sets ciphers, which the generated SSH hook does not honour"
+
+
+def test_a_command_pulling_an_upstream_return_value_reads_that_asset():
+    source = SOURCE + (
+        '    SSHOperator(task_id="pick", ssh_hook=literal, command="ls -t | head -1")\n'
+        '    SSHOperator(task_id="load", ssh_hook=literal, command="load {{ ti.xcom_pull(task_ids=\'pick\') }}")\n'
+        "    SSHOperator(\n"
+        '        task_id="load_keyed", ssh_hook=literal,\n'
+        "        command=\"load {{ ti.xcom_pull(task_ids='pick', key='return_value') }}\",\n"
+        "    )\n"
+    )
+    plan = plan_project(ir.Project(".", (scan_source(source, "hpc.py"),)))
+    tasks = {t.task.task_id: t.translation for dag in plan.dags for t in dag.tasks}
+    for task_id in ("load", "load_keyed"):
+        assert tasks[task_id].disposition == JUDG, tasks[task_id].reason
+        assert tasks[task_id].inputs == ["pick"]
