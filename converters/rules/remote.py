@@ -26,6 +26,8 @@ POSITIONAL = ("ssh_conn_id", "remote_host", "username", "password", "key_file", 
 # builds from ``ssh_conn_id`` only (a given ``ssh_hook`` ignores them, as in Airflow).
 OPERATOR_ARGUMENTS = ("remote_host", "cmd_timeout", "environment", "get_pty", "skip_on_exit_code")
 CONNECTION_ARGUMENTS = ("conn_timeout", "cmd_timeout", "banner_timeout")
+# What the ``ssh`` client path (``SshConnection``) does not do: a task setting one runs over the rebuilt hook.
+CLIENT_IGNORES = ("remote_host", "environment", "get_pty", "skip_on_exit_code")
 # The key of an ``xcom_pull(..., key=...)`` in a template (the return value's key is what assets pass on).
 XCOM_KEY = re.compile(r"xcom_pull\([^)]*?\bkey\s*=\s*([^,)]+?)\s*[,)]")
 
@@ -98,7 +100,8 @@ class Ssh(Rule):
         # A value pushed under its own key stays in the upstream step: no asset passes it on.
         if any(key not in {"return_value", "'return_value'", '"return_value"'} for key in keyed):
             return Translation(NONE, f"the command template pulls XCom key {keyed[0]}, which no asset passes on")
-        if set(hook) == {"ssh_conn_id"} and isinstance(hook["ssh_conn_id"], str):
+        own = "ssh_hook" not in task.args or set(hook) == {"ssh_conn_id"}  # the connection's settings, unchanged
+        if own and isinstance(hook.get("ssh_conn_id"), str) and not any(k in task.args for k in CLIENT_IGNORES):
             t = _over_connection(task, hook["ssh_conn_id"], command)
         else:
             t = _over_hook(task, hook, command)
@@ -174,14 +177,12 @@ def _strings(value: Any) -> list[str]:
 def _hook_arguments(task: TaskInput) -> dict[str, Any] | str | None:
     """The arguments of the SSHHook the task runs over: its ``ssh_hook`` record (``SSHHook(...)`` in the DAG file,
     positional arguments named), else one built from ``ssh_conn_id`` with the operator's timeouts, as Airflow
-    builds it. A reason (str) when the hook can't be rebuilt; None without a connection id."""
+    builds it. A reason (str) when the hook can't be rebuilt; None without a hook or a connection id."""
     hook = task.args.get("ssh_hook")
     if hook is None:
         conn_id = task.args.get("ssh_conn_id")
         if conn_id is None or (not isinstance(conn_id, str) and not isinstance(conn_id, ir.CodeValue)):
             return None
-        if isinstance(conn_id, str):
-            return {"ssh_conn_id": conn_id}
         given = {k: task.args[k] for k in CONNECTION_ARGUMENTS if k in task.args}
         return {"ssh_conn_id": conn_id, **given}
     if not isinstance(hook, ir.CallValue) or not hook.name.endswith(".SSHHook"):

@@ -140,3 +140,21 @@ def test_a_command_pulling_an_upstream_return_value_reads_that_asset():
     for task_id in ("load", "load_keyed"):
         assert tasks[task_id].disposition == JUDG, tasks[task_id].reason
         assert tasks[task_id].inputs == ["pick"]
+
+
+def test_a_connection_task_setting_what_the_ssh_client_does_not_do_runs_over_the_rebuilt_hook():
+    source = SOURCE + (
+        '    SSHOperator(task_id="plain", ssh_conn_id="batch_host", conn_timeout=20, command="hostname")\n'
+        "    SSHOperator(\n"
+        '        task_id="with_pty", ssh_conn_id="batch_host", conn_timeout=20, get_pty=True,\n'
+        '        environment={"DAY": "{{ ds }}"}, command="sudo -n hostname",\n'
+        "    )\n"
+    )
+    plan = plan_project(ir.Project(".", (scan_source(source, "hpc.py"),)))
+    tasks = {t.task.task_id: t.translation for dag in plan.dags for t in dag.tasks}
+    assert [r.name for r in tasks["plain"].resources] == ["ssh_batch_host"]
+    t = tasks["with_pty"]
+    assert t.disposition == JUDG, t.reason
+    assert t.body[0] == 'hook = SSHHook(ssh_conn_id="batch_host", conn_timeout=20)'
+    assert 'environment=render({"DAY": "{{ ds }}"}, airflow, DAG, template_ext=())' in t.body[1]
+    assert "get_pty=True" in t.body[1]
