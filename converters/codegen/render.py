@@ -277,7 +277,8 @@ def render_dag_module(planned: PlannedDag) -> str:
     if passthrough:
         lines += ["", ""] + [render_task(planned, task) for task in passthrough]
     lines += ["", ""] + render_module_defs(planned, tasks)
-    return "\n".join(lines) + "\n"
+    # A rule's multi-line string (an SSH or bash command) may end lines in spaces: written as escapes, as in the logic.
+    return without_trailing_whitespace("\n".join(lines)) + "\n"
 
 
 def _start(start_date: str | None, fmt: str) -> str:

@@ -48,6 +48,9 @@ from converters.inventory.values import (
 )
 
 MAX_CARRY_DEPTH = 4  # carried code binding names to carried code binding names...: how deep it follows
+# Airflow hooks built in a DAG file and passed to an operator (``ssh_hook=SSHHook(remote_host=...)``): recorded as
+# their arguments, each part that is code carried as code, so the operator's rule can build the hook at run time.
+HOOK_RECORDS = frozenset({"SSHHook"})
 
 
 class AirflowSemantics:
@@ -73,6 +76,8 @@ class AirflowSemantics:
             return ir.CallValue(name, tuple(args), kwargs)  # names a secret the cluster holds (rules/pods.py)
         if name.startswith("kubernetes.client") and short.startswith("V1"):
             return ir.CallValue(name, tuple(args), kwargs)  # a Kubernetes object: a record of its fields
+        if name.startswith("airflow") and short in HOOK_RECORDS:
+            return ir.CallValue(name, tuple(args), kwargs)  # a hook a rule rebuilds from its arguments (remote.py)
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -430,6 +435,8 @@ class AirflowSemantics:
         imported from an estate module (``image=IMAGE``) is such a part too."""
         if expr is None or self.logic is None or not any(self.unknown_here(v) for v in _flat([value])):
             return value
+        if isinstance(value, ir.CallValue) and value.name.rsplit(".", 1)[-1] in HOOK_RECORDS:
+            return self.carry_record(expr, value, hint)
         if isinstance(value, ir.CallValue):  # a record the rules read (cosmos configs, timedelta): kept as it is
             return value
         if isinstance(expr, (ast.List, ast.Tuple)) and isinstance(value, (list, tuple)):
@@ -476,6 +483,37 @@ class AirflowSemantics:
                 value.source, value.origin, needs=self.logic.refusal
             )  # the plan's reason says what the code needs
         return value
+
+    def carry_record(self, expr: ast.expr, value: ir.CallValue, hint: str) -> ir.CallValue:
+        """A hook built by the file (``SSHHook(key_file=Variable.get("key"), remote_host=HOST)``), kept as the record of
+        its arguments with each part the scan could not evaluate carried as the code that computed it: the keyword's
+        own code where the call is seen (written in place, or the code last assigned to the name passed), else the
+        code its value remembers. A part no code gives is ``Refused``, saying what its code needs."""
+        call = expr
+        for _ in range(3):  # `ssh_hook=hook` where `hook = SSHHook(...)`: the call assigned
+            assigned = self.assigned_code(call.id) if isinstance(call, ast.Name) else None
+            if assigned is None:
+                break
+            call = assigned
+        written: dict[str | int, ast.expr] = {}
+        if isinstance(call, ast.Call) and not any(isinstance(a, ast.Starred) for a in call.args):
+            written = {**dict(enumerate(call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+
+        def part(key: str | int, item: Any) -> Any:
+            if not any(self.unknown_here(v) for v in _flat([item])):
+                return item
+            code = written.get(key)
+            carried = (
+                self.carry(code, item, f"{hint}_{key}")
+                if code is not None
+                else self.carry_origins(item, f"{hint}_{key}")
+            )
+            if code is None and type(carried) in (Unknown, Passed) and self.logic is not None and self.logic.refusal:
+                return Refused(carried.source, carried.origin, needs=self.logic.refusal)
+            return carried
+
+        args = tuple(part(i, item) for i, item in enumerate(value.args))
+        return ir.CallValue(value.name, args, {k: part(k, v) for k, v in value.kwargs.items()})
 
     def carry_estate_code(self, value: Any, hint: str) -> str | None:
         """An estate module's expression over the standard library alone (``EstateCode``), carried as itself."""

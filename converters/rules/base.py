@@ -206,6 +206,8 @@ class Code:
             return f"timedelta({', '.join(p for p in (args, kwargs) if p)})"
         if isinstance(value, ir.TaskValue):
             raise Untranslatable(f"passes the task object {value.task_id!r}")
+        if isinstance(value, ir.CallValue) and value.name.startswith("airflow") and value.name.endswith("Hook"):
+            raise Untranslatable(f"passes Airflow's {value.name.rsplit('.', 1)[-1]} object")
         source = ir.to_json(value.source if isinstance(value, ir.SourceValue) else value)
         needs = value.needs if isinstance(value, ir.SourceValue) else ""
         # Carried as code unless it needs what the Dagster side lacks: the reason says what (an Airflow API...).

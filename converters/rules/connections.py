@@ -7,6 +7,7 @@ resource configured from ``AIRFLOW_CONN_<CONN_ID>`` to its translation and gives
 
 from __future__ import annotations
 
+from converters.inventory import ir
 from converters.rules.base import Code, Resource, TaskInput, Translation, python_name
 
 
@@ -29,3 +30,12 @@ def connect(t: Translation, conn_id: str, cls: str, prefix: str) -> tuple[Resour
     t.resources.append(resource)
     t.support.add("render")
     return resource, Code(t)
+
+
+def connect_at_run_time(t: Translation, conn_id: ir.CodeValue, cls: str) -> tuple[str, Code]:
+    """A connection whose id is computed by code (``conn_id=Variable.get("db_conn")``): the expression giving the
+    resource of class ``cls`` for the id that code returns when the asset runs (``AIRFLOW_CONN_<ID>`` read then)."""
+    code = Code(t)
+    t.support.add("render")
+    t.imports.add("from ..support.resources import connection_named")
+    return f'connection_named("{cls}", {code.value(conn_id)})', code

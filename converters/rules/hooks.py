@@ -216,6 +216,20 @@ def support_members() -> dict[str, frozenset[str]]:
     return known | {name: known[cls] for name, cls in instances.items() if cls in known}
 
 
+@cache
+def support_parameters(name: str) -> tuple[str, ...]:
+    """The named parameters of support class ``name``'s ``__init__``, in order (read from source): what a rule may
+    pass when it builds the class (its ``**kwargs``, which takes anything, is not among them)."""
+    for file in SUPPORT_FILES:
+        for node in ast.parse((SUPPORT / file).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                for stmt in node.body:
+                    if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                        given = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
+                        return tuple(a.arg for a in given if a.arg != "self")
+    return ()
+
+
 def unsupported_uses(
     logic: str, callable_name: str, bindings: dict[str, str], modules: dict[str, str] | None = None
 ) -> list[str]:

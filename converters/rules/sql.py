@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from converters.inventory import ir
 from converters.inventory.operators import canonical
 from converters.rules.base import (
     JUDG,
@@ -13,7 +14,7 @@ from converters.rules.base import (
     Untranslatable,
     template_xcoms,
 )
-from converters.rules.connections import connect, literal_conn_id
+from converters.rules.connections import connect, connect_at_run_time, literal_conn_id
 
 # operator class -> (connection argument, Airflow's default connection id)
 SQL_CONNECTIONS = {
@@ -40,6 +41,8 @@ class Sql(Rule):
     Why: the statements are the task. They run in order in one session through ``SqlConnection``, which picks
     the driver from the connection type of ``AIRFLOW_CONN_<CONN_ID>`` (the variable Airflow reads too), so
     no credential is written in code. ``.sql`` file names are read from the DAG's folder, as Airflow does.
+    A connection id computed by code (``conn_id=Variable.get("db_conn")``) is that code's value when the asset
+    runs, and its ``AIRFLOW_CONN_<CONN_ID>`` is read then (JUDG: the resource is not declared ahead).
 
     Example:
     ```python
@@ -90,12 +93,13 @@ class Sql(Rule):
     def translate(self, task: TaskInput) -> Translation:
         argument, default = SQL_OPERATORS.get(task.task.operator, ("conn_id", None))
         conn_id = literal_conn_id(task, argument, default=default)
-        if conn_id is None:
+        computed = task.args.get(argument) if isinstance(task.args.get(argument), ir.CodeValue) else None
+        if conn_id is None and computed is None:
             # Custom SQL operators name their connection argument differently: take any *conn_id.
             found = [v for k, v in task.args.items() if k.endswith("conn_id") and isinstance(v, str)]
             conn_id, argument = (found[0], next(k for k in task.args if k.endswith("conn_id"))) if found else (None, "")
-        # Without a connection we cannot know where the SQL runs.
-        if not isinstance(conn_id, str):
+        # Without a connection (a literal id, or code giving it when the asset runs) we cannot know where the SQL runs.
+        if not isinstance(conn_id, str) and computed is None:
             return Translation(NONE, "the connection id is not a literal")
         sql = task.args.get("sql")
         # Without SQL there is nothing to run.
@@ -110,7 +114,13 @@ class Sql(Rule):
             t.disposition = JUDG
             t.notes.append("ti.xcom_pull in the SQL reads the upstream assets' values (" + ", ".join(pulled) + ")")
             t.inputs.extend(pulled)
-        resource, code = connect(t, conn_id, "SqlConnection", "sql")
+        if computed is not None:
+            target, code = connect_at_run_time(t, computed, "SqlConnection")
+            t.disposition = JUDG
+            t.reason = "the statements run through the driver of the connection whose id its code gives at run time"
+        else:
+            resource, code = connect(t, conn_id, "SqlConnection", "sql")
+            target = resource.name
         try:
             statements = code.value(sql)
             parameters = code.value(task.args["parameters"]) if "parameters" in task.args else None
@@ -119,7 +129,7 @@ class Sql(Rule):
             return Translation(NONE, f"the SQL {exc}")
         t.consumed |= {argument, "sql", "parameters", "autocommit", "split_statements"}
         t.consumed |= {"return_last", "show_return_value_in_logs"}
-        call = f"{resource.name}.run(render({statements}, airflow, DAG)"
+        call = f"{target}.run(render({statements}, airflow, DAG)"
         if parameters:
             call += f", parameters={parameters}"
         t.body.append(call + ", log=context.log)")

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from converters.runtime.envs import venv_dir
 
@@ -216,9 +217,10 @@ def _sftp_interface(root: Path):
 
 
 @contextmanager
-def ssh_server(root: Path, user: str, password: str) -> Iterator[int]:
-    """An SSH server (paramiko) on a free loopback port: password login, commands run in ``root`` by the shell,
-    and the ``sftp`` subsystem over ``root``. Yields the port; stops with the test."""
+def ssh_server(root: Path, user: str, password: str, key: Any = None) -> Iterator[int]:
+    """An SSH server (paramiko) on a free loopback port: password login (or, with ``key``, a paramiko key, login
+    with that key), commands run in ``root`` by the shell, and the ``sftp`` subsystem over ``root``. Yields the
+    port; stops with the test."""
     import threading
 
     import paramiko
@@ -233,10 +235,14 @@ def ssh_server(root: Path, user: str, password: str) -> Iterator[int]:
 
     class Server(paramiko.ServerInterface):
         def get_allowed_auths(self, username):
-            return "password"
+            return "password,publickey" if key is not None else "password"
 
         def check_auth_password(self, username, given):
             ok = (username, given) == (user, password)
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def check_auth_publickey(self, username, offered):
+            ok = key is not None and username == user and offered.asbytes() == key.asbytes()
             return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
 
         def check_channel_request(self, kind, chanid):

@@ -1,5 +1,5 @@
 """The provider operators' rules against real servers: SQL checks on PostgreSQL, S3/SQS/SNS on moto's server,
-SFTP on paramiko's server, Slack's Web API on a local HTTP server.
+SFTP and SSH commands on paramiko's server, Slack's Web API on a local HTTP server.
 
 Each test converts a small DAG file, checks the tasks' dispositions, then materializes the generated assets
 in-process with ``AIRFLOW_CONN_<ID>`` pointing at a server the test started, and checks what the server holds.
@@ -308,6 +308,63 @@ def test_sftp_operator_puts_and_gets_on_a_local_sftp_server(tmp_path, monkeypatc
     back = local / "back" / "2024-01-15" / "orders.csv"
     assert back.read_text() == "id,amount\n1,9.5\n"
     assert result.asset_value(dg.AssetKey(["sftp_ops", "get"])) == str(back)
+
+
+SSH_HOOK_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import Variable
+from airflow.providers.ssh.hooks.ssh import SSHHook
+from airflow.providers.ssh.operators.ssh import SSHOperator
+
+BOX_HOST = Variable.get("box_host")
+box = SSHHook(
+    remote_host=BOX_HOST,
+    username="deploy",
+    key_file=Variable.get("box_key_file"),
+    port=int(Variable.get("box_port")),
+)
+
+with DAG("ssh_ops", schedule=None, start_date=datetime(2024, 1, 1)):
+    stamp = SSHOperator(
+        task_id="stamp",
+        ssh_hook=box,
+        cmd_timeout=30,
+        environment={"DAY": "{{ ds }}"},
+        command="echo {{ ds }} > stamp.txt && cat stamp.txt",
+    )
+    fails = SSHOperator(task_id="fails", ssh_hook=box, command="echo no >&2; exit 3")
+"""
+
+
+def test_ssh_operator_over_a_hook_built_from_variables_runs_on_a_local_ssh_server(tmp_path, monkeypatch):
+    import base64
+
+    import paramiko
+
+    package, tasks = convert(tmp_path, "ssh_ops", SSH_HOOK_DAG)
+    for task_id in ("stamp", "fails"):
+        assert tasks[task_id].disposition == JUDG, (task_id, tasks[task_id].translation.reason)
+        assert not tasks[task_id].unconsumed, (task_id, tasks[task_id].unconsumed)
+    key = paramiko.RSAKey.generate(2048)
+    key.write_private_key_file(str(tmp_path / "id_box"))
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    with ssh_server(remote, "deploy", "not-used", key=key) as port:
+        # The hook's host, key and port are Airflow Variables: read from the environment when the asset runs.
+        monkeypatch.setenv("AIRFLOW_VAR_BOX_HOST", "127.0.0.1")
+        monkeypatch.setenv("AIRFLOW_VAR_BOX_KEY_FILE", str(tmp_path / "id_box"))
+        monkeypatch.setenv("AIRFLOW_VAR_BOX_PORT", str(port))
+        stamped = _run(tmp_path, package, "ssh_ops", ["stamp"])
+        failed = _run(tmp_path, package, "ssh_ops", ["fails"])
+    assert stamped.success
+    assert (remote / "stamp.txt").read_text() == "2024-01-15\n"
+    # Airflow's XCom of SSHOperator: the standard output, base64-encoded.
+    assert stamped.asset_value(dg.AssetKey(["ssh_ops", "stamp"])) == base64.b64encode(b"2024-01-15\n").decode()
+    assert not failed.success
+    failure = next(e for e in failed.all_events if e.is_step_failure)
+    assert "exit status = 3" in str(failure.event_specific_data.error)
 
 
 SLACK_DAG = """

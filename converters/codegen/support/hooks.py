@@ -1198,6 +1198,7 @@ class SSHHook(BaseHook):
         password: str | None = None,
         key_file: str | None = None,
         port: int | None = None,
+        timeout: int | None = None,
         conn_timeout: int | None = None,
         cmd_timeout: float | None = 10,
         keepalive_interval: int = 30,
@@ -1212,7 +1213,7 @@ class SSHHook(BaseHook):
         self.password = password
         self.key_file = key_file
         self.port = port
-        self.conn_timeout = conn_timeout
+        self.conn_timeout = conn_timeout or timeout  # ``timeout``: Airflow's older name for it
         self.cmd_timeout = cmd_timeout
         self.keepalive_interval = keepalive_interval
         self.banner_timeout = banner_timeout

@@ -10,6 +10,7 @@ assets that call these functions with the operator's rendered arguments; each on
   ``dg.AssetCheckResult`` whose description is Airflow's failure message.
 - ``sql_branch``: the task ids ``BranchSQLOperator`` follows for the first value of the first row.
 - ``sqs_receive``: one poke of ``SqsSensor``; ``sftp_transfer``: ``SFTPOperator``'s put/get;
+  ``ssh_command``: ``SSHOperator``'s command through an ``SSHHook`` (paramiko);
   ``slack_api``: a call of Slack's Web API (``chat.postMessage``, ``files.upload``) as ``SlackHook`` sends it.
 - ``airbyte_sync`` / ``airbyte_job_done``: a sync of an Airbyte connection, and one poke of its job, on Airbyte's
   config API.
@@ -25,7 +26,7 @@ from typing import Any
 import dagster as dg
 
 from . import templates
-from .hooks import BaseHook, SFTPHook, SqsHook
+from .hooks import BaseHook, SFTPHook, SqsHook, SSHHook
 
 TRUE_STRINGS = ("y", "yes", "t", "true", "on", "1")
 FALSE_STRINGS = ("n", "no", "f", "false", "off", "0")
@@ -295,6 +296,43 @@ def sftp_transfer(
     return locals_[0] if single else locals_
 
 
+def ssh_command(
+    hook: SSHHook,
+    command: str,
+    *,
+    remote_host: str | None = None,
+    cmd_timeout: float | None | str = "hook",
+    environment: Mapping[str, str] | None = None,
+    get_pty: bool = False,
+    skip_on_exit_code: int | Sequence[int] | None = None,
+    log: Any = None,
+) -> str:
+    """SSHOperator: run ``command`` on the hook's host and return its standard output base64-encoded, the XCom
+    Airflow keeps (``enable_xcom_pickling`` off). ``remote_host`` replaces the hook's host; ``cmd_timeout`` the
+    hook's command timeout (``"hook"``: the operator left it unset; None: no timeout). A command starting with
+    ``sudo`` gets a pseudo-terminal, as in Airflow. A non-zero exit status fails the step; one of
+    ``skip_on_exit_code`` also fails it, saying that Airflow would have skipped the task."""
+    import base64
+
+    if remote_host is not None:
+        hook.remote_host = remote_host
+    if cmd_timeout != "hook":
+        hook.cmd_timeout = cmd_timeout
+    get_pty = command.startswith("sudo") or get_pty
+    with hook.get_conn() as client:
+        status, out, err = hook.exec_ssh_client_command(client, command, get_pty=get_pty, environment=environment)
+    if log is not None:
+        for line in (out + err).decode("utf-8", "replace").splitlines():
+            log.info(line)
+    skip = [skip_on_exit_code] if isinstance(skip_on_exit_code, int) else list(skip_on_exit_code or [])
+    if status in skip:
+        # Airflow marks the task skipped; an asset cannot be half-run, so the step fails and says why.
+        raise dg.Failure(f"SSH command returned exit code {status}: Airflow would have skipped this task")
+    if status != 0:
+        raise dg.Failure(f"SSH operator error: exit status = {status}")
+    return base64.b64encode(out).decode("utf-8")
+
+
 SLACK_API = "https://slack.com/api/"
 
 
@@ -405,6 +443,7 @@ __all__ = [
     "slack_file",
     "sql_branch",
     "sqs_receive",
+    "ssh_command",
     "table_check",
     "table_check_sql",
     "value_check",

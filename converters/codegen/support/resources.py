@@ -15,6 +15,7 @@ code. Copied verbatim into every generated package.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import time
@@ -36,6 +37,16 @@ class AirflowConnection(dg.ConfigurableResource):
 
     def connection(self) -> templates.Connection:
         return templates.parse_connection(self.conn_id, self.value)
+
+
+def connection_named(kind: str, conn_id: Any) -> AirflowConnection:
+    """The resource of class ``kind`` (``"SqlConnection"``...) for a connection id computed when the asset runs (a
+    Variable holding it): ``AIRFLOW_CONN_<CONN_ID>`` is read then, as Airflow looks the id up then."""
+    env = "AIRFLOW_CONN_" + str(conn_id).upper()
+    value = os.environ.get(env)
+    if value is None:
+        raise dg.Failure(f"connection {conn_id!r} is not set: set {env} on the Dagster side")
+    return globals()[kind](conn_id=str(conn_id), value=value)
 
 
 class SqlConnection(AirflowConnection):
