@@ -183,6 +183,7 @@ class LogicExtractor:
                 self.chosen.pop(id(node), None)
         params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
         pulls, reads_conf = _context_uses(node)
+        keys = keyed_pulls(node)
         self.callables.append(
             ir.Callable(
                 name=name,
@@ -193,6 +194,7 @@ class LogicExtractor:
                 airflow_names=tuple(sorted(set(airflow.values()))),
                 unresolved=tuple(sorted(set(unresolved))),
                 xcom_pulls=pulls,
+                xcom_keys=keys,
                 reads_conf=reads_conf,
             )
         )
@@ -1065,6 +1067,34 @@ def _context_uses(node: ast.AST) -> tuple[tuple[str, ...], bool]:
         for item in items:
             pulls.add(item if isinstance(item, str) else "?")
     return tuple(sorted(pulls)), reads_conf
+
+
+def keyed_pulls(node: ast.AST) -> tuple[str, ...]:
+    """``<task id>:<key>`` for each ``xcom_pull`` under a key other than the return value's ("?" for a task id or
+    a key that is not a literal). An asset's value is its task's return value: nothing else reaches a downstream
+    asset, so such a pull would fail where Airflow's succeeds."""
+    found: set[str] = set()
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Call) or not isinstance(inner.func, ast.Attribute):
+            continue
+        if inner.func.attr != "xcom_pull":
+            continue
+        key = next((k.value for k in inner.keywords if k.arg == "key"), inner.args[2] if len(inner.args) > 2 else None)
+        if key is None or (isinstance(key, ast.Name) and key.id == "XCOM_RETURN_KEY"):
+            continue
+        if isinstance(key, ast.Attribute) and key.attr == "XCOM_RETURN_KEY":
+            continue
+        written = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else "?"
+        if written == "return_value":
+            continue
+        target = next((k.value for k in inner.keywords if k.arg == "task_ids"), inner.args[0] if inner.args else None)
+        try:
+            value = ast.literal_eval(target) if target is not None else None
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            found.add(f"{item if isinstance(item, str) else '?'}:{written}")
+    return tuple(sorted(found))
 
 
 def _absolute_module(stmt: ast.ImportFrom, module: str) -> str:

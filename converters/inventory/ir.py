@@ -299,6 +299,7 @@ class Callable:
     airflow_names: tuple[str, ...] = ()  # qualified Airflow names its code uses (Variable, hooks...)
     unresolved: tuple[str, ...] = ()  # names no statement of the file binds for it
     xcom_pulls: tuple[str, ...] = ()  # task ids its code pulls XComs from ("?" when not a literal)
+    xcom_keys: tuple[str, ...] = ()  # "<task id>:<key>" of its pulls under a key other than the return value's
     reads_conf: bool = False  # reads dag_run.conf
     expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
     environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)

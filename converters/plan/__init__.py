@@ -27,6 +27,7 @@ from converters.rules.base import (
     estate_logic_module,
     input_name,
     python_name,
+    template_xcom_keys,
     template_xcoms,
     worse,
 )
@@ -300,6 +301,12 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
             # Code that does not import cannot run: the task stays in Airflow, the error says why.
             error = broken_logic[used]
             translation = Translation(NONE, f"its code, copied to logic/{used}.py, does not import: {error}")
+        keyed = pulled_keys(task, file.callables)
+        if keyed and translation.disposition != NONE:
+            # Nothing but a task's return value reaches a downstream asset: the pull would fail where Airflow's works.
+            translation = Translation(
+                NONE, f"pulls XCom {keyed[0]} (task:key), a value pushed under its own key, which no asset passes on"
+            )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
         if function in reserved or function.startswith("_") or function.isupper():
@@ -394,6 +401,26 @@ def xcom_sources(task: ir.Task, callables: dict[str, ir.Callable]) -> set[str] |
         return None
     found.update(templated)
     return found if known else None
+
+
+def pulled_keys(task: ir.Task, callables: tuple[ir.Callable, ...]) -> list[str]:
+    """``task:key`` of the XComs ``task`` pulls from other tasks under keys other than the return value's: in its
+    templates (``task`` shown as ``?``) and in the code it runs (its callable, its arguments' code)."""
+    by_name = {c.name: c for c in callables}
+    found = {f"?:{key}" for key in template_xcom_keys(list(task.arguments.values()))}
+
+    def walk(value: object) -> None:
+        if isinstance(value, (ir.CallableValue, ir.CodeValue)) and value.name in by_name:
+            found.update(k for k in by_name[value.name].xcom_keys if k.rpartition(":")[0] != task.task_id)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+
+    walk(dict(task.arguments))
+    return sorted(found)
 
 
 def _judge_settings(task: ir.Task, t: Translation) -> None:

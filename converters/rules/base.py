@@ -231,6 +231,16 @@ def template_xcoms(value: Any) -> list[str] | None:
     return found
 
 
+# The key of an ``xcom_pull(..., key=...)`` in a template.
+XCOM_KEY = re.compile(r"xcom_pull\([^)]*?\bkey\s*=\s*([^,)]+?)\s*[,)]")
+RETURN_KEYS = {"return_value", "'return_value'", '"return_value"'}
+
+
+def template_xcom_keys(value: Any) -> list[str]:
+    """The keys other than the return value's that templates in ``value`` pull XComs under, as written."""
+    return sorted({key for text in _strings(value) for key in XCOM_KEY.findall(text)} - RETURN_KEYS)
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from converters.inventory import ir
@@ -28,8 +27,6 @@ OPERATOR_ARGUMENTS = ("remote_host", "cmd_timeout", "environment", "get_pty", "s
 CONNECTION_ARGUMENTS = ("conn_timeout", "cmd_timeout", "banner_timeout")
 # What the ``ssh`` client path (``SshConnection``) does not do: a task setting one runs over the rebuilt hook.
 CLIENT_IGNORES = ("remote_host", "environment", "get_pty", "skip_on_exit_code")
-# The key of an ``xcom_pull(..., key=...)`` in a template (the return value's key is what assets pass on).
-XCOM_KEY = re.compile(r"xcom_pull\([^)]*?\bkey\s*=\s*([^,)]+?)\s*[,)]")
 
 
 class Ssh(Rule):
@@ -94,12 +91,6 @@ class Ssh(Rule):
         # Pulls from tasks named only at run time cannot become asset inputs.
         if pulled is None:
             return Translation(NONE, "the command template pulls XComs from tasks known only at run time")
-        keyed = sorted(
-            {m for text in _strings([command, task.args.get("environment")]) for m in XCOM_KEY.findall(text)}
-        )
-        # A value pushed under its own key stays in the upstream step: no asset passes it on.
-        if any(key not in {"return_value", "'return_value'", '"return_value"'} for key in keyed):
-            return Translation(NONE, f"the command template pulls XCom key {keyed[0]}, which no asset passes on")
         own = "ssh_hook" not in task.args or set(hook) == {"ssh_conn_id"}  # the connection's settings, unchanged
         if own and isinstance(hook.get("ssh_conn_id"), str) and not any(k in task.args for k in CLIENT_IGNORES):
             t = _over_connection(task, hook["ssh_conn_id"], command)
@@ -161,17 +152,6 @@ def _over_hook(task: TaskInput, hook: dict[str, Any], command: Any) -> Translati
     t.body.append(f"hook = SSHHook({', '.join(arguments)})")
     t.body.append(f"return ssh_command({', '.join(call)}, log=context.log)")
     return t
-
-
-def _strings(value: Any) -> list[str]:
-    """The strings of a command or an environment (its values)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 def _hook_arguments(task: TaskInput) -> dict[str, Any] | str | None:
