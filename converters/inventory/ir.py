@@ -291,7 +291,7 @@ class BranchGuard:
     (``if self.batch_ind:``): the code under it runs only when the condition is ``taken`` (False: its ``else``)."""
 
     line: int  # of the ``if``, in the class's module
-    test: str  # the condition as written
+    test: str  # the condition, as `ast.unparse` writes it
     taken: bool
 
 

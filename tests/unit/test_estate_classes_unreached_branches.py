@@ -18,6 +18,8 @@ import pytest
 from converters.convert import convert_project
 
 DAG_FILE = """
+import json
+import os
 from datetime import datetime
 
 from airflow import DAG
@@ -33,6 +35,7 @@ with DAG("grants", schedule=None, start_date=datetime(2024, 1, 1)):
     GrantOperator(task_id="passed_true", recent_runs=True)
     GrantOperator(task_id="not_literal", dataset="parks", recent_runs=RECENT)
     GrantOperator(task_id="spread", dataset="parks", **OPTIONS)
+    GrantOperator(task_id="spread_unread", dataset="parks", **json.loads(os.environ.get("OPTIONS", "{}")))
     MovingFlagOperator(task_id="moved", dataset="parks")
 """
 
@@ -157,12 +160,14 @@ def test_a_flag_set_true_keeps_the_task_in_airflow(converted):
     assert "calls Airflow APIs with no Dagster-side equivalent here" in task.translation.reason
 
 
-@pytest.mark.parametrize("task_id", ["not_literal", "spread"])
+@pytest.mark.parametrize("task_id", ["not_literal", "spread", "spread_unread"])
 def test_a_flag_the_scan_cannot_read_keeps_the_task_in_airflow(converted, task_id):
     result, _, _ = converted
     task = _task(result, task_id)
     assert task.disposition == "NONE"
     assert "calls Airflow APIs with no Dagster-side equivalent here" in task.translation.reason
+    if task_id == "spread_unread":
+        assert task.task.unread_arguments == ('**json.loads(os.environ.get("OPTIONS", "{}"))',)
 
 
 def test_a_flag_another_method_sets_keeps_the_task_in_airflow(converted):
@@ -191,3 +196,54 @@ def test_conditions_over_attributes_are_decided_only_when_known(test, values, ex
 
     decided = _decide(test, {k: (v, "") for k, v in values.items()})
     assert (None if decided is _UNKNOWN else decided) == expected
+
+
+LOCAL_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import BaseOperator
+from airflow.utils.session import create_session
+
+
+class PurgeOperator(BaseOperator):
+    def __init__(self, table, scope="rows", **kwargs):
+        super().__init__(**kwargs)
+        self.table = table
+        self.scope = scope
+
+    def execute(self, context):
+        if self.scope != "metadata":
+            return f"purged {self.table}"
+        else:
+            with create_session() as session:
+                session.execute("delete from log")
+        return None
+
+
+with DAG("local", schedule=None, start_date=datetime(2024, 1, 1)):
+    PurgeOperator(task_id="rows", table="events")
+    PurgeOperator(task_id="metadata", table="log", scope="metadata")
+"""
+
+
+def test_a_class_of_the_dag_file_and_an_else_branch(tmp_path):
+    (tmp_path / "estate" / "dags").mkdir(parents=True)
+    (tmp_path / "estate" / "dags" / "local.py").write_text(textwrap.dedent(LOCAL_DAG).lstrip(), encoding="utf-8")
+    out = tmp_path / "local_defs"
+    result = convert_project(tmp_path / "estate", out, force=True, use_cache=False)
+    rows = _task(result, "rows")
+    assert rows.disposition == "JUDG", rows.translation.reason
+    assert any("the else of `if self.scope != 'metadata':` (dags/local.py:15)" in n for n in rows.translation.notes)
+    assert _task(result, "metadata").disposition == "NONE"
+    code = (out / "logic" / "dags__local.py").read_text(encoding="utf-8")
+    assert "create_session = airflow_unreached(" in code
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("local_defs.dags.local")
+        asset, run = _materialize(module, "rows")
+        assert run.output_for_node(asset.op.name) == "purged events"
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("local_defs")]:
+            del sys.modules[name]
