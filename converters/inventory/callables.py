@@ -31,6 +31,20 @@ BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__"}
 AIRFLOW_REEXPORTS = {
     "airflow.AirflowException": "airflow.exceptions.AirflowException",
     "airflow.models.taskinstance.Context": "airflow.utils.context.Context",
+    # Airflow 1.10's `airflow.hooks` package re-exported the classes of its `*_hook` modules (`from airflow.hooks
+    # import BaseHook`); those the support package reproduces:
+    **{
+        f"airflow.hooks.{name}": f"airflow.hooks.{module}.{name}"
+        for module, name in [
+            ("base_hook", "BaseHook"),
+            ("dbapi_hook", "DbApiHook"),
+            ("http_hook", "HttpHook"),
+            ("mysql_hook", "MySqlHook"),
+            ("postgres_hook", "PostgresHook"),
+            ("sqlite_hook", "SqliteHook"),
+            ("S3_hook", "S3Hook"),
+        ]
+    },
 }
 
 
