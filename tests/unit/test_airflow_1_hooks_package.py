@@ -45,6 +45,7 @@ with DAG("hosts", schedule=None, start_date=datetime(2024, 1, 1)):
     HostOperator(task_id="host", conn_id="warehouse")
 """
 
+
 def test_a_hook_imported_from_the_hooks_package_is_supports(tmp_path):
     files = {
         "dags/hosts.py": DAG_FILE,
