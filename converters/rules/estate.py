@@ -186,10 +186,10 @@ def _run_copied_class(
         )
     unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
     unreached = _unreached_branches(task, record, copied, logic, unsupported) if unsupported else None
-    # Airflow APIs with no Dagster-side equivalent keep the task in Airflow, unless this task cannot reach them.
     if unreached is not None:
-        t.notes.append(unreached)
-    elif unsupported:
+        t.notes.append(unreached)  # only in branches this task's literal arguments never take
+    # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
+    if unsupported and unreached is None:
         return Translation(
             NONE,
             f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
@@ -295,11 +295,12 @@ def _literal_attributes(task: TaskInput, logic: str, name: str) -> dict[str, tup
         (i for c in chain for i in c.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"),
         None,
     )
-    if init is None or not init.args.args:
+    if init is None or not init.args.args or init.args.posonlyargs:
         return {}
     receiver = init.args.args[0].arg
     parameters = [a.arg for a in init.args.args[1:]] + [a.arg for a in init.args.kwonlyargs]
-    defaults = dict(zip([a.arg for a in init.args.args][-len(init.args.defaults) :], init.args.defaults, strict=True))
+    positional = [a.arg for a in init.args.args]
+    defaults = dict(zip(positional[len(positional) - len(init.args.defaults) :], init.args.defaults, strict=True))
     defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True) if d})
     members = {i.name for c in chain for i in c.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))}
     stores: dict[str, int] = {}

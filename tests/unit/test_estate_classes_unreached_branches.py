@@ -207,7 +207,7 @@ from airflow.utils.session import create_session
 
 
 class PurgeOperator(BaseOperator):
-    def __init__(self, table, scope="rows", **kwargs):
+    def __init__(self, table, scope, **kwargs):
         super().__init__(**kwargs)
         self.table = table
         self.scope = scope
@@ -222,7 +222,7 @@ class PurgeOperator(BaseOperator):
 
 
 with DAG("local", schedule=None, start_date=datetime(2024, 1, 1)):
-    PurgeOperator(task_id="rows", table="events")
+    PurgeOperator(task_id="rows", table="events", scope="rows")
     PurgeOperator(task_id="metadata", table="log", scope="metadata")
 """
 
@@ -234,7 +234,9 @@ def test_a_class_of_the_dag_file_and_an_else_branch(tmp_path):
     result = convert_project(tmp_path / "estate", out, force=True, use_cache=False)
     rows = _task(result, "rows")
     assert rows.disposition == "JUDG", rows.translation.reason
-    assert any("the else of `if self.scope != 'metadata':` (dags/local.py:15)" in n for n in rows.translation.notes)
+    (note,) = [n for n in rows.translation.notes if "never runs" in n]
+    assert "the else of `if self.scope != 'metadata':` (dags/local.py:15)" in note
+    assert "scope is 'rows' (the task passes scope='rows')" in note
     assert _task(result, "metadata").disposition == "NONE"
     code = (out / "logic" / "dags__local.py").read_text(encoding="utf-8")
     assert "create_session = airflow_unreached(" in code
