@@ -785,16 +785,16 @@ class LogicExtractor:
         """Code that evaluates ``name`` needs ``binding``, and the logic binds the name with an import only string
         annotations read: that import gives the name up (those annotations are never evaluated) to ``binding``."""
         holder = self.bound_names.get(name)
-        if name in annotation_only or holder is None or self._annotation_only.get(name) != holder:
+        if name in annotation_only or not isinstance(holder, int) or self._annotation_only.get(name) != holder:
             return False
-        previous = self.chosen.get(holder)  # type: ignore[arg-type]
+        previous = self.chosen.get(holder)
         if isinstance(previous, (ast.Import, ast.ImportFrom)):
             kept = [a for a in previous.names if (a.asname or a.name.split(".")[0]) != name]
             if kept:
                 replaced = type(previous)(**{**vars(previous), "names": kept})
-                self.chosen[holder] = ast.copy_location(replaced, previous)  # type: ignore[index]
+                self.chosen[holder] = ast.copy_location(replaced, previous)
             else:
-                self.chosen.pop(holder, None)  # type: ignore[arg-type]
+                self.chosen.pop(holder, None)
         del self._annotation_only[name]
         self._imports_by_name.pop(name, None)
         self.bound_names[name] = id(binding)

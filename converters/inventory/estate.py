@@ -561,18 +561,19 @@ def _guarded_airflow(extractor: LogicExtractor, node: ast.ClassDef, airflow: dic
     only its own attributes and literals (``if self.batch_ind:``), and that nothing else copied with it reads: for
     each, the conditions around each read. Whether a branch runs is the rules' to decide for each task."""
     others = [s for s in extractor.chosen.values() if s is not node and not isinstance(s, (ast.Import, ast.ImportFrom))]
-    by_name: dict[str, list[tuple[ir.BranchGuard, ...]] | None] = {}
+    guarded: dict[str, list[tuple[ir.BranchGuard, ...]]] = {}
+    reachable: set[str] = set()
     for local, qualified in sorted(airflow.items()):
-        if qualified.startswith(NEVER_BOUND) or by_name.get(qualified, []) is None:
+        if qualified.startswith(NEVER_BOUND) or qualified in reachable:
             continue
         read_elsewhere = any(isinstance(n, ast.Name) and n.id == local for s in others for n in ast.walk(s))
         uses = _branch_uses(node, local)
         # Read by a helper copied with it, or once outside such a branch: reachable whatever the attributes hold.
         if read_elsewhere or not uses or not all(uses):
-            by_name[qualified] = None
+            reachable.add(qualified)
             continue
-        by_name.setdefault(qualified, []).extend(uses)  # type: ignore[union-attr]
-    return tuple(ir.GuardedName(name, tuple(uses)) for name, uses in sorted(by_name.items()) if uses)
+        guarded.setdefault(qualified, []).extend(uses)
+    return tuple(ir.GuardedName(name, tuple(uses)) for name, uses in sorted(guarded.items()) if name not in reachable)
 
 
 _DECIDABLE = (
@@ -614,20 +615,26 @@ def _branch_uses(cls: ast.ClassDef, name: str) -> list[tuple[ir.BranchGuard, ...
             visit(child, guards, receiver)
 
     for item in cls.body:
-        method = isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.decorator_list
-        positional = [a.arg for a in item.args.posonlyargs + item.args.args] if method else []  # type: ignore[union-attr]
-        rebinds = positional and any(
-            isinstance(n, ast.Name) and n.id == positional[0] and not isinstance(n.ctx, ast.Load)
-            for n in ast.walk(item)
-        )
-        if not positional or rebinds:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or (receiver := _receiver(item)) is None:
             visit(item, (), None)
             continue
-        for part in [item.args, *item.decorator_list, *([item.returns] if item.returns else [])]:  # type: ignore[union-attr]
+        for part in [item.args, *item.decorator_list, *([item.returns] if item.returns else [])]:
             visit(part, (), None)
-        for stmt in item.body:  # type: ignore[union-attr]
-            visit(stmt, (), positional[0])
+        for stmt in item.body:
+            visit(stmt, (), receiver)
     return uses
+
+
+def _receiver(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name of the instance in a plain method (``self``), or None: a decorated function (a static method, a
+    property...), one without parameters, or one that rebinds that name."""
+    positional = [a.arg for a in method.args.posonlyargs + method.args.args]
+    if method.decorator_list or not positional:
+        return None
+    rebinds = any(
+        isinstance(n, ast.Name) and n.id == positional[0] and not isinstance(n.ctx, ast.Load) for n in ast.walk(method)
+    )
+    return None if rebinds else positional[0]
 
 
 def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:

@@ -322,22 +322,22 @@ def _literal_attributes(task: TaskInput, logic: str, name: str) -> dict[str, tup
         if stores.get(target.attr) != 1 or target.attr in members:
             continue  # set elsewhere too (another method, a loop target), or a property
         value = _parameter_value(task, parameter, defaults.get(parameter))
-        if value is not _UNKNOWN:
-            found[target.attr] = value  # type: ignore[assignment]
+        if value is not None:
+            found[target.attr] = value
     return found
 
 
-def _parameter_value(task: TaskInput, parameter: str, default: ast.expr | None) -> object:
-    """(value, where from) of ``parameter`` for this task when it is a literal scalar, else ``_UNKNOWN``."""
+def _parameter_value(task: TaskInput, parameter: str, default: ast.expr | None) -> tuple[object, str] | None:
+    """(value, where from) of ``parameter`` for this task when it is a literal scalar, else None."""
     if parameter in task.args:
         value = task.args[parameter]
         scalar = value is None or isinstance(value, (bool, int, float, str))
         if not scalar or (isinstance(value, str) and ("{{" in value or "{%" in value)):
-            return _UNKNOWN  # code, or a template rendered at run time
+            return None  # code, or a template rendered at run time
         return value, f"the task passes {parameter}={value!r}"
     if isinstance(default, ast.Constant):
         return default.value, f"the task leaves {parameter} at its default {default.value!r}"
-    return _UNKNOWN
+    return None
 
 
 def _decide(test: str, attributes: dict[str, tuple[object, str]]) -> object:

@@ -35,6 +35,7 @@ with DAG("grants", schedule=None, start_date=datetime(2024, 1, 1)):
     GrantOperator(task_id="passed_true", recent_runs=True)
     GrantOperator(task_id="not_literal", dataset="parks", recent_runs=RECENT)
     GrantOperator(task_id="spread", dataset="parks", **OPTIONS)
+    GrantOperator(task_id="templated", dataset="parks", recent_runs="{{ params.recent }}")
     GrantOperator(task_id="spread_unread", dataset="parks", **json.loads(os.environ.get("OPTIONS", "{}")))
     MovingFlagOperator(task_id="moved", dataset="parks")
 """
@@ -160,7 +161,7 @@ def test_a_flag_set_true_keeps_the_task_in_airflow(converted):
     assert "calls Airflow APIs with no Dagster-side equivalent here" in task.translation.reason
 
 
-@pytest.mark.parametrize("task_id", ["not_literal", "spread", "spread_unread"])
+@pytest.mark.parametrize("task_id", ["not_literal", "spread", "spread_unread", "templated"])
 def test_a_flag_the_scan_cannot_read_keeps_the_task_in_airflow(converted, task_id):
     result, _, _ = converted
     task = _task(result, task_id)
