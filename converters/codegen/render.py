@@ -13,7 +13,7 @@ from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
 from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
-from converters.rules.hooks import HOOKS, MODULES
+from converters.rules.hooks import HOOKS, METADATA_DATABASE, MODULES
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
 RUNTIME_BASE = {"DagInfo"}
@@ -126,16 +126,34 @@ def render_definitions(plan: Plan, package: str) -> str:
 
 def render_logic(file) -> str:
     first = f"Code copied from the Airflow DAG file {file.path} for its tasks' callables."
-    return _render_logic(first, "the callables use", file.logic_imports, file.logic, file.logic_airflow_imports)
+    return _render_logic(
+        first,
+        "the callables use",
+        file.logic_imports,
+        file.logic,
+        file.logic_airflow_imports,
+        _guarded_only(file.callables),
+    )
 
 
 def render_estate_logic(alone: ir.EstateLogic) -> str:
     name = alone.qualified.rsplit(".", 1)[-1]
     first = f"The estate operator class {name}, for the tasks that run it, copied from\n{alone.path}."
-    return _render_logic(first, "the class uses", alone.imports, alone.code, alone.airflow_imports)
+    return _render_logic(
+        first, "the class uses", alone.imports, alone.code, alone.airflow_imports, _guarded_only([alone.copied])
+    )
 
 
-def _render_logic(first: str, what: str, imports: str, logic: str, airflow_imports: dict[str, str]) -> str:
+def _guarded_only(callables) -> set[str]:
+    """The Airflow names every copied code that reads them reads only inside branches decided by a class's
+    attributes (``rules/estate.py`` judges, task by task, whether those branches run)."""
+    guarded = {g.name for c in callables for g in c.guarded}
+    return {n for n in guarded if all(n in {g.name for g in c.guarded} for c in callables if n in c.airflow_names)}
+
+
+def _render_logic(
+    first: str, what: str, imports: str, logic: str, airflow_imports: dict[str, str], guarded: set[str] = frozenset()
+) -> str:
     lines = [
         f'"""{first}',
         "",
@@ -155,9 +173,13 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
         for k, v in airflow_imports.items()
         if v not in bound and v not in HOOKS and k not in modules and k not in never
     }
+    # Read only in branches some tasks never run: reaching one raises, naming what it needs.
+    unreached = {k: v for k, v in others.items() if v in guarded}
+    others = {k: v for k, v in others.items() if k not in unreached}
     names = sorted(
         {f"{target} as {local}" if local != target else target for local, target in aliases.items()}
         | ({"airflow_only"} if others else set())
+        | ({"airflow_unreached"} if unreached else set())
         | ({"never_bound"} if never else set())
     )
     if names:
@@ -174,6 +196,9 @@ def _render_logic(first: str, what: str, imports: str, logic: str, airflow_impor
         lines.append(f"{local} = support_hooks.airflow_module({q(qualified)}, {members})")
     for local, qualified in sorted(others.items()):
         lines.append(f"{local} = airflow_only({q(qualified)})")
+    for local, qualified in sorted(unreached.items()):
+        needs = "Airflow's metadata database" if qualified in METADATA_DATABASE else "Airflow"
+        lines.append(f"{local} = airflow_unreached({q(qualified)}, {q(needs)})")
     # A name the estate's module uses but never binds: using it raises the NameError Airflow raises.
     for local, name in sorted(never.items()):
         lines.append(f"{local} = never_bound({q(name)})")

@@ -31,6 +31,20 @@ BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__"}
 AIRFLOW_REEXPORTS = {
     "airflow.AirflowException": "airflow.exceptions.AirflowException",
     "airflow.models.taskinstance.Context": "airflow.utils.context.Context",
+    # Airflow 1.10's `airflow.hooks` package re-exported the classes of its `*_hook` modules (`from airflow.hooks
+    # import BaseHook`); those the support package reproduces:
+    **{
+        f"airflow.hooks.{name}": f"airflow.hooks.{module}.{name}"
+        for module, name in [
+            ("base_hook", "BaseHook"),
+            ("dbapi_hook", "DbApiHook"),
+            ("http_hook", "HttpHook"),
+            ("mysql_hook", "MySqlHook"),
+            ("postgres_hook", "PostgresHook"),
+            ("sqlite_hook", "SqliteHook"),
+            ("S3_hook", "S3Hook"),
+        ]
+    },
 }
 
 
@@ -141,6 +155,9 @@ class LogicExtractor:
         self.chosen: dict[int, ast.stmt] = {}  # id(stmt) -> stmt copied into the logic
         self.airflow_imports: dict[str, str] = {}
         self.bound_names: dict[str, object] = {}  # name -> id(stmt) binding it in the logic (clash detection)
+        # name -> id(import) bound only for annotations written as strings (never evaluated): another binding of the
+        # name that code does evaluate replaces it.
+        self._annotation_only: dict[str, int] = {}
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
@@ -694,6 +711,9 @@ class LogicExtractor:
         if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self.chosen[id(stmt)] = stmt
         names = _free_names(stmt)
+        # Names only annotations written as strings read (`-> "Engine"`): Python never evaluates them, so any binding
+        # of the name serves (ruff's F821 wants one), and one the rest of the logic already has is as good.
+        annotation_only = names - _free_names(stmt, strings=False)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in stmt.decorator_list:
                 if not self._is_airflow_decorator(decorator, scopes):
@@ -734,14 +754,25 @@ class LogicExtractor:
                 qualified = _imported_name(binding, name, self._module_of(binding))
                 first = self._imports_by_name.setdefault(name, (qualified, binding))
                 if first[0] == qualified and first[1] is not binding:
+                    if name not in annotation_only:
+                        self._annotation_only.pop(name, None)
                     self._copy_import(first[1], name)
                     continue
-                if self._claim(name, binding):
+                unbound = name not in self.bound_names
+                if self._claim(name, binding) and not self._replaces_annotation_only(name, binding, annotation_only):
+                    if name in annotation_only:
+                        continue  # a string annotation: the name's other binding serves it
                     unresolved.append(f"{name} (bound differently by two scopes of the file)")
                     continue
+                if name not in annotation_only:
+                    self._annotation_only.pop(name, None)
+                elif unbound:
+                    self._annotation_only[name] = id(binding)
                 self._copy_import(binding, name)
                 continue
             rebound = before is not None and self._scopes_for(binding) is self._scopes_for(stmt)  # x = f(x)
+            if not rebound and name in annotation_only and self.bound_names.get(name) not in (None, id(binding)):
+                continue  # a string annotation: the name's other binding serves it
             if not rebound and self._claim(name, binding):
                 holder = self.bound_names.get(name)
                 if self._same_assignment(self.chosen.get(holder) if isinstance(holder, int) else None, binding):
@@ -751,6 +782,25 @@ class LogicExtractor:
                 unresolved.append(f"{name} (bound {'by' if foreign else 'differently by'} {where})")
                 continue
             self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
+
+    def _replaces_annotation_only(self, name: str, binding: ast.stmt, annotation_only: set[str]) -> bool:
+        """Code that evaluates ``name`` needs ``binding``, and the logic binds the name with an import only string
+        annotations read: that import gives the name up (those annotations are never evaluated) to ``binding``."""
+        holder = self.bound_names.get(name)
+        if name in annotation_only or not isinstance(holder, int) or self._annotation_only.get(name) != holder:
+            return False
+        previous = self.chosen.get(holder)
+        if isinstance(previous, (ast.Import, ast.ImportFrom)):
+            kept = [a for a in previous.names if (a.asname or a.name.split(".")[0]) != name]
+            if kept:
+                replaced = type(previous)(**{**vars(previous), "names": kept})
+                self.chosen[holder] = ast.copy_location(replaced, previous)
+            else:
+                self.chosen.pop(holder, None)
+        del self._annotation_only[name]
+        self._imports_by_name.pop(name, None)
+        self.bound_names[name] = id(binding)
+        return True
 
     def _find(self, name: str, scopes: list[list[ast.stmt]], before: ast.stmt | None = None, depth: int = 0):
         """The statement that binds ``name``: innermost scope first, the last binding in that scope (the last one
@@ -974,8 +1024,9 @@ def _binds_anywhere(body: list[ast.stmt], name: str) -> bool:
     return False
 
 
-def _free_names(stmt: ast.stmt) -> set[str]:
-    """Names a statement reads that it does not bind itself (an over-approximation of Python's scoping)."""
+def _free_names(stmt: ast.stmt, *, strings: bool = True) -> set[str]:
+    """Names a statement reads that it does not bind itself (an over-approximation of Python's scoping); with
+    ``strings``, the names of its annotations written as strings too."""
     loaded: set[str] = set()
     stored: set[str] = set()
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -1019,7 +1070,8 @@ def _free_names(stmt: ast.stmt) -> set[str]:
         for node in ast.walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 loaded.add(node.id)
-    loaded |= _string_annotation_names(stmt)
+    if strings:
+        loaded |= _string_annotation_names(stmt)
     return (loaded - stored) - BUILTIN_NAMES
 
 

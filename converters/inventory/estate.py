@@ -28,6 +28,7 @@ from typing import Any
 
 from converters.inventory import ir
 from converters.inventory.callables import (
+    NEVER_BOUND,
     NEVER_BOUND_NOTE,
     CodeSources,
     LogicExtractor,
@@ -436,7 +437,26 @@ class EstateSemantics:
         if isinstance(ref, TaskRef) and record.base_operator:
             task = ref.dag.tasks[ref.task_id]
             ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
+        unread = self._unread_arguments(node)
+        if isinstance(ref, TaskRef) and unread:
+            task = ref.dag.tasks[ref.task_id]
+            ref.dag.tasks[ref.task_id] = dataclasses.replace(task, unread_arguments=unread)
         return ref
+
+    def _unread_arguments(self, node: ast.Call) -> tuple[str, ...]:
+        """What a call passes that its recorded arguments do not hold: positional arguments, ``**`` of a value the
+        scan cannot read as a mapping (a name or attribute is looked up again; anything else is not evaluated)."""
+        unread = [self.src(a) for a in node.args]
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                continue
+            if isinstance(keyword.value, ast.Dict) and None not in keyword.value.keys:
+                continue  # its keys are written in the call
+            readable = isinstance(keyword.value, (ast.Name, ast.Attribute))
+            value = self.eval(keyword.value, self.call_env) if readable else None
+            if not isinstance(value, dict):
+                unread.append(f"**{self.src(keyword.value)}")
+        return tuple(unread)
 
     def copy_estate_class(self, cls: CustomOperator, record: ir.EstateClass) -> None:
         """Copy a class of an estate module, with its bases and what they need, apart from the file's logic: only
@@ -529,10 +549,98 @@ def copy_class(extractor: LogicExtractor, node: ast.ClassDef) -> str:
             unresolved=tuple(sorted(set(unresolved))),
             xcom_pulls=pulls,
             reads_conf=reads_conf,
+            guarded=_guarded_airflow(extractor, node, airflow),
         )
     )
     extractor._by_node[id(node)] = node.name
     return node.name
+
+
+def _guarded_airflow(extractor: LogicExtractor, node: ast.ClassDef, airflow: dict[str, str]) -> tuple:
+    """The Airflow names the class ``node`` reads only inside ``if`` branches of its methods whose conditions read
+    only its own attributes and literals (``if self.batch_ind:``), and that nothing else copied with it reads: for
+    each, the conditions around each read. Whether a branch runs is the rules' to decide for each task."""
+    others = [s for s in extractor.chosen.values() if s is not node and not isinstance(s, (ast.Import, ast.ImportFrom))]
+    guarded: dict[str, list[tuple[ir.BranchGuard, ...]]] = {}
+    reachable: set[str] = set()
+    for local, qualified in sorted(airflow.items()):
+        if qualified.startswith(NEVER_BOUND) or qualified in reachable:
+            continue
+        read_elsewhere = any(isinstance(n, ast.Name) and n.id == local for s in others for n in ast.walk(s))
+        uses = _branch_uses(node, local)
+        # Read by a helper copied with it, or once outside such a branch: reachable whatever the attributes hold.
+        if read_elsewhere or not uses or not all(uses):
+            reachable.add(qualified)
+            continue
+        guarded.setdefault(qualified, []).extend(uses)
+    return tuple(ir.GuardedName(name, tuple(uses)) for name, uses in sorted(guarded.items()) if name not in reachable)
+
+
+_DECIDABLE = (
+    ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In,
+    ast.NotIn, ast.Constant, ast.Attribute, ast.Name, ast.Load, ast.Tuple, ast.List,
+)  # fmt: skip
+
+
+def _attribute_test(test: ast.expr, receiver: str) -> bool:
+    """Does ``test`` read nothing but ``<receiver>.<attribute>`` values and literals (``not``, ``and``, ``==``...)?"""
+    nodes = list(ast.walk(test))
+    attributes = [n for n in nodes if isinstance(n, ast.Attribute)]
+    names = [n for n in nodes if isinstance(n, ast.Name)]
+    if not attributes or not all(isinstance(n, _DECIDABLE) for n in nodes):
+        return False
+    if not all(isinstance(a.value, ast.Name) and a.value.id == receiver for a in attributes):
+        return False
+    return len(names) == len(attributes)  # each name is an attribute's receiver
+
+
+def _branch_uses(cls: ast.ClassDef, name: str) -> list[tuple[ir.BranchGuard, ...]]:
+    """Each read of ``name`` in the class, with the attribute conditions of the ``if`` branches around it."""
+    uses: list[tuple[ir.BranchGuard, ...]] = []
+
+    def visit(node: ast.AST, guards: tuple[ir.BranchGuard, ...], receiver: str | None) -> None:
+        if isinstance(node, ast.Name) and node.id == name:
+            uses.append(guards)
+            return
+        if isinstance(node, ast.If) and receiver is not None and _attribute_test(node.test, receiver):
+            test = ast.unparse(node.test)
+            for stmt in node.body:
+                visit(stmt, (*guards, ir.BranchGuard(node.lineno, test, True)), receiver)
+            for stmt in node.orelse:
+                visit(stmt, (*guards, ir.BranchGuard(node.lineno, test, False)), receiver)
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and receiver in _parameters(node):
+            receiver = None  # a nested function's own `self`: another object's attributes
+        for child in ast.iter_child_nodes(node):
+            visit(child, guards, receiver)
+
+    for item in cls.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or (receiver := _receiver(item)) is None:
+            visit(item, (), None)
+            continue
+        for part in [item.args, *item.decorator_list, *([item.returns] if item.returns else [])]:
+            visit(part, (), None)
+        for stmt in item.body:
+            visit(stmt, (), receiver)
+    return uses
+
+
+def _receiver(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name of the instance in a plain method (``self``), or None: a decorated function (a static method, a
+    property...), one without parameters, or one that rebinds that name."""
+    positional = [a.arg for a in method.args.posonlyargs + method.args.args]
+    if method.decorator_list or not positional:
+        return None
+    rebinds = any(
+        isinstance(n, ast.Name) and n.id == positional[0] and not isinstance(n.ctx, ast.Load) for n in ast.walk(method)
+    )
+    return None if rebinds else positional[0]
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    arguments = node.args
+    names = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    return {a.arg for a in names if a is not None}
 
 
 def _copy_alone(

@@ -263,6 +263,8 @@ class Task:
     origin: str = "static"  # static | dagbag
     role: str = ""  # "setup" | "teardown" (Airflow's setup/teardown tasks) | "" for ordinary work
     base_operator: str = ""  # an estate class's task: the known Airflow operator its class resolves to ("" none)
+    # An estate class's task: what its call passes that the scan cannot read (`**options`, positional arguments).
+    unread_arguments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,25 @@ class Dag:
     constructs: tuple[str, ...] = ()  # e.g. taskflow, task_group, mapping, branching, sensor, dataset_schedule
     complete: bool = True  # False when part of the structure depends on runtime (diagnostics say where)
     origin: str = "static"
+
+
+@dataclass(frozen=True)
+class BranchGuard:
+    """An ``if`` of an estate class's method whose condition reads only the instance's attributes and literals
+    (``if self.batch_ind:``): the code under it runs only when the condition is ``taken`` (False: its ``else``)."""
+
+    line: int  # of the ``if``, in the class's module
+    test: str  # the condition, as `ast.unparse` writes it
+    taken: bool
+
+
+@dataclass(frozen=True)
+class GuardedName:
+    """An Airflow name a copied estate class reads only inside branches decided by its attributes: for each read,
+    the conditions around it (outermost first)."""
+
+    name: str  # qualified Airflow name
+    uses: tuple[tuple[BranchGuard, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -304,6 +325,7 @@ class Callable:
     expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
     environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
     calls: tuple[str, ...] = ()  # qualified names of the imports that expression (or code it copies) uses
+    guarded: tuple[GuardedName, ...] = ()  # a copied class: Airflow names read only under its attribute branches
 
 
 @dataclass(frozen=True)

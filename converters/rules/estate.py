@@ -57,7 +57,10 @@ class EstateOperator(Rule):
     them onto the asset). Anything else stays in Airflow, saying which construct: a sensor's ``poke``, a class
     chosen at import time, a base the scan cannot read, names the copy could not take from its module, Airflow
     APIs (Airflow's metadata database: ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side
-    equivalent, XCom pulls.
+    equivalent, XCom pulls. Airflow APIs read only inside ``if`` branches whose conditions read only attributes the
+    class's ``__init__`` sets once from a parameter (``if self.batch_ind:``) do not stop a task whose literal value
+    of that parameter (its argument, or the literal default) never takes them: the note names the branch and the
+    value, and the copy binds those names to stand-ins raising, naming what they need, if the branch is reached.
 
     Example:
     ```python
@@ -182,8 +185,11 @@ def _run_copied_class(
             "raises when that code is reached (fix the estate module to make either work)"
         )
     unsupported = [n for n in copied.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
+    unreached = _unreached_branches(task, record, copied, logic, unsupported) if unsupported else None
+    if unreached is not None:
+        t.notes.append(unreached)  # only in branches this task's literal arguments never take
     # Airflow APIs with no Dagster-side equivalent keep the task in Airflow.
-    if unsupported:
+    if unsupported and unreached is None:
         return Translation(
             NONE,
             f"an estate operator calls Airflow APIs with no Dagster-side equivalent here: {_where(record)}: "
@@ -241,6 +247,153 @@ def _run_copied_class(
     t.uses_logic = True
     t.body.append(f"return run_operator(logic.{copied.name}, {written}, airflow, dag=DAG)")
     return t
+
+
+def _unreached_branches(
+    task: TaskInput, record: ir.EstateClass, copied: ir.Callable, logic: str, names: list[str]
+) -> str | None:
+    """The note of a task that cannot reach the Airflow APIs ``names`` of its class: each read of them lies under an
+    ``if`` whose condition, over attributes the class's ``__init__`` sets once from a parameter whose value for this
+    task is a literal (its argument, or the parameter's literal default), is decided against it. None otherwise."""
+    guarded = {g.name: g for g in copied.guarded}
+    if any(name not in guarded for name in names):
+        return None  # read outside such branches (or by code copied with the class): reachable
+    attributes = _literal_attributes(task, logic, copied.name)
+    decided: dict[tuple[int, str, bool], str] = {}
+    for name in names:
+        for guards in guarded[name].uses:
+            found = next((g for g in guards if _decide(g.test, attributes) is (not g.taken)), None)
+            if found is None:
+                return None  # unknown is reachable
+            decided[(found.line, found.test, found.taken)] = _why(found.test, attributes)
+    branches = "; ".join(
+        f"{'' if taken else 'the else of '}`if {test}:` ({record.source.file}:{line}), since {why}"
+        for (line, test, taken), why in sorted(decided.items())
+    )
+    return (
+        f"{hooks.describe_unsupported(names)} used only in a branch this task never runs: {branches}; the copied "
+        "class binds them to stand-ins that raise if that branch is ever reached"
+    )
+
+
+_UNKNOWN = object()
+
+
+def _literal_attributes(task: TaskInput, logic: str, name: str) -> dict[str, tuple[object, str]]:
+    """``self.<attribute>`` -> (its value for this task, where it comes from), for the attributes the class chain's
+    ``__init__`` sets once, unconditionally, from a parameter, and nothing else in the logic sets (no other method,
+    no ``for self.x in``, no ``setattr``), when the task's value of that parameter is a literal."""
+    chain = _class_chain(logic, name)
+    if not chain or any(len(c.bases) > 1 for c in chain) or task.task.unread_arguments:
+        return {}
+    tree = ast.parse(logic)
+    if any(isinstance(n, ast.Name) and n.id in {"setattr", "vars", "__dict__"} for n in ast.walk(tree)):
+        return {}
+    if any(isinstance(n, ast.Attribute) and n.attr == "__dict__" for n in ast.walk(tree)):
+        return {}
+    init = next(
+        (i for c in chain for i in c.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"),
+        None,
+    )
+    if init is None or not init.args.args or init.args.posonlyargs:
+        return {}
+    receiver = init.args.args[0].arg
+    parameters = [a.arg for a in init.args.args[1:]] + [a.arg for a in init.args.kwonlyargs]
+    positional = [a.arg for a in init.args.args]
+    defaults = dict(zip(positional[len(positional) - len(init.args.defaults) :], init.args.defaults, strict=True))
+    defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True) if d})
+    members = {i.name for c in chain for i in c.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    stores: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            stores[node.attr] = stores.get(node.attr, 0) + 1
+    rebound = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    found: dict[str, tuple[object, str]] = {}
+    for stmt in init.body:
+        if isinstance(stmt, (ast.Return, ast.Raise)):
+            break  # what follows may not run
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)):
+            continue
+        target, parameter = stmt.targets[0], stmt.value.id
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            continue
+        if target.value.id != receiver or parameter not in parameters or parameter in rebound:
+            continue
+        if stores.get(target.attr) != 1 or target.attr in members:
+            continue  # set elsewhere too (another method, a loop target), or a property
+        value = _parameter_value(task, parameter, defaults.get(parameter))
+        if value is not None:
+            found[target.attr] = value
+    return found
+
+
+def _parameter_value(task: TaskInput, parameter: str, default: ast.expr | None) -> tuple[object, str] | None:
+    """(value, where from) of ``parameter`` for this task when it is a literal scalar, else None."""
+    if parameter in task.args:
+        value = task.args[parameter]
+        scalar = value is None or isinstance(value, (bool, int, float, str))
+        if not scalar or (isinstance(value, str) and ("{{" in value or "{%" in value)):
+            return None  # code, or a template rendered at run time
+        return value, f"the task passes {parameter}={value!r}"
+    if isinstance(default, ast.Constant):
+        return default.value, f"the task leaves {parameter} at its default {default.value!r}"
+    return None
+
+
+def _decide(test: str, attributes: dict[str, tuple[object, str]]) -> object:
+    """The truth of an attribute condition (``self.a and not self.b``, ``self.mode == "x"``) for known attribute
+    values: True, False, or ``_UNKNOWN`` (``and``/``or`` decided by one known side, as Python short-circuits)."""
+    try:
+        node = ast.parse(test, mode="eval").body
+    except SyntaxError:
+        return _UNKNOWN
+    value = _value(node, attributes)
+    return _UNKNOWN if value is _UNKNOWN else bool(value)
+
+
+def _value(node: ast.expr, attributes: dict[str, tuple[object, str]]) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Attribute):
+        return attributes[node.attr][0] if node.attr in attributes else _UNKNOWN
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_value(e, attributes) for e in node.elts]
+        return _UNKNOWN if _UNKNOWN in items else tuple(items)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _value(node.operand, attributes)
+        return _UNKNOWN if inner is _UNKNOWN else not inner
+    if isinstance(node, ast.BoolOp):
+        # `a and b` is false once one side is known false (true for `or`), whatever the other holds.
+        deciding = isinstance(node.op, ast.Or)
+        values = [_value(v, attributes) for v in node.values]
+        truths = [v if v is _UNKNOWN else bool(v) for v in values]
+        if deciding in truths:
+            return deciding
+        return _UNKNOWN if _UNKNOWN in truths else (not deciding)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, right = _value(node.left, attributes), _value(node.comparators[0], attributes)
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        compare = {
+            ast.Eq: lambda a, b: a == b,
+            ast.NotEq: lambda a, b: a != b,
+            ast.Is: lambda a, b: a is b,
+            ast.IsNot: lambda a, b: a is not b,
+            ast.In: lambda a, b: a in b,
+            ast.NotIn: lambda a, b: a not in b,
+        }.get(type(node.ops[0]))
+        try:
+            return compare(left, right) if compare is not None else _UNKNOWN
+        except TypeError:
+            return _UNKNOWN
+    return _UNKNOWN
+
+
+def _why(test: str, attributes: dict[str, tuple[object, str]]) -> str:
+    """The attributes a condition reads, with the literal each holds for this task and where it comes from."""
+    read = sorted({n.attr for n in ast.walk(ast.parse(test, mode="eval")) if isinstance(n, ast.Attribute)})
+    known = [f"{a} is {attributes[a][0]!r} ({attributes[a][1]})" for a in read if a in attributes]
+    return ", ".join(known) or "its condition is constant"
 
 
 # What support's BaseOperator stand-in provides to a copied class (besides what the class defines itself).

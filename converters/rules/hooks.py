@@ -150,6 +150,12 @@ METADATA_DATABASE = {
     "airflow.settings",
     "airflow.utils.db.provide_session",
     "airflow.utils.db.create_session",
+    "airflow.models.DagRun",
+    "airflow.models.dagrun.DagRun",
+    "airflow.models.TaskInstance",
+    "airflow.models.taskinstance.TaskInstance",
+    "airflow.models.DagModel",
+    "airflow.models.dag.DagModel",
 }
 
 

@@ -636,7 +636,10 @@ class _NeverBound:
         object.__setattr__(self, "_name", name)
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise NameError(f"name {self._name!r} is not defined", name=self._name)
+        raise self._error()
+
+    def _error(self) -> Exception:
+        return NameError(f"name {self._name!r} is not defined", name=self._name)
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
@@ -646,6 +649,26 @@ class _NeverBound:
     __call__ = __getitem__ = __iter__ = __bool__ = __len__ = __str__ = __int__ = __float__ = _fail
     __add__ = __radd__ = __sub__ = __mul__ = __truediv__ = __mod__ = __contains__ = _fail
     __setattr__ = __setitem__ = _fail
+
+
+class _Unreached(_NeverBound):
+    """An Airflow name the copied class reads only in a branch judged unreachable for the tasks translated from it
+    (``if self.batch_ind:`` with ``batch_ind`` left False): any use raises, naming what it needs."""
+
+    def __init__(self, name: str, needs: str) -> None:
+        super().__init__(name)
+        object.__setattr__(self, "_needs", needs)
+
+    def _error(self) -> Exception:
+        return RuntimeError(
+            f"{self._name} needs {self._needs}, which this code location does not have: the branch reading it was "
+            "judged unreachable for this task (see the asset's airflow/notes), yet it ran; keep the task in Airflow"
+        )
+
+
+def airflow_unreached(name: str, needs: str) -> Any:
+    """A stand-in for an Airflow name read only in a branch this task's arguments never take: using it raises."""
+    return _Unreached(name, needs)
 
 
 def never_bound(name: str) -> Any:
