@@ -312,7 +312,7 @@ class LogicExtractor:
                 self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
         runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
         # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
-        odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
+        odd = [s for s in runs_at_import if not _assigns_names(s)]
         lazy = self._run_when_called(runs_at_import, saved[0])
         local_parts = {line.split(" = ", 1)[0] for line in namespaces}
         grown = any(attrs != saved_parts[0].get(k, (None, set()))[1] for k, (_, attrs) in self._namespaces.items())
@@ -384,10 +384,10 @@ class LogicExtractor:
         read what they bind (``env = Variable.get("environment")`` and the ``def env_url()`` of an estate module
         reading it), moved along so that the function defines them after what they read; None when one of them
         cannot (another statement, or code whose multi-line strings would change once indented)."""
-        if any(not isinstance(s, (ast.Assign, ast.AnnAssign)) or not _indentable(s) for s in runs_at_import):
+        if any(not _assigns_names(s) or not _indentable(s) for s in runs_at_import):
             return None
         moved = list(runs_at_import)
-        bound = {n for s in moved for n in _bound_by(s)}
+        bound = {n for s in moved for n in _bound_by(s) | _branch_names(s)}
         definitions = [
             s
             for key, s in self.chosen.items()
@@ -652,7 +652,7 @@ class LogicExtractor:
         found = self._find(name, [module.tree.body]) if module is not None else None
         if isinstance(found, ast.ImportFrom):
             found = self._copied_instead(found, name)
-        return isinstance(found, (ast.Assign, ast.AnnAssign))
+        return isinstance(found, (ast.Assign, ast.AnnAssign, ast.If))
 
     def estate_function(self, qualified: str) -> tuple[ast.FunctionDef, EstateModule] | None:
         """The function ``module.name`` of an estate module with Airflow decorators (``@task``), and its module."""
@@ -787,6 +787,9 @@ class LogicExtractor:
                     continue
                 if name in _bound_by(stmt):
                     found = stmt
+            if body is scopes[-1]:
+                # `if env == "prod": IMAGE = ... else: raise ...` at module level: the chain binds the name.
+                found = _chain_binding(body, name, found, limit) or found
             if found is None and body is scopes[-1] and self.modules is not None:
                 found = self._star_binding(name, body, limit, depth)
             if found is not None:
@@ -883,6 +886,55 @@ def _import_line(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> s
         aliases = [a for a in stmt.names if (a.asname or a.name) == name]
         return ast.unparse(ast.ImportFrom(module=_absolute_module(stmt, module), names=aliases, level=0))
     return ast.unparse(ast.Import(names=[a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]))
+
+
+def _chain_binding(body: list[ast.stmt], name: str, found: ast.stmt | None, limit) -> ast.If | None:
+    """A module-level ``if``/``elif``/``else`` chain after ``found`` (before ``limit``) that binds ``name`` on each of
+    its paths (or raises there) with plain assignments only: copied whole, it binds what Airflow's import bound."""
+    start = (found.lineno, found.col_offset) if found is not None else (0, 0)
+    chains = [
+        stmt
+        for stmt in body
+        if isinstance(stmt, ast.If)
+        and (stmt.lineno, stmt.col_offset) > start
+        and (limit is None or (stmt.lineno, stmt.col_offset) < limit)
+        and name in _branch_names(stmt)
+    ]
+    last = chains[-1] if chains else None
+    return last if last is not None and _assigns_names(last) and _binds_on_every_path([last], name) else None
+
+
+def _binds_on_every_path(block: list[ast.stmt], name: str) -> bool:
+    """Does every way through ``block`` bind ``name`` (or raise before going on)?"""
+    for stmt in block:
+        if name in _bound_by(stmt) or isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, ast.If) and all(_binds_on_every_path(b, name) for b in (stmt.body, stmt.orelse)):
+            return True
+    return False
+
+
+def _branch_names(stmt: ast.stmt) -> set[str]:
+    """The names the branches of an ``if`` statement bind (any of them)."""
+    if not isinstance(stmt, ast.If):
+        return set()
+    return {n for block in (stmt.body, stmt.orelse) for inner in block for n in _bound_by(inner) | _branch_names(inner)}
+
+
+def _assigns_names(stmt: ast.stmt) -> bool:
+    """An assignment to names only, or an ``if`` chain of those (and of ``raise``, ``pass``, docstrings)."""
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        return _binds_names_only(stmt)
+    if isinstance(stmt, ast.If):
+        plain = (ast.Raise, ast.Pass)
+        return all(
+            isinstance(inner, plain)
+            or (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Constant))
+            or _assigns_names(inner)
+            for block in (stmt.body, stmt.orelse)
+            for inner in block
+        )
+    return False
 
 
 def _binds_names_only(stmt: ast.Assign | ast.AnnAssign) -> bool:

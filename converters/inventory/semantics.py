@@ -371,11 +371,17 @@ class AirflowSemantics:
             if name is None and isinstance(value, EstateCode) and value.module and self.logic.refusal:
                 return Refused(value.source, value.origin, needs=self.logic.refusal)  # the plan's reason names it
             return ir.CodeValue(name) if name else value
-        if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
+        if isinstance(value, Qual) and self.unknown_here(value):
+            # A constant of an estate module an estate class's __init__ passes on (`image=config.pipeline_image`).
+            module, _, attr = value.name.rpartition(".")
+            code = EstateCode(value.name, code=attr, module=module)
+            name = self.carry_estate_code(code, hint)
+            return ir.CodeValue(name) if name else value
+        if isinstance(value, (list, tuple)) and any(self.unknown_here(v) for v in _flat(list(value))):
             items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
             return items if isinstance(value, list) else tuple(items)
         if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
-            if any(isinstance(v, Unknown) for v in _flat(list(value.values()))):
+            if any(self.unknown_here(v) for v in _flat(list(value.values()))):
                 return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
         return value
 
