@@ -324,6 +324,9 @@ class LogicExtractor:
             unresolved
             or any(not q.endswith(CARRIED_AIRFLOW_NAMES) and q not in self._estate_airflow for q in airflow.values())
             or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
+            # An Airflow API other than Variable and Connection run when the logic is imported: the whole logic's
+            # import would depend on it (a stand-in with no equivalent fails there); only inside the function.
+            or (lazy is None and any(self._reads_airflow(s, CARRIED_AIRFLOW_NAMES) for s in runs_at_import))
             or odd
         ):
             third_party = [self._source(s) for s in runs_at_import if self._uses_outside_stdlib(s)]
@@ -559,11 +562,13 @@ class LogicExtractor:
                     return True
         return False
 
-    def _reads_airflow(self, stmt: ast.stmt) -> bool:
-        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``)?"""
+    def _reads_airflow(self, stmt: ast.stmt, but: tuple[str, ...] = ()) -> bool:
+        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``), other than those
+        whose qualified name ends with one of ``but``?"""
         scopes = self._scopes_for(stmt)
         names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        return any(isinstance(self._find(name, scopes), str) for name in names)
+        found = [self._find(name, scopes) for name in names]
+        return any(isinstance(q, str) and not (but and q.endswith(but)) for q in found)
 
     def logic(self) -> tuple[str, str]:
         """The copied imports, then the other copied statements in source order, dedented to module level.
