@@ -67,7 +67,9 @@ class EstateModule:
     imports_airflow: bool = False  # it, or an estate module it imports, imports Airflow when imported
 
 
-# Airflow names carried code may use: the support package reads them from the environment (AIRFLOW_VAR_/CONN_).
+# Airflow names the DAG file's own argument code may use: the support package reads them from the environment
+# (AIRFLOW_VAR_/CONN_). Code copied for it out of an estate module may use any Airflow name: the rules keep the task
+# in Airflow, naming it, when the support package has no equivalent (rules/base.py, ``judge_code``).
 CARRIED_AIRFLOW_NAMES = (".Variable", ".Connection")
 
 
@@ -164,6 +166,7 @@ class LogicExtractor:
         self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
         self._in_expression = False
         self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
+        self._estate_airflow: set[str] = set()  # Airflow names the estate modules' copied code reads
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -230,7 +233,8 @@ class LogicExtractor:
         for a name the function imports with ``line``, else
         ``(None, None)``. Names bound outside the module scope that hold literals become default arguments, so each
         loop iteration keeps its own value. Returns the function's name, or None (nothing is kept) when the code
-        needs a name nothing binds, an Airflow object, or an Airflow API other than ``Variable`` and ``Connection``.
+        needs a name nothing binds, an Airflow object, or (in the file's own code) an Airflow API other than
+        ``Variable`` and ``Connection``.
         ``segment`` is the code's text when ``expr`` is not written as such in the file (a part of a mapping:
         ``(args)["cwd"]``).
         """
@@ -304,6 +308,8 @@ class LogicExtractor:
             if binding is None:
                 unresolved.append(name)
             elif isinstance(binding, str):
+                if module_scope and id(module_scope[0]) in self._foreign:
+                    self._estate_airflow.add(binding)  # the code is an estate module's own (EstateCode)
                 if self.airflow_imports.setdefault(name, binding) != binding:
                     unresolved.append(f"{name} (bound to two Airflow names by the file and an estate module)")
                 airflow[name] = binding
@@ -313,8 +319,8 @@ class LogicExtractor:
                 local_imports.append("from types import SimpleNamespace as _module_part")
                 namespaces.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in used)})")
             elif isinstance(binding, (ast.Import, ast.ImportFrom)):  # imported when the argument is computed
-                local_imports.append(_import_line(binding, name, self.module))
-                imported[name] = _imported_name(binding, name, self.module)
+                local_imports.append(_import_line(binding, name, self._module_of(binding)))
+                imported[name] = _imported_name(binding, name, self._module_of(binding))
                 self._imports_used.append(imported[name])
             elif self._claim(name, binding) or (
                 isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -325,7 +331,7 @@ class LogicExtractor:
                 self._require(binding, self._scopes_for(binding), unresolved, airflow, seen)
         runs_at_import = [s for key, s in self.chosen.items() if key not in saved[0] and not _is_definition(s)]
         # An assignment into a container (`checks[name] = ...`) binds no name: what it fills is not followed.
-        odd = [s for s in runs_at_import if not (isinstance(s, (ast.Assign, ast.AnnAssign)) and _binds_names_only(s))]
+        odd = [s for s in runs_at_import if not _assigns_names(s)]
         lazy = self._run_when_called(runs_at_import, saved[0])
         local_parts = {line.split(" = ", 1)[0] for line in namespaces}
         grown = any(attrs != saved_parts[0].get(k, (None, set()))[1] for k, (_, attrs) in self._namespaces.items())
@@ -335,8 +341,11 @@ class LogicExtractor:
             lazy = None
         if (
             unresolved
-            or any(not q.endswith(CARRIED_AIRFLOW_NAMES) for q in airflow.values())
+            or any(not q.endswith(CARRIED_AIRFLOW_NAMES) and q not in self._estate_airflow for q in airflow.values())
             or (any(self._uses_outside_stdlib(s) for s in runs_at_import) and lazy is None)
+            # An Airflow API other than Variable and Connection run when the logic is imported: the whole logic's
+            # import would depend on it (a stand-in with no equivalent fails there); only inside the function.
+            or (lazy is None and any(self._reads_airflow(s, CARRIED_AIRFLOW_NAMES) for s in runs_at_import))
             or odd
         ):
             third_party = [self._source(s) for s in runs_at_import if self._uses_outside_stdlib(s)]
@@ -364,7 +373,7 @@ class LogicExtractor:
                 environment |= set(_environment(stmt)) | self._third_party_calls(stmt)
         bound_here = [f"{key} = {code}" for key, code in sorted(computed.items())]
         lines = [*sorted(set(local_imports)), *moved, *namespaces, *bound_here]
-        body = "".join(f"    {line}\n" for line in lines)
+        body = "".join(f"    {line}\n" if line.strip() else "\n" for line in lines)
         self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
         airflow_names = set(airflow.values())
         calls = set(self._imports_used) | _attribute_calls(expr, imported)
@@ -393,15 +402,27 @@ class LogicExtractor:
 
     def _run_when_called(self, runs_at_import: list[ast.stmt], before: dict) -> list[ast.stmt] | None:
         """The statements an argument's code needs that would run when the logic is imported, in the order they run,
-        when they can run inside its function instead: one-line assignments that no copied definition reads."""
-        ordered = sorted(runs_at_import, key=lambda s: (self._rank(s), s.lineno, s.col_offset))
-        if any(s.end_lineno != s.lineno or not isinstance(s, (ast.Assign, ast.AnnAssign)) for s in ordered):
+        when they can run inside its function instead: assignments, with the definitions copied for this code that
+        read what they bind (``env = Variable.get("environment")`` and the ``def env_url()`` of an estate module
+        reading it), moved along so that the function defines them after what they read; None when one of them
+        cannot (another statement, or code whose multi-line strings would change once indented)."""
+        if any(not _assigns_names(s) or not _indentable(s) for s in runs_at_import):
             return None
-        bound = {n for s in ordered for n in _bound_by(s)}
-        definitions = [s for key, s in self.chosen.items() if key not in before and _is_definition(s)]
-        if any(bound & _free_names(d) for d in definitions if not isinstance(d, (ast.Import, ast.ImportFrom))):
-            return None
-        return ordered
+        moved = list(runs_at_import)
+        bound = {n for s in moved for n in _bound_by(s) | _branch_names(s)}
+        definitions = [
+            s
+            for key, s in self.chosen.items()
+            if key not in before and _is_definition(s) and not isinstance(s, (ast.Import, ast.ImportFrom))
+        ]
+        readers = [d for d in definitions if bound & _free_names(d)]
+        while readers:  # a definition reading a moved one moves too: no module-level code reads the function's names
+            if not all(_indentable(d) for d in readers):
+                return None
+            moved += readers
+            bound |= {n for d in readers for n in _bound_by(d)}
+            readers = [d for d in definitions if d not in moved and bound & _free_names(d)]
+        return sorted(moved, key=lambda s: (self._rank(s), s.lineno, s.col_offset))
 
     def _third_party_calls(self, stmt: ast.stmt) -> set[str]:
         """``Env() (environs)``: calls in ``stmt`` of names imported from outside the standard library."""
@@ -560,11 +581,13 @@ class LogicExtractor:
                     return True
         return False
 
-    def _reads_airflow(self, stmt: ast.stmt) -> bool:
-        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``)?"""
+    def _reads_airflow(self, stmt: ast.stmt, but: tuple[str, ...] = ()) -> bool:
+        """Does a statement read a name bound to an Airflow import (``Variable``, ``Connection``), other than those
+        whose qualified name ends with one of ``but``?"""
         scopes = self._scopes_for(stmt)
         names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        return any(isinstance(self._find(name, scopes), str) for name in names)
+        found = [self._find(name, scopes) for name in names]
+        return any(isinstance(q, str) and not (but and q.endswith(but)) for q in found)
 
     def logic(self) -> tuple[str, str]:
         """The copied imports, then the other copied statements in source order, dedented to module level.
@@ -629,6 +652,12 @@ class LogicExtractor:
             return None  # a function Airflow makes a task of (@task): calling it builds a task, it is not copied
         return found
 
+    def module_statement(self, module: str) -> ast.stmt | None:
+        """A module-level statement of the estate module ``module``: code carried from that module is resolved in
+        its names (``add_expression``'s ``stmt``); None when the copier does not find the module."""
+        found = self._estate_module(module)
+        return found.tree.body[0] if found is not None and found.tree.body else None
+
     def foreign_function(self, qualified: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The function ``module.name`` of an estate module that imports Airflow, to copy as a task's callable."""
         module_name, _, name = qualified.rpartition(".")
@@ -647,7 +676,7 @@ class LogicExtractor:
         found = self._find(name, [module.tree.body]) if module is not None else None
         if isinstance(found, ast.ImportFrom):
             found = self._copied_instead(found, name)
-        return isinstance(found, (ast.Assign, ast.AnnAssign))
+        return isinstance(found, (ast.Assign, ast.AnnAssign, ast.If))
 
     def estate_function(self, qualified: str) -> tuple[ast.FunctionDef, EstateModule] | None:
         """The function ``module.name`` of an estate module with Airflow decorators (``@task``), and its module."""
@@ -737,6 +766,8 @@ class LogicExtractor:
                 unresolved.append(closure or name)
                 continue
             if isinstance(binding, str):  # an Airflow import
+                if id(stmt) in self._foreign:
+                    self._estate_airflow.add(binding)
                 if self.airflow_imports.setdefault(name, binding) != binding:
                     unresolved.append(f"{name} (bound to two Airflow names by the file and an estate module)")
                     continue
@@ -813,6 +844,9 @@ class LogicExtractor:
                     continue
                 if name in _bound_by(stmt):
                     found = stmt
+            if body is scopes[-1]:
+                # `if env == "prod": IMAGE = ... else: raise ...` at module level: the chain binds the name.
+                found = _chain_binding(body, name, found, limit) or found
             if found is None and body is scopes[-1] and self.modules is not None:
                 found = self._star_binding(name, body, limit, depth)
             if found is not None:
@@ -911,6 +945,55 @@ def _import_line(stmt: ast.Import | ast.ImportFrom, name: str, module: str) -> s
     return ast.unparse(ast.Import(names=[a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name]))
 
 
+def _chain_binding(body: list[ast.stmt], name: str, found: ast.stmt | None, limit) -> ast.If | None:
+    """A module-level ``if``/``elif``/``else`` chain after ``found`` (before ``limit``) that binds ``name`` on each of
+    its paths (or raises there) with plain assignments only: copied whole, it binds what Airflow's import bound."""
+    start = (found.lineno, found.col_offset) if found is not None else (0, 0)
+    chains = [
+        stmt
+        for stmt in body
+        if isinstance(stmt, ast.If)
+        and (stmt.lineno, stmt.col_offset) > start
+        and (limit is None or (stmt.lineno, stmt.col_offset) < limit)
+        and name in _branch_names(stmt)
+    ]
+    last = chains[-1] if chains else None
+    return last if last is not None and _assigns_names(last) and _binds_on_every_path([last], name) else None
+
+
+def _binds_on_every_path(block: list[ast.stmt], name: str) -> bool:
+    """Does every way through ``block`` bind ``name`` (or raise before going on)?"""
+    for stmt in block:
+        if name in _bound_by(stmt) or isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, ast.If) and all(_binds_on_every_path(b, name) for b in (stmt.body, stmt.orelse)):
+            return True
+    return False
+
+
+def _branch_names(stmt: ast.stmt) -> set[str]:
+    """The names the branches of an ``if`` statement bind (any of them)."""
+    if not isinstance(stmt, ast.If):
+        return set()
+    return {n for block in (stmt.body, stmt.orelse) for inner in block for n in _bound_by(inner) | _branch_names(inner)}
+
+
+def _assigns_names(stmt: ast.stmt) -> bool:
+    """An assignment to names only, or an ``if`` chain of those (and of ``raise``, ``pass``, docstrings)."""
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        return _binds_names_only(stmt)
+    if isinstance(stmt, ast.If):
+        plain = (ast.Raise, ast.Pass)
+        return all(
+            isinstance(inner, plain)
+            or (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Constant))
+            or _assigns_names(inner)
+            for block in (stmt.body, stmt.orelse)
+            for inner in block
+        )
+    return False
+
+
 def _binds_names_only(stmt: ast.Assign | ast.AnnAssign) -> bool:
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     return all(
@@ -922,6 +1005,23 @@ def _binds_names_only(stmt: ast.Assign | ast.AnnAssign) -> bool:
 
 def _is_definition(stmt: ast.stmt) -> bool:
     return isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+
+
+def _indentable(stmt: ast.stmt) -> bool:
+    """Can ``stmt`` be copied into a function's body (each line indented) unchanged: no multi-line string but a
+    docstring (whose indentation changes nothing the code does)?"""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(stmt)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    for node in ast.walk(stmt):
+        text = isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        if text and node.end_lineno != node.lineno and id(node) not in docstrings:
+            return False
+    return True
 
 
 def _literal_source(value: object) -> str:

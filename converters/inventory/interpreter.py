@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from converters.inventory import ir
-from converters.inventory.callables import LogicExtractor, _all_names, is_plain_literal
+from converters.inventory.callables import BUILTIN_NAMES, LogicExtractor, _all_names, is_plain_literal
 from converters.inventory.data_files import OpenFile
 from converters.inventory.estate import NOT_HANDLED
 from converters.inventory.literals import (
@@ -529,6 +529,10 @@ class Interpreter:
             imports = _stdlib_imports(node, env)
             if imports is not None:
                 return EstateCode(value.source, code=ast.unparse(node), imports=imports)
+            literals = _module_scoped(node, env, self.module_env)
+            if literals is not None:  # over its module's names: copied from that module when carried
+                module = self.module.removesuffix(".__init__")
+                return EstateCode(value.source, code=ast.unparse(node), module=module, literals=literals)
         return value
 
     def eval_node(self, node: ast.expr, env: dict[str, Any]) -> Any:
@@ -1009,6 +1013,30 @@ def _shape_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shape_copy(v) for k, v in value.items()}
     return value
+
+
+def _module_scoped(node: ast.expr, env: dict[str, Any], module_env: dict[str, Any]) -> tuple | None:
+    """The plain values ``node``'s local names hold (name, value), when every other name it reads is bound by its
+    module (the value the module's own binding holds) or a builtin; None when it reads anything else (a local
+    holding what the scan does not know, a local shadowing a module name, a name nothing binds)."""
+    if isinstance(node, ast.Name):
+        return None  # a name only refers to a value computed elsewhere
+    literals: dict[str, Any] = {}
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.Lambda, ast.comprehension, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return None
+        if not isinstance(inner, ast.Name):
+            continue
+        name = inner.id
+        if name in env and name in module_env and env[name] is module_env[name]:
+            continue
+        if name in env and name not in module_env and is_plain_literal(env[name]):
+            literals[name] = env[name]
+            continue
+        if name not in env and name in BUILTIN_NAMES:
+            continue
+        return None
+    return tuple(sorted(literals.items()))
 
 
 def _stdlib_imports(node: ast.expr, env: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:

@@ -373,12 +373,20 @@ class AirflowSemantics:
                 origin, stmt, names = value.origin
                 name = self.carry_code(hint, origin, stmt, names)
             name = name or self.carry_estate_code(value, hint)
+            if name is None and isinstance(value, EstateCode) and value.module and self.logic.refusal:
+                return Refused(value.source, value.origin, needs=self.logic.refusal)  # the plan's reason names it
             return ir.CodeValue(name) if name else value
-        if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in _flat(list(value))):
+        if isinstance(value, Qual) and self.unknown_here(value):
+            # A constant of an estate module an estate class's __init__ passes on (`image=config.pipeline_image`).
+            module, _, attr = value.name.rpartition(".")
+            code = EstateCode(value.name, code=attr, module=module)
+            name = self.carry_estate_code(code, hint)
+            return ir.CodeValue(name) if name else value
+        if isinstance(value, (list, tuple)) and any(self.unknown_here(v) for v in _flat(list(value))):
             items = [self.carry_origins(v, f"{hint}_{i}") for i, v in enumerate(value)]
             return items if isinstance(value, list) else tuple(items)
         if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
-            if any(isinstance(v, Unknown) for v in _flat(list(value.values()))):
+            if any(self.unknown_here(v) for v in _flat(list(value.values()))):
                 return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
         return value
 
@@ -516,16 +524,24 @@ class AirflowSemantics:
         return ir.CallValue(value.name, args, {k: part(k, v) for k, v in value.kwargs.items()})
 
     def carry_estate_code(self, value: Any, hint: str) -> str | None:
-        """An estate module's expression over the standard library alone (``EstateCode``), carried as itself."""
+        """An estate module's expression (``EstateCode``) carried as itself: over the standard library alone, with
+        its imports; over its module's names, with what it uses of that module copied (the estate class copier's
+        way: Airflow names bound to the support package's equivalents, the rules judge the rest)."""
         if not isinstance(value, EstateCode) or self.logic is None:
             return None
-        refusal, imports = self.logic.refusal, dict(value.imports)
+        refusal, imports, literals = self.logic.refusal, dict(value.imports), dict(value.literals)
+        stmt = self.logic.module_statement(value.module) if value.module else None
+        if value.module and stmt is None:
+            return None  # its module is not one the copier finds
 
-        def known(name: str) -> tuple[str | None, str | None]:
+        def known(name: str) -> tuple[str | None, Any]:
+            if name in literals:
+                return "literal", literals[name]
             return ("import", imports[name]) if name in imports else (None, None)
 
-        name = self.logic.add_expression(hint, ast.parse(value.code, mode="eval").body, None, known, value.code)
-        self.logic.refusal = refusal if name is None else self.logic.refusal  # why the file's own code was not
+        name = self.logic.add_expression(hint, ast.parse(value.code, mode="eval").body, stmt, known, value.code)
+        # Why the file's own code was not carried, unless this code's own refusal says more.
+        self.logic.refusal = refusal if name is None and not value.module else self.logic.refusal
         return name
 
     def assigned_code(self, name: str) -> ast.expr | None:

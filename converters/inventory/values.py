@@ -50,10 +50,15 @@ class EstateCode(Unknown):
     """What an estate module's expression computed that the scan could not evaluate, when that expression reads
     only modules of the standard library (``os.getenv("BASE_DIR")`` in a helper giving ``default_args``): carried
     as that expression (``code``) with its ``imports`` (name, import line) when the DAG file's own code for it cannot
-    be (it would run the rest of the helper's module)."""
+    be (it would run the rest of the helper's module); or when it reads the names of its module and plain values
+    (``module``, ``literals``): carried as that expression with what it uses of its module copied."""
 
     code: str = field(default="", compare=False, repr=False)
     imports: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    # Or code over the names of its estate module ``module`` (``"db" + env_url("_")`` in a task factory), resolved
+    # there by the copier (``LogicExtractor``), with ``literals`` the plain values its other names held (parameters).
+    module: str = field(default="", compare=False, repr=False)
+    literals: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

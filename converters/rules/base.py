@@ -13,6 +13,7 @@ context for the run), ``DAG`` (the module's ``DagInfo``), ``logic`` (the DAG fil
 
 from __future__ import annotations
 
+import ast
 import json
 import keyword
 import re
@@ -21,7 +22,16 @@ from typing import Any, ClassVar
 
 from converters.inventory import ir
 from converters.inventory.secrets import secret_expression
-from converters.rules.hooks import HOOKS, unsupported_uses
+from converters.rules.hooks import (
+    AIRFLOW_NAMES_SUPPORTED,
+    HOOKS,
+    bound,
+    classes_used,
+    describe_unsupported,
+    module_imports,
+    unsupported_uses,
+    uses_note,
+)
 
 MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
 DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
@@ -337,8 +347,19 @@ def judge_code(task: TaskInput, t: Translation) -> None:
             t.disposition = NONE
             t.reason = f"an argument's code calls {needs_airflow[0]}, whose module imports Airflow (absent in Dagster)"
             return
-        bound = {local: HOOKS[q] for local, q in task.file.logic_airflow_imports.items() if q in HOOKS}
-        missing = unsupported_uses(task.file.logic, name, bound)
+        unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not bound(n)]
+        # Code copied out of an estate module using an Airflow API support/ does not reproduce stays in Airflow.
+        if unsupported:
+            t.disposition = NONE
+            t.reason = (
+                "an argument's code uses Airflow APIs with no Dagster-side equivalent here: "
+                + describe_unsupported(unsupported)
+            )
+            return
+        imports = task.file.logic_airflow_imports
+        supported = {**AIRFLOW_NAMES_SUPPORTED, **HOOKS}
+        classes = {local: supported[q] for local, q in imports.items() if q in supported}
+        missing = unsupported_uses(task.file.logic, name, classes, module_imports(imports))
         # A method of Airflow's Connection the support package does not have would fail when the asset runs.
         if missing:
             t.disposition = NONE
@@ -347,11 +368,28 @@ def judge_code(task: TaskInput, t: Translation) -> None:
         if any(n.endswith("Variable") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             note = f"{found.expression[:80]!r} reads Airflow Variables: set AIRFLOW_VAR_<KEY> on the Dagster side"
+            keys = _variables_read(task.file.logic, name)
+            if keys:
+                note += f" ({', '.join('AIRFLOW_VAR_' + k.upper() for k in keys)})"
             t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
+            if "# from " in _function_source(task.file.logic, name):
+                # An estate module's module-level Variable.get, copied into the argument's function.
+                t.notes.append(
+                    "the estate module code it copies reads its Variables when the asset runs: the same source "
+                    "Airflow's tasks read when Variables come from the environment (AIRFLOW_VAR_<KEY>) or a secrets "
+                    "backend; Variables kept in Airflow's metadata database must be exported to the Dagster side"
+                )
         if any(n.endswith("Connection") for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
             note = f"{found.expression[:80]!r} reads Airflow Connections: set AIRFLOW_CONN_<ID> on the Dagster side"
             t.notes.append(note + " (read when the asset runs, not when the file is parsed)")
+        used = sorted(classes_used(found.airflow_names) - {"Connection"})
+        # Hooks, Airflow's configuration...: reproduced by support/hooks.py from the Dagster side's environment.
+        if used:
+            t.disposition = worse(t.disposition, JUDG)
+            t.notes.append(
+                f"{found.expression[:80]!r} " + uses_note(used, "the driver installed in the Dagster environment")
+            )
         if found.environment:
             t.disposition = worse(t.disposition, JUDG)
             reads = ", ".join(found.environment)
@@ -359,6 +397,34 @@ def judge_code(task: TaskInput, t: Translation) -> None:
                 f"{found.expression[:80]!r} reads {reads} when the asset runs (Airflow read it when it parsed the file)"
             )
             t.notes.append(note + ": the Dagster host must give the same values")
+
+
+def _function_source(logic: str, name: str) -> str:
+    """The source of the top-level function ``name`` of a logic module ("" when it has none)."""
+    try:
+        tree = ast.parse(logic)
+    except SyntaxError:
+        return ""
+    node = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    return ast.get_source_segment(logic, node) or "" if node is not None else ""
+
+
+def _variables_read(logic: str, name: str) -> list[str]:
+    """The literal keys of the ``Variable.get("key")`` calls of the logic's function ``name`` (nested code too)."""
+    source = _function_source(logic, name)
+    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)] if source else []
+    return sorted(
+        {
+            c.args[0].value
+            for c in calls
+            if isinstance(c.func, ast.Attribute)
+            and c.func.attr == "get"
+            and ast.unparse(c.func.value).endswith("Variable")
+            and c.args
+            and isinstance(c.args[0], ast.Constant)
+            and isinstance(c.args[0].value, str)
+        }
+    )
 
 
 def _is_task_function(qualified: str, task_functions: frozenset[str]) -> bool:

@@ -102,6 +102,34 @@ HOOKS: dict[str, str] = {
 }
 
 
+# Airflow's other names the support package binds (support/runtime.py): copied code may use them; the rules
+# accept them (python.py, estate.py, argument code in base.py), the generator binds them (codegen/render.py).
+AIRFLOW_NAMES_SUPPORTED = {
+    "airflow.models.Variable": "Variable",
+    "airflow.models.variable.Variable": "Variable",
+    "airflow.sdk.Variable": "Variable",
+    "airflow.operators.python.get_current_context": "get_current_context",
+    "airflow.sdk.get_current_context": "get_current_context",
+    "airflow.exceptions.AirflowException": "AirflowException",
+    "airflow.exceptions.AirflowFailException": "AirflowFailException",
+    "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
+    "airflow.exceptions.AirflowConfigException": "AirflowConfigException",
+    "airflow.sdk.exceptions.AirflowException": "AirflowException",
+    "airflow.sdk.exceptions.AirflowFailException": "AirflowFailException",
+    "airflow.sdk.exceptions.AirflowSkipException": "AirflowSkipException",
+    # The standard provider's exceptions module re-exports Airflow's (``from ... import AirflowException`` works).
+    "airflow.providers.standard.exceptions.AirflowException": "AirflowException",
+    "airflow.utils.dates.days_ago": "days_ago",
+    "airflow.utils.context.Context": "Context",
+    "airflow.sdk.Context": "Context",
+    "airflow.utils.decorators.apply_defaults": "apply_defaults",
+    # The base of an estate operator class copied into the logic (rules/estate.py): support's stand-in.
+    "airflow.models.BaseOperator": "BaseOperator",
+    "airflow.models.baseoperator.BaseOperator": "BaseOperator",
+    "airflow.sdk.BaseOperator": "BaseOperator",
+}
+
+
 def _modules() -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for path, cls in HOOKS.items():

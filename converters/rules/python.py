@@ -11,30 +11,8 @@ from converters.inventory import ir
 from converters.inventory.operators import canonical, decorated
 from converters.rules import hooks
 from converters.rules.base import JUDG, MECH, NONE, REDESIGN, Code, Rule, TaskInput, Translation, Untranslatable, worse
+from converters.rules.hooks import AIRFLOW_NAMES_SUPPORTED
 
-AIRFLOW_NAMES_SUPPORTED = {
-    "airflow.models.Variable": "Variable",
-    "airflow.models.variable.Variable": "Variable",
-    "airflow.sdk.Variable": "Variable",
-    "airflow.operators.python.get_current_context": "get_current_context",
-    "airflow.sdk.get_current_context": "get_current_context",
-    "airflow.exceptions.AirflowException": "AirflowException",
-    "airflow.exceptions.AirflowFailException": "AirflowFailException",
-    "airflow.exceptions.AirflowSkipException": "AirflowSkipException",
-    "airflow.sdk.exceptions.AirflowException": "AirflowException",
-    "airflow.sdk.exceptions.AirflowFailException": "AirflowFailException",
-    "airflow.sdk.exceptions.AirflowSkipException": "AirflowSkipException",
-    # The standard provider's exceptions module re-exports Airflow's (``from ... import AirflowException`` works).
-    "airflow.providers.standard.exceptions.AirflowException": "AirflowException",
-    "airflow.utils.dates.days_ago": "days_ago",
-    "airflow.utils.context.Context": "Context",
-    "airflow.sdk.Context": "Context",
-    "airflow.utils.decorators.apply_defaults": "apply_defaults",
-    # The base of an estate operator class copied into the logic (rules/estate.py): support's stand-in.
-    "airflow.models.BaseOperator": "BaseOperator",
-    "airflow.models.baseoperator.BaseOperator": "BaseOperator",
-    "airflow.sdk.BaseOperator": "BaseOperator",
-}
 # Airflow hooks (BaseHook included) are bound to support/hooks.py: their paths are in rules/hooks.py's HOOKS.
 CALLABLE_ARGS = {
     "python_callable",

@@ -231,8 +231,8 @@ def estate(tmp_path_factory):
         ("whole_module", "NONE", "calls helpers.airflow_side, whose module imports Airflow"),
         # Its constant is computed by third-party code: copied into the argument's function, run when it is computed.
         ("third_party_constant", "JUDG", "the command runs with bash"),
-        # A function of the module reads that constant: it would run when the logic is imported, so nothing is copied.
-        ("third_party_helper", "NONE", "calls helpers.airflow_side.shared, whose module imports Airflow"),
+        # A function of the module reads that constant: it moves with it into the argument's function.
+        ("third_party_helper", "JUDG", "the command runs with bash"),
         ("at_import", "MECH", "the command runs with bash"),
     ],
 )

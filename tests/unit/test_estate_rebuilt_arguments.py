@@ -182,10 +182,13 @@ def test_a_helpers_standard_library_expression_is_carried_alone(helped, monkeypa
     assert "get_default_args" not in root_text
 
 
-def test_a_helpers_expression_over_its_own_values_is_not_carried(helped):
-    planned, _ = helped
-    # os.getenv("X") + suffix reads the helper's parameter: not the standard library alone.
-    assert not isinstance(_task(planned, "run").task.arguments["output_encoding"], ir.CodeValue)
+def test_a_helpers_expression_over_its_parameters_plain_values_is_carried(helped, monkeypatch):
+    planned, logic = helped
+    # os.getenv("X") + suffix reads the helper's parameter, which held "-x" when Airflow called it: its default.
+    encoding = _task(planned, "run").task.arguments["output_encoding"]
+    assert isinstance(encoding, ir.CodeValue)
+    monkeypatch.setenv("X", "utf8")
+    assert getattr(logic, encoding.name)() == "utf8-x"
 
 
 # A task factory of an estate module merging its own environment reads with the caller's (`dict(env, **extra)`).

@@ -514,6 +514,10 @@ class AirflowFailException(AirflowException):
     """Fail without retrying (Dagster retries per the asset's policy either way)."""
 
 
+class AirflowConfigException(AirflowException):
+    """Airflow's error for a configuration an estate module refuses (``raise AirflowConfigException(...)``)."""
+
+
 class AirflowSkipException(AirflowException):
     """Airflow would mark the task skipped; in Dagster the step fails with this message."""
 
