@@ -9,6 +9,7 @@ import json
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND_NOTE
 from converters.inventory.estate import RUN_TIME_METHODS
+from converters.inventory.operators import resolve_operator
 from converters.rules import hooks
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -109,12 +110,10 @@ class EstateOperator(Rule):
         unrecorded = ir.EstateClass(task.task.operator, task.task.source, (task.task.operator,), kind="unresolved")
         record = estate_class(task) or unrecorded
         uses = f" ({'; '.join(record.notes)})" if record.notes and record.kind != "runtime" else ""
-        # Which class runs is decided when its module is imported (an environment switch): no one rule applies.
+        # Which class runs is decided when its module is imported (an environment switch): the asset decides the
+        # same way when it runs, if each class translates and the condition is code the Dagster side can run.
         if record.kind == "runtime":
-            chosen = record.notes[0] if record.notes else "an expression"
-            return Translation(
-                NONE, f"the operator class is chosen when its module is imported: {record.qualified} = {chosen}"
-            )
+            return _run_chosen_class(task, record)
         # Its base is neither Airflow's nor estate code the scan reads: what it does is unknown.
         if record.kind == "unresolved":
             return Translation(
@@ -140,6 +139,104 @@ class EstateOperator(Rule):
                 f"the execute() of an estate operator class could not be copied out of its module: {_where(record)}",
             )
         return _run_copied_class(task, record, *copied)
+
+
+# What a translation may hold for its body to be one branch of a choice made when the asset runs.
+_NOT_CHOSEN = ("passthrough", "gate", "triggers", "dbt", "checks", "extra_deps", "inputs")
+
+
+def _run_chosen_class(task: TaskInput, record: ir.EstateClass) -> Translation:
+    """A class chosen when its module is imported (``Op = A if condition else B``): the asset runs the condition,
+    carried as code, and then the alternative it picks, each translated as a task of that class would be; the
+    weakest of their dispositions (JUDG at best), or NONE naming the alternative or the condition that is not."""
+    from converters.rules import default_registry  # the registry imports this module
+
+    written = record.notes[0] if record.notes else "an expression"
+    condition = record.notes[1] if len(record.notes) > 1 else written
+    chosen = f"the operator class is chosen when its module is imported: {record.qualified} = {written}"
+    carried = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+    if len(record.bases) != 2 or carried is None:
+        return Translation(NONE, chosen)
+    if not carried.copied.name:
+        return Translation(
+            NONE, f"{chosen}; its condition cannot run on the Dagster side: {carried.copied.unresolved[0]}"
+        )
+    needs_airflow = [c for c in carried.copied.calls if c in task.estate.airflow_modules]
+    if carried.copied.airflow_names or needs_airflow:
+        uses = ", ".join([*carried.copied.airflow_names, *needs_airflow])
+        return Translation(NONE, f"{chosen}; its condition reads Airflow ({uses}), absent on the Dagster side")
+    rebuilt = next((n.split(": ", 1)[1] for n in record.notes if n.startswith("rebuilds its arguments: ")), "")
+    if rebuilt:
+        return Translation(
+            NONE, f"{chosen}; {rebuilt} rebuilds its arguments in __init__, which is not followed under a choice"
+        )
+    registry = default_registry()
+    translations: list[tuple[str, Translation]] = []
+    for alternative in record.bases:
+        short = alternative.rsplit(".", 1)[-1]
+        own = estate_class(dataclasses.replace(task, task=dataclasses.replace(task.task, operator=alternative)))
+        if own is not None:
+            base = own.base_operator if own.kind == "subclass" else ""
+            operator, family = alternative, own.family
+        else:
+            info = resolve_operator(alternative)
+            operator, family, base = info.canonical, info.family, ""
+        as_it = dataclasses.replace(task.task, operator=operator, family=family, base_operator=base)
+        rule, translation = registry.translate(dataclasses.replace(task, task=as_it))
+        if own is not None and own.kind == "runtime":
+            translation = Translation(NONE, f"{_where(own)} is itself chosen when its module is imported")
+        if translation.disposition == NONE:
+            return Translation(NONE, f"{chosen}; {short} does not translate: {translation.reason}")
+        held = [f for f in _NOT_CHOSEN if getattr(translation, f)]
+        lines = translation.body
+        returns = [i for i, line in enumerate(lines) if line.startswith("return ") or "yield" in line]
+        if held or returns != [len(lines) - 1]:
+            what = ", ".join(held) or "a body that does not end in its value"
+            return Translation(
+                NONE, f"{chosen}; {short} translates ({rule.name}) to {what}, not one branch of a choice"
+            )
+        translations.append((short, translation))
+    disposition = JUDG
+    for _, translation in translations:
+        disposition = worse(disposition, translation.disposition)
+    (first, a), (second, b) = translations
+    home = record.qualified.rsplit(".", 1)[0]
+    t = Translation(
+        disposition,
+        f"{record.qualified.rsplit('.', 1)[-1]} is {first} or {second}, chosen when the asset runs by {condition}: "
+        f"{first}: {a.reason}; {second}: {b.reason}",
+        kinds=tuple(dict.fromkeys([*a.kinds, *b.kinds])),
+        consumed=a.consumed | b.consumed,
+        resources=[*a.resources, *(r for r in b.resources if r not in a.resources)],
+        imports=a.imports | b.imports,
+        support=a.support | b.support,
+        uses_logic=a.uses_logic or b.uses_logic,
+        code=list(dict.fromkeys([*a.code, *b.code])),
+    )
+    t.notes.append(
+        f"the class is chosen from the Dagster side's environment when the asset runs ({condition}), where Airflow "
+        f"chose it from its own when it imported {home}: give both the same environment"
+    )
+    if carried.copied.environment:
+        t.notes.append(f"the choice reads {', '.join(carried.copied.environment)} when the asset runs")
+    t.notes += [f"{short}: {note}" for short, translation in translations for note in translation.notes]
+    classes = [c for _, tr in translations for c in (tr.logic_class, *tr.logic_classes) if c]
+    if carried.path == task.file.path:
+        t.uses_logic = True
+        test = f"logic.{carried.copied.name}()"
+    else:
+        classes.insert(0, record.qualified)
+        t.support.add("load_logic")
+        test = f"load_logic({json.dumps(estate_logic_module(record.qualified))}).{carried.copied.name}()"
+    t.logic_classes = tuple(dict.fromkeys(classes))
+    t.body.append(f"if {test}:")
+    for index, (_, translation) in enumerate(translations):
+        if index:
+            t.body.append("else:")
+        *before, last = translation.body
+        t.body += [f"    {line}" for line in before] + [f"    chosen = {last.removeprefix('return ')}"]
+    t.body.append("return chosen")
+    return t
 
 
 def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable, str, dict, str] | None:
