@@ -316,8 +316,15 @@ def _run_copied_class(
     code = Code(t)
     # BaseOperator's scheduling arguments the class neither names nor reads reach only the stand-in, which ignores
     # them (the planner maps retries, timeouts... onto the asset): they are not written into the call.
-    named = _init_names(logic, copied.name)
-    skipped = {k for k in task.args if k in BASE_OPERATOR_ARGS and k not in named}
+    # One default_args gave: Airflow fills from default_args only the parameters an ``__init__`` names, and passes
+    # the rest as ``default_args`` to BaseOperator; the class's ``**kwargs`` never holds them.
+    named, explicit = _init_names(logic, copied.name), _init_names(logic, copied.name, whole=False)
+    defaults = task.dag.default_args
+    skipped = {
+        k
+        for k, v in task.args.items()
+        if k in BASE_OPERATOR_ARGS and (k not in named or (k not in explicit and k in defaults and defaults[k] == v))
+    }
     arguments = {
         "task_id": task.task.task_id,
         **{k: v for k, v in task.args.items() if k not in {"dag", "expand"} and k not in skipped},
@@ -360,9 +367,10 @@ def _class_chain(logic: str, name: str) -> list[ast.ClassDef]:
     return chain
 
 
-def _init_names(logic: str, name: str) -> set[str]:
+def _init_names(logic: str, name: str, whole: bool = True) -> set[str]:
     """The parameters of the ``__init__``s of the class chain, and the strings they hold (``kwargs["retries"]``,
-    ``kwargs.get("owner")``): the arguments the class itself may read."""
+    ``kwargs.get("owner")``): the arguments the class itself may read; with ``whole``, BaseOperator's arguments
+    too when an ``__init__`` uses its ``**kwargs`` otherwise than passing it on (it may read any of them)."""
     found: set[str] = set()
     for node in _class_chain(logic, name):
         for item in node.body:
@@ -380,7 +388,9 @@ def _init_names(logic: str, name: str) -> set[str]:
                     or (isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant))
                 }
                 # ``**kwargs`` used otherwise than passed on (kept, iterated): the class may read any of them.
-                if any(isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)):
+                if whole and any(
+                    isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)
+                ):
                     found |= BASE_OPERATOR_ARGS
     return found
 
