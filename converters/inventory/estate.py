@@ -31,6 +31,7 @@ from converters.inventory.callables import (
     NEVER_BOUND_NOTE,
     CodeSources,
     LogicExtractor,
+    _absolute_module,
     _context_uses,
     is_plain_literal,
 )
@@ -75,6 +76,8 @@ RUN_TIME_METHODS = (
     "execute_complete",
 )
 _SKIPPED_TOPS = frozenset(sys.stdlib_module_names) | {"airflow", "__future__"}
+# The mark, in a copied class's ``unresolved``, of an estate module imported inside a method that imports Airflow.
+LOCAL_AIRFLOW_IMPORT = " (imported inside a method; it imports Airflow)"
 
 
 class EstateModules:
@@ -441,14 +444,28 @@ class EstateSemantics:
         if record.kind == "runtime" and cls.alternatives:
             record = self.choose_class(cls, record)
         self.estate_classes[record.qualified] = record
-        if record.kind == "base_operator" and cls.home is None and cls.node is not None and self.logic is not None:
-            copy_class(self.logic, cls.node)  # its execute() may run on the Dagster side (rules/estate.py decides)
-        elif record.kind == "base_operator" and cls.home is not None and cls.node is not None and self.home is None:
-            self.copy_estate_class(cls, record)  # another module's class: copied alone (rules/estate.py decides)
+        self.copy_runnable(cls)
         if isinstance(ref, TaskRef) and record.base_operator:
             task = ref.dag.tasks[ref.task_id]
             ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
         return ref
+
+    def copy_runnable(self, cls: CustomOperator) -> None:
+        """Copy a class whose own ``execute()`` may run on the Dagster side (rules/estate.py decides): a
+        ``BaseOperator`` subclass, or a subclass of a known operator replacing its ``execute()`` without an
+        ``__init__`` of its own, of another module (its base may have a Dagster-side equivalent to build it on; in
+        the DAG file's logic a base without one would stop that logic from importing). A class of the DAG file goes
+        into the file's logic; another module's is copied alone, rendered only for a task the rules translate."""
+        record, node = cls.record, cls.node
+        if record is None or node is None:
+            return
+        replaces = record.kind == "subclass" and "execute" in record.overrides and "execute" not in record.calls_super
+        if not (record.kind == "base_operator" or (replaces and cls.home is not None and not _has_init(cls))):
+            return
+        if cls.home is None and self.logic is not None:
+            copy_class(self.logic, node)
+        elif cls.home is not None and self.home is None:
+            self.copy_estate_class(cls, record)
 
     def choose_class(self, cls: CustomOperator, record: ir.EstateClass) -> ir.EstateClass:
         """A task of a class chosen when its module is imported: each alternative recorded (and copied) as its own
@@ -460,12 +477,8 @@ class EstateSemantics:
             if not isinstance(alternative, CustomOperator) or alternative.record is None:
                 continue
             self.estate_classes[alternative.record.qualified] = alternative.record
-            kind, node, home = alternative.record.kind, alternative.node, alternative.home
-            if kind == "base_operator" and home is None and node is not None and self.logic is not None:
-                copy_class(self.logic, node)
-            elif kind == "base_operator" and home is not None and node is not None and self.home is None:
-                self.copy_estate_class(alternative, alternative.record)
-            elif kind == "subclass" and _has_init(alternative):
+            self.copy_runnable(alternative)
+            if alternative.record.kind == "subclass" and _has_init(alternative):
                 rebuilt.append(alternative.qualified)
         if rebuilt:
             record = dataclasses.replace(record, notes=(*record.notes, "rebuilds its arguments: " + ", ".join(rebuilt)))
@@ -612,6 +625,10 @@ def _copy_alone(
     copy_class(extractor, found)
     copied = extractor.callables[-1]
     copied = dataclasses.replace(copied, source=ir.SourceRef(home.path, copied.source.line, copied.source.col))
+    local = [m for m in _local_imports(found, module) if (e := sources.find(m)) is not None and e.imports_airflow]
+    if local:  # the copy keeps the import; it would import Airflow when the method runs
+        marked = tuple(m + LOCAL_AIRFLOW_IMPORT for m in local)
+        copied = dataclasses.replace(copied, unresolved=(*copied.unresolved, *marked))
     try:
         imports, code = extractor.logic()
         compile(imports + code, home.path, "exec", dont_inherit=True)
@@ -659,6 +676,17 @@ def _copy_condition(
         return ir.EstateLogic(qualified, home.path, refused), dict(sources.read)
     airflow = dict(sorted(extractor.airflow_imports.items()))
     return ir.EstateLogic(qualified, home.path, copied, imports, code, airflow), dict(sources.read)
+
+
+def _local_imports(node: ast.ClassDef, module: str) -> list[str]:
+    """The modules a class's methods import inside their bodies (relative imports made absolute from ``module``)."""
+    found = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.ImportFrom):
+            found.append(_absolute_module(inner, module))
+        elif isinstance(inner, ast.Import):
+            found += [alias.name for alias in inner.names]
+    return list(dict.fromkeys(found))
 
 
 def _has_init(cls: CustomOperator) -> bool:

@@ -8,7 +8,7 @@ import json
 
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND_NOTE
-from converters.inventory.estate import RUN_TIME_METHODS
+from converters.inventory.estate import LOCAL_AIRFLOW_IMPORT, RUN_TIME_METHODS
 from converters.inventory.operators import resolve_operator
 from converters.rules import hooks
 from converters.rules.base import (
@@ -263,6 +263,15 @@ def _run_copied_class(
         kinds=("python",),
         consumed=set(task.args),
     )
+    local = [u.removesuffix(LOCAL_AIRFLOW_IMPORT) for u in copied.unresolved if u.endswith(LOCAL_AIRFLOW_IMPORT)]
+    # An import inside a method (`from common import X`, against an import cycle) of an estate module importing
+    # Airflow: the copy would import it when execute() runs, and the Dagster side has no Airflow.
+    if local:
+        return Translation(
+            NONE,
+            f"an estate operator imports {', '.join(local)} inside a method, and that module imports Airflow "
+            f"(absent in Dagster): {_where(record)}",
+        )
     dropped = [u for u in copied.unresolved if not u.endswith(NEVER_BOUND_NOTE)]
     # Names the copy dropped (its module binds them, the copy could not) would fail only on the Dagster side.
     if dropped:
@@ -347,6 +356,10 @@ def _run_copied_class(
     return t
 
 
+# Support classes that also stand as the base of an estate subclass replacing execute(): the provider's
+# template_fields (rendered before execute, as Airflow does), its attributes, ``log``.
+SUPPORT_BASES = frozenset({"SlackAPIPostOperator"})
+
 # What support's BaseOperator stand-in provides to a copied class (besides what the class defines itself).
 STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext", "execute", "__class__"})
 
@@ -430,7 +443,7 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
     changed = [m for m in record.overrides if m in RUN_TIME_METHODS]
     own = registry.by_family["estate"][0]
     if "execute" in changed and "execute" not in record.calls_super:
-        return own, _replaced_execute(record, base)
+        return own, _run_replaced_execute(task, record, base, changed)
     followed = "; ".join(
         [f"overrides {', '.join(m + '()' for m in changed)}" for _ in [0] if changed]
         + ["sets its own template_fields" for _ in [0] if "template_fields" in record.attributes]
@@ -443,6 +456,23 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
         )
     translation.notes.append(f"estate class {_where(record)}: translated as {base} with its defaults applied")
     return rule, translation
+
+
+def _run_replaced_execute(task: TaskInput, record: ir.EstateClass, base: str, changed: list[str]) -> Translation:
+    """A subclass of a known operator replacing its ``execute()``: its own ``execute()`` runs, on the Dagster-side
+    equivalent of its base that support/hooks.py declares (a class copied alone, with no ``__init__`` of its own, so
+    the task's arguments are its base's), as a ``BaseOperator`` subclass runs; else NONE, as before."""
+    alone = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+    if alone is None or changed != ["execute"] or hooks.HOOKS.get(record.base_operator) not in SUPPORT_BASES:
+        return _replaced_execute(record, base)
+    t = _run_copied_class(task, record, alone.copied, alone.code, alone.airflow_imports, alone.qualified)
+    if t.disposition != NONE:
+        t.reason = (
+            f"the estate subclass {record.qualified.rsplit('.', 1)[-1]} replaces the execute() of {base}: its own "
+            f"execute() runs as the asset body on support's {base} (arguments, rendered template_fields, "
+            "execute's return value)"
+        )
+    return t
 
 
 def _replaced_execute(record: ir.EstateClass, base: str) -> Translation:
