@@ -55,10 +55,16 @@ class EstateOperator(Rule):
     NameError Airflow raises when that line is reached (JUDG, noted). BaseOperator's scheduling arguments
     (``default_args``' ``start_date``, ``retries``...) that the class's ``__init__`` neither names nor reads from
     ``**kwargs`` are not written into its call: they reach only the stand-in, which ignores them (the planner maps
-    them onto the asset). Anything else stays in Airflow, saying which construct: a sensor's ``poke``, a class
-    chosen at import time, a base the scan cannot read, names the copy could not take from its module, Airflow
-    APIs (Airflow's metadata database: ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side
-    equivalent, XCom pulls.
+    them onto the asset); nor is one only ``default_args`` gave that no ``__init__`` names (Airflow passes those
+    to BaseOperator alone). A subclass of another module replacing the ``execute()`` of a base support stands in
+    for (``SlackAPIPostOperator``), with no ``__init__`` of its own, runs its ``execute()`` on that base the same
+    way. A name bound when its module is imported to one of two classes (``Op = A if ENV == "dev" else B``, or an
+    ``if``/``else`` binding it) runs the condition, carried as code (its own logic module), and then the class it
+    picks: JUDG at best, the weakest of the two, each translated as a task of that class would be; NONE naming
+    the alternative (or the condition) that does not translate. Anything else stays in Airflow, saying which
+    construct: a sensor's ``poke``, a base the scan cannot read, names the copy could not take from its module,
+    an estate module importing Airflow imported inside a method, Airflow APIs (Airflow's metadata database:
+    ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
 
     Example:
     ```python
@@ -253,7 +259,13 @@ def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable,
 
 
 def _run_copied_class(
-    task: TaskInput, record: ir.EstateClass, copied: ir.Callable, logic: str, airflow_imports: dict, alone: str
+    task: TaskInput,
+    record: ir.EstateClass,
+    copied: ir.Callable,
+    logic: str,
+    airflow_imports: dict,
+    alone: str,
+    base_members: frozenset[str] = frozenset(),
 ) -> Translation:
     """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
     t = Translation(
@@ -306,7 +318,7 @@ def _run_copied_class(
             f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
             + ", ".join(missing),
         )
-    inherited = _base_operator_uses(logic, copied.name)
+    inherited = [m for m in _base_operator_uses(logic, copied.name) if m not in base_members]
     # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
     if inherited:
         return Translation(
@@ -465,7 +477,8 @@ def _run_replaced_execute(task: TaskInput, record: ir.EstateClass, base: str, ch
     alone = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
     if alone is None or changed != ["execute"] or hooks.HOOKS.get(record.base_operator) not in SUPPORT_BASES:
         return _replaced_execute(record, base)
-    t = _run_copied_class(task, record, alone.copied, alone.code, alone.airflow_imports, alone.qualified)
+    members = hooks.support_members().get(hooks.HOOKS[record.base_operator], frozenset())
+    t = _run_copied_class(task, record, alone.copied, alone.code, alone.airflow_imports, alone.qualified, members)
     if t.disposition != NONE:
         t.reason = (
             f"the estate subclass {record.qualified.rsplit('.', 1)[-1]} replaces the execute() of {base}: its own "
