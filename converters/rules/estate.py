@@ -337,14 +337,14 @@ def _run_copied_class(
     code = Code(t)
     # BaseOperator's scheduling arguments the class neither names nor reads reach only the stand-in, which ignores
     # them (the planner maps retries, timeouts... onto the asset): they are not written into the call.
-    # One default_args gave: Airflow fills from default_args only the parameters an ``__init__`` names, and passes
-    # the rest as ``default_args`` to BaseOperator; the class's ``**kwargs`` never holds them.
+    # Nor one default_args gave (``catchup``, ``start_date``): Airflow fills from default_args only the parameters
+    # an ``__init__`` names, and passes the rest as ``default_args`` to BaseOperator; ``**kwargs`` never holds them.
     named, explicit = _init_names(logic, copied.name), _init_names(logic, copied.name, whole=False)
     defaults = task.dag.default_args
     skipped = {
         k
         for k, v in task.args.items()
-        if k in BASE_OPERATOR_ARGS and (k not in named or (k not in explicit and k in defaults and defaults[k] == v))
+        if (k in BASE_OPERATOR_ARGS and k not in named) or (k not in explicit and k in defaults and defaults[k] == v)
     }
     arguments = {
         "task_id": task.task.task_id,
