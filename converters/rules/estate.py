@@ -160,48 +160,37 @@ def _run_chosen_class(task: TaskInput, record: ir.EstateClass) -> Translation:
     written = record.notes[0] if record.notes else "an expression"
     condition = record.notes[1] if len(record.notes) > 1 else written
     chosen = f"the operator class is chosen when its module is imported: {record.qualified} = {written}"
-    carried = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
-    if len(record.bases) != 2 or carried is None:
-        return Translation(NONE, chosen)
-    if not carried.copied.name:
-        return Translation(
-            NONE, f"{chosen}; its condition cannot run on the Dagster side: {carried.copied.unresolved[0]}"
-        )
-    needs_airflow = [c for c in carried.copied.calls if c in task.estate.airflow_modules]
-    if carried.copied.airflow_names or needs_airflow:
-        uses = ", ".join([*carried.copied.airflow_names, *needs_airflow])
-        return Translation(NONE, f"{chosen}; its condition reads Airflow ({uses}), absent on the Dagster side")
-    rebuilt = next((n.split(": ", 1)[1] for n in record.notes if n.startswith("rebuilds its arguments: ")), "")
-    if rebuilt:
-        return Translation(
-            NONE, f"{chosen}; {rebuilt} rebuilds its arguments in __init__, which is not followed under a choice"
-        )
+    refusal, translations = _choice_refusal(task, record), []
     registry = default_registry()
-    translations: list[tuple[str, Translation]] = []
-    for alternative in record.bases:
+    for alternative in record.bases if not refusal else ():
         short = alternative.rsplit(".", 1)[-1]
         own = estate_class(dataclasses.replace(task, task=dataclasses.replace(task.task, operator=alternative)))
+        if own is not None and own.kind == "runtime":
+            refusal = f"{_where(own)} is itself chosen when its module is imported"
+            break
         if own is not None:
-            base = own.base_operator if own.kind == "subclass" else ""
-            operator, family = alternative, own.family
+            operator, family, base = alternative, own.family, own.base_operator if own.kind == "subclass" else ""
         else:
             info = resolve_operator(alternative)
             operator, family, base = info.canonical, info.family, ""
         as_it = dataclasses.replace(task.task, operator=operator, family=family, base_operator=base)
         rule, translation = registry.translate(dataclasses.replace(task, task=as_it))
-        if own is not None and own.kind == "runtime":
-            translation = Translation(NONE, f"{_where(own)} is itself chosen when its module is imported")
         if translation.disposition == NONE:
-            return Translation(NONE, f"{chosen}; {short} does not translate: {translation.reason}")
+            # That alternative's own rule kept it in Airflow: its reason, after the choice's.
+            translation.reason = f"{chosen}; {short} does not translate: {translation.reason}"
+            return translation
         held = [f for f in _NOT_CHOSEN if getattr(translation, f)]
         lines = translation.body
         returns = [i for i, line in enumerate(lines) if line.startswith("return ") or "yield" in line]
         if held or returns != [len(lines) - 1]:
             what = ", ".join(held) or "a body that does not end in its value"
-            return Translation(
-                NONE, f"{chosen}; {short} translates ({rule.name}) to {what}, not one branch of a choice"
-            )
+            refusal = f"{short} translates ({rule.name}) to {what}, not one branch of a choice"
+            break
         translations.append((short, translation))
+    # The condition cannot run on the Dagster side, or an alternative cannot be one branch of the asset's choice.
+    if refusal:
+        return Translation(NONE, f"{chosen}; {refusal}")
+    carried = next(c for c in task.file.estate_logic if c.qualified == record.qualified)
     disposition = JUDG
     for _, translation in translations:
         disposition = worse(disposition, translation.disposition)
@@ -245,6 +234,23 @@ def _run_chosen_class(task: TaskInput, record: ir.EstateClass) -> Translation:
     return t
 
 
+def _choice_refusal(task: TaskInput, record: ir.EstateClass) -> str:
+    """Why a class chosen when its module is imported cannot be chosen by the asset ("" when it can): its condition
+    not carried as code (or reading Airflow), an alternative rebuilding its arguments in its ``__init__``."""
+    carried = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+    if len(record.bases) != 2 or carried is None:
+        return "its condition was not carried as code"
+    if not carried.copied.name:
+        return f"its condition cannot run on the Dagster side: {carried.copied.unresolved[0]}"
+    needs_airflow = [c for c in carried.copied.calls if c in task.estate.airflow_modules]
+    if carried.copied.airflow_names or needs_airflow:
+        return f"its condition reads Airflow ({', '.join([*carried.copied.airflow_names, *needs_airflow])})"
+    rebuilt = next((n.split(": ", 1)[1] for n in record.notes if n.startswith("rebuilds its arguments: ")), "")
+    if rebuilt:
+        return f"{rebuilt} rebuilds its arguments in __init__, which is not followed under a choice"
+    return ""
+
+
 def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable, str, dict, str] | None:
     """The class as copied for its tasks: its record, its code, the Airflow names that code binds, and the class of
     another module it is (its own logic module; "" for a class of the DAG file, in the file's logic); or None."""
@@ -276,8 +282,7 @@ def _run_copied_class(
         consumed=set(task.args),
     )
     local = [u.removesuffix(LOCAL_AIRFLOW_IMPORT) for u in copied.unresolved if u.endswith(LOCAL_AIRFLOW_IMPORT)]
-    # An import inside a method (`from common import X`, against an import cycle) of an estate module importing
-    # Airflow: the copy would import it when execute() runs, and the Dagster side has no Airflow.
+    # A method imports an estate module that imports Airflow (against an import cycle): the copy would fail there.
     if local:
         return Translation(
             NONE,
