@@ -32,6 +32,7 @@ from converters.inventory.callables import (
     CodeSources,
     LogicExtractor,
     _absolute_module,
+    _bound_by,
     _context_uses,
     is_plain_literal,
 )
@@ -620,7 +621,11 @@ def _copy_alone(
         return None, {}  # defined in a block (an if, a function): not copied
     module = home.module + (".__init__" if home.path.endswith("__init__.py") else "")
     sources = CodeSources(estate.root, home.path, estate.search_folders(home.path))
-    extractor = LogicExtractor(tree, home.text, module, sources)
+    text = _hoist_local_imports(home.text, tree, found, module, sources)
+    if text != home.text:  # the same lines, its local imports of Airflow-importing modules made module-level
+        tree = ast.parse(text)
+        found = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.lineno == found.lineno)
+    extractor = LogicExtractor(tree, text, module, sources)
     extractor.copy_every_module = True  # its sibling modules (plugins/...) are not on the Dagster side's sys.path
     copy_class(extractor, found)
     copied = extractor.callables[-1]
@@ -676,6 +681,36 @@ def _copy_condition(
         return ir.EstateLogic(qualified, home.path, refused), dict(sources.read)
     airflow = dict(sorted(extractor.airflow_imports.items()))
     return ir.EstateLogic(qualified, home.path, copied, imports, code, airflow), dict(sources.read)
+
+
+def _hoist_local_imports(text: str, tree: ast.Module, node: ast.ClassDef, module: str, sources: CodeSources) -> str:
+    """``text`` with each one-line ``from m import x`` inside a method of ``node`` whose module ``m`` is an estate
+    module importing Airflow (imported there against an import cycle) made a ``pass``, and the import added at the
+    end of the module: the copy then takes ``x``'s definition from ``m`` as for a module-level import (a constant of
+    ``m`` is the same value either way). Left as it is when the module binds one of its names itself."""
+    lines = text.splitlines(keepends=True)
+    bound = {name for stmt in tree.body for name in _bound_by(stmt)}
+    hoisted = []
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.ImportFrom) or inner.lineno != inner.end_lineno or inner.col_offset == 0:
+            continue
+        names = [a.asname or a.name for a in inner.names]
+        found = sources.find(_absolute_module(inner, module))
+        if found is None or not found.imports_airflow or "*" in names or bound & set(names):
+            continue
+        line = lines[inner.lineno - 1]
+        before, statement, after = (
+            line[: inner.col_offset],
+            line[inner.col_offset : inner.end_col_offset],
+            line[inner.end_col_offset :],
+        )
+        if before.strip() or (after.strip() and not after.strip().startswith("#")):
+            continue  # not alone on its line
+        lines[inner.lineno - 1] = f"{before}pass  # {statement}: copied at module level\n"
+        hoisted.append(statement)
+    if not hoisted:
+        return text
+    return "".join(lines).rstrip("\n") + "\n\n" + "".join(f"{h}\n" for h in dict.fromkeys(hoisted))
 
 
 def _local_imports(node: ast.ClassDef, module: str) -> list[str]:

@@ -23,11 +23,12 @@ DAG_FILE = """
 from datetime import datetime
 
 from airflow import DAG
-from notify import AnnounceOperator, NotifyOperator
+from notify import AnnounceOperator, NotifyOperator, StageOperator
 
 with DAG("notify", schedule=None, start_date=datetime(2024, 1, 1)):
     NotifyOperator(task_id="notify", channel="#ops", text="run of {{ ds }}")
-    AnnounceOperator(task_id="announce")
+    AnnounceOperator(task_id="announce", channel="#ops")
+    StageOperator(task_id="stage")
 """
 
 NOTIFY = """
@@ -50,13 +51,20 @@ class AnnounceOperator(SlackAPIPostOperator):
     def execute(self, context):
         from settings import STAGE  # against an import cycle
 
-        SlackHook(token=TOKEN).call("chat.postMessage", json={"channel": self.channel, "text": STAGE})
+        return SlackHook(token=TOKEN).call("chat.postMessage", json={"channel": self.channel, "text": STAGE})["ok"]
+
+
+class StageOperator(SlackAPIPostOperator):
+    def execute(self, context):
+        import settings
+
+        SlackHook(token=TOKEN).call("chat.postMessage", json={"channel": self.channel, "text": settings.STAGE})
 """
 
 SETTINGS = """
 from airflow.models import Variable
 
-STAGE = "prod"
+STAGE = "prod-" + "eu"
 
 
 def stage():
@@ -144,12 +152,33 @@ def test_a_subclass_replacing_execute_runs_its_own_on_supports_base(converted, p
     assert kw["headers"]["Authorization"] == "Bearer xoxb-env"
 
 
-def test_a_method_importing_an_estate_module_that_imports_airflow_stays_in_airflow(converted):
-    result, out, _ = converted
+def test_a_name_a_method_imports_from_an_airflow_importing_module_is_copied_at_module_level(
+    converted, posted, monkeypatch
+):
+    # `from settings import STAGE` inside execute (against an import cycle): settings imports Airflow, so the
+    # copy takes STAGE's definition at module level and the import line becomes a pass
+    result, out, module = converted
     task = _task(result, "announce")
+    assert task.disposition == "JUDG", task.translation.reason
+    code = (out / "logic" / "estate_class__notify__announceoperator.py").read_text(encoding="utf-8")
+    assert 'STAGE = "prod-" + "eu"' in code and "pass  # from settings import STAGE: copied at module level" in code
+    assert "Variable" not in code
+    monkeypatch.setenv("A2D_SLACK_TOKEN", "xoxb-env")
+    for name in [m for m in sys.modules if m.startswith("replaced_defs.logic")]:
+        del sys.modules[name]
+    asset = next(a for a in module.defs.assets if a.key.path[-1] == "announce")
+    run = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
+    assert run.output_for_node(asset.op.name) is True
+    _, _, kw = posted[0][-1]
+    assert kw["json"] == {"channel": "#ops", "text": "prod-eu"}
+
+
+def test_a_method_importing_a_whole_airflow_importing_module_stays_in_airflow(converted):
+    result, out, _ = converted
+    task = _task(result, "stage")
     assert task.disposition == "NONE"
     assert task.translation.reason.startswith("an estate operator imports settings inside a method, and that module")
-    assert not (out / "logic" / "estate_class__notify__announceoperator.py").exists()
+    assert not (out / "logic" / "estate_class__notify__stageoperator.py").exists()
 
 
 def test_the_generated_package_is_ruff_clean(converted):

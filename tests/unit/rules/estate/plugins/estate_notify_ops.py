@@ -3,6 +3,6 @@ from airflow.models import BaseOperator
 
 class StageNoticeOperator(BaseOperator):
     def execute(self, context):
-        from estate_stage import STAGE  # imported here against an import cycle
+        import estate_stage  # imported here against an import cycle
 
-        self.log.info("stage %s", STAGE)
+        self.log.info("stage %s", estate_stage.STAGE)
