@@ -63,7 +63,8 @@ class EstateOperator(Rule):
     picks: JUDG at best, the weakest of the two, each translated as a task of that class would be; NONE naming
     the alternative (or the condition) that does not translate. Anything else stays in Airflow, saying which
     construct: a sensor's ``poke``, a base the scan cannot read, names the copy could not take from its module,
-    an estate module importing Airflow imported inside a method, Airflow APIs (Airflow's metadata database:
+    an estate module importing Airflow imported whole inside a method (``from m import x`` there is copied as a
+    module-level import would be), Airflow APIs (Airflow's metadata database:
     ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls.
 
     Example:
