@@ -75,9 +75,10 @@ def render_package(plan: Plan, *, package: str, dags_folder: str, scanned_root: 
         # Another module's operator class a task runs has a logic module of its own; a class no task runs, none.
         copied = {c.qualified: c for c in planned.file.estate_logic}
         for task in planned.tasks:
-            if task.disposition != NONE and task.translation.logic_class in copied:
-                alone = copied[task.translation.logic_class]
-                files[f"logic/{estate_logic_module(alone.qualified)}.py"] = render_estate_logic(alone)
+            for name in (task.translation.logic_class, *task.translation.logic_classes):
+                if task.disposition != NONE and name in copied:
+                    alone = copied[name]
+                    files[f"logic/{estate_logic_module(alone.qualified)}.py"] = render_estate_logic(alone)
     files["definitions.py"] = render_definitions(plan, package)
     return files
 
@@ -139,6 +140,9 @@ def render_logic(file) -> str:
 def render_estate_logic(alone: ir.EstateLogic) -> str:
     name = alone.qualified.rsplit(".", 1)[-1]
     first = f"The estate operator class {name}, for the tasks that run it, copied from\n{alone.path}."
+    if alone.copied.expression:  # the condition of a class chosen when its module is imported
+        first = f"The condition choosing the estate operator class {name} for its tasks, copied from\n{alone.path}."
+        return _render_logic(first, "the condition uses", alone.imports, alone.code, alone.airflow_imports)
     return _render_logic(
         first, "the class uses", alone.imports, alone.code, alone.airflow_imports, _guarded_only([alone.copied])
     )

@@ -32,6 +32,8 @@ from converters.inventory.callables import (
     NEVER_BOUND_NOTE,
     CodeSources,
     LogicExtractor,
+    _absolute_module,
+    _bound_by,
     _context_uses,
     is_plain_literal,
 )
@@ -76,6 +78,8 @@ RUN_TIME_METHODS = (
     "execute_complete",
 )
 _SKIPPED_TOPS = frozenset(sys.stdlib_module_names) | {"airflow", "__future__"}
+# The mark, in a copied class's ``unresolved``, of an estate module imported inside a method that imports Airflow.
+LOCAL_AIRFLOW_IMPORT = " (imported inside a method; it imports Airflow)"
 
 
 class EstateModules:
@@ -375,15 +379,25 @@ class EstateSemantics:
         if not (self.builds_nothing(node.body, env) and self.builds_nothing(node.orelse, env)):
             return None  # a branch that creates a task is not run because the other one might be
         branches = [self.eval(branch, env) for branch in (node.body, node.orelse)]
+        return self.class_choice(name, node, node.test, branches, env)
+
+    def class_choice(
+        self, name: str, node: ast.AST, test: ast.expr, branches: list, env: dict[str, Any]
+    ) -> CustomOperator | None:
+        """``name`` bound to one of two operator classes by ``test`` (``A if test else B``, or ``if test:`` binding
+        it in both branches), which the scan cannot decide: a ``runtime`` record naming both, the class taken when
+        ``test`` holds first, ``notes`` the choice as written and its condition."""
         if not all(isinstance(b, (CustomOperator, Qual)) for b in branches):
             return None
         names = [b.qualified if isinstance(b, CustomOperator) else b.name for b in branches]
-        if not all(n.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")) for n in names):
+        if not all(n.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")) for n in names) or names[0] == names[1]:
             return None
         qualified = f"{self.module.removesuffix('.__init__')}.{name}"
-        source = ir.SourceRef(self.path, node.lineno, node.col_offset)
-        record = ir.EstateClass(qualified, source, tuple(names), kind="runtime", notes=(self.src(node),))
-        return CustomOperator(qualified, "estate", "", record, None, self.home)
+        source = ir.SourceRef(self.path, node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        written = self.src(node) if isinstance(node, ast.IfExp) else f"{names[0]} if {self.src(test)} else {names[1]}"
+        record = ir.EstateClass(qualified, source, tuple(names), kind="runtime", notes=(written, self.src(test)))
+        condition = (test, self.current_stmt, env)
+        return CustomOperator(qualified, "estate", "", record, None, self.home, None, tuple(branches), condition)
 
     def _uses(self, node: ast.ClassDef, env: dict[str, Any]) -> tuple[str, ...]:
         """The imported names (hooks, Airflow APIs, estate modules) the class's methods read."""
@@ -429,11 +443,10 @@ class EstateSemantics:
             ref = self.create_task(node, cls.qualified, arguments, canonical=(cls.qualified, cls.family))
         finally:
             self.carry_only = outer
+        if record.kind == "runtime" and cls.alternatives:
+            record = self.choose_class(cls, record)
         self.estate_classes[record.qualified] = record
-        if record.kind == "base_operator" and cls.home is None and cls.node is not None and self.logic is not None:
-            copy_class(self.logic, cls.node)  # its execute() may run on the Dagster side (rules/estate.py decides)
-        elif record.kind == "base_operator" and cls.home is not None and cls.node is not None and self.home is None:
-            self.copy_estate_class(cls, record)  # another module's class: copied alone (rules/estate.py decides)
+        self.copy_runnable(cls)
         if isinstance(ref, TaskRef) and record.base_operator:
             task = ref.dag.tasks[ref.task_id]
             ref.dag.tasks[ref.task_id] = dataclasses.replace(task, base_operator=record.base_operator)
@@ -457,6 +470,61 @@ class EstateSemantics:
             if not isinstance(value, dict):
                 unread.append(f"**{self.src(keyword.value)}")
         return tuple(unread)
+
+    def copy_runnable(self, cls: CustomOperator) -> None:
+        """Copy a class whose own ``execute()`` may run on the Dagster side (rules/estate.py decides): a
+        ``BaseOperator`` subclass, or a subclass of a known operator replacing its ``execute()`` without an
+        ``__init__`` of its own, of another module (its base may have a Dagster-side equivalent to build it on; in
+        the DAG file's logic a base without one would stop that logic from importing). A class of the DAG file goes
+        into the file's logic; another module's is copied alone, rendered only for a task the rules translate."""
+        record, node = cls.record, cls.node
+        if record is None or node is None:
+            return
+        replaces = record.kind == "subclass" and "execute" in record.overrides and "execute" not in record.calls_super
+        if not (record.kind == "base_operator" or (replaces and cls.home is not None and not _has_init(cls))):
+            return
+        if cls.home is None and self.logic is not None:
+            copy_class(self.logic, node)
+        elif cls.home is not None and self.home is None:
+            self.copy_estate_class(cls, record)
+
+    def choose_class(self, cls: CustomOperator, record: ir.EstateClass) -> ir.EstateClass:
+        """A task of a class chosen when its module is imported: each alternative recorded (and copied) as its own
+        task would have it, and the condition carried as code the asset runs to choose (``ir.EstateLogic`` under
+        the chosen name: its own logic module, or the file's carried code for a choice the DAG file makes). The
+        record notes the alternatives whose ``__init__`` rebuilds the arguments their Airflow base receives."""
+        rebuilt = []
+        for alternative in cls.alternatives:
+            if not isinstance(alternative, CustomOperator) or alternative.record is None:
+                continue
+            self.estate_classes[alternative.record.qualified] = alternative.record
+            self.copy_runnable(alternative)
+            if alternative.record.kind == "subclass" and _has_init(alternative):
+                rebuilt.append(alternative.qualified)
+        if rebuilt:
+            record = dataclasses.replace(record, notes=(*record.notes, "rebuilds its arguments: " + ", ".join(rebuilt)))
+        if record.qualified in self.estate_logic or len(cls.condition) != 3:
+            return record
+        test, stmt, env = cls.condition
+        source = ir.SourceRef(record.source.file, test.lineno, test.col_offset)
+        if cls.home is None and self.logic is not None and self.home is None:
+            short = record.qualified.rsplit(".", 1)[-1]
+            name = self.carry_code(f"{short}_choice", test, stmt, env)
+            missing = () if name else (self.logic.refusal or "code the scan could not carry",)
+            copied = ir.Callable(name=name or "", source=source, unresolved=missing)
+            self.estate_logic[record.qualified] = ir.EstateLogic(record.qualified, self.path, copied)
+        elif cls.home is not None and self.home is None and self.estate is not None and stmt is not None:
+            home, estate = cls.home, self.estate
+            key = (home.path, home.sha256, test.lineno, f"{record.qualified} choice")
+            if key not in estate.copied_classes:
+                estate.copied_classes[key] = _copy_condition(estate, home, test, stmt, record.qualified)
+            copied_choice, read = estate.copied_classes[key]
+            if copied_choice is not None:
+                self.estate_logic[record.qualified] = copied_choice
+                sources = getattr(self, "code_sources", None)
+                if sources is not None:
+                    sources.read.update(read)
+        return record
 
     def copy_estate_class(self, cls: CustomOperator, record: ir.EstateClass) -> None:
         """Copy a class of an estate module, with its bases and what they need, apart from the file's logic: only
@@ -661,11 +729,19 @@ def _copy_alone(
         return None, {}  # defined in a block (an if, a function): not copied
     module = home.module + (".__init__" if home.path.endswith("__init__.py") else "")
     sources = CodeSources(estate.root, home.path, estate.search_folders(home.path))
-    extractor = LogicExtractor(tree, home.text, module, sources)
+    text = _hoist_local_imports(home.text, tree, found, module, sources)
+    if text != home.text:  # the same lines, its local imports of Airflow-importing modules made module-level
+        tree = ast.parse(text)
+        found = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.lineno == found.lineno)
+    extractor = LogicExtractor(tree, text, module, sources)
     extractor.copy_every_module = True  # its sibling modules (plugins/...) are not on the Dagster side's sys.path
     copy_class(extractor, found)
     copied = extractor.callables[-1]
     copied = dataclasses.replace(copied, source=ir.SourceRef(home.path, copied.source.line, copied.source.col))
+    local = [m for m in _local_imports(found, module) if (e := sources.find(m)) is not None and e.imports_airflow]
+    if local:  # the copy keeps the import; it would import Airflow when the method runs
+        marked = tuple(m + LOCAL_AIRFLOW_IMPORT for m in local)
+        copied = dataclasses.replace(copied, unresolved=(*copied.unresolved, *marked))
     try:
         imports, code = extractor.logic()
         compile(imports + code, home.path, "exec", dont_inherit=True)
@@ -675,6 +751,95 @@ def _copy_alone(
         imports, code = "", ""
     airflow = dict(sorted(extractor.airflow_imports.items()))
     return ir.EstateLogic(qualified, home.path, copied, imports, code, airflow), dict(sources.read)
+
+
+def _copy_condition(
+    estate: EstateModules, home: EstateHome, test: ast.expr, stmt: ast.stmt, qualified: str
+) -> tuple[ir.EstateLogic | None, dict[str, str]]:
+    """The condition choosing an operator class in the estate module ``home`` carried as code in a logic module of
+    its own (``def _arg_choice(): return (<condition>)`` with what it needs from its module, as an argument's code is
+    carried); a record whose callable has no name, and the reason in ``unresolved``, when it cannot be."""
+    try:
+        tree = ast.parse(home.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None, {}
+
+    def same(node: ast.AST) -> tuple:
+        return type(node), node.lineno, node.col_offset, node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+
+    found_test = next((n for n in ast.walk(tree) if isinstance(n, ast.expr) and same(n) == same(test)), None)
+    found_stmt = next((n for n in ast.walk(tree) if isinstance(n, ast.stmt) and same(n) == same(stmt)), None)
+    if found_test is None or found_stmt is None:
+        return None, {}
+    module = home.module + (".__init__" if home.path.endswith("__init__.py") else "")
+    sources = CodeSources(estate.root, home.path, estate.search_folders(home.path))
+    extractor = LogicExtractor(tree, home.text, module, sources)
+    extractor.copy_every_module = True  # its sibling modules (plugins/...) are not on the Dagster side's sys.path
+    name = extractor.add_expression("choice", found_test, found_stmt, lambda _: (None, None))
+    source = ir.SourceRef(home.path, test.lineno, test.col_offset)
+    if name is None:
+        refused = ir.Callable(name="", source=source, unresolved=(extractor.refusal or "code the scan cannot carry",))
+        return ir.EstateLogic(qualified, home.path, refused), dict(sources.read)
+    copied = dataclasses.replace(extractor.callables[-1], source=source)
+    try:
+        imports, code = extractor.logic()
+        compile(imports + code, home.path, "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - odd layouts (dedent across multi-line strings...) must not stop a scan
+        refused = dataclasses.replace(copied, name="", unresolved=("its code could not be copied out of its module",))
+        return ir.EstateLogic(qualified, home.path, refused), dict(sources.read)
+    airflow = dict(sorted(extractor.airflow_imports.items()))
+    return ir.EstateLogic(qualified, home.path, copied, imports, code, airflow), dict(sources.read)
+
+
+def _hoist_local_imports(text: str, tree: ast.Module, node: ast.ClassDef, module: str, sources: CodeSources) -> str:
+    """``text`` with each one-line ``from m import x`` inside a method of ``node`` whose module ``m`` is an estate
+    module importing Airflow (imported there against an import cycle) made a ``pass``, and the import added at the
+    end of the module: the copy then takes ``x``'s definition from ``m`` as for a module-level import (a constant of
+    ``m`` is the same value either way). Left as it is when the module binds one of its names itself."""
+    lines = text.splitlines(keepends=True)
+    bound = {name for stmt in tree.body for name in _bound_by(stmt)}
+    hoisted = []
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.ImportFrom) or inner.lineno != inner.end_lineno or inner.col_offset == 0:
+            continue
+        names = [a.asname or a.name for a in inner.names]
+        found = sources.find(_absolute_module(inner, module))
+        if found is None or not found.imports_airflow or "*" in names or bound & set(names):
+            continue
+        line = lines[inner.lineno - 1]
+        before, statement, after = (
+            line[: inner.col_offset],
+            line[inner.col_offset : inner.end_col_offset],
+            line[inner.end_col_offset :],
+        )
+        if before.strip() or (after.strip() and not after.strip().startswith("#")):
+            continue  # not alone on its line
+        lines[inner.lineno - 1] = f"{before}pass  # {statement}: copied at module level\n"
+        hoisted.append(statement)
+    if not hoisted:
+        return text
+    return "".join(lines).rstrip("\n") + "\n\n" + "".join(f"{h}\n" for h in dict.fromkeys(hoisted))
+
+
+def _local_imports(node: ast.ClassDef, module: str) -> list[str]:
+    """The modules a class's methods import inside their bodies (relative imports made absolute from ``module``)."""
+    found = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.ImportFrom):
+            found.append(_absolute_module(inner, module))
+        elif isinstance(inner, ast.Import):
+            found += [alias.name for alias in inner.names]
+    return list(dict.fromkeys(found))
+
+
+def _has_init(cls: CustomOperator) -> bool:
+    """Whether an estate class or one of its estate bases defines ``__init__`` (it may rebuild its arguments)."""
+    node: CustomOperator | None = cls
+    while node is not None and node.node is not None:
+        if any(isinstance(s, ast.FunctionDef) and s.name == "__init__" for s in node.node.body):
+            return True
+        node = node.parent
+    return False
 
 
 def mapped_family(cls: CustomOperator) -> str:

@@ -283,7 +283,13 @@ class Interpreter:
             taken, other = after_body.get(name, missing), env.get(name, missing)
             if taken is other:
                 continue
-            if not (is_plain_literal(taken) or is_plain_literal(other)):  # structure: the last branch's, as before
+            chosen = None
+            if isinstance(taken, (CustomOperator, Qual)) and isinstance(other, (CustomOperator, Qual)):
+                # `if env == "dev": Op = A else: Op = B`: a class chosen when the module runs (estate.py).
+                chosen = self.class_choice(name, self.current_stmt or test, test, [taken, other], env)
+            if chosen is not None:
+                env[name] = chosen
+            elif not (is_plain_literal(taken) or is_plain_literal(other)):  # structure: the last branch's, as before
                 env.setdefault(name, taken)
             elif type(taken) is not type(other) or taken != other:
                 env[name] = Unknown(f"{name}, set under a runtime condition ({self.src(test)})")

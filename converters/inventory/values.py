@@ -176,6 +176,9 @@ class CustomOperator:
 
     ``base`` is the Airflow class at the end of its chain of bases; ``parent`` the estate class it derives from
     (None when its base is Airflow's); ``node`` its ``class`` statement, in ``home`` (None: the scanned file).
+    A name bound to a class chosen when its module is imported (``Op = A if env == "dev" else B``) has the
+    ``alternatives`` (the class taken when the condition holds first) and the ``condition``: its expression, the
+    statement it is in and the names it saw.
     """
 
     qualified: str
@@ -185,6 +188,8 @@ class CustomOperator:
     node: ast.ClassDef | None = field(default=None, compare=False, repr=False)
     home: EstateHome | None = field(default=None, compare=False, repr=False)
     parent: CustomOperator | None = field(default=None, compare=False, repr=False)
+    alternatives: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    condition: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def canonical(self) -> str:  # read like OperatorInfo.canonical

@@ -264,7 +264,8 @@ def logic_module_name(file: ir.DagFile) -> str:
 def task_logic_modules(planned: PlannedDag, translation: Translation) -> list[str]:
     """The logic modules a task's asset loads code from: the file's (``uses_logic``), an estate class's own."""
     found = [planned.logic_module] if translation.uses_logic and planned.logic_module else []
-    return found + ([estate_logic_module(translation.logic_class)] if translation.logic_class else [])
+    alone = [translation.logic_class] if translation.logic_class else []
+    return found + [estate_logic_module(c) for c in dict.fromkeys([*alone, *translation.logic_classes])]
 
 
 def dag_key(dag_id: str) -> str:

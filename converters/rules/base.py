@@ -121,6 +121,7 @@ class Translation:
     support: set[str] = field(default_factory=set)  # names from support.runtime the body uses
     uses_logic: bool = False
     logic_class: str = ""  # an estate class copied alone (ir.EstateLogic) the body loads from its own logic module
+    logic_classes: tuple[str, ...] = ()  # more of them (a class chosen at run time: its condition, the alternatives)
     passthrough: bool = False  # no asset: upstream and downstream are joined (Empty, LatestOnly)
     extra_deps: list[tuple[str, str | None]] = field(default_factory=list)  # other DAGs' (dag_id, task_id|None)
     triggers: str | None = None  # TriggerDagRunOperator: the DAG whose first assets now follow this one

@@ -8,7 +8,8 @@ import json
 
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND_NOTE
-from converters.inventory.estate import RUN_TIME_METHODS
+from converters.inventory.estate import LOCAL_AIRFLOW_IMPORT, RUN_TIME_METHODS
+from converters.inventory.operators import resolve_operator
 from converters.rules import hooks
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -54,13 +55,21 @@ class EstateOperator(Rule):
     NameError Airflow raises when that line is reached (JUDG, noted). BaseOperator's scheduling arguments
     (``default_args``' ``start_date``, ``retries``...) that the class's ``__init__`` neither names nor reads from
     ``**kwargs`` are not written into its call: they reach only the stand-in, which ignores them (the planner maps
-    them onto the asset). Anything else stays in Airflow, saying which construct: a sensor's ``poke``, a class
-    chosen at import time, a base the scan cannot read, names the copy could not take from its module, Airflow
-    APIs (Airflow's metadata database: ``DagRun``, ``Session``) or ``BaseOperator`` members with no Dagster-side
-    equivalent, XCom pulls. Airflow APIs read only inside ``if`` branches whose conditions read only attributes the
-    class's ``__init__`` sets once from a parameter (``if self.batch_ind:``) do not stop a task whose literal value
-    of that parameter (its argument, or the literal default) never takes them: the note names the branch and the
-    value, and the copy binds those names to stand-ins raising, naming what they need, if the branch is reached.
+    them onto the asset); nor is one only ``default_args`` gave that no ``__init__`` names (Airflow passes those
+    to BaseOperator alone). A subclass of another module replacing the ``execute()`` of a base support stands in
+    for (``SlackAPIPostOperator``), with no ``__init__`` of its own, runs its ``execute()`` on that base the same
+    way. A name bound when its module is imported to one of two classes (``Op = A if ENV == "dev" else B``, or an
+    ``if``/``else`` binding it) runs the condition, carried as code (its own logic module), and then the class it
+    picks: JUDG at best, the weakest of the two, each translated as a task of that class would be; NONE naming
+    the alternative (or the condition) that does not translate. Anything else stays in Airflow, saying which
+    construct: a sensor's ``poke``, a base the scan cannot read, names the copy could not take from its module,
+    an estate module importing Airflow imported whole inside a method (``from m import x`` there is copied as a
+    module-level import would be), Airflow APIs (Airflow's metadata database: ``DagRun``, ``Session``) or
+    ``BaseOperator`` members with no Dagster-side equivalent, XCom pulls. Airflow APIs read only inside ``if``
+    branches whose conditions read only attributes the class's ``__init__`` sets once from a parameter
+    (``if self.batch_ind:``) do not stop a task whose literal value of that parameter (its argument, or the
+    literal default) never takes them: the note names the branch and the value, and the copy binds those names
+    to stand-ins raising, naming what they need, if the branch is reached.
 
     Example:
     ```python
@@ -112,12 +121,10 @@ class EstateOperator(Rule):
         unrecorded = ir.EstateClass(task.task.operator, task.task.source, (task.task.operator,), kind="unresolved")
         record = estate_class(task) or unrecorded
         uses = f" ({'; '.join(record.notes)})" if record.notes and record.kind != "runtime" else ""
-        # Which class runs is decided when its module is imported (an environment switch): no one rule applies.
+        # Which class runs is decided when its module is imported (an environment switch): the asset decides the
+        # same way when it runs, if each class translates and the condition is code the Dagster side can run.
         if record.kind == "runtime":
-            chosen = record.notes[0] if record.notes else "an expression"
-            return Translation(
-                NONE, f"the operator class is chosen when its module is imported: {record.qualified} = {chosen}"
-            )
+            return _run_chosen_class(task, record)
         # Its base is neither Airflow's nor estate code the scan reads: what it does is unknown.
         if record.kind == "unresolved":
             return Translation(
@@ -145,6 +152,110 @@ class EstateOperator(Rule):
         return _run_copied_class(task, record, *copied)
 
 
+# What a translation may hold for its body to be one branch of a choice made when the asset runs.
+_NOT_CHOSEN = ("passthrough", "gate", "triggers", "dbt", "checks", "extra_deps", "inputs")
+
+
+def _run_chosen_class(task: TaskInput, record: ir.EstateClass) -> Translation:
+    """A class chosen when its module is imported (``Op = A if condition else B``): the asset runs the condition,
+    carried as code, and then the alternative it picks, each translated as a task of that class would be; the
+    weakest of their dispositions (JUDG at best), or NONE naming the alternative or the condition that is not."""
+    from converters.rules import default_registry  # the registry imports this module
+
+    written = record.notes[0] if record.notes else "an expression"
+    condition = record.notes[1] if len(record.notes) > 1 else written
+    chosen = f"the operator class is chosen when its module is imported: {record.qualified} = {written}"
+    refusal, translations = _choice_refusal(task, record), []
+    registry = default_registry()
+    for alternative in record.bases if not refusal else ():
+        short = alternative.rsplit(".", 1)[-1]
+        own = estate_class(dataclasses.replace(task, task=dataclasses.replace(task.task, operator=alternative)))
+        if own is not None and own.kind == "runtime":
+            refusal = f"{_where(own)} is itself chosen when its module is imported"
+            break
+        if own is not None:
+            operator, family, base = alternative, own.family, own.base_operator if own.kind == "subclass" else ""
+        else:
+            info = resolve_operator(alternative)
+            operator, family, base = info.canonical, info.family, ""
+        as_it = dataclasses.replace(task.task, operator=operator, family=family, base_operator=base)
+        rule, translation = registry.translate(dataclasses.replace(task, task=as_it))
+        if translation.disposition == NONE:
+            # That alternative's own rule kept it in Airflow: its reason, after the choice's.
+            translation.reason = f"{chosen}; {short} does not translate: {translation.reason}"
+            return translation
+        held = [f for f in _NOT_CHOSEN if getattr(translation, f)]
+        lines = translation.body
+        returns = [i for i, line in enumerate(lines) if line.startswith("return ") or "yield" in line]
+        if held or returns != [len(lines) - 1]:
+            what = ", ".join(held) or "a body that does not end in its value"
+            refusal = f"{short} translates ({rule.name}) to {what}, not one branch of a choice"
+            break
+        translations.append((short, translation))
+    # The condition cannot run on the Dagster side, or an alternative cannot be one branch of the asset's choice.
+    if refusal:
+        return Translation(NONE, f"{chosen}; {refusal}")
+    carried = next(c for c in task.file.estate_logic if c.qualified == record.qualified)
+    disposition = JUDG
+    for _, translation in translations:
+        disposition = worse(disposition, translation.disposition)
+    (first, a), (second, b) = translations
+    home = record.qualified.rsplit(".", 1)[0]
+    t = Translation(
+        disposition,
+        f"{record.qualified.rsplit('.', 1)[-1]} is {first} or {second}, chosen when the asset runs by {condition}: "
+        f"{first}: {a.reason}; {second}: {b.reason}",
+        kinds=tuple(dict.fromkeys([*a.kinds, *b.kinds])),
+        consumed=a.consumed | b.consumed,
+        resources=[*a.resources, *(r for r in b.resources if r not in a.resources)],
+        imports=a.imports | b.imports,
+        support=a.support | b.support,
+        uses_logic=a.uses_logic or b.uses_logic,
+        code=list(dict.fromkeys([*a.code, *b.code])),
+    )
+    t.notes.append(
+        f"the class is chosen from the Dagster side's environment when the asset runs ({condition}), where Airflow "
+        f"chose it from its own when it imported {home}: give both the same environment"
+    )
+    if carried.copied.environment:
+        t.notes.append(f"the choice reads {', '.join(carried.copied.environment)} when the asset runs")
+    t.notes += [f"{short}: {note}" for short, translation in translations for note in translation.notes]
+    classes = [c for _, tr in translations for c in (tr.logic_class, *tr.logic_classes) if c]
+    if carried.path == task.file.path:
+        t.uses_logic = True
+        test = f"logic.{carried.copied.name}()"
+    else:
+        classes.insert(0, record.qualified)
+        t.support.add("load_logic")
+        test = f"load_logic({json.dumps(estate_logic_module(record.qualified))}).{carried.copied.name}()"
+    t.logic_classes = tuple(dict.fromkeys(classes))
+    t.body.append(f"if {test}:")
+    for index, (_, translation) in enumerate(translations):
+        if index:
+            t.body.append("else:")
+        *before, last = translation.body
+        t.body += [f"    {line}" for line in before] + [f"    chosen = {last.removeprefix('return ')}"]
+    t.body.append("return chosen")
+    return t
+
+
+def _choice_refusal(task: TaskInput, record: ir.EstateClass) -> str:
+    """Why a class chosen when its module is imported cannot be chosen by the asset ("" when it can): its condition
+    not carried as code (or reading Airflow), an alternative rebuilding its arguments in its ``__init__``."""
+    carried = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+    if len(record.bases) != 2 or carried is None:
+        return "its condition was not carried as code"
+    if not carried.copied.name:
+        return f"its condition cannot run on the Dagster side: {carried.copied.unresolved[0]}"
+    needs_airflow = [c for c in carried.copied.calls if c in task.estate.airflow_modules]
+    if carried.copied.airflow_names or needs_airflow:
+        return f"its condition reads Airflow ({', '.join([*carried.copied.airflow_names, *needs_airflow])})"
+    rebuilt = next((n.split(": ", 1)[1] for n in record.notes if n.startswith("rebuilds its arguments: ")), "")
+    if rebuilt:
+        return f"{rebuilt} rebuilds its arguments in __init__, which is not followed under a choice"
+    return ""
+
+
 def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable, str, dict, str] | None:
     """The class as copied for its tasks: its record, its code, the Airflow names that code binds, and the class of
     another module it is (its own logic module; "" for a class of the DAG file, in the file's logic); or None."""
@@ -159,7 +270,13 @@ def _copied_class(task: TaskInput, record: ir.EstateClass) -> tuple[ir.Callable,
 
 
 def _run_copied_class(
-    task: TaskInput, record: ir.EstateClass, copied: ir.Callable, logic: str, airflow_imports: dict, alone: str
+    task: TaskInput,
+    record: ir.EstateClass,
+    copied: ir.Callable,
+    logic: str,
+    airflow_imports: dict,
+    alone: str,
+    base_members: frozenset[str] = frozenset(),
 ) -> Translation:
     """The copied class runs as the asset body on support's BaseOperator; JUDG, or NONE naming what it lacks."""
     t = Translation(
@@ -169,6 +286,14 @@ def _run_copied_class(
         kinds=("python",),
         consumed=set(task.args),
     )
+    local = [u.removesuffix(LOCAL_AIRFLOW_IMPORT) for u in copied.unresolved if u.endswith(LOCAL_AIRFLOW_IMPORT)]
+    # A method imports an estate module that imports Airflow (against an import cycle): the copy would fail there.
+    if local:
+        return Translation(
+            NONE,
+            f"an estate operator imports {', '.join(local)} inside a method, and that module imports Airflow "
+            f"(absent in Dagster): {_where(record)}",
+        )
     dropped = [u for u in copied.unresolved if not u.endswith(NEVER_BOUND_NOTE)]
     # Names the copy dropped (its module binds them, the copy could not) would fail only on the Dagster side.
     if dropped:
@@ -206,7 +331,7 @@ def _run_copied_class(
             f"an estate operator calls Airflow methods with no Dagster-side equivalent here: {_where(record)}: "
             + ", ".join(missing),
         )
-    inherited = _base_operator_uses(logic, copied.name)
+    inherited = [m for m in _base_operator_uses(logic, copied.name) if m not in base_members]
     # BaseOperator's own API beyond the stand-in's (xcom_push, self.dag, render_template...) is Airflow's.
     if inherited:
         return Translation(
@@ -225,8 +350,15 @@ def _run_copied_class(
     code = Code(t)
     # BaseOperator's scheduling arguments the class neither names nor reads reach only the stand-in, which ignores
     # them (the planner maps retries, timeouts... onto the asset): they are not written into the call.
-    named = _init_names(logic, copied.name)
-    skipped = {k for k in task.args if k in BASE_OPERATOR_ARGS and k not in named}
+    # Nor one default_args gave (``catchup``, ``start_date``): Airflow fills from default_args only the parameters
+    # an ``__init__`` names, and passes the rest as ``default_args`` to BaseOperator; ``**kwargs`` never holds them.
+    named, explicit = _init_names(logic, copied.name), _init_names(logic, copied.name, whole=False)
+    defaults = task.dag.default_args
+    skipped = {
+        k
+        for k, v in task.args.items()
+        if (k in BASE_OPERATOR_ARGS and k not in named) or (k not in explicit and k in defaults and defaults[k] == v)
+    }
     arguments = {
         "task_id": task.task.task_id,
         **{k: v for k, v in task.args.items() if k not in {"dag", "expand"} and k not in skipped},
@@ -396,6 +528,10 @@ def _why(test: str, attributes: dict[str, tuple[object, str]]) -> str:
     return ", ".join(known) or "its condition is constant"
 
 
+# Support classes that also stand as the base of an estate subclass replacing execute(): the provider's
+# template_fields (rendered before execute, as Airflow does), its attributes, ``log``.
+SUPPORT_BASES = frozenset({"SlackAPIPostOperator"})
+
 # What support's BaseOperator stand-in provides to a copied class (besides what the class defines itself).
 STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext", "execute", "__class__"})
 
@@ -416,9 +552,10 @@ def _class_chain(logic: str, name: str) -> list[ast.ClassDef]:
     return chain
 
 
-def _init_names(logic: str, name: str) -> set[str]:
+def _init_names(logic: str, name: str, whole: bool = True) -> set[str]:
     """The parameters of the ``__init__``s of the class chain, and the strings they hold (``kwargs["retries"]``,
-    ``kwargs.get("owner")``): the arguments the class itself may read."""
+    ``kwargs.get("owner")``): the arguments the class itself may read; with ``whole``, BaseOperator's arguments
+    too when an ``__init__`` uses its ``**kwargs`` otherwise than passing it on (it may read any of them)."""
     found: set[str] = set()
     for node in _class_chain(logic, name):
         for item in node.body:
@@ -436,7 +573,9 @@ def _init_names(logic: str, name: str) -> set[str]:
                     or (isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant))
                 }
                 # ``**kwargs`` used otherwise than passed on (kept, iterated): the class may read any of them.
-                if any(isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)):
+                if whole and any(
+                    isinstance(n, ast.Name) and n.id == rest and id(n) not in passed for n in ast.walk(item)
+                ):
                     found |= BASE_OPERATOR_ARGS
     return found
 
@@ -476,7 +615,7 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
     changed = [m for m in record.overrides if m in RUN_TIME_METHODS]
     own = registry.by_family["estate"][0]
     if "execute" in changed and "execute" not in record.calls_super:
-        return own, _replaced_execute(record, base)
+        return own, _run_replaced_execute(task, record, base, changed)
     followed = "; ".join(
         [f"overrides {', '.join(m + '()' for m in changed)}" for _ in [0] if changed]
         + ["sets its own template_fields" for _ in [0] if "template_fields" in record.attributes]
@@ -489,6 +628,24 @@ def translate_subclass(registry, task: TaskInput) -> tuple[Rule, Translation] | 
         )
     translation.notes.append(f"estate class {_where(record)}: translated as {base} with its defaults applied")
     return rule, translation
+
+
+def _run_replaced_execute(task: TaskInput, record: ir.EstateClass, base: str, changed: list[str]) -> Translation:
+    """A subclass of a known operator replacing its ``execute()``: its own ``execute()`` runs, on the Dagster-side
+    equivalent of its base that support/hooks.py declares (a class copied alone, with no ``__init__`` of its own, so
+    the task's arguments are its base's), as a ``BaseOperator`` subclass runs; else NONE, as before."""
+    alone = next((c for c in task.file.estate_logic if c.qualified == record.qualified), None)
+    if alone is None or changed != ["execute"] or hooks.HOOKS.get(record.base_operator) not in SUPPORT_BASES:
+        return _replaced_execute(record, base)
+    members = hooks.support_members().get(hooks.HOOKS[record.base_operator], frozenset())
+    t = _run_copied_class(task, record, alone.copied, alone.code, alone.airflow_imports, alone.qualified, members)
+    if t.disposition != NONE:
+        t.reason = (
+            f"the estate subclass {record.qualified.rsplit('.', 1)[-1]} replaces the execute() of {base}: its own "
+            f"execute() runs as the asset body on support's {base} (arguments, rendered template_fields, "
+            "execute's return value)"
+        )
+    return t
 
 
 def _replaced_execute(record: ir.EstateClass, base: str) -> Translation:

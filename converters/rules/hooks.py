@@ -84,6 +84,7 @@ HOOKS: dict[str, str] = {
         f"{_P}.slack.hooks.slack_webhook.SlackWebhookHook",
         "airflow.contrib.hooks.slack_webhook_hook.SlackWebhookHook",
     ),
+    **_paths("SlackHook", f"{_P}.slack.hooks.slack.SlackHook", "airflow.contrib.hooks.slack_hook.SlackHook"),
     **_paths("SSHHook", f"{_P}.ssh.hooks.ssh.SSHHook", "airflow.contrib.hooks.ssh_hook.SSHHook"),
     **_paths("SFTPHook", f"{_P}.sftp.hooks.sftp.SFTPHook", "airflow.contrib.hooks.sftp_hook.SFTPHook"),
     **_paths("S3Hook", f"{_P}.amazon.aws.hooks.s3.S3Hook", "airflow.hooks.S3_hook.S3Hook"),

@@ -133,7 +133,7 @@ def estate(tmp_path_factory):
         yield planned, root
     finally:
         sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith(("modargs_defs", "lib"))]:
+        for name in [m for m in sys.modules if m.startswith("modargs_defs") or m == "lib" or m.startswith("lib.")]:
             del sys.modules[name]
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "SSHHook",
     "SnsHook",
     "SlackWebhookHook",
+    "SlackHook",
     "SqliteHook",
     "SqsHook",
     "FTPHook",
@@ -1865,6 +1866,59 @@ def send_email(
         return
 
 
+class SlackHook(BaseHook):
+    """The Slack provider's ``SlackHook`` calling the Slack Web API with requests: ``call(api_method, json=...)``
+    POSTs to ``<base_url>/<api_method>`` with the token given (the older hooks' ``token=``) or the connection's
+    password, the base URL ``base_url`` (the connection's ``base_url`` extra, else Slack's); it returns the reply's
+    JSON (a dict, where slack_sdk gives a ``SlackResponse`` read the same way by key), and a reply whose ``ok`` is
+    false raises naming Slack's error, as slack_sdk's ``SlackApiError`` does."""
+
+    conn_name_attr = "slack_conn_id"
+    default_conn_name = "slack_api_default"
+    conn_type = "slack"
+    hook_name = "Slack API"
+
+    def __init__(
+        self,
+        token: str | None = None,
+        slack_conn_id: str | None = None,
+        base_url: str | None = None,
+        timeout: int | None = None,
+        proxy: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.token, self.slack_conn_id = token, slack_conn_id or self.default_conn_name
+        self.base_url, self.timeout, self.proxy = base_url, timeout, proxy
+
+    def call(self, api_method: str, **kwargs: Any) -> dict:
+        import requests
+
+        token, extra = self.token, {}
+        if token is None:
+            conn = self.get_connection(self.slack_conn_id)
+            token, extra = conn.password, conn.extra_dejson
+        base = self.base_url or extra.get("base_url") or extra.get("extra__slack__base_url") or "https://slack.com/api/"
+        timeout = self.timeout or extra.get("timeout") or extra.get("extra__slack__timeout") or 30
+        proxies = {"https": self.proxy, "http": self.proxy} if self.proxy else None
+        response = requests.request(
+            kwargs.get("http_verb", "POST"),
+            base.rstrip("/") + "/" + api_method,
+            json=kwargs.get("json"),
+            data=kwargs.get("data"),
+            params=kwargs.get("params"),
+            files=kwargs.get("files"),
+            headers={**dict(kwargs.get("headers") or {}), "Authorization": f"Bearer {token or ''}"},
+            timeout=int(timeout),
+            proxies=proxies,
+        )
+        response.raise_for_status()
+        body = response.json()
+        if not body.get("ok"):
+            raise RuntimeError(f"The request to the Slack API failed: {body.get('error')!r} (method {api_method})")
+        return body
+
+
 _SLACK_TEXT = "No message has been set.\nHere is a cat video instead\nhttps://www.youtube.com/watch?v=J---aiyznGQ"
 _SLACK_ICON = "https://raw.githubusercontent.com/apache/airflow/main/airflow/www/static/pin_100.png"
 
@@ -1873,7 +1927,10 @@ class SlackAPIPostOperator:
     """The Slack provider's ``SlackAPIPostOperator`` built and executed inside a callable: ``execute`` posts
     ``chat.postMessage`` to the Slack Web API with the connection's token (its password) and base URL (its
     ``base_url`` extra, default ``https://slack.com/api/``), as the provider's ``SlackHook`` does; a reply
-    whose ``ok`` is false raises."""
+    whose ``ok`` is false raises. Also the base of an estate subclass replacing ``execute`` (run by
+    ``run_operator``): its ``template_fields`` are the provider's, and ``log`` a logger."""
+
+    template_fields: Sequence[str] = ("username", "text", "attachments", "blocks", "channel")
 
     def __init__(
         self,
@@ -1896,6 +1953,7 @@ class SlackAPIPostOperator:
         self.channel, self.username, self.text, self.icon_url = channel, username, text, icon_url
         self.attachments, self.blocks = attachments or [], blocks or []
         self.task_id = kwargs.get("task_id")
+        self.log = logging.getLogger(f"airflow.task.operators.{type(self).__name__}")
 
     def construct_api_call_params(self) -> None:
         self.api_params = {
