@@ -474,6 +474,13 @@ class Interpreter:
         return False
 
     def define_function(self, node, env) -> Any:
+        made = self._define_function(node, env)
+        if env is not self.module_env and isinstance(made, (Helper, TaskFlow)) and made.closure is None:
+            # Defined while a function runs (a task factory): the names it closes over hold that call's values.
+            return dataclasses.replace(made, closure=env)
+        return made
+
+    def _define_function(self, node, env) -> Any:
         role = ""  # @setup / @teardown mark the TaskFlow task that the other decorator (or plain @task) makes
         for decorator in node.decorator_list:
             func, kwargs = decorator, ()

@@ -164,7 +164,7 @@ class AirflowSemantics:
             return Partial(owner, tuple(kwargs.items()))
         if attr == "override" and isinstance(owner, TaskFlow):
             options = tuple({**dict(owner.kwargs), **kwargs}.items())
-            return TaskFlow(owner.node, owner.variant, options, owner.role)
+            return dataclasses.replace(owner, kwargs=options)
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
         if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial, yaml_dags.YamlFactory)):
@@ -274,7 +274,11 @@ class AirflowSemantics:
         if self.task_count > MAX_TASKS_PER_FILE:
             raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
-        kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
+        callable_keys = {"python_callable": full_id}  # a factory's closure is bound per task (bind_closure)
+        kwargs = {
+            key: self.callable_ref(value, imported=key in callable_keys, hint=callable_keys.get(key, ""))
+            for key, value in kwargs.items()
+        }
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
         kwargs = {key: self.realize_passed(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
@@ -298,9 +302,10 @@ class AirflowSemantics:
             dag.constructs.add("sensor")
         return ref
 
-    def callable_ref(self, value: Any, imported: bool = False) -> Any:
+    def callable_ref(self, value: Any, imported: bool = False, hint: str = "") -> Any:
         """Functions of this file passed to a task become references into the file's copied logic; so does an
-        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it)."""
+        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it). A
+        function a task factory defined (``hint``: the task's id) is bound to that call's values (``bind_closure``)."""
         if isinstance(value, Helper) and value.home is not None:  # an estate module's function, by its import path
             value, imported = Qual(f"{value.home.module}.{value.node.name}"), True
         if imported and isinstance(value, Qual) and self.logic is not None:
@@ -309,8 +314,57 @@ class AirflowSemantics:
         if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
             return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
-            return CallableRef(self.logic.add(node))
+            closure = value.closure if isinstance(value, (Helper, TaskFlow)) else None
+            bound = self.bind_closure(node, closure, hint) if closure is not None and hint else None
+            return CallableRef(bound or self.logic.add(node))
         return value
+
+    def bind_closure(self, node: ast.FunctionDef, frame: dict, hint: str) -> str | None:
+        """``node``'s name in the logic, bound to the values the names it closes over held in the call of the factory
+        that defined it (``frame``): literals as written, values the scan could not evaluate as their carried code.
+        None when it closes over nothing, or over a value known only at run time (the plain copy names it)."""
+        assert self.logic is not None
+        names = self.logic.closure_names(node)
+        if not names:
+            return None
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        sources = {}
+        for name in names:
+            source = self.closure_source(frame[name], f"{hint}_{name}") if name in frame else None
+            if source is None:
+                self.logic.restore(saved)
+                self.logic.refusal = refusal
+                return None
+            sources[name] = source
+        bound = self.logic.add_closure(node, sources, hint)
+        if bound is None:
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+        return bound
+
+    def closure_source(self, value: Any, hint: str) -> str | None:
+        """Python source giving ``value``: a plain literal as itself, a value the file's code computed as the call of
+        that code carried (``_arg_<hint>()``), lists and dicts part by part; None for anything else."""
+        if isinstance(value, Passed):
+            value = self.realize_passed(value)
+        elif isinstance(value, Unknown) and not isinstance(value, Refused):
+            value = self.carry_origins(value, hint)
+        if isinstance(value, ir.CodeValue):
+            return f"{value.name}()"
+        if is_plain_literal(value):
+            return repr(value)
+        if isinstance(value, (list, tuple)):
+            items = [self.closure_source(v, f"{hint}_{i}") for i, v in enumerate(value)]
+            if any(item is None for item in items):
+                return None
+            joined = ", ".join(items)  # type: ignore[arg-type]
+            return f"[{joined}]" if isinstance(value, list) else f"({joined}{',' if len(items) == 1 else ''})"
+        if isinstance(value, dict) and all(isinstance(k, (str, int)) for k in value):
+            pairs = [(k, self.closure_source(v, f"{hint}_{k}")) for k, v in value.items()]
+            if any(source is None for _, source in pairs):
+                return None
+            return "{" + ", ".join(f"{k!r}: {source}" for k, source in pairs) + "}"
+        return None
 
     def carry_arguments(self, node, task_id: str, kwargs: dict, taskflow: bool) -> dict:
         """Arguments written as code over the file's names become ``ir.CodeValue``s (run at run time)."""
@@ -616,7 +670,7 @@ class AirflowSemantics:
             operator,
             family,
             operator,
-            {**options, "python_callable": flow.node, "op_args": args, "op_kwargs": kwargs},
+            {**options, "python_callable": _defined(flow, self.logic), "op_args": args, "op_kwargs": kwargs},
             taskflow=True,
             mapped=False,
             dedupe=True,
@@ -641,7 +695,7 @@ class AirflowSemantics:
                 operator,
                 {
                     **options,
-                    "python_callable": target.node,
+                    "python_callable": _defined(target, self.logic),
                     "op_args": [],
                     "op_kwargs": partial_kwargs,
                     "expand": dict(kwargs) if kwargs else (args[0] if args else {}),
@@ -884,3 +938,9 @@ def _mapped_arguments(given: dict[str, Any]) -> dict[str, Any]:
         for name, value in given.items()
         if not name.startswith("$")
     }
+
+
+def _defined(flow: TaskFlow, logic: Any) -> Any:
+    """A TaskFlow function's code for its task: its ``def``, with the values it closes over when a factory of the
+    file made it (the logic copies it bound to them)."""
+    return flow.node if flow.closure is None or logic is None else Helper(flow.node, closure=flow.closure)

@@ -113,6 +113,8 @@ class TaskFlow:
     variant: str  # "" for @task, else bash/branch/...
     kwargs: tuple[tuple[str, Any], ...] = ()
     role: str = ""  # "setup" / "teardown" under @setup / @teardown
+    # The names of the function defining it, when it is defined inside one (a task factory): its closure's values.
+    closure: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class EstateHome:
 class Helper:
     node: ast.FunctionDef
     home: EstateHome | None = field(default=None, compare=False, repr=False)  # None: defined in the scanned file
+    # The names of the function defining it, when it is defined inside one (a task factory): its closure's values.
+    closure: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,222 @@
+"""A task factory's nested callable closes over the factory's parameters: the copy binds them per task.
+
+`def make_cleanup(namespace, ...): def cleanup(**kwargs): ... namespace ...; return PythonOperator(...)` called
+once per task: the logic gets the factory's part that defines `cleanup` and, per call, a function bound to that
+call's values (literals as written, values the file computed as their carried code). Values only known at run time
+keep the task in Airflow, named as before.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from converters.inventory.scan import scan_source
+
+FACTORY = '''
+    from airflow import DAG
+    from airflow.models import Variable
+    from airflow.operators.python import PythonOperator
+
+
+    def settings():
+        return {"namespace": Variable.get("namespace"), "owner": "data"}
+
+
+    def make_cleanup(app, namespace, dag, task_id):
+        label = f"{app}-driver"
+
+        def cleanup(ds=None, **kwargs):
+            """Deletes the driver of one app."""
+            return f"{namespace}/{label}/{ds}"
+
+        return PythonOperator(task_id=task_id, python_callable=cleanup, dag=dag)
+
+
+    cfg = settings()
+    with DAG("cleanups", schedule=None) as dag:
+        make_cleanup("orders", "spark", dag, "clean_orders")
+        make_cleanup("users", "batch", dag, "clean_users")
+        make_cleanup("events", cfg["namespace"], dag, "clean_events")
+'''
+
+
+class _Variable:
+    """The support code's Variable, as the generated logic binds it: read from a dict here."""
+
+    values = {"namespace": "from-variable"}
+
+    @classmethod
+    def get(cls, key):
+        return cls.values[key]
+
+
+def _scan(source: str, name: str = "factory.py"):
+    return scan_source(textwrap.dedent(source), name)
+
+
+def _run_logic(file) -> dict:
+    namespace: dict = {"Variable": _Variable}
+    exec(compile(file.logic_imports + file.logic, "logic", "exec"), namespace)  # noqa: S102 - the test's own fixture
+    return namespace
+
+
+def _callable_of(file, task_id: str) -> str:
+    (dag,) = file.dags
+    (task,) = [t for t in dag.tasks if t.task_id == task_id]
+    return task.arguments["python_callable"].name
+
+
+def test_each_call_of_the_factory_binds_its_own_values():
+    file = _scan(FACTORY)
+    names = {task: _callable_of(file, task) for task in ("clean_orders", "clean_users", "clean_events")}
+    assert len(set(names.values())) == 3  # two calls with different values never share one binding
+    records = {c.name: c for c in file.callables}
+    assert all(records[name].unresolved == () for name in names.values())
+    logic = _run_logic(file)
+    assert logic[names["clean_orders"]](ds="2024-01-01") == "spark/orders-driver/2024-01-01"
+    assert logic[names["clean_users"]](ds="2024-01-02") == "batch/users-driver/2024-01-02"
+    # A value the file computed (a Variable read in a helper) is its carried code, read when the task runs.
+    assert logic[names["clean_events"]](ds="x") == "from-variable/events-driver/x"
+    assert "airflow.models.Variable" in records[names["clean_events"]].airflow_names
+
+
+def test_the_bound_function_keeps_the_signature_airflow_matches_context_keys_against():
+    file = _scan(FACTORY)
+    logic = _run_logic(file)
+    bound = logic[_callable_of(file, "clean_events")]
+    parameters = inspect.signature(bound).parameters
+    assert list(parameters) == ["ds", "kwargs"] and parameters["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
+    record = next(c for c in file.callables if c.name == _callable_of(file, "clean_events"))
+    assert record.params == ("ds",) and record.var_keyword
+
+
+def test_the_same_values_share_one_binding_and_the_function_is_copied_once():
+    file = _scan(
+        """
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+
+        def make(table, task_id, dag):
+            def count():
+                return f"select count(*) from {table}"
+
+            return PythonOperator(task_id=task_id, python_callable=count, dag=dag)
+
+
+        with DAG("counts", schedule=None) as dag:
+            make("orders", "a", dag)
+            make("orders", "b", dag)
+            make("users", "c", dag)
+        """
+    )
+    assert _callable_of(file, "a") == _callable_of(file, "b") != _callable_of(file, "c")
+    assert file.logic.count("def count(") == 1
+    logic = _run_logic(file)
+    assert logic[_callable_of(file, "c")]() == "select count(*) from users"
+
+
+def test_a_taskflow_function_a_factory_defines_is_bound_too():
+    file = _scan(
+        """
+        from airflow.decorators import dag, task
+
+
+        def add_step(suffix):
+            @task
+            def step():
+                return "step-" + suffix
+
+            return step()
+
+
+        @dag(schedule=None)
+        def pipeline():
+            add_step("one")
+            add_step("two")
+
+
+        pipeline()
+        """
+    )
+    (flow,) = file.dags
+    names = sorted(t.arguments["python_callable"].name for t in flow.tasks)
+    logic = _run_logic(file)
+    assert sorted(logic[name]() for name in names) == ["step-one", "step-two"]
+
+
+def test_values_known_only_at_run_time_keep_todays_reason():
+    file = _scan(
+        """
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+
+        def make(namespace, dag):
+            def clean():
+                return namespace
+
+            return PythonOperator(task_id="clean", python_callable=clean, dag=dag)
+
+
+        with DAG("d", schedule=None) as dag:
+            make(UNDEFINED["ns"], dag)
+        """
+    )
+    (record,) = file.callables
+    assert record.name == "clean" and record.unresolved == (
+        "namespace (a parameter of make, the function defining it: known when it is called)",
+    )
+    assert "_closure_" not in file.logic
+
+
+def test_a_variable_the_factory_binds_again_is_not_one_value():
+    """`namespace = namespace.strip()` after the task is made: the value when the callable runs is not the one the
+    scan saw when the task was created, so it is not bound."""
+    file = _scan(
+        """
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+
+        def make(namespace, dag):
+            def clean():
+                return namespace
+
+            task = PythonOperator(task_id="clean", python_callable=clean, dag=dag)
+            namespace = namespace.strip()
+            return task
+
+
+        with DAG("d", schedule=None) as dag:
+            make(" ns ", dag)
+        """
+    )
+    (record,) = file.callables
+    assert record.unresolved and "_closure_" not in file.logic
+
+
+def test_a_dag_functions_parameters_are_not_bound():
+    """``@dag`` turns its function's parameters into DAG params: a closure over one holds the param, not the default
+    the scan saw; the copy does not pretend otherwise."""
+    file = _scan(
+        """
+        from airflow.decorators import dag, task
+
+
+        @dag(schedule=None)
+        def pipeline(region="eu"):
+            @task
+            def where():
+                return region
+
+            where()
+
+
+        pipeline()
+        """
+    )
+    assert "_closure_" not in file.logic
+    (record,) = file.callables
+    assert record.unresolved
