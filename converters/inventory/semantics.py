@@ -26,6 +26,7 @@ from converters.inventory.values import (
     DagFactory,
     DagState,
     EstateCode,
+    Formatted,
     GroupFactory,
     GroupRef,
     Helper,
@@ -416,6 +417,8 @@ class AirflowSemantics:
 
             name = self.logic.add_expression(hint, ast.parse("str(value)", mode="eval").body, None, known, "str(value)")
             return ir.CodeValue(name) if name else value
+        if isinstance(value, Formatted) and self.logic is not None:
+            return self.carry_formatted(value, hint)
         if isinstance(value, Unknown):
             name = None
             if value.origin is not None:
@@ -430,6 +433,35 @@ class AirflowSemantics:
             if any(isinstance(v, Unknown) for v in _flat(list(value.values()))):
                 return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
         return value
+
+    def carry_formatted(self, value: Formatted, hint: str) -> Any:
+        """An estate module's f-string over the DAG file's values (``Formatted``): carried as itself, each name bound
+        to its literal or to the call of the DAG file's code it holds, carried in turn."""
+        assert self.logic is not None
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        known: dict[str, tuple[str, Any]] = {}
+        for name, part in value.parts:
+            if is_plain_literal(part):
+                known[name] = ("literal", part)
+                continue
+            part_hint = f"{hint}_{name}"
+            inner = self.realize_passed(part) if isinstance(part, Passed) else self.carry_origins(part, part_hint)
+            if not isinstance(inner, ir.CodeValue):
+                self.logic.restore(saved)
+                self.logic.refusal = refusal
+                return value
+            known[name] = ("code", f"{inner.name}()")
+
+        def lookup(name: str) -> tuple[str | None, Any]:
+            return known.get(name, (None, None))
+
+        code = ast.parse(value.code, mode="eval").body
+        carried = self.logic.add_expression(hint, code, None, lookup, value.code)
+        if carried is None:
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+            return value
+        return ir.CodeValue(carried)
 
     def mark_passed(self, node, fn: ast.FunctionDef, args: list, kwargs: dict, env: dict) -> tuple[list, dict]:
         """Arguments the DAG file passes to an estate module's function that the scan could not evaluate become

@@ -46,6 +46,17 @@ class Stringified(Unknown):
 
 
 @dataclass(frozen=True)
+class Formatted(Unknown):
+    """An f-string of an estate module's code over values the DAG file computed and literals (``f"{k}={v}"`` in a
+    helper building a job's arguments from the file's ``params``): carried as that f-string (``code``) with each name
+    it reads (``parts``: name, value) bound to its literal or to the DAG file's carried code."""
+
+    code: str = field(default="", compare=False, repr=False)
+    parts: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    prefix: str = field(default="", compare=False, repr=False)  # the text it starts with, whatever the values
+
+
+@dataclass(frozen=True)
 class EstateCode(Unknown):
     """What an estate module's expression computed that the scan could not evaluate, when that expression reads
     only modules of the standard library (``os.getenv("BASE_DIR")`` in a helper giving ``default_args``): carried
@@ -62,6 +73,12 @@ class Refused(Unknown):
     the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
 
     needs: str = ""
+
+
+class Loose(list):
+    """A list the scan holds for what Python gives as another type (a dict view, a set, a generator, a ``zip`` or
+    ``range`` object, a tuple of ``zip``): iterated, indexed and compared as the scan always did, but never written
+    as text (``f"{keys}"`` prints ``dict_keys([...])`` in Python, not a list)."""
 
 
 @dataclass(frozen=True)
