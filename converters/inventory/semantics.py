@@ -314,6 +314,13 @@ class AirflowSemantics:
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
         if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
             return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
+        file_logic = getattr(self, "file_logic", None)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is None and file_logic is not None:
+            # A TaskFlow function of an estate module, called by that module's code (a DAG or group factory): the
+            # DAG file's logic copies it, as for one the file calls itself (its module imports Airflow).
+            found = file_logic.foreign_function(f"{self.module}.{node.name}")
+            if found is not None and (found.lineno, found.col_offset) == (node.lineno, node.col_offset):
+                return CallableRef(file_logic.add(found))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
             closure = value.closure if isinstance(value, (Helper, TaskFlow)) else None
             bound = self.bind_closure(node, closure, hint) if closure is not None and hint else None

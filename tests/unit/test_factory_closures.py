@@ -220,3 +220,53 @@ def test_a_dag_functions_parameters_are_not_bound():
     assert "_closure_" not in file.logic
     (record,) = file.callables
     assert record.unresolved
+
+
+ESTATE_FLOWS = """
+import logging
+
+from airflow.decorators import task
+
+
+@task
+def begin():
+    logging.info("start")
+    return "started"
+
+
+def standard_flow():
+    begin()
+"""
+
+ESTATE_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from pipelines.flows import standard_flow
+
+with DAG("standard", schedule=None, start_date=datetime(2024, 1, 1)):
+    standard_flow()
+"""
+
+
+def test_a_taskflow_function_an_estate_factory_calls_is_copied(tmp_path):
+    """`@task def begin()` of an estate module, called by that module's own factory: the DAG file's logic copies it
+    (it was `python_callable is not a function the scan can copy: FunctionDef`)."""
+    from converters.flow import scan_and_plan
+
+    dags = tmp_path / "dags"
+    for relative, text in {
+        "standard.py": ESTATE_DAG,
+        "pipelines/__init__.py": "",
+        "pipelines/flows.py": ESTATE_FLOWS,
+    }.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("pipelines\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    (task,) = [t for d in planned.plan.dags for t in d.tasks]
+    assert task.disposition != "NONE", task.translation.reason
+    (file,) = [f for f in planned.project.files if f.dags]
+    assert "def begin():" in file.logic and "@task" not in file.logic
+    namespace = _run_logic(file)
+    assert namespace["begin"]() == "started"
