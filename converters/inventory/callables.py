@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import hashlib
 import sys
 from dataclasses import dataclass, field
@@ -152,6 +153,7 @@ class LogicExtractor:
         self._closure_factories: dict[int, tuple[str, tuple[str, ...]]] = {}
         self._closure_bindings: dict[tuple, str] = {}
         self.closures: list[str] = []
+        self._partials = False  # a ``functools.partial`` callable is bound (``add_partial``)
         self._closure_skip: tuple[int, frozenset[str]] | None = None  # names _require leaves to the factory's call
 
     # -- scopes ---------------------------------------------------------------------------------------------
@@ -309,6 +311,60 @@ class LogicExtractor:
                 airflow_names=tuple(sorted(airflow_names)),
                 xcom_pulls=pulls,
                 reads_conf=reads_conf,
+            )
+        )
+        return binding
+
+    def add_partial(
+        self,
+        function: str,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        args: list[str],
+        keywords: dict[str, str],
+        hint: str,
+    ) -> str:
+        """``functools.partial(<function>, *args, **keywords)`` as a task's callable: a function of the logic calling
+        the copied ``function`` with those arguments first (keywords the caller gives win, as with ``partial``), its
+        signature ``partial``'s. ``args``/``keywords``: Python source of each value (a literal, or a call of carried
+        code, computed when the task runs). ``function`` itself when its copy is refused (its record says why)."""
+        record = next(c for c in reversed(self.callables) if c.name == function)
+        if record.unresolved:
+            return function
+        key = ("partial", function, tuple(args), tuple(sorted(keywords.items())))
+        if key in self._closure_bindings:
+            return self._closure_bindings[key]
+        binding = self._fresh(f"{function}_" + "".join(ch if ch.isalnum() else "_" for ch in hint), key)
+        self._closure_bindings[key] = binding
+        literal = all(_is_literal_source(v) for v in [*args, *keywords.values()])
+        given = [*args, *(f"{k}={v}" for k, v in sorted(keywords.items()))]
+        placeholders = given if literal else [*("None" for _ in args), *(f"{k}=None" for k in sorted(keywords))]
+        spread = "**kwargs"
+        if keywords:
+            spread = "**{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(keywords.items())) + ", **kwargs}"
+        prefix, wait = ("async ", "await ") if record.is_async else ("", "")
+        self._partials = True
+        self.closures.append(
+            f"{prefix}def {binding}(*args, **kwargs):\n"
+            f"    return {wait}{function}({', '.join([*args, '*args', spread])})\n\n\n"
+            f"{binding}.__signature__ = _closure_signature(_closure_partial({', '.join([function, *placeholders])}))"
+        )
+        called = {
+            n.func.id
+            for v in [*args, *keywords.values()]
+            for n in ast.walk(ast.parse(v, mode="eval"))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        airflow_names = set(record.airflow_names)
+        for inner in self.callables:
+            if inner.name in called:
+                airflow_names |= set(inner.airflow_names)
+        positional = [a.arg for a in node.args.posonlyargs + node.args.args][len(args) :]
+        self.callables.append(
+            dataclasses.replace(
+                record,
+                name=binding,
+                params=tuple(positional + [a.arg for a in node.args.kwonlyargs]),
+                airflow_names=tuple(sorted(airflow_names)),
             )
         )
         return binding
@@ -714,6 +770,8 @@ class LogicExtractor:
                     code.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in sorted(attrs))})")
         if self.closures:
             imports.append("from inspect import signature as _closure_signature")
+        if self._partials:
+            imports.append("from functools import partial as _closure_partial")
         code += self.closures
         code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")

@@ -35,6 +35,7 @@ from converters.inventory.literals import (
     _would_grow_too_much,
 )
 from converters.inventory.values import (
+    BoundFunction,
     BoundMethod,
     CustomOperator,
     DagFactory,
@@ -544,7 +545,7 @@ class Interpreter:
             if self.current_stmt is not None and not isinstance(node, ast.Name):
                 names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
                 origin = (node, self.current_stmt, {n: env[n] for n in names if n in env})
-                if isinstance(value, EstateCode):
+                if isinstance(value, (EstateCode, BoundFunction)):
                     return dataclasses.replace(value, origin=origin)
                 value = Unknown(value.source, origin)
         elif type(value) is Unknown and self.logic is None and value.source == self.src(node):

@@ -21,6 +21,7 @@ from converters.inventory.operators import OperatorInfo, is_dag_class, is_task_g
 from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
+    BoundFunction,
     CallableRef,
     CustomOperator,
     DagFactory,
@@ -74,6 +75,9 @@ class AirflowSemantics:
             return ir.CallValue(name, tuple(args), kwargs)  # names a secret the cluster holds (rules/pods.py)
         if name.startswith("kubernetes.client") and short.startswith("V1"):
             return ir.CallValue(name, tuple(args), kwargs)  # a Kubernetes object: a record of its fields
+        if name == "functools.partial" and args and isinstance(args[0], Helper) and args[0].home is None:
+            # A function of the file with arguments bound: a task's callable (bind_partial), else unknown.
+            return BoundFunction(self.src(node), helper=args[0], args=tuple(args[1:]), kwargs=tuple(kwargs.items()))
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -307,6 +311,9 @@ class AirflowSemantics:
         """Functions of this file passed to a task become references into the file's copied logic; so does an
         ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it). A
         function a task factory defined (``hint``: the task's id) is bound to that call's values (``bind_closure``)."""
+        if isinstance(value, BoundFunction) and hint and self.logic is not None:
+            bound = self.bind_partial(value, hint)
+            return CallableRef(bound) if bound else value
         if isinstance(value, Helper) and value.home is not None:  # an estate module's function, by its import path
             value, imported = Qual(f"{value.home.module}.{value.node.name}"), True
         if imported and isinstance(value, Qual) and self.logic is not None:
@@ -349,6 +356,25 @@ class AirflowSemantics:
             self.logic.restore(saved)
             self.logic.refusal = refusal
         return bound
+
+    def bind_partial(self, value: BoundFunction, hint: str) -> str | None:
+        """``functools.partial(fn, ...)`` given as a task's callable: ``fn`` copied (bound to its closure when a
+        factory defined it), then a function of the logic calling it with the bound arguments first. None when an
+        argument has no source (a value known only at run time)."""
+        assert self.logic is not None
+        helper = value.helper
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        closure = helper.closure
+        function = (self.bind_closure(helper.node, closure, hint) if closure is not None else None) or self.logic.add(
+            helper.node
+        )
+        args = [self.closure_source(a, f"{hint}_{i}") for i, a in enumerate(value.args)]
+        keywords = {k: self.closure_source(v, f"{hint}_{k}") for k, v in value.kwargs}
+        if any(a is None for a in args) or any(v is None for v in keywords.values()):
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+            return None
+        return self.logic.add_partial(function, helper.node, args, keywords, hint)  # type: ignore[arg-type]
 
     def closure_source(self, value: Any, hint: str) -> str | None:
         """Python source giving ``value``: a plain literal as itself, a value the file's code computed as the call of

@@ -82,6 +82,17 @@ class Loose(list):
 
 
 @dataclass(frozen=True)
+class BoundFunction(Unknown):
+    """``functools.partial(fn, *args, **kwargs)`` of a function of the scanned file: unknown as any call the scan
+    does not follow, but a task given it as its callable runs ``fn`` with those arguments bound (the logic binds
+    them: ``LogicExtractor.add_partial``)."""
+
+    helper: Any = field(default=None, compare=False, repr=False)  # the Helper of ``fn``
+    args: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    kwargs: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Qual:
     """A module, class or function known by its qualified import name."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+from converters.inventory import ir
 from converters.inventory.scan import scan_source
 
 FACTORY = '''
@@ -270,3 +271,54 @@ def test_a_taskflow_function_an_estate_factory_calls_is_copied(tmp_path):
     assert "def begin():" in file.logic and "@task" not in file.logic
     namespace = _run_logic(file)
     assert namespace["begin"]() == "started"
+
+
+def test_a_partial_of_a_files_function_binds_its_arguments_per_task():
+    """`python_callable=partial(notify, provider, channel="sms")` in a loop: one function per task, calling the
+    copied `notify` with that task's arguments first; its signature is partial's (context keys by name)."""
+    file = _scan(
+        """
+        from functools import partial
+
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+
+        def notify(provider, channel="mail", ds=None):
+            return f"{provider}:{channel}:{ds}"
+
+
+        with DAG("notify", schedule=None) as dag:
+            for provider in ["ho", "cps"]:
+                PythonOperator(task_id=f"n_{provider}", python_callable=partial(notify, provider, channel="sms"))
+        """
+    )
+    names = [_callable_of(file, f"n_{p}") for p in ("ho", "cps")]
+    assert len(set(names)) == 2
+    logic = _run_logic(file)
+    assert [logic[name](ds="2024-01-01") for name in names] == ["ho:sms:2024-01-01", "cps:sms:2024-01-01"]
+    assert logic[names[0]](channel="mail") == "ho:mail:None"  # a keyword the caller gives wins, as with partial
+    assert list(inspect.signature(logic[names[1]]).parameters) == ["channel", "ds"]
+
+
+def test_a_partial_over_a_value_known_only_at_run_time_is_not_copied():
+    file = _scan(
+        """
+        from functools import partial
+
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+
+
+        def notify(provider):
+            return provider
+
+
+        with DAG("notify", schedule=None) as dag:
+            PythonOperator(task_id="n", python_callable=partial(notify, UNKNOWN.provider))
+        """
+    )
+    (dag,) = file.dags
+    (task,) = dag.tasks
+    assert not isinstance(task.arguments["python_callable"], ir.CallableValue)
+    assert "_closure_partial" not in file.logic
