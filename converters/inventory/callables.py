@@ -384,7 +384,8 @@ class LogicExtractor:
         scopes = self._scopes_for(node)
         kept = [d for d in node.decorator_list if not self._is_airflow_decorator(d, scopes)]
         start = min([d.lineno for d in kept] + [node.lineno])
-        lines = self.lines[start - 1 : node.end_lineno or node.lineno]
+        foreign = self._foreign.get(id(node))
+        lines = (foreign.lines if foreign is not None else self.lines)[start - 1 : node.end_lineno or node.lineno]
         column = node.col_offset
         indent = lines[0][:column]
         if indent.strip() or not indent:
@@ -393,7 +394,8 @@ class LogicExtractor:
             lines = [line[column - 4 :] if line.startswith(indent) else line for line in lines]
             indent = "    "
         body = "".join(lines).rstrip("\n")
-        return f"def {factory}({', '.join(names)}):\n{body}\n{indent}return {node.name}"
+        where = f"# from {foreign.path}\n" if foreign is not None else ""
+        return f"{where}def {factory}({', '.join(names)}):\n{body}\n{indent}return {node.name}"
 
     def add_expression(
         self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known, segment: str | None = None
@@ -823,6 +825,19 @@ class LogicExtractor:
         if isinstance(found, ast.ImportFrom):
             found = self._copied_instead(found, name)
         return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def function_at(self, module_name: str, node: ast.FunctionDef | ast.AsyncFunctionDef):
+        """The function of an estate module written where ``node`` (read by the scan's interpreter) is: the same code,
+        read here so that its names resolve in that module's scopes."""
+        module = self._estate_module(module_name)
+        if module is None:
+            return None
+        place = (node.name, node.lineno, node.col_offset)
+        for found in ast.walk(module.tree):
+            if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if (found.name, found.lineno, found.col_offset) == place:
+                    return found
+        return None
 
     def estate_constant(self, qualified: str) -> bool:
         """Is ``module.name`` a value an estate module assigns (``IMAGE = "acme/etl:1"``), not a function or class?"""

@@ -319,6 +319,11 @@ class AirflowSemantics:
         if imported and isinstance(value, Qual) and self.logic is not None:
             value = self.logic.foreign_function(value.name) or value  # copied when its module imports Airflow
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(value, (Helper, TaskFlow)) and value.closure is not None and self.logic is None:
+            # A function an estate module's factory defines: no import reaches it (it is not the module's name).
+            bound = self.bind_estate_closure(value.node, value.closure, hint) if hint else None
+            where = f"{value.node.name}, defined inside a function of {self.module}"
+            return CallableRef(bound) if bound else Unknown(where)
         if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
             return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
         file_logic = getattr(self, "file_logic", None)
@@ -356,6 +361,19 @@ class AirflowSemantics:
             self.logic.restore(saved)
             self.logic.refusal = refusal
         return bound
+
+    def bind_estate_closure(self, node: ast.FunctionDef, frame: dict, hint: str) -> str | None:
+        """``bind_closure`` for a function an estate module's factory defines, copied into the DAG file's logic (the
+        estate module's code is read again there: the function at the same place)."""
+        file_logic = getattr(self, "file_logic", None)
+        target = file_logic.function_at(self.module, node) if file_logic is not None else None
+        if target is None:
+            return None
+        self.logic = file_logic
+        try:
+            return self.bind_closure(target, frame, hint)
+        finally:
+            self.logic = None
 
     def bind_partial(self, value: BoundFunction, hint: str) -> str | None:
         """``functools.partial(fn, ...)`` given as a task's callable: ``fn`` copied (bound to its closure when a
@@ -735,7 +753,7 @@ class AirflowSemantics:
             operator,
             family,
             operator,
-            {**options, "python_callable": _defined(flow, self.logic), "op_args": args, "op_kwargs": kwargs},
+            {**options, "python_callable": _defined(flow), "op_args": args, "op_kwargs": kwargs},
             taskflow=True,
             mapped=False,
             dedupe=True,
@@ -760,7 +778,7 @@ class AirflowSemantics:
                 operator,
                 {
                     **options,
-                    "python_callable": _defined(target, self.logic),
+                    "python_callable": _defined(target),
                     "op_args": [],
                     "op_kwargs": partial_kwargs,
                     "expand": dict(kwargs) if kwargs else (args[0] if args else {}),
@@ -1005,7 +1023,7 @@ def _mapped_arguments(given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _defined(flow: TaskFlow, logic: Any) -> Any:
+def _defined(flow: TaskFlow) -> Any:
     """A TaskFlow function's code for its task: its ``def``, with the values it closes over when a factory of the
     file made it (the logic copies it bound to them)."""
-    return flow.node if flow.closure is None or logic is None else Helper(flow.node, closure=flow.closure)
+    return flow.node if flow.closure is None else Helper(flow.node, closure=flow.closure)

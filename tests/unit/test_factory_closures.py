@@ -322,3 +322,60 @@ def test_a_partial_over_a_value_known_only_at_run_time_is_not_copied():
     (task,) = dag.tasks
     assert not isinstance(task.arguments["python_callable"], ir.CallableValue)
     assert "_closure_partial" not in file.logic
+
+
+ESTATE_FACTORY = """
+import os
+
+from airflow.operators.python import PythonOperator
+
+
+def make_cleanup(namespace, dag, task_id):
+    def cleanup(**kwargs):
+        return f"clean {namespace}"
+
+    return PythonOperator(task_id=task_id, python_callable=cleanup, dag=dag)
+
+
+def make_env_cleanup(dag):
+    namespace = os.environ["NAMESPACE"]
+
+    def cleanup_env():
+        return namespace
+
+    return PythonOperator(task_id="from_env", python_callable=cleanup_env, dag=dag)
+"""
+
+ESTATE_FACTORY_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from ops.cleanup import make_cleanup, make_env_cleanup
+
+with DAG("cleanups", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    make_cleanup("ns1", dag, "a")
+    make_cleanup("ns2", dag, "b")
+    make_env_cleanup(dag)
+"""
+
+
+def test_a_closure_an_estate_modules_factory_defines_is_bound_per_task(tmp_path):
+    """The nested function is no name of its module (importing `ops.cleanup.cleanup` fails): it is copied into the
+    DAG file's logic bound to each call's values; one over a value the scan cannot give stays in Airflow."""
+    from converters.flow import scan_and_plan
+
+    dags = tmp_path / "dags"
+    files = {"cleanups.py": ESTATE_FACTORY_DAG, "ops/__init__.py": "", "ops/cleanup.py": ESTATE_FACTORY}
+    for relative, text in files.items():
+        (dags / relative).parent.mkdir(parents=True, exist_ok=True)
+        (dags / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (dags / ".airflowignore").write_text("ops\n", encoding="utf-8")
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    tasks = {t.task.task_id: t for d in planned.plan.dags for t in d.tasks}
+    assert tasks["a"].disposition == tasks["b"].disposition == "MECH"
+    assert tasks["from_env"].disposition == "NONE"
+    assert "defined inside a function of ops.cleanup" in tasks["from_env"].translation.reason
+    (file,) = [f for f in planned.project.files if f.dags]
+    logic = _run_logic(file)
+    names = [tasks[t].task.arguments["python_callable"].name for t in ("a", "b")]
+    assert [logic[name]() for name in names] == ["clean ns1", "clean ns2"]
