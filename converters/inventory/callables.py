@@ -153,7 +153,6 @@ class LogicExtractor:
         self._closure_factories: dict[int, tuple[str, tuple[str, ...]]] = {}
         self._closure_bindings: dict[tuple, str] = {}
         self.closures: list[str] = []
-        self._partials = False  # a ``functools.partial`` callable is bound (``add_partial``)
         self._closure_skip: tuple[int, frozenset[str]] | None = None  # names _require leaves to the factory's call
 
     # -- scopes ---------------------------------------------------------------------------------------------
@@ -342,7 +341,6 @@ class LogicExtractor:
         if keywords:
             spread = "**{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(keywords.items())) + ", **kwargs}"
         prefix, wait = ("async ", "await ") if record.is_async else ("", "")
-        self._partials = True
         self.closures.append(
             f"{prefix}def {binding}(*args, **kwargs):\n"
             f"    return {wait}{function}({', '.join([*args, '*args', spread])})\n\n\n"
@@ -772,7 +770,7 @@ class LogicExtractor:
                     code.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in sorted(attrs))})")
         if self.closures:
             imports.append("from inspect import signature as _closure_signature")
-        if self._partials:
+        if any("_closure_partial(" in code for code in self.closures):  # a functools.partial callable (add_partial)
             imports.append("from functools import partial as _closure_partial")
         code += self.closures
         code += self.expressions
