@@ -310,6 +310,7 @@ class LogicExtractor:
                 airflow_names=tuple(sorted(airflow_names)),
                 xcom_pulls=pulls,
                 reads_conf=reads_conf,
+                written=node.name,
             )
         )
         return binding
@@ -363,6 +364,7 @@ class LogicExtractor:
                 name=binding,
                 params=tuple(positional + [a.arg for a in node.args.kwonlyargs]),
                 airflow_names=tuple(sorted(airflow_names)),
+                written=record.written or node.name,
             )
         )
         return binding

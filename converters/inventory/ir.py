@@ -303,6 +303,9 @@ class Callable:
     expression: str = ""  # an argument's code (``CodeValue``): the expression as written; "" for a function
     environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
     calls: tuple[str, ...] = ()  # qualified names of the imports that expression (or code it copies) uses
+    # The function's name as the file writes it, when its name in the logic is another: a factory's closure or a
+    # functools.partial, bound per task ("" otherwise). Reasons name it so.
+    written: str = ""
 
 
 @dataclass(frozen=True)

@@ -379,3 +379,38 @@ def test_a_closure_an_estate_modules_factory_defines_is_bound_per_task(tmp_path)
     logic = _run_logic(file)
     names = [tasks[t].task.arguments["python_callable"].name for t in ("a", "b")]
     assert [logic[name]() for name in names] == ["clean ns1", "clean ns2"]
+
+
+def test_a_bound_callable_that_stays_in_airflow_is_named_as_written(tmp_path):
+    """The reason names `send`, the function the file writes, not its per-task binding in the logic."""
+    from converters.flow import scan_and_plan
+
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "mail.py").write_text(
+        textwrap.dedent(
+            """
+            from datetime import datetime
+            from functools import partial
+
+            from airflow import DAG
+            from airflow.operators.email import EmailOperator
+            from airflow.operators.python import PythonOperator
+
+
+            def send(provider, **context):
+                return EmailOperator(task_id=f"mail-{provider}", to="a@b.c", subject=provider, html_content="x")
+
+
+            with DAG("mail", schedule=None, start_date=datetime(2024, 1, 1)):
+                for provider in ["ho", "cps"]:
+                    PythonOperator(task_id=f"send-{provider}", python_callable=partial(send, provider))
+            """
+        ).lstrip(),
+        encoding="utf-8",
+    )
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    reasons = {t.translation.reason for d in planned.plan.dags for t in d.tasks}
+    assert reasons == {
+        "send calls Airflow APIs with no Dagster-side equivalent here: airflow.operators.email.EmailOperator"
+    }
