@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import hashlib
 import sys
 from dataclasses import dataclass, field
@@ -167,6 +168,12 @@ class LogicExtractor:
         self._in_expression = False
         self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
         self._estate_airflow: set[str] = set()  # Airflow names the estate modules' copied code reads
+        # Closures of task factories (``add_closure``): the copied factory of each nested function, by id(function);
+        # the function bound to one call's values, by (id(function), values); their code, in scan order.
+        self._closure_factories: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._closure_bindings: dict[tuple, str] = {}
+        self.closures: list[str] = []
+        self._closure_skip: tuple[int, frozenset[str]] | None = None  # names _require leaves to the factory's call
 
     # -- scopes ---------------------------------------------------------------------------------------------
     def _index_scopes(self, body: list[ast.stmt], chain: list[list[ast.stmt]]) -> None:
@@ -221,6 +228,197 @@ class LogicExtractor:
         self._by_node[id(node)] = name
         return name
 
+    # -- closures of task factories ----------------------------------------------------------------------------
+    def closure_names(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str] | None:
+        """The names ``node`` (defined inside another function: a task factory) reads of the functions around it —
+        their parameters, and their variables assigned once — when one of them is such a parameter or an
+        assignment reading one: the copy must bind them to the values of the factory's call. ``[]`` when it reads
+        none (the copy needs no closure); None when one cannot be bound to a value (assigned again, in a loop, a
+        function Airflow calls itself: ``@dag``'s parameters are DAG params, not the values the scan saw).
+        """
+        scopes = self._scopes_for(node)
+        owners = [self._scope_owner.get(id(body)) for body in scopes[:-1]]
+        if not any(owners):
+            return []
+        names: list[str] = []
+        reads_parameter = False
+        for name in sorted(_free_names(node)):
+            for owner in owners:
+                if owner is None:
+                    continue
+                parameter = name in _parameters(owner)
+                stores = _stores_in(owner, name)
+                if not parameter and not stores:
+                    continue
+                if any(self._is_airflow_decorator(d, self._scopes_for(owner)) for d in owner.decorator_list):
+                    return None  # @dag / @task_group: Airflow calls it with its own values
+                if stores and not parameter and self._is_definition_in(owner, name):
+                    break  # a function, class or import of the factory: copied as it is written
+                if (parameter and stores) or len(stores) > 1 or any(_in_loop(owner, s) for s in stores):
+                    return None  # its value when the task runs is not the one value the scan saw
+                names.append(name)
+                if parameter:
+                    reads_parameter = True
+                else:
+                    assigned = _free_names(stores[0]) if isinstance(stores[0], ast.stmt) else set()
+                    reads_parameter = reads_parameter or bool(assigned & _parameters(owner))
+                break
+        return names if reads_parameter else []
+
+    def _is_definition_in(self, owner: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+        return any(_is_definition(s) and name in _bound_by(s) for s in ast.walk(owner) if isinstance(s, ast.stmt))
+
+    def add_closure(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, values: dict[str, str], hint: str
+    ) -> str | None:
+        """``node``, defined in a task factory, bound to the values one call of the factory gave the names it closes
+        over (``values``: name -> Python source, a literal or a call of carried code). The logic gets the factory's
+        part that makes it (``def _closure_<name>(<names>): <the function as written>; return <name>``) and, per
+        distinct set of values, a function calling what that part returns: the values are computed when the task
+        runs (carried code reads Variables then), the signature is the function's own (context keys by name).
+        None when the function needs a name the logic cannot bind (the caller falls back to the plain copy).
+        """
+        key = (id(node), tuple(sorted(values.items())))
+        if key in self._closure_bindings:
+            return self._closure_bindings[key]
+        literal = all(_is_literal_source(v) for v in values.values())
+        if not literal and _reads_at_definition(node, set(values)):
+            return None  # a default or decorator reading the closure would run with placeholders
+        if id(node) not in self._closure_factories:
+            unresolved: list[str] = []
+            airflow: dict[str, str] = {}
+            factory = self._fresh("_closure_" + node.name, ("closure", id(node)))
+            copied_before = id(node) in self.chosen
+            self._closure_skip = (id(node), frozenset(values))
+            try:
+                self._require(node, self._scopes_for(node), unresolved, airflow, set())
+            finally:
+                self._closure_skip = None
+            if not copied_before:
+                self.chosen.pop(id(node), None)
+            if unresolved:
+                return None
+            self._closure_factories[id(node)] = (factory, tuple(sorted(set(airflow.values()))))
+            self.closures.append(self._closure_factory(node, factory, sorted(values)))
+        factory, read = self._closure_factories[id(node)]
+        binding = self._fresh(f"{node.name}_" + "".join(ch if ch.isalnum() else "_" for ch in hint), id(node))
+        self._closure_bindings[key] = binding
+        given = ", ".join(f"{name}={source}" for name, source in sorted(values.items()))
+        placeholders = given if literal else ", ".join(f"{name}=None" for name in sorted(values))
+        prefix, wait = ("async ", "await ") if isinstance(node, ast.AsyncFunctionDef) else ("", "")
+        self.closures.append(
+            f"{prefix}def {binding}(*args, **kwargs):\n    return {wait}{factory}({given})(*args, **kwargs)\n\n\n"
+            f"{binding}.__signature__ = _closure_signature({factory}({placeholders}))"
+        )
+        called = {
+            n.func.id
+            for v in values.values()
+            for n in ast.walk(ast.parse(v, mode="eval"))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        airflow_names = set(read)
+        for inner in self.callables:  # what the carried values read is what the task reads
+            if inner.name in called:
+                airflow_names |= set(inner.airflow_names)
+        params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
+        pulls, reads_conf = _context_uses(node)
+        self.callables.append(
+            ir.Callable(
+                name=binding,
+                source=ir.SourceRef("", node.lineno, node.col_offset),
+                params=params,
+                var_keyword=node.args.kwarg is not None,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                airflow_names=tuple(sorted(airflow_names)),
+                xcom_pulls=pulls,
+                reads_conf=reads_conf,
+                written=node.name,
+            )
+        )
+        return binding
+
+    def add_partial(
+        self,
+        function: str,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        args: list[str],
+        keywords: dict[str, str],
+        hint: str,
+    ) -> str:
+        """``functools.partial(<function>, *args, **keywords)`` as a task's callable: a function of the logic calling
+        the copied ``function`` with those arguments first (keywords the caller gives win, as with ``partial``), its
+        signature ``partial``'s. ``args``/``keywords``: Python source of each value (a literal, or a call of carried
+        code, computed when the task runs). ``function`` itself when its copy is refused (its record says why)."""
+        record = next(c for c in reversed(self.callables) if c.name == function)
+        if record.unresolved:
+            return function
+        key = ("partial", function, tuple(args), tuple(sorted(keywords.items())))
+        if key in self._closure_bindings:
+            return self._closure_bindings[key]
+        binding = self._fresh(f"{function}_" + "".join(ch if ch.isalnum() else "_" for ch in hint), key)
+        self._closure_bindings[key] = binding
+        literal = all(_is_literal_source(v) for v in [*args, *keywords.values()])
+        given = [*args, *(f"{k}={v}" for k, v in sorted(keywords.items()))]
+        placeholders = given if literal else [*("None" for _ in args), *(f"{k}=None" for k in sorted(keywords))]
+        spread = "**kwargs"
+        if keywords:
+            spread = "**{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(keywords.items())) + ", **kwargs}"
+        prefix, wait = ("async ", "await ") if record.is_async else ("", "")
+        self.closures.append(
+            f"{prefix}def {binding}(*args, **kwargs):\n"
+            f"    return {wait}{function}({', '.join([*args, '*args', spread])})\n\n\n"
+            f"{binding}.__signature__ = _closure_signature(_closure_partial({', '.join([function, *placeholders])}))"
+        )
+        called = {
+            n.func.id
+            for v in [*args, *keywords.values()]
+            for n in ast.walk(ast.parse(v, mode="eval"))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        airflow_names = set(record.airflow_names)
+        for inner in self.callables:
+            if inner.name in called:
+                airflow_names |= set(inner.airflow_names)
+        positional = [a.arg for a in node.args.posonlyargs + node.args.args][len(args) :]
+        self.callables.append(
+            dataclasses.replace(
+                record,
+                name=binding,
+                params=tuple(positional + [a.arg for a in node.args.kwonlyargs]),
+                airflow_names=tuple(sorted(airflow_names)),
+                written=record.written or node.name,
+            )
+        )
+        return binding
+
+    def _fresh(self, base: str, holder: object) -> str:
+        """A name no statement of the logic binds yet, claimed for ``holder``."""
+        name, n = base, 1
+        while name in self.bound_names:
+            n += 1
+            name = f"{base}_{n}"
+        self.bound_names[name] = holder
+        return name
+
+    def _closure_factory(self, node: ast.FunctionDef | ast.AsyncFunctionDef, factory: str, names: list[str]) -> str:
+        """``def <factory>(<names>):`` around the function's lines as written (indented as in its own factory, at
+        most four columns in: a multi-line string's lines are the string's, they keep their bytes)."""
+        scopes = self._scopes_for(node)
+        kept = [d for d in node.decorator_list if not self._is_airflow_decorator(d, scopes)]
+        start = min([d.lineno for d in kept] + [node.lineno])
+        foreign = self._foreign.get(id(node))
+        lines = (foreign.lines if foreign is not None else self.lines)[start - 1 : node.end_lineno or node.lineno]
+        column = node.col_offset
+        indent = lines[0][:column]
+        if indent.strip() or not indent:
+            raise ValueError(f"{node.name} is not indented in its factory")  # nested defs always are
+        if indent == " " * column and column > 4:
+            lines = [line[column - 4 :] if line.startswith(indent) else line for line in lines]
+            indent = "    "
+        body = "".join(lines).rstrip("\n")
+        where = f"# from {foreign.path}\n" if foreign is not None else ""
+        return f"{where}def {factory}({', '.join(names)}):\n{body}\n{indent}return {node.name}"
+
     def add_expression(
         self, hint: str, expr: ast.expr, stmt: ast.stmt | None, known, segment: str | None = None
     ) -> str | None:
@@ -263,13 +461,15 @@ class LogicExtractor:
         """The state carrying code changes, to undo carried code that turned out not to be needed."""
         parts = ({k: (m, set(a)) for k, (m, a) in self._namespaces.items()}, dict(self._imports_by_name))
         keys = {key: set(users) for key, users in self._import_keys.items()}
-        sizes = (len(self.expressions), len(self.callables))
-        return dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names), keys, parts, sizes
+        sizes = (len(self.expressions), len(self.callables), len(self.closures))
+        closures = (dict(self._closure_factories), dict(self._closure_bindings))
+        return dict(self.chosen), dict(self.airflow_imports), dict(self.bound_names), keys, parts, sizes, closures
 
     def restore(self, saved: tuple) -> None:
-        self.chosen, self.airflow_imports, self.bound_names, self._import_keys, parts, sizes = saved
+        self.chosen, self.airflow_imports, self.bound_names, self._import_keys, parts, sizes, closures = saved
         self._namespaces, self._imports_by_name = parts
-        del self.expressions[sizes[0] :], self.callables[sizes[1] :]
+        self._closure_factories, self._closure_bindings = dict(closures[0]), dict(closures[1])
+        del self.expressions[sizes[0] :], self.callables[sizes[1] :], self.closures[sizes[2] :]
 
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
@@ -612,6 +812,11 @@ class LogicExtractor:
             for name, (module, attrs) in namespaces.items():
                 if rank != 0 and self._rank_of(module.name) == rank:
                     code.append(f"{name} = _module_part({', '.join(f'{a}={a}' for a in sorted(attrs))})")
+        if self.closures:
+            imports.append("from inspect import signature as _closure_signature")
+        if any("_closure_partial(" in code for code in self.closures):  # a functools.partial callable (add_partial)
+            imports.append("from functools import partial as _closure_partial")
+        code += self.closures
         code += self.expressions
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
 
@@ -668,6 +873,19 @@ class LogicExtractor:
         if isinstance(found, ast.ImportFrom):
             found = self._copied_instead(found, name)
         return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def function_at(self, module_name: str, node: ast.FunctionDef | ast.AsyncFunctionDef):
+        """The function of an estate module written where ``node`` (read by the scan's interpreter) is: the same code,
+        read here so that its names resolve in that module's scopes."""
+        module = self._estate_module(module_name)
+        if module is None:
+            return None
+        place = (node.name, node.lineno, node.col_offset)
+        for found in ast.walk(module.tree):
+            if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if (found.name, found.lineno, found.col_offset) == place:
+                    return found
+        return None
 
     def estate_constant(self, qualified: str) -> bool:
         """Is ``module.name`` a value an estate module assigns (``IMAGE = "acme/etl:1"``), not a function or class?"""
@@ -751,7 +969,8 @@ class LogicExtractor:
         # (`x = f(x)` reads the previous `x`); a function reads them when called, after the module ran, and so do
         # a class's methods (a function defined below the class is found).
         before = None if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt
-        for name in sorted(names):
+        skip = self._closure_skip[1] if self._closure_skip and self._closure_skip[0] == id(stmt) else frozenset()
+        for name in sorted(names - skip):
             binding = self._find(name, scopes, before)
             if isinstance(binding, (ast.Import, ast.ImportFrom)):
                 # From an estate module that imports Airflow: its definition is copied, not the import.
@@ -897,6 +1116,74 @@ class LogicExtractor:
         while isinstance(target, ast.Attribute):
             target = target.value
         return isinstance(target, ast.Name) and isinstance(self._find(target.id, scopes), str)
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    a = function.args
+    return {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's body that run in its own scope (nested functions, classes, lambdas and
+    comprehensions make scopes of their own)."""
+    todo = list(getattr(function, "body", []))
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        todo += list(ast.iter_child_nodes(node))
+
+
+def _stores_in(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> list[ast.AST]:
+    """What binds ``name`` in the function's own scope: assignments (the statement), other targets (the node)."""
+    found: list[ast.AST] = []
+    for node in _own_nodes(function):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and name in _bound_by(node):
+            found.append(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            found.append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and name in _bound_by(node):
+            found.append(node)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            found += [node, node]  # reads and binds again
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.ExceptHandler, ast.NamedExpr)):
+            targets = [node.target] if isinstance(node, (ast.For, ast.AsyncFor, ast.NamedExpr)) else []
+            targets += [i.optional_vars for i in getattr(node, "items", []) if i.optional_vars is not None]
+            if isinstance(node, ast.ExceptHandler) and node.name == name:
+                found += [node, node]
+            if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+                found += [node, node]  # bound by a loop, a context manager...: not one value the scan knows
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            found += [node, node]
+    return found
+
+
+def _in_loop(function: ast.AST, target: ast.AST) -> bool:
+    """Is ``target`` inside a loop of the function's own body?"""
+    for node in _own_nodes(function):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and any(n is target for n in ast.walk(node)):
+            return True
+    return False
+
+
+def _reads_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) -> bool:
+    """Does the ``def`` itself (decorators, defaults, annotations) read one of ``names``?"""
+    a = node.args
+    parts = [*node.decorator_list, *a.defaults, *[d for d in a.kw_defaults if d is not None]]
+    parts += [x.annotation for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x and x.annotation]
+    parts += [node.returns] if node.returns is not None else []
+    return any(isinstance(n, ast.Name) and n.id in names for part in parts for n in ast.walk(part))
+
+
+def _is_literal_source(source: str) -> bool:
+    try:
+        ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _dedent(lines: list[str], column: int) -> str:

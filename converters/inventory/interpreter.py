@@ -35,16 +35,19 @@ from converters.inventory.literals import (
     _would_grow_too_much,
 )
 from converters.inventory.values import (
+    BoundFunction,
     BoundMethod,
     CustomOperator,
     DagFactory,
     DagState,
     EstateCode,
+    Formatted,
     GroupFactory,
     GroupRef,
     Helper,
     LabelRef,
     LiteralMethod,
+    Loose,
     MethodRef,
     Partial,
     Passed,
@@ -263,6 +266,13 @@ class Interpreter:
             if isinstance(v, dict) and not any(str(k).startswith("$") for k in v)
             if not any(_is_node(x) for x in _flat(list(v.values())))
         }
+        # A list of plain values (or values the scan could not evaluate) grown or changed by a branch
+        # (`args.append(...)` under `if flag not in args:`): unknown afterwards, under every name bound to it.
+        grown = {
+            id(v): (v, list(v))
+            for v in before.values()
+            if isinstance(v, list) and not any(_is_node(x) for x in _flat(list(v)))
+        }
         returns: list[_Return | None] = [None, None]
         try:
             self.exec_block(body, env)
@@ -301,6 +311,13 @@ class Interpreter:
             ]:
                 if not any(_is_node(x) for x in _flat([mapping.get(key)])):
                     mapping[key] = Unknown(f"{key}, set under a runtime condition ({self.src(test)})")
+        for items, was in grown.values():
+            if len(items) == len(was) and all(a is b for a, b in zip(items, was, strict=True)):
+                continue
+            if any(_is_node(x) for x in _flat(list(items))):
+                continue  # tasks collected under the condition: structure, flagged by the caller
+            for name in [n for n, v in env.items() if v is items]:
+                env[name] = Unknown(f"{name}, changed under a runtime condition ({self.src(test)})")
         return returns
 
     @staticmethod
@@ -480,6 +497,13 @@ class Interpreter:
         return False
 
     def define_function(self, node, env) -> Any:
+        made = self._define_function(node, env)
+        if env is not self.module_env and isinstance(made, (Helper, TaskFlow)) and made.closure is None:
+            # Defined while a function runs (a task factory): the names it closes over hold that call's values.
+            return dataclasses.replace(made, closure=env)
+        return made
+
+    def _define_function(self, node, env) -> Any:
         role = ""  # @setup / @teardown mark the TaskFlow task that the other decorator (or plain @task) makes
         for decorator in node.decorator_list:
             func, kwargs = decorator, ()
@@ -527,7 +551,7 @@ class Interpreter:
             if self.current_stmt is not None and not isinstance(node, ast.Name):
                 names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
                 origin = (node, self.current_stmt, {n: env[n] for n in names if n in env})
-                if isinstance(value, EstateCode):
+                if isinstance(value, (EstateCode, BoundFunction)):
                     return dataclasses.replace(value, origin=origin)
                 value = Unknown(value.source, origin)
         elif type(value) is Unknown and self.logic is None and value.source == self.src(node):
@@ -599,7 +623,8 @@ class Interpreter:
                 | ast.SetComp(elt=elt, generators=generators)
                 | ast.GeneratorExp(elt=elt, generators=generators)
             ):
-                return self.eval_comprehension(node, generators, env, lambda frame: self.eval(elt, frame))
+                made = self.eval_comprehension(node, generators, env, lambda frame: self.eval(elt, frame))
+                return made if isinstance(node, ast.ListComp) or not isinstance(made, list) else Loose(made)
             case ast.DictComp(key=key, value=value, generators=generators):
                 pairs = self.eval_comprehension(
                     node, generators, env, lambda frame: (self.eval(key, frame), self.eval(value, frame))
@@ -677,7 +702,8 @@ class Interpreter:
         return Unknown(self.src(node))
 
     def eval_fstring(self, node: ast.JoinedStr, parts: list[ast.expr], env: dict[str, Any]) -> Any:
-        """An f-string of literal strings and numbers (no format specs); anything else is unknown."""
+        """An f-string of literal strings and numbers (no format specs); anything else is unknown (``Formatted``
+        when it is an estate module's f-string over names holding the DAG file's code and literals)."""
         pieces = []
         for part in parts:
             if isinstance(part, ast.Constant):
@@ -686,12 +712,41 @@ class Interpreter:
                 value = self.eval(part.value, env)
                 if isinstance(value, XComArg) and part.conversion in (-1, ord("s")) and part.format_spec is None:
                     value = _xcom_template(value)  # str(XComArg) in Airflow: the template pulling its value
-                if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                    return Unknown(self.src(node))
+                if not _formattable(value):
+                    return self.formatted(node, parts, env)
                 if part.format_spec is not None:
                     return Unknown(self.src(node))
-                pieces.append(str(value))
+                convert = {ord("r"): repr, ord("a"): ascii}.get(part.conversion, str)
+                pieces.append(convert(value))  # `f"{k}={v}"` of a list of strings: Python's text of it
         return "".join(pieces)
+
+    def formatted(self, node: ast.JoinedStr, parts: list[ast.expr], env: dict[str, Any]) -> Unknown:
+        """``f"{k}={v}"`` in an estate module's code, each part a name holding a literal or a value the DAG file's code
+        computed (or such a value built from it): that f-string, to carry with its names bound (``Formatted``)."""
+        unknown = Unknown(self.src(node))
+        if self.logic is not None:
+            return unknown  # the DAG file's own code: carried as written, with the names it saw (eval's origin)
+        values = [p.value for p in parts if isinstance(p, ast.FormattedValue)]
+        specs = [p.format_spec for p in parts if isinstance(p, ast.FormattedValue) and p.format_spec is not None]
+        if not all(isinstance(v, ast.Name) for v in values) or specs:
+            return unknown
+        bound = {v.id: env.get(v.id) for v in values}  # type: ignore[attr-defined]
+        for value in bound.values():
+            carried = isinstance(value, (Passed, Formatted, Stringified)) or (
+                type(value) is Unknown and value.origin is not None
+            )
+            if not carried and not (is_plain_literal(value) and not isinstance(value, (list, dict, tuple))):
+                return unknown
+        if all(is_plain_literal(v) for v in bound.values()):
+            return unknown
+        prefix = []  # the text before its first part the scan does not know
+        for part in parts:
+            value = part.value if isinstance(part, ast.Constant) else bound[part.value.id]  # type: ignore[attr-defined]
+            if not isinstance(part, ast.Constant) and (not _formattable(value) or part.conversion != -1):
+                break
+            prefix.append(str(value))
+        code, items = ast.unparse(node), tuple(sorted(bound.items()))
+        return Formatted(self.src(node), code=code, parts=items, prefix="".join(prefix))
 
     def eval_comprehension(self, node, generators, env, produce) -> Any:
         frames = [dict(env)]
@@ -746,6 +801,10 @@ class Interpreter:
             other = operands[0] if operands[1] is None else operands[1]
             if isinstance(other, (list, tuple, dict)):
                 return isinstance(ops[0], ast.IsNot)
+        if len(ops) == 1 and isinstance(ops[0], (ast.In, ast.NotIn)) and isinstance(operands[0], str):
+            member = _member(operands[0], operands[1])  # `flag not in args`, some args f-strings of unknown parts
+            if member is not None:
+                return member if isinstance(ops[0], ast.In) else not member
         if not all(is_plain_literal(o) for o in operands):
             return Unknown(self.src(node))
         compare = {
@@ -969,6 +1028,35 @@ def _xcom_template(value: XComArg) -> str:
     return (
         f"{{{{ task_instance.xcom_pull(task_ids='{task.task_id}', dag_id='{task.dag.dag_id}', key='return_value') }}}}"
     )
+
+
+def _member(text: str, items: Any) -> bool | None:
+    """``text in items`` for a list or tuple holding strings and ``Formatted`` values (a string of known beginning):
+    True when an item equals it, False when none can (each other item another string, or a Formatted one whose
+    known beginning it does not start with); None when the scan cannot tell."""
+    if not isinstance(items, (list, tuple)) or not any(isinstance(i, Formatted) for i in items):
+        return None
+    if text in [i for i in items if is_plain_literal(i)]:
+        return True
+    for item in items:
+        if isinstance(item, Formatted):
+            if text.startswith(item.prefix):
+                return None
+        elif not is_plain_literal(item):
+            return None
+    return False
+
+
+def _formattable(value: Any) -> bool:
+    """A value whose text (``str``/``repr``) the scan gives as Python does: strings, numbers, booleans, None, and
+    lists and dicts of them built as such (not a tuple, which may stand for a set, nor a ``Loose`` list)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is list:
+        return all(_formattable(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) in (str, int) and _formattable(v) for k, v in value.items())
+    return False
 
 
 def _creates_tasks(stmt: ast.AST) -> bool:

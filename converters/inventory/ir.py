@@ -326,6 +326,9 @@ class Callable:
     environment: tuple[str, ...] = ()  # what that expression reads from its machine (os.environ, open, now...)
     calls: tuple[str, ...] = ()  # qualified names of the imports that expression (or code it copies) uses
     guarded: tuple[GuardedName, ...] = ()  # a copied class: Airflow names read only under its attribute branches
+    # The function's name as the file writes it, when its name in the logic is another: a factory's closure or a
+    # functools.partial, bound per task ("" otherwise). Reasons name it so.
+    written: str = ""
 
 
 @dataclass(frozen=True)

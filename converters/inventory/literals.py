@@ -12,7 +12,7 @@ import posixpath
 import re
 from typing import Any
 
-from converters.inventory.values import PathMethod, PathValue, Unknown, _flat
+from converters.inventory.values import Loose, PathMethod, PathValue, Unknown, _flat
 
 MAX_CALL_DEPTH = 8
 MAX_LOOP_ITERATIONS = 10_000
@@ -125,7 +125,7 @@ def _call_literal_method(owner, attr, args, kwargs, source) -> Any:
         result = getattr(owner, attr)(*args, **kwargs)
     except Exception:  # noqa: BLE001
         return Unknown(source)
-    return list(result) if attr in {"items", "keys", "values"} else result
+    return Loose(result) if attr in {"items", "keys", "values"} else result
 
 
 def _length(value: Any) -> int:
@@ -194,8 +194,8 @@ def _call_builtin(name, args, kwargs, source) -> Any:
         return Unknown(source)
     if name == "range" and len(result) > MAX_LOOP_ITERATIONS:
         return Unknown(source)
-    return (
-        [list(x) if isinstance(x, tuple) else x for x in result]
-        if name in {"enumerate", "zip"}
-        else (list(result) if name in {"range", "reversed"} else result)
-    )
+    if name in {"enumerate", "zip"}:
+        return Loose(Loose(x) if isinstance(x, tuple) else x for x in result)
+    if name == "set":  # sorted, for a deterministic order: not the set Python has
+        return Loose(result)
+    return Loose(result) if name in {"range", "reversed"} else result

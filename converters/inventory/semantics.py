@@ -21,11 +21,13 @@ from converters.inventory.operators import OperatorInfo, is_dag_class, is_task_g
 from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
+    BoundFunction,
     CallableRef,
     CustomOperator,
     DagFactory,
     DagState,
     EstateCode,
+    Formatted,
     GroupFactory,
     GroupRef,
     Helper,
@@ -78,6 +80,9 @@ class AirflowSemantics:
             return ir.CallValue(name, tuple(args), kwargs)  # a Kubernetes object: a record of its fields
         if name.startswith("airflow") and short in HOOK_RECORDS:
             return ir.CallValue(name, tuple(args), kwargs)  # a hook a rule rebuilds from its arguments (remote.py)
+        if name == "functools.partial" and args and isinstance(args[0], Helper) and args[0].home is None:
+            # A function of the file with arguments bound: a task's callable (bind_partial), else unknown.
+            return BoundFunction(self.src(node), helper=args[0], args=tuple(args[1:]), kwargs=tuple(kwargs.items()))
         if short == "partial" and "." in name and name != "functools.partial":  # SomeOperator.partial(...)
             return Partial(Qual(name.rsplit(".", 1)[0]), tuple(kwargs.items()))
         if is_dag_class(name):
@@ -169,7 +174,7 @@ class AirflowSemantics:
             return Partial(owner, tuple(kwargs.items()))
         if attr == "override" and isinstance(owner, TaskFlow):
             options = tuple({**dict(owner.kwargs), **kwargs}.items())
-            return TaskFlow(owner.node, owner.variant, options, owner.role)
+            return dataclasses.replace(owner, kwargs=options)
         if isinstance(owner, Qual) and attr in {"partial"}:
             return Partial(owner, tuple(kwargs.items()))
         if not isinstance(owner, (TaskFlow, CustomOperator, GroupFactory, Partial, yaml_dags.YamlFactory)):
@@ -279,7 +284,11 @@ class AirflowSemantics:
         if self.task_count > MAX_TASKS_PER_FILE:
             raise _LimitReached("A2D008", f"more than {MAX_TASKS_PER_FILE:,} tasks in one file: analysis stopped")
         mapped = mapped or self.mapped_groups > 0
-        kwargs = {key: self.callable_ref(value, imported=key == "python_callable") for key, value in kwargs.items()}
+        callable_keys = {"python_callable": full_id}  # a factory's closure is bound per task (bind_closure)
+        kwargs = {
+            key: self.callable_ref(value, imported=key in callable_keys, hint=callable_keys.get(key, ""))
+            for key, value in kwargs.items()
+        }
         kwargs = self.carry_arguments(node, full_id, kwargs, taskflow)
         kwargs = {key: self.realize_passed(value) for key, value in kwargs.items()}
         merged = {**_literal_dict(dag.kwargs.get("default_args")), **kwargs}
@@ -303,19 +312,116 @@ class AirflowSemantics:
             dag.constructs.add("sensor")
         return ref
 
-    def callable_ref(self, value: Any, imported: bool = False) -> Any:
+    def callable_ref(self, value: Any, imported: bool = False, hint: str = "") -> Any:
         """Functions of this file passed to a task become references into the file's copied logic; so does an
-        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it)."""
+        ``imported`` callable from an estate module that imports Airflow (the Dagster side cannot import it). A
+        function a task factory defined (``hint``: the task's id) is bound to that call's values (``bind_closure``)."""
+        if isinstance(value, BoundFunction) and hint and self.logic is not None:
+            bound = self.bind_partial(value, hint)
+            return CallableRef(bound) if bound else value
         if isinstance(value, Helper) and value.home is not None:  # an estate module's function, by its import path
             value, imported = Qual(f"{value.home.module}.{value.node.name}"), True
         if imported and isinstance(value, Qual) and self.logic is not None:
             value = self.logic.foreign_function(value.name) or value  # copied when its module imports Airflow
         node = value.node if isinstance(value, (Helper, TaskFlow)) else value
+        if isinstance(value, (Helper, TaskFlow)) and value.closure is not None and self.logic is None:
+            # A function an estate module's factory defines: no import reaches it (it is not the module's name).
+            bound = self.bind_estate_closure(value.node, value.closure, hint) if hint else None
+            where = f"{value.node.name}, defined inside a function of {self.module}"
+            return CallableRef(bound) if bound else Unknown(where)
         if isinstance(value, (Helper, TaskFlow)) and self.logic is None:
             return Qual(f"{self.module}.{value.node.name}")  # running an estate module's code (estate.in_home)
+        file_logic = getattr(self, "file_logic", None)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is None and file_logic is not None:
+            # A TaskFlow function of an estate module, called by that module's code (a DAG or group factory): the
+            # DAG file's logic copies it, as for one the file calls itself (its module imports Airflow).
+            found = file_logic.foreign_function(f"{self.module}.{node.name}")
+            if found is not None and (found.lineno, found.col_offset) == (node.lineno, node.col_offset):
+                return CallableRef(file_logic.add(found))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.logic is not None:
-            return CallableRef(self.logic.add(node))
+            closure = value.closure if isinstance(value, (Helper, TaskFlow)) else None
+            bound = self.bind_closure(node, closure, hint) if closure is not None and hint else None
+            return CallableRef(bound or self.logic.add(node))
         return value
+
+    def bind_closure(self, node: ast.FunctionDef, frame: dict, hint: str) -> str | None:
+        """``node``'s name in the logic, bound to the values the names it closes over held in the call of the factory
+        that defined it (``frame``): literals as written, values the scan could not evaluate as their carried code.
+        None when it closes over nothing, or over a value known only at run time (the plain copy names it)."""
+        assert self.logic is not None
+        names = self.logic.closure_names(node)
+        if not names:
+            return None
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        sources = {}
+        for name in names:
+            source = self.closure_source(frame[name], f"{hint}_{name}") if name in frame else None
+            if source is None:
+                self.logic.restore(saved)
+                self.logic.refusal = refusal
+                return None
+            sources[name] = source
+        bound = self.logic.add_closure(node, sources, hint)
+        if bound is None:
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+        return bound
+
+    def bind_estate_closure(self, node: ast.FunctionDef, frame: dict, hint: str) -> str | None:
+        """``bind_closure`` for a function an estate module's factory defines, copied into the DAG file's logic (the
+        estate module's code is read again there: the function at the same place)."""
+        file_logic = getattr(self, "file_logic", None)
+        target = file_logic.function_at(self.module, node) if file_logic is not None else None
+        if target is None:
+            return None
+        self.logic = file_logic
+        try:
+            return self.bind_closure(target, frame, hint)
+        finally:
+            self.logic = None
+
+    def bind_partial(self, value: BoundFunction, hint: str) -> str | None:
+        """``functools.partial(fn, ...)`` given as a task's callable: ``fn`` copied (bound to its closure when a
+        factory defined it), then a function of the logic calling it with the bound arguments first. None when an
+        argument has no source (a value known only at run time)."""
+        assert self.logic is not None
+        helper = value.helper
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        closure = helper.closure
+        function = (self.bind_closure(helper.node, closure, hint) if closure is not None else None) or self.logic.add(
+            helper.node
+        )
+        args = [self.closure_source(a, f"{hint}_{i}") for i, a in enumerate(value.args)]
+        keywords = {k: self.closure_source(v, f"{hint}_{k}") for k, v in value.kwargs}
+        if any(a is None for a in args) or any(v is None for v in keywords.values()):
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+            return None
+        return self.logic.add_partial(function, helper.node, args, keywords, hint)  # type: ignore[arg-type]
+
+    def closure_source(self, value: Any, hint: str) -> str | None:
+        """Python source giving ``value``: a plain literal as itself, a value the file's code computed as the call of
+        that code carried (``_arg_<hint>()``), lists and dicts part by part; None for anything else."""
+        if isinstance(value, Passed):
+            value = self.realize_passed(value)
+        elif isinstance(value, Unknown) and not isinstance(value, Refused):
+            value = self.carry_origins(value, hint)
+        if isinstance(value, ir.CodeValue):
+            return f"{value.name}()"
+        if is_plain_literal(value):
+            return repr(value)
+        if isinstance(value, (list, tuple)):
+            items = [self.closure_source(v, f"{hint}_{i}") for i, v in enumerate(value)]
+            if any(item is None for item in items):
+                return None
+            joined = ", ".join(items)  # type: ignore[arg-type]
+            return f"[{joined}]" if isinstance(value, list) else f"({joined}{',' if len(items) == 1 else ''})"
+        if isinstance(value, dict) and all(isinstance(k, (str, int)) for k in value):
+            pairs = [(k, self.closure_source(v, f"{hint}_{k}")) for k, v in value.items()]
+            if any(source is None for _, source in pairs):
+                return None
+            return "{" + ", ".join(f"{k!r}: {source}" for k, source in pairs) + "}"
+        return None
 
     def carry_arguments(self, node, task_id: str, kwargs: dict, taskflow: bool) -> dict:
         """Arguments written as code over the file's names become ``ir.CodeValue``s (run at run time)."""
@@ -367,6 +473,8 @@ class AirflowSemantics:
 
             name = self.logic.add_expression(hint, ast.parse("str(value)", mode="eval").body, None, known, "str(value)")
             return ir.CodeValue(name) if name else value
+        if isinstance(value, Formatted) and self.logic is not None:
+            return self.carry_formatted(value, hint)
         if isinstance(value, Unknown):
             name = None
             if value.origin is not None:
@@ -389,6 +497,35 @@ class AirflowSemantics:
             if any(self.unknown_here(v) for v in _flat(list(value.values()))):
                 return {k: self.carry_origins(v, f"{hint}_{k}") for k, v in value.items()}
         return value
+
+    def carry_formatted(self, value: Formatted, hint: str) -> Any:
+        """An estate module's f-string over the DAG file's values (``Formatted``): carried as itself, each name bound
+        to its literal or to the call of the DAG file's code it holds, carried in turn."""
+        assert self.logic is not None
+        saved, refusal = self.logic.checkpoint(), self.logic.refusal
+        known: dict[str, tuple[str, Any]] = {}
+        for name, part in value.parts:
+            if is_plain_literal(part):
+                known[name] = ("literal", part)
+                continue
+            part_hint = f"{hint}_{name}"
+            inner = self.realize_passed(part) if isinstance(part, Passed) else self.carry_origins(part, part_hint)
+            if not isinstance(inner, ir.CodeValue):
+                self.logic.restore(saved)
+                self.logic.refusal = refusal
+                return value
+            known[name] = ("code", f"{inner.name}()")
+
+        def lookup(name: str) -> tuple[str | None, Any]:
+            return known.get(name, (None, None))
+
+        code = ast.parse(value.code, mode="eval").body
+        carried = self.logic.add_expression(hint, code, None, lookup, value.code)
+        if carried is None:
+            self.logic.restore(saved)
+            self.logic.refusal = refusal
+            return value
+        return ir.CodeValue(carried)
 
     def mark_passed(self, node, fn: ast.FunctionDef, args: list, kwargs: dict, env: dict) -> tuple[list, dict]:
         """Arguments the DAG file passes to an estate module's function that the scan could not evaluate become
@@ -670,7 +807,7 @@ class AirflowSemantics:
             operator,
             family,
             operator,
-            {**options, "python_callable": flow.node, "op_args": args, "op_kwargs": kwargs},
+            {**options, "python_callable": _defined(flow), "op_args": args, "op_kwargs": kwargs},
             taskflow=True,
             mapped=False,
             dedupe=True,
@@ -695,7 +832,7 @@ class AirflowSemantics:
                 operator,
                 {
                     **options,
-                    "python_callable": target.node,
+                    "python_callable": _defined(target),
                     "op_args": [],
                     "op_kwargs": partial_kwargs,
                     "expand": dict(kwargs) if kwargs else (args[0] if args else {}),
@@ -938,3 +1075,9 @@ def _mapped_arguments(given: dict[str, Any]) -> dict[str, Any]:
         for name, value in given.items()
         if not name.startswith("$")
     }
+
+
+def _defined(flow: TaskFlow) -> Any:
+    """A TaskFlow function's code for its task: its ``def``, with the values it closes over when a factory of the
+    file made it (the logic copies it bound to them)."""
+    return flow.node if flow.closure is None else Helper(flow.node, closure=flow.closure)

@@ -46,6 +46,17 @@ class Stringified(Unknown):
 
 
 @dataclass(frozen=True)
+class Formatted(Unknown):
+    """An f-string of an estate module's code over values the DAG file computed and literals (``f"{k}={v}"`` in a
+    helper building a job's arguments from the file's ``params``): carried as that f-string (``code``) with each name
+    it reads (``parts``: name, value) bound to its literal or to the DAG file's carried code."""
+
+    code: str = field(default="", compare=False, repr=False)
+    parts: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    prefix: str = field(default="", compare=False, repr=False)  # the text it starts with, whatever the values
+
+
+@dataclass(frozen=True)
 class EstateCode(Unknown):
     """What an estate module's expression computed that the scan could not evaluate, when that expression reads
     only modules of the standard library (``os.getenv("BASE_DIR")`` in a helper giving ``default_args``): carried
@@ -67,6 +78,23 @@ class Refused(Unknown):
     the copied logic cannot give it (an Airflow API, a name nothing binds...)."""
 
     needs: str = ""
+
+
+class Loose(list):
+    """A list the scan holds for what Python gives as another type (a dict view, a set, a generator, a ``zip`` or
+    ``range`` object, a tuple of ``zip``): iterated, indexed and compared as the scan always did, but never written
+    as text (``f"{keys}"`` prints ``dict_keys([...])`` in Python, not a list)."""
+
+
+@dataclass(frozen=True)
+class BoundFunction(Unknown):
+    """``functools.partial(fn, *args, **kwargs)`` of a function of the scanned file: unknown as any call the scan
+    does not follow, but a task given it as its callable runs ``fn`` with those arguments bound (the logic binds
+    them: ``LogicExtractor.add_partial``)."""
+
+    helper: Any = field(default=None, compare=False, repr=False)  # the Helper of ``fn``
+    args: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    kwargs: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -118,6 +146,8 @@ class TaskFlow:
     variant: str  # "" for @task, else bash/branch/...
     kwargs: tuple[tuple[str, Any], ...] = ()
     role: str = ""  # "setup" / "teardown" under @setup / @teardown
+    # The names of the function defining it, when it is defined inside one (a task factory): its closure's values.
+    closure: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +184,8 @@ class EstateHome:
 class Helper:
     node: ast.FunctionDef
     home: EstateHome | None = field(default=None, compare=False, repr=False)  # None: defined in the scanned file
+    # The names of the function defining it, when it is defined inside one (a task factory): its closure's values.
+    closure: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -37,15 +37,16 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         needs = f" (as code it needs {value.needs})" if isinstance(value, ir.SourceValue) and value.needs else ""
         return Translation(NONE, f"python_callable is not a function the scan can copy: {source!s:.100}{needs}")
     if found is not None:
+        shown = found.written or found.name  # a closure or partial bound per task: the function as written
         # Names the copied code needs but the file does not bind would fail at run time.
         if found.unresolved:
-            return Translation(NONE, f"{found.name} uses names its file does not define: {', '.join(found.unresolved)}")
+            return Translation(NONE, f"{shown} uses names its file does not define: {', '.join(found.unresolved)}")
         unsupported = [n for n in found.airflow_names if n not in AIRFLOW_NAMES_SUPPORTED and not hooks.bound(n)]
         # Airflow APIs we do not reproduce keep the task in Airflow.
         if unsupported:
             return Translation(
                 NONE,
-                f"{found.name} calls Airflow APIs with no Dagster-side equivalent here: "
+                f"{shown} calls Airflow APIs with no Dagster-side equivalent here: "
                 + hooks.describe_unsupported(unsupported),
             )
         bound = {**AIRFLOW_NAMES_SUPPORTED, **hooks.HOOKS}
@@ -55,7 +56,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         # Methods of a supported Airflow class that support/ does not have (Variable.set, a hook's other methods).
         if missing:
             return Translation(
-                NONE, f"{found.name} calls Airflow methods with no Dagster-side equivalent here: " + ", ".join(missing)
+                NONE, f"{shown} calls Airflow methods with no Dagster-side equivalent here: " + ", ".join(missing)
             )
         if any(hooks.HOOKS.get(n) == "Connection" for n in found.airflow_names):
             t.disposition = worse(t.disposition, JUDG)
@@ -70,7 +71,7 @@ def translate_callable(task: TaskInput, disposition: str, reason: str) -> Transl
         if found.xcom_pulls:
             # Pulls from tasks known only at run time can't become asset inputs.
             if "?" in found.xcom_pulls:
-                return Translation(NONE, f"{found.name} pulls XComs from tasks only known at run time")
+                return Translation(NONE, f"{shown} pulls XComs from tasks only known at run time")
             t.disposition = worse(t.disposition, JUDG)
             t.notes.append("xcom_pull reads the upstream assets' values (" + ", ".join(found.xcom_pulls) + ")")
             for pulled in found.xcom_pulls:

@@ -6,6 +6,7 @@ computed when it parsed the file."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 
@@ -213,9 +214,13 @@ def test_an_argument_passed_to_an_estate_task_factory_is_the_dag_files_code(fact
         task = _task(planned, f"{name}_{suffix}")
         assert task.disposition == "MECH", task.translation.reason
     assert isinstance(_task(planned, f"{name}_env").task.arguments["env"]["P"], ir.CodeValue)
-    # Code the factory computes from it is the factory's code, which the scan does not carry: it stays in Airflow.
+    # An f-string the factory builds from it is carried as itself, its name bound to the DAG file's code.
     derived = _task(planned, f"{name}_derived")
-    assert derived.disposition == "NONE" and "echo {path}" in derived.translation.reason
+    assert derived.disposition == "MECH", derived.translation.reason
+    command = derived.task.arguments["bash_command"]
+    assert isinstance(command, ir.CodeValue)
+    logic = importlib.import_module("argfactory_defs.logic.factory")
+    assert getattr(logic, command.name)() == f"echo {os.environ.get('DATA_DIR', '/data')}/{name}"
 
 
 @pytest.mark.parametrize("name", ["a", "b"])
@@ -271,9 +276,11 @@ def test_code_that_needs_airflow_says_what_it_needs(tmp_path):
     assert isinstance(value, ir.SourceValue) and "BaseHook" in value.needs
     assert ir.from_json(ir.DagFile, ir.to_json(file)) == file  # `needs` survives the IR's JSON
     assert "def _arg_" not in file.logic  # nothing half-copied
+    # `functools.partial(_ping, name)` as the callable is no argument code: `_ping` is copied and bound to "wh", as
+    # the file's own function would be (BaseHook is the support code's).
     ping = _task(planned, "ping")
-    assert ping.disposition == "NONE"
-    assert "as code it needs Airflow's airflow.hooks.base.BaseHook" in ping.translation.reason
+    assert isinstance(ping.task.arguments["python_callable"], ir.CallableValue)
+    assert ping.disposition != "NONE", ping.translation.reason
 
 
 def test_an_estate_taskflow_argument_is_the_files_code(factory):

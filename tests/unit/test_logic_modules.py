@@ -206,7 +206,8 @@ def test_a_statement_that_stores_into_a_module_does_not_hide_its_import():
 
 
 def test_a_callable_using_a_name_nothing_binds_is_not_copied():
-    """A closure over its factory's parameter: the task stays in Airflow and the logic holds no undefined name."""
+    """A closure over its factory's parameter holding a value the scan cannot give (a name nothing binds): the task
+    stays in Airflow and the logic holds no undefined name."""
     from converters.inventory.scan import scan_source
 
     file = scan_source(
@@ -214,7 +215,7 @@ def test_a_callable_using_a_name_nothing_binds_is_not_copied():
         "def make(namespace, dag):\n    def clean(**kwargs):\n        return namespace\n\n"
         "    return PythonOperator(task_id='clean', python_callable=clean, dag=dag)\n\n\n"
         "def keep():\n    return 1\n\n\n"
-        "with DAG('d', schedule=None) as dag:\n    make('ns', dag)\n"
+        "with DAG('d', schedule=None) as dag:\n    make(NAMES[1], dag)\n"
         "    PythonOperator(task_id='k', python_callable=keep)\n",
         "closure.py",
     )
