@@ -305,8 +305,11 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
         keyed = pulled_keys(task, file.callables)
         if keyed and translation.disposition != NONE:
             # Nothing but a task's return value reaches a downstream asset: the pull would fail where Airflow's works.
+            source, key = keyed[0].split(":", 1)
+            whose = "a task named only at run time" if source == "?" else repr(source)
+            key = key if key[:1] in "'\"" else repr(key)
             translation = Translation(
-                NONE, f"pulls XCom {keyed[0]} (task:key), a value pushed under its own key, which no asset passes on"
+                NONE, f"pulls the XCom {key} of {whose}, a value pushed under its own key, which no asset passes on"
             )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))

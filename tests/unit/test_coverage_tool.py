@@ -43,6 +43,8 @@ def coverage():
             "an argument's code calls common.db.params, whose module imports Airflow (absent in Dagster)",
             "argument is code",
         ),
+        ("an argument's code uses Airflow APIs with no Dagster-side equivalent here: a.B", "argument is code"),
+        ("pulls the XCom 'run_id' of 'pick', a value pushed under its own key, which no asset passes on", None),
         (
             "notify calls Airflow APIs with no Dagster-side equivalent here: airflow.utils.session.create_session",
             "Airflow API in a callable",

@@ -61,7 +61,7 @@ def _tasks(tmp_path) -> dict:
 def test_a_pull_under_another_tasks_own_key_stays_in_airflow_naming_it(tmp_path):
     tasks = _tasks(tmp_path)
     assert tasks["by_key"].disposition == "NONE"
-    assert "pick:run_id" in tasks["by_key"].translation.reason
+    assert "XCom 'run_id' of 'pick'" in tasks["by_key"].translation.reason
     for task_id in ("bash_key", "ssh_key"):  # templates: whatever rule translates the operator
         assert tasks[task_id].disposition == "NONE", task_id
         assert "'run_id'" in tasks[task_id].translation.reason
