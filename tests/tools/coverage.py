@@ -41,7 +41,7 @@ FAMILIES = (
     (
         "argument is code",
         re.compile(
-            r"holds code the scan could not evaluate|is not a literal|^an argument's code calls"
+            r"holds code the scan could not evaluate|is not a literal|^an argument's code (calls|uses)"
             r"|^python_callable is not a function"
         ),
     ),
