@@ -100,6 +100,12 @@ HOOKS: dict[str, str] = {
     **_paths("XCOM_RETURN_KEY", "airflow.utils.xcom.XCOM_RETURN_KEY", "airflow.models.xcom.XCOM_RETURN_KEY"),
     **_paths("TIMEZONE", "airflow.settings.TIMEZONE"),
     **_paths("get_attr_renderer", "airflow.www.utils.get_attr_renderer"),
+    # airflow.utils.timezone: the same functions over the same default zone.
+    **{f"airflow.utils.timezone.{name}": name for name in ("utcnow", "is_localized", "is_naive", "convert_to_utc")},
+    **{f"airflow.utils.timezone.{name}": name for name in ("make_aware", "make_naive")},
+    **_paths("timezone_datetime", "airflow.utils.timezone.datetime"),
+    # The metadata database's connection table, which is the AIRFLOW_CONN_<ID> variables here (a read-only session).
+    **_paths("create_session", "airflow.utils.session.create_session", "airflow.utils.db.create_session"),
 }
 
 
@@ -165,12 +171,15 @@ _API_NOTES = {
     "conf": "Airflow configuration from AIRFLOW__<SECTION>__<KEY> (else Airflow's defaults)",
     "send_email": "e-mail sent to the SMTP server of AIRFLOW__SMTP__* (the smtp_default connection's login)",
     "SlackAPIPostOperator": "Slack messages posted to the Web API with the connection's token",
+    "create_session": (
+        "a metadata-database session reading only the Connection table, which is the AIRFLOW_CONN_<ID> "
+        "variables here (Airflow's table holds the connections stored in its database; export those)"
+    ),
 }
 
 # Airflow APIs that open Airflow's own metadata database: no equivalent can exist outside Airflow, and the NONE
 # reason says so, since it is the cause a user must design around (not a missing support class).
 METADATA_DATABASE = {
-    "airflow.utils.session.create_session",
     "airflow.utils.session.provide_session",
     "airflow.utils.session.NEW_SESSION",
     "airflow.settings.Session",
@@ -178,7 +187,6 @@ METADATA_DATABASE = {
     "airflow.settings.engine",
     "airflow.settings",
     "airflow.utils.db.provide_session",
-    "airflow.utils.db.create_session",
     "airflow.models.DagRun",
     "airflow.models.dagrun.DagRun",
     "airflow.models.TaskInstance",
@@ -196,11 +204,16 @@ def describe_unsupported(names: list[str]) -> str:
     )
 
 
+_SHOWN_AS = {name: "timezone" for name in MODULES["airflow.utils.timezone"].values()}
+
+
 def uses_note(used: list[str], driver: str) -> str:
     """The note of a task whose copied code uses these support classes (``driver``: what must be installed)."""
     apis = [_API_NOTES[name] for name in used if name in _API_NOTES]
+    # A module's functions are named by the module (``timezone``), the way the code reads them.
+    shown = sorted({_SHOWN_AS.get(name, name) for name in used})
     return (
-        f"uses Airflow hooks ({', '.join(used)}) reproduced by support/hooks.py: connections read from "
+        f"uses Airflow hooks ({', '.join(shown)}) reproduced by support/hooks.py: connections read from "
         f"AIRFLOW_CONN_<ID>, {', '.join([*apis, driver])}"
     )
 
@@ -211,11 +224,14 @@ def support_members() -> dict[str, frozenset[str]]:
     classes: dict[str, ast.ClassDef] = {}
     by_module: dict[str, dict[str, ast.ClassDef]] = {}  # `templates.Connection`: a base named by its module
     instances: dict[str, str] = {}  # module-level ``conf = AirflowConfigParser()``: the instance has its members
+    aliases: dict[str, str] = {}  # module-level ``create_session = Session``: the class under another name
     for name in SUPPORT_FILES:
         tree = ast.parse((SUPPORT / name).read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = by_module.setdefault(name.removesuffix(".py"), {})[node.name] = node
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):  # an alias of a class
+                aliases |= {t.id: node.value.id for t in node.targets if isinstance(t, ast.Name)}
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 if isinstance(node.value.func, ast.Name):
                     instances |= {t.id: node.value.func.id for t in node.targets if isinstance(t, ast.Name)}
@@ -248,7 +264,8 @@ def support_members() -> dict[str, frozenset[str]]:
         return frozenset(n for n in found if n and not n.startswith("_") and n != "airflow_paths")
 
     known = {name: members(name) for name in classes}
-    return known | {name: known[cls] for name, cls in instances.items() if cls in known}
+    named = {**instances, **aliases}
+    return known | {name: known[cls] for name, cls in named.items() if cls in known}
 
 
 @cache

@@ -204,7 +204,7 @@ from datetime import datetime
 
 from airflow import DAG
 from airflow.models import BaseOperator
-from airflow.utils.session import create_session
+from airflow.settings import Session
 
 
 class PurgeOperator(BaseOperator):
@@ -217,8 +217,7 @@ class PurgeOperator(BaseOperator):
         if self.scope != "metadata":
             return f"purged {self.table}"
         else:
-            with create_session() as session:
-                session.execute("delete from log")
+            Session().execute("delete from log")
         return None
 
 
@@ -240,7 +239,7 @@ def test_a_class_of_the_dag_file_and_an_else_branch(tmp_path):
     assert "scope is 'rows' (the task passes scope='rows')" in note
     assert _task(result, "metadata").disposition == "NONE"
     code = (out / "logic" / "dags__local.py").read_text(encoding="utf-8")
-    assert "create_session = airflow_unreached(" in code
+    assert "Session = airflow_unreached(" in code
     sys.path.insert(0, str(tmp_path))
     try:
         module = importlib.import_module("local_defs.dags.local")

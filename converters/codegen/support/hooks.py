@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import templates
@@ -60,6 +60,15 @@ __all__ = [
     "XCOM_RETURN_KEY",
     "TIMEZONE",
     "get_attr_renderer",
+    "Session",
+    "create_session",
+    "utcnow",
+    "is_localized",
+    "is_naive",
+    "convert_to_utc",
+    "make_aware",
+    "make_naive",
+    "timezone_datetime",
 ]
 
 
@@ -2107,3 +2116,194 @@ def get_attr_renderer() -> dict[str, Any]:
     """``airflow.www.utils.get_attr_renderer``: the web UI's renderer names (``template_fields_renderers``); each
     renders as plain text here, since Dagster shows no Airflow UI."""
     return dict.fromkeys(_RENDERERS, str)
+
+
+# ``airflow.utils.timezone``: the same functions over the zone of ``[core] default_timezone`` (TIMEZONE), which
+# stands for naive values as in Airflow (standard-library datetimes: pendulum is not needed on the Dagster side).
+def utcnow() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+def is_localized(value: datetime) -> bool:
+    return value.utcoffset() is not None
+
+
+def is_naive(value: datetime) -> bool:
+    return value.utcoffset() is None
+
+
+def convert_to_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if is_naive(value):
+        value = make_aware(value)
+    return value.astimezone(UTC)
+
+
+def make_aware(value: datetime | None, timezone: Any = None) -> datetime | None:
+    zone = TIMEZONE if timezone is None else timezone
+    if not value:
+        return None
+    if is_localized(value):
+        raise ValueError(f"make_aware expects a naive datetime, got {value}")
+    value = value.replace(fold=1)  # a clock moved back: the second of the two equal wall times, as Airflow
+    if getattr(zone, "localize", None) is not None:  # pytz
+        return zone.localize(value)
+    if getattr(zone, "convert", None) is not None:  # pendulum
+        return zone.convert(value)
+    return value.replace(tzinfo=zone)
+
+
+def make_naive(value: datetime, timezone: Any = None) -> datetime:
+    zone = TIMEZONE if timezone is None else timezone
+    if is_naive(value):
+        raise ValueError("make_naive() cannot be applied to a naive datetime")
+    local = value.astimezone(zone)
+    return datetime(local.year, local.month, local.day, local.hour, local.minute, local.second, local.microsecond)
+
+
+def timezone_datetime(*args: Any, **kwargs: Any) -> datetime:
+    """``airflow.utils.timezone.datetime``: a datetime in TIMEZONE unless ``tzinfo`` is given."""
+    kwargs.setdefault("tzinfo", TIMEZONE)
+    return datetime(*args, **kwargs)
+
+
+# Airflow's metadata database, the one table the Dagster side has: its connections, the AIRFLOW_CONN_<ID>
+# variables. ``with create_session() as session: session.query(Connection).filter(Connection.conn_id == "x")``
+# counts, finds or lists them; nothing is ever written (a session has no ``add``/``delete``/``merge``, so a task
+# whose code calls one stays in Airflow), and a query of any other table fails naming it.
+class _Condition:
+    def __init__(self, column: str, operator: str, value: Any) -> None:
+        self.column, self.operator, self.value = column, operator, value
+
+    def holds(self, row: Any) -> bool:
+        actual = getattr(row, self.column, None)
+        if self.operator == "==":
+            return actual == self.value
+        if self.operator == "!=":
+            return actual != self.value
+        return actual in self.value
+
+
+class _Column:
+    """``Connection.conn_id`` read on the class: a column whose comparisons are conditions of a query."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        raise AttributeError(self.name)  # an instance's own value shadows the column
+
+    def __eq__(self, value: Any) -> Any:
+        return _Condition(self.name, "==", value)
+
+    def __ne__(self, value: Any) -> Any:
+        return _Condition(self.name, "!=", value)
+
+    def in_(self, values: Iterable[Any]) -> _Condition:
+        return _Condition(self.name, "in", tuple(values))
+
+    __hash__ = object.__hash__
+
+
+for _name in ("conn_id", "conn_type", "host", "schema", "login", "port", "description"):
+    setattr(Connection, _name, _Column(_name))
+
+
+def _environment_connections(conditions: tuple[_Condition, ...]) -> list[templates.Connection]:
+    """The connections AIRFLOW_CONN_<ID> defines: the one a ``conn_id ==`` condition names, else all of them."""
+    major = _airflow_major()
+    named = [c.value for c in conditions if c.column == "conn_id" and c.operator == "==" and isinstance(c.value, str)]
+    if named:
+        found = []
+        for conn_id in dict.fromkeys(named):
+            try:
+                found.append(templates.get_connection(conn_id, airflow_major=major))
+            except templates.ConnectionNotFound:
+                continue
+        return found
+    prefix = "AIRFLOW_CONN_"
+    return [
+        templates.parse_connection(name[len(prefix) :].lower(), value, airflow_major=major)
+        for name, value in sorted(os.environ.items())
+        if name.startswith(prefix) and len(name) > len(prefix)
+    ]
+
+
+class Query:
+    """``session.query(Connection)``, filtered: the rows are the connections the Dagster side has."""
+
+    def __init__(self, conditions: tuple[_Condition, ...] = ()) -> None:
+        self._conditions = conditions
+
+    def filter(self, *conditions: Any) -> Query:
+        for condition in conditions:
+            if not isinstance(condition, _Condition):
+                raise _NoEquivalent(f"a query filter other than a column comparison: {condition!r}")
+        return Query(self._conditions + conditions)
+
+    def filter_by(self, **values: Any) -> Query:
+        return self.filter(*(_Condition(column, "==", value) for column, value in values.items()))
+
+    def all(self) -> list[templates.Connection]:
+        rows = _environment_connections(self._conditions)
+        return [row for row in rows if all(condition.holds(row) for condition in self._conditions)]
+
+    def count(self) -> int:
+        return len(self.all())
+
+    def first(self) -> templates.Connection | None:
+        rows = self.all()
+        return rows[0] if rows else None
+
+    def one_or_none(self) -> templates.Connection | None:
+        from sqlalchemy.exc import MultipleResultsFound
+
+        rows = self.all()
+        if len(rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when one or none was required")
+        return rows[0] if rows else None
+
+    def one(self) -> templates.Connection:
+        from sqlalchemy.exc import NoResultFound
+
+        row = self.one_or_none()
+        if row is None:
+            raise NoResultFound("No row was found when one was required")
+        return row
+
+    def __iter__(self) -> Any:
+        return iter(self.all())
+
+
+class Session:
+    """A session of Airflow's metadata database reduced to what the Dagster side has: ``query(Connection)``."""
+
+    def query(self, model: Any) -> Query:
+        if not (isinstance(model, type) and issubclass(model, templates.Connection)):
+            name = getattr(model, "__name__", repr(model))
+            raise _NoEquivalent(
+                f"session.query({name}) reads Airflow's metadata database, which Dagster has no copy of"
+            )
+        return Query()
+
+    def commit(self) -> None:
+        """Nothing to write: a session here only reads."""
+
+    def rollback(self) -> None:
+        """Nothing was written."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+# ``with create_session() as session``: Airflow's context manager, a session that needs no commit here.
+create_session = Session
