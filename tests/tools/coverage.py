@@ -117,8 +117,8 @@ def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
     }
 
 
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f} %" if whole else "–"
+def percent(part: int, whole: int, digits: int = 0) -> str:
+    return f"{100 * part / whole:.{digits}f} %" if whole else "–"
 
 
 def markdown(results: list[dict], command: str) -> str:
@@ -154,7 +154,7 @@ def markdown(results: list[dict], command: str) -> str:
     lines += ["", "NONE by family (the issues' targets), share of all tasks:", ""]
     lines += ["| tasks | share | family |", "|---:|---:|---|"]
     for name, _ in FAMILIES:
-        lines.append(f"| {families[name]} | {percent(families[name], n)} | {name} |")
+        lines.append(f"| {families[name]} | {percent(families[name], n, 1)} | {name} |")
     argument_or_api = families["argument is code"] + families["Airflow API in a callable"]
     lines.append(
         f"| {argument_or_api} | {percent(argument_or_api, n)} | argument is code + Airflow API in a callable |"

@@ -74,8 +74,8 @@ def test_the_table_prints_each_family_and_the_issue_16_sum(coverage):
         }
     ]
     text = coverage.markdown(results, "python tests/tools/coverage.py corpus")
-    assert "| 1 | 10 % | argument is code |" in text
-    assert "| 1 | 10 % | Airflow API in a callable |" in text
-    assert "| 0 | 0 % | estate operator class |" in text
-    assert "| 2 | 20 % | argument is code + Airflow API in a callable |" in text
+    assert "| 1 | 10.0 % | argument is code |" in text
+    assert "| 1 | 10.0 % | Airflow API in a callable |" in text
+    assert "| 0 | 0.0 % | estate operator class |" in text
+    assert "| 2 | 20.0 % | argument is code + Airflow API in a callable |" in text
     assert "| **all** | 1 | 10 | 5 (50 %) | 2 (20 %) | 0 (0 %) | 0 (0 %) | 3 (30 %) | 70 % | |" in text
