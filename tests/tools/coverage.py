@@ -157,7 +157,7 @@ def markdown(results: list[dict], command: str) -> str:
         lines.append(f"| {families[name]} | {percent(families[name], n, 1)} | {name} |")
     argument_or_api = families["argument is code"] + families["Airflow API in a callable"]
     lines.append(
-        f"| {argument_or_api} | {percent(argument_or_api, n)} | argument is code + Airflow API in a callable |"
+        f"| {argument_or_api} | {percent(argument_or_api, n, 1)} | argument is code + Airflow API in a callable |"
     )
     lines += ["", "NONE causes (reason wording with names blanked), share of all tasks:", ""]
     lines += ["| tasks | share | cause |", "|---:|---:|---|"]
