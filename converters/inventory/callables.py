@@ -1486,25 +1486,27 @@ def _string_annotation_names(stmt: ast.stmt) -> set[str]:
     return names
 
 
+def _xcom_pulls(node: ast.AST):
+    """The ``….xcom_pull(...)`` calls inside ``node``."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "xcom_pull":
+            yield inner
+
+
+def _pulled_task_ids(call: ast.Call) -> list[str]:
+    """The task ids one ``xcom_pull`` names (``task_ids=`` or its first argument); "?" when not a literal."""
+    target = next((k.value for k in call.keywords if k.arg == "task_ids"), call.args[0] if call.args else None)
+    try:
+        value = ast.literal_eval(target) if target is not None else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        value = None
+    return [item if isinstance(item, str) else "?" for item in (value if isinstance(value, (list, tuple)) else [value])]
+
+
 def _context_uses(node: ast.AST) -> tuple[tuple[str, ...], bool]:
     """Task ids pulled with ``xcom_pull`` ("?" when not literal) and whether ``dag_run.conf`` is read."""
-    pulls: set[str] = set()
-    reads_conf = False
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Attribute) and inner.attr == "conf":
-            reads_conf = True
-        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)):
-            continue
-        if inner.func.attr != "xcom_pull":
-            continue
-        target = next((k.value for k in inner.keywords if k.arg == "task_ids"), inner.args[0] if inner.args else None)
-        try:
-            value = ast.literal_eval(target) if target is not None else None
-        except ValueError:
-            value = None
-        items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:
-            pulls.add(item if isinstance(item, str) else "?")
+    reads_conf = any(isinstance(inner, ast.Attribute) and inner.attr == "conf" for inner in ast.walk(node))
+    pulls = {task_id for call in _xcom_pulls(node) for task_id in _pulled_task_ids(call)}
     return tuple(sorted(pulls)), reads_conf
 
 
@@ -1513,27 +1515,18 @@ def keyed_pulls(node: ast.AST) -> tuple[str, ...]:
     a key that is not a literal). An asset's value is its task's return value: nothing else reaches a downstream
     asset, so such a pull would fail where Airflow's succeeds."""
     found: set[str] = set()
-    for inner in ast.walk(node):
-        if not isinstance(inner, ast.Call) or not isinstance(inner.func, ast.Attribute):
-            continue
-        if inner.func.attr != "xcom_pull":
-            continue
-        key = next((k.value for k in inner.keywords if k.arg == "key"), inner.args[2] if len(inner.args) > 2 else None)
-        if key is None or (isinstance(key, ast.Name) and key.id == "XCOM_RETURN_KEY"):
-            continue
-        if isinstance(key, ast.Attribute) and key.attr == "XCOM_RETURN_KEY":
+    for call in _xcom_pulls(node):
+        key = next((k.value for k in call.keywords if k.arg == "key"), call.args[2] if len(call.args) > 2 else None)
+        if key is None or (isinstance(key, (ast.Name, ast.Attribute)) and _last_name(key) == "XCOM_RETURN_KEY"):
             continue
         written = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else "?"
-        if written == "return_value":
-            continue
-        target = next((k.value for k in inner.keywords if k.arg == "task_ids"), inner.args[0] if inner.args else None)
-        try:
-            value = ast.literal_eval(target) if target is not None else None
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            value = None
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            found.add(f"{item if isinstance(item, str) else '?'}:{written}")
+        if written != "return_value":
+            found.update(f"{task_id}:{written}" for task_id in _pulled_task_ids(call))
     return tuple(sorted(found))
+
+
+def _last_name(node: ast.Name | ast.Attribute) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr
 
 
 def _absolute_module(stmt: ast.ImportFrom, module: str) -> str:
