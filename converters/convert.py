@@ -10,6 +10,7 @@ from pathlib import Path
 from converters.codegen import GenerateResult, generate
 from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
+from converters.ledger.state import record_lifting
 from converters.plan import Plan, task_logic_modules
 from converters.rules.base import NONE
 
@@ -33,7 +34,12 @@ def convert_project(
     jobs: int | None = None,
     use_cache: bool = True,
     on_file: Callable[[int, int], None] | None = None,
+    lift: bool | None = None,
 ) -> ConvertResult:
+    """``lift``: record `--lift` (True) or `--no-lift` (False) in ``migration/state.json`` first; None keeps what
+    it records (the plan, and so status, gates and the report, read it from there)."""
+    if lift is not None:
+        record_lifting(source if source.is_dir() else source.parent, everything=lift)
     planned = scan_and_plan(source, jobs=jobs, use_cache=use_cache, on_file=on_file)
     plan = planned.plan
     root = source if source.is_dir() else source.parent

@@ -14,6 +14,7 @@ from converters.inventory import ir
 from converters.inventory.project import inventory_json, scan_project
 from converters.ledger import state as migration_state
 from converters.plan import Plan, plan_project
+from converters.plan.lift import Lifting
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,22 @@ def scan_and_plan(
     on_file: Callable[[int, int], None] | None = None,
     read_migration_state: bool = True,
     broken_logic: dict[str, str] | None = None,
+    lift: bool = False,
 ) -> Planned:
     """The inventory of ``source`` (a DAG folder or one file; ``project`` when scanned already) and its plan.
 
     ``read_migration_state=False`` plans as if nothing were decommissioned, without reading ``migration/``:
     the inventory of an estate (`scan`) depends on its files alone. ``broken_logic``: see ``plan_project``.
+    ``lift``: lift every task that can be (LIFT), whatever ``migration/state.json`` records.
     """
     if project is None:
         progress = on_file or (lambda done, total: None)
         project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
     folder = source if source.is_dir() else source.parent
     retired = migration_state.decommissioned(folder) if read_migration_state else frozenset()
-    return Planned(project, plan_project(project, decommissioned=retired, broken_logic=broken_logic))
+    lift_all, lifted_tasks = migration_state.lifting(folder) if read_migration_state else (False, frozenset())
+    lifting = Lifting(everything=lift or lift_all, tasks=lifted_tasks)
+    return Planned(project, plan_project(project, decommissioned=retired, broken_logic=broken_logic, lifting=lifting))
 
 
 def load_plan(dags_folder: Path) -> Plan:

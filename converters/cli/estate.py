@@ -37,6 +37,9 @@ def scan(
     jobs: Annotated[int, typer.Option(help="Worker processes (default: all cores).")] = 0,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any warning or error diagnostic exists.")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse results for unchanged files (content-hash cache).")] = True,
+    lift: Annotated[
+        bool, typer.Option(help="Dispositions as `convert --lift` gives them: LIFT for the tasks that can be lifted.")
+    ] = False,
 ) -> None:
     """Inventory an Airflow estate statically: DAGs, tasks, operators, schedules, edges, diagnostics."""
     from converters.flow import scan_and_plan, scan_json, serious_diagnostics
@@ -44,7 +47,9 @@ def scan(
     if not path.exists():
         raise fail(f"no such file or folder: {path}")
     with progress("scanning") as advance:
-        planned = scan_and_plan(path, jobs=jobs or None, use_cache=cache, on_file=advance, read_migration_state=False)
+        planned = scan_and_plan(
+            path, jobs=jobs or None, use_cache=cache, on_file=advance, read_migration_state=False, lift=lift
+        )
     data = scan_json(planned)
     if json_out is not None:
         write_json(json_out, data)
@@ -116,6 +121,14 @@ def convert(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the plan (per-task rule, disposition, reason) as JSON.")
     ] = None,
+    lift: Annotated[
+        bool | None,
+        typer.Option(
+            "--lift/--no-lift",
+            help="Tasks with no translation run their own Airflow operator under Dagster (LIFT), through Pipes in an "
+            "Airflow environment; recorded in migration/state.json (default: what it records).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a Dagster code location: one module per DAG, one asset per task, with honest dispositions."""
     from converters.convert import convert_json, convert_project
@@ -123,7 +136,7 @@ def convert(
     if not path.is_dir():
         raise fail(f"not a folder: {path}")
     with progress("converting") as advance:
-        result = convert_project(path, out, force=force, jobs=jobs or None, on_file=advance)
+        result = convert_project(path, out, force=force, jobs=jobs or None, on_file=advance, lift=lift)
     data = convert_json(result)
     if json_out is not None:
         write_json(json_out, data)

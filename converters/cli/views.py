@@ -17,7 +17,7 @@ from converters.runtime.envs import AIRFLOW_LINES
 console = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
-DISPOSITION_COLOURS = {"MECH": "green", "JUDG": "yellow", "REDESIGN": "magenta", "NONE": "red"}
+DISPOSITION_COLOURS = {"MECH": "green", "JUDG": "yellow", "LIFT": "cyan", "REDESIGN": "magenta", "NONE": "red"}
 
 
 def write_json(target: Path, data: dict) -> None:

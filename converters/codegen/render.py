@@ -12,7 +12,7 @@ from typing import Any
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
-from converters.rules.base import NONE, Code, Translation, Untranslatable, estate_logic_module
+from converters.rules.base import LIFT, NONE, Code, Translation, Untranslatable, estate_logic_module
 from converters.rules.hooks import HOOKS, METADATA_DATABASE, MODULES
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
 
@@ -294,6 +294,8 @@ def render_dag_module(planned: PlannedDag) -> str:
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
     lines.append("from ..support.airlift import mapped_to_airflow")
+    if any(t.disposition == LIFT for t in assets):  # their own Airflow operators, run through Pipes
+        lines.append("from ..support.lift import run_lifted")
     lines.append(f"from ..support.runtime import {', '.join(sorted(support))}")
     lines += ["", info]
     if planned.partitioned:
@@ -455,7 +457,9 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
     statements = list(tr.body)
     if task.gated_by or tr.checks:
         last = statements.pop() if statements else "None"
-        if last.startswith("return "):
+        if last.startswith("return ") and task.disposition == LIFT:  # run_lifted gives the Output itself
+            statements.append(f"yield {last.removeprefix('return ')}")
+        elif last.startswith("return "):
             statements.append(f"yield dg.Output({last.removeprefix('return ')})")
         else:
             statements += [last, "yield dg.Output(None)"]

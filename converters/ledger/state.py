@@ -1,4 +1,7 @@
-"""``<project>/migration/state.json``: the DAGs whose Airflow side is retired, read by `convert`.
+"""``<project>/migration/state.json``: the DAGs whose Airflow side is retired, and the tasks lifted, read by `convert`.
+
+``lift`` records which tasks with no translation run their own Airflow operator under Dagster (LIFT):
+``{"all": true}`` from `convert --lift`, and ``tasks`` named one by one (``"<dag_id>.<task_id>"``).
 
 The project is the folder holding the DAGs folder. The file is meant to be committed with the project: it
 is the team's record of the migration, and the generated code depends on it (a decommissioned DAG's
@@ -40,3 +43,23 @@ def record_decommissioned(dags_folder: Path, dag_id: str, details: dict) -> None
         data["decommissioned"][dag_id] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **details}
         data["decommissioned"] = dict(sorted(data["decommissioned"].items()))
         write_atomic(file, json.dumps(data, indent=2) + "\n")
+
+
+def lifting(dags_folder: Path) -> tuple[bool, frozenset[tuple[str, str]]]:
+    """Whether every liftable task is lifted, and the ``(dag_id, task_id)`` lifted one by one."""
+    recorded = load(dags_folder).get("lift") or {}
+    tasks = frozenset((v["dag_id"], v["task_id"]) for v in (recorded.get("tasks") or {}).values())
+    return bool(recorded.get("all")), tasks
+
+
+def record_lifting(dags_folder: Path, *, everything: bool) -> bool:
+    """Record `convert --lift` (or `--no-lift`); False when the file already said so (nothing written)."""
+    file = state_file(dags_folder)
+    with locked(file.with_name(".lock")):
+        data = load(dags_folder)
+        recorded = data.get("lift") or {}
+        if bool(recorded.get("all")) == everything:
+            return False
+        data["lift"] = {**recorded, "all": everything, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        write_atomic(file, json.dumps(data, indent=2) + "\n")
+        return True

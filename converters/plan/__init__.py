@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
+from converters.plan.lift import NO_LIFTING, Lifting, lifted, lifted_body
 from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
+    DISPOSITIONS,
     JUDG,
-    MECH,
+    LIFT,
     NONE,
     Estate,
     Resource,
@@ -129,7 +131,7 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # rule plug-ins that failed to load
 
     def counts(self) -> dict[str, int]:
-        totals = dict.fromkeys((MECH, JUDG, "REDESIGN", NONE), 0)
+        totals = dict.fromkeys(DISPOSITIONS, 0)
         for dag in self.dags:
             for task in dag.tasks:
                 totals[task.disposition] += 1
@@ -155,9 +157,11 @@ def plan_project(
     registry: Registry | None = None,
     decommissioned: frozenset[str] = frozenset(),
     broken_logic: dict[str, str] | None = None,
+    lifting: Lifting = NO_LIFTING,
 ) -> Plan:
     """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`).
-    ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error."""
+    ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error.
+    ``lifting``: the tasks that, with no translation, run their own Airflow operator (LIFT, ``plan/lift.py``)."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -168,7 +172,7 @@ def plan_project(
     triggered_by: dict[str, list[PlannedTask]] = {}  # dag id -> the tasks that trigger it (ids may repeat)
     for file in project.files:
         for dag in file.dags:
-            planned = _plan_dag(dag, file, estate, registry, modules, broken_logic or {})
+            planned = _plan_dag(dag, file, estate, registry, modules, broken_logic or {}, lifting)
             planned.decommissioned = dag.dag_id in decommissioned
             plan.dags.append(planned)
             for task in planned.tasks:
@@ -276,7 +280,7 @@ def task_key(task_id: str) -> str:
     return python_name(task_id.replace(".", "__"))
 
 
-def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]) -> PlannedDag:
+def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str], lifting: Lifting) -> PlannedDag:
     cron, note = _cron(dag.schedule)
     partitioned = bool(cron) and bool(dag.start_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dag.start_date))
     module, prefix = modules[f"{file.path}\0{dag.dag_id}"]
@@ -297,6 +301,8 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
     keys = _Taken()
     for task in dag.tasks:
         rule, translation = registry.translate(TaskInput(task, dag, file, estate))
+        if translation.disposition == NONE and lifting.wants(dag.dag_id, task.task_id):
+            translation = lifted(task, dag, translation)  # LIFT, or NONE saying why it cannot be lifted
         used = next((m for m in task_logic_modules(planned, translation) if m in broken_logic), None)
         if used is not None and translation.disposition != NONE:
             # Code that does not import cannot run: the task stays in Airflow, the error says why.
@@ -337,9 +343,26 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
         callback = task.arguments.get("on_failure_callback")
         if planned.failure_callback is None and isinstance(callback, (ir.RefValue, ir.CallableValue)):
             planned.failure_callback = callback
+    _lift_inputs(planned)
     _resolve_graph(planned)
     _mark_xcom_readers(planned)
     return planned
+
+
+def _lift_inputs(planned: PlannedDag) -> None:
+    """A LIFT task's ``xcom_pull`` is answered from its inputs: the values it is known to pull (arguments,
+    templates, callables) and those of its direct upstream assets (an operator's own code may pull them)."""
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    callables = {c.name: c for c in planned.file.callables}
+    for task in planned.tasks:
+        if task.disposition != LIFT:
+            continue
+        upstream = [e.upstream for e in planned.dag.edges if e.downstream == task.task.task_id]
+        with_values = [u for u in upstream if u in by_id and by_id[u].has_asset and not by_id[u].translation.dbt]
+        known = sorted(xcom_sources(task.task, callables) or ())
+        values = list(dict.fromkeys([*known, *with_values]))
+        task.translation.inputs = values
+        task.translation.body = lifted_body(task.task.task_id, values)
 
 
 def _mark_xcom_readers(planned: PlannedDag) -> None:

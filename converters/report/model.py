@@ -20,16 +20,20 @@ from converters.inventory.project import inventory_json
 from converters.ledger import ledger
 from converters.ledger.tasks import task_state, where_it_runs
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask
-from converters.rules.base import DISPOSITIONS, JUDG, MECH, NONE, REDESIGN
+from converters.rules.base import DISPOSITIONS, JUDG, LIFT, MECH, NONE, REDESIGN
 
 from . import equivalences
 
 # Effort per task to move, in person-days, by disposition (docs/playbook.md, "Estimating waves"): a MECH task is
-# reviewed and gated, a JUDG task needs a decision written down, a REDESIGN task is rebuilt. Each DAG in a wave
-# adds the gates, the parity check and a rollback drill.
-EFFORT_DAYS = {MECH: 0.25, JUDG: 1.0, REDESIGN: 3.0}
+# reviewed and gated, a JUDG task needs a decision written down, a LIFT task's Airflow environment (line,
+# providers, connections) is checked and gated, a REDESIGN task is rebuilt. Each DAG in a wave adds the gates, the
+# parity check and a rollback drill.
+EFFORT_DAYS = {MECH: 0.25, JUDG: 1.0, LIFT: 0.5, REDESIGN: 3.0}
 EFFORT_PER_DAG = 0.5
-RISK = {MECH: 1, JUDG: 2, REDESIGN: 3}
+# LIFT ranks after JUDG and before REDESIGN: it runs the same operator, but on Airflow's library under Dagster.
+RISK = {MECH: 1, JUDG: 2, LIFT: 3, REDESIGN: 4}
+# How the report names LIFT wherever it counts it.
+LIFT_MEANING = "runs in Dagster, depends on Airflow's library"
 
 # The recommendation (docs/playbook.md, "Go / no-go"): the share of tasks without an equivalent (NONE) and of
 # tasks to rebuild (REDESIGN) decide between migrate, migrate with conditions and stay.
@@ -232,6 +236,11 @@ def _go_no_go(project: ir.Project, plan: Plan, tasks: list[dict]) -> dict:
         conditions.append(f"{counts[REDESIGN]} tasks are rebuilt by hand (REDESIGN), in the last wave")
     if counts[JUDG]:
         conditions.append(f"{counts[JUDG]} tasks need a reviewed decision each (JUDG) before they are proxied")
+    if counts[LIFT]:
+        conditions.append(
+            f"{counts[LIFT]} tasks run their own Airflow operator (LIFT: {LIFT_MEANING}): Dagster's side keeps an "
+            "Airflow environment of the estate's line and providers until each is translated"
+        )
     if incomplete:
         conditions.append(f"{incomplete} DAGs are only fully known from Airflow's DagBag: run `verify --dagbag` first")
     if errors:
@@ -244,13 +253,20 @@ def _go_no_go(project: ir.Project, plan: Plan, tasks: list[dict]) -> dict:
             f"{share_none + share_redesign:.0%} of the tasks have no equivalent or must be rebuilt "
             f"(more than {STAY_ABOVE:.0%}): a rewrite, not a migration"
         )
-    elif share_none <= CLEAN_NONE and share_redesign <= CLEAN_REDESIGN and not incomplete and not errors:
+    elif (
+        share_none <= CLEAN_NONE
+        and share_redesign <= CLEAN_REDESIGN
+        and not counts[LIFT]
+        and not incomplete
+        and not errors
+    ):
         recommendation = "migrate"
         why = f"every task has an equivalent and at most {CLEAN_REDESIGN:.0%} need rebuilding"
     else:
         recommendation = "migrate with conditions"
+        lifted = f", {counts[LIFT] / total:.0%} run in Dagster on Airflow's library (LIFT)" if counts[LIFT] else ""
         why = (
-            f"{(counts[MECH] + counts[JUDG]) / total:.0%} of the tasks convert (MECH or JUDG); "
+            f"{(counts[MECH] + counts[JUDG]) / total:.0%} of the tasks convert (MECH or JUDG){lifted}; "
             f"{share_none:.0%} stay in Airflow and {share_redesign:.0%} are rebuilt"
         )
     return {
@@ -262,6 +278,7 @@ def _go_no_go(project: ir.Project, plan: Plan, tasks: list[dict]) -> dict:
             "tasks": total,
             "none_share": round(share_none, 4),
             "redesign_share": round(share_redesign, 4),
+            "lift_share": round(counts[LIFT] / total, 4) if total else 0.0,
             "incomplete_dags": incomplete,
             "error_diagnostics": errors,
         },
@@ -278,7 +295,7 @@ def _reason_kind(reason: str) -> str:
 
 def _waves(plan: Plan, tasks: list[dict]) -> dict:
     """Wave of a task = max(its risk, the waves of every task it depends on, across DAGs too), with risk
-    MECH 1, JUDG 2, REDESIGN 3; a DAG proxied as a whole moves in the wave of its riskiest task. NONE tasks
+    MECH 1, JUDG 2, LIFT 3, REDESIGN 4; a DAG proxied as a whole moves in the wave of its riskiest task. NONE tasks
     are in no wave: they stay in Airflow. Within a wave, tasks are listed upstream first."""
     row = {(t["dag_id"], t["task_id"]): t for t in tasks}
     by_key: dict[tuple[str, ...], tuple[str, str]] = {}

@@ -22,6 +22,7 @@ SECTIONS = (
 DISPOSITION_MEANING = {
     "MECH": "translated mechanically, reviewed like any code",
     "JUDG": "translated, with a decision a person must confirm",
+    "LIFT": "runs in Dagster, depends on Airflow's library",
     "REDESIGN": "translated into a different shape that must be rebuilt and reviewed",
     "NONE": "no honest equivalent: stays in Airflow, observed by Dagster",
 }
@@ -263,7 +264,8 @@ def _go_html(go: dict) -> str:
         + (losses if go["losses"] else "<p>None: every construct in the estate has a Dagster equivalent.</p>")
         + "<p class='muted'>Derived from: "
         f"{numbers['tasks']} tasks, {numbers['none_share']:.0%} without an equivalent, "
-        f"{numbers['redesign_share']:.0%} to rebuild, {numbers['incomplete_dags']} DAGs known only at runtime, "
+        f"{numbers['redesign_share']:.0%} to rebuild, {numbers.get('lift_share', 0):.0%} running in Dagster on "
+        f"Airflow's library (LIFT), {numbers['incomplete_dags']} DAGs known only at runtime, "
         f"{numbers['error_diagnostics']} error diagnostics (thresholds in the playbook, “Go / no-go”).</p></section>"
     )
 
@@ -272,7 +274,7 @@ def _waves_html(waves: dict) -> str:
     parts = [
         "<section id='waves'><h2>4. Waves</h2>",
         "<p>Upstream first (a task never moves before a task it depends on, across DAGs too) and lowest risk first "
-        "(MECH, then JUDG, then REDESIGN); a DAG proxied as a whole moves with its riskiest task. Effort: "
+        "(MECH, then JUDG, then LIFT, then REDESIGN); a DAG proxied as a whole moves with its riskiest task. Effort: "
         + ", ".join(f"{d} {w:g} d/task" for d, w in waves["weights"]["per_task"].items())
         + f", plus {waves['weights']['per_dag']:g} d per DAG for gates, parity and a rollback drill.</p>",
         svg.bars([(f"wave {w['wave']}", w["effort_days"], "#5e35b1") for w in waves["waves"]], "Effort per wave", " d"),
@@ -388,7 +390,7 @@ def _pictures_html(graphs: list[dict]) -> str:
         "<section id='pictures'><h2>6. Pictures</h2>",
         "<p>Per DAG: Airflow's task graph coloured by disposition, and the Dagster asset graph it became coloured by "
         "state (dashed: assets of other DAGs it depends on; pass-through tasks such as Empty have no asset).</p>",
-        _legend(["MECH", "JUDG", "REDESIGN", "NONE"]),
+        _legend(["MECH", "JUDG", "LIFT", "REDESIGN", "NONE"]),
         _legend(list(STATE_ORDER)),
     ]
     for index, item in enumerate(graphs):

@@ -11,6 +11,7 @@ COLOURS = {
     # dispositions
     "MECH": "#2e7d32",
     "JUDG": "#f9a825",
+    "LIFT": "#0097a7",
     "REDESIGN": "#ef6c00",
     "NONE": "#9e9e9e",
     # states

@@ -33,13 +33,15 @@ from converters.rules.hooks import (
     uses_note,
 )
 
-MECH, JUDG, REDESIGN, NONE = "MECH", "JUDG", "REDESIGN", "NONE"
-DISPOSITIONS = (MECH, JUDG, REDESIGN, NONE)
+MECH, JUDG, LIFT, REDESIGN, NONE = "MECH", "JUDG", "LIFT", "REDESIGN", "NONE"
+# LIFT (the task's own Airflow operator runs under Dagster, Airflow kept as a library: `convert --lift`) ranks
+# after JUDG and before REDESIGN; no rule returns it, the planner gives it to tasks that would be NONE.
+DISPOSITIONS = (MECH, JUDG, LIFT, REDESIGN, NONE)
 SEVERITY = {d: i for i, d in enumerate(DISPOSITIONS)}
 
 
 def worse(a: str, b: str) -> str:
-    """The less mechanical of two dispositions (MECH < JUDG < REDESIGN < NONE)."""
+    """The less mechanical of two dispositions (MECH < JUDG < LIFT < REDESIGN < NONE)."""
     return a if SEVERITY[a] >= SEVERITY[b] else b
 
 

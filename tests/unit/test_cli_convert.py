@@ -35,7 +35,7 @@ def test_convert_writes_a_package_and_reports_every_task(tmp_path):
         tasks["report"]["disposition"] == "NONE"
         and "no rule for acme.operators.ReportOperator" in tasks["report"]["reason"]
     )
-    assert plan["counts"] == {"MECH": 1, "JUDG": 0, "REDESIGN": 0, "NONE": 1}
+    assert plan["counts"] == {"MECH": 1, "JUDG": 0, "LIFT": 0, "REDESIGN": 0, "NONE": 1}
     module = (tmp_path / "out_defs" / "dags" / "daily.py").read_text()
     assert "report = dg.AssetSpec(" in module and "Stays in Airflow" in module
     assert 'run_bash(context, airflow, "echo {{ ds }}", dag=DAG)' in module

@@ -52,11 +52,16 @@ def run_lifted(
     context: dg.AssetExecutionContext,
     dag: DagInfo,
     task_id: str,
+    airflow: Mapping[str, Any] | None = None,
     *,
     xcom_values: Mapping[str, Any] | None = None,
 ) -> dg.Output:
-    """Run the Airflow task ``task_id`` of ``dag`` with Airflow's own operator: its return value as the Output."""
-    airflow = task_context(context, dag, task_id, xcom_values=xcom_values)
+    """Run the Airflow task ``task_id`` of ``dag`` with Airflow's own operator: its return value as the Output.
+
+    ``airflow``: the run's context from ``task_context`` (built here when not given); ``xcom_values``: the
+    upstream return values its ``xcom_pull`` may ask for, by task id."""
+    if airflow is None:
+        airflow = task_context(context, dag, task_id, xcom_values=xcom_values)
     request = {
         "dag_file": dags_path(dag.source),
         "dags_folder": str(dags_folder()),

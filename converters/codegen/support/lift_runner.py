@@ -109,7 +109,7 @@ def load_task(dag_file: str, dags_folder: str, dag_id: str, task_id: str) -> Any
 def _execute_airflow_2(task, run_id, logical, interval, conf, upstream, pushed) -> tuple[Any, Any]:
     from airflow.models.baseoperator import ExecutorSafeguard
     from airflow.models.dagrun import DagRun
-    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.taskinstance import TaskInstance, set_current_context
     from airflow.utils.state import DagRunState
     from airflow.utils.types import DagRunType
 
@@ -136,15 +136,17 @@ def _execute_airflow_2(task, run_id, logical, interval, conf, upstream, pushed) 
     ti.render_templates(context)
     os.environ.update(_context_variables(context))
     ExecutorSafeguard.test_mode = True  # the same check TaskInstance passes when it calls execute
-    task.pre_execute(context=context)
-    value = _with_timeout(task, lambda: task.execute(context=context))
-    task.post_execute(context=context, result=value)
+    with set_current_context(context):  # get_current_context() in a callable answers, as under a TaskInstance
+        task.pre_execute(context=context)
+        value = _with_timeout(task, lambda: task.execute(context=context))
+        task.post_execute(context=context, result=value)
     return value, None
 
 
 def _execute_airflow_3(task, run_id, logical, interval, conf, upstream, pushed) -> tuple[Any, Any]:
     import structlog
     from airflow.sdk.api.datamodels._generated import DagRun, DagRunState, DagRunType, TaskInstanceState, TIRunContext
+    from airflow.sdk.execution_time.context import set_current_context
     from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance, _execute_task
 
     pull = _xcom_pull(task.task_id, upstream, pushed)
@@ -189,8 +191,9 @@ def _execute_airflow_3(task, run_id, logical, interval, conf, upstream, pushed) 
         state=TaskInstanceState.RUNNING,
     )
     context = ti.get_template_context()
-    ti.render_templates(context)
-    return _execute_task(context, ti, structlog.get_logger("airflow.task")), None
+    with set_current_context(context):  # as Airflow's task runner does around the task
+        ti.render_templates(context)
+        return _execute_task(context, ti, structlog.get_logger("airflow.task")), None
 
 
 def _xcom_pull(own_task_id: str, upstream: dict[str, Any], pushed: dict[str, Any]):
