@@ -20,12 +20,13 @@ from converters import plan as plan_module
 from converters.airlift import proxied_state
 from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
-from converters.flow import load_plan
+from converters.flow import load_plan, scan_and_plan
 from converters.gates import registry
 from converters.ledger import ledger
 from converters.ledger import state as migration_state
 from converters.plan import Plan, PlannedDag
-from converters.rules.base import NONE
+from converters.plan.lift import Lifting
+from converters.rules.base import LIFT, NONE
 from converters.runtime.airflow_api import AirflowClient
 
 if TYPE_CHECKING:
@@ -435,3 +436,35 @@ def wait_until_airflow_sees(client: AirflowClient, change: Change, timeout: floa
         if time.monotonic() > deadline:
             raise TimeoutError(f"Airflow has not parsed the change to {change.dag_id} after {timeout:.0f}s: {view}")
         time.sleep(1)
+
+
+def lift(dags_folder: Path, dag_id: str, task_ids: list[str]) -> list[str]:
+    """`lift DAG TASK…`: record in ``migration/state.json`` that these NONE tasks run their own Airflow operator
+    under Dagster (LIFT); `convert` then generates their assets. Refused, with nothing recorded, for a task that
+    has a translation or cannot be lifted (the reason says why). Returns the tasks newly recorded."""
+    if not task_ids:
+        raise MigrationError("name the tasks to lift: `lift DAG TASK...`")
+    scanned = scan_and_plan(dags_folder)
+    planned = find_dag(scanned.plan, dag_id)
+    by_id = {t.task.task_id: t for t in planned.tasks}
+    unknown = [t for t in task_ids if t not in by_id]
+    if unknown:
+        raise MigrationError(f"{dag_id} has no task {', '.join(unknown)}")
+    translated = [f"{t} ({by_id[t].disposition})" for t in task_ids if by_id[t].disposition not in (NONE, LIFT)]
+    if translated:
+        have = ", ".join(translated)
+        raise MigrationError(f"only a task with no translation (NONE) is lifted; these have one: {have}")
+    lift_all, recorded = migration_state.lifting(dags_folder)
+    wanted = recorded | {(dag_id, t) for t in task_ids}
+    trial = plan_module.plan_project(
+        scanned.project,
+        decommissioned=migration_state.decommissioned(dags_folder),
+        lifting=Lifting(everything=lift_all, tasks=frozenset(wanted)),
+    )
+    after = {t.task.task_id: t for t in find_dag(trial, dag_id).tasks}
+    staying = [f"{t}: {after[t].reason}" for t in task_ids if after[t].disposition != LIFT]
+    if staying:
+        raise MigrationError("cannot be lifted, nothing recorded: " + "; ".join(staying))
+    added = [t for t in task_ids if (dag_id, t) not in recorded]
+    migration_state.record_lifted_tasks(dags_folder, dag_id, added)
+    return added

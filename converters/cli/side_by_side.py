@@ -86,6 +86,32 @@ def runtime_status(project: ProjectOption = None, as_json: RuntimeJson = False) 
 
 
 @app.command()
+def lift(
+    dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
+    tasks: TasksArgument = None,
+    project: ProjectOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run these tasks' own Airflow operators under Dagster (LIFT): recorded in migration/state.json.
+
+    Only a task with no translation (NONE) that can be lifted; `convert` then generates its asset (docs/convert.md)."""
+    from converters.migrate import MigrationError
+    from converters.migrate import lift as do_lift
+
+    root = project_folder(project)
+    try:
+        added = do_lift(root / "airflow_dags", dag_id, tasks or [])
+    except MigrationError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        console.print_json(json.dumps({"dag_id": dag_id, "lifted": list(tasks or []), "newly_recorded": added}))
+    else:
+        console.print(
+            f"{dag_id}: {', '.join(tasks or [])} LIFT (recorded in migration/state.json); run `convert` to generate"
+        )
+
+
+@app.command()
 def proxy(
     dag_id: Annotated[str, typer.Argument(help="The Airflow DAG id.")],
     tasks: TasksArgument = None,

@@ -63,3 +63,19 @@ def record_lifting(dags_folder: Path, *, everything: bool) -> bool:
         data["lift"] = {**recorded, "all": everything, "at": datetime.now(UTC).isoformat(timespec="seconds")}
         write_atomic(file, json.dumps(data, indent=2) + "\n")
         return True
+
+
+def record_lifted_tasks(dags_folder: Path, dag_id: str, task_ids: list[str]) -> None:
+    """Record `lift DAG TASK…`: these tasks run their own Airflow operator under Dagster (LIFT)."""
+    if not task_ids:
+        return
+    file = state_file(dags_folder)
+    with locked(file.with_name(".lock")):
+        data = load(dags_folder)
+        recorded = data.setdefault("lift", {})
+        tasks = recorded.setdefault("tasks", {})
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        for task_id in task_ids:
+            tasks[f"{dag_id}.{task_id}"] = {"dag_id": dag_id, "task_id": task_id, "at": at}
+        recorded["tasks"] = dict(sorted(tasks.items()))
+        write_atomic(file, json.dumps(data, indent=2) + "\n")

@@ -17,6 +17,7 @@ def test_verbs_by_module_and_order():
         "convert",
         "rules",
         "report",
+        "lift",
         "proxy",
         "rollback",
         "decommission",
@@ -34,6 +35,7 @@ def test_verbs_by_module_and_order():
         "report",
     }
     assert {name for name, module in modules.items() if module == "converters.cli.side_by_side"} == {
+        "lift",
         "proxy",
         "rollback",
         "decommission",

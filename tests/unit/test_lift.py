@@ -173,3 +173,21 @@ def test_without_an_airflow_environment_the_step_says_what_to_set(lift_support, 
     monkeypatch.setenv("AIRFLOW_MAJOR_VERSION", "3")
     with pytest.raises(dg.Failure, match="set AIRFLOW_LIFT_PYTHON"):
         lift_support.airflow_python()
+
+
+def test_lift_dag_task_records_one_task_and_refuses_what_cannot_be_lifted(estate, tmp_path):
+    from converters.migrate import MigrationError, lift
+
+    with pytest.raises(MigrationError, match="these have one: extract \\(MECH\\)"):
+        lift(estate, "partner", ["extract"])
+    with pytest.raises(MigrationError, match="deferred: .*not liftable: it defers"):
+        lift(estate, "partner", ["deferred"])
+    with pytest.raises(MigrationError, match="has no task nope"):
+        lift(estate, "partner", ["nope"])
+    assert not (tmp_path / "migration" / "state.json").exists(), "a refusal records nothing"
+    assert lift(estate, "partner", ["pull"]) == ["pull"]
+    state = json.loads((tmp_path / "migration" / "state.json").read_text(encoding="utf-8"))
+    assert state["lift"]["tasks"]["partner.pull"]["task_id"] == "pull"
+    plan = convert_project(estate, tmp_path / "defs", use_cache=False).plan
+    assert _tasks(plan)["pull"].disposition == "LIFT" and _tasks(plan)["mapped"].disposition == "NONE"
+    assert "not liftable" not in _tasks(plan)["mapped"].reason  # only the tasks named were asked for
