@@ -7,7 +7,8 @@ with Airflow's DagBag, renders its templates with Airflow's renderer and calls `
 return values its ``xcom_pull`` may ask for are the asset's inputs.
 
 What cannot be lifted stays NONE, and its reason says why (``not_liftable``): operators that need Airflow's
-metadata database or scheduler (other DAGs' runs, triggering, subdags), operators that defer to a triggerer,
+metadata database or scheduler (other DAGs' runs, triggering, subdags, branching that skips downstream task
+instances), operators that defer to a triggerer,
 mapped tasks, tasks Airflow builds from a file that is not Python. A sensor in ``reschedule`` mode is lifted:
 it pokes inside the step (``poke`` mode, with its ``poke_interval`` and ``timeout``), which a note says.
 """
@@ -63,6 +64,10 @@ def not_liftable(task: ir.Task, dag: ir.Dag) -> str | None:
     # The operator's work is done by Airflow's scheduler or database, which a lifted task does not have.
     if needs:
         return needs
+    # Branching and short-circuiting skip downstream task instances in Airflow's database; assets have none.
+    skips = task.family in {"branch", "short_circuit", "latest_only"}
+    if skips or any("Branch" in n or "ShortCircuit" in n for n in short):
+        return "it skips downstream tasks by writing their states to Airflow's database"
     # A deferred operator is resumed by Airflow's triggerer; nothing resumes it under Dagster.
     if task.arguments.get("deferrable") is True or any(n.endswith("Async") for n in short):
         return "it defers to Airflow's triggerer (deferrable), which does not run under Dagster"

@@ -191,3 +191,21 @@ def test_lift_dag_task_records_one_task_and_refuses_what_cannot_be_lifted(estate
     plan = convert_project(estate, tmp_path / "defs", use_cache=False).plan
     assert _tasks(plan)["pull"].disposition == "LIFT" and _tasks(plan)["mapped"].disposition == "NONE"
     assert "not liftable" not in _tasks(plan)["mapped"].reason  # only the tasks named were asked for
+
+
+def test_what_needs_airflows_database_or_scheduler_is_not_liftable(estate):
+    import dataclasses
+
+    from converters.plan.lift import not_liftable
+
+    plan = scan_and_plan(estate, use_cache=False, read_migration_state=False).plan
+    dag = plan.dags[0].dag
+    pull = _tasks(plan)["pull"].task
+    assert not_liftable(pull, dag) is None
+    branch = dataclasses.replace(pull, family="branch")
+    assert "skips downstream tasks" in not_liftable(branch, dag)
+    trigger = dataclasses.replace(pull, operator="acme.operators.TriggerDagRunOperator")
+    assert "scheduler" in not_liftable(trigger, dag)
+    sensor = dataclasses.replace(pull, base_operator="airflow.sensors.external_task.ExternalTaskSensor")
+    assert "database" in not_liftable(sensor, dag)
+    assert "triggerer" in not_liftable(dataclasses.replace(pull, operator="acme.S3KeySensorAsync"), dag)
