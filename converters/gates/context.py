@@ -7,6 +7,7 @@ environment the Dagster-side processes get; ``{project}``, ``{dagster_data}`` (a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from converters.gates.airflow import AirflowSide
 from converters.gates.graph import read_graph
 from converters.ledger import ledger
 from converters.plan import PlannedDag, PlannedTask
+from converters.runtime.envs import EnvironmentMissing, airflow_venv
 
 if TYPE_CHECKING:
     from converters.gates.dagster_runs import DagsterRuns
@@ -88,6 +90,8 @@ class Context:
         reading the graph, running the assets."""
         env = {k: self.expand(v) for k, v in self.config.get("dagster_env", {}).items()}
         env["AIRFLOW_MAJOR_VERSION"] = str(self.airflow.version)
+        with contextlib.suppress(EnvironmentMissing):  # LIFT assets run their operators in the line's Airflow venv
+            env.setdefault("AIRFLOW_LIFT_PYTHON", str(airflow_venv(self.airflow.version) / "bin" / "python"))
         return env
 
     @cached_property
