@@ -4,7 +4,8 @@ No Airflow server and no metadata database: the generated support code (``suppor
 ``support/lift_runner.py`` with the Airflow venv's Python; Airflow's DagBag builds the task from its DAG file,
 renders its templates for the partition's logical date and calls ``execute``. One Dagster run per line
 materializes an upstream Dagster asset, a lifted task that reads it, pushes an extra XCom, reads a connection
-from ``AIRFLOW_CONN_*`` and returns a value, and a lifted task whose operator raises.
+from ``AIRFLOW_CONN_*`` and a Variable from ``AIRFLOW_VAR_*`` and returns a value, and a lifted task whose
+operator raises.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ DAG_FILE = textwrap.dedent(
         schedule="@daily",
         params={"region": "eu"},
     ):
-        GreetPartner(task_id="greet", greeting="hello {{ ds }} from {{ params.region }}", conn_id="partner_api")
+        GreetPartner(
+            task_id="greet",
+            greeting="hello {{ ds }} from {{ params.region }} via {{ var.value.partner_gateway }}",
+            conn_id="partner_api",
+        )
         FailingDrop(task_id="drop")
     """
 )
@@ -82,6 +87,7 @@ def lift_package(tmp_path, monkeypatch):
         shutil.copy(SUPPORT / name, package / "support" / name)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("AIRFLOW_CONN_PARTNER_API", '{"conn_type": "http", "host": "partner.example"}')
+    monkeypatch.setenv("AIRFLOW_VAR_PARTNER_GATEWAY", "gw-1")
     yield importlib.import_module("liftpkg.support.lift"), importlib.import_module("liftpkg.support.runtime")
     for module in [m for m in sys.modules if m == "liftpkg" or m.startswith("liftpkg.")]:
         del sys.modules[module]
@@ -112,15 +118,16 @@ def test_a_lifted_operator_runs_under_dagster_with_airflows_own_code(line, lift_
         [count_orders, greet, drop], partition_key="2024-01-05", instance=instance, raise_on_error=False
     )
 
-    # The return value of execute is the asset's value; the template was rendered by Airflow for the partition.
-    assert result.asset_value(greet.key) == {"greeting": "hello 2024-01-05 from eu", "orders": 7}
+    # The return value of execute is the asset's value; the template was rendered by Airflow for the partition
+    # (the Variable read from AIRFLOW_VAR_PARTNER_GATEWAY).
+    assert result.asset_value(greet.key) == {"greeting": "hello 2024-01-05 from eu via gw-1", "orders": 7}
     materialization = next(m for m in result.asset_materializations_for_node("partner_sync__greet"))
     # The extra XCom key comes back (with the host read from AIRFLOW_CONN_PARTNER_API, no API server on 3.x).
     assert materialization.metadata["airflow/xcom"].value == {"partner_host": "partner.example"}
-    assert materialization.metadata["airflow/rendered"].value == {"greeting": "hello 2024-01-05 from eu"}
+    assert materialization.metadata["airflow/rendered"].value == {"greeting": "hello 2024-01-05 from eu via gw-1"}
     # The operator's log line reached this run's event log through Pipes.
     logs = [record.user_message for record in instance.all_logs(result.run_id)]
-    assert any("greeting the partner with hello 2024-01-05 from eu" in line for line in logs), logs
+    assert any("greeting the partner with hello 2024-01-05 from eu via gw-1" in line for line in logs), logs
     # The failing operator fails its asset with its own exception's text.
     failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "partner_sync__drop")
     error = failure.step_failure_data.error
