@@ -11,7 +11,7 @@ from pathlib import Path
 from converters.codegen import header_of, project
 from converters.convert import convert_project
 
-ESTATE_DAG = '''
+ESTATE_DAG = """
 from datetime import datetime
 
 from airflow import DAG
@@ -34,7 +34,7 @@ with DAG("sales_sync", start_date=datetime(2024, 1, 1), schedule="@daily"):
     first = PythonOperator(task_id="pull", python_callable=pull)
     second = PythonOperator(task_id="push", python_callable=push)
     first >> second
-'''
+"""
 
 
 def _estate(tmp_path: Path, requirements: str | None = None) -> Path:
