@@ -48,7 +48,17 @@ DISTRIBUTIONS = {
     "Crypto": "pycryptodome",
     "slugify": "python-slugify",
     "dbt": "dbt-core",
+    "snowflake.connector": "snowflake-connector-python",
+    "snowflake.sqlalchemy": "snowflake-sqlalchemy",
+    "googleapiclient": "google-api-python-client",
+    "kafka": "kafka-python",
+    "github": "pygithub",
+    "git": "gitpython",
+    "ldap": "python-ldap",
+    "magic": "python-magic",
 }
+# Namespace packages: google.cloud.bigquery -> google-cloud-bigquery, azure.storage.blob -> azure-storage-blob.
+NAMESPACES = {"google", "azure"}
 # support/hooks.py's equivalents of Airflow hooks -> the driver each opens its connections with.
 HOOK_DRIVERS = {
     "PostgresHook": "psycopg2-binary",
@@ -116,14 +126,17 @@ def hook_names(text: str) -> set[str]:
 
 
 def distribution(module: str) -> str:
-    top = module.split(".", 1)[0]
-    if top in DISTRIBUTIONS:
-        return DISTRIBUTIONS[top]
-    if top == "google":  # google.cloud.bigquery -> google-cloud-bigquery (namespace packages)
-        parts = module.split(".")[:3]
-        parts[-1] = parts[-1].removesuffix("_v1")
-        return "-".join(parts).replace("_", "-")
-    return top.replace("_", "-")
+    """The distribution of an imported module: the table's, a namespace package's, else the module's own name
+    (most distributions are named as their module)."""
+    parts = module.split(".")
+    for length in range(len(parts), 0, -1):
+        if ".".join(parts[:length]) in DISTRIBUTIONS:
+            return DISTRIBUTIONS[".".join(parts[:length])]
+    if parts[0] in NAMESPACES:
+        named = parts[:3]
+        named[-1] = re.sub(r"_v\d+(beta\d*)?$", "", named[-1])
+        return "-".join(named).replace("_", "-")
+    return parts[0].replace("_", "-").lower()
 
 
 def _pinned(name: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from converters.codegen import header_of, project
 from converters.convert import convert_project
+from converters.plan import Plan
 
 ESTATE_DAG = """
 from datetime import datetime
@@ -122,6 +123,8 @@ def test_distribution_names_of_imported_modules():
     assert project.distribution("google.cloud.bigquery") == "google-cloud-bigquery"
     assert project.distribution("google.cloud.container_v1") == "google-cloud-container"
     assert project.distribution("snowflake_connector") == "snowflake-connector"
+    assert project.distribution("azure.storage.blob") == "azure-storage-blob"
+    assert project.distribution("Levenshtein") == "levenshtein"
     assert project.imported_modules("import a.b\nfrom c import d\nfrom . import e\ndef f():\n    import g\n") == {
         "a.b",
         "c",
@@ -155,3 +158,21 @@ def test_estate_requirements_are_found_next_to_the_dags_folder(tmp_path):
     assert project.estate_requirements(dags, None) == ([], None)
     (dags / "requirements.txt").write_text("# pinned\nboto3==1.0\n\n--index-url x\nAPACHE-AIRFLOW\nboto3==1.0\n")
     assert project.estate_requirements(dags, None) == (["boto3==1.0"], "dags/requirements.txt")
+
+
+def test_pipes_clients_and_hook_drivers_the_generated_modules_use_are_dependencies(tmp_path):
+    files = {
+        "definitions.py": "import dagster as dg\nfrom dagster_k8s import PipesK8sClient\n",
+        "dags/etl.py": "from ..support.hooks import PostgresHook, SFTPHook\nfrom ..support.runtime import DagInfo\n",
+        "logic/etl.py": "import os\nimport snowflake.connector\nfrom airflow.models import Variable\n",
+        "support/hooks.py": "def f():\n    import MySQLdb\n",  # copied whole: only what is used counts
+    }
+    deps = project.dependencies(Plan(root="dags", dags=[], files=[], resources={}), files, tmp_path, None, [])
+    assert deps == [
+        f"dagster=={metadata.version('dagster')}",
+        f"dagster-airlift[core]=={metadata.version('dagster-airlift')}",
+        f"dagster-k8s=={metadata.version('dagster-k8s')}",
+        "paramiko",
+        "psycopg2-binary",
+        "snowflake-connector-python",
+    ]
