@@ -96,8 +96,9 @@ def render_project(
 # -- dependencies ---------------------------------------------------------------------------------------------
 
 
-def imported_modules(text: str) -> set[str]:
-    """Absolute imports of a module's text (dotted), wherever they are (also inside functions)."""
+def imported_modules(text: str, package: str | None = None) -> set[str]:
+    """Absolute imports of a module's text (dotted), wherever they are (also inside functions); ``from a import b``
+    gives ``a`` and ``a.b`` (b may be a module). Relative imports are resolved against ``package`` when given."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
@@ -106,8 +107,18 @@ def imported_modules(text: str) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".") if package else []
+                if not package or node.level - 1 >= len(parts) + 1:
+                    continue  # the generated package's own modules, or above the estate's top package
+                base = parts[: len(parts) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            if module:
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
     return found
 
 
@@ -147,15 +158,19 @@ def _pinned(name: str) -> str:
         return name
 
 
-def _local_file(module: str, folders: list[Path]) -> Path | None:
-    """The estate's own module (on Airflow's ``sys.path``: the DAGs folder, or the folder above it) -> its file."""
+def _local_file(module: str, folders: list[Path]) -> tuple[Path, str] | None:
+    """The estate's own module (on Airflow's ``sys.path``: the DAGs folder, or the folder above it) -> its file
+    (or its top folder, for a package whose module is not a file) and its package's dotted name."""
     parts = module.split(".")
     for folder in folders:
-        for candidate in (folder.joinpath(*parts).with_suffix(".py"), folder.joinpath(*parts, "__init__.py")):
-            if candidate.is_file():
-                return candidate
-        if (folder / parts[0]).is_dir() or (folder / f"{parts[0]}.py").is_file():
-            return folder / parts[0]  # a package of the estate whose submodule is not a file (namespace, C)
+        for length in range(len(parts), 0, -1):
+            name = parts[:length]
+            if folder.joinpath(*name).with_suffix(".py").is_file():
+                return folder.joinpath(*name).with_suffix(".py"), ".".join(name[:-1])
+            if folder.joinpath(*name, "__init__.py").is_file():
+                return folder.joinpath(*name, "__init__.py"), ".".join(name)
+        if (folder / parts[0]).is_dir():
+            return folder / parts[0], parts[0]  # a namespace package of the estate
     return None
 
 
@@ -164,9 +179,12 @@ def _third_party(texts: list[str], folders: list[Path], family: set[str]) -> set
     the copied logic runs them), Dagster's libraries put in ``family``."""
     found: set[str] = set()
     seen: set[Path] = set()
-    pending = list(texts)
+    pending: list[tuple[str, str | None]] = [(text, None) for text in texts]
     while pending and len(seen) < 500:  # bounded: an estate's helper modules, not the whole repository
-        for module in sorted(imported_modules(pending.pop())):
+        text, package = pending.pop()
+        modules = imported_modules(text, package)
+        # The longest names only: `from google.cloud import bigquery` is google-cloud-bigquery, not google-cloud.
+        for module in sorted(m for m in modules if not any(n.startswith(m + ".") for n in modules)):
             top = module.split(".", 1)[0]
             if top in DAGSTER_FAMILY:
                 family.add(top)
@@ -176,9 +194,9 @@ def _third_party(texts: list[str], folders: list[Path], family: set[str]) -> set
             local = _local_file(module, folders)
             if local is None:
                 found.add(distribution(module))
-            elif local.is_file() and local not in seen:
-                seen.add(local)
-                pending.append(local.read_text(encoding="utf-8", errors="replace"))
+            elif local[0].is_file() and local[0] not in seen:
+                seen.add(local[0])
+                pending.append((local[0].read_text(encoding="utf-8", errors="replace"), local[1]))
     return found
 
 

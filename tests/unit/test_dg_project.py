@@ -52,7 +52,7 @@ def _estate(tmp_path: Path, requirements: str | None = None) -> Path:
 
 
 def test_pyproject_declares_a_dg_project_and_what_the_code_imports(tmp_path):
-    dags = _estate(tmp_path, "apache-airflow==2.9.0\napache-airflow-providers-http\n-r more.txt\npandas>=2  # frames\n")
+    dags = _estate(tmp_path, "apache-airflow==2.9.0\napache-airflow-providers-http\n-r more.txt\nrequests>=2  # http\n")
     out = tmp_path / "sales_defs"
     result = convert_project(dags, out, use_cache=False)
     assert not result.generated.problems, result.generated.problems
@@ -71,13 +71,13 @@ def test_pyproject_declares_a_dg_project_and_what_the_code_imports(tmp_path):
     }
     version = metadata.version("dagster")
     # Dagster pinned first; the imports of the callable and of the estate modules it reaches; then the estate's
-    # requirements as written (Airflow's own and pip options left out; pandas not twice).
+    # requirements as written (Airflow's own and pip options left out; requests not twice).
     assert config["project"]["dependencies"] == [
         f"dagster=={version}",
         f"dagster-airlift[core]=={metadata.version('dagster-airlift')}",
+        "pandas",  # imported by helpers/shape.py, which helpers/io.py imports
         "pyyaml",
-        "requests",
-        "pandas>=2",
+        "requests>=2",
     ]
     assert "dagster-dg-cli" in config["dependency-groups"]["dev"][0]
     assert config["tool"]["pytest"]["ini_options"] == {"testpaths": ["tests"]}
@@ -128,8 +128,12 @@ def test_distribution_names_of_imported_modules():
     assert project.imported_modules("import a.b\nfrom c import d\nfrom . import e\ndef f():\n    import g\n") == {
         "a.b",
         "c",
+        "c.d",
         "g",
     }
+    # In the estate's package helpers.io: its siblings and parent package resolve.
+    relative = "from .shape import tidy\nfrom .. import top\nfrom . import *\n"
+    assert project.imported_modules(relative, "helpers") == {"helpers.shape", "helpers.shape.tidy", "helpers"}
     assert project.hook_names("from ..support.hooks import PostgresHook, SSHHook\n") == {"PostgresHook", "SSHHook"}
 
 
@@ -164,7 +168,7 @@ def test_pipes_clients_and_hook_drivers_the_generated_modules_use_are_dependenci
     files = {
         "definitions.py": "import dagster as dg\nfrom dagster_k8s import PipesK8sClient\n",
         "dags/etl.py": "from ..support.hooks import PostgresHook, SFTPHook\nfrom ..support.runtime import DagInfo\n",
-        "logic/etl.py": "import os\nimport snowflake.connector\nfrom airflow.models import Variable\n",
+        "logic/etl.py": "import os\nfrom snowflake import connector\nfrom google.cloud import bigquery, storage\n",
         "support/hooks.py": "def f():\n    import MySQLdb\n",  # copied whole: only what is used counts
     }
     deps = project.dependencies(Plan(root="dags", dags=[], files=[], resources={}), files, tmp_path, None, [])
@@ -172,6 +176,8 @@ def test_pipes_clients_and_hook_drivers_the_generated_modules_use_are_dependenci
         f"dagster=={metadata.version('dagster')}",
         f"dagster-airlift[core]=={metadata.version('dagster-airlift')}",
         f"dagster-k8s=={metadata.version('dagster-k8s')}",
+        "google-cloud-bigquery",
+        "google-cloud-storage",
         "paramiko",
         "psycopg2-binary",
         "snowflake-connector-python",
