@@ -89,7 +89,7 @@ def render_project(
     }
     for planned in plan.dags:
         if expected_assets(planned):
-            project[f"tests/test_{planned.module}.py"] = render_smoke_test(planned, package)
+            project[f"tests/test_{planned.module}.py"] = render_smoke_test(planned)
     return project
 
 
@@ -356,7 +356,7 @@ def expected_assets(planned: PlannedDag) -> dict[tuple[str, ...], list[tuple[str
     return assets
 
 
-def render_smoke_test(planned: PlannedDag, package: str) -> str:
+def render_smoke_test(planned: PlannedDag) -> str:
     dag_id = planned.dag.dag_id
     assets = expected_assets(planned)
     lines = [
@@ -365,7 +365,7 @@ def render_smoke_test(planned: PlannedDag, package: str) -> str:
         "",
         "import dagster as dg",
         "",
-        f"from {package}.definitions import defs",
+        "from ..definitions import defs",
         "",
         "# (asset key, its upstream asset keys)",
         "ASSETS = [",
