@@ -6,6 +6,9 @@
 <out>/dags/<dag>.py           one module per DAG: one asset per task, its job, schedule, failure sensor
 <out>/logic/<file>.py         the code copied out of each DAG file for its callables
 <out>/support/                runtime, templates, resources, hooks, airlift: copied verbatim, so the output runs alone
+<out>/pyproject.toml          a dg project: [tool.dg] (`dg check defs`, `dg dev` in <out>) and the dependencies
+<out>/tests/test_<dag>.py     a smoke test per DAG: its assets load with their upstream assets (pytest in <out>)
+<out>/README.md               how to run it
 ```
 Every file is formatted and fixed with ruff, and starts with a header naming its source and the sha256 of
 the generated text. A file whose text no longer matches its header was edited by hand: it is kept, the
@@ -24,7 +27,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from converters.codegen import render
+from converters.codegen import project, render
 from converters.files import write_atomic
 from converters.plan import Plan
 from converters.rules.base import LIFT
@@ -74,6 +77,7 @@ def generate(
     support = Path(__file__).parent / "support"
     for name in SUPPORT_FILES + (LIFT_FILES if plan.counts()[LIFT] else ()):
         files[f"support/{name}"] = (support / name).read_text(encoding="utf-8")
+    files.update(project.render_project(plan, files, package=out.name, dags_folder=Path(dags_folder), root=root))
     result = GenerateResult(out)
     formatted = _format(files, result)
     for relative, text in sorted(formatted.items()):
@@ -85,13 +89,18 @@ def generate(
 def header_of(text: str) -> tuple[str | None, str]:
     """The sha256 a generated file's header records and the text after the header."""
     first, _, rest = text.partition("\n")
+    if first.startswith("<!-- ") and first.endswith(" -->"):  # README.md's header is an HTML comment
+        first = "# " + first[5:-4]
     if not first.startswith(HEADER_PREFIX) or " sha256=" not in first:
         return None, text
     return first.rsplit(" sha256=", 1)[1].strip(), rest
 
 
 def _with_header(relative: str, text: str, plan: Plan) -> str:
-    return f"{HEADER_PREFIX} sha256={_digest(text)}\n{text}"
+    header = f"{HEADER_PREFIX} sha256={_digest(text)}"
+    if relative.endswith(".md"):  # a `#` line would be a Markdown heading
+        header = f"<!-- {header.removeprefix('# ')} -->"
+    return f"{header}\n{text}"
 
 
 def _digest(text: str) -> str:
@@ -116,7 +125,7 @@ def _write(path: Path, text: str, relative: str, force: bool, result: GenerateRe
 
 def _remove_stale(out: Path, current: set[str], result: GenerateResult) -> None:
     """Generated modules of DAGs that no longer exist go away (hand-edited ones stay and are reported)."""
-    for folder in ("dags", "logic"):
+    for folder in ("dags", "logic", "tests"):
         for path in sorted((out / folder).glob("*.py")) if (out / folder).is_dir() else []:
             relative = f"{folder}/{path.name}"
             if relative in current:

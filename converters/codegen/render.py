@@ -91,7 +91,7 @@ def render_definitions(plan: Plan, package: str) -> str:
     lines = [
         f'"""The Dagster code location generated from the Airflow DAGs in {source_name(plan)}/.',
         "",
-        "Load it with `dagster definitions validate -m " + package + ".definitions` (or `dagster dev`). Connections",
+        "Load it with `dg check defs` (or `dg dev`) in this folder, a dg project (pyproject.toml). Connections",
         "come from Airflow's own environment variables (AIRFLOW_CONN_<ID>), read when a run starts. With AIRFLOW_URL",
         "set (see support/airlift.py) it also peers with that Airflow: one asset per DAG, and a sensor that records",
         "Airflow's task runs as materializations of the assets mapped to them.",

@@ -18,16 +18,10 @@ pytestmark = pytest.mark.integration
 
 
 def validate(package_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`dagster definitions validate` on a generated package, as a user would run it."""
+    """`dg check defs` in a generated location (a dg project), as a user would run it."""
     return subprocess.run(
-        [
-            str(venv_dir("dagster") / "bin" / "dagster"),
-            "definitions",
-            "validate",
-            "-m",
-            f"{package_dir.name}.definitions",
-        ],
-        cwd=package_dir.parent,
+        [str(venv_dir("dagster") / "bin" / "dg"), "check", "defs"],
+        cwd=package_dir,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
@@ -41,13 +35,29 @@ def test_committed_location_validates_with_dagster(tmp_path):
     result = validate(project_root() / "dagster_defs", env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "Validation successful" in output
+    assert "All definitions loaded successfully" in output
     # Not only "it loads": the cosmos group became one asset per dbt model (not the observed fallback).
     seen = load_all_assets(project_root() / "dagster_defs", env)
     assert {"staging/stg_orders", "marts/fct_orders", "marts/dim_customers"} <= set(seen["executable"])
     assert "shop_dbt/transform" not in seen["keys"]
     assert "orders_daily/load_orders" in seen["executable"]
     assert "fx_rates/announce" in seen["executable"]  # an XCom pulled in a template became an asset input
+    smoke = smoke_tests(project_root() / "dagster_defs", env)
+    assert smoke.returncode == 0, (smoke.stdout + smoke.stderr)[-5000:]
+    assert " passed" in smoke.stdout and "failed" not in smoke.stdout
+
+
+def smoke_tests(package_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The location's generated smoke tests (tests/test_<dag>.py), with pytest in the location as a user runs them."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=package_dir,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def load_all_assets(package_dir: Path, env: dict[str, str] | None = None) -> dict:
@@ -92,3 +102,5 @@ def test_airflows_own_examples_convert_and_load(version, relative, tmp_path):
         f"{'/'.join(t.key)}" for d in result.plan.dags for t in d.tasks if not t.passthrough and not t.translation.dbt
     }
     assert planned <= set(seen["keys"]), sorted(planned - set(seen["keys"]))[:20]
+    smoke = smoke_tests(tmp_path / "examples_defs")
+    assert smoke.returncode == 0, (smoke.stdout + smoke.stderr)[-5000:]

@@ -1,5 +1,6 @@
 """Gate 2, lint and load: the task's generated module passes ``ruff check`` with the generator's rules, and the
-code location loads (``dagster definitions validate``, without peering)."""
+code location loads (``dg check defs`` in the location, a dg project, without peering; ``dagster definitions
+validate`` for a location generated before it had a pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from converters.gates.gate import Gate, Outcome
 
 def check(ctx: Context) -> Iterator[Outcome]:
     ruff = str(Path(sys.executable).with_name("ruff"))
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    validate_cmd = [dagster, "definitions", "validate", "-m", f"{ctx.package.name}.definitions"]
-    started, validated = run_command(validate_cmd, ctx.project, ctx.env)
+    if (ctx.package / "pyproject.toml").is_file():
+        validate_cmd, where = [str(Path(sys.executable).with_name("dg")), "check", "defs"], ctx.package
+    else:
+        dagster = str(Path(sys.executable).with_name("dagster"))
+        validate_cmd, where = [dagster, "definitions", "validate", "-m", f"{ctx.package.name}.definitions"], ctx.project
+    started, validated = run_command(validate_cmd, where, ctx.env)
     validate_evidence = command_evidence(validate_cmd, started, validated)
     for planned in ctx.selected:
         module_file = ctx.package / "dags" / f"{planned.module}.py"

@@ -1,0 +1,388 @@
+"""The files that make the generated package a ``dg`` project: ``pyproject.toml`` (what the location needs, and
+``[tool.dg]``), a smoke test per DAG under ``tests/``, and a README saying how to run it.
+
+The package folder is the project folder: ``root_module = "."`` makes ``dg`` load ``<package>.definitions`` from
+the folder above it, so the modules keep importing as ``<package>.*`` (the way ``dagster dev -m`` and the
+Airflow-side proxies load them). Dependencies are read from the generated text itself (the modules the assets and
+the copied logic import, the Airflow hook equivalents they use) and from the estate's ``requirements.txt``, in a
+fixed order, so the same plan always gives the same file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from converters.plan import Plan, PlannedDag
+
+# Modules of the generated code whose distribution is named otherwise, or is pinned to the Dagster the
+# generated support code is written for (those carry the installed version).
+DAGSTER_FAMILY = {
+    "dagster": "dagster",
+    "dagster_airlift": "dagster-airlift[core]",
+    "dagster_dbt": "dagster-dbt",
+    "dagster_k8s": "dagster-k8s",
+    "dagster_aws": "dagster-aws",
+    "dagster_docker": "dagster-docker",
+}
+DISTRIBUTIONS = {
+    "psycopg2": "psycopg2-binary",
+    "MySQLdb": "mysqlclient",
+    "mysql": "mysql-connector-python",
+    "yaml": "pyyaml",
+    "PIL": "pillow",
+    "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "dotenv": "python-dotenv",
+    "jwt": "pyjwt",
+    "cv2": "opencv-python",
+    "attr": "attrs",
+    "OpenSSL": "pyopenssl",
+    "Crypto": "pycryptodome",
+    "slugify": "python-slugify",
+    "dbt": "dbt-core",
+    "snowflake.connector": "snowflake-connector-python",
+    "snowflake.sqlalchemy": "snowflake-sqlalchemy",
+    "googleapiclient": "google-api-python-client",
+    "kafka": "kafka-python",
+    "github": "pygithub",
+    "git": "gitpython",
+    "ldap": "python-ldap",
+    "magic": "python-magic",
+}
+# Namespace packages: google.cloud.bigquery -> google-cloud-bigquery, azure.storage.blob -> azure-storage-blob.
+NAMESPACES = {"google", "azure"}
+# support/hooks.py's equivalents of Airflow hooks -> the driver each opens its connections with.
+HOOK_DRIVERS = {
+    "PostgresHook": "psycopg2-binary",
+    "MySqlHook": "mysql-connector-python",
+    "AwsBaseHook": "boto3",
+    "S3Hook": "boto3",
+    "SqsHook": "boto3",
+    "SnsHook": "boto3",
+    "SSHHook": "paramiko",
+    "SFTPHook": "paramiko",
+    "GCSHook": "google-cloud-storage",
+}
+# Never a dependency of the location: Airflow stays where it is (the generated code does not import it).
+NOT_NEEDED = re.compile(r"^(apache-airflow|airflow)\b", re.IGNORECASE)
+REQUIREMENTS = "requirements.txt"
+
+
+def render_project(
+    plan: Plan, files: dict[str, str], *, package: str, dags_folder: Path, root: Path | None = None
+) -> dict[str, str]:
+    """pyproject.toml, tests/ and README.md of the location whose package files are ``files``."""
+    requirements, found = estate_requirements(dags_folder, root)
+    deps = dependencies(plan, files, dags_folder, root, requirements)
+    project = {
+        "pyproject.toml": render_pyproject(plan, package, deps, found),
+        "README.md": render_readme(plan, package),
+        "tests/__init__.py": '"""Smoke tests of the generated assets: one module per Airflow DAG."""\n',
+    }
+    for planned in plan.dags:
+        if expected_assets(planned):
+            project[f"tests/test_{planned.module}.py"] = render_smoke_test(planned)
+    return project
+
+
+# -- dependencies ---------------------------------------------------------------------------------------------
+
+
+def imported_modules(text: str, package: str | None = None) -> set[str]:
+    """Absolute imports of a module's text (dotted), wherever they are (also inside functions); ``from a import b``
+    gives ``a`` and ``a.b`` (b may be a module). Relative imports are resolved against ``package`` when given."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".") if package else []
+                if not package or node.level - 1 >= len(parts) + 1:
+                    continue  # the generated package's own modules, or above the estate's top package
+                base = parts[: len(parts) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            if module:
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return found
+
+
+def hook_names(text: str) -> set[str]:
+    """The names a module imports from the package's support/hooks.py."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level and (node.module or "").endswith("support.hooks")
+        for alias in node.names
+    }
+
+
+def distribution(module: str) -> str:
+    """The distribution of an imported module: the table's, a namespace package's, else the module's own name
+    (most distributions are named as their module)."""
+    parts = module.split(".")
+    for length in range(len(parts), 0, -1):
+        if ".".join(parts[:length]) in DISTRIBUTIONS:
+            return DISTRIBUTIONS[".".join(parts[:length])]
+    if parts[0] in NAMESPACES:
+        named = parts[:3]
+        named[-1] = re.sub(r"_v\d+(beta\d*)?$", "", named[-1])
+        return "-".join(named).replace("_", "-")
+    return parts[0].replace("_", "-").lower()
+
+
+def _pinned(name: str) -> str:
+    base = name.split("[", 1)[0]
+    try:
+        return f"{name}=={metadata.version(base)}"
+    except metadata.PackageNotFoundError:
+        return name
+
+
+def _local_file(module: str, folders: list[Path]) -> tuple[Path, str] | None:
+    """The estate's own module (on Airflow's ``sys.path``: the DAGs folder, or the folder above it) -> its file
+    (or its top folder, for a package whose module is not a file) and its package's dotted name."""
+    parts = module.split(".")
+    for folder in folders:
+        for length in range(len(parts), 0, -1):
+            name = parts[:length]
+            if folder.joinpath(*name).with_suffix(".py").is_file():
+                return folder.joinpath(*name).with_suffix(".py"), ".".join(name[:-1])
+            if folder.joinpath(*name, "__init__.py").is_file():
+                return folder.joinpath(*name, "__init__.py"), ".".join(name)
+        if (folder / parts[0]).is_dir():
+            return folder / parts[0], parts[0]  # a namespace package of the estate
+    return None
+
+
+def _third_party(texts: list[str], folders: list[Path], family: set[str]) -> set[str]:
+    """The distributions the texts import, following the estate's own modules they import (their imports count:
+    the copied logic runs them), Dagster's libraries put in ``family``."""
+    found: set[str] = set()
+    seen: set[Path] = set()
+    pending: list[tuple[str, str | None]] = [(text, None) for text in texts]
+    while pending and len(seen) < 500:  # bounded: an estate's helper modules, not the whole repository
+        text, package = pending.pop()
+        modules = imported_modules(text, package)
+        # The longest names only: `from google.cloud import bigquery` is google-cloud-bigquery, not google-cloud.
+        for module in sorted(m for m in modules if not any(n.startswith(m + ".") for n in modules)):
+            top = module.split(".", 1)[0]
+            if top in DAGSTER_FAMILY:
+                family.add(top)
+                continue
+            if top in sys.stdlib_module_names or top in {"airflow", "__future__"}:
+                continue
+            local = _local_file(module, folders)
+            if local is None:
+                found.add(distribution(module))
+            elif local[0].is_file() and local[0] not in seen:
+                seen.add(local[0])
+                pending.append((local[0].read_text(encoding="utf-8", errors="replace"), local[1]))
+    return found
+
+
+def dbt_adapters(plan: Plan, folders: list[Path]) -> set[str]:
+    """``dbt-<type>`` of the outputs in the profiles.yml of every dbt project the plan turns into assets."""
+    adapters: set[str] = set()
+    for planned in plan.dags:
+        for task in planned.tasks:
+            dbt = task.translation.dbt or {}
+            where = dbt.get("profiles_dir") or dbt.get("project_dir")
+            for folder in folders if isinstance(where, str) else []:
+                path = folder / where / "profiles.yml"
+                if path.is_file():
+                    adapters |= _profile_types(path)
+                    break
+    return {f"dbt-{kind}" for kind in adapters}
+
+
+def _profile_types(path: Path) -> set[str]:
+    try:
+        profiles = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except yaml.YAMLError:
+        return set()
+    kinds = set()
+    for profile in profiles.values() if isinstance(profiles, dict) else []:
+        outputs = profile.get("outputs") if isinstance(profile, dict) else None
+        for output in outputs.values() if isinstance(outputs, dict) else []:
+            kind = output.get("type") if isinstance(output, dict) else None
+            if isinstance(kind, str) and re.fullmatch(r"[a-z0-9_]+", kind):
+                kinds.add(kind)
+    return kinds
+
+
+def dependencies(
+    plan: Plan, files: dict[str, str], dags_folder: Path, root: Path | None, requirements: list[str]
+) -> list[str]:
+    """The location's dependencies: the Dagster libraries its modules import (pinned to the installed ones), the
+    other distributions they, the copied logic and the estate modules it imports import, the drivers of the hook
+    equivalents they use, the adapters of dbt projects, then the estate's own requirements (as written)."""
+    folders = list(dict.fromkeys([dags_folder, dags_folder.parent, *([root] if root else [])]))
+    family = {"dagster", "dagster_airlift"}  # definitions.py and support/airlift.py always import these
+    # support/ is copied whole: its lazy imports are needed only by what uses them (the hook drivers below)
+    texts = [text for name, text in sorted(files.items()) if name.endswith(".py") and not name.startswith("support/")]
+    others = _third_party(texts, folders, family)
+    for text in texts:
+        others.update(HOOK_DRIVERS[name] for name in hook_names(text) if name in HOOK_DRIVERS)
+    if "dagster_dbt" in family:
+        others |= dbt_adapters(plan, folders)
+    declared = {_requirement_name(line) for line in requirements}
+    pinned = [_pinned(DAGSTER_FAMILY[top]) for top in DAGSTER_FAMILY if top in family]
+    return pinned + sorted(o for o in others if _requirement_name(o) not in declared) + requirements
+
+
+def _requirement_name(line: str) -> str:
+    return re.split(r"[\s\[<>=!~;@]", line, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def estate_requirements(dags_folder: Path, root: Path | None) -> tuple[list[str], str | None]:
+    """The requirement lines of the estate's requirements.txt (in the DAGs folder, the scanned folder or the folder
+    above the DAGs folder, the first found) without Airflow's own distributions; and where it was found."""
+    candidates = [dags_folder, *([root] if root else []), dags_folder.parent]
+    for folder in candidates:
+        path = folder / REQUIREMENTS
+        if path.is_file():
+            lines = []
+            for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                line = raw.split(" #", 1)[0].strip()
+                if not line or line.startswith(("#", "-")) or NOT_NEEDED.match(line):
+                    continue  # comments, pip options (-r, -e, --index-url), Airflow and its providers
+                if line not in lines:
+                    lines.append(line)
+            return lines, f"{path.parent.name}/{REQUIREMENTS}"
+    return [], None
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_pyproject(plan: Plan, package: str, deps: list[str], requirements_from: str | None) -> str:
+    source = Path(plan.root).name
+    lines = [
+        f"# The Dagster project generated from the Airflow DAGs in {source}/: `dg check defs`, `dg dev` here.",
+        "[project]",
+        f"name = {_toml_string(package.replace('_', '-'))}",
+        'version = "0.1.0"',
+        f"description = {_toml_string(f'Dagster code location generated by airflow-to-dagster from {source}/')}",
+        'requires-python = ">=3.11"',
+    ]
+    if requirements_from:
+        lines.append(f"# The last ones are the estate's own, from {requirements_from} (without Airflow's).")
+    lines.append("dependencies = [")
+    lines += [f"    {_toml_string(dep)}," for dep in deps]
+    lines += [
+        "]",
+        "",
+        "[dependency-groups]",
+        "dev = [",
+        f"    {_toml_string(_pinned('dagster-dg-cli'))},",
+        f"    {_toml_string(_pinned('dagster-webserver'))},",
+        '    "pytest",',
+        "]",
+        "",
+        "[tool.dg]",
+        'directory_type = "project"',
+        "",
+        "[tool.dg.project]",
+        f"# This folder is the package itself (its modules import as {package}.*): dg loads it from the folder above.",
+        'root_module = "."',
+        f"code_location_target_module = {_toml_string(package + '.definitions')}",
+        f"code_location_name = {_toml_string(package)}",
+        "",
+        "[tool.pytest.ini_options]",
+        'testpaths = ["tests"]',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- README.md ------------------------------------------------------------------------------------------------
+
+
+def render_readme(plan: Plan, package: str) -> str:
+    source = Path(plan.root).name
+    return "\n".join(
+        [
+            f"# {package}",
+            "",
+            f"The Dagster code location generated by airflow-to-dagster from the Airflow DAGs in `{source}/`:",
+            "one module per DAG in `dags/`, the code copied out of the DAG files in `logic/`, run-time support in",
+            "`support/`.",
+            "",
+            "In this folder, with the dependencies of `pyproject.toml` installed (`uv sync`, or `pip install`):",
+            "",
+            "- `dg check defs`: the definitions load;",
+            "- `dg dev`: the Dagster UI on http://localhost:3000;",
+            "- `pytest`: the smoke tests in `tests/` (every task's asset is there, with its upstream assets).",
+            "",
+            "Connections come from Airflow's environment variables (`AIRFLOW_CONN_<ID>`), read when a run starts.",
+            "",
+        ]
+    )
+
+
+# -- tests/test_<dag>.py --------------------------------------------------------------------------------------
+
+
+def expected_assets(planned: PlannedDag) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """The asset of every task that has one (dbt models aside: their keys are the manifest's) -> the upstream
+    assets the DAG's dependencies and XCom inputs give it."""
+    assets: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for task in planned.tasks:
+        if task.passthrough or task.translation.dbt:
+            continue
+        upstream = [tuple(d.value) for d in task.deps if d.kind == "key"]
+        upstream += [tuple(key) for _, _, key in task.inputs]
+        assets[tuple(task.key)] = sorted(set(upstream))
+    return assets
+
+
+def render_smoke_test(planned: PlannedDag) -> str:
+    dag_id = planned.dag.dag_id
+    assets = expected_assets(planned)
+    lines = [
+        f'"""Smoke test of the assets generated for the Airflow DAG {dag_id} (dags/{planned.module}.py): the code',
+        'location loads, and every task\'s asset is in it with the upstream assets of the DAG\'s dependencies."""',
+        "",
+        "import dagster as dg",
+        "",
+        "from ..definitions import defs",
+        "",
+        "# (asset key, its upstream asset keys)",
+        "ASSETS = [",
+    ]
+    for key, upstream in assets.items():
+        pair = json.dumps([list(key), [list(u) for u in upstream]], ensure_ascii=False)
+        lines.append(f"    ({pair[1:-1]}),")
+    lines += [
+        "]",
+        "",
+        "",
+        f"def test_{planned.module}_assets_load_with_their_upstream_assets():",
+        "    graph = defs.resolve_asset_graph()",
+        "    for key, upstream in ASSETS:",
+        "        asset_key = dg.AssetKey(key)",
+        "        assert graph.has(asset_key), key",
+        "        parents = graph.get(asset_key).parent_keys",
+        "        assert {dg.AssetKey(u) for u in upstream} <= parents, key",
+    ]
+    return "\n".join(lines) + "\n"
