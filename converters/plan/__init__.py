@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
+from converters.plan.lineage import asset_graph, descendants, link_tables
 from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -76,6 +77,7 @@ class PlannedTask:
     owners: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
     xcom_readers: list[str] = field(default_factory=list)  # tasks of this DAG that read its XCom (value)
+    tables: list[str] = field(default_factory=list)  # the tables it writes (plan/lineage.py), lower-cased
 
     @property
     def disposition(self) -> str:
@@ -180,6 +182,7 @@ def plan_project(
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
     _separate_shared_dbt_projects(plan)
+    link_tables(plan)
     plan.dags.sort(key=lambda d: d.module)
     return plan
 
@@ -570,6 +573,25 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[P
                 if Dep("key", key) not in task.deps:
                     task.deps.append(Dep("key", key))
             task.automation = "eager"
+    _follow_inlets(plan, estate, keys_of)
+
+
+def _follow_inlets(plan: Plan, estate: Estate, keys_of) -> None:
+    """A task's ``inlets`` (Datasets/Assets it reads) make its asset depend on the assets of the tasks whose
+    ``outlets`` produce them; a dependency that would close a cycle in the asset graph is left out."""
+    graph = None
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.passthrough or not task.task.inlets:
+                continue
+            for uri in task.task.inlets:
+                for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
+                    for key in keys_of(dag_id, task_id):
+                        graph = asset_graph(plan) if graph is None else graph
+                        if key == task.key or Dep("key", key) in task.deps or key in descendants(graph, task.key):
+                            continue
+                        task.deps.append(Dep("key", key))
+                        graph.setdefault(key, set()).add(task.key)
 
 
 def _cron(schedule: ir.Schedule) -> tuple[str | None, str | None]:
