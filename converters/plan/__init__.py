@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
-from converters.plan.lineage import asset_graph, descendants, link_tables
+from converters.plan.lineage import asset_graph, link_tables, may_follow
 from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -182,7 +182,9 @@ def plan_project(
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
     _separate_shared_dbt_projects(plan)
-    link_tables(plan)
+    for reader, key in link_tables(plan):  # data lineage: a table another DAG's task writes
+        if Dep("key", key) not in reader.deps:
+            reader.deps.append(Dep("key", key))
     plan.dags.sort(key=lambda d: d.module)
     return plan
 
@@ -577,21 +579,20 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[P
 
 
 def _follow_inlets(plan: Plan, estate: Estate, keys_of) -> None:
-    """A task's ``inlets`` (Datasets/Assets it reads) make its asset depend on the assets of the tasks whose
-    ``outlets`` produce them; a dependency that would close a cycle in the asset graph is left out."""
+    """A task's ``inlets`` (Datasets/Assets it reads) make its asset depend on the assets of another DAG's tasks
+    whose ``outlets`` produce them (``lineage.may_follow``: never a cycle, never an order Airflow's edges lack).
+    An eager asset (Dataset-scheduled) is left as it is: it would run whenever its inlets change."""
     graph = None
     for planned in plan.dags:
         for task in planned.tasks:
-            if task.passthrough or not task.task.inlets:
+            if task.passthrough or not task.task.inlets or task.automation == "eager":
                 continue
             for uri in task.task.inlets:
                 for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
                     for key in keys_of(dag_id, task_id):
                         graph = asset_graph(plan) if graph is None else graph
-                        if key == task.key or Dep("key", key) in task.deps or key in descendants(graph, task.key):
-                            continue
-                        task.deps.append(Dep("key", key))
-                        graph.setdefault(key, set()).add(task.key)
+                        if Dep("key", key) not in task.deps and may_follow(graph, key, task.key, False):
+                            task.deps.append(Dep("key", key))
 
 
 def _cron(schedule: ir.Schedule) -> tuple[str | None, str | None]:

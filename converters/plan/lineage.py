@@ -46,6 +46,8 @@ _WRITE = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+# A schema-qualified table a statement reads (an unqualified name may be a CTE's, so it is never taken).
+_READ = re.compile(rf"\b(?P<verb>from|join)\s+(?P<table>{_NAME}(?:\.{_NAME}){{1,2}})(?=\s|\)|;|,|$)", re.IGNORECASE)
 
 
 def sql_tables_written(sql: str) -> list[str]:
@@ -54,6 +56,21 @@ def sql_tables_written(sql: str) -> list[str]:
     for statement in _COMMENTS.sub(" ", sql).split(";"):
         match = _WRITE.match(statement.strip())
         if match is None:
+            continue
+        table = ".".join(part.strip('"`[]') for part in _split_name(match["table"])).lower()
+        if table not in found:
+            found.append(table)
+    return found
+
+
+def sql_tables_read(sql: str) -> list[str]:
+    """The schema-qualified tables the statements of ``sql`` read (``from``/``join``; ``delete from`` writes)."""
+    found: list[str] = []
+    text = _COMMENTS.sub(" ", sql)
+    for match in _READ.finditer(text):
+        if match["verb"].lower() == "from" and re.search(
+            r"\bdelete\s+$", text[max(0, match.start() - 20) : match.start()], re.I
+        ):
             continue
         table = ".".join(part.strip('"`[]') for part in _split_name(match["table"])).lower()
         if table not in found:
@@ -84,14 +101,13 @@ def match_key(table: str) -> str | None:
     return ".".join(parts[-2:]) if len(parts) >= 2 else None
 
 
-def tables_written(task: ir.Task, functions: dict[str, ast.AST]) -> list[str]:
-    """What ``task`` writes: its outlets that name tables, then its literal SQL, then its callable's literal SQL.
+def _dataset_tables(task: ir.Task) -> list[str]:
+    return list(dict.fromkeys(t for t in (dataset_table(uri) for uri in task.outlets) if t))
+
+
+def sql_texts(task: ir.Task, functions: dict[str, ast.AST]) -> list[str]:
+    """The literal SQL a task runs: its ``sql``, a BigQuery job's query, the strings its callable passes to calls.
     ``functions``: the file's copied functions by name (``callable_functions``)."""
-    found: list[str] = []
-    for uri in task.outlets:
-        table = dataset_table(uri)
-        if table and table not in found:
-            found.append(table)
     texts = list(_strings(task.arguments.get("sql")))
     configuration = task.arguments.get("configuration")
     if isinstance(configuration, dict) and isinstance(configuration.get("query"), dict):
@@ -99,7 +115,13 @@ def tables_written(task: ir.Task, functions: dict[str, ast.AST]) -> list[str]:
     callable_value = task.arguments.get("python_callable")
     if isinstance(callable_value, ir.CallableValue) and callable_value.name in functions:
         texts += _call_strings(functions[callable_value.name])
-    for text in texts:
+    return texts
+
+
+def tables_written(task: ir.Task, functions: dict[str, ast.AST]) -> list[str]:
+    """What ``task`` writes: its outlets that name tables, then the tables its literal SQL writes."""
+    found = _dataset_tables(task)
+    for text in sql_texts(task, functions):
         found += [t for t in sql_tables_written(text) if t not in found]
     return found
 
@@ -140,38 +162,71 @@ def callable_functions(file: ir.DagFile) -> dict[str, ast.AST]:
     return found
 
 
-def link_tables(plan: Plan) -> None:
-    """Record what each task writes (``PlannedTask.tables``) and give each dbt group the loaders of its sources
-    (``translation.dbt["sources"]``: ``schema.table`` -> the writing task's asset key)."""
+def link_tables(plan: Plan) -> list[tuple[PlannedTask, tuple[str, ...]]]:
+    """Record what each task writes (``PlannedTask.tables``), give each dbt group the loaders of its sources
+    (``translation.dbt["sources"]``: ``schema.table`` -> the writing task's asset key), and return the data
+    dependencies to add: (reader, the asset key of the one task of another DAG that writes a table it reads)."""
     writers: dict[str, list[PlannedTask]] = {}
+    reads: dict[int, list[str]] = {}
     for planned in plan.dags:
         functions = callable_functions(planned.file)
         for task in planned.tasks:
             if task.passthrough or task.translation.dbt:
                 continue  # no asset of its own (pass-through), or assets named by dbt's models
             task.tables = tables_written(task.task, functions)
+            texts = sql_texts(task.task, functions)
+            reads[id(task)] = [t for text in texts for t in sql_tables_read(text) if t not in task.tables]
             for table in task.tables:
                 key = match_key(table)
                 if key is not None:
                     writers.setdefault(key, []).append(task)
+    # One writer only: a table two tasks write has no single asset to stand for it.
+    loaders = {table: found[0] for table, found in sorted(writers.items()) if len(found) == 1}
     graph = asset_graph(plan)
+    links: list[tuple[PlannedTask, tuple[str, ...]]] = []
     for planned in plan.dags:
         for task in planned.tasks:
-            if not task.translation.dbt or task.disposition == NONE:
+            if task.disposition == NONE and task.translation.dbt:
                 continue
-            after = descendants(graph, task.key)
-            sources = {}
-            for table, found in sorted(writers.items()):
-                # One writer only: a source read from two loaders has no single asset to stand for it.
-                if len(found) != 1:
-                    continue
-                # A loader that runs after the group would close a cycle in the asset graph.
-                if found[0].key in after or found[0].key == task.key:
-                    continue
-                sources[table] = list(found[0].key)
-                graph.setdefault(found[0].key, set()).add(task.key)
-            if sources:
-                task.translation.dbt["sources"] = sources
+            if task.translation.dbt:
+                sources = {
+                    table: list(loader.key)
+                    for table, loader in loaders.items()
+                    if may_follow(graph, loader.key, task.key, same_dag_known=True)
+                }
+                if sources:
+                    task.translation.dbt["sources"] = sources
+                continue
+            # An eager asset (a Dataset schedule) would run whenever a table it reads changes: Airflow does not.
+            if task.passthrough or task.automation == "eager":
+                continue
+            for table in dict.fromkeys(reads.get(id(task), [])):
+                loader = loaders.get(match_key(table) or "")
+                if loader is not None and may_follow(graph, loader.key, task.key, same_dag_known=False):
+                    links.append((task, loader.key))
+    return links
+
+
+def may_follow(
+    graph: dict[tuple[str, ...], set[tuple[str, ...]]],
+    producer: tuple[str, ...],
+    consumer: tuple[str, ...],
+    same_dag_known: bool,
+) -> bool:
+    """Whether ``consumer`` may depend on ``producer`` for data (and, when it may, record it in ``graph``).
+
+    Within one DAG the order is Airflow's: a producer already upstream is allowed when ``same_dag_known`` (a dbt
+    source naming its loader), never otherwise (a dependency Airflow's edges do not have would change the
+    order, and the structure gate compares the two). Across DAGs any producer is allowed unless the dependency
+    would close a cycle."""
+    if producer == consumer:
+        return False
+    if producer[0] == consumer[0]:
+        return same_dag_known and consumer in descendants(graph, producer)
+    if producer in descendants(graph, consumer):
+        return False
+    graph.setdefault(producer, set()).add(consumer)
+    return True
 
 
 def asset_graph(plan: Plan) -> dict[tuple[str, ...], set[tuple[str, ...]]]:

@@ -13,7 +13,7 @@ import pytest
 from converters.codegen.render import render_dag_module
 from converters.inventory.project import scan_project
 from converters.plan import Plan, plan_project
-from converters.plan.lineage import dataset_table, sql_tables_written
+from converters.plan.lineage import dataset_table, sql_tables_read, sql_tables_written
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +40,20 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_sql_tables_written(sql, tables):
     assert sql_tables_written(sql) == tables
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ("select * from raw.orders o join ref.fx_rates fx on fx.ds = o.ds", ["raw.orders", "ref.fx_rates"]),
+        ("with recent as (select 1) select * from recent", []),  # unqualified: maybe a CTE, never taken
+        ("delete from mart.t where ds = '{{ ds }}'", []),  # delete writes
+        ("insert into mart.t select * from (select * from raw.a) x", ["raw.a"]),
+        ("select * from raw.{{ params.t }}", []),
+    ],
+)
+def test_sql_tables_read(sql, tables):
+    assert sql_tables_read(sql) == tables
 
 
 @pytest.mark.parametrize(
@@ -112,7 +126,11 @@ with DAG("models", schedule=[Dataset("postgres://wh/db/ref/fx")], start_date=dat
     # Runs after the models: taking it as a source's loader would make the asset graph a cycle.
     export = SQLExecuteQueryOperator(task_id="export", conn_id="wh", sql="insert into raw.late select 1")
     reader = PythonOperator(task_id="reader", python_callable=print, inlets=[Dataset("postgres://wh/db/ref/fx")])
+    report = SQLExecuteQueryOperator(
+        task_id="report", conn_id="wh", sql="insert into mart.report select * from raw.orders join raw.late using (id)"
+    )
     transform >> export
+    transform >> [report, reader]
 """
 
 
@@ -153,7 +171,8 @@ def test_dbt_sources_resolve_to_the_one_task_that_writes_them(tmp_path):
 def test_inlets_and_dataset_schedules_depend_on_the_producing_asset(tmp_path):
     plan = _plan(tmp_path)
     producer = ("loaders", "publish_fx")
-    assert any(d.value == producer for d in _task(plan, "models", "reader").deps)
+    reader = _task(plan, "models", "reader")
+    assert reader.automation is None and any(d.value == producer for d in reader.deps)  # its inlet
     assert any(d.value == producer for d in _task(plan, "models", "transform").deps)  # the Dataset schedule
 
 
@@ -184,3 +203,10 @@ def test_example_estate_asset_graph_joins_dbt_sources_and_datasets_to_their_prod
     assert "orders_daily/load_fx_rates" in parents["marts/fct_orders"]
     assert "orders_daily/build_daily_revenue" in parents["revenue_dashboard/refresh_revenue_by_store"]
     assert not {"raw/orders", "raw/customers", "ref/fx_rates"} & set(parents)  # no source stands alone
+
+
+def test_a_task_depends_on_the_other_dags_task_that_writes_a_table_it_reads(tmp_path):
+    plan = _plan(tmp_path)
+    deps = [d.value for d in _task(plan, "models", "report").deps]
+    assert ("loaders", "load_orders") in deps  # raw.orders: written by one task of another DAG
+    assert ("models", "export") not in deps  # raw.late: the same DAG orders its tasks (Airflow's edges)
