@@ -1,4 +1,4 @@
-"""Data lineage: the tables a task writes, joined to the dbt sources that read them.
+"""Data lineage: the tables a task writes, joined to the dbt sources and the tasks that read them.
 
 Task asset keys stay what airlift maps (one asset per task, ``<dag>/<task>``); the data shows in the graph as
 dependencies between those assets and as metadata on them:
@@ -11,8 +11,13 @@ dependencies between those assets and as metadata on them:
   table``, ``duckdb://warehouse/mart/daily_revenue``: the last two parts of the path);
 - templated names (``insert into {{ params.table }}``, an f-string) are never guessed: nothing is recorded;
 - a dbt source whose ``schema.table`` exactly one task of the estate writes gets that task's asset key (the
-  generated ``dbt_translator`` maps it), so the dbt models that read the source depend on the loader's asset —
-  unless the loader runs after the dbt group, which would make the asset graph a cycle.
+  generated ``dbt_translator`` maps it), so the dbt models that read the source depend on the loader's asset;
+- a task whose literal SQL reads (``from``/``join``) a schema-qualified table that exactly one task of another
+  DAG writes depends on that task's asset (``inlets`` likewise, in ``plan/__init__.py``).
+
+``may_follow`` decides every such dependency: never a cycle, and inside one DAG never an order Airflow's edges
+do not have (a dbt source may name a loader that already runs before its group). An eager asset (it follows a
+Dataset schedule) gets none: it would run whenever a table it reads changed.
 
 Nothing here changes a task's key, its disposition or what its asset runs.
 """
@@ -35,7 +40,7 @@ TABLE_SCHEMES = frozenset(
     {"postgres", "postgresql", "mysql", "mariadb", "mssql", "sqlserver", "oracle", "redshift", "snowflake"}
     | {"bigquery", "trino", "presto", "duckdb", "databricks", "hive", "clickhouse", "athena", "sqlite"}
 )
-_NAME = r'(?:"[^"\s]+"|`[^`\s]+`|\[[^\]\s]+\]|[A-Za-z_][A-Za-z0-9_$]*)'
+_NAME = r'(?:"[^"\s{}%]+"|`[^`\s{}%]+`|\[[^\]\s{}%]+\]|[A-Za-z_][A-Za-z0-9_$]*)'  # never a Jinja name
 _TABLE = rf"(?P<table>{_NAME}(?:\.{_NAME}){{0,2}})"
 # A statement that writes a table, from its first word; the name must end the match (no template after it).
 _WRITE = re.compile(
@@ -168,8 +173,11 @@ def link_tables(plan: Plan) -> list[tuple[PlannedTask, tuple[str, ...]]]:
     dependencies to add: (reader, the asset key of the one task of another DAG that writes a table it reads)."""
     writers: dict[str, list[PlannedTask]] = {}
     reads: dict[int, list[str]] = {}
+    parsed: dict[str, dict[str, ast.AST]] = {}  # a file of several DAGs is parsed once
     for planned in plan.dags:
-        functions = callable_functions(planned.file)
+        if planned.file.path not in parsed:
+            parsed[planned.file.path] = callable_functions(planned.file)
+        functions = parsed[planned.file.path]
         for task in planned.tasks:
             if task.passthrough or task.translation.dbt:
                 continue  # no asset of its own (pass-through), or assets named by dbt's models

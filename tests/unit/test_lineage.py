@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("-- insert into commented.out\ndelete from a.b; insert into a.b select 1", ["a.b"]),
         ("insert into {{ params.table }} select 1", []),  # templated: never guessed
         ("insert into mart.{{ params.table }} select 1", []),
+        ('insert into "{{params.table}}" select 1', []),
         ("create temporary table scratch as select 1", []),  # a temporary table is nobody's data
         ("select * from raw.orders", []),
         ("copy into @unload from raw.orders", []),
