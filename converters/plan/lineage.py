@@ -194,7 +194,11 @@ def link_tables(plan: Plan) -> list[tuple[PlannedTask, tuple[str, ...]]]:
     links: list[tuple[PlannedTask, tuple[str, ...]]] = []
     for planned in plan.dags:
         for task in planned.tasks:
-            if task.disposition == NONE and task.translation.dbt:
+            # An eager asset (it follows a Dataset schedule) would run whenever a table it reads changed.
+            if task.passthrough or task.automation == "eager":
+                continue
+            # A dbt group kept in Airflow is one observed asset: no translator to give its sources to.
+            if task.translation.dbt and task.disposition == NONE:
                 continue
             if task.translation.dbt:
                 sources = {
@@ -204,9 +208,6 @@ def link_tables(plan: Plan) -> list[tuple[PlannedTask, tuple[str, ...]]]:
                 }
                 if sources:
                     task.translation.dbt["sources"] = sources
-                continue
-            # An eager asset (a Dataset schedule) would run whenever a table it reads changes: Airflow does not.
-            if task.passthrough or task.automation == "eager":
                 continue
             for table in dict.fromkeys(reads.get(id(task), [])):
                 loader = loaders.get(match_key(table) or "")
