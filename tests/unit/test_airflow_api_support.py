@@ -12,6 +12,7 @@ import pytest
 from converters.codegen.support import hooks, templates
 from converters.convert import convert_project
 from converters.rules.base import JUDG, NONE
+from tests.unit.generated import drop_modules
 
 
 @pytest.fixture(autouse=True)
@@ -232,7 +233,6 @@ with DAG("module_form", schedule=None, start_date=datetime(2024, 1, 1)):
 
 def test_a_hooks_module_imported_whole_is_a_namespace_of_its_support_classes(tmp_path, monkeypatch):
     import importlib
-    import sys
 
     dags = tmp_path / "dags"
     dags.mkdir()
@@ -253,8 +253,7 @@ def test_a_hooks_module_imported_whole_is_a_namespace_of_its_support_classes(tmp
         with pytest.raises(AttributeError, match="airflow.providers.ssh.hooks.ssh.SomethingElse is Airflow's"):
             logic.other()
     finally:
-        for name in [m for m in sys.modules if m.startswith("module_form_defs")]:
-            del sys.modules[name]
+        drop_modules("module_form_defs")
 
 
 def test_sql_execute_query_operator_executed_in_a_callable_returns_what_airflows_returns(tmp_path, monkeypatch):

@@ -5,7 +5,6 @@ evaluated when the asset runs: the generated code computes what Airflow computed
 from __future__ import annotations
 
 import importlib
-import sys
 import textwrap
 
 import dagster as dg
@@ -14,6 +13,7 @@ import pytest
 from converters.codegen import generate
 from converters.flow import scan_and_plan
 from converters.inventory import ir
+from tests.unit.generated import imported_package
 
 DAG_FILE = '''
 import functools
@@ -74,17 +74,12 @@ def converted(tmp_path_factory):
     (dags / "shapes.py").write_text(textwrap.dedent(DAG_FILE).lstrip(), encoding="utf-8")
     planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "argcode_defs", dags_folder=dags, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "argcode_defs"):
         yield (
             planned,
             importlib.import_module("argcode_defs.dags.shapes"),
             importlib.import_module("argcode_defs.logic.shapes"),
         )
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("argcode_defs")]:
-            del sys.modules[name]
 
 
 def _task(planned, task_id):
@@ -208,13 +203,8 @@ def estate(tmp_path_factory):
     (dags / ".airflowignore").write_text("helpers\n", encoding="utf-8")  # Airflow (and the scan) skip them
     planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "argestate_defs", dags_folder=dags, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "argestate_defs", "helpers"):
         yield planned, importlib.import_module("argestate_defs.dags.estate")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith(("argestate_defs", "helpers"))]:
-            del sys.modules[name]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 import textwrap
 
 import dagster as dg
@@ -16,6 +15,7 @@ import pytest
 from converters.codegen import generate
 from converters.flow import scan_and_plan
 from converters.inventory import ir
+from tests.unit.generated import imported_package, task_value
 
 DAG_FILE = """
 import os
@@ -74,13 +74,8 @@ def converted(tmp_path_factory):
     (dags / ".airflowignore").write_text("common\n", encoding="utf-8")
     planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "argnames_defs", dags_folder=dags, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "argnames_defs", "common"):
         yield planned, importlib.import_module("argnames_defs.logic.names")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith(("argnames_defs", "common"))]:
-            del sys.modules[name]
 
 
 def _task(planned, task_id):
@@ -121,10 +116,7 @@ def test_a_mapping_changed_after_it_is_bound_is_not_its_assigned_code(converted,
 
 
 def _materialize(dag_id, task_id):
-    module = importlib.import_module(f"argnames_defs.dags.{dag_id}")
-    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
-    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
-    return result.output_for_node(asset.op.name)
+    return task_value(f"argnames_defs.dags.{dag_id}", task_id)
 
 
 def test_a_helpers_dict_of_variables_is_computed_when_the_asset_runs(converted, monkeypatch):
@@ -198,13 +190,8 @@ def factory(tmp_path_factory):
     (dags / ".airflowignore").write_text("factories\n", encoding="utf-8")
     planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "argfactory_defs", dags_folder=dags, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "argfactory_defs", "factories"):
         yield planned, importlib.import_module("argfactory_defs.dags.factory")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith(("argfactory_defs", "factories"))]:
-            del sys.modules[name]
 
 
 @pytest.mark.parametrize("name", ["a", "b", "c"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -17,6 +16,7 @@ import pytest
 
 from converters.convert import convert_project
 from converters.flow import scan_and_plan
+from tests.unit.generated import drop_modules
 
 NOTIFY = """
 import logging
@@ -114,8 +114,7 @@ def nightly(tmp_path, monkeypatch):
     convert_project(_estate(tmp_path), tmp_path / "session_defs", use_cache=False)
     monkeypatch.syspath_prepend(str(tmp_path))
     yield importlib.import_module("session_defs.dags.nightly")
-    for name in [n for n in sys.modules if n.startswith("session_defs")]:
-        del sys.modules[name]
+    drop_modules("session_defs")
 
 
 def test_the_asset_posts_only_when_the_connection_is_configured(nightly, chat, monkeypatch):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from converters.convert import convert_project
+from tests.unit.generated import imported_package
 
 EVALUATED = """
 from collections.abc import Mapping
@@ -87,13 +88,8 @@ def converted(tmp_path_factory):
         (root / "estate" / relative).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     out = root / "annotations_defs"
     result = convert_project(root / "estate", out, force=True, use_cache=False)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "annotations_defs"):
         yield result, out
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("annotations_defs")]:
-            del sys.modules[name]
 
 
 @pytest.mark.parametrize("order", ["annotated_first", "evaluated_first"])

@@ -11,10 +11,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from converters.convert import convert_project
+from tests.unit.generated import drop_modules, imported_package, task_value
 
 DAG_FILE = """
 import os
@@ -124,13 +124,8 @@ def converted(tmp_path_factory):
     _estate(root / "estate")
     out = root / "choice_defs"
     result = convert_project(root / "estate", out, force=True, use_cache=False)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "choice_defs"):
         yield result, out, importlib.import_module("choice_defs.dags.notices")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("choice_defs")]:
-            del sys.modules[name]
 
 
 def _task(result, task_id):
@@ -139,11 +134,8 @@ def _task(result, task_id):
 
 def _materialize(module, task_id):
     # The logic modules are imported again: the condition's module reads the environment when it is imported.
-    for name in [m for m in sys.modules if m.startswith("choice_defs.logic")]:
-        del sys.modules[name]
-    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
-    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
-    return result.output_for_node(asset.op.name)
+    drop_modules("choice_defs.logic")
+    return task_value(module, task_id)
 
 
 def test_both_estate_classes_translate_so_the_choice_is_judged(converted):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import json
 import sqlite3
-import sys
 import textwrap
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from converters.codegen import generate
 from converters.flow import scan_and_plan
 from converters.inventory import ir
 from converters.inventory.project import scan_project
+from tests.unit.generated import imported_package
 
 PLUGIN = '''
 from airflow.models import BaseOperator
@@ -132,13 +132,8 @@ def converted(tmp_path_factory):
     _estate(root, out)
     planned = scan_and_plan(root, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "estatecls_defs", dags_folder=root, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "estatecls_defs"):
         yield planned, importlib.import_module("estatecls_defs.dags.estate"), out
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("estatecls_defs")]:
-            del sys.modules[name]
 
 
 def _task(planned, dag_id, task_id):
@@ -328,13 +323,8 @@ def copied(tmp_path_factory):
     (root / "copied.py").write_text(textwrap.dedent(COPIED.format(folder=out)).lstrip(), encoding="utf-8")
     planned = scan_and_plan(root, use_cache=False, read_migration_state=False)
     generate(planned.plan, root / "estatecopy_defs", dags_folder=root, force=True)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "estatecopy_defs"):
         yield planned, importlib.import_module("estatecopy_defs.dags.copied"), out
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("estatecopy_defs")]:
-            del sys.modules[name]
 
 
 def _materialize(module, task_id):

@@ -11,10 +11,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from converters.convert import convert_project
+from tests.unit.generated import imported_package, materialize_task, task_asset
 
 DAG_FILE = """
 from datetime import datetime, timedelta
@@ -133,13 +133,8 @@ def converted(tmp_path_factory):
     _estate(root / "estate")
     out = root / "values_defs"
     result = convert_project(root / "estate", out, force=True, use_cache=False)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "values_defs"):
         yield result, out, importlib.import_module("values_defs.dags.values")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("values_defs")]:
-            del sys.modules[name]
 
 
 def _task(result, task_id):
@@ -147,9 +142,7 @@ def _task(result, task_id):
 
 
 def _materialize(module, task_id, raise_on_error=True):
-    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
-    tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
-    return asset, dg.materialize([asset], tags=tags, raise_on_error=raise_on_error)
+    return task_asset(module, task_id), materialize_task(module, task_id, raise_on_error=raise_on_error)
 
 
 def test_airflows_simple_values_are_supports(converted):

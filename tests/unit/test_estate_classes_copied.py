@@ -10,10 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from converters.convert import convert_project
+from tests.unit.generated import imported_package, task_value
 
 DAG_FILE = """
 import os
@@ -175,28 +175,20 @@ def converted(tmp_path_factory):
     _estate(root / "estate")
     out = root / "alone_defs"
     result = convert_project(root / "estate", out, force=True, use_cache=False)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "alone_defs"):
         yield (
             result,
             out,
             importlib.import_module("alone_defs.dags.pipeline"),
             importlib.import_module("alone_defs.dags.caller"),
         )
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("alone_defs")]:
-            del sys.modules[name]
 
 
 def _task(result, task_id):
     return next(t for d in result.plan.dags for t in d.tasks if t.task.task_id == task_id)
 
 
-def _materialize(module, task_id):
-    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
-    result = dg.materialize([asset], tags={"airflow/logical_date": "2024-01-15T00:00:00+00:00"}, raise_on_error=True)
-    return result.output_for_node(asset.op.name)
+_materialize = task_value
 
 
 def test_a_plugin_class_runs_as_the_asset_body_from_its_own_logic_module(converted):

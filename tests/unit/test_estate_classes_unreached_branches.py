@@ -12,10 +12,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from converters.convert import convert_project
+from tests.unit.generated import imported_package, materialize_task, task_asset, task_value
 
 DAG_FILE = """
 import json
@@ -105,13 +105,8 @@ def converted(tmp_path_factory):
     _estate(root / "estate")
     out = root / "unreached_defs"
     result = convert_project(root / "estate", out, force=True, use_cache=False)
-    sys.path.insert(0, str(root))
-    try:
+    with imported_package(root, "unreached_defs"):
         yield result, out, importlib.import_module("unreached_defs.dags.grants")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith("unreached_defs")]:
-            del sys.modules[name]
 
 
 def _task(result, task_id):
@@ -119,9 +114,7 @@ def _task(result, task_id):
 
 
 def _materialize(module, task_id):
-    asset = next(a for a in module.defs.assets if a.key.path[-1] == task_id)
-    tags = {"airflow/logical_date": "2024-01-15T00:00:00+00:00"}
-    return asset, dg.materialize([asset], tags=tags)
+    return task_asset(module, task_id), materialize_task(module, task_id)
 
 
 def test_a_flag_left_false_makes_the_metadata_branch_unreachable(converted):
@@ -240,12 +233,5 @@ def test_a_class_of_the_dag_file_and_an_else_branch(tmp_path):
     assert _task(result, "metadata").disposition == "NONE"
     code = (out / "logic" / "dags__local.py").read_text(encoding="utf-8")
     assert "Session = airflow_unreached(" in code
-    sys.path.insert(0, str(tmp_path))
-    try:
-        module = importlib.import_module("local_defs.dags.local")
-        asset, run = _materialize(module, "rows")
-        assert run.output_for_node(asset.op.name) == "purged events"
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m.startswith("local_defs")]:
-            del sys.modules[name]
+    with imported_package(tmp_path, "local_defs"):
+        assert task_value("local_defs.dags.local", "rows") == "purged events"

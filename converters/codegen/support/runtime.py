@@ -121,7 +121,7 @@ def task_context(
         start = end = datetime(1970, 1, 1, tzinfo=UTC)
     if launched_by is None:
         logical = start
-    run_id = tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{context.run_id}"
+    run_id = tags.get(AIRLIFT_RUN_ID_TAG) or f"dagster__{context.run.run_id}"
     airflow = templates.build_context(
         dag_id=dag.dag_id,
         task_id=task_id,
