@@ -23,6 +23,9 @@ from include.sources import fx_rate_to_eur, orders_for
 from include.warehouse import connect, replace_partition
 
 DAILY_REVENUE = Dataset("duckdb://warehouse/mart/daily_revenue")
+# The raw tables the loaders publish (the shop's dbt project reads them as sources).
+RAW_ORDERS = Dataset("duckdb://warehouse/raw/orders")
+FX_RATES = Dataset("duckdb://warehouse/ref/fx_rates")
 
 ORDER_COLUMNS = {
     "ds": "date",
@@ -90,11 +93,13 @@ with DAG(
         task_id="load_orders",
         python_callable=extract_orders,
         op_kwargs={"source": "shop_api"},
+        outlets=[RAW_ORDERS],
     )
     fx = PythonOperator(
         task_id="load_fx_rates",
         python_callable=load_fx_rates,
         op_kwargs={"currencies": ["EUR", "GBP"]},
+        outlets=[FX_RATES],
     )
 
     with TaskGroup(group_id="quality") as quality:

@@ -363,6 +363,10 @@ def metadata(planned: PlannedDag, task: PlannedTask) -> str:
         items["airflow/notes"] = list(task.translation.notes)
     if task.unconsumed:
         items["airflow/unconsumed"] = list(task.unconsumed)
+    if len(task.tables) == 1:  # the table it writes (plan/lineage.py): Dagster shows it as the asset's table
+        items["dagster/table_name"] = task.tables[0]
+    if task.tables:
+        items["airflow/tables_written"] = list(task.tables)
     return "{" + ", ".join(f"{q(k)}: {q(v)}" for k, v in items.items()) + "}"
 
 
@@ -505,7 +509,8 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
     args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(op)}"]
     upstream = [list(d.value) for d in task.deps if d.kind == "key"]
     key_prefix = f", key_prefix={q(dbt['key_prefix'])}" if dbt.get("key_prefix") else ""
-    args.append(f"dagster_dbt_translator=dbt_translator({q(upstream)}{key_prefix})")
+    sources = f", sources={q(dbt['sources'])}" if dbt.get("sources") else ""  # plan/lineage.py: the loaders
+    args.append(f"dagster_dbt_translator=dbt_translator({q(upstream)}{key_prefix}{sources})")
     if planned.partitioned:
         args.append("partitions_def=PARTITIONS")
     args += retry_and_pool(task.task)

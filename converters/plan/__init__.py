@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from converters.inventory import ir
 from converters.plan.lift import NO_LIFTING, Lifting, lifted, lifted_body
+from converters.plan.lineage import asset_graph, link_tables, may_follow
 from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -78,6 +79,7 @@ class PlannedTask:
     owners: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
     xcom_readers: list[str] = field(default_factory=list)  # tasks of this DAG that read its XCom (value)
+    tables: list[str] = field(default_factory=list)  # the tables it writes (plan/lineage.py), lower-cased
 
     @property
     def disposition(self) -> str:
@@ -184,6 +186,9 @@ def plan_project(
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
     _separate_shared_dbt_projects(plan)
+    for reader, key in link_tables(plan):  # data lineage: a table another DAG's task writes
+        if Dep("key", key) not in reader.deps:
+            reader.deps.append(Dep("key", key))
     plan.dags.sort(key=lambda d: d.module)
     return plan
 
@@ -593,6 +598,24 @@ def _link_across_dags(plan: Plan, estate: Estate, triggered_by: dict[str, list[P
                 if Dep("key", key) not in task.deps:
                     task.deps.append(Dep("key", key))
             task.automation = "eager"
+    _follow_inlets(plan, estate, keys_of)
+
+
+def _follow_inlets(plan: Plan, estate: Estate, keys_of) -> None:
+    """A task's ``inlets`` (Datasets/Assets it reads) make its asset depend on the assets of another DAG's tasks
+    whose ``outlets`` produce them (``lineage.may_follow``: never a cycle, never an order Airflow's edges lack).
+    An eager asset (Dataset-scheduled) is left as it is: it would run whenever its inlets change."""
+    graph = None
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.passthrough or not task.task.inlets or task.automation == "eager":
+                continue
+            for uri in task.task.inlets:
+                for dag_id, task_id in estate.dataset_producers.get(uri.strip(), []):
+                    for key in keys_of(dag_id, task_id):
+                        graph = asset_graph(plan) if graph is None else graph
+                        if Dep("key", key) not in task.deps and may_follow(graph, key, task.key, False):
+                            task.deps.append(Dep("key", key))
 
 
 def _cron(schedule: ir.Schedule) -> tuple[str | None, str | None]:

@@ -74,6 +74,8 @@ class Sql(Rule):
             "airflow/rule": "sql.execute",
             "airflow/disposition": "MECH",
             "airflow/reason": "the statements run through the connection's driver",
+            "dagster/table_name": "totals",
+            "airflow/tables_written": ["totals"],
         },
     )
     def daily_totals(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):

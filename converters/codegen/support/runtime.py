@@ -461,23 +461,36 @@ def dbt_manifest(project: Any) -> Path | None:
     return path if path.exists() else None
 
 
-def dbt_translator(upstream: Iterable[Iterable[str]] = (), key_prefix: Iterable[str] = ()) -> Any:
+def dbt_translator(
+    upstream: Iterable[Iterable[str]] = (),
+    key_prefix: Iterable[str] = (),
+    sources: Mapping[str, Iterable[str]] | None = None,
+) -> Any:
     """dagster-dbt's default translator, with the Airflow tasks that ran before the cosmos group as upstream
     of every model (Airflow ordered the whole group after them). ``key_prefix``: the keys of what the group
-    builds start with it (a dbt project that several cosmos groups build: each keys its own models)."""
+    builds start with it (a dbt project that several cosmos groups build: each keys its own models).
+    ``sources``: ``schema.table`` -> the asset key of the task that writes that table: a dbt source of that
+    table is that asset, so the models reading it depend on the task that loads it."""
     from dagster_dbt import DagsterDbtTranslator
 
     keys = [dg.AssetKey(list(key)) for key in upstream]
     prefix = list(key_prefix)
+    loaders = {table.lower(): dg.AssetKey(list(key)) for table, key in (sources or {}).items()}
 
     class AfterUpstreamTasks(DagsterDbtTranslator):
         def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
             spec = super().get_asset_spec(manifest, unique_id, project)
+            if unique_id.startswith("source.") and loaders:
+                source = manifest["sources"][unique_id]
+                table = f"{source.get('schema')}.{source.get('identifier') or source.get('name')}".lower()
+                if table in loaders:
+                    spec = spec.replace_attributes(key=loaders[table])
             if unique_id.startswith(("model.", "seed.", "snapshot.")):
                 if prefix:
                     spec = spec.replace_attributes(key=spec.key.with_prefix(prefix))
-                if keys:
-                    spec = spec.merge_attributes(deps=keys)
+                known = {dep.asset_key for dep in spec.deps}  # a loader of its source may already be one
+                if any(key not in known for key in keys):
+                    spec = spec.merge_attributes(deps=[key for key in keys if key not in known])
             return spec
 
     return AfterUpstreamTasks()
