@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from converters.runtime.errors import ServerApiError, one_line, unreachable
+
 REPOSITORY = "__repository__"  # the repository name Dagster gives a code location's Definitions
 
 LOCATIONS = """
@@ -104,7 +106,7 @@ query SensorTicks($selector: SensorSelector!, $limit: Int) {
 """
 
 
-class DagsterApiError(RuntimeError):
+class DagsterApiError(ServerApiError):
     """The GraphQL API answered with an error (the message carries Dagster's)."""
 
 
@@ -115,11 +117,16 @@ class DagsterClient:
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     def query(self, query: str, variables: dict | None = None) -> dict:
-        response = self.session.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=self.timeout
-        )
+        try:
+            response = self.session.post(
+                f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=self.timeout
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise unreachable(f"Dagster at {self.url}", "POST", "/graphql", exc) from exc
         if response.status_code != 200:
-            raise DagsterApiError(f"Dagster GraphQL {response.status_code}: {response.text[:500]}")
+            raise DagsterApiError(
+                f"Dagster at {self.url} answered GraphQL with {response.status_code}: {one_line(response.text)}"
+            )
         body = response.json()
         if body.get("errors"):
             raise DagsterApiError(f"Dagster GraphQL errors: {body['errors']}")
