@@ -394,8 +394,8 @@ def decommission_in_project(root: Path, dag_id: str) -> Decommission:
     client = state.airflow() if state is not None else airflow_from_env()
     if client is None:
         raise MigrationError(
-            "decommission pauses the DAG in Airflow: start the runtime (`runtime up`) or set AIRFLOW_URL, "
-            "AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow"
+            f"decommission pauses the DAG in Airflow, and {runtime_not_up(root)}: start it (`runtime up`) or set "
+            "AIRFLOW_URL, AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow"
         )
     return decommission(
         root / "airflow_dags",
@@ -414,7 +414,7 @@ def runtime_running(root: Path, dag_id: str, *, refuse: bool) -> tuple[RuntimeSt
     (``rollback`` gives tasks back whatever runs)."""
     state = live_runtime(root)
     if state is None:
-        return None, "the runtime is not up: Airflow picks the change up when it next parses the file"
+        return None, f"{runtime_not_up(root)}: Airflow picks the change up when it next parses the file"
     try:
         require_in_airflow(find_dag(load_plan(root / "airflow_dags"), dag_id), state.airflow())
     except PreflightError as exc:
@@ -422,6 +422,17 @@ def runtime_running(root: Path, dag_id: str, *, refuse: bool) -> tuple[RuntimeSt
             raise
         return None, f"not waiting for Airflow: {exc}"
     return state, ""
+
+
+def runtime_not_up(root: Path) -> str:
+    """Why there is no live runtime: none started, or some of its servers stopped (named)."""
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(root)
+    stopped = [name for name, alive in state.alive().items() if not alive] if state is not None else []
+    if not stopped:
+        return "the runtime is not up"
+    return f"the runtime is only partly running ({', '.join(stopped)} stopped: `runtime down`, then `runtime up`)"
 
 
 def live_runtime(root: Path) -> RuntimeState | None:

@@ -40,7 +40,7 @@ def run_project_gates(
     else:
         selected = [_preflight(plan, dag_id, side.version, api) for dag_id in dag_ids]
     if task_id is not None:
-        if len(selected) != 1:
+        if dag_ids is None or len(selected) != 1:
             raise GatesError("--task needs the DAG it belongs to: `gates DAG --task TASK`")
         require_task(find_dag(plan, selected[0]), task_id)
     if date is not None:
