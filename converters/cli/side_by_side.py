@@ -197,8 +197,7 @@ def gates(
             root, [dag_id] if dag_id else None, version=airflow, date=date, task_id=task, on_event=log, busy=spinner
         )
     except GatesError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         results = [r.entry() for r in report.results]
         console.print_json(json.dumps({"date": report.date, "results": results}, default=str))
