@@ -10,6 +10,7 @@ import requests
 from converters.runtime.errors import ServerApiError, one_line, unreachable
 
 REPOSITORY = "__repository__"  # the repository name Dagster gives a code location's Definitions
+RELOAD_TIMEOUT = 300.0  # seconds a reload may take: the location's load, on a loaded machine
 
 LOCATIONS = """
 query Locations {
@@ -116,10 +117,12 @@ class DagsterClient:
     timeout: float = 30.0
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
-    def query(self, query: str, variables: dict | None = None) -> dict:
+    def query(self, query: str, variables: dict | None = None, timeout: float | None = None) -> dict:
         try:
             response = self.session.post(
-                f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=self.timeout
+                f"{self.url}/graphql",
+                json={"query": query, "variables": variables or {}},
+                timeout=timeout or self.timeout,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise unreachable(f"Dagster at {self.url}", "POST", "/graphql", exc) from exc
@@ -160,7 +163,8 @@ class DagsterClient:
             time.sleep(1)
 
     def reload(self, name: str) -> None:
-        data = self.query(RELOAD, {"name": name})["reloadRepositoryLocation"]
+        # The answer comes once the location has loaded again: as slow as loading it (peering asks Airflow afresh).
+        data = self.query(RELOAD, {"name": name}, timeout=RELOAD_TIMEOUT)["reloadRepositoryLocation"]
         if data["__typename"] != "WorkspaceLocationEntry":
             raise DagsterApiError(f"reloading {name}: {data.get('message', data)}")
         self.wait_for_location(name)
