@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from converters import plan as plan_module
 from converters.airlift import proxied_state
 from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
@@ -28,6 +27,8 @@ from converters.plan import Plan, PlannedDag
 from converters.plan.lift import Lifting
 from converters.rules.base import LIFT, NONE
 from converters.runtime.airflow_api import AirflowClient
+from converters.runtime.errors import PreflightError
+from converters.runtime.preflight import require_dag, require_in_airflow
 
 if TYPE_CHECKING:
     from converters.runtime.side_by_side import RuntimeState
@@ -37,7 +38,7 @@ PROXY_TASK_OPERATORS = ("_A2dTaskProxy", "ProxyTaskToDagsterOperator")
 DAG_OVERRIDE_TASK = "DAGSTER_OVERRIDE_DAG_{dag_id}"
 
 
-class MigrationError(ValueError):
+class MigrationError(PreflightError):
     """The step was refused (unknown DAG/task, NONE disposition, unsupported layout…); nothing was changed."""
 
 
@@ -53,8 +54,8 @@ class Change:
 
 def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
     try:
-        return plan_module.find_dag(plan, dag_id)
-    except plan_module.UnknownDag as exc:
+        return require_dag(plan, dag_id)
+    except PreflightError as exc:
         raise MigrationError(str(exc)) from exc
 
 
@@ -328,12 +329,21 @@ def decommission(
 
     plan = load_plan(dags_folder)
     planned = find_dag(plan, dag_id)
+    if planned.decommissioned:
+        raise MigrationError(f"{dag_id} is decommissioned already: Dagster runs it on its own")
     staying = [t.task.task_id for t in planned.tasks if t.disposition == NONE]
     if staying:
         raise MigrationError(
             f"{dag_id} still has tasks with no Dagster equivalent (NONE): {', '.join(staying)}; "
             "redesign them before Airflow stops running the DAG"
         )
+    in_airflow = not_proxied(dags_folder, planned)
+    if in_airflow:
+        raise MigrationError(
+            f"{dag_id} still runs these tasks in Airflow: {', '.join(in_airflow)}; proxy them first "
+            f"(`airflow-to-dagster proxy {dag_id} --all`) and decommission once their Dagster runs are stable"
+        )
+    require_in_airflow(planned, airflow)  # before the first change: pausing it
     airflow.set_paused(dag_id, True)
     with proxied_state.lock(dags_folder):
         block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
@@ -367,6 +377,15 @@ def decommission(
     )
 
 
+def not_proxied(dags_folder: Path, planned: PlannedDag) -> list[str]:
+    """The DAG's tasks with a Dagster asset that Airflow still runs itself (none when the DAG is proxied whole)."""
+    current = proxied_state.read(dags_folder, planned.dag.dag_id)
+    if proxied_state.dag_level(current):
+        return []
+    proxied = proxied_state.proxied_tasks(current)
+    return [t.task.task_id for t in planned.tasks if t.has_asset and t.task.task_id not in proxied]
+
+
 def decommission_in_project(root: Path, dag_id: str) -> Decommission:
     """`decommission` in a project folder: through the side-by-side runtime's Airflow when it is up (Dagster is
     reloaded afterwards), else through the Airflow named by ``AIRFLOW_URL`` (see ``airflow_from_env``)."""
@@ -376,8 +395,8 @@ def decommission_in_project(root: Path, dag_id: str) -> Decommission:
     client = state.airflow() if state is not None else airflow_from_env()
     if client is None:
         raise MigrationError(
-            "decommission pauses the DAG in Airflow: start the runtime (`runtime up`) or set AIRFLOW_URL, "
-            "AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow"
+            f"decommission pauses the DAG in Airflow, and {runtime_not_up(root)}: start it (`runtime up`) or set "
+            "AIRFLOW_URL, AIRFLOW_USERNAME, AIRFLOW_PASSWORD and AIRFLOW_MAJOR_VERSION for your Airflow"
         )
     return decommission(
         root / "airflow_dags",
@@ -386,6 +405,35 @@ def decommission_in_project(root: Path, dag_id: str) -> Decommission:
         client,
         reload_dagster=(lambda: side_by_side.reload_dagster(state)) if state is not None else None,
     )
+
+
+def runtime_running(root: Path, dag_id: str, *, refuse: bool) -> tuple[RuntimeState | None, str]:
+    """The live runtime to wait on after a step on ``dag_id``, or None and why not.
+
+    A runtime whose Airflow does not run the DAG (another line's DAG, one it has not parsed) is refused with
+    ``refuse`` (``proxy``: the DAG would be handed to a Dagster its Airflow never calls), else not waited on
+    (``rollback`` gives tasks back whatever runs)."""
+    state = live_runtime(root)
+    if state is None:
+        return None, f"{runtime_not_up(root)}: Airflow picks the change up when it next parses the file"
+    try:
+        require_in_airflow(find_dag(load_plan(root / "airflow_dags"), dag_id), state.airflow())
+    except PreflightError as exc:
+        if refuse:
+            raise
+        return None, f"not waiting for Airflow: {exc}"
+    return state, ""
+
+
+def runtime_not_up(root: Path) -> str:
+    """Why there is no live runtime: none started, or some of its servers stopped (named)."""
+    from converters.runtime import side_by_side
+
+    state = side_by_side.load_state(root)
+    stopped = [name for name, alive in state.alive().items() if not alive] if state is not None else []
+    if not stopped:
+        return "the runtime is not up"
+    return f"the runtime is only partly running ({', '.join(stopped)} stopped: `runtime down`, then `runtime up`)"
 
 
 def live_runtime(root: Path) -> RuntimeState | None:

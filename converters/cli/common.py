@@ -6,15 +6,34 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from converters import __version__
 from converters.cli.views import console, err
+
+
+class Verbs(TyperGroup):
+    """The app's verbs, with the one place that turns an error of the servers or of the input (an API that
+    refused or did not answer, a precondition that does not hold) into one red line and exit 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from converters.runtime.errors import user_error
+
+            message = user_error(exc)
+            if message is None:  # a bug: its traceback must be seen
+                raise
+            raise fail(message) from exc
+
 
 app = typer.Typer(
     name="airflow-to-dagster",
     help="Move a live Airflow estate to Dagster without stopping it.",
     no_args_is_help=True,
     add_completion=False,
+    cls=Verbs,
 )
 
 
@@ -57,6 +76,7 @@ def project_folder(project: Path | None) -> Path:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``message`` (rich markup) in red on stderr; returns the ``typer.Exit(code)`` to raise."""
-    err.print(f"[red]{message}[/red]")
+    """Print ``message`` in red on stderr, unwrapped (taken as it is: no rich markup); returns the
+    ``typer.Exit(code)`` to raise."""
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)

@@ -148,9 +148,16 @@ def rollback(
 def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool, project, as_json: bool) -> None:
     """proxy or rollback, then (runtime up) wait until Airflow has parsed the change: the next run uses it."""
     from converters.codemods.proxy_block import ProxyBlockError
-    from converters.migrate import GatesMissing, MigrationError, XComReadersLeft, live_runtime, wait_until_airflow_sees
+    from converters.migrate import (
+        GatesMissing,
+        MigrationError,
+        XComReadersLeft,
+        runtime_running,
+        wait_until_airflow_sees,
+    )
 
     root = project_folder(project)
+    state, why_not = runtime_running(root, dag_id, refuse=verb == "proxy")  # before anything changes
     try:
         change = step(root / "airflow_dags", dag_id, tasks or [], all_tasks)
     except (GatesMissing, XComReadersLeft) as exc:  # refusals --force --reason overrides
@@ -158,9 +165,8 @@ def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool
     except (MigrationError, ProxyBlockError) as exc:
         raise fail(str(exc)) from exc
     print_change(change, verb, as_json)
-    state = live_runtime(root)
     if state is None:
-        console.print("[dim]the runtime is not up: Airflow picks the change up when it next parses the file[/dim]")
+        console.print(why_not, style="dim", markup=False, highlight=False)
         return
     with spinner(f"waiting for Airflow to parse {change.dag_id} again"):
         wait_until_airflow_sees(state.airflow(), change)
@@ -217,8 +223,7 @@ def gates(
             root, [dag_id] if dag_id else None, version=airflow, date=date, task_id=task, on_event=log, busy=spinner
         )
     except GatesError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         results = [r.entry() for r in report.results]
         console.print_json(json.dumps({"date": report.date, "results": results}, default=str))

@@ -9,6 +9,8 @@ from pathlib import Path
 from converters.gates.airflow import airflow_side, bind_date, latest_airflow_date
 from converters.gates.context import GatesError
 from converters.gates.run import GatesReport, run_gates
+from converters.plan import Plan, find_dag
+from converters.runtime.preflight import require_dag, require_date, require_in_airflow, require_line, require_task
 
 
 def run_project_gates(
@@ -28,20 +30,21 @@ def run_project_gates(
     for successfully in Airflow. ``busy(what)`` wraps the ladder (the CLI's spinner). The report's
     ``exit_code`` is the command's. Raises ``GatesError`` (exit 2) when the gates cannot run."""
     from converters.flow import load_plan
-    from converters.plan import UnknownDag, find_dag
     from converters.runtime.side_by_side import expected_dag_ids
 
     dags_folder = project / "airflow_dags"
     plan = load_plan(dags_folder)
     side, api = airflow_side(project, version)
-    try:
-        selected = (
-            [find_dag(plan, dag_id).dag.dag_id for dag_id in dag_ids]
-            if dag_ids is not None
-            else sorted(expected_dag_ids(dags_folder, side.version))
-        )
-    except UnknownDag as exc:
-        raise GatesError(str(exc)) from exc
+    if dag_ids is None:
+        selected = sorted(expected_dag_ids(dags_folder, side.version))
+    else:
+        selected = [_preflight(plan, dag_id, side.version, api) for dag_id in dag_ids]
+    if task_id is not None:
+        if dag_ids is None or len(selected) != 1:
+            raise GatesError("--task needs the DAG it belongs to: `gates DAG --task TASK`")
+        require_task(find_dag(plan, selected[0]), task_id)
+    if date is not None:
+        require_date(date)
     date = date or latest_airflow_date(api, selected)
     if date is None:
         raise GatesError("no --date given and no successful Airflow run to take it from (is the runtime up?)")
@@ -56,3 +59,13 @@ def run_project_gates(
             scratch=project / ".runtime" / "gates",
             on_event=on_event,
         )
+
+
+def _preflight(plan: Plan, dag_id: str, version: int, api) -> str:
+    """The DAG is planned and of the Airflow line the gates compare with; the running Airflow (if any) runs it."""
+    planned = require_dag(plan, dag_id)
+    if api is None:
+        require_line(planned, version, "the DagBag of gate 3", f"`gates {dag_id} --airflow {{line}}`")
+    else:
+        require_in_airflow(planned, api[0])
+    return planned.dag.dag_id

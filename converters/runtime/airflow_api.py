@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import requests
 
+from converters.runtime.errors import api_error, unreachable
+
 TERMINAL_RUN_STATES = {"success", "failed"}
 FAILED_TASK_STATES = {"failed", "upstream_failed", "up_for_retry"}
 
@@ -40,21 +42,38 @@ class AirflowClient:
             json={"username": self.username, "password": self.password},
             timeout=self.timeout,
         )
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise api_error(self.name, "POST", "/auth/token", response)
         self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
+    @property
+    def name(self) -> str:
+        return f"Airflow {self.version} at {self.url}"
+
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        if "Authorization" not in self.session.headers and self.session.auth is None:
-            self._authenticate()
-        response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
-        if response.status_code == 401 and self.version == 3:  # token expired: get a new one once
-            self._authenticate()
+        """One API call; an error status raises ``AirflowApiError``, no answer ``ServerUnreachable`` (one line each)."""
+        try:
+            if "Authorization" not in self.session.headers and self.session.auth is None:
+                self._authenticate()
             response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
+            if response.status_code == 401 and self.version == 3:  # token expired: get a new one once
+                self._authenticate()
+                response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise unreachable(self.name, method, path, exc) from exc
         if response.status_code >= 400:
-            raise requests.HTTPError(
-                f"{method} {path} -> {response.status_code}: {response.text[:500]}", response=response
-            )
+            raise api_error(self.name, method, path, response)
         return response
+
+    def has_dag(self, dag_id: str) -> bool:
+        """Airflow knows the DAG from a file it still parses (a DAG whose file went away is kept, inactive)."""
+        try:
+            dag = self.request("GET", f"/dags/{quote(dag_id)}").json()
+        except requests.HTTPError as exc:
+            if exc.response is not None and exc.response.status_code == 404:
+                return False
+            raise
+        return dag.get("is_active") is not False and dag.get("is_stale") is not True  # Airflow 2 / Airflow 3
 
     # -- reads ------------------------------------------------------------------------------------------
     def health(self) -> dict:

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 import requests
 
+from converters.runtime.errors import ServerApiError, one_line, unreachable
+
 REPOSITORY = "__repository__"  # the repository name Dagster gives a code location's Definitions
+RELOAD_TIMEOUT = 300.0  # seconds a reload may take: the location's load, on a loaded machine
 
 LOCATIONS = """
 query Locations {
@@ -104,7 +107,7 @@ query SensorTicks($selector: SensorSelector!, $limit: Int) {
 """
 
 
-class DagsterApiError(RuntimeError):
+class DagsterApiError(ServerApiError):
     """The GraphQL API answered with an error (the message carries Dagster's)."""
 
 
@@ -114,12 +117,19 @@ class DagsterClient:
     timeout: float = 30.0
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
-    def query(self, query: str, variables: dict | None = None) -> dict:
-        response = self.session.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=self.timeout
-        )
+    def query(self, query: str, variables: dict | None = None, timeout: float | None = None) -> dict:
+        try:
+            response = self.session.post(
+                f"{self.url}/graphql",
+                json={"query": query, "variables": variables or {}},
+                timeout=timeout or self.timeout,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise unreachable(f"Dagster at {self.url}", "POST", "/graphql", exc) from exc
         if response.status_code != 200:
-            raise DagsterApiError(f"Dagster GraphQL {response.status_code}: {response.text[:500]}")
+            raise DagsterApiError(
+                f"Dagster at {self.url} answered GraphQL with {response.status_code}: {one_line(response.text)}"
+            )
         body = response.json()
         if body.get("errors"):
             raise DagsterApiError(f"Dagster GraphQL errors: {body['errors']}")
@@ -153,7 +163,8 @@ class DagsterClient:
             time.sleep(1)
 
     def reload(self, name: str) -> None:
-        data = self.query(RELOAD, {"name": name})["reloadRepositoryLocation"]
+        # The answer comes once the location has loaded again: as slow as loading it (peering asks Airflow afresh).
+        data = self.query(RELOAD, {"name": name}, timeout=RELOAD_TIMEOUT)["reloadRepositoryLocation"]
         if data["__typename"] != "WorkspaceLocationEntry":
             raise DagsterApiError(f"reloading {name}: {data.get('message', data)}")
         self.wait_for_location(name)

@@ -1,9 +1,10 @@
 """The side-by-side runtime on both Airflow lines, driven through the CLI as a user drives it.
 
 A copy of the project (airflow_dags/ + dagster_defs/) gets `runtime up`: real Airflow and real Dagster,
-peered through airlift. Then, in order: a DAG run is observed in Dagster; one task is proxied and its data
+peered through airlift. Then, in order: wrong input (another line's DAG, unknown ids, a bad date…) is refused
+by every verb in one line, exit 2, changing nothing; a DAG run is observed in Dagster; one task is proxied and its data
 equals the pure-Airflow run's; it is rolled back and the DAG file is byte-identical again; a DAG with a mapped
-task is proxied as a whole; a DAG is decommissioned; `runtime down` leaves no process of ours.
+task is proxied as a whole; a DAG is proxied whole and decommissioned; `runtime down` leaves no process of ours.
 """
 
 from __future__ import annotations
@@ -39,6 +40,45 @@ def test_a_second_up_is_a_no_op(sbs):
     assert all(data["alive"].values())
     other = sbs.cli("runtime", "up", "--airflow", str(5 - sbs.version), ok=False)
     assert other.returncode == 2 and "runtime down" in other.stderr
+
+
+def test_wrong_input_is_refused_in_one_line_and_changes_nothing(sbs):
+    """What a new user tries first, with the runtime up: each verb checks what it needs before changing anything."""
+    other_line = 5 - sbs.version
+    other = {2: "inventory_snapshot", 3: "legacy_customer_sync"}[sbs.version]  # a DAG of the other line's folder
+    refusals = [
+        (["proxy", other, "--all", "--force", "--reason", "r"], f"is an Airflow {other_line} DAG"),
+        (["rollback", other, "--all"], f"nothing of {other} is proxied"),
+        (["decommission", other], "still runs these tasks in Airflow"),
+        (["gates", other, "--date", DS], f"is an Airflow {other_line} DAG"),
+        (["proxy", "orders_dialy", "--all"], "did you mean orders_daily"),
+        (["proxy", "orders_daily", "load_order", "--force", "--reason", "r"], "did you mean load_orders"),
+        (["proxy", "orders_daily", "start", "--force", "--reason", "r"], "became no asset"),
+        (["rollback", "orders_daily", "load_orders"], "nothing of orders_daily is proxied"),
+        (["decommission", "orders_daily"], "still runs these tasks in Airflow"),
+        (["gates", "orders_dialy"], "did you mean orders_daily"),
+        (["gates", "orders_daily", "--task", "load_order", "--date", DS], "did you mean load_orders"),
+        (["gates", "orders_daily", "--date", "2024-13-45"], "not a date"),
+        (["runtime", "up", "--airflow", "7"], "--airflow must be one of"),
+    ]
+    before = _files(sbs.root)
+    for args, message in refusals:
+        result = sbs.cli(*args, ok=False)
+        assert result.returncode == 2, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr, args
+        assert result.stderr.strip().count("\n") == 0 and message in result.stderr, f"{args}: {result.stderr}"
+    malformed = sbs.cli("proxy", "orders_daily", "--al", ok=False)
+    assert malformed.returncode == 2 and "Traceback" not in malformed.stderr and "No such option" in malformed.stderr
+    assert _files(sbs.root) == before, "no DAG file, proxied state, ledger or migration state changed"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for folder in ("airflow_dags", "dagster_defs", "migration")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.name != ".lock"
+    }
 
 
 def test_dagster_observes_an_airflow_run(sbs):
@@ -139,7 +179,8 @@ def test_a_dag_with_a_mapped_task_is_proxied_whole(sbs):
 
 def test_decommission_pauses_airflow_and_schedules_dagster(sbs):
     airflow, dagster = sbs.state.airflow(), sbs.state.dagster()
-    sbs.cli("decommission", "orders_daily")
+    sbs.cli("proxy", "orders_daily", "--all", "--force", "--reason", "runtime test (gates: test_gates)")
+    sbs.cli("decommission", "orders_daily")  # only once every task with an asset runs in Dagster
     assert next(d for d in airflow.dags() if d["dag_id"] == "orders_daily")["is_paused"] is True
     instigators = dagster.instigators(side_by_side.LOCATION)
     assert instigators["orders_daily_schedule"] == "RUNNING"
