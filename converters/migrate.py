@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from converters import plan as plan_module
 from converters.airlift import proxied_state
 from converters.codemods.proxy_block import Proxied, has_block, proxy_edit, remove_block
 from converters.files import write_atomic
