@@ -59,6 +59,7 @@ class DemoResult:
     airflow_version: int
     logical_date: str
     project: str
+    database: str = "sqlite"  # where both sides keep their metadata: "sqlite" or "postgres"
     airflow_url: str = ""
     dagster_url: str = ""
     username: str = ""
@@ -90,11 +91,12 @@ def run_demo(
     version: int,
     logical_date: str = DEFAULT_LOGICAL_DATE,
     keep_running: bool = False,
+    database: str = "sqlite",
     on_event: Callable[[str], None] = lambda message: None,
     on_step: Callable[[Step], None] = lambda step: None,
 ) -> DemoResult:
     project = demo_dir(version) / "project"
-    result = DemoResult(version, logical_date, str(project), kept_running=keep_running)
+    result = DemoResult(version, logical_date, str(project), kept_running=keep_running, database=database)
 
     def step(name: str, ok: bool, detail: str, look: str = "") -> None:
         done = Step(name, ok, detail, look)
@@ -194,14 +196,18 @@ def convert(story: _Story) -> None:
 
 def runtime_up(story: _Story) -> None:
     """Real Airflow and real Dagster, peered through airlift."""
-    story.state = state = side_by_side.up(story.project, story.version, on_event=story.on_event).state
+    database = story.result.database
+    story.state = state = side_by_side.up(
+        story.project, story.version, database=database, on_event=story.on_event
+    ).state
     result = story.result
     result.airflow_url, result.dagster_url = state.airflow_url, state.dagster_url
     result.username, result.password = state.username, state.password
     story.step(
         "runtime up",
         all(state.alive().values()),
-        f"Airflow {story.version} at {state.airflow_url}, Dagster at {state.dagster_url}",
+        f"Airflow {story.version} at {state.airflow_url}, Dagster at {state.dagster_url}, metadata in "
+        + (f"PostgreSQL (127.0.0.1:{state.database_port})" if database == "postgres" else "SQLite"),
         f"Airflow UI {state.airflow_url} (user {state.username}, password {state.password}); "
         f"Dagster UI {state.dagster_url}",
     )
