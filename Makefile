@@ -4,6 +4,7 @@
 PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/uv/bin/uv)
 AIRFLOW ?= 2
+DB ?= sqlite
 KEEP_RUNNING ?=
 PYTEST_ARGS ?=
 # Parallel workers for `make test`/`test-unit` (pytest-xdist). Two: the machine has two cores and the servers
@@ -33,8 +34,8 @@ setup: $(STACKS:%=.venv-%/.synced)  ## create/refresh the three venvs from requi
 
 .venv-dagster/.synced: pyproject.toml
 
-demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, KEEP_RUNNING=1)
-	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) $(if $(KEEP_RUNNING),--keep-running)
+demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, DB=sqlite|postgres, KEEP_RUNNING=1)
+	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) --db $(DB) $(if $(KEEP_RUNNING),--keep-running)
 
 # The import contract first (seconds, and a broken layer fails before the servers start), then the suite in
 # PYTEST_WORKERS workers; the ten slowest tests are printed at the end.

@@ -275,7 +275,7 @@ def _start(
         on_event(f"Airflow {version} is healthy at {instance.url}; waiting for its DAGs to be parsed")
         wait_for_dags(instance, expected_dag_ids(dags_folder, version), timeout=timeout)
         on_event(f"starting Dagster (webserver + daemon) at {state.dagster_url}")
-        _start_dagster(project, state, instance, dagster_port)
+        _start_dagster(project, state, instance, dagster_port, timeout)
         state.dagster().wait_for_location(LOCATION, timeout=timeout)
         on_event("Dagster loaded the code location, peered with Airflow")
     except BaseException:
@@ -297,7 +297,7 @@ def expected_dag_ids(dags_folder: Path, version: int) -> set[str]:
     }
 
 
-def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int) -> None:
+def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int, timeout: float) -> None:
     home = Path(state.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     # Runs launched by a proxied Airflow task wait in Dagster's queue until the daemon next looks (every 5 s by
@@ -321,14 +321,17 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
     env = dagster_environment(project, state, airflow)
     venv = venv_dir("dagster") / "bin"
     # Create the instance's storage once, before two processes race to migrate a fresh schema.
-    subprocess.run(
+    migrated = subprocess.run(
         [str(venv / "dagster"), "instance", "migrate"],
         env=env,
         cwd=project,
         capture_output=True,
-        check=True,
+        text=True,
+        check=False,
         timeout=300,
     )
+    if migrated.returncode != 0:
+        raise SideBySideError(f"`dagster instance migrate` failed:\n{migrated.stderr[-3000:]}")
     commands = {
         "webserver": [str(venv / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
         "daemon": [str(venv / "dagster-daemon"), "run", "-w", str(workspace)],
@@ -338,14 +341,14 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
         state.servers.append(Server("dagster", name, proc.pid, str(proc.log), start_time(proc.pid)))
         _remember_launch(project, "dagster", name, argv, env, str(project))
         _save(project, state)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout  # the webserver answers once it has loaded the code location
     client = state.dagster()
     while not client.healthy():
         for server in state.servers:
             if server.side == "dagster" and not server.alive():
                 raise SideBySideError(f"Dagster {server.name} exited during start-up:\n{tail(Path(server.log))}")
         if time.monotonic() > deadline:
-            raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after 120s")
+            raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after {timeout:.0f}s")
         time.sleep(1)
 
 
@@ -380,7 +383,8 @@ def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInst
         }
     )
     if state.database == "postgres":
-        env["DAGSTER_POSTGRES_URL"] = state.database_url("dagster")
+        # psycopg2 named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which the venv does not have.
+        env["DAGSTER_POSTGRES_URL"] = state.database_url("dagster", "postgresql+psycopg2")
     return env
 
 
