@@ -6,6 +6,12 @@ proxy wave 1 (MECH tasks whose gates passed) → run (the proxied tasks of one D
 after their tables were emptied) → parity (every table equals the pure-Airflow run's) → roll one task back and
 forward → report. Each step says what it did and where to look.
 
+With ``--db postgres`` Airflow runs tasks in parallel, and the story checks what a parallel estate can break: the
+gates run while airlift's sensor keeps observing (its ticks in that window succeed), the showcase DAG's proxied
+tasks run again at the same time as another DAG's (their Dagster runs overlap), and nothing is lost or duplicated:
+every Airflow run is observed exactly once, every proxied task's run is exactly one Dagster run materializing
+each of its assets exactly once.
+
 Everything lives in ``.runtime/demo/airflow<N>/`` (project copy, servers' state, logs, warehouse) and
 ``build/demo-airflow<N>/report/``; the checkout's own files are never changed.
 """
@@ -44,6 +50,7 @@ PROXY_OPERATORS = ("Proxy",)  # the proxy block's operator classes are named *Pr
 # The DAG whose proxied tasks run again in the "run" step: the estate's flagship, proxied on both lines.
 SHOWCASE_DAG = "orders_daily"
 ROLLBACK_TASK = "load_orders"
+SENSOR = f"{AIRFLOW_INSTANCE}__airflow_dag_status_sensor"  # airlift's sensor of the Airflow instance
 
 
 @dataclass
@@ -137,6 +144,7 @@ class _Story:
     passed: list[tuple[str, str]] = field(default_factory=list)  # gates: those whose gates passed
     latest: dict = field(default_factory=dict)  # gates: the ledger's latest results
     run_id: str = ""  # run proxied: the showcase DAG's Airflow run, run again
+    partner: str = ""  # run proxied: another proxied DAG whose proxied tasks run again at the same time
     baseline: Path | None = None  # run proxied: the warehouse as the pure-Airflow run left it
     emptied: list[str] = field(default_factory=list)  # run proxied: the tables Dagster had to write again
 
@@ -229,11 +237,13 @@ def observe(story: _Story) -> None:
     """Dagster sees every Airflow run (airlift's sensor)."""
     runs = story.result.runs
     observed = _wait_observed(story.dagster, runs, timeout=60 + 4 * story.state.sensor_interval)
+    time.sleep(2 * story.state.sensor_interval)  # a duplicate would come from a later tick
+    twice = sorted(f"{d} {r} ×{n}" for (d, r), n in _observations(story.dagster, runs).items() if n != 1)
     story.step(
         "observe",
-        len(observed) == len(runs),
+        len(observed) == len(runs) and not twice,
         f"{len(observed)} of {len(runs)} Airflow runs are materializations of the DAGs' assets in Dagster "
-        "(airlift's sensor, no Dagster run)",
+        "(airlift's sensor, no Dagster run), each exactly once" + (f"; not exactly once: {twice}" if twice else ""),
         f"{story.state.dagster_url}/assets/{AIRFLOW_INSTANCE}/dag",
     )
 
@@ -246,16 +256,22 @@ def gates(story: _Story) -> None:
     story.wave = wave = [(d, t) for d, t in wave if d in running]
     wave_dags = sorted({d for d, _ in wave})
     story.on_event(f"gates for wave 1: {len(wave)} tasks in {', '.join(wave_dags)}")
+    began = time.time()
     ladder = run_project_gates(
         story.project, wave_dags, version=story.version, date=story.date, on_event=story.on_event
     )
+    ended = time.time()
+    ticks = [t for t in _sensor_ticks(story.dagster) if began <= float(t["timestamp"]) <= ended]
+    failed_ticks = [t["error"] for t in ticks if t["status"] == "FAILURE"]
     story.latest = ledger.latest_gates(ledger.read(dags_folder))
     story.passed = passed = [(d, t) for d, t in wave if _gates_pass(story.latest.get((d, t), {}))]
     first, last = registry.GATES[0].number, registry.GATES[-1].number
     story.step(
         "gates",
-        bool(passed),
-        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates {first}–{last} (evidence in migration/ledger.jsonl)"
+        bool(passed) and bool(ticks) and not failed_ticks,
+        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates {first}–{last} (evidence in migration/ledger.jsonl); "
+        f"airlift's sensor ticked {len(ticks)} times while they ran"
+        + (f", failing: {failed_ticks[:2]}" if failed_ticks else "")
         + (
             f"; failed: {sorted({f'{r.dag_id}.{r.task_id} gate {r.gate}' for r in ladder.failed})}"
             if ladder.failed
@@ -300,7 +316,9 @@ def proxy_wave_1(story: _Story) -> None:
 
 
 def run_proxied(story: _Story) -> None:
-    """The showcase DAG's proxied tasks run again, in Dagster, into emptied tables."""
+    """The showcase DAG's proxied tasks run again, in Dagster, into emptied tables; at the same time another
+    DAG's proxied tasks run again too (two proxied tasks of different DAGs at once when Airflow runs in
+    parallel). Each task's run is exactly one Dagster run, materializing each of its assets exactly once."""
     airflow, dagster, date = story.airflow, story.dagster, story.date
     story.run_id = run_id = next(r.run_id for r in story.result.runs if r.dag_id == SHOWCASE_DAG)
     tasks = story.result.proxied[SHOWCASE_DAG]
@@ -310,27 +328,53 @@ def run_proxied(story: _Story) -> None:
     story.emptied = emptied = _empty_tables_written_by(
         warehouse, story.latest, SHOWCASE_DAG, tasks, date, story.date_column
     )
-    story.on_event(f"emptied {', '.join(emptied)} for {date}; clearing {', '.join(tasks)} in Airflow run {run_id}")
-    before = {t: len(_dagster_runs(dagster, SHOWCASE_DAG, t)) for t in tasks}
-    airflow.clear(SHOWCASE_DAG, run_id, tasks)
-    airflow.wait_for_run(SHOWCASE_DAG, run_id, timeout=600)
-    instances = {t["task_id"]: t for t in airflow.task_instances(SHOWCASE_DAG, run_id)}
-    launched = {}
-    for task in tasks:
-        runs = _dagster_runs(dagster, SHOWCASE_DAG, task)  # newest first
-        launched[task] = runs[: len(runs) - before[task]]
-    ok = all(
-        instances[t]["state"] == "success"
-        and any(p in instances[t].get("operator", "") for p in PROXY_OPERATORS)
-        and [r["status"] for r in launched[t]] == ["SUCCESS"]
-        and launched[t][0]["tags"].get("dagster-airlift/airflow-dag-run-id") == run_id
-        for t in tasks
+    reruns = {SHOWCASE_DAG: (run_id, tasks)}
+    story.partner = partner = _partner(story, tasks)
+    if partner:
+        reruns[partner] = (
+            next(r.run_id for r in story.result.runs if r.dag_id == partner),
+            story.result.proxied[partner],
+        )
+    story.on_event(
+        f"emptied {', '.join(emptied)} for {date}; clearing "
+        + "; ".join(f"{', '.join(t)} in {d} run {r}" for d, (r, t) in reruns.items())
     )
+    before = {(d, t): len(_dagster_runs(dagster, d, t)) for d, (_, ts) in reruns.items() for t in ts}
+    for dag_id, (run, ts) in reruns.items():  # cleared together: they run at the same time
+        airflow.clear(dag_id, run, ts)
+    instances = {}
+    for dag_id, (run, _) in reruns.items():
+        airflow.wait_for_run(dag_id, run, timeout=600)
+        instances.update({(dag_id, t["task_id"]): t for t in airflow.task_instances(dag_id, run)})
+    launched = {}
+    for dag_id, task in before:
+        runs = _dagster_runs(dagster, dag_id, task)  # newest first
+        launched[dag_id, task] = runs[: len(runs) - before[dag_id, task]]
+    ok = all(
+        instances[key]["state"] == "success"
+        and any(p in instances[key].get("operator", "") for p in PROXY_OPERATORS)
+        and [r["status"] for r in launched[key]] == ["SUCCESS"]
+        and launched[key][0]["tags"].get("dagster-airlift/airflow-dag-run-id") == reruns[key[0]][0]
+        for key in launched
+    )
+    not_once = _not_materialized_once(dagster, [r for runs in launched.values() for r in runs])
+    overlap = partner and _overlap(
+        [r for (d, _), runs in launched.items() if d == SHOWCASE_DAG for r in runs],
+        [r for (d, _), runs in launched.items() if d == partner for r in runs],
+    )
+    parallel = story.state.database == "postgres"  # the LocalExecutor on a real database: tasks run at once
     story.step(
         "run proxied",
-        ok,
+        ok and not not_once and (bool(overlap) or not parallel),
         f"{SHOWCASE_DAG} {run_id}: {len(tasks)} proxied tasks succeeded in Airflow, each as one Dagster run tagged "
-        "with the Airflow run",
+        "with the Airflow run, materializing each of its assets once"
+        + (
+            f"; {partner}'s {len(reruns[partner][1])} proxied tasks ran again at the same time"
+            + (f" (Dagster runs overlapped {overlap:.0f} s)" if overlap else " (one after the other)")
+            if partner
+            else "; no other proxied DAG to run at the same time"
+        )
+        + (f"; not materialized exactly once: {not_once}" if not_once else ""),
         f"{story.state.dagster_url}/runs",
     )
 
@@ -407,6 +451,63 @@ STEPS: tuple[Callable[[_Story], None], ...] = (
 
 def _gates_pass(results: dict[int, dict]) -> bool:
     return not registry.missing_gates(results, registry.REQUIRED)
+
+
+def _partner(story: _Story, showcase_tasks: list[str]) -> str:
+    """Another DAG proxied task by task whose proxied tasks can run while the showcase's do: one in another
+    Airflow pool first (a one-slot pool would queue them one after the other), else any; "" when none."""
+    runs = {r.dag_id: r.run_id for r in story.result.runs if r.state == "success"}
+    candidates = sorted(d for d, t in story.result.proxied.items() if d != SHOWCASE_DAG and t != ["*"] and d in runs)
+    if not candidates:
+        return ""
+
+    def pools(dag_id: str, tasks: list[str]) -> set[str]:
+        return {
+            t.get("pool") or "" for t in story.airflow.task_instances(dag_id, runs[dag_id]) if t["task_id"] in tasks
+        }
+
+    busy = pools(SHOWCASE_DAG, showcase_tasks)
+    return next((d for d in candidates if pools(d, story.result.proxied[d]) - busy), candidates[0])
+
+
+def _overlap(first: list[dict], second: list[dict]) -> float:
+    """The longest time (seconds) a run of ``first`` and a run of ``second`` ran at once; 0 when never."""
+    spans = [
+        min(a["endTime"], b["endTime"]) - max(a["startTime"], b["startTime"])
+        for a in first
+        for b in second
+        if a.get("startTime") and a.get("endTime") and b.get("startTime") and b.get("endTime")
+    ]
+    return max([0.0, *spans])
+
+
+def _not_materialized_once(dagster, runs: list[dict]) -> list[str]:
+    """The assets of ``runs`` that their run materialized other than exactly once."""
+    wrong = []
+    for run in runs:
+        if not run.get("assetSelection"):
+            wrong.append(f"run {run['runId']} selected no asset")
+        for key in [selected["path"] for selected in run.get("assetSelection") or []]:
+            events = dagster.materializations(key) or []
+            count = sum(1 for e in events if e["runId"] == run["runId"])
+            if count != 1:
+                wrong.append(f"{'/'.join(key)} ×{count} in run {run['runId']}")
+    return wrong
+
+
+def _sensor_ticks(dagster) -> list[dict]:
+    return dagster.sensor_ticks(side_by_side.LOCATION, SENSOR, limit=1000)[1]
+
+
+def _observations(dagster, runs: list[RunOutcome]) -> dict[tuple[str, str], int]:
+    """How many materializations of its DAG's asset each successful Airflow run has in Dagster."""
+    counts = {(r.dag_id, r.run_id): 0 for r in runs if r.state == "success"}
+    for dag_id in sorted({d for d, _ in counts}):
+        for event in dagster.materializations([AIRFLOW_INSTANCE, "dag", dag_id], limit=1000) or []:
+            key = (dag_id, event["metadata"].get("Airflow Run ID"))
+            if key in counts:
+                counts[key] += 1
+    return counts
 
 
 def _dagster_runs(dagster, dag_id: str, task_id: str) -> list[dict]:
