@@ -156,3 +156,25 @@ def test_each_airflow_run_counts_its_observations():
         }
     )
     assert demo._observations(dagster, runs) == {("orders_daily", "r1"): 2, ("fx", "r2"): 0}
+
+
+def test_the_partner_is_another_dag_proxied_task_by_task_with_the_fewest_tasks(tmp_path):
+    result = demo.DemoResult(2, "2024-01-15", str(tmp_path))
+    result.runs = [RunOutcome(d, "r", None, "success", 1.0) for d in ("orders_daily", "a", "b", "c")]
+    result.runs.append(RunOutcome("failed", "r", None, "failed", 1.0))
+    result.proxied = {"orders_daily": ["x"], "a": ["t1", "t2"], "b": ["t"], "c": ["*"], "failed": ["t"]}
+    story = demo._Story(2, "2024-01-15", tmp_path, result, lambda *a, **k: None, lambda m: None)
+    assert demo._partner(story) == "b"
+    result.proxied = {"orders_daily": ["x"], "c": ["*"]}
+    assert demo._partner(story) == ""
+
+
+@pytest.mark.parametrize(("version", "body"), [(2, {"name": "warehouse", "slots": 2}), (3, {"slots": 2})])
+def test_pool_slots_are_patched_as_each_api_wants(monkeypatch, version, body):
+    from converters.runtime.airflow_api import AirflowClient
+
+    calls = []
+    client = AirflowClient("http://127.0.0.1:1", version, "admin", "admin")
+    monkeypatch.setattr(client, "request", lambda *args, **kwargs: calls.append((args, kwargs)))
+    client.set_pool_slots("warehouse", 2)
+    assert calls == [(("PATCH", "/pools/warehouse"), {"params": {"update_mask": "slots"}, "json": body})]
