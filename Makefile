@@ -4,6 +4,7 @@
 PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/uv/bin/uv)
 AIRFLOW ?= 2
+DB ?= sqlite
 KEEP_RUNNING ?=
 PYTEST_ARGS ?=
 # Parallel workers for `make test`/`test-unit` (pytest-xdist). Two: the machine has two cores and the servers
@@ -33,8 +34,8 @@ setup: $(STACKS:%=.venv-%/.synced)  ## create/refresh the three venvs from requi
 
 .venv-dagster/.synced: pyproject.toml
 
-demo: setup  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, KEEP_RUNNING=1)
-	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) $(if $(KEEP_RUNNING),--keep-running)
+demo: setup $(if $(filter postgres,$(DB)),postgres)  ## the whole migration story on the bundled example estate (AIRFLOW=2|3, DB=sqlite|postgres, KEEP_RUNNING=1)
+	$(DAGSTER)/airflow-to-dagster demo --airflow $(AIRFLOW) --db $(DB) $(if $(KEEP_RUNNING),--keep-running)
 
 # The import contract first (seconds, and a broken layer fails before the servers start), then the suite in
 # PYTEST_WORKERS workers; the ten slowest tests are printed at the end.
@@ -69,8 +70,9 @@ browser:  ## install Debian's chromium for the report's browser test, when it is
 	  { echo "could not install chromium (apt-get, as root or with sudo)"; exit 1; }; }
 	@echo "chromium: $$(command -v chromium)"
 
-# The hook tests (tests/integration/test_hooks.py) start PostgreSQL and MariaDB servers of their own: Debian's packages.
-postgres:  ## install Debian's postgresql (server binaries for the hook tests), when it is missing
+# The hook tests (tests/integration/test_hooks.py) start PostgreSQL and MariaDB servers of their own, and `runtime up
+# --db postgres` (the demo test, `make demo DB=postgres`) a PostgreSQL server: Debian's packages.
+postgres:  ## install Debian's postgresql (server binaries for the hook tests and `--db postgres`), when it is missing
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 || \

@@ -6,6 +6,12 @@ proxy wave 1 (MECH tasks whose gates passed) → run (the proxied tasks of one D
 after their tables were emptied) → parity (every table equals the pure-Airflow run's) → roll one task back and
 forward → report. Each step says what it did and where to look.
 
+With ``--db postgres`` Airflow runs tasks in parallel, and the story checks what a parallel estate can break: the
+gates run while airlift's sensor keeps observing (its ticks in that window succeed), the showcase DAG's proxied
+tasks run again at the same time as another DAG's (their Dagster runs overlap), and nothing is lost or duplicated:
+every Airflow run is observed exactly once, every proxied task's run is exactly one Dagster run materializing
+each of its assets exactly once.
+
 Everything lives in ``.runtime/demo/airflow<N>/`` (project copy, servers' state, logs, warehouse) and
 ``build/demo-airflow<N>/report/``; the checkout's own files are never changed.
 """
@@ -34,6 +40,7 @@ from converters.migrate import GatesMissing, find_dag, load_plan, proxy, rollbac
 from converters.report import model as report_model
 from converters.report import write_report
 from converters.runtime import side_by_side
+from converters.runtime.airflow import WAREHOUSE_POOL
 from converters.runtime.airflow_api import AirflowClient
 from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import project_root
@@ -44,6 +51,7 @@ PROXY_OPERATORS = ("Proxy",)  # the proxy block's operator classes are named *Pr
 # The DAG whose proxied tasks run again in the "run" step: the estate's flagship, proxied on both lines.
 SHOWCASE_DAG = "orders_daily"
 ROLLBACK_TASK = "load_orders"
+SENSOR = f"{AIRFLOW_INSTANCE}__airflow_dag_status_sensor"  # airlift's sensor of the Airflow instance
 
 
 @dataclass
@@ -59,6 +67,7 @@ class DemoResult:
     airflow_version: int
     logical_date: str
     project: str
+    database: str = "sqlite"  # where both sides keep their metadata: "sqlite" or "postgres"
     airflow_url: str = ""
     dagster_url: str = ""
     username: str = ""
@@ -90,11 +99,12 @@ def run_demo(
     version: int,
     logical_date: str = DEFAULT_LOGICAL_DATE,
     keep_running: bool = False,
+    database: str = "sqlite",
     on_event: Callable[[str], None] = lambda message: None,
     on_step: Callable[[Step], None] = lambda step: None,
 ) -> DemoResult:
     project = demo_dir(version) / "project"
-    result = DemoResult(version, logical_date, str(project), kept_running=keep_running)
+    result = DemoResult(version, logical_date, str(project), kept_running=keep_running, database=database)
 
     def step(name: str, ok: bool, detail: str, look: str = "") -> None:
         done = Step(name, ok, detail, look)
@@ -194,14 +204,18 @@ def convert(story: _Story) -> None:
 
 def runtime_up(story: _Story) -> None:
     """Real Airflow and real Dagster, peered through airlift."""
-    story.state = state = side_by_side.up(story.project, story.version, on_event=story.on_event).state
+    database = story.result.database
+    story.state = state = side_by_side.up(
+        story.project, story.version, database=database, on_event=story.on_event
+    ).state
     result = story.result
     result.airflow_url, result.dagster_url = state.airflow_url, state.dagster_url
     result.username, result.password = state.username, state.password
     story.step(
         "runtime up",
         all(state.alive().values()),
-        f"Airflow {story.version} at {state.airflow_url}, Dagster at {state.dagster_url}",
+        f"Airflow {story.version} at {state.airflow_url}, Dagster at {state.dagster_url}, metadata in "
+        + (f"PostgreSQL (127.0.0.1:{state.database_port})" if database == "postgres" else "SQLite"),
         f"Airflow UI {state.airflow_url} (user {state.username}, password {state.password}); "
         f"Dagster UI {state.dagster_url}",
     )
@@ -223,11 +237,13 @@ def observe(story: _Story) -> None:
     """Dagster sees every Airflow run (airlift's sensor)."""
     runs = story.result.runs
     observed = _wait_observed(story.dagster, runs, timeout=60 + 4 * story.state.sensor_interval)
+    time.sleep(2 * story.state.sensor_interval)  # a duplicate would come from a later tick
+    twice = sorted(f"{d} {r} ×{n}" for (d, r), n in _observations(story.dagster, runs).items() if n != 1)
     story.step(
         "observe",
-        len(observed) == len(runs),
+        len(observed) == len(runs) and not twice,
         f"{len(observed)} of {len(runs)} Airflow runs are materializations of the DAGs' assets in Dagster "
-        "(airlift's sensor, no Dagster run)",
+        "(airlift's sensor, no Dagster run), each exactly once" + (f"; not exactly once: {twice}" if twice else ""),
         f"{story.state.dagster_url}/assets/{AIRFLOW_INSTANCE}/dag",
     )
 
@@ -240,16 +256,22 @@ def gates(story: _Story) -> None:
     story.wave = wave = [(d, t) for d, t in wave if d in running]
     wave_dags = sorted({d for d, _ in wave})
     story.on_event(f"gates for wave 1: {len(wave)} tasks in {', '.join(wave_dags)}")
+    began = time.time()
     ladder = run_project_gates(
         story.project, wave_dags, version=story.version, date=story.date, on_event=story.on_event
     )
+    ended = time.time()
+    ticks = [t for t in _sensor_ticks(story.dagster) if began <= float(t["timestamp"]) <= ended]
+    failed_ticks = [t["error"] for t in ticks if t["status"] == "FAILURE"]
     story.latest = ledger.latest_gates(ledger.read(dags_folder))
     story.passed = passed = [(d, t) for d, t in wave if _gates_pass(story.latest.get((d, t), {}))]
     first, last = registry.GATES[0].number, registry.GATES[-1].number
     story.step(
         "gates",
-        bool(passed),
-        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates {first}–{last} (evidence in migration/ledger.jsonl)"
+        bool(passed) and bool(ticks) and not failed_ticks,
+        f"{len(passed)} of {len(wave)} wave-1 tasks passed gates {first}–{last} (evidence in migration/ledger.jsonl); "
+        f"airlift's sensor ticked {len(ticks)} times while they ran"
+        + (f", failing: {failed_ticks[:2]}" if failed_ticks else "")
         + (
             f"; failed: {sorted({f'{r.dag_id}.{r.task_id} gate {r.gate}' for r in ladder.failed})}"
             if ladder.failed
@@ -294,8 +316,9 @@ def proxy_wave_1(story: _Story) -> None:
 
 
 def run_proxied(story: _Story) -> None:
-    """The showcase DAG's proxied tasks run again, in Dagster, into emptied tables."""
-    airflow, dagster, date = story.airflow, story.dagster, story.date
+    """The showcase DAG's proxied tasks run again, in Dagster, into emptied tables: each as exactly one Dagster
+    run, materializing each of its assets exactly once."""
+    dagster, date = story.dagster, story.date
     story.run_id = run_id = next(r.run_id for r in story.result.runs if r.dag_id == SHOWCASE_DAG)
     tasks = story.result.proxied[SHOWCASE_DAG]
     warehouse = Path(story.state.data_dir) / "warehouse.duckdb"
@@ -305,43 +328,67 @@ def run_proxied(story: _Story) -> None:
         warehouse, story.latest, SHOWCASE_DAG, tasks, date, story.date_column
     )
     story.on_event(f"emptied {', '.join(emptied)} for {date}; clearing {', '.join(tasks)} in Airflow run {run_id}")
-    before = {t: len(_dagster_runs(dagster, SHOWCASE_DAG, t)) for t in tasks}
-    airflow.clear(SHOWCASE_DAG, run_id, tasks)
-    airflow.wait_for_run(SHOWCASE_DAG, run_id, timeout=600)
-    instances = {t["task_id"]: t for t in airflow.task_instances(SHOWCASE_DAG, run_id)}
-    launched = {}
-    for task in tasks:
-        runs = _dagster_runs(dagster, SHOWCASE_DAG, task)  # newest first
-        launched[task] = runs[: len(runs) - before[task]]
-    ok = all(
-        instances[t]["state"] == "success"
-        and any(p in instances[t].get("operator", "") for p in PROXY_OPERATORS)
-        and [r["status"] for r in launched[t]] == ["SUCCESS"]
-        and launched[t][0]["tags"].get("dagster-airlift/airflow-dag-run-id") == run_id
-        for t in tasks
-    )
+    launched = _rerun(story, {SHOWCASE_DAG: (run_id, tasks)})
+    not_once = _not_materialized_once(dagster, [r for runs in launched.values() for r in runs])
     story.step(
         "run proxied",
-        ok,
+        _reran_in_dagster(story, launched, {SHOWCASE_DAG: run_id}) and not not_once,
         f"{SHOWCASE_DAG} {run_id}: {len(tasks)} proxied tasks succeeded in Airflow, each as one Dagster run tagged "
-        "with the Airflow run",
+        "with the Airflow run, materializing each of its assets once"
+        + (f"; not exactly once: {not_once}" if not_once else ""),
         f"{story.state.dagster_url}/runs",
     )
 
 
 def parity(story: _Story) -> None:
     """Every table of the date equals the pure-Airflow run's."""
-    data_dir = Path(story.state.data_dir)
-    paths = [str(data_dir)]
-    before_w = Warehouse(story.baseline, story.date, story.date_column, paths)
-    after_w = Warehouse(data_dir / "warehouse.duckdb", story.date, story.date_column, paths)
-    compared = [differences(before_w, after_w, table) for table in sorted(before_w.tables())]
+    compared = _compare_with_baseline(story)
     differing = [c for c in compared if not c["match"]]
     story.step(
         "parity",
         not differing and bool(story.emptied),
         f"{len(compared)} tables compared with the pure-Airflow run ({len(story.emptied)} rewritten by Dagster): "
         + ("all equal" if not differing else f"differ: {differing[:3]}"),
+    )
+
+
+def run_concurrently(story: _Story) -> None:
+    """Two proxied tasks of different DAGs run again at the same time (Airflow's LocalExecutor on PostgreSQL),
+    and nothing is lost or duplicated: one Dagster run each, each asset materialized once, the tables unchanged."""
+    airflow, dagster = story.airflow, story.dagster
+    partner = _partner(story)
+    if not partner:
+        story.step("run concurrently", False, "no other DAG proxied task by task to run next to the showcase")
+        return
+    reruns = {
+        SHOWCASE_DAG: (story.run_id, [ROLLBACK_TASK]),
+        partner: (next(r.run_id for r in story.result.runs if r.dag_id == partner), story.result.proxied[partner]),
+    }
+    story.on_event("clearing " + "; ".join(f"{d}.{', '.join(t)}" for d, (_, t) in reruns.items()) + " together")
+    # The estate's one-slot warehouse pool would queue them: a proxied task holds its slot only to wait for its
+    # Dagster run, whose writes wait for DuckDB's lock, so the pool gets a second slot while they run.
+    airflow.set_pool_slots(WAREHOUSE_POOL[0], 2)
+    try:
+        launched = _rerun(story, reruns)
+    finally:
+        airflow.set_pool_slots(WAREHOUSE_POOL[0], WAREHOUSE_POOL[1])
+    ok = _reran_in_dagster(story, launched, {d: r for d, (r, _) in reruns.items()})
+    not_once = _not_materialized_once(dagster, [r for runs in launched.values() for r in runs])
+    overlap = _overlap(
+        [r for (d, _), runs in launched.items() if d == SHOWCASE_DAG for r in runs],
+        [r for (d, _), runs in launched.items() if d == partner for r in runs],
+    )
+    parallel = story.state.database == "postgres"  # the LocalExecutor on a real database runs them at once
+    differing = _differing_tables(story)
+    story.step(
+        "run concurrently",
+        ok and not not_once and not differing and (overlap > 0 or not parallel),
+        f"{SHOWCASE_DAG}.{ROLLBACK_TASK} and {partner}'s {', '.join(reruns[partner][1])} ran again together: "
+        + (f"their Dagster runs overlapped {overlap:.0f} s" if overlap > 0 else "one after the other")
+        + ", one Dagster run per task, each asset materialized once, "
+        + ("every table still equals the pure-Airflow run's" if not differing else f"tables differ: {differing[:3]}")
+        + (f"; not exactly once: {not_once}" if not_once else ""),
+        f"{story.state.dagster_url}/runs",
     )
 
 
@@ -394,6 +441,7 @@ STEPS: tuple[Callable[[_Story], None], ...] = (
     proxy_wave_1,
     run_proxied,
     parity,
+    run_concurrently,
     rollback_and_forward,
     report,
 )
@@ -401,6 +449,92 @@ STEPS: tuple[Callable[[_Story], None], ...] = (
 
 def _gates_pass(results: dict[int, dict]) -> bool:
     return not registry.missing_gates(results, registry.REQUIRED)
+
+
+def _partner(story: _Story) -> str:
+    """Another DAG proxied task by task (fewest proxied tasks first) to run next to the showcase's; "" when none."""
+    runs = {r.dag_id for r in story.result.runs if r.state == "success"}
+    candidates = [d for d, t in story.result.proxied.items() if d != SHOWCASE_DAG and t != ["*"] and d in runs]
+    return min(candidates, key=lambda d: (len(story.result.proxied[d]), d), default="")
+
+
+def _rerun(story: _Story, reruns: dict[str, tuple[str, list[str]]]) -> dict[tuple[str, str], list[dict]]:
+    """Clear ``reruns`` ({DAG: (Airflow run, tasks)}) together, wait for the runs; the Dagster runs each task
+    launched meanwhile, newest first, by (DAG, task)."""
+    before = {(d, t): len(_dagster_runs(story.dagster, d, t)) for d, (_, tasks) in reruns.items() for t in tasks}
+    for dag_id, (run_id, tasks) in reruns.items():
+        story.airflow.clear(dag_id, run_id, tasks)
+    for dag_id, (run_id, _) in reruns.items():
+        story.airflow.wait_for_run(dag_id, run_id, timeout=600)
+    launched = {}
+    for (dag_id, task), count in before.items():
+        runs = _dagster_runs(story.dagster, dag_id, task)  # newest first
+        launched[dag_id, task] = runs[: len(runs) - count]
+    return launched
+
+
+def _reran_in_dagster(story: _Story, launched: dict[tuple[str, str], list[dict]], run_ids: dict[str, str]) -> bool:
+    """Every task succeeded in Airflow as a proxy, as exactly one successful Dagster run tagged with its run."""
+    instances = {(d, t["task_id"]): t for d, run_id in run_ids.items() for t in story.airflow.task_instances(d, run_id)}
+    return all(
+        instances[key]["state"] == "success"
+        and any(p in instances[key].get("operator", "") for p in PROXY_OPERATORS)
+        and [r["status"] for r in runs] == ["SUCCESS"]
+        and runs[0]["tags"].get("dagster-airlift/airflow-dag-run-id") == run_ids[key[0]]
+        for key, runs in launched.items()
+    )
+
+
+def _compare_with_baseline(story: _Story) -> list[dict]:
+    data_dir = Path(story.state.data_dir)
+    paths = [str(data_dir)]
+    before_w = Warehouse(story.baseline, story.date, story.date_column, paths)
+    after_w = Warehouse(data_dir / "warehouse.duckdb", story.date, story.date_column, paths)
+    return [differences(before_w, after_w, table) for table in sorted(before_w.tables())]
+
+
+def _differing_tables(story: _Story) -> list[str]:
+    return [str(c.get("table", "?")) for c in _compare_with_baseline(story) if not c["match"]]
+
+
+def _overlap(first: list[dict], second: list[dict]) -> float:
+    """The longest time (seconds) a run of ``first`` and a run of ``second`` ran at once; 0 when never."""
+    spans = [
+        min(a["endTime"], b["endTime"]) - max(a["startTime"], b["startTime"])
+        for a in first
+        for b in second
+        if a.get("startTime") and a.get("endTime") and b.get("startTime") and b.get("endTime")
+    ]
+    return max([0.0, *spans])
+
+
+def _not_materialized_once(dagster, runs: list[dict]) -> list[str]:
+    """The assets of ``runs`` that their run materialized other than exactly once."""
+    wrong = []
+    for run in runs:
+        if not run.get("assetSelection"):
+            wrong.append(f"run {run['runId']} selected no asset")
+        for key in [selected["path"] for selected in run.get("assetSelection") or []]:
+            events = dagster.materializations(key) or []
+            count = sum(1 for e in events if e["runId"] == run["runId"])
+            if count != 1:
+                wrong.append(f"{'/'.join(key)} ×{count} in run {run['runId']}")
+    return wrong
+
+
+def _sensor_ticks(dagster) -> list[dict]:
+    return dagster.sensor_ticks(side_by_side.LOCATION, SENSOR, limit=1000)[1]
+
+
+def _observations(dagster, runs: list[RunOutcome]) -> dict[tuple[str, str], int]:
+    """How many materializations of its DAG's asset each successful Airflow run has in Dagster."""
+    counts = {(r.dag_id, r.run_id): 0 for r in runs if r.state == "success"}
+    for dag_id in sorted({d for d, _ in counts}):
+        for event in dagster.materializations([AIRFLOW_INSTANCE, "dag", dag_id], limit=1000) or []:
+            key = (dag_id, event["metadata"].get("Airflow Run ID"))
+            if key in counts:
+                counts[key] += 1
+    return counts
 
 
 def _dagster_runs(dagster, dag_id: str, task_id: str) -> list[dict]:

@@ -4,5 +4,6 @@ ARG AIRFLOW_LINE=2
 ENV AIRFLOW_HOME=/opt/airflow PIP_NO_CACHE_DIR=1
 RUN pip install uv
 COPY requirements/airflow-${AIRFLOW_LINE}.lock /tmp/requirements.lock
-RUN uv pip install --system -r /tmp/requirements.lock psycopg2-binary
+# psycopg2-binary (and asyncpg for Airflow 3) are in the lock: the metadata database is Postgres here too.
+RUN uv pip install --system -r /tmp/requirements.lock
 WORKDIR /opt/airflow

@@ -21,6 +21,14 @@ def demo(
     keep_running: Annotated[
         bool, typer.Option(help="Leave Airflow and Dagster running afterwards to explore both UIs.")
     ] = False,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db",
+            help="Where Airflow and Dagster keep their metadata: sqlite, or postgres (a PostgreSQL server of the "
+            "demo's own; Airflow runs tasks in parallel).",
+        ),
+    ] = "sqlite",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of the story.")] = False,
 ) -> None:
     """The whole migration story on the bundled example estate, with real Airflow and Dagster.
@@ -29,9 +37,13 @@ def demo(
     wave 1 → run the proxied tasks in Dagster → parity → roll one task back and forward → report. Works on a
     copy in .runtime/demo/ (the checkout is not changed); the report goes to build/demo-airflow<N>/report/."""
     from converters.demo import describe, run_demo
+    from converters.runtime.postgres import PostgresError
+    from converters.runtime.side_by_side import DATABASES
 
     if airflow not in AIRFLOW_LINES:
         raise fail(f"--airflow must be one of {sorted(AIRFLOW_LINES)}")
+    if db not in DATABASES:
+        raise fail(f"--db must be one of {', '.join(DATABASES)}")
     quiet = lambda message: None  # noqa: E731
     log = (
         quiet
@@ -48,8 +60,8 @@ def demo(
             console.print(f"    [cyan]→ {step.look}[/cyan]", highlight=False)
 
     try:
-        result = run_demo(airflow, date, keep_running=keep_running, on_event=log, on_step=show)
-    except (EnvironmentMissing, AirflowStartError) as exc:
+        result = run_demo(airflow, date, keep_running=keep_running, database=db, on_event=log, on_step=show)
+    except (EnvironmentMissing, AirflowStartError, PostgresError) as exc:
         raise fail(str(exc)) from exc
     if as_json:
         console.print_json(json.dumps(asdict(result), default=str))

@@ -26,6 +26,14 @@ from converters.runtime.envs import AIRFLOW_LINES, EnvironmentMissing
 runtime_app = typer.Typer(help="The real Airflow and Dagster side by side on loopback, for this project.")
 app.add_typer(runtime_app, name="runtime")
 RuntimeJson = Annotated[bool, typer.Option("--json", help="Print the runtime's state as JSON.")]
+DatabaseOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        help="Where Airflow and Dagster keep their metadata: sqlite (files, Airflow 2 one task at a time) or "
+        "postgres (a PostgreSQL server started under .runtime/, Airflow's LocalExecutor in parallel).",
+    ),
+]
 
 
 @runtime_app.command("up")
@@ -35,14 +43,18 @@ def runtime_up(
     airflow_schedules: Annotated[
         bool, typer.Option(help="Let Airflow's scheduler create scheduled runs for unpaused DAGs.")
     ] = False,
+    db: DatabaseOption = "sqlite",
     project: ProjectOption = None,
     as_json: RuntimeJson = False,
 ) -> None:
     """Start Airflow and Dagster (airlift peering) on free loopback ports; a second `up` is a no-op."""
     from converters.runtime import side_by_side
+    from converters.runtime.postgres import PostgresError
 
     if airflow not in AIRFLOW_LINES:
         raise fail(f"--airflow must be one of {sorted(AIRFLOW_LINES)}")
+    if db not in side_by_side.DATABASES:
+        raise fail(f"--db must be one of {', '.join(side_by_side.DATABASES)}")
     root = project_folder(project)
     try:
         with spinner("starting Airflow and Dagster"):
@@ -51,9 +63,10 @@ def runtime_up(
                 airflow,
                 sensor_interval=sensor_interval,
                 airflow_schedules=airflow_schedules,
+                database=db,
                 on_event=event_log(quiet=as_json),
             )
-    except (side_by_side.SideBySideError, EnvironmentMissing, AirflowStartError) as exc:
+    except (side_by_side.SideBySideError, EnvironmentMissing, AirflowStartError, PostgresError) as exc:
         raise fail(str(exc)) from exc
     except Exception as exc:  # a server that failed to come up: its log tail is in the message
         raise fail(f"runtime up failed: {exc}", 1) from exc

@@ -200,9 +200,13 @@ def print_runtime(state, as_json: bool, what: str) -> None:
         data = asdict(state)
         data["alive"] = alive
         data.pop("password")
+        data.pop("database_password")
         console.print_json(json.dumps(data))
         return
-    table = Table(title=f"Side-by-side runtime ({what}), Airflow {AIRFLOW_LINES[state.airflow_version]}")
+    database = "PostgreSQL" if state.database == "postgres" else "SQLite"
+    table = Table(
+        title=f"Side-by-side runtime ({what}), Airflow {AIRFLOW_LINES[state.airflow_version]}, metadata in {database}"
+    )
     for column in ("server", "process group", "state", "log"):
         table.add_column(column, overflow="fold")
     for server in state.servers:
@@ -213,6 +217,8 @@ def print_runtime(state, as_json: bool, what: str) -> None:
     console.print(table)
     console.print(f"Airflow UI: {state.airflow_url} (user {state.username}, password {state.password})")
     console.print(f"Dagster UI: {state.dagster_url}")
+    if state.database == "postgres":
+        console.print(f"PostgreSQL: 127.0.0.1:{state.database_port}, databases airflow and dagster")
 
 
 def print_change(change, verb: str, as_json: bool) -> None:

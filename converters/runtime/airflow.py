@@ -1,4 +1,5 @@
-"""Start and stop a real Airflow (2.11 or 3.3) on loopback with SQLite metadata, from the project's venvs.
+"""Start and stop a real Airflow (2.11 or 3.3) on loopback, from the project's venvs: SQLite metadata by default,
+or a PostgreSQL database (``database_url``) with the LocalExecutor running tasks in parallel on both lines.
 
 Each instance gets its own ``AIRFLOW_HOME``: the metadata DB, logs, a per-line view of the DAG folder,
 and the warehouse/landing paths the example estate reads from its environment.
@@ -30,6 +31,7 @@ from converters.runtime.processes import (
 
 # Files meant for one Airflow line only live in these folders of the DAG folder (see airflow_dags/README.md).
 VERSION_ONLY_FOLDERS = {2: "airflow2_only", 3: "airflow3_only"}
+PARALLELISM = 4  # task instances the LocalExecutor runs at once
 WAREHOUSE_POOL = ("warehouse", 1, "DuckDB allows one writer: warehouse tasks queue here")
 
 
@@ -127,6 +129,7 @@ def airflow_environment(
     password: str,
     use_job_schedule: bool,
     parse_interval: int = 30,
+    database_url: str | None = None,
 ) -> dict[str, str]:
     warehouse = data_dir / "warehouse.duckdb"
     landing = data_dir / "landing"
@@ -154,10 +157,22 @@ def airflow_environment(
             "AIRFLOW_CONN_PARTNER_LANDING": json.dumps({"conn_type": "fs", "extra": {"path": str(landing)}}),
         }
     )
+    if database_url:
+        # A real database: the LocalExecutor runs PARALLELISM tasks at once on both lines.
+        env.update(
+            {
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
+                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+                "AIRFLOW__CORE__PARALLELISM": str(PARALLELISM),
+            }
+        )
+    elif version == 2:
+        env["AIRFLOW__CORE__EXECUTOR"] = "SequentialExecutor"  # the only executor 2.x allows on SQLite
+    else:
+        env.update({"AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(PARALLELISM)})
     if version == 2:
         env.update(
             {
-                "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",  # the only executor 2.x allows on SQLite
                 "AIRFLOW__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1",
                 "AIRFLOW__WEBSERVER__WEB_SERVER_PORT": str(port),
                 "AIRFLOW__WEBSERVER__BASE_URL": f"http://127.0.0.1:{port}",
@@ -171,8 +186,6 @@ def airflow_environment(
         passwords.write_text(json.dumps({"admin": password}))
         env.update(
             {
-                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__CORE__PARALLELISM": "4",
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(port),
                 "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
@@ -209,8 +222,12 @@ def start_airflow(
     extra_env: dict[str, str] | None = None,
     parse_interval: int = 30,
     on_start: Callable[[AirflowInstance], None] | None = None,
+    database_url: str | None = None,
 ) -> AirflowInstance:
     """Prepare ``home``, start Airflow's servers as process groups and wait until they are healthy.
+
+    ``database_url`` (SQLAlchemy, ``postgresql+psycopg2://…``) puts the metadata there instead of SQLite in
+    ``home`` and runs the LocalExecutor.
 
     ``on_start`` is called after each server starts (to record its process group before waiting)."""
     home = home.resolve()
@@ -219,7 +236,9 @@ def start_airflow(
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     dag_folder_view(version, (dags_folder or project_root() / "airflow_dags").resolve(), home / "dags")
-    env = airflow_environment(version, home, data_dir, port, password, use_job_schedule, parse_interval)
+    env = airflow_environment(
+        version, home, data_dir, port, password, use_job_schedule, parse_interval, database_url=database_url
+    )
     env.update(extra_env or {})
     instance = AirflowInstance(version, home, data_dir, port, "admin", password, env)
 

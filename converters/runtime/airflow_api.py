@@ -135,6 +135,10 @@ class AirflowClient:
             body["dag_run_id"] = run_id
         return self.request("POST", f"/dags/{quote(dag_id)}/dagRuns", json=body).json()
 
+    def set_pool_slots(self, pool: str, slots: int) -> None:
+        body = {"slots": slots} if self.version == 3 else {"name": pool, "slots": slots}
+        self.request("PATCH", f"/pools/{quote(pool)}", params={"update_mask": "slots"}, json=body)
+
     def clear(self, dag_id: str, run_id: str, task_ids: list[str]) -> list[dict]:
         """Clear task instances of a run (they run again, the run goes back to queued)."""
         body = {

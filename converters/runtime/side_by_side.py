@@ -1,13 +1,17 @@
 """`runtime up/down/status`: the real Airflow and the real Dagster side by side on loopback, for one project.
 
-`up` starts Airflow (its servers as the line needs them, SQLite metadata) with ``DAGSTER_URL`` set for
-airlift's proxy operators, then Dagster (webserver + daemon) loading the project's generated code location
-with ``AIRFLOW_URL`` and credentials, so airlift peers with that Airflow. Every server is a process group;
-pids, ports, credentials and log paths go to ``.runtime/side-by-side/state.json`` (git-ignored), written
-after each start so `down` can stop exactly what was started, even after a failed `up`. How each server was
-started (command, environment, folder) goes to ``.runtime/side-by-side/launch/`` (mode 600: the environment
-holds the servers' secrets), so `stop_server`/`start_server` can take one server down and bring it back as it
-was (the fault tests do); `down` removes it.
+`up` starts Airflow (its servers as the line needs them) with ``DAGSTER_URL`` set for airlift's proxy operators,
+then Dagster (webserver + daemon) loading the project's generated code location with ``AIRFLOW_URL`` and
+credentials, so airlift peers with that Airflow. Both keep their metadata in SQLite files (``--db sqlite``, the
+default; Airflow 2 then runs one task at a time) or in a PostgreSQL server `up` starts first under
+``.runtime/side-by-side/postgres/`` (``--db postgres``: one database each, Airflow on the LocalExecutor running
+tasks in parallel on both lines, Dagster's instance on dagster-postgres storage), as production estates run.
+
+Every server is a process group; pids, ports, credentials and log paths go to ``.runtime/side-by-side/state.json``
+(git-ignored), written after each start so `down` can stop exactly what was started, even after a failed `up`.
+How each server was started (command, environment, folder) goes to ``.runtime/side-by-side/launch/`` (mode 600:
+the environment holds the servers' secrets), so `stop_server`/`start_server` can take one server down and bring it
+back as it was (the fault tests do); `down` removes it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -33,6 +38,7 @@ from converters.runtime.airflow import (
 from converters.runtime.airflow_api import AirflowClient
 from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import venv_dir
+from converters.runtime.postgres import PostgresServer, start_postgres
 from converters.runtime.processes import (
     free_port,
     group_alive,
@@ -47,6 +53,8 @@ DEFS_PACKAGE = "dagster_defs"
 LOCATION = DEFS_PACKAGE
 DEFAULT_SENSOR_INTERVAL = 5  # seconds between airlift's polls of Airflow: short, so runs show up quickly
 PARSE_INTERVAL = 5  # seconds before Airflow parses an edited DAG file (or proxied state) again
+DATABASES = ("sqlite", "postgres")  # where Airflow's and Dagster's metadata live (`runtime up --db`)
+POSTGRES_USER = "postgres"
 
 
 class SideBySideError(RuntimeError):
@@ -83,10 +91,19 @@ class RuntimeState:
     sensor_interval: int
     started_at: str
     servers: list[Server] = field(default_factory=list)
+    database: str = "sqlite"  # "postgres": both sides' metadata in the PostgreSQL server recorded below
+    database_port: int = 0
+    database_password: str = ""
 
     @property
     def dags_folder(self) -> Path:
         return Path(self.project) / DAGS_FOLDER
+
+    def database_url(self, name: str, driver: str = "postgresql") -> str:
+        """The URL of database ``name`` ("airflow" or "dagster") on the runtime's PostgreSQL server."""
+        if self.database != "postgres":
+            raise SideBySideError(f"the runtime keeps its metadata in {self.database}, not in PostgreSQL")
+        return f"{driver}://{POSTGRES_USER}:{self.database_password}@127.0.0.1:{self.database_port}/{name}"
 
     def airflow(self) -> AirflowClient:
         return AirflowClient(self.airflow_url, self.airflow_version, self.username, self.password)
@@ -139,10 +156,14 @@ def up(
     *,
     sensor_interval: int = DEFAULT_SENSOR_INTERVAL,
     airflow_schedules: bool = False,
+    database: str = "sqlite",
     timeout: float = 300,
     on_event: Callable[[str], None] = lambda message: None,
 ) -> UpResult:
-    """Start Airflow and Dagster for ``project``; a second `up` while they run is a no-op."""
+    """Start Airflow and Dagster for ``project`` (with their PostgreSQL first when ``database`` is "postgres");
+    a second `up` while they run is a no-op."""
+    if database not in DATABASES:
+        raise SideBySideError(f"the database must be one of {', '.join(DATABASES)}, not {database!r}")
     project = project.resolve()
     with locked(runtime_dir(project).parent / ".side-by-side.lock"):
         existing = load_state(project)
@@ -151,12 +172,17 @@ def up(
             if alive and not any(alive.values()):
                 on_event("a previous runtime's processes are all gone (stale state): starting afresh")
                 state_file(project).unlink()
-                return _start(project, version, sensor_interval, airflow_schedules, timeout, on_event)
+                return _start(project, version, sensor_interval, airflow_schedules, database, timeout, on_event)
             if alive and all(alive.values()):
                 if existing.airflow_version != version:
                     raise SideBySideError(
                         f"Airflow {existing.airflow_version} is already running for this project; "
                         "`airflow-to-dagster runtime down` first to switch lines"
+                    )
+                if existing.database != database:
+                    raise SideBySideError(
+                        f"the runtime is already running on {existing.database} for this project; "
+                        "`airflow-to-dagster runtime down` first to switch databases"
                     )
                 return UpResult(existing, already_running=True)
             dead = ", ".join(name for name, ok in alive.items() if not ok) or "none recorded"
@@ -164,7 +190,7 @@ def up(
                 f"a previous runtime is only partly running (stopped: {dead}); "
                 "run `airflow-to-dagster runtime down` to clean it up, then `up` again"
             )
-        return _start(project, version, sensor_interval, airflow_schedules, timeout, on_event)
+        return _start(project, version, sensor_interval, airflow_schedules, database, timeout, on_event)
 
 
 def _start(
@@ -172,11 +198,12 @@ def _start(
     version: int,
     sensor_interval: int,
     airflow_schedules: bool,
+    database: str,
     timeout: float,
     on_event: Callable[[str], None],
 ) -> UpResult:
     base = runtime_dir(project)
-    for stale in ("airflow", "dagster", "data", "launch"):
+    for stale in ("airflow", "dagster", "data", "launch", "postgres"):
         shutil.rmtree(base / stale, ignore_errors=True)
     dags_folder = project / DAGS_FOLDER
     if not dags_folder.is_dir():
@@ -200,6 +227,7 @@ def _start(
         data_dir=str(base / "data"),
         sensor_interval=sensor_interval,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        database=database,
     )
 
     def record(instance: AirflowInstance) -> None:
@@ -211,8 +239,27 @@ def _start(
                 _remember_launch(project, "airflow", proc.name, list(proc.argv), instance.env, proc.cwd)
         _save(project, state)
 
+    def record_postgres(server: PostgresServer) -> None:
+        proc = server.process
+        state.database_port, state.database_password = server.port, server.password
+        state.servers.append(Server("postgres", proc.name, proc.pid, str(proc.log), start_time(proc.pid)))
+        _remember_launch(project, "postgres", proc.name, list(proc.argv), server.env, proc.cwd)
+        _save(project, state)
+
     try:
-        on_event(f"starting Airflow {version} (metadata and logs in {state.airflow_home})")
+        database_url = None
+        if database == "postgres":
+            on_event(f"starting PostgreSQL (databases airflow and dagster) in {base / 'postgres'}")
+            start_postgres(
+                base / "postgres",
+                user=POSTGRES_USER,
+                password=secrets.token_hex(16),
+                databases=("airflow", "dagster"),
+                on_start=record_postgres,
+            )
+            database_url = state.database_url("airflow", "postgresql+psycopg2")
+        where = "PostgreSQL" if database == "postgres" else state.airflow_home
+        on_event(f"starting Airflow {version} (metadata in {where}, logs in {state.airflow_home})")
         instance = start_airflow(
             version,
             Path(state.airflow_home),
@@ -223,11 +270,12 @@ def _start(
             parse_interval=PARSE_INTERVAL,
             timeout=timeout,
             on_start=record,
+            database_url=database_url,
         )
         on_event(f"Airflow {version} is healthy at {instance.url}; waiting for its DAGs to be parsed")
         wait_for_dags(instance, expected_dag_ids(dags_folder, version), timeout=timeout)
         on_event(f"starting Dagster (webserver + daemon) at {state.dagster_url}")
-        _start_dagster(project, state, instance, dagster_port)
+        _start_dagster(project, state, instance, dagster_port, timeout)
         state.dagster().wait_for_location(LOCATION, timeout=timeout)
         on_event("Dagster loaded the code location, peered with Airflow")
     except BaseException:
@@ -249,15 +297,18 @@ def expected_dag_ids(dags_folder: Path, version: int) -> set[str]:
     }
 
 
-def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int) -> None:
+def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int, timeout: float) -> None:
     home = Path(state.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     # Runs launched by a proxied Airflow task wait in Dagster's queue until the daemon next looks (every 5 s by
     # default); the task waits with them. Looking every second takes 0-5 s off each proxied task (make bench).
+    # On PostgreSQL, runs, events and schedules go to its `dagster` database (the URL, with its password, comes
+    # from the environment rather than this file).
+    storage = "storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_POSTGRES_URL\n"
     (home / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\n"
         "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
-        "  config:\n    dequeue_interval_seconds: 1\n"
+        "  config:\n    dequeue_interval_seconds: 1\n" + (storage if state.database == "postgres" else "")
     )
     workspace = home / "workspace.yaml"
     workspace.write_text(
@@ -269,15 +320,18 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
     )
     env = dagster_environment(project, state, airflow)
     venv = venv_dir("dagster") / "bin"
-    # Create the instance's storage once, before two processes race to migrate a fresh SQLite schema.
-    subprocess.run(
+    # Create the instance's storage once, before two processes race to migrate a fresh schema.
+    migrated = subprocess.run(
         [str(venv / "dagster"), "instance", "migrate"],
         env=env,
         cwd=project,
         capture_output=True,
-        check=True,
+        text=True,
+        check=False,
         timeout=300,
     )
+    if migrated.returncode != 0:
+        raise SideBySideError(f"`dagster instance migrate` failed:\n{migrated.stderr[-3000:]}")
     commands = {
         "webserver": [str(venv / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
         "daemon": [str(venv / "dagster-daemon"), "run", "-w", str(workspace)],
@@ -287,14 +341,14 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
         state.servers.append(Server("dagster", name, proc.pid, str(proc.log), start_time(proc.pid)))
         _remember_launch(project, "dagster", name, argv, env, str(project))
         _save(project, state)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout  # the webserver answers once it has loaded the code location
     client = state.dagster()
     while not client.healthy():
         for server in state.servers:
             if server.side == "dagster" and not server.alive():
                 raise SideBySideError(f"Dagster {server.name} exited during start-up:\n{tail(Path(server.log))}")
         if time.monotonic() > deadline:
-            raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after 120s")
+            raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after {timeout:.0f}s")
         time.sleep(1)
 
 
@@ -328,6 +382,9 @@ def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInst
             "DBT_TARGET_ROOT": str(Path(state.dagster_home) / "dbt-target"),
         }
     )
+    if state.database == "postgres":
+        # psycopg2 named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which the venv does not have.
+        env["DAGSTER_POSTGRES_URL"] = state.database_url("dagster", "postgresql+psycopg2")
     return env
 
 
@@ -346,9 +403,11 @@ def down(project: Path, on_event: Callable[[str], None] = lambda message: None) 
 
 def _stop_servers(state: RuntimeState, on_event: Callable[[str], None] = lambda message: None) -> list[str]:
     stopped = []
-    # Dagster first (it polls Airflow), then Airflow's servers in reverse start order.
-    order = [s for s in state.servers if s.side == "dagster"] + [
-        s for s in reversed(state.servers) if s.side == "airflow"
+    # Dagster first (it polls Airflow), then Airflow's servers in reverse start order, their database last.
+    order = [
+        *(s for s in state.servers if s.side == "dagster"),
+        *(s for s in reversed(state.servers) if s.side == "airflow"),
+        *(s for s in state.servers if s.side not in {"dagster", "airflow"}),
     ]
     for server in order:
         if server.alive():

@@ -1,8 +1,12 @@
-"""`make demo`'s story, as a user runs it: the CLI verb on each Airflow line, real servers throughout.
+"""`make demo DB=postgres`'s story, as a user runs it: the CLI verb on each Airflow line, real servers throughout,
+both sides' metadata in PostgreSQL and Airflow's LocalExecutor running tasks in parallel (the SQLite runtime is
+covered by the other integration tests that start it).
 
 The demo must complete every step (set up → scan → convert → runtime up → run in Airflow → observe → gates →
-proxy wave 1 → run proxied → parity → rollback and forward → report), leave no server running without
---keep-running, and produce a report that shows the proxied wave and the gates it passed.
+proxy wave 1 → run proxied → parity → run concurrently → rollback and forward → report), leave no server running without
+--keep-running, and produce a report that shows the proxied wave and the gates it passed. On PostgreSQL its steps
+also check concurrency: the gates run while airlift's sensor ticks, two proxied tasks of different DAGs run at the
+same time, and every Airflow run and proxied task is exactly one observation / Dagster run / materialization.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ STEPS = [
     "proxy wave 1",
     "run proxied",
     "parity",
+    "run concurrently",
     "rollback and forward",
     "report",
 ]
@@ -39,7 +44,7 @@ STEPS = [
 @pytest.mark.parametrize("version", LINES)  # in its line's xdist group: .runtime/demo/airflow<N>/ is per line
 def test_the_demo_tells_the_whole_story(version, tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "converters", "demo", "--airflow", str(version), "--json"],
+        [sys.executable, "-m", "converters", "demo", "--airflow", str(version), "--db", "postgres", "--json"],
         capture_output=True,
         text=True,
         timeout=1800,
@@ -53,6 +58,13 @@ def test_the_demo_tells_the_whole_story(version, tmp_path):
         result = json.loads(done.stdout)
         assert [s["name"] for s in result["steps"]] == STEPS
         assert all(s["ok"] for s in result["steps"]), [s for s in result["steps"] if not s["ok"]]
+        assert result["database"] == "postgres"
+        detail = {s["name"]: s["detail"] for s in result["steps"]}
+        assert "metadata in PostgreSQL" in detail["runtime up"]
+        assert "each exactly once" in detail["observe"]
+        assert "sensor ticked" in detail["gates"]
+        assert "materializing each of its assets once" in detail["run proxied"]
+        assert "their Dagster runs overlapped" in detail["run concurrently"], detail["run concurrently"]
         assert "orders_daily" in result["proxied"]
         assert side_by_side.load_state(project) is None, "without --keep-running the runtime is stopped"
 

@@ -9,7 +9,6 @@ Debian's ``postgres`` user (created by the package) and lives under ``/tmp``, wh
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from converters.runtime.envs import venv_dir
+from converters.runtime.postgres import start_postgres, stop_postgres
 
 
 def free_port() -> int:
@@ -62,12 +62,6 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def postgres_bin() -> Path | None:
-    """The newest PostgreSQL server binaries Debian's ``postgresql`` package installed (``make postgres``)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return Path(found[-1]).parent if found else None
-
-
 @dataclass
 class Postgres:
     host: str
@@ -83,39 +77,15 @@ class Postgres:
 
 @contextmanager
 def postgres_server() -> Iterator[Postgres]:
-    binaries = postgres_bin()
-    if binaries is None:
-        raise RuntimeError("PostgreSQL's server is not installed: `make postgres` installs Debian's postgresql")
-    as_root = os.geteuid() == 0
-    base = Path(tempfile.mkdtemp(prefix="a2d-pg-", dir="/tmp" if as_root else None))
-    data, password_file = base / "data", base / "password"
-    password_file.write_text("hook-secret\n")
-    prefix: list[str] = []
-    if as_root:
-        import pwd
-
-        user = pwd.getpwnam("postgres")
-        base.chmod(0o755)
-        for path in (base, password_file):
-            os.chown(path, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [*prefix, str(binaries / "initdb"), "-D", str(data), "-U", "airflow", "-A", "scram-sha-256",
-         f"--pwfile={password_file}", "--no-sync", "-E", "UTF8"],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    port = free_port()
-    process = subprocess.Popen(
-        [*prefix, str(binaries / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(base),
-         "-c", "fsync=off", "-c", "full_page_writes=off"],
-        stdout=subprocess.DEVNULL, stderr=(base / "server.log").open("wb") if not as_root else subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
+    """The runtime's PostgreSQL server (converters/runtime/postgres.py) in a folder of its own under /tmp (as root,
+    Debian's ``postgres`` user must reach it)."""
+    base = Path(tempfile.mkdtemp(prefix="a2d-pg-", dir="/tmp"))
+    base.chmod(0o755)
+    server = start_postgres(base, user="airflow", password="hook-secret")
     try:
-        wait_for_port(port, process, "postgres")
-        yield Postgres("127.0.0.1", port, "airflow", "hook-secret", "postgres")
+        yield Postgres(server.host, server.port, server.user, server.password, "postgres")
     finally:
-        stop(process)
+        stop_postgres(server)
         shutil.rmtree(base, ignore_errors=True)
 
 
