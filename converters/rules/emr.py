@@ -60,9 +60,12 @@ class EmrServerlessStartJob(Rule):
             "airflow/disposition": "JUDG",
             "airflow/reason": "the same job run starts through Pipes and the step waits for it",
             "airflow/notes": ["Pipes adds Dagster's environment to sparkSubmitParameters and tags the job run"],
+            "dagster-airlift/task-mapping": [{"dag_id": "spark", "task_id": "aggregate"}],
         },
     )
     def aggregate(context: dg.AssetExecutionContext):
+        from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient
+
         airflow = task_context(context, DAG, "aggregate")
         emr = AwsBaseHook(aws_conn_id="aws_default", client_type="emr-serverless").get_conn()
         logs = AwsBaseHook(aws_conn_id="aws_default", client_type="logs").get_conn()

@@ -39,6 +39,7 @@ class Fallback(Rule):
             "airflow/disposition": "NONE",
             "airflow/reason": "no rule for acme.operators.ReportOperator: it stays in Airflow",
             "airflow/unconsumed": ["report"],
+            "dagster-airlift/task-mapping": [{"dag_id": "acme", "task_id": "report"}],
         },
     )
     ```

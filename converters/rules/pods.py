@@ -89,9 +89,10 @@ class KubernetesPod(Rule):
             "airflow/rule": "pods.kubernetes",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same image and command run through Pipes",
+            "dagster-airlift/task-mapping": [{"dag_id": "pods", "task_id": "score"}],
         },
     )
-    def score(context: dg.AssetExecutionContext, pipes_k8s: PipesK8sClient):
+    def score(context: dg.AssetExecutionContext, pipes_k8s: PipesClient):
         airflow = task_context(context, DAG, "score")
         pipes_k8s.run(
             context=context,
@@ -214,9 +215,10 @@ class Ecs(Rule):
             "airflow/rule": "pods.ecs",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same task definition runs through Pipes",
+            "dagster-airlift/task-mapping": [{"dag_id": "ecs", "task_id": "crunch"}],
         },
     )
-    def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesECSClient):
+    def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesClient):
         airflow = task_context(context, DAG, "crunch")
         pipes_ecs.run(
             context=context,
@@ -289,9 +291,10 @@ class Docker(Rule):
             "airflow/rule": "pods.docker",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same image and command run through Pipes",
+            "dagster-airlift/task-mapping": [{"dag_id": "docker", "task_id": "convert"}],
         },
     )
-    def convert(context: dg.AssetExecutionContext, pipes_docker: PipesDockerClient):
+    def convert(context: dg.AssetExecutionContext, pipes_docker: PipesClient):
         airflow = task_context(context, DAG, "convert")
         pipes_docker.run(context=context, image="acme/convert:2", command=render("convert --day {{ ds }}", airflow, DAG))
     ```

@@ -459,14 +459,33 @@ def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: st
     ``level="task"``: each task's assets are observed when that task succeeds in Airflow and run here when the
     task is proxied. ``level="dag"``: all of them map to the DAG (mapped tasks and dbt groups have no stable
     task ids to map to; the DAG is proxied as a whole). ``None``: decommissioned, no mapping any more.
+
+    The generator writes the mapping into each asset's metadata: such an asset is kept as it is (rebuilding every
+    asset to add it cost each load of a large location seconds); the others (a dbt group's assets, an asset
+    edited by hand) get it from airlift.
     """
-    everything = [asset for assets in tasks.values() for asset in assets]
+    if level not in ("task", "dag"):
+        return [asset for assets in tasks.values() for asset in assets]
+    mapped: list[Any] = []
     with _airlift_is_beta():
-        if level == "task":
-            return list(assets_with_task_mappings(dag_id=dag_id, task_mappings={k: list(v) for k, v in tasks.items()}))
-        if level == "dag":
-            return list(assets_with_dag_mappings({dag_id: everything}))
-    return everything
+        for task_id, assets in tasks.items():
+            if level == "task":
+                wanted = {TASK_MAPPING_METADATA_KEY: [{"dag_id": dag_id, "task_id": task_id}]}
+            else:
+                wanted = {DAG_MAPPING_METADATA_KEY: [{"dag_id": dag_id}]}
+            for asset in assets:
+                if _carries(asset, wanted):
+                    mapped.append(asset)
+                elif level == "task":
+                    mapped += assets_with_task_mappings(dag_id=dag_id, task_mappings={task_id: [asset]})
+                else:
+                    mapped += assets_with_dag_mappings({dag_id: [asset]})
+    return mapped
+
+
+def _carries(asset: Any, metadata: Mapping[str, Any]) -> bool:
+    """Whether every spec of ``asset`` (an AssetSpec or AssetsDefinition) already has ``metadata``."""
+    return all(spec.metadata.get(key) == value for spec in _specs(asset) for key, value in metadata.items())
 
 
 @contextlib.contextmanager
@@ -567,7 +586,16 @@ def _known_to(instance: AirflowInstance, defs: dg.Definitions) -> dg.Definitions
                 del metadata[key]
         return spec if metadata == dict(spec.metadata) else spec.replace_attributes(metadata=metadata)
 
+    specs = (spec for asset in defs.assets or [] for spec in _specs(asset))
+    if all(keep_known(spec) is spec for spec in specs):
+        return defs  # every mapping is known: mapping the specs would rebuild every asset for nothing
     return defs.map_asset_specs(func=keep_known)
+
+
+def _specs(asset: Any) -> list[dg.AssetSpec]:
+    if isinstance(asset, dg.AssetSpec):
+        return [asset]
+    return list(asset.specs) if isinstance(asset, dg.AssetsDefinition) else []
 
 
 def airflow_dag_run(dag_id: str, run_id: str) -> dict[str, Any] | None:
