@@ -35,10 +35,6 @@ LAZY_CLIENTS = {
 }
 # Integration libraries a rule's body uses are imported in that body, when the asset runs, not at load.
 LAZY_LIBRARIES = ("dagster_k8s", "dagster_docker", "dagster_aws")
-# dagster-airlift's metadata keys (dagster_airlift.constants) mapping an asset to the Airflow task or DAG it came from:
-# written in each asset's metadata, so loading the location does not rebuild every asset to add them.
-TASK_MAPPING_KEY = "dagster-airlift/task-mapping"
-DAG_MAPPING_KEY = "dagster-airlift/dag-mapping"
 DBT_UNAVAILABLE = (
     "Stays observed: the dbt manifest could not be built when this code location loaded "
     "(run `dbt parse` for the project with its profile's environment)"
@@ -403,11 +399,6 @@ def metadata(planned: PlannedDag, task: PlannedTask) -> str:
         items["airflow/notes"] = list(task.translation.notes)
     if task.unconsumed:
         items["airflow/unconsumed"] = list(task.unconsumed)
-    # airlift's mapping (the same as `mapped_to_airflow` adds at load); decommissioned, the asset keeps none.
-    if not planned.decommissioned and planned.proxy_level == "task":
-        items[TASK_MAPPING_KEY] = [{"dag_id": planned.dag.dag_id, "task_id": t.task_id}]
-    elif not planned.decommissioned and planned.proxy_level == "dag":
-        items[DAG_MAPPING_KEY] = [{"dag_id": planned.dag.dag_id}]
     return "{" + ", ".join(f"{q(k)}: {q(v)}" for k, v in items.items()) + "}"
 
 

@@ -60,7 +60,6 @@ class AirbyteTriggerSync(Rule):
             "airflow/notes": [
                 "speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "ingest", "task_id": "sync_crm"}],
         },
     )
     def sync_crm(context: dg.AssetExecutionContext):
@@ -145,7 +144,6 @@ class AirbyteJobSensor(Rule):
             "airflow/notes": [
                 "speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "ingest", "task_id": "sync_crm"}],
         },
     )
     def sync_crm(context: dg.AssetExecutionContext):
@@ -179,7 +177,6 @@ class AirbyteJobSensor(Rule):
                 "speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do",
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)",
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "ingest", "task_id": "wait_crm"}],
         },
     )
     def wait_crm(context: dg.AssetExecutionContext, sync_crm_value):

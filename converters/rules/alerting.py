@@ -45,7 +45,6 @@ class Email(Rule):
             "airflow/notes": [
                 "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "notify", "task_id": "mail"}],
         },
     )
     def mail(context: dg.AssetExecutionContext, smtp_smtp_default: SmtpConnection):
@@ -125,7 +124,6 @@ class SlackWebhook(Rule):
             "airflow/notes": [
                 "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "chat", "task_id": "post"}],
         },
     )
     def post(context: dg.AssetExecutionContext, slack_team_hook: SlackWebhookConnection):

@@ -125,7 +125,6 @@ class S3List(_AwsRule, Rule):
             "airflow/rule": "aws.s3_list",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same listing through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "landing", "task_id": "list_drops"}],
         },
     )
     def list_drops(context: dg.AssetExecutionContext):
@@ -193,7 +192,6 @@ class S3CopyObject(_AwsRule, Rule):
             "airflow/rule": "aws.s3_copy_object",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same copy through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "landing", "task_id": "archive"}],
         },
     )
     def archive(context: dg.AssetExecutionContext):
@@ -255,7 +253,6 @@ class S3DeleteObjects(_AwsRule, Rule):
             "airflow/rule": "aws.s3_delete_objects",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same deletion through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "landing", "task_id": "clean_drops"}],
         },
     )
     def clean_drops(context: dg.AssetExecutionContext):
@@ -317,7 +314,6 @@ class S3CreateBucket(_AwsRule, Rule):
             "airflow/rule": "aws.s3_create_bucket",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same bucket is created through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "setup", "task_id": "bucket"}],
         },
     )
     def bucket(context: dg.AssetExecutionContext):
@@ -375,7 +371,6 @@ class S3DeleteBucket(_AwsRule, Rule):
             "airflow/rule": "aws.s3_delete_bucket",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same bucket is deleted through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "teardown", "task_id": "drop_bucket"}],
         },
     )
     def drop_bucket(context: dg.AssetExecutionContext):
@@ -441,7 +436,6 @@ class SqsPublish(_AwsRule, Rule):
             "airflow/rule": "aws.sqs_publish",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same message is sent through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "events", "task_id": "announce"}],
         },
     )
     def announce(context: dg.AssetExecutionContext):
@@ -515,7 +509,6 @@ class SnsPublish(_AwsRule, Rule):
             "airflow/rule": "aws.sns_publish",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same message is published through the AWS connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "events", "task_id": "notify"}],
         },
     )
     def notify(context: dg.AssetExecutionContext):
@@ -594,7 +587,6 @@ class SqsSensorRule(_AwsRule, Rule):
             "airflow/notes": [
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "events", "task_id": "wait_for_orders"}],
         },
     )
     def wait_for_orders(context: dg.AssetExecutionContext):

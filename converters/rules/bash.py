@@ -40,7 +40,6 @@ class Bash(Rule):
             "airflow/rule": "bash.command",
             "airflow/disposition": "MECH",
             "airflow/reason": "the command runs with bash as the asset body",
-            "dagster-airlift/task-mapping": [{"dag_id": "exports", "task_id": "export"}],
         },
     )
     def export(context: dg.AssetExecutionContext):

@@ -111,7 +111,6 @@ class GcsToBigQuery(Rule):
             "airflow/rule": "bigquery.gcs_load",
             "airflow/disposition": "JUDG",
             "airflow/reason": "runs the same BigQuery load job configuration; not exercised against BigQuery here",
-            "dagster-airlift/task-mapping": [{"dag_id": "loads", "task_id": "load_orders"}],
         },
     )
     def load_orders(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -239,7 +238,6 @@ class BigQueryJob(Rule):
             "airflow/rule": "bigquery.job",
             "airflow/disposition": "JUDG",
             "airflow/reason": "runs the same BigQuery job configuration; not exercised against BigQuery here",
-            "dagster-airlift/task-mapping": [{"dag_id": "marts", "task_id": "daily_totals"}],
         },
     )
     def daily_totals(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):

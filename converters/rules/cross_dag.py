@@ -119,7 +119,6 @@ class SubDag(Rule):
             "airflow/disposition": "NONE",
             "airflow/reason": "a SubDag: flatten it with `verify --dagbag --adopt-dagbag` to convert its tasks",
             "airflow/unconsumed": ["subdag"],
-            "dagster-airlift/task-mapping": [{"dag_id": "parent", "task_id": "section"}],
         },
     )
     ```

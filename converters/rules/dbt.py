@@ -112,7 +112,6 @@ class Cosmos(Rule):
                         "airflow/rule": "dbt.cosmos",
                         "airflow/disposition": "MECH",
                         "airflow/reason": "the dbt project runs with dbt build through dagster-dbt",
-                        "dagster-airlift/dag-mapping": [{"dag_id": "shop"}],
                     },
                 )
             ],

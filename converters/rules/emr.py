@@ -60,7 +60,6 @@ class EmrServerlessStartJob(Rule):
             "airflow/disposition": "JUDG",
             "airflow/reason": "the same job run starts through Pipes and the step waits for it",
             "airflow/notes": ["Pipes adds Dagster's environment to sparkSubmitParameters and tags the job run"],
-            "dagster-airlift/task-mapping": [{"dag_id": "spark", "task_id": "aggregate"}],
         },
     )
     def aggregate(context: dg.AssetExecutionContext):

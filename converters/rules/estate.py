@@ -102,7 +102,6 @@ class EstateOperator(Rule):
             "airflow/rule": "estate_operator",
             "airflow/disposition": "JUDG",
             "airflow/reason": "the estate operator CountRowsOperator runs as the asset body on a Dagster-side BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
-            "dagster-airlift/task-mapping": [{"dag_id": "acme", "task_id": "count"}],
         },
     )
     def count(context: dg.AssetExecutionContext):

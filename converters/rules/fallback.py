@@ -39,7 +39,6 @@ class Fallback(Rule):
             "airflow/disposition": "NONE",
             "airflow/reason": "no rule for acme.operators.ReportOperator: it stays in Airflow",
             "airflow/unconsumed": ["report"],
-            "dagster-airlift/task-mapping": [{"dag_id": "acme", "task_id": "report"}],
         },
     )
     ```

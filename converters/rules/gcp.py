@@ -174,7 +174,6 @@ class GcsToGcs(Rule):
             "airflow/rule": "gcp.gcs_to_gcs",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same objects are copied through the Cloud Storage client",
-            "dagster-airlift/task-mapping": [{"dag_id": "publish", "task_id": "publish_exports"}],
         },
     )
     def publish_exports(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -240,7 +239,6 @@ class GcsDeleteObjects(Rule):
             "airflow/rule": "gcp.gcs_delete_objects",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same objects are deleted through the Cloud Storage client",
-            "dagster-airlift/task-mapping": [{"dag_id": "cleanup", "task_id": "drop_staging"}],
         },
     )
     def drop_staging(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -327,7 +325,6 @@ class GkeCluster(Rule):
             "airflow/rule": "gcp.gke_cluster",
             "airflow/disposition": "JUDG",
             "airflow/reason": "creates the cluster with the same request through ClusterManagerClient; not exercised against GKE here",
-            "dagster-airlift/task-mapping": [{"dag_id": "batch", "task_id": "create_cluster"}],
         },
     )
     def create_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -354,7 +351,6 @@ class GkeCluster(Rule):
             "airflow/rule": "gcp.gke_cluster",
             "airflow/disposition": "JUDG",
             "airflow/reason": "deletes the cluster with the same request through ClusterManagerClient; not exercised against GKE here",
-            "dagster-airlift/task-mapping": [{"dag_id": "batch", "task_id": "delete_cluster"}],
         },
     )
     def delete_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -444,7 +440,6 @@ class StorageTransferGcsToGcs(Rule):
             "airflow/rule": "gcp.storage_transfer",
             "airflow/disposition": "JUDG",
             "airflow/reason": "creates the same Storage Transfer job and waits for it; not exercised against the service here",
-            "dagster-airlift/task-mapping": [{"dag_id": "mirror", "task_id": "mirror_bucket"}],
         },
     )
     def mirror_bucket(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -546,7 +541,6 @@ class Dataproc(Rule):
             "airflow/rule": "gcp.dataproc",
             "airflow/disposition": "JUDG",
             "airflow/reason": "submits the same job through Dataproc's JobControllerClient and waits; not exercised against Dataproc here",
-            "dagster-airlift/task-mapping": [{"dag_id": "etl", "task_id": "aggregate"}],
         },
     )
     def aggregate(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):

@@ -39,7 +39,6 @@ class Http(Rule):
             "airflow/rule": "http.request",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same request is sent through the connection",
-            "dagster-airlift/task-mapping": [{"dag_id": "api", "task_id": "refresh"}],
         },
     )
     def refresh(context: dg.AssetExecutionContext, http_crm: HttpConnection):

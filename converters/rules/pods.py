@@ -89,7 +89,6 @@ class KubernetesPod(Rule):
             "airflow/rule": "pods.kubernetes",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same image and command run through Pipes",
-            "dagster-airlift/task-mapping": [{"dag_id": "pods", "task_id": "score"}],
         },
     )
     def score(context: dg.AssetExecutionContext, pipes_k8s: PipesClient):
@@ -215,7 +214,6 @@ class Ecs(Rule):
             "airflow/rule": "pods.ecs",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same task definition runs through Pipes",
-            "dagster-airlift/task-mapping": [{"dag_id": "ecs", "task_id": "crunch"}],
         },
     )
     def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesClient):
@@ -291,7 +289,6 @@ class Docker(Rule):
             "airflow/rule": "pods.docker",
             "airflow/disposition": "MECH",
             "airflow/reason": "the same image and command run through Pipes",
-            "dagster-airlift/task-mapping": [{"dag_id": "docker", "task_id": "convert"}],
         },
     )
     def convert(context: dg.AssetExecutionContext, pipes_docker: PipesClient):

@@ -140,7 +140,6 @@ class PythonCallable(Rule):
             "airflow/rule": "python.callable",
             "airflow/disposition": "MECH",
             "airflow/reason": "the callable runs as the asset body",
-            "dagster-airlift/task-mapping": [{"dag_id": "shop", "task_id": "extract"}],
         },
     )
     def extract(context: dg.AssetExecutionContext):
@@ -201,7 +200,6 @@ class PythonIsolated(Rule):
             "airflow/disposition": "JUDG",
             "airflow/reason": "runs in the code location's environment, not a separate virtualenv",
             "airflow/unconsumed": ["requirements"],
-            "dagster-airlift/task-mapping": [{"dag_id": "reports", "task_id": "render"}],
         },
     )
     def render_asset(context: dg.AssetExecutionContext):
@@ -262,7 +260,6 @@ class Branch(Rule):
             "airflow/rule": "python.branch",
             "airflow/disposition": "REDESIGN",
             "airflow/reason": "the branch's choice is the asset value; unchosen downstream assets yield no output",
-            "dagster-airlift/task-mapping": [{"dag_id": "checks", "task_id": "choose"}],
         },
     )
     def choose(context: dg.AssetExecutionContext):
@@ -329,7 +326,6 @@ class ShortCircuit(Rule):
             "airflow/rule": "python.short_circuit",
             "airflow/disposition": "REDESIGN",
             "airflow/reason": "a falsy value stops the direct downstream assets (they yield no output)",
-            "dagster-airlift/task-mapping": [{"dag_id": "gate", "task_id": "weekday"}],
         },
     )
     def weekday(context: dg.AssetExecutionContext):

@@ -65,7 +65,6 @@ class Ssh(Rule):
             "airflow/rule": "remote.ssh",
             "airflow/disposition": "JUDG",
             "airflow/reason": "runs over ssh from the Dagster host; it needs a key for that host",
-            "dagster-airlift/task-mapping": [{"dag_id": "remote", "task_id": "rotate"}],
         },
     )
     def rotate(context: dg.AssetExecutionContext, ssh_batch_host: SshConnection):

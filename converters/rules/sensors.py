@@ -61,7 +61,6 @@ class PythonSensorRule(Rule):
             "airflow/notes": [
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "waits", "task_id": "wait"}],
         },
     )
     def wait(context: dg.AssetExecutionContext):
@@ -124,7 +123,6 @@ class FileSensorRule(Rule):
             "airflow/notes": [
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "files", "task_id": "wait_for_file"}],
         },
     )
     def wait_for_file(context: dg.AssetExecutionContext, fs_landing: AirflowConnection):
@@ -247,7 +245,6 @@ class HttpSensorRule(Rule):
             "airflow/notes": [
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "ready", "task_id": "api_ready"}],
         },
     )
     def api_ready(context: dg.AssetExecutionContext, http_crm: HttpConnection):
@@ -332,7 +329,6 @@ class S3KeySensorRule(Rule):
                 "AWS credentials come from the Dagster host (aws_conn_id is not read)",
                 "the sensor polls inside a running step (reschedule mode and slot release are not reproduced)",
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "drops", "task_id": "wait_for_drop"}],
         },
     )
     def wait_for_drop(context: dg.AssetExecutionContext):

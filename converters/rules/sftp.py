@@ -60,7 +60,6 @@ class Sftp(Rule):
             "airflow/disposition": "JUDG",
             "airflow/reason": "the transfer runs from the Dagster host: its local files are there",
             "airflow/notes": ["local_filepath is on the Dagster host: the steps writing or reading it must run there too"],
-            "dagster-airlift/task-mapping": [{"dag_id": "partner", "task_id": "upload"}],
         },
     )
     def upload(context: dg.AssetExecutionContext):

@@ -63,7 +63,6 @@ class SlackApiPost(Rule):
             "airflow/notes": [
                 "a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset"
             ],
-            "dagster-airlift/task-mapping": [{"dag_id": "chat", "task_id": "post"}],
         },
     )
     def post(context: dg.AssetExecutionContext):
@@ -158,7 +157,6 @@ class SlackApiFile(Rule):
             "airflow/disposition": "JUDG",
             "airflow/reason": "the file is read on the Dagster host and uploaded with files.upload",
             "airflow/notes": ["uploads with files.upload in one call (method_version is not reproduced)"],
-            "dagster-airlift/task-mapping": [{"dag_id": "chat", "task_id": "share_report"}],
         },
     )
     def share_report(context: dg.AssetExecutionContext):

@@ -74,7 +74,6 @@ class Sql(Rule):
             "airflow/rule": "sql.execute",
             "airflow/disposition": "MECH",
             "airflow/reason": "the statements run through the connection's driver",
-            "dagster-airlift/task-mapping": [{"dag_id": "marts", "task_id": "daily_totals"}],
         },
     )
     def daily_totals(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):

@@ -153,7 +153,6 @@ class SqlCheck(_SqlCheckRule, Rule):
             "airflow/rule": "sql_checks.check",
             "airflow/disposition": "MECH",
             "airflow/reason": "the check's SQL runs in a blocking asset check",
-            "dagster-airlift/task-mapping": [{"dag_id": "quality", "task_id": "orders_landed"}],
         },
     )
     def orders_landed(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):
@@ -218,7 +217,6 @@ class SqlValueCheck(_SqlCheckRule, Rule):
             "airflow/rule": "sql_checks.value",
             "airflow/disposition": "MECH",
             "airflow/reason": "the value check runs in a blocking asset check",
-            "dagster-airlift/task-mapping": [{"dag_id": "quality", "task_id": "row_count"}],
         },
     )
     def row_count(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):
@@ -290,7 +288,6 @@ class SqlColumnCheck(_SqlCheckRule, Rule):
             "airflow/rule": "sql_checks.column",
             "airflow/disposition": "MECH",
             "airflow/reason": "the column checks run in a blocking asset check",
-            "dagster-airlift/task-mapping": [{"dag_id": "quality", "task_id": "order_columns"}],
         },
     )
     def order_columns(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):
@@ -363,7 +360,6 @@ class SqlTableCheck(_SqlCheckRule, Rule):
             "airflow/rule": "sql_checks.table",
             "airflow/disposition": "MECH",
             "airflow/reason": "the table checks run in a blocking asset check",
-            "dagster-airlift/task-mapping": [{"dag_id": "quality", "task_id": "order_table"}],
         },
     )
     def order_table(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):
@@ -436,7 +432,6 @@ class BranchSql(_SqlCheckRule, Rule):
             "airflow/rule": "sql_checks.branch",
             "airflow/disposition": "REDESIGN",
             "airflow/reason": "the SQL's answer chooses the branch; unchosen downstream assets yield no output",
-            "dagster-airlift/task-mapping": [{"dag_id": "route", "task_id": "has_orders"}],
         },
     )
     def has_orders(context: dg.AssetExecutionContext, sql_warehouse: SqlConnection):

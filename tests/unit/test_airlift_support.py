@@ -77,22 +77,6 @@ def test_mapping_levels():
     assert not any(TASK_MAPPING_METADATA_KEY in m or DAG_MAPPING_METADATA_KEY in m for m in retired.values())
 
 
-def test_an_asset_generated_with_its_mapping_is_not_rebuilt():
-    """The generator writes airlift's mapping into each asset's metadata: loading keeps those assets as they are
-    (rebuilding 18,000 assets to add it cost a large location's every load seconds); another mapping is replaced."""
-
-    @dg.asset(key=["d", "mapped"], metadata={TASK_MAPPING_METADATA_KEY: [{"dag_id": "d", "task_id": "task_a"}]})
-    def mapped(): ...
-
-    spec = dg.AssetSpec(["d", "spec"], metadata={DAG_MAPPING_METADATA_KEY: [{"dag_id": "d"}]})
-    by_task = airlift.mapped_to_airflow("d", {"task_a": [mapped], "task_b": [spec]}, level="task")
-    assert by_task[0] is mapped
-    assert specs(by_task)["d/spec"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "d", "task_id": "task_b"}]
-    by_dag = airlift.mapped_to_airflow("d", {"task_a": [mapped], "task_b": [spec]}, level="dag")
-    assert by_dag[1] is spec
-    assert specs(by_dag)["d/mapped"][DAG_MAPPING_METADATA_KEY] == [{"dag_id": "d"}]
-
-
 class FakeInstance:
     """The two reads `_known_to` makes, for an Airflow that has DAG d with task_a only."""
 

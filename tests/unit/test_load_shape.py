@@ -1,13 +1,10 @@
-"""What loading a generated location costs: no integration library imported at load, airlift's mapping written
-by the generator (no asset rebuilt to add it). docs/benchmarks.md has the figures."""
+"""What loading a generated location costs: no integration library imported at load. docs/benchmarks.md has the
+figures."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-
-from dagster_airlift.constants import DAG_MAPPING_METADATA_KEY, TASK_MAPPING_METADATA_KEY
 
 from converters.codegen import generate, render
 from converters.inventory import ir
@@ -34,23 +31,6 @@ with DAG("pipes", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=Fa
     )
     bash = BashOperator(task_id="bash", bash_command="echo {{ ds }}")
     pod >> docker >> ecs >> emr >> bash
-"""
-
-MAPPED = """
-from datetime import datetime
-
-from airflow import DAG
-from airflow.operators.bash import BashOperator
-from airflow.operators.python import PythonOperator
-
-
-def double(x):
-    return 2 * x
-
-
-with DAG("mapped", schedule=None, start_date=datetime(2024, 1, 1)):
-    first = BashOperator(task_id="first", bash_command="echo 1")
-    first >> PythonOperator.partial(task_id="each", python_callable=double).expand(op_args=[[1], [2]])
 """
 
 
@@ -95,34 +75,3 @@ def test_a_body_imports_its_integration_library_itself(tmp_path):
     emr = module[module.index("def emr(") :]
     assert "    from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient\n" in emr
     assert all(render.imported_at_load(line) for line in ("import dagster as dg", "from ..support import hooks"))
-
-
-def _mappings(tmp_path, name: str, source: str) -> dict[str, dict]:
-    script = (
-        f"from {name}_defs.dags import {name} as module\n"
-        "import json\n"
-        "print(json.dumps({s.key.to_user_string(): dict(s.metadata) for a in module.defs.assets "
-        "for s in (a.specs if hasattr(a, 'specs') else [a])}, default=str))\n"
-        "assert all(a is b for a, b in zip(module.defs.assets, [*module.ASSETS, *module.SPECS]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
-
-
-def test_airlift_mapping_is_written_by_the_generator_and_no_asset_is_rebuilt(tmp_path):
-    _package(tmp_path, "pipes", PIPES)
-    assert render.TASK_MAPPING_KEY == TASK_MAPPING_METADATA_KEY and render.DAG_MAPPING_KEY == DAG_MAPPING_METADATA_KEY
-    metadata = _mappings(tmp_path, "pipes", PIPES)
-    assert metadata["pipes/pod"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "pipes", "task_id": "pod"}]
-    assert metadata["pipes/bash"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "pipes", "task_id": "bash"}]
-
-
-def test_a_dag_level_mapping_is_written_too(tmp_path):
-    plan, _ = _package(tmp_path, "mapped", MAPPED)
-    assert plan.dags[0].proxy_level == "dag"
-    metadata = _mappings(tmp_path, "mapped", MAPPED)
-    assert metadata and all(m[DAG_MAPPING_METADATA_KEY] == [{"dag_id": "mapped"}] for m in metadata.values())
-    assert not any(TASK_MAPPING_METADATA_KEY in m for m in metadata.values())

@@ -459,33 +459,14 @@ def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: st
     ``level="task"``: each task's assets are observed when that task succeeds in Airflow and run here when the
     task is proxied. ``level="dag"``: all of them map to the DAG (mapped tasks and dbt groups have no stable
     task ids to map to; the DAG is proxied as a whole). ``None``: decommissioned, no mapping any more.
-
-    The generator writes the mapping into each asset's metadata: such an asset is kept as it is (rebuilding every
-    asset to add it cost each load of a large location seconds); the others (a dbt group's assets, an asset
-    edited by hand) get it from airlift.
     """
-    if level not in ("task", "dag"):
-        return [asset for assets in tasks.values() for asset in assets]
-    mapped: list[Any] = []
+    everything = [asset for assets in tasks.values() for asset in assets]
     with _airlift_is_beta():
-        for task_id, assets in tasks.items():
-            if level == "task":
-                wanted = {TASK_MAPPING_METADATA_KEY: [{"dag_id": dag_id, "task_id": task_id}]}
-            else:
-                wanted = {DAG_MAPPING_METADATA_KEY: [{"dag_id": dag_id}]}
-            for asset in assets:
-                if _carries(asset, wanted):
-                    mapped.append(asset)
-                elif level == "task":
-                    mapped += assets_with_task_mappings(dag_id=dag_id, task_mappings={task_id: [asset]})
-                else:
-                    mapped += assets_with_dag_mappings({dag_id: [asset]})
-    return mapped
-
-
-def _carries(asset: Any, metadata: Mapping[str, Any]) -> bool:
-    """Whether every spec of ``asset`` (an AssetSpec or AssetsDefinition) already has ``metadata``."""
-    return all(spec.metadata.get(key) == value for spec in _specs(asset) for key, value in metadata.items())
+        if level == "task":
+            return list(assets_with_task_mappings(dag_id=dag_id, task_mappings={k: list(v) for k, v in tasks.items()}))
+        if level == "dag":
+            return list(assets_with_dag_mappings({dag_id: everything}))
+    return everything
 
 
 @contextlib.contextmanager
