@@ -26,6 +26,15 @@ SUPPORT_RESOURCES = {
     "SlackWebhookConnection",
     "GcpConnection",
 }
+# Pipes clients are built when a run first uses them (``on_first_use`` in support/resources.py), by these factories:
+# importing dagster_k8s (the whole Kubernetes client) cost every load of the code location seconds.
+LAZY_CLIENTS = {
+    "PipesK8sClient": "pipes_k8s_client",
+    "PipesDockerClient": "pipes_docker_client",
+    "PipesECSClient": "pipes_ecs_client",
+}
+# Integration libraries a rule's body uses are imported in that body, when the asset runs, not at load.
+LAZY_LIBRARIES = ("dagster_k8s", "dagster_docker", "dagster_aws")
 DBT_UNAVAILABLE = (
     "Stays observed: the dbt manifest could not be built when this code location loaded "
     "(run `dbt parse` for the project with its profile's environment)"
@@ -99,27 +108,55 @@ def render_definitions(plan: Plan, package: str) -> str:
         "",
         "import dagster as dg",
     ]
-    external = {
-        "PipesK8sClient": "from dagster_k8s import PipesK8sClient",
-        "PipesECSClient": "from dagster_aws.pipes import PipesECSClient",
-        "PipesDockerClient": "from dagster_docker import PipesDockerClient",
-    }
-    constructors = sorted({r.constructor.split("(", 1)[0] for r in plan.resources.values()})
-    lines += [external[c] for c in constructors if c in external]
+    constructors = {name: resource_constructor(resource) for name, resource in plan.resources.items()}
+    local = sorted({name for _, names in constructors.values() for name in names})
     lines.append("")
     for module in modules:
         lines.append(f"from .dags import {module}")
     lines.append("from .support.airlift import peer")
-    local = [c for c in constructors if c not in external]
     if local:
         lines.append(f"from .support.resources import {', '.join(local)}")
     lines += ["", "RESOURCES = {"]
     for name in sorted(plan.resources):
-        lines.append(f"    {q(name)}: {plan.resources[name].constructor},")
+        lines.append(f"    {q(name)}: {constructors[name][0]},")
     lines += ["}", ""]
     merged = ", ".join([f"{m}.defs" for m in modules] + ["dg.Definitions(resources=RESOURCES)"])
     lines.append(f"defs = peer(dg.Definitions.merge({merged}))")
     return "\n".join(lines) + "\n"
+
+
+def resource_constructor(resource) -> tuple[str, set[str]]:
+    """The code building a resource in definitions.py and the support names it uses; a Pipes client is built when
+    a run first uses it."""
+    if resource.cls in LAZY_CLIENTS:
+        factory = LAZY_CLIENTS[resource.cls]
+        return f"on_first_use({factory})", {"on_first_use", factory}
+    return resource.constructor, {resource.constructor.split("(", 1)[0]}
+
+
+def imported_at_load(line: str) -> bool:
+    """False for an import of an integration library: the asset body that uses it imports it when it runs."""
+    return not re.match(rf"(from|import) ({'|'.join(LAZY_LIBRARIES)})\b", line)
+
+
+def local_imports(tr: Translation) -> list[str]:
+    """The integration-library imports of a body, at its top (the Pipes client classes come built as resources)."""
+    clients = {r.cls for r in tr.resources if r.cls in LAZY_CLIENTS}
+    names: dict[str, set[str]] = {}
+    whole = set()
+    for line in tr.imports:
+        if imported_at_load(line):
+            continue
+        match = re.fullmatch(r"from ([\w.]+) import (.+)", line)
+        if match:
+            names.setdefault(match[1], set()).update(n.strip() for n in match[2].split(","))
+        else:
+            whole.add(line)
+    return sorted(whole) + [
+        f"from {module} import {', '.join(sorted(imported - clients))}"
+        for module, imported in sorted(names.items())
+        if imported - clients
+    ]
 
 
 # -- logic/<file>.py --------------------------------------------------------------------------------------
@@ -270,8 +307,9 @@ def render_dag_module(planned: PlannedDag) -> str:
             support.add("load_logic")
         if task.gated_by and _gate_kind(planned, task) == "branch":
             support.add("branch_allows")
-        imports |= task.translation.imports
+        imports |= {line for line in task.translation.imports if imported_at_load(line)}
         resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
+        resource_classes |= {"PipesClient" for r in task.translation.resources if r.cls in LAZY_CLIENTS}
         if task.translation.dbt:
             support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target"}
             support |= {"dbt_translator", "dbt_vars"}
@@ -433,15 +471,16 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         args.append(f"check_specs=[{specs}]")
     args.append(f"metadata={metadata(planned, task)}")
     params = ["context: dg.AssetExecutionContext"]
-    params += [f"{r.name}: {r.cls}" for r in tr.resources]
+    params += [f"{r.name}: {'PipesClient' if r.cls in LAZY_CLIENTS else r.cls}" for r in tr.resources]
     params += [param for _, param, _ in task.inputs]
-    body = []
+    body = local_imports(tr)
     xcoms = {tid: param for tid, param, _ in task.inputs if tid in tr.inputs}
     if xcoms:
         values = ", ".join(f"{q(tid)}: {param}" for tid, param in xcoms.items())
         body.append(f"airflow = task_context(context, DAG, {q(t.task_id)}, xcom_values={{{values}}})")
     else:
         body.append(f"airflow = task_context(context, DAG, {q(t.task_id)})")
+    context_line = len(body) - 1
     if task.gated_by:
         gate_param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
         if _gate_kind(planned, task) == "branch":
@@ -468,8 +507,8 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         else:
             statements += [last, "yield dg.Output(None)"]
     body += statements
-    if not any(re.search(r"\bairflow\b", line) for line in body[1:]):  # an unused name fails ruff (F841)
-        body[0] = body[0].removeprefix("airflow = ")
+    if not any(re.search(r"\bairflow\b", line) for line in body[context_line + 1 :]):  # unused: ruff's F841
+        body[context_line] = body[context_line].removeprefix("airflow = ")
     lines = comment_lines(planned, task)
     lines.append(f"@dg.asset({', '.join(args)})")
     lines.append(f"def {task.function}({', '.join(params)}):")

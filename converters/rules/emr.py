@@ -63,6 +63,8 @@ class EmrServerlessStartJob(Rule):
         },
     )
     def aggregate(context: dg.AssetExecutionContext):
+        from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient
+
         airflow = task_context(context, DAG, "aggregate")
         emr = AwsBaseHook(aws_conn_id="aws_default", client_type="emr-serverless").get_conn()
         logs = AwsBaseHook(aws_conn_id="aws_default", client_type="logs").get_conn()

@@ -91,7 +91,7 @@ class KubernetesPod(Rule):
             "airflow/reason": "the same image and command run through Pipes",
         },
     )
-    def score(context: dg.AssetExecutionContext, pipes_k8s: PipesK8sClient):
+    def score(context: dg.AssetExecutionContext, pipes_k8s: PipesClient):
         airflow = task_context(context, DAG, "score")
         pipes_k8s.run(
             context=context,
@@ -216,7 +216,7 @@ class Ecs(Rule):
             "airflow/reason": "the same task definition runs through Pipes",
         },
     )
-    def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesECSClient):
+    def crunch(context: dg.AssetExecutionContext, pipes_ecs: PipesClient):
         airflow = task_context(context, DAG, "crunch")
         pipes_ecs.run(
             context=context,
@@ -291,7 +291,7 @@ class Docker(Rule):
             "airflow/reason": "the same image and command run through Pipes",
         },
     )
-    def convert(context: dg.AssetExecutionContext, pipes_docker: PipesDockerClient):
+    def convert(context: dg.AssetExecutionContext, pipes_docker: PipesClient):
         airflow = task_context(context, DAG, "convert")
         pipes_docker.run(context=context, image="acme/convert:2", command=render("convert --day {{ ds }}", airflow, DAG))
     ```

@@ -99,6 +99,11 @@ def test_mappings_airflow_does_not_know_are_dropped():
     assert TASK_MAPPING_METADATA_KEY not in metadata["o/x"]
 
 
+def test_known_mappings_leave_the_definitions_as_they_are():
+    defs = dg.Definitions(assets=airlift.mapped_to_airflow("d", {"task_a": [a]}, level="task"))
+    assert airlift._known_to(FakeInstance(), defs) is defs
+
+
 def test_no_airflow_url_means_no_peering(monkeypatch):
     monkeypatch.delenv("AIRFLOW_URL", raising=False)
     defs = dg.Definitions(assets=[a])

@@ -567,7 +567,16 @@ def _known_to(instance: AirflowInstance, defs: dg.Definitions) -> dg.Definitions
                 del metadata[key]
         return spec if metadata == dict(spec.metadata) else spec.replace_attributes(metadata=metadata)
 
+    specs = (spec for asset in defs.assets or [] for spec in _specs(asset))
+    if all(keep_known(spec) is spec for spec in specs):
+        return defs  # every mapping is known: mapping the specs would rebuild every asset for nothing
     return defs.map_asset_specs(func=keep_known)
+
+
+def _specs(asset: Any) -> list[dg.AssetSpec]:
+    if isinstance(asset, dg.AssetSpec):
+        return [asset]
+    return list(asset.specs) if isinstance(asset, dg.AssetsDefinition) else []
 
 
 def airflow_dag_run(dag_id: str, run_id: str) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import dagster as dg
@@ -166,6 +166,32 @@ class SshConnection(AirflowConnection):
         if result.returncode != 0:
             raise dg.Failure(f"ssh {target} {shlex.quote(command)} exited with {result.returncode}")
         return result.stdout
+
+
+# A Pipes client resource (dagster_k8s's PipesK8sClient, dagster_docker's PipesDockerClient, dagster_aws's
+# PipesECSClient). Assets take it as a parameter annotated ``PipesClient``; ``on_first_use`` builds it, so its library
+# (dagster_k8s imports the whole Kubernetes client) is imported when a run first uses it, not each time the code
+# location loads (the daemon, the webserver and every run worker load it).
+PipesClient = dg.ResourceParam[Any]
+
+
+def on_first_use(factory: Callable[[], Any]) -> dg.ResourceDefinition:
+    """A resource that ``factory()`` builds when a run first needs it (nothing is imported at load)."""
+    return dg.ResourceDefinition(resource_fn=lambda _context: factory(), description=factory.__doc__)
+
+
+def pipes_k8s_client() -> Any:
+    """``PipesK8sClient``: launches the pod with the Dagster host's kubeconfig (or in-cluster configuration)."""
+    from dagster_k8s import PipesK8sClient
+
+    return PipesK8sClient()
+
+
+def pipes_docker_client() -> Any:
+    """``PipesDockerClient``: runs the container on the Dagster host's Docker daemon."""
+    from dagster_docker import PipesDockerClient
+
+    return PipesDockerClient()
 
 
 class _LazyClient:
