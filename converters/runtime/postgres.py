@@ -8,14 +8,18 @@ leader of its own process group, stopped by that group only (``processes.stop_pr
 
 PostgreSQL refuses to run as root: as root, the cluster belongs to Debian's ``postgres`` user (the package
 creates it) and the server runs through ``runuser``; every folder above the cluster must then be reachable by
-that user (mode 755, as folders are made by default).
+that user. When one is not (a project checked out under a private folder, e.g. a mode-700 temporary directory),
+the cluster goes to a folder of its own under ``/tmp`` instead, named in ``<base>/cluster`` and removed with
+``remove_cluster(base)``.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +84,39 @@ def _give_to_server_user(*paths: Path) -> None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
+def _reachable_by_server_user(folder: Path) -> bool:
+    """Can the server user (root's ``runuser`` target) reach ``folder``: every folder above it searchable."""
+    for parent in [folder, *folder.parents]:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:  # not searchable by others (the server user owns none of the project's folders)
+            return False
+    return True
+
+
+def _cluster_home(base: Path) -> Path:
+    """The folder the cluster's files go in: ``base``, unless we run as root and the server user cannot reach it;
+    then a folder of its own under /tmp, recorded in ``base/cluster`` (``remove_cluster`` removes both)."""
+    remove_cluster(base, keep_base=True)
+    if os.geteuid() != 0 or _reachable_by_server_user(base):
+        return base
+    home = Path(tempfile.mkdtemp(prefix="a2d-pg-", dir="/tmp"))
+    home.chmod(0o755)
+    (base / "cluster").write_text(str(home) + "\n", encoding="utf-8")
+    return home
+
+
+def remove_cluster(base: Path, keep_base: bool = False) -> None:
+    """Remove the cluster started under ``base`` (its own /tmp folder too, when it had one) and ``base``."""
+    pointer = base / "cluster"
+    if pointer.is_file():
+        elsewhere = Path(pointer.read_text(encoding="utf-8").strip())
+        if elsewhere.name.startswith("a2d-pg-"):  # only a folder this module made
+            shutil.rmtree(elsewhere, ignore_errors=True)
+        pointer.unlink(missing_ok=True)
+    if not keep_base:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def start_postgres(
     base: Path,
     *,
@@ -96,12 +133,13 @@ def start_postgres(
     binaries = postgres_bin()
     base = base.resolve()
     base.mkdir(parents=True, exist_ok=True)
-    data, password_file = base / "data", base / "password"
+    home = _cluster_home(base)
+    data, password_file = home / "data", home / "password"
     if data.exists():
         raise PostgresError(f"{data} already holds a cluster: remove it first (or start another folder)")
     password_file.write_text(password + "\n")
     password_file.chmod(0o600)
-    _give_to_server_user(base, password_file)
+    _give_to_server_user(home, password_file)
     try:
         initdb = subprocess.run(
             [*_as_server_user(), str(binaries / "initdb"), "-D", str(data), "-U", user, "-A", "scram-sha-256",

@@ -38,7 +38,7 @@ from converters.runtime.airflow import (
 from converters.runtime.airflow_api import AirflowClient
 from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import venv_dir
-from converters.runtime.postgres import PostgresServer, start_postgres
+from converters.runtime.postgres import PostgresServer, remove_cluster, start_postgres
 from converters.runtime.processes import (
     free_port,
     group_alive,
@@ -203,7 +203,8 @@ def _start(
     on_event: Callable[[str], None],
 ) -> UpResult:
     base = runtime_dir(project)
-    for stale in ("airflow", "dagster", "data", "launch", "postgres"):
+    remove_cluster(base / "postgres")
+    for stale in ("airflow", "dagster", "data", "launch"):
         shutil.rmtree(base / stale, ignore_errors=True)
     dags_folder = project / DAGS_FOLDER
     if not dags_folder.is_dir():
