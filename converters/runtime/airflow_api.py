@@ -136,7 +136,13 @@ class AirflowClient:
         return self.request("POST", f"/dags/{quote(dag_id)}/dagRuns", json=body).json()
 
     def set_pool_slots(self, pool: str, slots: int) -> None:
-        body = {"slots": slots} if self.version == 3 else {"name": pool, "slots": slots}
+        # Airflow 3.3 validates the whole pool body (its name as "pool", include_deferred) even when the update
+        # mask names slots only; 2.x wants the name.
+        if self.version == 3:
+            current = self.request("GET", f"/pools/{quote(pool)}").json()
+            body = {"pool": pool, "slots": slots, "include_deferred": bool(current.get("include_deferred"))}
+        else:
+            body = {"name": pool, "slots": slots}
         self.request("PATCH", f"/pools/{quote(pool)}", params={"update_mask": "slots"}, json=body)
 
     def clear(self, dag_id: str, run_id: str, task_ids: list[str]) -> list[dict]:

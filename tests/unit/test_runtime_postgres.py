@@ -169,12 +169,20 @@ def test_the_partner_is_another_dag_proxied_task_by_task_with_the_fewest_tasks(t
     assert demo._partner(story) == ""
 
 
-@pytest.mark.parametrize(("version", "body"), [(2, {"name": "warehouse", "slots": 2}), (3, {"slots": 2})])
+@pytest.mark.parametrize(
+    ("version", "body"),
+    [(2, {"name": "warehouse", "slots": 2}), (3, {"pool": "warehouse", "slots": 2, "include_deferred": True})],
+)
 def test_pool_slots_are_patched_as_each_api_wants(monkeypatch, version, body):
     from converters.runtime.airflow_api import AirflowClient
 
     calls = []
     client = AirflowClient("http://127.0.0.1:1", version, "admin", "admin")
-    monkeypatch.setattr(client, "request", lambda *args, **kwargs: calls.append((args, kwargs)))
+
+    class _Pool:
+        def json(self):
+            return {"name": "warehouse", "slots": 1, "include_deferred": True}
+
+    monkeypatch.setattr(client, "request", lambda *args, **kwargs: calls.append((args, kwargs)) or _Pool())
     client.set_pool_slots("warehouse", 2)
-    assert calls == [(("PATCH", "/pools/warehouse"), {"params": {"update_mask": "slots"}, "json": body})]
+    assert calls[-1] == (("PATCH", "/pools/warehouse"), {"params": {"update_mask": "slots"}, "json": body})
