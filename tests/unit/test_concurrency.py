@@ -69,6 +69,8 @@ def _observe(dags: Path, stop, problems) -> None:
                     set(task) != {"id", "proxied"} or task["id"] not in TASKS for task in state.get("tasks", [])
                 ):
                     problems.append(f"invalid proxied state: {text!r}")
+        except FileNotFoundError:
+            pass  # the last rollback removed it between exists() and the read: absent is a whole state too
         except (OSError, yaml.YAMLError) as exc:
             problems.append(f"proxied state unreadable: {exc}")
         try:
