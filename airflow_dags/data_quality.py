@@ -67,6 +67,7 @@ with DAG(
         mode="reschedule",
         poke_interval=10,
         timeout=2 * 60 * 60,
+        pool="warehouse",  # it opens DuckDB too: a poke while a SQL task writes would fail that task's connect
     )
     branch = BranchPythonOperator(task_id="choose_checks", python_callable=choose_checks)
     full = PythonOperator(

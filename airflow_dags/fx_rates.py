@@ -14,7 +14,7 @@ except ImportError:
     from airflow.operators.bash_operator import BashOperator
 
 from include.sources import fx_rate_to_eur
-from include.warehouse import replace_partition
+from include.warehouse import connect, replace_partition
 
 CURRENCIES = ["EUR", "GBP", "USD", "CHF"]
 
@@ -23,6 +23,18 @@ def fetch_rates(ds, **context):
     rows = [(ds, currency, fx_rate_to_eur(ds, currency)) for currency in CURRENCIES]
     replace_partition("ref.ecb_rates", {"ds": "date", "currency": "varchar", "rate_to_eur": "double"}, ds, rows)
     return len(rows)
+
+
+def check_rates(ds):
+    """The day's rates are complete and positive, or the run fails before they are announced."""
+    with connect(read_only=True) as con:
+        count, bad = con.execute(
+            "select count(*), count(*) filter (where rate_to_eur is null or rate_to_eur <= 0) "
+            "from ref.ecb_rates where ds = ?",
+            [ds],
+        ).fetchone()
+    if count != len(CURRENCIES) or bad:
+        raise ValueError(f"ECB rates for {ds}: {count} of {len(CURRENCIES)} currencies, {bad} not positive")
 
 
 dag = DAG(
@@ -42,10 +54,12 @@ dag = DAG(
 )
 
 fetch = PythonOperator(task_id="fetch_ecb_rates", python_callable=fetch_rates, dag=dag)
+check = PythonOperator(task_id="check_rates", python_callable=check_rates, dag=dag)
 announce = BashOperator(
     task_id="announce",
     bash_command="echo \"rates for {{ ds }} loaded ({{ ti.xcom_pull(task_ids='fetch_ecb_rates') }} currencies)\"",
     pool="default_pool",
     dag=dag,
 )
-fetch >> announce
+fetch >> [check, announce]
+check >> announce

@@ -4,7 +4,11 @@ set up (a fresh copy of the example project) → scan → convert → runtime up
 observe a run (every example DAG runs in Airflow for one date; Dagster sees each run) → gates for wave 1 →
 proxy wave 1 (MECH tasks whose gates passed) → run (the proxied tasks of one DAG run again, now in Dagster,
 after their tables were emptied) → parity (every table equals the pure-Airflow run's) → roll one task back and
-forward → report. Each step says what it did and where to look.
+forward → decommission two DAGs (``DECOMMISSION_DAGS``: ``DECOMMISSION_DAG``, whose operators no rule translates
+were lifted before `convert`, so every task has an asset, and ``MODERNIZE_DAG``; their gates, all their tasks
+proxied and run again in Dagster, then Airflow's copies paused for good) → modernize ``MODERNIZE_DAG`` (idiomatic
+Dagster, its quality task an asset check, gates 2-6 again with the same rows and checksums) → report. Each step
+says what it did and where to look.
 
 With ``--db postgres`` Airflow runs tasks in parallel, and the story checks what a parallel estate can break: the
 gates run while airlift's sensor keeps observing (its ticks in that window succeed), the showcase DAG's proxied
@@ -18,6 +22,7 @@ Everything lives in ``.runtime/demo/airflow<N>/`` (project copy, servers' state,
 
 from __future__ import annotations
 
+import graphlib
 import shutil
 import time
 import types
@@ -30,27 +35,45 @@ import duckdb
 
 from converters.airlift import proxied_state
 from converters.convert import convert_project
+from converters.flow import scan_and_plan
 from converters.gates import load_config, registry, run_project_gates
 from converters.gates.ladder import data_parity
 from converters.gates.tables import Warehouse, differences
 from converters.inventory.ir import Project
 from converters.inventory.project import scan_project
 from converters.ledger import ledger
-from converters.migrate import GatesMissing, find_dag, load_plan, proxy, rollback, wait_until_airflow_sees
+from converters.migrate import (
+    GatesMissing,
+    decommission_in_project,
+    find_dag,
+    lift,
+    load_plan,
+    modernize_in_project,
+    proxy,
+    rollback,
+    wait_until_airflow_sees,
+)
 from converters.report import model as report_model
 from converters.report import write_report
+from converters.rules.base import LIFT, NONE
 from converters.runtime import side_by_side
 from converters.runtime.airflow import WAREHOUSE_POOL
 from converters.runtime.airflow_api import AirflowClient
 from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import project_root
 from converters.runtime.example_estate import DEFAULT_LOGICAL_DATE, RunOutcome, run_example_estate
-from converters.status import AIRFLOW_INSTANCE
+from converters.status import AIRFLOW_INSTANCE, project_status
 
 PROXY_OPERATORS = ("Proxy",)  # the proxy block's operator classes are named *Proxy*
 # The DAG whose proxied tasks run again in the "run" step: the estate's flagship, proxied on both lines.
 SHOWCASE_DAG = "orders_daily"
 ROLLBACK_TASK = "load_orders"
+# The DAG that leaves Airflow for good at the end of the story: its untranslated tasks are lifted (LIFT, their
+# own Airflow operators run under Dagster), every task passes its gates and is proxied, then it is decommissioned.
+DECOMMISSION_DAG = "supplier_feeds"
+# The DAG that is then modernized: decommissioned too, rewritten as idiomatic Dagster, its gates run again.
+MODERNIZE_DAG = "fx_rates"
+DECOMMISSION_DAGS = (DECOMMISSION_DAG, MODERNIZE_DAG)
 SENSOR = f"{AIRFLOW_INSTANCE}__airflow_dag_status_sensor"  # airlift's sensor of the Airflow instance
 
 
@@ -60,6 +83,7 @@ class Step:
     ok: bool
     detail: str
     look: str = ""  # where to see it
+    seconds: float = 0.0  # how long the step took (wall clock, from the end of the step before)
 
 
 @dataclass
@@ -106,8 +130,12 @@ def run_demo(
     project = demo_dir(version) / "project"
     result = DemoResult(version, logical_date, str(project), kept_running=keep_running, database=database)
 
+    started = [time.monotonic()]
+
     def step(name: str, ok: bool, detail: str, look: str = "") -> None:
-        done = Step(name, ok, detail, look)
+        now = time.monotonic()
+        done = Step(name, ok, detail, look, seconds=round(now - started[0], 1))
+        started[0] = now
         result.steps.append(done)
         on_step(done)
         if not ok:
@@ -147,6 +175,7 @@ class _Story:
     run_id: str = ""  # run proxied: the showcase DAG's Airflow run, run again
     baseline: Path | None = None  # run proxied: the warehouse as the pure-Airflow run left it
     emptied: list[str] = field(default_factory=list)  # run proxied: the tables Dagster had to write again
+    lifted: list[str] = field(default_factory=list)  # lift: DECOMMISSION_DAG's tasks recorded as LIFT
 
     @property
     def dags_folder(self) -> Path:
@@ -185,6 +214,26 @@ def scan(story: _Story) -> None:
         f"{len(inventory.files)} files, {len(dags)} DAGs, {sum(len(d.tasks) for d in dags)} tasks, "
         f"{len(diagnostics)} diagnostics — nothing executed",
         f"airflow-to-dagster scan {story.dags_folder}",
+    )
+
+
+def lift_untranslated(story: _Story) -> None:
+    """What `scan --lift` shows as LIFT in the DAG to decommission, lifted with `lift DAG TASK…`: recorded in
+    migration/state.json, so `convert` gives those tasks their own Airflow operator, run by Dagster through Pipes
+    (a task reading a lifted task's XCom gets its own translation then)."""
+    would = find_dag(scan_and_plan(story.dags_folder, project=story.inventory, lift=True).plan, DECOMMISSION_DAG)
+    liftable = [t.task.task_id for t in would.tasks if t.disposition == LIFT]
+    story.lifted = lift(story.dags_folder, DECOMMISSION_DAG, liftable) if liftable else []
+    after = find_dag(scan_and_plan(story.dags_folder, project=story.inventory).plan, DECOMMISSION_DAG)
+    staying = [t.task.task_id for t in after.tasks if t.disposition == NONE]
+    story.step(
+        "lift",
+        not staying,
+        f"{DECOMMISSION_DAG}: "
+        + (f"{', '.join(story.lifted)} lifted (LIFT)" if story.lifted else "no task to lift")
+        + (f"; still NONE: {', '.join(staying)}" if staying else ""),
+        f"airflow-to-dagster scan {story.dags_folder} --lift; airflow-to-dagster lift {DECOMMISSION_DAG} "
+        f"{' '.join(liftable)} ({story.project / 'migration' / 'state.json'})",
     )
 
 
@@ -302,7 +351,7 @@ def proxy_wave_1(story: _Story) -> None:
         except GatesMissing as exc:  # cannot happen for tasks whose gates passed: the demo would be lying
             story.step("proxy wave 1", False, str(exc))
             return
-        wait_until_airflow_sees(story.airflow, change)
+        wait_until_airflow_sees(story.airflow, change, dags_folder)
         proxied[dag_id] = change.proxied
     tasks_proxied = sum(len(v) for v in proxied.values() if v != ["*"])
     whole = sum(1 for v in proxied.values() if v == ["*"])
@@ -396,7 +445,7 @@ def rollback_and_forward(story: _Story) -> None:
     """One task goes back to Airflow, runs there, and comes back."""
     airflow, dagster, dags_folder, run_id = story.airflow, story.dagster, story.dags_folder, story.run_id
     back = rollback(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False)
-    wait_until_airflow_sees(airflow, back)
+    wait_until_airflow_sees(airflow, back, dags_folder)
     handed_back = ROLLBACK_TASK not in proxied_state.proxied_tasks(proxied_state.read(dags_folder, SHOWCASE_DAG))
     runs_before = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK))
     airflow.clear(SHOWCASE_DAG, run_id, [ROLLBACK_TASK])
@@ -405,7 +454,7 @@ def rollback_and_forward(story: _Story) -> None:
     in_airflow = instance["state"] == "success" and not any(p in instance.get("operator", "") for p in PROXY_OPERATORS)
     no_new_run = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK)) == runs_before
     forward = proxy(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False, force=False, reason=None)
-    wait_until_airflow_sees(airflow, forward)
+    wait_until_airflow_sees(airflow, forward, dags_folder)
     story.step(
         "rollback and forward",
         handed_back and in_airflow and no_new_run and ROLLBACK_TASK in forward.proxied,
@@ -415,15 +464,157 @@ def rollback_and_forward(story: _Story) -> None:
     )
 
 
+def gates_before_decommission(story: _Story) -> None:
+    """Every task of the DAGs to decommission (the LIFT tasks run their Airflow operators through Pipes, no Airflow
+    server involved) passes its gates against the pure-Airflow run of the date."""
+    ladder = run_project_gates(
+        story.project, list(DECOMMISSION_DAGS), version=story.version, date=story.date, on_event=story.on_event
+    )
+    story.latest = ledger.latest_gates(ledger.read(story.dags_folder))
+    plan = load_plan(story.dags_folder)
+    details, all_passed = [], not ladder.failed
+    for dag_id in DECOMMISSION_DAGS:
+        tasks = [t for t in find_dag(plan, dag_id).tasks if t.has_asset]
+        failed = [t.task.task_id for t in tasks if not _gates_pass(story.latest.get((dag_id, t.task.task_id), {}))]
+        lifted = [t.task.task_id for t in tasks if t.disposition == LIFT]
+        all_passed = all_passed and bool(tasks) and not failed
+        details.append(
+            f"{dag_id}: {len(tasks) - len(failed)} of {len(tasks)} tasks passed every gate"
+            + (f", {len(lifted)} of them LIFT ({', '.join(lifted)})" if lifted else "")
+            + (f"; failed: {failed}" if failed else "")
+        )
+    story.step(
+        "gates before decommission",
+        all_passed,
+        "; ".join(details),
+        f"airflow-to-dagster gates {' '.join(DECOMMISSION_DAGS)} --project {story.project}",
+    )
+
+
+def proxy_before_decommission(story: _Story) -> None:
+    """All of each DAG's tasks proxied without --force, then run again from Airflow (one after the other, upstream
+    first), in Dagster, into emptied tables: each one Dagster run, and every table still equals the pure-Airflow
+    run's."""
+    details, all_ok = [], True
+    for dag_id in DECOMMISSION_DAGS:
+        ok, detail = _proxy_whole_and_rerun(story, dag_id)
+        all_ok = all_ok and ok
+        details.append(detail)
+    story.step(
+        "proxy before decommission",
+        all_ok,
+        "; ".join(details),
+        ", ".join(str(story.dags_folder / "proxied_state" / f"{dag_id}.yaml") for dag_id in DECOMMISSION_DAGS),
+    )
+
+
+def _proxy_whole_and_rerun(story: _Story, dag_id: str) -> tuple[bool, str]:
+    dags_folder, airflow = story.dags_folder, story.airflow
+    planned = find_dag(load_plan(dags_folder), dag_id)
+    whole = planned.proxy_level == "dag"
+    tasks = [t.task.task_id for t in planned.tasks if t.has_asset]
+    change = proxy(dags_folder, dag_id, [] if whole else tasks, whole, force=False, reason=None)
+    wait_until_airflow_sees(airflow, change, dags_folder)
+    story.result.proxied[dag_id] = change.proxied
+    run_id = next(r.run_id for r in story.result.runs if r.dag_id == dag_id)
+    warehouse = Path(story.state.data_dir) / "warehouse.duckdb"
+    emptied = _empty_tables_written_by(warehouse, story.latest, dag_id, tasks, story.date, story.date_column)
+    story.on_event(f"emptied {', '.join(emptied)} for {story.date}; clearing {dag_id} run {run_id}")
+    # One task at a time, upstream first: each proxied task's Airflow try waits for its own Dagster run alone.
+    order = graphlib.TopologicalSorter({t: set() for t in tasks})
+    for edge in planned.dag.edges:
+        if edge.upstream in tasks and edge.downstream in tasks:
+            order.add(edge.downstream, edge.upstream)
+    launched: dict[tuple[str, str], list[dict]] = {}
+    for task in order.static_order():
+        launched.update(_rerun(story, {dag_id: (run_id, [task])}))
+    not_once = _not_materialized_once(story.dagster, [r for runs in launched.values() for r in runs])
+    differing = _differing_tables(story)
+    ok = _reran_in_dagster(story, launched, {dag_id: run_id}) and not not_once and not differing
+    return ok, (
+        f"{dag_id}: all {len(tasks)} tasks proxied without --force and run again from Airflow run {run_id}, "
+        f"each as one Dagster run; {len(emptied)} emptied tables written again, "
+        + ("every table equals the pure-Airflow run's" if not differing else f"tables differ: {differing[:3]}")
+        + (f"; not exactly once: {not_once}" if not_once else "")
+    )
+
+
+def decommission(story: _Story) -> None:
+    """Airflow's copy of each DAG switched off for good: paused in Airflow, its proxy block and proxied state gone,
+    its schedule generated running in Dagster (reloaded); status says decommissioned."""
+    details, all_ok = [], True
+    for dag_id in DECOMMISSION_DAGS:
+        done = decommission_in_project(story.project, dag_id)
+        paused = next(d for d in story.airflow.dags() if d["dag_id"] == dag_id)["is_paused"] is True
+        instigators = story.dagster.instigators(side_by_side.LOCATION)
+        schedule = instigators.get(f"{dag_id}_schedule")
+        status = next(d for d in project_status(story.project)["dags"] if d["dag_id"] == dag_id)
+        states = sorted({t["state"] for t in status["tasks"]})
+        dag_file = (story.dags_folder / find_dag(load_plan(story.dags_folder), dag_id).dag.source.file).read_text()
+        story.result.proxied.pop(dag_id, None)  # nothing is proxied any more: Dagster runs it on its own
+        all_ok = all_ok and (
+            paused
+            and schedule == "RUNNING"
+            and status["decommissioned"]
+            and states == ["decommissioned"]
+            and done.dagster_reloaded
+            and "proxying_to_dagster(" not in dag_file
+        )
+        details.append(
+            f"{dag_id}: paused in Airflow, its proxy block removed, its schedule running in Dagster "
+            f"({dag_id}_schedule {schedule}), status: "
+            f"{'decommissioned' if status['decommissioned'] else 'not decommissioned'} (tasks {', '.join(states)})"
+        )
+    story.step(
+        "decommission",
+        all_ok,
+        "; ".join(details),
+        f"airflow-to-dagster status --project {story.project}; {story.project / 'migration' / 'state.json'}",
+    )
+
+
+def modernize(story: _Story) -> None:
+    """The decommissioned ``MODERNIZE_DAG`` rewritten as idiomatic Dagster (its quality task an asset check), its
+    gates 2-6 run again: the same rows and checksums as before."""
+    done = modernize_in_project(story.project, MODERNIZE_DAG, version=story.version, on_event=story.on_event)
+    module = (story.project / "dagster_defs" / "dags" / f"{MODERNIZE_DAG}.py").read_text()
+    faithful_calls = [name for name in ("load_logic", "call_python", "task_context") if name in module]
+    checks_ran = all(done.gates.get(check, {}).get(4) == "pass" for check in done.checks)
+    same = [table for table, compared in done.tables.items() if compared["same"]]
+    story.step(
+        "modernize",
+        done.ok
+        and bool(done.checks)
+        and checks_ran
+        and bool(same)
+        and len(same) == len(done.tables)
+        and not faithful_calls,
+        f"{MODERNIZE_DAG}: {len(done.modern)} tasks call their code directly, "
+        f"{', '.join(done.checks) or 'no task'} now an asset check"
+        + (" that ran" if done.checks and checks_ran else "")
+        + f"; gates 2-6 again: {len(same)} of {len(done.tables)} tables with the same rows and checksums"
+        + (f"; still uses {', '.join(faithful_calls)}" if faithful_calls else "")
+        + (f"; {len(done.faithful)} kept faithful" if done.faithful else ""),
+        str(story.project / "dagster_defs" / "dags" / f"{MODERNIZE_DAG}.py"),
+    )
+
+
 def report(story: _Story) -> None:
     """What a client reads."""
     files = write_report(story.dags_folder, report_dir(story.version), defs_folder=story.project / "dagster_defs")
     progress = files.report["progress"]
+    lifted = files.report["dispositions"]["counts"].get(LIFT, 0)
     story.result.report = str(files.html)
     story.step(
         "report",
-        progress["proxied"] > 0 and progress["gated_tasks"] > 0,
+        progress["proxied"] > 0
+        and progress["gated_tasks"] > 0
+        and progress["decommissioned_dags"] == len(DECOMMISSION_DAGS)
+        and progress["modernized_dags"] == [MODERNIZE_DAG]
+        and lifted > 0,
         f"{progress['proxied']} tasks proxied, {progress['gated_tasks']} with gate evidence, "
+        f"{progress['decommissioned_dags']} DAGs decommissioned, {len(progress['modernized_dags'])} modernized, "
+        f"{lifted} LIFT tasks, "
         f"recommendation: {files.report['go_no_go']['recommendation']}",
         str(files.html),
     )
@@ -433,6 +624,7 @@ def report(story: _Story) -> None:
 STEPS: tuple[Callable[[_Story], None], ...] = (
     set_up,
     scan,
+    lift_untranslated,
     convert,
     runtime_up,
     run_in_airflow,
@@ -443,6 +635,10 @@ STEPS: tuple[Callable[[_Story], None], ...] = (
     parity,
     run_concurrently,
     rollback_and_forward,
+    gates_before_decommission,
+    proxy_before_decommission,
+    decommission,
+    modernize,
     report,
 )
 

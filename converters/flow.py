@@ -45,9 +45,21 @@ def scan_and_plan(
         project = scan_project(source, jobs=jobs, use_cache=use_cache, on_file=progress)
     folder = source if source.is_dir() else source.parent
     retired = migration_state.decommissioned(folder) if read_migration_state else frozenset()
+    modern = migration_state.modernized(folder) if read_migration_state else {}
+    written = migration_state.modernized_tables(folder) if read_migration_state else {}
     lift_all, lifted_tasks = migration_state.lifting(folder) if read_migration_state else (False, frozenset())
     lifting = Lifting(everything=lift or lift_all, tasks=lifted_tasks)
-    return Planned(project, plan_project(project, decommissioned=retired, broken_logic=broken_logic, lifting=lifting))
+    return Planned(
+        project,
+        plan_project(
+            project,
+            decommissioned=retired,
+            modernized=modern,
+            broken_logic=broken_logic,
+            lifting=lifting,
+            written=written,
+        ),
+    )
 
 
 def load_plan(dags_folder: Path) -> Plan:

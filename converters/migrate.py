@@ -12,7 +12,7 @@ import difflib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,6 +164,8 @@ def _hand_over(
                 write_atomic(_dag_file(dags_folder, planned), edited.text.encode("utf-8"))
                 change.block = "added"
                 change.notes.extend(edited.warnings)  # constructs the codemod skipped, for the CLI to show
+            else:
+                touch(_dag_file(dags_folder, planned))
         except BaseException:
             proxied_state.write(dags_folder, dag_id, previous)  # all or nothing
             raise
@@ -172,17 +174,10 @@ def _hand_over(
         ledger.append(
             dags_folder,
             [
-                {
-                    "kind": "state",
-                    "dag_id": dag_id,
-                    "task_id": task,
-                    "state": "proxied",
-                    "by": ledger.user(),
-                    "forced": bool(missing or stranded),
-                    "reason": forced["reason"],
-                    "missing_gates": missing.get(task, []),
-                    **({"xcom_readers_left": stranded[task]} if task in stranded else {}),
-                }
+                _state(dag_id, task, "proxied")
+                | {"forced": bool(missing or stranded), "reason": forced["reason"]}
+                | {"missing_gates": missing.get(task, [])}
+                | ({"xcom_readers_left": stranded[task]} if task in stranded else {})
                 for task in handed_over
             ],
         )
@@ -263,21 +258,26 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
         if new_state is None:
             change.block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
         proxied_state.write(dags_folder, dag_id, new_state)
+        touch(_dag_file(dags_folder, planned))
         whole = [t.task.task_id for t in planned.tasks if not t.passthrough]
         returned = whole if proxied_state.dag_level(current) else proxied
         ledger.append(  # under the lock, like proxy's entry
             dags_folder,
-            [
-                {"kind": "state", "dag_id": dag_id, "task_id": task, "state": "rolled back", "by": ledger.user()}
-                for task in returned
-                if task not in change.proxied
-            ],
+            [_state(dag_id, task, "rolled back") for task in returned if task not in change.proxied],
         )
     return change
 
 
 def _dag_file(dags_folder: Path, planned: PlannedDag) -> Path:
     return dags_folder / planned.dag.source.file
+
+
+def touch(file: Path) -> None:
+    """Tell Airflow to parse ``file`` again now: both lines parse a DAG file whose mtime is newer than its last
+    parse at once, an unchanged one only every few minutes (`side_by_side.PARSE_INTERVAL`). The proxied state is
+    read by the file when it is parsed, so a change to the state alone needs this."""
+    if file.is_file():
+        os.utime(file)
 
 
 def _with_block(dags_folder: Path, planned: PlannedDag) -> Proxied | None:
@@ -349,19 +349,11 @@ def decommission(
     with proxied_state.lock(dags_folder):
         block = _drop_block_if_unused(dags_folder, planned, leaving=dag_id)
         proxied_state.write(dags_folder, dag_id, None)
+        touch(_dag_file(dags_folder, planned))
         migration_state.record_decommissioned(dags_folder, dag_id, {"file": planned.dag.source.file})
     ledger.append(
         dags_folder,
-        [
-            {
-                "kind": "state",
-                "dag_id": dag_id,
-                "task_id": t.task.task_id,
-                "state": "decommissioned",
-                "by": ledger.user(),
-            }
-            for t in planned.tasks
-        ],
+        [_state(dag_id, t.task.task_id, "decommissioned") for t in planned.tasks],
     )
     result = convert_project(dags_folder, defs_out)
     reloaded = False
@@ -460,6 +452,8 @@ def airflow_from_env() -> AirflowClient | None:
 
 # -- waiting for Airflow to see a change -----------------------------------------------------------------
 
+RETOUCH_AFTER = 10  # seconds
+
 
 def airflow_view(client: AirflowClient, dag_id: str) -> dict[str, str]:
     """Each task of the DAG as Airflow serialized it, with its operator class."""
@@ -467,9 +461,14 @@ def airflow_view(client: AirflowClient, dag_id: str) -> dict[str, str]:
     return {t["task_id"]: (t.get("class_ref") or {}).get("class_name") or t.get("operator_name") or "" for t in tasks}
 
 
-def wait_until_airflow_sees(client: AirflowClient, change: Change, timeout: float = 120) -> None:
-    """Wait until Airflow's parsed DAG matches the proxied state (so the next run uses it)."""
+def wait_until_airflow_sees(
+    client: AirflowClient, change: Change, dags_folder: Path | None = None, timeout: float = 120
+) -> None:
+    """Wait until Airflow's parsed DAG matches the proxied state (so the next run uses it). With ``dags_folder``
+    (the one Airflow reads), the DAG file is touched again every few seconds while Airflow has not seen the
+    change: a parse that started before the change and ended after it is newer than the change's mtime."""
     deadline = time.monotonic() + timeout
+    nudge = time.monotonic() + RETOUCH_AFTER
     override = DAG_OVERRIDE_TASK.format(dag_id=change.dag_id)
     while True:
         view = airflow_view(client, change.dag_id)
@@ -484,7 +483,15 @@ def wait_until_airflow_sees(client: AirflowClient, change: Change, timeout: floa
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"Airflow has not parsed the change to {change.dag_id} after {timeout:.0f}s: {view}")
+        if dags_folder is not None and time.monotonic() > nudge:
+            touch(dags_folder / change.file)
+            nudge = time.monotonic() + RETOUCH_AFTER
         time.sleep(1)
+
+
+def _state(dag_id: str, task_id: str, state: str, by: str | None = None) -> dict:
+    """A ledger entry: the task's migration state changed (the ledger's last word per task is its state)."""
+    return {"kind": "state", "dag_id": dag_id, "task_id": task_id, "state": state, "by": by or ledger.user()}
 
 
 def lift(dags_folder: Path, dag_id: str, task_ids: list[str]) -> list[str]:
@@ -517,3 +524,242 @@ def lift(dags_folder: Path, dag_id: str, task_ids: list[str]) -> list[str]:
     added = [t for t in task_ids if (dag_id, t) not in recorded]
     migration_state.record_lifted_tasks(dags_folder, dag_id, added)
     return added
+
+
+# -- modernize -------------------------------------------------------------------------------------------
+
+# Re-run after the rewrite: lint and load, structure, materializes, parity, idempotent.
+MODERNIZE_GATES = (2, 3, 4, 5, 6)
+
+
+@dataclass
+class Modernized:
+    """What `modernize` did and what its gates showed (``same``: every table holds the rows and checksum it held
+    before the rewrite, and gates 2-6 pass; when not, the DAG is generated faithful again: ``reverted``)."""
+
+    dag_id: str
+    forced: bool
+    checks: list[str]  # quality tasks now asset checks
+    modern: list[str]  # tasks whose asset calls their code directly
+    faithful: dict[str, str]  # task -> why it stays in the faithful form
+    regenerated: list[str]
+    kept_hand_edited: list[str]
+    date: str | None = None
+    gates: dict[str, dict[int, str]] = field(default_factory=dict)  # task -> gate -> status, after the rewrite
+    tables: dict[str, dict] = field(default_factory=dict)  # table -> {"before", "after", "same"}
+    same: bool = False
+    reverted: bool = False
+    dagster_reloaded: bool = False
+    sensors: list[str] = field(default_factory=list)  # sensor tasks now Dagster sensors starting the DAG's runs
+
+    @property
+    def ok(self) -> bool:
+        return self.same and not self.reverted and not self.kept_hand_edited
+
+
+def modernize(
+    dags_folder: Path,
+    dag_id: str,
+    defs_out: Path,
+    run_gates: Callable[[str, str | None], object],
+    *,
+    force: bool = False,
+    reason: str | None = None,
+    reload_dagster: Callable[[], None] | None = None,
+) -> Modernized:
+    """Rewrite a decommissioned DAG's module into idiomatic Dagster (``codegen/modern.py``), then prove nothing
+    changed: ``run_gates(dag_id, date)`` runs gates 2-6 for the date of the DAG's last gate evidence and
+    returns its ``GatesReport``; every table must hold the rows and checksum it held before. When it does not,
+    the DAG is generated faithful again (``reverted``) and the ledger says why.
+
+    A quality task becomes an asset check only when its gate evidence shows it ran and wrote no table
+    (gates 4 and 5) and the DAG is decommissioned (airlift maps Airflow tasks to assets, never to checks)."""
+    from converters.codegen import modern
+    from converters.convert import convert_project
+
+    if force and not (reason or "").strip():
+        raise MigrationError("--force needs --reason: the ledger records why modernize ran before decommission")
+    plan = load_plan(dags_folder)
+    planned = find_dag(plan, dag_id)
+    if planned.modernized:
+        raise MigrationError(f"{dag_id} is modernized already")
+    if not planned.decommissioned and not force:
+        raise MigrationError(
+            f"refused: {dag_id} is not decommissioned (Airflow still runs it, and the faithful form is what proves "
+            f"parity while it does): `airflow-to-dagster decommission {dag_id}` first, or --force --reason '...' "
+            "(recorded in the ledger)"
+        )
+    if any(t.disposition == NONE for t in planned.tasks) and not force:
+        raise MigrationError(f"refused: {dag_id} has tasks with no Dagster equivalent (NONE); it cannot be modernized")
+    entries = ledger.read(dags_folder)
+    latest = ledger.latest_gates(entries)
+    before = _parity_evidence(planned, latest)
+    if before["date"] is None and not force:
+        raise MigrationError(
+            f"refused: {dag_id} has no passed data-parity evidence to compare the modern form with: "
+            f"`airflow-to-dagster gates {dag_id}` first, or --force --reason '...'"
+        )
+    checks = _quality_checks(planned, latest) if planned.decommissioned else []
+    migration_state.record_modernized(
+        dags_folder,
+        dag_id,
+        {"checks": checks, "forced": force and not planned.decommissioned, "tables": _tables_written(planned, latest)},
+    )
+    ledger.append(
+        dags_folder,
+        [
+            _state(dag_id, t.task.task_id, "modernized") | ({"forced": True, "reason": reason} if force else {})
+            for t in planned.tasks
+        ],
+    )
+    generated = convert_project(dags_folder, defs_out)
+    rewritten = find_dag(load_plan(dags_folder), dag_id)
+    choices = {t.task.task_id: modern.choose(rewritten, t) for t in rewritten.tasks if not t.passthrough}
+    result = Modernized(
+        dag_id=dag_id,
+        forced=force,
+        checks=[tid for tid, c in choices.items() if c.kind == "check"],
+        modern=[tid for tid, c in choices.items() if c.kind == "asset"],
+        faithful={tid: c.why for tid, c in choices.items() if c.kind == "faithful"},
+        regenerated=generated.generated.written,
+        kept_hand_edited=generated.generated.kept,
+        date=before["date"],
+        sensors=[tid for tid, c in choices.items() if c.kind == "sensor"],
+    )
+    if reload_dagster is not None:
+        reload_dagster()
+        result.dagster_reloaded = True
+    if result.kept_hand_edited:  # the module on disk is the user's: there is nothing new to prove
+        return result
+    report = run_gates(dag_id, before["date"])
+    for gate_result in report.results:  # type: ignore[attr-defined]
+        if gate_result.gate in MODERNIZE_GATES:
+            result.gates.setdefault(gate_result.task_id, {})[gate_result.gate] = gate_result.status
+            if gate_result.gate == 5:
+                for table in gate_result.evidence.get("tables", []):
+                    after = _fingerprint(table)
+                    earlier = before["tables"].get(table["table"])
+                    result.tables[table["table"]] = {"before": earlier, "after": after, "same": earlier == after}
+    gates_pass = bool(result.gates) and all(s in ledger.PASSING for g in result.gates.values() for s in g.values())
+    missing = sorted(set(before["tables"]) - set(result.tables))
+    for table in missing:
+        result.tables[table] = {"before": before["tables"][table], "after": None, "same": False}
+    result.same = gates_pass and all(t["same"] for t in result.tables.values())
+    if not result.same:
+        migration_state.forget_modernized(dags_folder, dag_id)
+        convert_project(dags_folder, defs_out)
+        if reload_dagster is not None:
+            reload_dagster()
+        result.reverted = True
+    ledger.append(
+        dags_folder,
+        [
+            {
+                "kind": "modernize",
+                "dag_id": dag_id,
+                "date": result.date,
+                "checks": result.checks,
+                "sensors": result.sensors,
+                "faithful": result.faithful,
+                "gates": {task: {str(n): s for n, s in gates.items()} for task, gates in result.gates.items()},
+                "tables": result.tables,
+                "same": result.same,
+                "reverted": result.reverted,
+                "by": ledger.user(),
+            }
+        ]
+        + (
+            [_state(dag_id, t.task.task_id, "decommissioned", by="modernize") for t in planned.tasks]
+            if result.reverted and planned.decommissioned
+            else []
+        ),
+    )
+    return result
+
+
+def _fingerprint(table: dict) -> dict | None:
+    """A table's rows and checksum on the Dagster side, from gate 5's evidence of one table."""
+    dagster = table.get("dagster") or {}
+    if "rows" not in dagster:
+        return None
+    return {"rows": dagster["rows"], "checksum": dagster.get("checksum")}
+
+
+def _parity_evidence(planned: PlannedDag, latest: dict) -> dict:
+    """The date of the DAG's latest passing data-parity results (gate 5) and, for that date, each table's rows
+    and checksum (a task whose latest result is of another date adds nothing: it would compare other rows)."""
+    passed = []
+    for task in planned.tasks:
+        result = latest.get((planned.dag.dag_id, task.task.task_id), {}).get(5)
+        if result is not None and result["status"] in ledger.PASSING:
+            passed.append((result.get("date") or result.get("evidence", {}).get("date"), result))
+    dates = [date for date, _ in passed if date]
+    date = max(dates) if dates else None
+    tables: dict[str, dict | None] = {}
+    for when, result in passed:
+        if when == date:
+            for table in result.get("evidence", {}).get("tables", []):
+                tables[table["table"]] = _fingerprint(table)
+    return {"date": date, "tables": tables}
+
+
+def _tables_written(planned: PlannedDag, latest: dict) -> dict[str, list[str]]:
+    """Each task's tables, as its latest passing data-parity result (gate 5) saw it write them: the modern form
+    keys the task's asset by its one table (``plan/lineage.name_by_data``)."""
+    found = {}
+    for task in planned.tasks:
+        result = latest.get((planned.dag.dag_id, task.task.task_id), {}).get(5) or {}
+        tables = [t["table"] for t in result.get("evidence", {}).get("tables", []) if t.get("table")]
+        if result.get("status") in ledger.PASSING and tables:
+            found[task.task.task_id] = sorted(set(tables))
+    return found
+
+
+def _quality_checks(planned: PlannedDag, latest: dict) -> list[str]:
+    """The tasks the modern form can write as asset checks: shaped as one (``modern.check_target``), and shown
+    by their gate evidence to have run (gate 4) and written no table (gate 5)."""
+    from converters.codegen import modern
+
+    shown = []
+    for task in planned.tasks:
+        results = latest.get((planned.dag.dag_id, task.task.task_id), {})
+        ran = results.get(4, {}).get("status") == "pass" and not results.get(4, {}).get("evidence", {}).get("skipped")
+        parity = results.get(5, {})
+        wrote_nothing = parity.get("status") == "n/a" and not parity.get("evidence", {}).get("tables")
+        if ran and wrote_nothing:
+            shown.append(task)
+    # Together: checks on one asset stand or fall together (a blocking one must not stop another that is a task)
+    candidate = replace(planned, quality_checks=tuple(t.task.task_id for t in shown))
+    return [t.task.task_id for t in shown if modern.check_target(candidate, t).kind == "check"]
+
+
+def modernize_in_project(
+    root: Path,
+    dag_id: str,
+    *,
+    force: bool = False,
+    reason: str | None = None,
+    version: int = 2,
+    on_event: Callable[[str], None] = lambda message: None,
+) -> Modernized:
+    """`modernize` in a project folder: the gates run against the side-by-side runtime's Airflow run of the
+    evidence's date (``version``: the Airflow line for gate 3's DagBag when the runtime is not up); Dagster is
+    reloaded when the runtime is up. What the demo checks: ``result.ok``, ``result.checks`` (the quality tasks
+    now asset checks, each run by gate 4), ``result.tables`` (same rows and checksums)."""
+    from converters.gates import run_project_gates
+    from converters.runtime import side_by_side
+
+    state = live_runtime(root)
+
+    def gates(dag: str, date: str | None):
+        return run_project_gates(root, [dag], version=version, date=date, on_event=on_event)
+
+    return modernize(
+        root / "airflow_dags",
+        dag_id,
+        root / "dagster_defs",
+        gates,
+        force=force,
+        reason=reason,
+        reload_dagster=(lambda: side_by_side.reload_dagster(state)) if state is not None else None,
+    )

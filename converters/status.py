@@ -46,6 +46,7 @@ def project_status(root: Path) -> dict:
             "file": planned.dag.source.file,
             "proxy_level": planned.proxy_level,
             "decommissioned": planned.decommissioned,
+            "modernized": planned.modernized,
             "dag_proxied": proxied_state.dag_level(current),
             "in_airflow": in_airflow if running else None,
             "paused": airflow_dags[dag_id].get("is_paused") if in_airflow else None,

@@ -11,11 +11,7 @@ Everything else a test writes is already per test or per fixture (``tmp_path``, 
 under xdist), per Airflow line (the demo's ``.runtime/demo/airflow<N>/``: one line's tests share one worker, see
 ``tests/integration/conftest.py``), or safe to share (the scan cache: content-keyed entries replaced atomically).
 
-Not isolated yet: each Airflow scheduler starts a log server on Airflow's default port 8793
-(``AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT``), which tests cannot set (``base_environment`` drops the caller's
-``AIRFLOW_*`` variables). With both lines up, the second one's log server fails to bind; task logs are read from
-local files, so only the logs of a task still running may show a "could not read served logs" line. The fix is
-one free port per instance in ``converters/runtime/airflow.py``.
+Servers take free loopback ports, the Airflow scheduler's log server included.
 """
 
 from __future__ import annotations

@@ -90,3 +90,16 @@ def partner_inventory_csv(ds: str) -> str:
         for store in STORES:
             lines.append(f"SKU-{sku:03d},{store},{rng.randint(0, 60)}")
     return "\n".join(lines) + "\n"
+
+
+SUPPLIERS = ("acme-foods", "borealis-drinks", "cascade-paper")
+
+
+def supplier_deliveries_for(ds: str) -> list[dict]:
+    """Deliveries the suppliers' portal lists for ``ds``: one line per supplier and product."""
+    rng = _rng("supplier-deliveries", ds)
+    return [
+        {"supplier_id": supplier, "sku": f"{supplier[:3]}-{n:02d}", "units": rng.randint(5, 120)}
+        for supplier in SUPPLIERS
+        for n in range(rng.randint(2, 4))
+    ]

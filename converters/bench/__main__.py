@@ -21,7 +21,9 @@ from converters.runtime.envs import EnvironmentMissing
 
 def render(report: BenchReport, console: Console) -> None:
     table = Table(
-        title=f"airflow-to-dagster bench: {report.estate['files']} files, {report.estate['dags']} DAGs, "
+        title="airflow-to-dagster bench: the side-by-side runtime only"
+        if not report.estate["files"]
+        else f"airflow-to-dagster bench: {report.estate['files']} files, {report.estate['dags']} DAGs, "
         f"{report.estate['tasks']} tasks (seed {report.seed})"
     )
     for column in ("measure", "time", "baseline", "baseline time", "ratio", "peak RSS", "goal", "met"):
@@ -40,6 +42,17 @@ def render(report: BenchReport, console: Console) -> None:
             {True: "[green]yes[/green]", False: "[red]no[/red]", None: "—"}[m.met],
         )
     console.print(table)
+    for m in report.measures:
+        if m.details and "phase_medians" in m.details:
+            phases = Table(title=f"{m.name}: where it goes (median seconds per phase, Airflow task start → end)")
+            phases.add_column("phase")
+            phases.add_column("median", justify="right")
+            phases.add_column("min", justify="right")
+            phases.add_column("max", justify="right")
+            for phase, median in m.details["phase_medians"].items():
+                spread = [b[phase] for b in m.details["breakdowns"]]
+                phases.add_row(phase, f"{median:.2f} s", f"{min(spread):.2f} s", f"{max(spread):.2f} s")
+            console.print(phases)
     machine = report.machine
     console.print(
         f"machine: {machine['cpus']} × {machine['cpu']}, {machine['memory_mib']} MiB, Python {machine['python']}, "
@@ -56,13 +69,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="scan workers (default: all cores)")
     parser.add_argument("--airflow", type=int, choices=(2, 3), default=2, help="Airflow line for DagBag and runtime")
     parser.add_argument("--no-runtime", action="store_true", help="skip the two side-by-side runtime measures")
+    parser.add_argument(
+        "--runtime-only", action="store_true", help="only the two side-by-side runtime measures (no estate)"
+    )
     parser.add_argument("--runs", type=int, default=10, help="Airflow runs for the runtime measures (default 10)")
     parser.add_argument("--sensor-interval", type=int, default=5, help="airlift sensor interval, s (default 5)")
+    parser.add_argument(
+        "--lift-runs", type=int, default=10, help="materializations of the LIFT and the MECH asset (default 10)"
+    )
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--json", dest="json_out", default=None, help="also write the figures as JSON (- = stdout)")
     args = parser.parse_args(argv)
-    if args.files < 1 or args.tasks < 2 or args.runs < 1 or args.sensor_interval < 1:
-        parser.error("--files ≥ 1, --tasks ≥ 2, --runs ≥ 1 and --sensor-interval ≥ 1")
+    if args.runtime_only and args.no_runtime:
+        parser.error("--runtime-only and --no-runtime exclude each other")
+    if args.files < 1 or args.tasks < 2 or args.runs < 1 or args.sensor_interval < 1 or args.lift_runs < 1:
+        parser.error("--files ≥ 1, --tasks ≥ 2, --runs ≥ 1, --sensor-interval ≥ 1 and --lift-runs ≥ 1")
     console = Console(stderr=args.json_out == "-", width=200)
     try:
         with tempfile.TemporaryDirectory(prefix="a2d-bench-") as scratch:
@@ -74,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs,
                 airflow_version=args.airflow,
                 runtime=not args.no_runtime,
+                runtime_only=args.runtime_only,
                 runtime_runs=args.runs,
                 sensor_interval=args.sensor_interval,
+                lift_runs=args.lift_runs,
                 on_event=lambda message: console.print(f"[dim]· {message}[/dim]"),
             )
     except EnvironmentMissing as exc:

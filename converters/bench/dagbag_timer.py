@@ -17,10 +17,13 @@ def main(folder):
 
         if folder not in sys.path:  # the dag-processor puts the bundle folder on sys.path too
             sys.path.insert(0, folder)
+        options = {}  # Airflow 3.3's DagBag has no include_examples: AIRFLOW__CORE__LOAD_EXAMPLES=False says it
     except ImportError:
         from airflow.models.dagbag import DagBag  # Airflow 2
+
+        options = {"include_examples": False}
     imported = time.perf_counter()
-    bag = DagBag(folder, include_examples=False)
+    bag = DagBag(folder, **options)
     filled = time.perf_counter()
     print(
         json.dumps(

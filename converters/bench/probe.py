@@ -70,6 +70,10 @@ def main(argv: list[str]) -> int:
         result = parse_only(Path(args[0]))
     elif kind == "scan":
         result = scan(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else None)
+    elif kind == "lift":
+        from converters.bench.lift_measure import measure
+
+        result = measure(Path(args[0]), int(args[1]), int(args[2]))
     elif kind == "convert":
         result = convert(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else None)
     else:

@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from converters.runtime.airflow import base_environment
 from converters.runtime.envs import airflow_venv, venv_dir
 
 GIB = 1024.0  # MiB
+LIFT_MEASURE = "lifted task (Airflow operator via Pipes)"
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Measure:
     met: bool | None  # None: no goal to check (or not measurable here)
     rss_mib: float | None = None
     note: str = ""
+    details: dict | None = None  # more figures of the measure (the proxied overhead's breakdown), in the JSON too
 
     @property
     def ratio(self) -> float | None:
@@ -301,6 +304,25 @@ def measure_load(package: Path, work: Path) -> Measure:
     )
 
 
+def measure_lift(work: Path, version: int, runs: int) -> Measure:
+    """A LIFT asset against the same task as a MECH asset, materialized in turn in one process
+    (``converters/bench/lift_measure.py``)."""
+    lift = _probe("lift", str(work / "lift-project"), str(version), str(runs), timeout=60 + 120 * runs)
+    overhead = lift["lift_median"] - lift["mech_median"]
+    return Measure(
+        LIFT_MEASURE,
+        lift["lift_median"],
+        "the same PythonOperator task as a MECH asset",
+        lift["mech_median"],
+        "LIFT − MECH ≤ 2 s (median)",
+        overhead <= 2,
+        None,
+        f"overhead {overhead:+.2f} s per task (median of {runs} materializations each, Airflow {version}); "
+        f"Airflow process CPU {lift['lift_cpu_median']:.2f} s; LIFT min {min(lift['lift']):.2f} s, "
+        f"max {max(lift['lift']):.2f} s",
+    )
+
+
 def run(
     work: Path,
     *,
@@ -310,12 +332,36 @@ def run(
     jobs: int | None = None,
     airflow_version: int = 2,
     runtime: bool = True,
+    runtime_only: bool = False,
     runtime_runs: int = 10,
     sensor_interval: int = 5,
+    lift_runs: int = 10,
     on_event: Callable[[str], None] = lambda message: None,
 ) -> BenchReport:
     started = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
+    if runtime_only:
+        report = BenchReport(0, tasks_per_dag, seed, machine(), {"files": 0, "dags": 0, "tasks": 0, "bytes": 0})
+    else:
+        report = _measure_estate(work, files, tasks_per_dag, seed, jobs, airflow_version, lift_runs, on_event)
+    if runtime or runtime_only:
+        report.measures += measure_runtime(work, airflow_version, runtime_runs, sensor_interval, on_event)
+    report.total_seconds = time.perf_counter() - started
+    report.machine["load_average_at_end"] = round(os.getloadavg()[0], 1)
+    return report
+
+
+def _measure_estate(
+    work: Path,
+    files: int,
+    tasks_per_dag: int,
+    seed: int,
+    jobs: int | None,
+    airflow_version: int,
+    lift_runs: int,
+    on_event: Callable[[str], None],
+) -> BenchReport:
+    """Every measure that needs no runtime: scan, convert and load of the synthetic estate, DagBag, lift."""
     estate = work / "estate"
     shutil.rmtree(estate, ignore_errors=True)
     stats = write_estate(estate, files, tasks_per_dag, seed)
@@ -333,40 +379,59 @@ def run(
     report.measures.append(convert)
     on_event("dagster definitions validate: generated vs plain")
     report.measures.append(measure_load(package, work))
-    if runtime:
-        from converters.bench import runtime_measures
-
-        on_event(f"side-by-side runtime (Airflow {airflow_version}), {runtime_runs} runs")
-        figures = runtime_measures.measure(
-            work / "runtime-project",
-            runs=runtime_runs,
-            sensor_interval=sensor_interval,
-            airflow_version=airflow_version,
-            on_event=on_event,
-        )
-        report.measures += [
-            Measure(
-                f"observation latency (median of {len(figures.latencies)})",
-                figures.latency_median,
-                "sensor interval",
-                float(sensor_interval),
-                "≤ interval + 2 s",
-                figures.latency_median <= sensor_interval + 2,
-                None,
-                f"min {min(figures.latencies):.2f}s, max {max(figures.latencies):.2f}s",
-            ),
-            Measure(
-                f"proxied task overhead (median of {len(figures.overheads)})",
-                figures.overhead_median,
-                "— (Airflow task wall − Dagster run wall)",
-                None,
-                "≤ 3 s",
-                figures.overhead_median <= 3,
-                None,
-                f"min {min(figures.overheads):.2f}s, max {max(figures.overheads):.2f}s; "
-                f"runtime up took {figures.up_seconds:.0f}s",
-            ),
-        ]
-    report.total_seconds = time.perf_counter() - started
-    report.machine["load_average_at_end"] = round(os.getloadavg()[0], 1)
+    on_event(f"a lifted task vs the same task as MECH (Airflow {airflow_version}), {lift_runs} materializations each")
+    report.measures.append(measure_lift(work, airflow_version, lift_runs))
     return report
+
+
+def measure_runtime(
+    work: Path, airflow_version: int, runs: int, sensor_interval: int, on_event: Callable[[str], None]
+) -> list[Measure]:
+    """Observation latency and proxied-task overhead in the real side-by-side runtime, with the overhead's
+    breakdown (median seconds per phase) and the load average after each run."""
+    from converters.bench import runtime_measures
+
+    on_event(f"side-by-side runtime (Airflow {airflow_version}), {runs} runs")
+    figures = runtime_measures.measure(
+        work / "runtime-project",
+        runs=runs,
+        sensor_interval=sensor_interval,
+        airflow_version=airflow_version,
+        on_event=on_event,
+    )
+    loads = f"load average {min(figures.load_averages)}-{max(figures.load_averages)} during the runs"
+    load = statistics.median(figures.load_averages)
+    # The goal depends on how busy the machine is: ≤ 1.5 s quiet, ≤ 3 s at load ~4; busier, it cannot be judged.
+    overhead_goal = 1.5 if load < 2 else 3.0 if load <= 5 else None
+    return [
+        Measure(
+            f"observation latency (median of {len(figures.latencies)})",
+            figures.latency_median,
+            "sensor interval",
+            float(sensor_interval),
+            "≤ interval + 1 s",
+            figures.latency_median <= sensor_interval + 1,
+            None,
+            f"min {min(figures.latencies):.2f}s, max {max(figures.latencies):.2f}s; {loads}",
+            {"latencies": figures.latencies, "load_averages": figures.load_averages},
+        ),
+        Measure(
+            f"proxied task overhead (median of {len(figures.overheads)})",
+            figures.overhead_median,
+            "— (Airflow task wall − the Dagster step's own time)",
+            None,
+            "≤ 1.5 s at load < 2, ≤ 3 s at load ≤ 5",
+            None if overhead_goal is None else figures.overhead_median <= overhead_goal,
+            None,
+            f"min {min(figures.overheads):.2f}s, max {max(figures.overheads):.2f}s; {loads}; Airflow task wall − "
+            f"Dagster run wall (as measured before): median {statistics.median(figures.run_overheads):.2f}s; "
+            f"runtime up took {figures.up_seconds:.0f}s",
+            {
+                "overheads": figures.overheads,
+                "run_wall_overheads": figures.run_overheads,
+                "phase_medians": figures.phase_medians(),
+                "breakdowns": figures.breakdowns,
+                "load_averages": figures.load_averages,
+            },
+        ),
+    ]

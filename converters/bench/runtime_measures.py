@@ -6,8 +6,15 @@ proxied to Dagster; then the DAG runs ``runs`` times, one after the other, and f
 
 - observation latency = the moment the bench first sees the materialization of ``bench_pair/observed`` for that
   Airflow run in Dagster's GraphQL API (polled every 0.25 s) − that task's ``end_date`` in Airflow;
-- proxied overhead = the Airflow task ``proxied``'s wall time − the wall time of the Dagster run it launched
-  (found by airlift's tags ``dagster-airlift/airflow-dag-run-id`` and ``…-task-id``).
+- proxied overhead = the Airflow task ``proxied``'s wall time − the time of the step of the Dagster run it
+  launched (found by airlift's tags ``dagster-airlift/airflow-dag-run-id`` and ``…-task-id``), from its first
+  ``STEP_START`` to its last ``STEP_SUCCESS``: everything the task spends on anything but the asset's body.
+  Beside it, as measured before: the Airflow wall time − the run's wall time (``RUN_START`` → ``RUN_SUCCESS``),
+  which leaves the executor's start of the step and the run's end out;
+- its breakdown (`breakdown`): the Airflow task's start and end and the Dagster run's own events put in order,
+  so each phase between two of them (the launch over GraphQL, the queue, the run worker's start, the code
+  location's import, the executor's start of the step, the step itself, the run's end, airlift seeing it) has
+  its time.
 """
 
 from __future__ import annotations
@@ -49,13 +56,73 @@ with DAG(dag_id="bench_pair", schedule=None, start_date=datetime(2024, 1, 1), ca
 '''
 
 
+# The moments a proxied task goes through, in order: (name, what ends the phase that leads to it). The first is
+# the Airflow task's start; a moment the run did not go through (an event Dagster did not emit) is left out and
+# its phase merged into the next.
+MILESTONES = (
+    ("airflow task started", ""),
+    ("run created", "launch over GraphQL (airlift: check, asset nodes, earlier runs, launch)"),
+    ("run starting", "queue, until a launcher takes the run (RUN_STARTING)"),
+    ("run worker started", "run worker start (its process up, with Dagster imported)"),
+    ("run started", "code location import + execution plan (RUN_START)"),
+    ("first step started", "executor start of the step (STEP_START)"),
+    ("last step succeeded", "the step itself (the asset's body)"),
+    ("run succeeded", "run end (RUN_SUCCESS)"),
+    ("airflow task ended", "seen by the Airflow task (airlift's poll) + Airflow's task end"),
+)
+PHASES = tuple(phase for _, phase in MILESTONES[1:])
+STEP = "the step itself (the asset's body)"  # the work, not overhead
+
+
+def milestones(airflow_start: float, airflow_end: float, created: float, events: list[dict]) -> dict[str, float]:
+    """When the proxied task reached each of `MILESTONES` (epoch seconds), from the Airflow task's start/end, the
+    Dagster run's creation time and its events (``eventType``, ``timestamp``, ``message``)."""
+
+    def first(kind: str, message: str = "") -> float | None:
+        return next(
+            (e["timestamp"] for e in events if e["eventType"] == kind and e["message"].startswith(message)), None
+        )
+
+    steps = [e["timestamp"] for e in events if e["eventType"] == "STEP_SUCCESS"]
+    found = {
+        "airflow task started": airflow_start,
+        "run created": created,
+        "run starting": first("RUN_STARTING"),
+        "run worker started": first("ENGINE_EVENT", "Started process for run"),
+        "run started": first("RUN_START"),
+        "first step started": first("STEP_START"),
+        "last step succeeded": max(steps) if steps else None,
+        "run succeeded": first("RUN_SUCCESS"),
+        "airflow task ended": airflow_end,
+    }
+    return {name: moment for name, moment in found.items() if moment is not None}
+
+
+def breakdown(moments: dict[str, float]) -> dict[str, float]:
+    """Seconds spent in each phase (keyed by `PHASES`), between consecutive moments reached; a phase whose
+    moment was not reached is 0 and its time goes to the next phase."""
+    phases = dict.fromkeys(PHASES, 0.0)
+    previous = moments["airflow task started"]
+    for name, phase in MILESTONES[1:]:
+        if name in moments:
+            phases[phase] = moments[name] - previous
+            previous = moments[name]
+    return phases
+
+
 @dataclass
 class RuntimeFigures:
     sensor_interval: int
     airflow_version: int
     latencies: list[float] = field(default_factory=list)
-    overheads: list[float] = field(default_factory=list)
+    overheads: list[float] = field(default_factory=list)  # Airflow task wall − the step's own time
+    run_overheads: list[float] = field(default_factory=list)  # Airflow task wall − Dagster run wall (RUN_START→END)
+    breakdowns: list[dict[str, float]] = field(default_factory=list)  # per run, seconds per phase (`PHASES`)
     up_seconds: float = 0.0
+    load_averages: list[float] = field(default_factory=list)  # the 1-minute load average after each run
+
+    def phase_medians(self) -> dict[str, float]:
+        return {phase: statistics.median(b[phase] for b in self.breakdowns) for phase in PHASES}
 
     @property
     def latency_median(self) -> float:
@@ -104,12 +171,18 @@ def measure(
             instances = {ti["task_id"]: ti for ti in airflow.task_instances(DAG_ID, run_id)}
             figures.latencies.append(seen - _timestamp(instances["observed"]["end_date"]))
             proxied = instances["proxied"]
-            airflow_wall = _timestamp(proxied["end_date"]) - _timestamp(proxied["start_date"])
+            start, end = _timestamp(proxied["start_date"]), _timestamp(proxied["end_date"])
             dagster_run = _dagster_run(dagster, run_id)
-            figures.overheads.append(airflow_wall - (dagster_run["endTime"] - dagster_run["startTime"]))
+            figures.run_overheads.append(end - start - (dagster_run["endTime"] - dagster_run["startTime"]))
+            events = dagster.run_events(dagster_run["runId"])
+            phases = breakdown(milestones(start, end, dagster_run["creationTime"], events))
+            figures.overheads.append(end - start - phases[STEP])
+            figures.breakdowns.append(phases)
+            figures.load_averages.append(round(os.getloadavg()[0], 1))
             on_event(
                 f"run {number + 1}/{runs}: observed after {figures.latencies[-1]:.2f}s, "
-                f"proxy overhead {figures.overheads[-1]:.2f}s"
+                f"proxy overhead {figures.overheads[-1]:.2f}s (load {figures.load_averages[-1]}): "
+                + ", ".join(f"{phase.split(' (')[0]} {seconds:.2f}" for phase, seconds in phases.items())
             )
     finally:
         side_by_side.down(project)

@@ -55,7 +55,8 @@ def demo(
         if as_json:
             return
         mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
-        console.print(f"{mark} [bold]{step.name}[/bold]: {step.detail}", highlight=False)
+        took = f"[dim]({step.seconds:.0f} s)[/dim]"
+        console.print(f"{mark} [bold]{step.name}[/bold] {took}: {step.detail}", highlight=False)
         if step.look:
             console.print(f"    [cyan]→ {step.look}[/cyan]", highlight=False)
 

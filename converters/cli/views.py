@@ -186,7 +186,8 @@ def print_report(files) -> None:
     console.print(f"Recommendation: [bold]{go['recommendation']}[/bold] — {go['why']}")
     console.print(
         f"Progress: {data['progress']['proxied']} proxied, {data['progress']['decommissioned_dags']} DAGs "
-        f"decommissioned, {data['progress']['gated_tasks']} tasks with gate evidence"
+        f"decommissioned ({len(data['progress'].get('modernized_dags', []))} modernized), "
+        f"{data['progress']['gated_tasks']} tasks with gate evidence"
     )
     console.print(f"Report: {files.html.resolve()} (Markdown: {files.markdown.resolve()})")
 
@@ -250,6 +251,38 @@ def print_decommission(result, as_json: bool) -> None:
     )
     for relative in result.kept_hand_edited:
         console.print(f"[yellow]{relative} was edited by hand: kept; the new version is {relative}.new[/yellow]")
+
+
+def print_modernized(result, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps(asdict(result) | {"ok": result.ok}, default=str))
+        return
+    for relative in result.kept_hand_edited:
+        console.print(f"[yellow]{relative} was edited by hand: kept; the modern version is {relative}.new[/yellow]")
+    if result.kept_hand_edited:
+        return
+    checks = ", ".join(result.checks) or "none"
+    console.print(
+        f"rewrote {result.dag_id}: {len(result.modern)} assets call their code directly, asset checks: {checks}"
+        + (f", sensors: {', '.join(result.sensors)}" if result.sensors else "")
+        + (" (forced: recorded in the ledger)" if result.forced else "")
+    )
+    for task, why in sorted(result.faithful.items()):
+        console.print(f"  kept faithful: {task}: {why}", markup=False)
+    for table, t in sorted(result.tables.items()):
+        after = t.get("after") or {}
+        console.print(
+            f"  {table}: {after.get('rows')} rows, {after.get('checksum')} — "
+            + ("same as before" if t["same"] else f"before {t.get('before')}"),
+            markup=False,
+        )
+    failed = {task: g for task, g in result.gates.items() if any(s not in ("pass", "n/a") for s in g.values())}
+    for task, gates in sorted(failed.items()):
+        console.print(f"  {task}: gates {gates}", style="red", markup=False)
+    if result.reverted:
+        console.print(f"[red]{result.dag_id} did not prove equal after the rewrite: generated faithful again[/red]")
+    else:
+        console.print(f"gates 2-6 pass again for {result.date}: same rows, same checksums (recorded in the ledger)")
 
 
 def print_status(root: Path, data: dict) -> None:

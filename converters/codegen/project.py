@@ -14,11 +14,13 @@ import ast
 import json
 import re
 import sys
+import textwrap
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 
+from converters.codegen import modern
 from converters.plan import Plan, PlannedDag
 
 # Modules of the generated code whose distribution is named otherwise, or is pinned to the Dagster the
@@ -86,6 +88,7 @@ def render_project(
         "pyproject.toml": render_pyproject(plan, package, deps, found),
         "README.md": render_readme(plan, package),
         "tests/__init__.py": '"""Smoke tests of the generated assets: one module per Airflow DAG."""\n',
+        "tests/smoke.py": SMOKE_CHECK,
     }
     for planned in plan.dags:
         if expected_assets(planned):
@@ -347,25 +350,51 @@ def expected_assets(planned: PlannedDag) -> dict[tuple[str, ...], list[tuple[str
     """The asset of every task that has one (dbt models aside: their keys are the manifest's) -> the upstream
     assets the DAG's dependencies and XCom inputs give it."""
     assets: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    checks = modern.check_tasks(planned)  # a modernized DAG's quality tasks are checks: no asset, nothing follows them
+    checks = {**checks, **modern.sensor_tasks(planned)}  # and its sensor tasks sensors: likewise
     for task in planned.tasks:
-        if task.passthrough or task.translation.dbt:
+        if task.passthrough or task.translation.dbt or tuple(task.key) in checks:
             continue
-        upstream = [tuple(d.value) for d in task.deps if d.kind == "key"]
+        upstream = [tuple(d.value) for d in task.deps if d.kind == "key" and tuple(d.value) not in checks]
         upstream += [tuple(key) for _, _, key in task.inputs]
         assets[tuple(task.key)] = sorted(set(upstream))
     return assets
 
 
+# The one check every DAG's smoke test makes (tests/smoke.py of the location).
+SMOKE_CHECK = '''"""What every DAG's smoke test checks: the code location loads, and each of the DAG's assets is in
+it with the upstream assets of the DAG's dependencies."""
+
+import dagster as dg
+
+from ..definitions import defs
+
+
+def assert_assets_load(assets: list[tuple[list[str], list[list[str]]]]) -> None:
+    """``assets``: (asset key, its upstream asset keys) pairs."""
+    graph = defs.resolve_asset_graph()
+    for key, upstream in assets:
+        asset_key = dg.AssetKey(key)
+        assert graph.has(asset_key), key
+        parents = graph.get(asset_key).parent_keys
+        assert {dg.AssetKey(u) for u in upstream} <= parents, key
+'''
+
+
 def render_smoke_test(planned: PlannedDag) -> str:
     dag_id = planned.dag.dag_id
     assets = expected_assets(planned)
+    docstring = textwrap.wrap(
+        f"Smoke test of the assets generated for the Airflow DAG {dag_id} (dags/{planned.module}.py): the code"
+        " location loads, and every task's asset is in it with the upstream assets of the DAG's dependencies.",
+        width=114,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
     lines = [
-        f'"""Smoke test of the assets generated for the Airflow DAG {dag_id} (dags/{planned.module}.py): the code',
-        'location loads, and every task\'s asset is in it with the upstream assets of the DAG\'s dependencies."""',
+        '"""' + "\n".join(docstring) + '"""',
         "",
-        "import dagster as dg",
-        "",
-        "from ..definitions import defs",
+        "from .smoke import assert_assets_load",
         "",
         "# (asset key, its upstream asset keys)",
         "ASSETS = [",
@@ -378,11 +407,6 @@ def render_smoke_test(planned: PlannedDag) -> str:
         "",
         "",
         f"def test_{planned.module}_assets_load_with_their_upstream_assets():",
-        "    graph = defs.resolve_asset_graph()",
-        "    for key, upstream in ASSETS:",
-        "        asset_key = dg.AssetKey(key)",
-        "        assert graph.has(asset_key), key",
-        "        parents = graph.get(asset_key).parent_keys",
-        "        assert {dg.AssetKey(u) for u in upstream} <= parents, key",
+        "    assert_assets_load(ASSETS)",
     ]
     return "\n".join(lines) + "\n"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 import tokenize
 from pathlib import PurePath
 from typing import Any
 
+from converters.codegen.wrap import LINE_LENGTH
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
@@ -68,9 +70,10 @@ def render_package(plan: Plan, *, package: str, dags_folder: str, scanned_root: 
         "support/__init__.py": '"""Run-time support for the generated assets (copied verbatim)."""\n',
         "support/settings.py": (
             '"""Where the Airflow DAGs folder was at generation (``AIRFLOW_DAGS_FOLDER`` overrides it)."""\n\n'
-            f"DAGS_FOLDER = {q(dags_folder)}  # relative to this package's folder\n"
+            "# relative to this package's folder\n"
+            f"DAGS_FOLDER = {q(dags_folder)}\n"
             + (
-                f"SCANNED_ROOT = {q(scanned_root)}  # the folder that was converted, relative to DAGS_FOLDER\n"
+                f"# the folder that was converted, relative to DAGS_FOLDER\nSCANNED_ROOT = {q(scanned_root)}\n"
                 if scanned_root != "."
                 else ""
             )
@@ -195,14 +198,12 @@ def _guarded_only(callables) -> set[str]:
 def _render_logic(
     first: str, what: str, imports: str, logic: str, airflow_imports: dict[str, str], guarded: set[str] = frozenset()
 ) -> str:
-    lines = [
-        f'"""{first}',
-        "",
-        f"Only what {what} is copied. Airflow names are bound to the support package's equivalents or to",
-        "a stand-in that refuses to run (the tasks using those stay in Airflow).",
-        '"""',
-        "",
-    ]
+    about = (
+        f"{first.replace(chr(10), ' ')} Only what {what} is copied; Airflow names are bound to support/'s "
+        "equivalents or to stand-ins that refuse to run."
+    )
+    wrapped = textwrap.wrap(about, width=LINE_LENGTH - 6, break_long_words=False, break_on_hyphens=False)
+    lines = ['"""' + "\n".join(wrapped) + '"""', ""]
     lines.append(imports.rstrip())
     bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
     aliases = {local: bound[qualified] for local, qualified in airflow_imports.items() if qualified in bound}
@@ -298,7 +299,43 @@ def render_dag_module(planned: PlannedDag) -> str:
         counts[task.disposition] = counts.get(task.disposition, 0) + 1
     summary = ", ".join(f"{n} {d}" for d, n in sorted(counts.items()))
     info, info_support = render_dag_info(planned)
-    support = set(RUNTIME_BASE) | info_support
+    support, imports, resource_classes = task_needs(planned, assets)
+    support |= set(RUNTIME_BASE) | info_support
+    if planned.failure_callback is not None and assets:
+        support.add("failure_context")
+        support.add("load_logic" if isinstance(planned.failure_callback, ir.CallableValue) else "import_callable")
+    if any(t.task.sla for t in assets):
+        imports.add("from datetime import timedelta")
+    title = _prose(f'"""Dagster assets for the Airflow DAG {q(dag.dag_id)} ({dag.source.file}:{dag.source.line}).')
+    body = f"Tasks: {summary}. Each asset records its source, rule, disposition and unconsumed arguments."
+    if planned.schedule_note:
+        body += f"\nSchedule: {planned.schedule_note}."
+    lines = [*title, "", *(line for part in body.splitlines() for line in _prose(part))]
+    lines += ['"""', "", "import dagster as dg"]
+    lines += sorted(imports)
+    lines.append("")
+    if resource_classes:
+        lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
+    lines.append("from ..support.airlift import mapped_to_airflow")
+    if any(t.disposition == LIFT for t in assets):  # their own Airflow operators, run through Pipes
+        lines.append("from ..support.lift import run_lifted")
+    lines.append(f"from ..support.runtime import {', '.join(sorted(support))}")
+    lines += ["", info]
+    if planned.partitioned:
+        lines.append(f"PARTITIONS = {cron_partitions(planned)}")
+    for task in tasks:
+        lines += ["", "", render_task(planned, task)]
+    if passthrough:
+        lines += ["", ""] + [render_task(planned, task) for task in passthrough]
+    lines += ["", ""] + render_module_defs(planned, tasks)
+    # A rule's multi-line string (an SSH or bash command) may end lines in spaces: written as escapes, as in the logic.
+    return without_trailing_whitespace("\n".join(lines)) + "\n"
+
+
+def task_needs(planned: PlannedDag, assets: list[PlannedTask]) -> tuple[set[str], set[str], set[str]]:
+    """What the assets ``render_task`` writes for ``assets`` need at the top of their module: names from
+    support.runtime, import lines, and classes from support.resources."""
+    support: set[str] = set()
     resource_classes: set[str] = set()
     imports: set[str] = set()
     for task in assets:
@@ -314,40 +351,7 @@ def render_dag_module(planned: PlannedDag) -> str:
             support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target"}
             support |= {"dbt_translator", "dbt_vars"}
             imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
-    if planned.failure_callback is not None and assets:
-        support.add("failure_context")
-        support.add("load_logic" if isinstance(planned.failure_callback, ir.CallableValue) else "import_callable")
-    if any(t.task.sla for t in assets):
-        imports.add("from datetime import timedelta")
-    lines = [
-        f'"""Dagster assets for the Airflow DAG {q(dag.dag_id)} ({dag.source.file}:{dag.source.line}).',
-        "",
-        f"Tasks: {summary}. Each asset records its source, rule, disposition and unconsumed arguments.",
-    ]
-    if planned.schedule_note:
-        lines.append(f"Schedule: {planned.schedule_note}.")
-    lines += ['"""', "", "import dagster as dg"]
-    lines += sorted(imports)
-    lines.append("")
-    if resource_classes:
-        lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
-    lines.append("from ..support.airlift import mapped_to_airflow")
-    if any(t.disposition == LIFT for t in assets):  # their own Airflow operators, run through Pipes
-        lines.append("from ..support.lift import run_lifted")
-    lines.append(f"from ..support.runtime import {', '.join(sorted(support))}")
-    lines += ["", info]
-    if planned.partitioned:
-        lines.append(
-            f"PARTITIONS = dg.TimeWindowPartitionsDefinition(cron_schedule={q(planned.cron)}, "
-            f"start={q(_start(dag.start_date, planned.partition_fmt))}, fmt={q(planned.partition_fmt)})"
-        )
-    for task in tasks:
-        lines += ["", "", render_task(planned, task)]
-    if passthrough:
-        lines += ["", ""] + [render_task(planned, task) for task in passthrough]
-    lines += ["", ""] + render_module_defs(planned, tasks)
-    # A rule's multi-line string (an SSH or bash command) may end lines in spaces: written as escapes, as in the logic.
-    return without_trailing_whitespace("\n".join(lines)) + "\n"
+    return support, imports, resource_classes
 
 
 def _start(start_date: str | None, fmt: str) -> str:
@@ -377,9 +381,23 @@ def _gate_kind(planned: PlannedDag, task: PlannedTask) -> str | None:
     return gate.translation.gate if gate else None
 
 
-def comment_lines(planned: PlannedDag, task: PlannedTask) -> list[str]:
+def cron_partitions(planned: PlannedDag) -> str:
+    """The DAG's partitions: the windows of its cron schedule, keyed as Airflow's logical dates."""
+    start = _start(planned.dag.start_date, planned.partition_fmt)
+    return (
+        f"dg.TimeWindowPartitionsDefinition(cron_schedule={q(planned.cron)}, start={q(start)}, "
+        f"fmt={q(planned.partition_fmt)})"
+    )
+
+
+def provenance(task: PlannedTask) -> str:
+    """The comment line above a task's code: where it came from, the rule and the disposition."""
     t = task.task
-    lines = [f"# {t.source.file}:{t.source.line} · task {t.task_id} · rule {task.rule} · {task.disposition}"]
+    return f"# {t.source.file}:{t.source.line} · task {t.task_id} · rule {task.rule} · {task.disposition}"
+
+
+def comment_lines(planned: PlannedDag, task: PlannedTask) -> list[str]:
+    lines = [provenance(task)]
     for note in task.translation.notes:
         lines.append(f"# note: {note}")
     if task.unconsumed:
@@ -434,7 +452,13 @@ def retry_and_pool(t) -> list[str]:
     return args
 
 
-def render_task(planned: PlannedDag, task: PlannedTask) -> str:
+def render_task(
+    planned: PlannedDag, task: PlannedTask, shared: dict[str, str] | None = None, logic_imported: bool = False
+) -> str:
+    """A task's faithful asset. In a modernized module (``modern.py``): ``shared``, the decorator arguments the
+    module writes once as ``SHARED`` (name -> code), those of them this asset has alike become ``**SHARED``;
+    ``logic_imported``, the module imports the DAG's logic as ``logic`` at load (the same module ``load_logic``
+    returns), so the asset uses that."""
     if task.passthrough:
         return "\n".join(comment_lines(planned, task)) + " · no asset: its dependencies pass through"
     if task.disposition == NONE:
@@ -470,6 +494,9 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
         specs = ", ".join(f"dg.AssetCheckSpec({q(name)}, asset={key}, blocking=True)" for name in tr.checks)
         args.append(f"check_specs=[{specs}]")
     args.append(f"metadata={metadata(planned, task)}")
+    if shared:  # each shared argument is one of the asset's own, alike (modern.py chose them so)
+        written = {f"{name}={code}" for name, code in shared.items()}
+        args = [a for a in args if a not in written] + ["**SHARED"]
     params = ["context: dg.AssetExecutionContext"]
     params += [f"{r.name}: {'PipesClient' if r.cls in LAZY_CLIENTS else r.cls}" for r in tr.resources]
     params += [param for _, param, _ in task.inputs]
@@ -495,7 +522,7 @@ def render_task(planned: PlannedDag, task: PlannedTask) -> str:
                 f"severity=dg.AssetCheckSeverity.WARN, description={q('not evaluated: ' + skipped)})"
             )
         body.append("    return")
-    if tr.uses_logic and planned.logic_module:
+    if tr.uses_logic and planned.logic_module and not logic_imported:
         body.append(f"logic = load_logic({q(planned.logic_module)})")
     statements = list(tr.body)
     if task.gated_by or tr.checks:
@@ -582,24 +609,40 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
     return "\n".join(lines)
 
 
-def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[str]:
+def render_module_defs(
+    planned: PlannedDag,
+    tasks: list[PlannedTask],
+    checks: list[PlannedTask] | None = None,
+    *,
+    started_by: list[PlannedTask] | None = None,
+) -> list[str]:
+    """``ASSETS``, ``SPECS``, ``TASKS`` and ``defs``. ``checks`` (a modernized module, ``modern.py``): the tasks
+    of ``tasks`` written as asset checks (``CHECKS``, given to the Definitions and run with their assets); the
+    assets then carry no airlift mapping code at all. ``started_by`` (likewise): the sensor tasks written as
+    ``@dg.sensor``s, which start the DAG's runs in place of its schedule."""
     dag = planned.dag
+    mapping = tasks
+    tasks = [t for t in tasks if t not in (checks or []) and t not in (started_by or [])]
     assets = [t for t in tasks if t.disposition != NONE and not t.translation.dbt]
     dbts = [t for t in tasks if t.disposition != NONE and t.translation.dbt]
     specs = [t for t in tasks if t.disposition == NONE]
     executable = [t.function for t in assets] + [f"*{t.function.upper()}_ASSETS" for t in dbts]
     spec_names = [t.function for t in specs] + [f"*{t.function.upper()}_SPECS" for t in dbts]
     lines = [f"ASSETS = [{', '.join(executable)}]", f"SPECS = [{', '.join(spec_names)}]"]
-    lines += _task_mapping(planned, tasks)
+    if checks:
+        lines.append(f"CHECKS = [{', '.join(t.function for t in checks)}]")
+    lines += _task_mapping(planned, mapping)
     name = planned.prefix
     # Until `decommission`, Airflow runs this DAG: Dagster's schedule, automation and failure sensor stay off.
     running = "RUNNING" if planned.decommissioned else "STOPPED"
     level = "None" if planned.decommissioned else q(planned.proxy_level)
     assets_arg = f"mapped_to_airflow(DAG.dag_id, TASKS, level={level})"
+    if checks is not None and planned.decommissioned:  # modernized and decommissioned: no mapping to wrap them in
+        assets_arg = "[*ASSETS, *SPECS]"
     if not executable:
         lines.append(f"defs = dg.Definitions(assets={assets_arg})")
         return lines
-    sensors: list[str] = []
+    sensors: list[str] = [t.function for t in started_by or []]
     automated = [t.function for t in assets if t.automation == "eager"]
     if automated:
         lines.append(
@@ -608,9 +651,9 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
             f"default_status=dg.DefaultSensorStatus.{running})"
         )
         sensors.append("AUTOMATION")
-    resources = ""
+    resources = ", asset_checks=CHECKS" if checks else ""
     if dbts:
-        resources = ", resources={" + ", ".join(f"**{t.function.upper()}_RESOURCES" for t in dbts) + "}"
+        resources += ", resources={" + ", ".join(f"**{t.function.upper()}_RESOURCES" for t in dbts) + "}"
     if not planned.decommissioned:
         # The DAG's job, schedule and failure sensor come with `decommission`, when Dagster starts running the DAG.
         # Until then nothing would use them, and each asset job costs every load a pass over the whole asset
@@ -626,7 +669,9 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
         job.append(f"tags={{{q('airflow/max_active_runs')}: {q(str(dag.max_active_runs))}}}")
     lines.append(f"JOB = dg.define_asset_job({', '.join(job)})")
     schedules = ""
-    if planned.partitioned:
+    if started_by:
+        lines.append("# No schedule: the sensors above start the DAG's runs.")
+    elif planned.partitioned:
         lines.append(
             f"SCHEDULE = dg.build_schedule_from_partitioned_job(JOB, name={q(name + '_schedule')}, "
             f"default_status=dg.DefaultScheduleStatus.{running})"
@@ -661,6 +706,11 @@ def render_module_defs(planned: PlannedDag, tasks: list[PlannedTask]) -> list[st
     sensors_arg = f", sensors=[{', '.join(sensors)}]" if sensors else ""
     lines.append(f"defs = dg.Definitions(assets={assets_arg}, jobs=[JOB]{schedules}{sensors_arg}{resources})")
     return lines
+
+
+def _prose(text: str) -> list[str]:
+    """A line of a generated docstring, wrapped at the line length (words never broken)."""
+    return textwrap.wrap(text, width=LINE_LENGTH, break_long_words=False, break_on_hyphens=False) or [text]
 
 
 def _task_mapping(planned: PlannedDag, tasks: list[PlannedTask]) -> list[str]:

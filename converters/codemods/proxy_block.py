@@ -39,6 +39,9 @@ BEGIN_NEWLINE_ADDED = BEGIN + " (final newline added)"
 END = "# <<< airflow-to-dagster proxy block"
 
 AIRFLOW_SIDE_SOURCE = "proxy_block_code.py"
+# The block as earlier versions appended it (the same layout, other lines below the marker): `rollback` removes
+# those too, so files proxied then still go back byte for byte. Newest first.
+EARLIER_SOURCES = ("proxy_block_code_1.py", "proxy_block_code_2.py")
 SOURCE_MARKER = "# ---- the proxy block: every line below is appended to DAG files verbatim ----\n"
 DEPTH_TEMPLATE = ".resolve().parent /"  # the state folder's path, at depth 0 (a file at the DAGs folder's root)
 
@@ -69,23 +72,24 @@ class Proxied:
 
 
 @cache
-def airflow_side_source() -> str:
+def airflow_side_source(name: str = AIRFLOW_SIDE_SOURCE) -> str:
     """The Airflow-side source file, as text (it is never imported: it imports Airflow)."""
-    return resources.files(__package__).joinpath("airflow_side", AIRFLOW_SIDE_SOURCE).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("airflow_side", name).read_text(encoding="utf-8")
 
 
 @cache
-def _block_template() -> str:
-    header, marker, block = airflow_side_source().partition(SOURCE_MARKER)
+def _block_template(name: str = AIRFLOW_SIDE_SOURCE) -> str:
+    header, marker, block = airflow_side_source(name).partition(SOURCE_MARKER)
     if not marker or block.count(DEPTH_TEMPLATE) != 1:
-        raise RuntimeError(f"airflow_side/{AIRFLOW_SIDE_SOURCE} lost its marker line or its state path")
+        raise RuntimeError(f"airflow_side/{name} lost its marker line or its state path")
     return block
 
 
-def block_text(depth: int, newline: str = "\n") -> str:
-    """The block for a DAG file ``depth`` folders below the DAGs folder's root."""
+def block_text(depth: int, newline: str = "\n", source: str = AIRFLOW_SIDE_SOURCE) -> str:
+    """The block for a DAG file ``depth`` folders below the DAGs folder's root (as ``source`` has it: the
+    current version by default, or one of `EARLIER_SOURCES`)."""
     parents = "".join(".parent" for _ in range(depth + 1))
-    return _block_template().replace(DEPTH_TEMPLATE, f".resolve(){parents} /").replace("\n", newline)
+    return _block_template(source).replace(DEPTH_TEMPLATE, f".resolve(){parents} /").replace("\n", newline)
 
 
 def has_block(text: str) -> bool:
@@ -161,7 +165,8 @@ def remove_block(text: str, *, file: str = "the DAG file") -> str:
     if end < 0 or text[end + len(END) :] not in (newline, ""):
         raise ProxyBlockError(f"{file}: the proxy block is not the end of the file any more; remove it by hand")
     depth = text[line_end:end].count(".parent") - 1
-    if text[line_end + len(newline) : end] != block_text(depth, newline):
+    block = text[line_end + len(newline) : end]
+    if all(block != block_text(depth, newline, source) for source in (AIRFLOW_SIDE_SOURCE, *EARLIER_SOURCES)):
         raise ProxyBlockError(f"{file}: the proxy block was edited by hand; remove it by hand")
     before = text[:start]
     if not before.endswith(newline) and before:

@@ -1,8 +1,10 @@
 """The generated asset graph, read from the generated package itself (in a subprocess, Dagster venv).
 
 For every DAG module: which assets each Airflow task became (``TASKS``), each asset's dependencies, and an
-order that runs every executable asset after its upstream ones. Gate 3 compares it with Airflow's DagBag;
-gates 4 and 6 run the assets in that order.
+order that runs every executable asset after its upstream ones; in a modernized module, the asset check each
+quality task became (``checks``: it runs with the asset it checks) and the sensor each sensor task became
+(``sensors``: it starts the runs of the tasks that followed it, ``downstream``). Gate 3 compares it with
+Airflow's DagBag; gates 4 and 6 run the assets in that order.
 
 Run as ``python -m converters.gates.graph <package>``; prints one JSON object.
 """
@@ -42,8 +44,19 @@ def _module_graph(module) -> dict:
 
     tasks: dict[str, list[list[str]]] = {}
     deps: dict[str, list[list[str]]] = {}
+    checks: dict[str, dict] = {}  # a modernized module's quality tasks: the check each became
+    sensors: dict[str, dict] = {}  # a modernized module's sensor tasks: the sensor each became
     for task_id, assets in module.TASKS.items():
+        tasks.setdefault(task_id, [])
         for asset in assets:
+            if isinstance(asset, dg.SensorDefinition):
+                downstream = asset.metadata["airflow/downstream"].value
+                sensors[task_id] = {"name": asset.name, "downstream": list(downstream)}  # type: ignore[arg-type]
+                continue
+            if isinstance(asset, dg.AssetChecksDefinition):
+                for check in asset.check_specs:
+                    checks[task_id] = {"asset": _key(check.asset_key), "name": check.name, "blocking": check.blocking}
+                continue
             specs = asset.specs if isinstance(asset, dg.AssetsDefinition) else [asset]
             for spec in specs:
                 tasks.setdefault(task_id, []).append(_key(spec.key))
@@ -60,7 +73,7 @@ def _module_graph(module) -> dict:
             order.append(json.loads(k))
             placed.add(k)
         pending = [k for k in pending if k not in placed]
-    return {"tasks": tasks, "deps": deps, "order": order}
+    return {"tasks": tasks, "deps": deps, "order": order, "checks": checks, "sensors": sensors}
 
 
 def _main(package: str) -> dict:
@@ -71,7 +84,8 @@ def _main(package: str) -> dict:
     graphs = {}
     for info in pkgutil.iter_modules(dags.__path__):
         module = importlib.import_module(f"{package}.dags.{info.name}")
-        graphs[module.DAG.dag_id] = {"module": info.name, **_module_graph(module)}
+        dag_id = module.DAG.dag_id if hasattr(module, "DAG") else module.DAG_ID  # DAG_ID: a modernized module
+        graphs[dag_id] = {"module": info.name, **_module_graph(module)}
     return graphs
 
 

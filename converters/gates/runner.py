@@ -33,9 +33,11 @@ def run_dag(
     date_column: str = "ds",
     tags: dict[str, str] | None = None,
     timeout: float = 900,
+    sensors: list[str] | None = None,
 ) -> dict:
     """``{"assets": [{"key", "success", "materialized", "error", "seconds", "run_id", "partition",
-    "tables", "second": {...}}], "error": str}``."""
+    "tables", "second": {...}}], "sensors": {task_id: {the same}}, "error": str}``. ``sensors``: the task ids
+    a modernized module wrote as ``@dg.sensor``s, each poked for the date's partition (twice)."""
     request = {
         "package": package_dir.name,
         "module": module,
@@ -45,6 +47,7 @@ def run_dag(
         "paths": paths,
         "date_column": date_column,
         "tags": tags or {},
+        "sensors": sensors or [],
     }
     process_env = package_environment(package_dir, env, dagster_home)
     try:
@@ -100,15 +103,22 @@ def _main(request: dict) -> dict:
             if not result.success:
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
                 error = "\n".join(str(e.event_specific_data.error.to_string())[:3000] for e in failures)  # type: ignore[union-attr]
+            checks = [
+                {"asset": list(e.asset_key.path), "name": e.check_name, "passed": e.passed}
+                for e in result.get_asset_check_evaluations()
+            ]
             return {
                 "success": result.success,
                 "materialized": tuple(key) in done,
+                "checks": checks,  # the asset checks that ran with it (a modernized module's quality tasks)
                 "error": error,
                 "seconds": round(time.monotonic() - started, 2),
                 "run_id": result.run_id,
                 "partition": partition,
             }
 
+    # A sensor task poked first, as it ran first in Airflow: it starts the run the other tasks run in.
+    sensors = {task_id: _poke_twice(module, task_id, partition) for task_id in request.get("sensors", [])}
     before = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
     assets = []
     for key in request["keys"]:
@@ -126,7 +136,40 @@ def _main(request: dict) -> dict:
         again["changed"] = sorted(t for t in after if after[t] != before.get(t))
         before = after
         outcome["second"] = again
-    return {"assets": assets, "error": ""}
+    return {"assets": assets, "sensors": sensors, "error": ""}
+
+
+def _poke_twice(module, task_id: str, partition: str | None) -> dict:
+    """A modernized module's sensor for ``task_id``: its poke (``<sensor>_ready``) for the partition, given the
+    resources the location binds, as gate 4 judges an asset run ("materialized": the sensor would request the
+    partition's run) and, for gate 6, once more. It writes no table."""
+    import importlib
+    import inspect
+
+    import dagster as dg
+
+    request = json.loads(os.environ["A2D_GATE_REQUEST"])
+    definitions = importlib.import_module(f"{request['package']}.definitions")
+    (sensor,) = module.TASKS[task_id]
+    name = next(n for n, value in vars(module).items() if value is sensor)
+    ready = getattr(module, f"{name}_ready")
+    params = list(inspect.signature(ready).parameters)[1:]
+    resources = {**definitions.RESOURCES, **(module.defs.resources or {})}
+
+    def poke() -> dict:
+        started = time.monotonic()
+        try:
+            with dg.build_resources({p: resources[p] for p in params}) as built:
+                ok = bool(ready(partition, **{p: getattr(built, p) for p in params}))
+            error = "" if ok else f"the sensor's poke for {partition} did not succeed: it would request no run"
+        except Exception as exc:  # noqa: BLE001 - the gate reports what the poke raised
+            ok, error = False, f"{type(exc).__name__}: {exc}"
+        seconds = round(time.monotonic() - started, 2)
+        return {"success": ok, "materialized": ok, "error": error, "seconds": seconds, "run_id": None}
+
+    first = {"key": ["sensor", sensor.name], **poke(), "partition": partition, "tables": []}
+    first["second"] = {**poke(), "changed": []}
+    return first
 
 
 def _gate_job():
@@ -145,7 +188,8 @@ def _gate_job():
         partitions_def=getattr(module, "PARTITIONS", None),
     )
     resources = {**definitions.RESOURCES, **(module.defs.resources or {})}
-    defs = dg.Definitions(assets=list(module.ASSETS), resources=resources, jobs=[job])
+    checks = list(getattr(module, "CHECKS", []))  # a modernized module's asset checks run with their assets
+    defs = dg.Definitions(assets=list(module.ASSETS), asset_checks=checks, resources=resources, jobs=[job])
     return defs.get_job_def("airflow_to_dagster_gate")
 
 

@@ -146,6 +146,7 @@ class LogicExtractor:
         self.modules = modules  # the estate's modules, to copy a function from one that imports Airflow
         self._foreign: dict[int, EstateModule] = {}  # id(stmt) -> the estate module a statement was read from
         self._loaded: list[str] = []  # estate modules indexed, in the order their code was first needed
+        self._ranks: dict[str, int] | None = None  # of the modules in _loaded (see _module_ranks)
         self._copy_foreign = True  # copy from estate modules that import Airflow (off: keep their imports)
         # Copy from every estate module, Airflow-free ones too: for a class copied alone from plugins/ (or another
         # folder the Dagster side does not put on sys.path), where an import of a sibling module would not resolve.
@@ -555,6 +556,8 @@ class LogicExtractor:
             self._namespaces, self._imports_by_name = saved_parts
             return None
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
+        if len(base) > 48:  # a deep path of keys: its start and its end say enough, and it stays in a line
+            base = f"{base[:24]}_{base[-23:].lstrip('_')}"
         name, n = base, 1
         while name in self.bound_names:
             n += 1
@@ -746,12 +749,59 @@ class LogicExtractor:
         return [s for s in self.chosen.values() if id(s) in self._foreign]
 
     def _rank(self, stmt: ast.stmt) -> int:
-        """Code copied from estate modules comes first, the module read last (imported by the others) first."""
+        """Code copied from estate modules comes first: a module's after the modules it imports (its statements may
+        read their names when the logic is imported), else the module read last (imported by the others) first."""
         foreign = self._foreign.get(id(stmt))
         return 0 if foreign is None else self._rank_of(foreign.name)
 
     def _rank_of(self, module: str) -> int:
-        return -1 - self._loaded.index(module)
+        ranks = self._module_ranks()
+        return ranks.get(module, -1 - self._loaded.index(module))
+
+    def _module_ranks(self) -> dict[str, int]:
+        """Each copied-from module's rank (the lowest first): imported modules before their importers."""
+        if self._ranks is not None and len(self._ranks) == len(self._loaded):
+            return self._ranks
+        imports: dict[str, set[str]] = {}
+        for name in self._loaded:
+            module = self.modules.find(name.removesuffix(".__init__")) if self.modules is not None else None
+            imports[name] = self._imported_estate_modules(module) - {name} if module is not None else set()
+        # Depth-first from the module read last (the previous order where imports say nothing), dependencies first.
+        order: list[str] = []
+        visiting: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in order or name in visiting:  # done, or an import cycle: the read order decides
+                return
+            visiting.add(name)
+            for dependency in sorted(imports[name], key=self._loaded.index, reverse=True):
+                visit(dependency)
+            visiting.discard(name)
+            order.append(name)
+
+        for name in reversed(self._loaded):
+            visit(name)
+        self._ranks = {name: index - len(order) for index, name in enumerate(order)}
+        return self._ranks
+
+    def _imported_estate_modules(self, module: EstateModule) -> set[str]:
+        """The names of the modules read so far that ``module`` imports when it is imported (``from pkg import mod``
+        included; not an import inside a function or under ``if TYPE_CHECKING:``, which runs later or never)."""
+        loaded = set(self._loaded)
+        found: set[str] = set()
+        for node in _import_time_statements(module.tree.body):
+            if isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute_module(node, module.name)
+                candidates = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for candidate in candidates:
+                for name in (candidate, candidate + ".__init__"):
+                    if name in loaded:
+                        found.add(name)
+        return found
 
     def _import_source(self, key: int, stmt: ast.Import | ast.ImportFrom) -> str:
         """An import; one only arguments carried as code need, from outside the standard library, is guarded: if
@@ -1527,6 +1577,25 @@ def keyed_pulls(node: ast.AST) -> tuple[str, ...]:
 
 def _last_name(node: ast.Name | ast.Attribute) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr
+
+
+def _import_time_statements(body: list[ast.stmt]):
+    """The statements of a module body that run when it is imported: into ``if``/``try``/``with`` blocks, not into
+    functions or classes, nor under ``if TYPE_CHECKING:``."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            test = stmt.test
+            if not (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") and not (
+                isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+            ):
+                yield from _import_time_statements(stmt.body)
+            yield from _import_time_statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                yield from _import_time_statements(block)
+        elif isinstance(stmt, ast.With):
+            yield from _import_time_statements(stmt.body)
 
 
 def _absolute_module(stmt: ast.ImportFrom, module: str) -> str:

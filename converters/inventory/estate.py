@@ -38,7 +38,7 @@ from converters.inventory.callables import (
     is_plain_literal,
 )
 from converters.inventory.literals import MAX_CALL_DEPTH
-from converters.inventory.operators import resolve_operator
+from converters.inventory.operators import named_like_operator, resolve_operator
 from converters.inventory.values import (
     CustomOperator,
     EstateHome,
@@ -865,9 +865,9 @@ def _airflow_base(name: str) -> tuple[str, str, str]:
     if short == "BaseSensorOperator":
         return "sensor", BASE_SENSOR, "estate"
     info = resolve_operator(name)
-    if info.family or (name.startswith("airflow.") and short.endswith(("Operator", "Sensor", "SensorAsync"))):
+    if info.family or (name.startswith("airflow.") and named_like_operator(name)):
         return "subclass", info.canonical, info.family
-    if short.endswith(("Operator", "Sensor")):
+    if named_like_operator(name):
         return "unresolved", name, "estate"  # a third-party package's operator, or estate code the scan cannot see
     return "", "", ""
 

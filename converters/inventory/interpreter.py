@@ -34,6 +34,7 @@ from converters.inventory.literals import (
     _path_attribute,
     _would_grow_too_much,
 )
+from converters.inventory.operators import named_like_operator
 from converters.inventory.values import (
     BoundFunction,
     BoundMethod,
@@ -492,7 +493,7 @@ class Interpreter:
                 return True
             if isinstance(value, Helper) and _creates_tasks(value.node):
                 return True
-            if isinstance(value, Qual) and value.name.rsplit(".", 1)[-1].endswith(("Operator", "Sensor")):
+            if isinstance(value, Qual) and named_like_operator(value.name):
                 return True
         return False
 

@@ -185,6 +185,15 @@ def resolve_operator(qualified_name: str) -> OperatorInfo:
     return OperatorInfo(qualified_name, "")
 
 
+def named_like_operator(qualified_name: str) -> bool:
+    """Does the class name say it builds a task? ``*Operator``/``*Sensor`` anywhere, and Airflow's own transfer
+    classes, which 1.10 and the SQL providers name ``*Transfer`` (``GenericTransfer``, ``MySqlToHiveTransfer``)."""
+    short = qualified_name.rsplit(".", 1)[-1]
+    return short.endswith(("Operator", "Sensor", "SensorAsync")) or (
+        qualified_name.startswith("airflow.") and short.endswith("Transfer")
+    )
+
+
 def _family_from_name(class_name: str) -> str:
     if class_name.endswith("Sensor") or class_name.endswith("SensorAsync"):
         return "sensor"

@@ -17,7 +17,13 @@ from converters.inventory.callables import is_plain_literal
 from converters.inventory.data_files import LITERAL_DATA_LOADERS, load_literal_data
 from converters.inventory.estate import mapped_family
 from converters.inventory.literals import MAX_TASKS_PER_FILE, PATH_FUNCTIONS, _path_call
-from converters.inventory.operators import OperatorInfo, is_dag_class, is_task_group_class, resolve_operator
+from converters.inventory.operators import (
+    OperatorInfo,
+    is_dag_class,
+    is_task_group_class,
+    named_like_operator,
+    resolve_operator,
+)
 from converters.inventory.setup_teardown import SetupTeardownContext, group_leaves
 from converters.inventory.to_ir import _literal_dict, _make_task
 from converters.inventory.values import (
@@ -117,7 +123,7 @@ class AirflowSemantics:
         }:
             return ir.CallValue(name, tuple(args), kwargs)
         info = resolve_operator(name)
-        if info.family or short.endswith(("Operator", "Sensor")):
+        if info.family or named_like_operator(name):
             if short in {"DbtTaskGroup", "DbtDag"}:
                 return self.create_dbt_group(node, name, kwargs)
             return self.create_task(node, name, kwargs, canonical=None)

@@ -9,7 +9,10 @@ Entry kinds:
   "evidence": {...}, "at"}`` (the gates are ``converters/gates/registry.py``'s, which also says what a task's
   results prove);
 - ``state``: ``{"kind": "state", "dag_id", "task_id" (null for the whole DAG), "state", "by", "at",
-  "forced": bool, "reason"}`` for proxy / rollback / decommission.
+  "forced": bool, "reason"}`` for proxy / rollback / decommission / modernize;
+- ``modernize``: ``{"kind": "modernize", "dag_id", "date", "checks", "faithful", "tables": {table: {"before",
+  "after"}}, "same": bool, "gates": {task: {gate: status}}}``: the gates' evidence after `modernize` (gate 5's
+  rows and checksums) next to the evidence before it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ STATES = (
     "parity-proven",
     "proxied",
     "decommissioned",
+    "modernized",
 )
 PASSING = {"pass", "n/a"}
 

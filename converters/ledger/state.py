@@ -1,4 +1,9 @@
-"""``<project>/migration/state.json``: the DAGs whose Airflow side is retired, and the tasks lifted, read by `convert`.
+"""``<project>/migration/state.json``: the DAGs whose Airflow side is retired, those modernized, and the tasks
+lifted, read by `convert`.
+
+``modernized`` records the DAGs `modernize` rewrote into idiomatic Dagster (their module is generated in the
+modern form, ``codegen/modern.py``) and, per DAG, the quality tasks its gate evidence proved to be checks
+(``checks``: task ids whose asset became an ``@dg.asset_check``).
 
 ``lift`` records which tasks with no translation run their own Airflow operator under Dagster (LIFT):
 ``{"all": true}`` from `convert --lift`, and ``tasks`` named one by one (``"<dag_id>.<task_id>"``).
@@ -34,6 +39,41 @@ def load(dags_folder: Path) -> dict:
 
 def decommissioned(dags_folder: Path) -> frozenset[str]:
     return frozenset(load(dags_folder)["decommissioned"])
+
+
+def modernized(dags_folder: Path) -> dict[str, tuple[str, ...]]:
+    """The modernized DAGs (`modernize`): each with the task ids whose asset became an asset check."""
+    return {dag_id: tuple(v.get("checks") or ()) for dag_id, v in (load(dags_folder).get("modernized") or {}).items()}
+
+
+def modernized_tables(dags_folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per modernized DAG, the tables its gate-5 evidence showed each task write (`modernize` records them)."""
+    recorded = load(dags_folder).get("modernized") or {}
+    return {
+        dag_id: {task: tuple(tables) for task, tables in (v.get("tables") or {}).items()}
+        for dag_id, v in recorded.items()
+    }
+
+
+def record_modernized(dags_folder: Path, dag_id: str, details: dict) -> None:
+    """Record `modernize DAG`: convert generates its module in the modern form from now on."""
+    file = state_file(dags_folder)
+    with locked(file.with_name(".lock")):
+        data = load(dags_folder)
+        recorded = data.setdefault("modernized", {})
+        recorded[dag_id] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **details}
+        data["modernized"] = dict(sorted(recorded.items()))
+        write_atomic(file, json.dumps(data, indent=2) + "\n")
+
+
+def forget_modernized(dags_folder: Path, dag_id: str) -> None:
+    """`modernize` undone (its gates did not prove the modern form equal): the DAG is generated faithful again."""
+    file = state_file(dags_folder)
+    with locked(file.with_name(".lock")):
+        data = load(dags_folder)
+        if dag_id in (data.get("modernized") or {}):
+            del data["modernized"][dag_id]
+            write_atomic(file, json.dumps(data, indent=2) + "\n")
 
 
 def record_decommissioned(dags_folder: Path, dag_id: str, details: dict) -> None:

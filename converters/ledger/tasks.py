@@ -20,9 +20,12 @@ def where_it_runs(planned, task, dag_proxied: bool, proxied: set[str]) -> str:
 
 
 def task_state(planned, task, runs_in: str, proven: str) -> str:
-    """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned,
+    """pending → planned → generated → validated → run-in-dagster → parity-proven → proxied → decommissioned →
+    modernized,
     or deferred (with the reason) for a task that has no Dagster equivalent. ``proven``: the state the task's
     gate results prove (``gates.registry.gate_state``)."""
+    if planned.modernized and planned.decommissioned:
+        return "modernized"
     if planned.decommissioned:
         return "decommissioned"
     if task.disposition == NONE:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
 from converters.plan.lift import NO_LIFTING, Lifting, lifted, lifted_body
-from converters.plan.lineage import asset_graph, link_tables, may_follow
+from converters.plan.lineage import asset_graph, link_tables, may_follow, name_by_data
 from converters.rules import Registry, default_registry, plugin_rules
 from converters.rules.base import (
     BASE_OPERATOR_ARGS,
@@ -114,6 +115,10 @@ class PlannedDag:
     failure_callback: ir.RefValue | ir.CallableValue | None = None  # the on_failure_callback value
     notes: list[str] = field(default_factory=list)
     decommissioned: bool = False  # Airflow no longer runs it: Dagster's schedule/automation are on, no airlift mapping
+    modernized: bool = False  # `modernize` rewrote it: its module is generated in the modern form (codegen/modern.py)
+    quality_checks: tuple[str, ...] = ()  # modernized: task ids whose gate evidence made them asset checks
+    # modernized: task id -> the tables its gate-5 evidence showed it write (lineage beyond the literal SQL)
+    written: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def proxy_level(self) -> str:
@@ -158,12 +163,16 @@ def plan_project(
     project: ir.Project,
     registry: Registry | None = None,
     decommissioned: frozenset[str] = frozenset(),
+    modernized: Mapping[str, tuple[str, ...]] | None = None,
     broken_logic: dict[str, str] | None = None,
     lifting: Lifting = NO_LIFTING,
+    written: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> Plan:
     """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`).
+    ``modernized``: the DAGs `modernize` rewrote, each with its tasks that became asset checks (decommissioned ones).
     ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error.
-    ``lifting``: the tasks that, with no translation, run their own Airflow operator (LIFT, ``plan/lift.py``)."""
+    ``lifting``: the tasks that, with no translation, run their own Airflow operator (LIFT, ``plan/lift.py``).
+    ``written``: per modernized DAG, the tables gate 5 saw each task write (``plan/lineage.py`` joins them)."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -176,6 +185,10 @@ def plan_project(
         for dag in file.dags:
             planned = _plan_dag(dag, file, estate, registry, modules, broken_logic or {}, lifting)
             planned.decommissioned = dag.dag_id in decommissioned
+            if dag.dag_id in (modernized or {}):  # checks only once Airflow no longer maps tasks to assets
+                planned.modernized = True
+                planned.quality_checks = tuple((modernized or {})[dag.dag_id]) if planned.decommissioned else ()
+                planned.written = dict((written or {}).get(dag.dag_id, {}))
             plan.dags.append(planned)
             for task in planned.tasks:
                 if task.translation.triggers and task.disposition != NONE:
@@ -189,6 +202,7 @@ def plan_project(
     for reader, key in link_tables(plan):  # data lineage: a table another DAG's task writes
         if Dep("key", key) not in reader.deps:
             reader.deps.append(Dep("key", key))
+    name_by_data(plan)  # a modernized DAG's assets named by the tables they write (after decommission only)
     plan.dags.sort(key=lambda d: d.module)
     return plan
 
@@ -395,6 +409,8 @@ def _mark_xcom_readers(planned: PlannedDag) -> None:
         read = xcom_sources(reader.task, callables)
         if read is None:  # pulls from task ids known only at run time: any task before it may be one
             read = ancestors(reader.task.task_id)
+        elif reader.disposition == LIFT:  # its operator's own code may pull any value it is given (_lift_inputs)
+            read = read | set(reader.translation.inputs)
         for producer_id in sorted(read):
             producer = by_id.get(producer_id)
             if producer is None or producer is reader or reader.task.task_id in producer.xcom_readers:

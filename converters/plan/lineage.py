@@ -10,6 +10,8 @@ dependencies between those assets and as metadata on them:
   Asset whose URI names a table of a database (``postgres://host/db/schema/table``, ``bigquery://project/dataset/
   table``, ``duckdb://warehouse/mart/daily_revenue``: the last two parts of the path);
 - templated names (``insert into {{ params.table }}``, an f-string) are never guessed: nothing is recorded;
+- a task of a modernized DAG also writes the tables its gate-5 evidence saw it write (`modernize` records them:
+  a helper such as ``replace_partition("ref.ecb_rates", ...)`` writes what no literal SQL shows);
 - a dbt source whose ``schema.table`` exactly one task of the estate writes gets that task's asset key (the
   generated ``dbt_translator`` maps it), so the dbt models that read the source depend on the loader's asset;
 - a task whose literal SQL reads (``from``/``join``) a schema-qualified table that exactly one task of another
@@ -19,13 +21,17 @@ dependencies between those assets and as metadata on them:
 do not have (a dbt source may name a loader that already runs before its group). An eager asset (it follows a
 Dataset schedule) gets none: it would run whenever a table it reads changed.
 
-Nothing here changes a task's key, its disposition or what its asset runs.
+Nothing here changes a task's disposition or what its asset runs. Its key changes once only: a task of a DAG
+Airflow no longer runs (decommissioned) and `modernize` rewrote, that is the one writer of one table, is keyed by
+that table (``name_by_data``: ``ref.ecb_rates`` -> ``["ref", "ecb_rates"]``); before that airlift maps Airflow's
+tasks to the task keys.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -62,7 +68,7 @@ def sql_tables_written(sql: str) -> list[str]:
         match = _WRITE.match(statement.strip())
         if match is None:
             continue
-        table = ".".join(part.strip('"`[]') for part in _split_name(match["table"])).lower()
+        table = _table_name(match["table"])
         if table not in found:
             found.append(table)
     return found
@@ -77,14 +83,15 @@ def sql_tables_read(sql: str) -> list[str]:
             r"\bdelete\s+$", text[max(0, match.start() - 20) : match.start()], re.I
         ):
             continue
-        table = ".".join(part.strip('"`[]') for part in _split_name(match["table"])).lower()
+        table = _table_name(match["table"])
         if table not in found:
             found.append(table)
     return found
 
 
-def _split_name(name: str) -> list[str]:
-    return re.findall(_NAME, name)
+def _table_name(name: str) -> str:
+    """``schema.table`` as written in SQL, quotes dropped, lower-cased."""
+    return ".".join(part.strip('"`[]') for part in re.findall(_NAME, name)).lower()
 
 
 def dataset_table(uri: str) -> str | None:
@@ -104,6 +111,15 @@ def match_key(table: str) -> str | None:
     the connection's default, which the plan does not know)."""
     parts = table.split(".")
     return ".".join(parts[-2:]) if len(parts) >= 2 else None
+
+
+def data_key(table: str) -> tuple[str, ...] | None:
+    """The asset key naming a table (``ref.ecb_rates`` -> ``("ref", "ecb_rates")``); None for a name Dagster's
+    keys would not show as written (a quoted name with other characters, a name without its schema)."""
+    parts = tuple(table.split("."))
+    if len(parts) < 2 or not all(re.fullmatch(r"[a-z0-9_]+", part) for part in parts):
+        return None
+    return parts
 
 
 def _dataset_tables(task: ir.Task) -> list[str]:
@@ -182,6 +198,9 @@ def link_tables(plan: Plan) -> list[tuple[PlannedTask, tuple[str, ...]]]:
             if task.passthrough or task.translation.dbt:
                 continue  # no asset of its own (pass-through), or assets named by dbt's models
             task.tables = tables_written(task.task, functions)
+            # What a modernized DAG's gate evidence saw it write (through a helper the SQL scan cannot read).
+            seen = [t.lower() for t in planned.written.get(task.task.task_id, ())]
+            task.tables += [t for t in dict.fromkeys(seen) if t not in task.tables]
             texts = sql_texts(task.task, functions)
             reads[id(task)] = [t for text in texts for t in sql_tables_read(text) if t not in task.tables]
             for table in task.tables:
@@ -260,3 +279,47 @@ def descendants(graph: dict[tuple[str, ...], set[tuple[str, ...]]], key: tuple[s
             seen.add(current)
             todo.extend(graph.get(current, ()))
     return seen
+
+
+def name_by_data(plan: Plan) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Key by its data the asset of every task of a decommissioned, modernized DAG that writes exactly one table,
+    which no other task of the estate writes, whose name makes a key no other asset has; then point every
+    dependency, input and dbt source at the new key. The task key -> data key of each renamed asset.
+
+    ``PlannedTask.key`` stays the one place a task's asset key lives: the generated modules, their ``TASKS``
+    (what the gates read), the smoke tests and `status` all read it."""
+    writers: dict[str, int] = {}
+    for planned in plan.dags:
+        for task in planned.tasks:
+            for table in task.tables:
+                writers[table] = writers.get(table, 0) + 1
+    taken = {task.key for planned in plan.dags for task in planned.tasks}
+    renamed: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for planned in plan.dags:
+        if not (planned.modernized and planned.decommissioned):
+            continue  # airlift maps Airflow's tasks to the task keys while Airflow runs the DAG
+        for task in planned.tasks:
+            if not task.has_asset or task.translation.dbt or task.task.task_id in planned.quality_checks:
+                continue
+            if len(task.tables) != 1 or writers[task.tables[0]] != 1:
+                continue
+            key = data_key(task.tables[0])
+            if key is None or key in taken:
+                continue
+            taken.add(key)
+            renamed[task.key] = key
+            task.key = key
+    if not renamed:
+        return renamed
+    for planned in plan.dags:
+        for task in planned.tasks:
+            task.deps = [
+                replace(d, value=renamed[d.value]) if d.kind == "key" and d.value in renamed else d for d in task.deps
+            ]
+            task.inputs = [(tid, param, renamed.get(key, key)) for tid, param, key in task.inputs]
+            sources = (task.translation.dbt or {}).get("sources")
+            if sources:
+                task.translation.dbt["sources"] = {
+                    table: list(renamed.get(tuple(key), tuple(key))) for table, key in sources.items()
+                }
+    return renamed

@@ -398,7 +398,7 @@ def _progress(plan: Plan, tasks: list[dict], entries: list[dict]) -> dict:
         ident = (entry["dag_id"], entry.get("task_id"))
         if ident not in movable:
             continue
-        if entry["state"] in {"proxied", "decommissioned"}:
+        if entry["state"] in {"proxied", "decommissioned", "modernized"}:
             in_dagster.add(ident)
         elif entry["state"] == "rolled back":
             in_dagster.discard(ident)
@@ -416,6 +416,8 @@ def _progress(plan: Plan, tasks: list[dict], entries: list[dict]) -> dict:
         "movable": len(movable),
         "proxied": sum(1 for t in tasks if t["runs_in"] == "Dagster (proxied)"),
         "decommissioned_dags": sum(1 for d in plan.dags if d.decommissioned),
+        "modernized_dags": sorted(d.dag.dag_id for d in plan.dags if d.modernized),
+        "modernize": _modernize_evidence(entries),
         "in_airflow": len(movable)
         - sum(1 for t in tasks if t["runs_in"].startswith("Dagster") and not t["passthrough"]),
         "gate_results": dict(gate_results),
@@ -433,6 +435,25 @@ def _progress(plan: Plan, tasks: list[dict], entries: list[dict]) -> dict:
         "burndown": burndown,
         "ledger_entries": len(entries),
     }
+
+
+def _modernize_evidence(entries: list[dict]) -> list[dict]:
+    """The latest `modernize` of each DAG: its date, quality tasks now asset checks, tasks kept faithful, and
+    whether every table held the same rows and checksum after the rewrite."""
+    latest = {e["dag_id"]: e for e in entries if e.get("kind") == "modernize"}
+    return [
+        {
+            "dag_id": dag_id,
+            "at": e["at"],
+            "date": e.get("date"),
+            "checks": e.get("checks", []),
+            "faithful": e.get("faithful", {}),
+            "same": e.get("same", False),
+            "reverted": e.get("reverted", False),
+            "tables": e.get("tables", {}),
+        }
+        for dag_id, e in sorted(latest.items())
+    ]
 
 
 # --- 6. Graphs -----------------------------------------------------------------------------------------------

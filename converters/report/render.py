@@ -352,6 +352,7 @@ def _progress_html(report: dict) -> str:
         + _figure("in_airflow", progress["in_airflow"], "still run by Airflow")
         + _figure("proxied_tasks", progress["proxied"], "proxied to Dagster")
         + _figure("decommissioned", progress["decommissioned_dags"], "DAGs decommissioned")
+        + _figure("modernized", len(progress.get("modernized_dags", [])), "DAGs modernized")
         + _figure("gated", progress["gated_tasks"], "tasks with gate evidence")
         + _figure("ledger", progress["ledger_entries"], "ledger entries")
         + "</div><div class='charts'>"
@@ -365,8 +366,35 @@ def _progress_html(report: dict) -> str:
             else "<p>No gate has run yet: <code>airflow-to-dagster gates</code> records them in the ledger.</p>"
         )
         + (f"<h3>Proxied without passing gates ({len(progress['forced'])})</h3>{forced}" if progress["forced"] else "")
+        + _modernized_html(progress.get("modernize", []))
         + (f"<details><summary>Evidence ({len(gated)} tasks)</summary><ul>{evidence}</ul></details>" if gated else "")
         + "</section>"
+    )
+
+
+def _modernize_rows(modernized: list[dict]) -> list[list[str]]:
+    rows = []
+    for m in modernized:
+        tables = "; ".join(
+            f"{name}: {(t.get('after') or {}).get('rows')} rows, {(t.get('after') or {}).get('checksum')}"
+            + ("" if t.get("same") else " (differs from before)")
+            for name, t in sorted(m["tables"].items())
+        )
+        outcome = "same rows and checksums" if m["same"] else ("reverted to faithful" if m["reverted"] else "differs")
+        faithful = "; ".join(f"{task}: {why}" for task, why in sorted(m["faithful"].items())) or "none"
+        rows.append([m["dag_id"], m["date"] or "", ", ".join(m["checks"]) or "none", faithful, tables, outcome])
+    return rows
+
+
+MODERNIZE_COLUMNS = ["DAG", "date", "asset checks", "kept faithful", "tables after", "outcome"]
+
+
+def _modernized_html(modernized: list[dict]) -> str:
+    if not modernized:
+        return ""
+    rows = [[_e(cell) for cell in row] for row in _modernize_rows(modernized)]
+    return f"<h3>Modernized ({len(modernized)} DAGs; gates 2-6 re-run after the rewrite)</h3>" + _table(
+        MODERNIZE_COLUMNS, rows
     )
 
 
@@ -538,12 +566,20 @@ def markdown(report: dict) -> str:
         "## 5. Progress",
         "",
         f"{progress['movable']} tasks have a Dagster asset to move; {progress['in_airflow']} still run in Airflow, "
-        f"{progress['proxied']} are proxied to Dagster, {progress['decommissioned_dags']} DAGs are decommissioned; "
+        f"{progress['proxied']} are proxied to Dagster, {progress['decommissioned_dags']} DAGs are decommissioned "
+        f"({len(progress.get('modernized_dags', []))} of them modernized); "
         f"{progress['gated_tasks']} tasks have gate evidence ({progress['ledger_entries']} ledger entries).",
         "",
         _md_table(["state", "tasks"], list(progress["states"].items())),
         "",
     ]
+    if progress.get("modernize"):
+        out += [
+            "### Modernized (gates 2-6 re-run after the rewrite)",
+            "",
+            _md_table(MODERNIZE_COLUMNS, _modernize_rows(progress["modernize"])),
+            "",
+        ]
     gated = [t for t in disp["tasks"] if t["gates"]]
     if gated:
         out += [

@@ -23,6 +23,7 @@ COLOURS = {
     "parity-proven": "#43a047",
     "proxied": "#8e24aa",
     "decommissioned": "#37474f",
+    "modernized": "#263238",
     "deferred": "#9e9e9e",
     "external": "#eeeeee",
 }

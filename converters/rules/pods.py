@@ -70,8 +70,12 @@ class KubernetesPod(Rule):
 
     with DAG("pods", schedule=None, start_date=datetime(2024, 1, 1)):
         KubernetesPodOperator(
-            task_id="score", image="acme/score:1.2", cmds=["python", "score.py"], arguments=["--ds", "{{ ds }}"],
-            namespace="jobs", env_vars={"MODE": "full"},
+            task_id="score",
+            image="acme/score:1.2",
+            cmds=["python", "score.py"],
+            arguments=["--ds", "{{ ds }}"],
+            namespace="jobs",
+            env_vars={"MODE": "full"},
         )
     ```
 

@@ -4,14 +4,34 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import quote
 
 import requests
 
-from converters.runtime.errors import api_error, unreachable
+from converters.runtime.errors import AirflowApiError, api_error, unreachable
 
 TERMINAL_RUN_STATES = {"success", "failed"}
 FAILED_TASK_STATES = {"failed", "upstream_failed", "up_for_retry"}
+
+
+# A call answered with a server error is tried this often in all, 2 s, 4 s, … apart: an idempotent one
+# (AirflowClient.request) and a trigger (AirflowClient.trigger, which checks whether a failed try made its run).
+SERVER_ERROR_ATTEMPTS = 3
+IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
+
+
+def _pause_after(attempt: int) -> None:
+    time.sleep(2 * attempt)
+
+
+def _same_instant(one: str, other: str) -> bool:
+    try:
+        return datetime.fromisoformat(one.replace("Z", "+00:00")) == datetime.fromisoformat(
+            other.replace("Z", "+00:00")
+        )
+    except ValueError:
+        return one == other
 
 
 class AirflowRunFailed(RuntimeError):
@@ -51,7 +71,22 @@ class AirflowClient:
         return f"Airflow {self.version} at {self.url}"
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        """One API call; an error status raises ``AirflowApiError``, no answer ``ServerUnreachable`` (one line each)."""
+        """One API call; an error status raises ``AirflowApiError``, no answer ``ServerUnreachable`` (one line each).
+
+        A call that means the same however often it is made (GET, PATCH, PUT, DELETE) is tried again after a
+        server error: Airflow on SQLite answers 500 "Database error" when its one lock stays taken by the scheduler
+        and the tasks, and the call was rolled back. A POST is tried once (see ``trigger`` for how it retries)."""
+        attempts = SERVER_ERROR_ATTEMPTS if method.upper() in IDEMPOTENT else 1
+        for attempt in range(1, attempts + 1):
+            response = self._send(method, path, **kwargs)
+            if response.status_code < 500 or attempt == attempts:
+                break
+            _pause_after(attempt)
+        if response.status_code >= 400:
+            raise api_error(self.name, method, path, response)
+        return response
+
+    def _send(self, method: str, path: str, **kwargs) -> requests.Response:
         try:
             if "Authorization" not in self.session.headers and self.session.auth is None:
                 self._authenticate()
@@ -61,8 +96,6 @@ class AirflowClient:
                 response = self.session.request(method, f"{self.api}{path}", timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise unreachable(self.name, method, path, exc) from exc
-        if response.status_code >= 400:
-            raise api_error(self.name, method, path, response)
         return response
 
     def has_dag(self, dag_id: str) -> bool:
@@ -133,7 +166,32 @@ class AirflowClient:
             body["logical_date"] = logical_date  # Airflow 3 requires the key, null allowed
         if run_id:
             body["dag_run_id"] = run_id
-        return self.request("POST", f"/dags/{quote(dag_id)}/dagRuns", json=body).json()
+        path = f"/dags/{quote(dag_id)}/dagRuns"
+        for attempt in range(1, SERVER_ERROR_ATTEMPTS + 1):
+            try:
+                return self.request("POST", path, json=body).json()
+            except AirflowApiError as exc:
+                status = exc.response.status_code if exc.response is not None else 0
+                if attempt > 1 and status == 409:
+                    # The try that failed had created the run after all (a run per DAG and logical date).
+                    made = self._run_of(dag_id, run_id, logical_date)
+                    if made is not None:
+                        return made
+                if status < 500 or attempt == SERVER_ERROR_ATTEMPTS:
+                    raise
+                # A server error, e.g. Airflow on SQLite answering 500 "database is locked" while its scheduler
+                # and task processes write: the trigger was rolled back; try again.
+                _pause_after(attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _run_of(self, dag_id: str, run_id: str | None, logical_date: str | None) -> dict | None:
+        for run in self.dag_runs(dag_id):
+            if run_id and run.get("dag_run_id") == run_id:
+                return run
+            when = run.get("logical_date") or run.get("execution_date")
+            if not run_id and logical_date and when and _same_instant(when, logical_date):
+                return run
+        return None
 
     def set_pool_slots(self, pool: str, slots: int) -> None:
         # Airflow 3.3 validates the whole pool body (its name as "pool", include_deferred) even when the update

@@ -74,8 +74,23 @@ RUNS = """
 query Runs($filter: RunsFilter, $limit: Int) {
   runsOrError(filter: $filter, limit: $limit) {
     __typename
-    ... on Runs { results { runId status startTime endTime tags { key value } assetSelection { path } } }
+    ... on Runs { results { runId status creationTime startTime endTime tags { key value } assetSelection { path } } }
     ... on PythonError { message }
+  }
+}
+"""
+
+RUN_EVENTS = """
+query RunEvents($runId: ID!, $cursor: String) {
+  logsForRun(runId: $runId, afterCursor: $cursor, limit: 1000) {
+    __typename
+    ... on EventConnection {
+      events { __typename ... on MessageEvent { eventType timestamp message stepKey } }
+      cursor
+      hasMore
+    }
+    ... on PythonError { message }
+    ... on RunNotFoundError { message }
   }
 }
 """
@@ -189,6 +204,22 @@ class DagsterClient:
         for run in runs:
             run["tags"] = {t["key"]: t["value"] for t in run["tags"]}
         return runs
+
+    def run_events(self, run_id: str) -> list[dict]:
+        """Every event of one run, oldest first: ``eventType`` (RUN_ENQUEUED, STEP_START…; None for a plain log
+        message), ``timestamp`` (epoch seconds), ``message``, ``stepKey``."""
+        events: list[dict] = []
+        cursor = None
+        while True:
+            data = self.query(RUN_EVENTS, {"runId": run_id, "cursor": cursor})["logsForRun"]
+            if data["__typename"] != "EventConnection":
+                raise DagsterApiError(data.get("message", str(data)))
+            for event in data["events"]:
+                if "timestamp" in event:
+                    events.append({**event, "timestamp": float(event["timestamp"]) / 1000})
+            cursor = data["cursor"]
+            if not data["hasMore"]:
+                return events
 
     def instigators(self, location: str) -> dict[str, str]:
         """Status (RUNNING/STOPPED) of every schedule and sensor of the location, by name."""

@@ -33,6 +33,7 @@ WAVES: tuple[tuple[str, ...], ...] = (
         "fx_rates",
         "legacy_customer_sync",
         "inventory_snapshot",
+        "supplier_feeds",
     ),
     ("revenue_dashboard", "shop_dbt"),
 )

@@ -39,10 +39,10 @@ def require_task(planned: PlannedDag, task_id: str) -> PlannedTask:
 def require_date(value: str) -> str:
     """A logical date as the gates take it: ``YYYY-MM-DD``."""
     try:
-        calendar_date.fromisoformat(value)
-    except ValueError as exc:
-        raise PreflightError(f"--date {value!r} is not a date (YYYY-MM-DD)") from exc
-    if len(value) != len("YYYY-MM-DD"):
+        valid = len(value) == len("YYYY-MM-DD") and bool(calendar_date.fromisoformat(value))  # not 20240115
+    except ValueError:
+        valid = False
+    if not valid:
         raise PreflightError(f"--date {value!r} is not a date (YYYY-MM-DD)")
     return value
 

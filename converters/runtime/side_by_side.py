@@ -37,7 +37,7 @@ from converters.runtime.airflow import (
 )
 from converters.runtime.airflow_api import AirflowClient
 from converters.runtime.dagster_api import DagsterClient
-from converters.runtime.envs import venv_dir
+from converters.runtime.envs import airflow_venv, venv_dir
 from converters.runtime.postgres import PostgresServer, remove_cluster, start_postgres
 from converters.runtime.processes import (
     free_port,
@@ -52,7 +52,11 @@ DAGS_FOLDER = "airflow_dags"
 DEFS_PACKAGE = "dagster_defs"
 LOCATION = DEFS_PACKAGE
 DEFAULT_SENSOR_INTERVAL = 5  # seconds between airlift's polls of Airflow: short, so runs show up quickly
-PARSE_INTERVAL = 5  # seconds before Airflow parses an edited DAG file (or proxied state) again
+# Airflow parses an edited DAG file at its next look at the folder (every LIST_INTERVAL seconds), an unchanged one
+# every PARSE_INTERVAL seconds. `proxy`/`rollback` touch the DAG file when only its proxied state changed, so a
+# parse every few seconds (a fifth of a core for the example estate's 13 files on Airflow 3) is not needed.
+LIST_INTERVAL = 5
+PARSE_INTERVAL = 300
 DATABASES = ("sqlite", "postgres")  # where Airflow's and Dagster's metadata live (`runtime up --db`)
 POSTGRES_USER = "postgres"
 
@@ -269,6 +273,7 @@ def _start(
             use_job_schedule=airflow_schedules,
             extra_env={"DAGSTER_URL": state.dagster_url},
             parse_interval=PARSE_INTERVAL,
+            list_interval=LIST_INTERVAL,
             timeout=timeout,
             on_start=record,
             database_url=database_url,
@@ -301,16 +306,7 @@ def expected_dag_ids(dags_folder: Path, version: int) -> set[str]:
 def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int, timeout: float) -> None:
     home = Path(state.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
-    # Runs launched by a proxied Airflow task wait in Dagster's queue until the daemon next looks (every 5 s by
-    # default); the task waits with them. Looking every second takes 0-5 s off each proxied task (make bench).
-    # On PostgreSQL, runs, events and schedules go to its `dagster` database (the URL, with its password, comes
-    # from the environment rather than this file).
-    storage = "storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_POSTGRES_URL\n"
-    (home / "dagster.yaml").write_text(
-        "telemetry:\n  enabled: false\n"
-        "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
-        "  config:\n    dequeue_interval_seconds: 1\n" + (storage if state.database == "postgres" else "")
-    )
+    (home / "dagster.yaml").write_text(dagster_instance_yaml(state.database))
     workspace = home / "workspace.yaml"
     workspace.write_text(
         "load_from:\n"
@@ -353,6 +349,36 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
         time.sleep(1)
 
 
+def sensor_minimum_interval(interval: int) -> int:
+    """The airlift sensor's minimum interval for a tick every ``interval`` seconds. Dagster's daemon looks at its
+    sensors every 5 s and runs one whose minimum interval has passed since its last tick's start; a tick starts
+    a little after the look, so with a minimum of exactly 5 s the next look often finds 4.9 s and the sensor
+    ticked every 10 s (make bench saw 10 s gaps, observation latency up to 11 s). A second less keeps the look
+    at the interval from being missed."""
+    return max(1, interval - 1)
+
+
+def dagster_instance_yaml(database: str) -> str:
+    """The runtime's ``dagster.yaml``.
+
+    Runs are launched as they are submitted (Dagster's default run coordinator), not queued for the daemon: a
+    proxied Airflow task waited ~1 s in the queue for every run (make bench). Airflow's pools and parallelism
+    already bound how many proxied tasks run at once, and Dagster's pools are enforced per step by the run (op
+    granularity, the default) whatever the coordinator; only a cap on runs in progress (max_concurrent_runs,
+    tag limits: none set here) would need the queue. Each run worker is forked from a process that has Dagster
+    imported (`run_launcher`), not spawned as a fresh interpreter by the code server.
+    On PostgreSQL, runs, events and schedules go to its `dagster` database (the URL, with its password, comes
+    from the environment rather than this file).
+    """
+    storage = "storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_POSTGRES_URL\n"
+    return (
+        "telemetry:\n  enabled: false\n"
+        "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: DefaultRunCoordinator\n"
+        "run_launcher:\n  module: converters.runtime.run_launcher\n  class: ForkedRunLauncher\n"
+        + (storage if database == "postgres" else "")
+    )
+
+
 def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInstance) -> dict[str, str]:
     """Dagster's processes: the Dagster venv, the Airflow to peer with, and the estate's own settings
     (connections, variables, paths) exactly as Airflow's tasks get them."""
@@ -374,8 +400,10 @@ def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInst
             "AIRFLOW_USERNAME": airflow.username,
             "AIRFLOW_PASSWORD": airflow.password,
             "AIRFLOW_MAJOR_VERSION": str(airflow.version),
+            # LIFT assets run their Airflow operators with the Python of the line's Airflow venv (support/lift.py).
+            "AIRFLOW_LIFT_PYTHON": str(airflow_venv(airflow.version) / "bin" / "python"),
             "AIRFLOW_INSTANCE_NAME": "airflow",
-            "AIRLIFT_SENSOR_INTERVAL": str(state.sensor_interval),
+            "AIRLIFT_SENSOR_INTERVAL": str(sensor_minimum_interval(state.sensor_interval)),
             # Airflow's DAGs and tasks as peering saw them at the first load: later loads (daemon, run workers,
             # reloads) ask Airflow nothing. `up` starts with a fresh Dagster home, so without one.
             "AIRLIFT_SNAPSHOT": str(airlift_snapshot(state)),

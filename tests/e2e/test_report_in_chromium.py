@@ -63,7 +63,10 @@ def test_the_report_renders_in_chromium_and_matches_the_inventory(name, folder, 
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
     # The numbers on the page are the inventory's: compare with `scan --json` of the same folder.
-    scanned = cli("scan", str(dags_folder), "--json", "-")
+    # The example estate's checkout records supplier_feeds' untranslated tasks as lifted (migration/state.json),
+    # which the report reads; there `scan --lift` shows the same dispositions (those are its only NONE tasks).
+    lifted = ["--lift"] if name == "example-estate" else []
+    scanned = cli("scan", str(dags_folder), *lifted, "--json", "-")
     assert scanned.returncode in (0, 1), scanned.stderr
     inventory = json.loads(scanned.stdout)
     figures = json.loads(

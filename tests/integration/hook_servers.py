@@ -225,8 +225,13 @@ def ssh_server(root: Path, user: str, password: str, key: Any = None) -> Iterato
             return True
 
         def check_channel_exec_request(self, channel, command):
+            answered = channel.transport.next_reply(channel.remote_chanid)
+
             def run():
                 done = subprocess.run(command.decode(), shell=True, cwd=root, capture_output=True, timeout=60)
+                # Closing before the transport has answered the exec request makes the client's exec_command fail
+                # with "Channel closed" (a fast command such as `exit 3` wins that race): wait for the answer.
+                answered.wait(timeout=30)
                 channel.sendall(done.stdout)
                 channel.sendall_stderr(done.stderr)
                 channel.send_exit_status(done.returncode)
@@ -235,13 +240,36 @@ def ssh_server(root: Path, user: str, password: str, key: Any = None) -> Iterato
             threading.Thread(target=run, daemon=True).start()
             return True
 
+    class Transport(paramiko.Transport):
+        """A transport that tells when it has answered a channel's request (MSG_CHANNEL_SUCCESS sent)."""
+
+        def __init__(self, sock):
+            super().__init__(sock)
+            self._replies: dict[int, threading.Event] = {}
+            self._replies_lock = threading.Lock()
+
+        def next_reply(self, remote_chanid: int) -> threading.Event:
+            """An event set when the channel's next request is answered (call it while handling that request)."""
+            with self._replies_lock:
+                self._replies[remote_chanid] = threading.Event()
+                return self._replies[remote_chanid]
+
+        def _send_user_message(self, data):
+            super()._send_user_message(data)
+            raw = data.asbytes()
+            if raw[:1] == bytes([paramiko.common.MSG_CHANNEL_SUCCESS]):
+                with self._replies_lock:
+                    replied = self._replies.get(int.from_bytes(raw[1:5], "big"))
+                if replied is not None:
+                    replied.set()
+
     def serve():
         while not stopping.is_set():
             try:
                 sock, _ = listener.accept()
             except OSError:
                 return
-            transport = paramiko.Transport(sock)
+            transport = Transport(sock)
             transport.add_server_key(host_key)
             transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _sftp_interface(root))
             transport.start_server(server=Server())

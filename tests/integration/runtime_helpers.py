@@ -58,6 +58,9 @@ def copy_project(target: Path) -> Path:
         shutil.copytree(
             source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "target", "logs")
         )
+    # The tasks the checkout lifted (LIFT): the committed dagster_defs were converted with them.
+    (target / "migration").mkdir()
+    shutil.copy2(source / "migration" / "state.json", target / "migration" / "state.json")
     return target
 
 

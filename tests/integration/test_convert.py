@@ -17,17 +17,15 @@ from tests.integration.test_dagbag_parity import wheel_folder
 pytestmark = pytest.mark.integration
 
 
+def run_in(package_dir: Path, argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``argv`` run in a generated location, as a user would run it there."""
+    env = {**os.environ, **(env or {})}
+    return subprocess.run(argv, cwd=package_dir, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
 def validate(package_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`dg check defs` in a generated location (a dg project), as a user would run it."""
-    return subprocess.run(
-        [str(venv_dir("dagster") / "bin" / "dg"), "check", "defs"],
-        cwd=package_dir,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    """`dg check defs` in a generated location (a dg project)."""
+    return run_in(package_dir, [str(venv_dir("dagster") / "bin" / "dg"), "check", "defs"], env)
 
 
 def test_committed_location_validates_with_dagster(tmp_path):
@@ -48,16 +46,8 @@ def test_committed_location_validates_with_dagster(tmp_path):
 
 
 def smoke_tests(package_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """The location's generated smoke tests (tests/test_<dag>.py), with pytest in the location as a user runs them."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=package_dir,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    """The location's generated smoke tests (tests/test_<dag>.py), with pytest in the location."""
+    return run_in(package_dir, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env)
 
 
 def load_all_assets(package_dir: Path, env: dict[str, str] | None = None) -> dict:

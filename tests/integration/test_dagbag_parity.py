@@ -75,7 +75,7 @@ def test_example_estate_scans_cleanly_and_matches_dagbag(version, tmp_path):
     other = "inventory_snapshot" if version == 2 else "legacy_customer_sync"
     assert statuses.pop(other) == "other_line"
     assert statuses.pop("shop_dbt") == "incomplete"
-    assert set(statuses.values()) == {"match"} and len(statuses) == 10
+    assert set(statuses.values()) == {"match"} and len(statuses) == 11
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

@@ -5,6 +5,8 @@ peered through airlift. Then, in order: wrong input (another line's DAG, unknown
 by every verb in one line, exit 2, changing nothing; a DAG run is observed in Dagster; one task is proxied and its data
 equals the pure-Airflow run's; it is rolled back and the DAG file is byte-identical again; a DAG with a mapped
 task is proxied as a whole; a DAG is proxied whole and decommissioned; `runtime down` leaves no process of ours.
+(`modernize` after decommission is proven on both lines by the demo's test, tests/e2e/test_demo.py, on
+PostgreSQL; its refusals and ledger by tests/unit/test_modernize.py.)
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,13 +69,18 @@ def family_of(cause: str) -> str | None:
     return next((name for name, pattern in FAMILIES if pattern.search(cause)), None)
 
 
-def convert_estate(estate: Path, jobs: int, timeout: int) -> dict:
+def convert_estate(estate: Path, jobs: int, timeout: int, lift: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="a2d-coverage-") as tmp:
         out_json = Path(tmp) / "plan.json"
+        folder = estate
+        if lift:  # `convert --lift` records the choice beside the folder (migration/state.json): convert a copy
+            folder = Path(tmp) / "estate" / estate.name
+            shutil.copytree(estate, folder, symlinks=True)
         command = [
             str(ROOT / ".venv-dagster/bin/airflow-to-dagster"),
             "convert",
-            str(estate),
+            str(folder),
+            *(["--lift"] if lift else []),
             "--out",
             str(Path(tmp) / "defs"),
             "--json",
@@ -177,6 +183,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="write the per-estate figures here")
     parser.add_argument("--jobs", type=int, default=0, help="scan workers per estate (0: all cores)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per estate")
+    parser.add_argument("--lift", action="store_true", help="convert with --lift (LIFT for the tasks that can be)")
     args = parser.parse_args(argv[1:])
     if not args.estates.is_dir():
         print(f"error: {args.estates} is not a folder", file=sys.stderr)
@@ -185,7 +192,7 @@ def main(argv: list[str]) -> int:
     results = []
     for number, estate in enumerate(estates, 1):
         print(f"[{number}/{len(estates)}] {estate.name}", file=sys.stderr, flush=True)
-        results.append(convert_estate(estate, args.jobs, args.timeout))
+        results.append(convert_estate(estate, args.jobs, args.timeout, args.lift))
     shown = (a if not a.startswith("/") else Path(a).name for a in argv[1:])
     command = "python tests/tools/coverage.py " + " ".join(shown)
     text = markdown(results, command)

@@ -4,13 +4,17 @@ that run generated code share, so the way a task's asset is found and run is wri
 ``imported_package(root, package)`` puts ``root`` on ``sys.path`` for the ``with`` block and drops every module of
 ``package`` afterwards (only that package: a prefix such as ``lib`` would also drop ``libcst``).
 ``materialize_task(module, task_id)`` runs the asset of ``task_id`` from a generated DAG module for one logical
-date, as the proxied Airflow task would ask for it.
+date, as the proxied Airflow task would ask for it. ``run_beside(package, script)`` runs a script in a fresh
+process of this interpreter with the location importable, as Dagster's code servers import it (``answer_of``: the
+JSON its last line printed).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +22,8 @@ from types import ModuleType
 from typing import Any
 
 import dagster as dg
+
+from converters.runtime.dagster_materialize import package_environment
 
 LOGICAL_DATE = "2024-01-15T00:00:00+00:00"
 
@@ -57,3 +63,24 @@ def task_value(module: ModuleType | str, task_id: str) -> Any:
     if isinstance(module, str):
         module = importlib.import_module(module)
     return materialize_task(module, task_id).output_for_node(task_asset(module, task_id).op.name)
+
+
+def run_beside(package: Path, script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What ``script`` printed, run with ``args`` in a new process beside the generated ``package`` (its parent the
+    working folder, ``DAGSTER_HOME`` a ``home`` folder there, ``env`` added); a failure fails the test with its
+    stderr."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=package.parent,
+        env=package_environment(package, env or {}, package.parent / "home"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def answer_of(package: Path, script: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    """The JSON value the last line of ``script``'s output holds (``run_beside``)."""
+    return json.loads(run_beside(package, script, *args, env=env).splitlines()[-1])

@@ -21,6 +21,7 @@ def test_verbs_by_module_and_order():
         "proxy",
         "rollback",
         "decommission",
+        "modernize",
         "gates",
         "status",
         "runtime",
@@ -39,6 +40,7 @@ def test_verbs_by_module_and_order():
         "proxy",
         "rollback",
         "decommission",
+        "modernize",
         "gates",
         "status",
     }

@@ -87,7 +87,10 @@ def test_a_smoke_test_per_dag_lists_its_assets_and_their_upstream_assets(tmp_pat
     out = tmp_path / "sales_defs"
     convert_project(_estate(tmp_path), out, use_cache=False)
     _, test = header_of((out / "tests" / "test_sales_sync.py").read_text())
-    assert "from ..definitions import defs" in test  # the package is importable under any folder name
+    assert "from .smoke import assert_assets_load" in test and "assert_assets_load(ASSETS)" in test
+    _, smoke = header_of((out / "tests" / "smoke.py").read_text())
+    assert "from ..definitions import defs" in smoke  # the package is importable under any folder name
+    compile(smoke, "smoke.py", "exec")
     assert '(["sales_sync", "push"], [["sales_sync", "pull"]]),' in test
     assert (out / "tests" / "__init__.py").is_file()
     compile(test, "test_sales_sync.py", "exec")

@@ -54,6 +54,20 @@ with DAG("explicit", schedule=None, start_date=datetime(2024, 1, 1)):
     PythonOperator(task_id="log_it", python_callable=log_it)
     PythonOperator(task_id="plain", python_callable=count)
 """,
+    # The helper module is needed first by the file's own function, the module importing it only after.
+    "general_first.py": DAG_HEADER
+    + """from pkg import general
+from pkg.jobs import get_sites
+
+
+def where():
+    return general.config["dir"]
+
+
+with DAG("general_first", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="where", python_callable=where)
+    PythonOperator(task_id="sites", python_callable=get_sites)
+""",
     "pkg/__init__.py": "",
     "pkg/general.py": """from airflow.models import Variable
 
@@ -126,6 +140,18 @@ def test_plan(estate, dag_id, task_id, disposition, reason):
     planned, _, _ = estate
     task = _task(planned, dag_id, task_id)
     assert (task.disposition, task.translation.reason) == (disposition, reason)
+
+
+def test_a_module_part_is_bound_before_the_module_reading_it_at_import_whatever_the_order_they_were_needed(estate):
+    planned, dags, _ = estate
+    logic = {f.path: f.logic for f in planned.project.files}["general_first.py"]
+    assert logic.index("general = _module_part") < logic.index("conf = general.config")
+    sys.path.insert(0, str(dags))  # where the copy imports the estate's Airflow-free modules from, as deployed
+    try:
+        module = importlib.import_module("helpers_defs.logic.general_first")  # runs its statements in order
+    finally:
+        sys.path.remove(str(dags))
+    assert module.conf == {"dir": "/data/prod"} and module.where() == "/data/prod"
 
 
 def test_the_helpers_code_is_copied_with_its_module_part(estate):
@@ -316,3 +342,30 @@ def test_argument_code_never_leaves_a_namespace_without_its_parts(tmp_path):
     (file,) = [f for f in planned.project.files if f.dags]
     assert "_module_part(" not in file.logic_imports + file.logic.split("def _arg_")[0]
     compile(file.logic_imports + file.logic, "logic.py", "exec")
+
+
+def test_an_import_inside_a_function_does_not_order_the_copied_modules(tmp_path):
+    """`hooks` imports `db` only inside a function (it runs later); `db` imports `hooks` when it is imported and
+    names its class in an annotation: `hooks`' code comes first in the copy, and the copy imports."""
+    dags = tmp_path / "dags"
+    (dags / "pkg").mkdir(parents=True)
+    (dags / "pkg" / "__init__.py").write_text("")
+    (dags / "pkg" / "hooks.py").write_text(
+        "from airflow.models import Variable\n\n\nclass Hook:\n    def engine(self):\n"
+        "        from pkg.db import Engine\n\n        return Engine()\n"
+    )
+    (dags / "pkg" / "db.py").write_text(
+        "from pkg.hooks import Hook\n\n\nclass Engine:\n    def hook(self) -> Hook:\n        return Hook()\n"
+    )
+    (dags / "d.py").write_text(
+        DAG_HEADER + "from pkg.db import Engine\n\n\n"
+        "def second():\n    return type(Engine().hook()).__name__\n\n\n"
+        'with DAG("d", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    PythonOperator(task_id="second", python_callable=second)\n'
+    )
+    planned = scan_and_plan(dags, use_cache=False, read_migration_state=False)
+    (file,) = [f for f in planned.project.files if f.dags]
+    assert file.logic.index("class Hook") < file.logic.index("class Engine")
+    namespace: dict = {}
+    exec(compile(file.logic, "logic", "exec"), namespace)  # the class is defined before the annotation naming it
+    assert namespace["second"]() == "Hook"

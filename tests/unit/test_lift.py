@@ -21,6 +21,7 @@ from converters.codegen import SUPPORT_FILES
 from converters.convert import convert_json, convert_project
 from converters.flow import scan_and_plan, scan_json
 from converters.report import model
+from converters.runtime.envs import AIRFLOW_LINES, airflow_venv
 
 DAG_FILE = textwrap.dedent(
     """
@@ -175,6 +176,32 @@ def test_without_an_airflow_environment_the_step_says_what_to_set(lift_support, 
         lift_support.airflow_python()
 
 
+# A lifted task is a fresh Airflow process: the step warns when the Airflow environment has no compiled bytecode
+# (compiling Airflow from source in every lifted task made each several times slower: docs/benchmarks.md).
+
+
+def test_an_airflow_environment_without_bytecode_is_found_from_its_python(lift_support, tmp_path):
+    venv = tmp_path / "airflow-venv"
+    (venv / "bin").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.write_text("")
+    assert lift_support.uncompiled_airflow(str(python)) is None, "no Airflow found: nothing to say"
+    airflow = venv / "lib" / "python3.11" / "site-packages" / "airflow"
+    airflow.mkdir(parents=True)
+    (airflow / "__init__.py").write_text("")
+    assert lift_support.uncompiled_airflow(str(python)) == airflow
+    (airflow / "__pycache__").mkdir()
+    (airflow / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"")
+    assert lift_support.uncompiled_airflow(str(python)) is None
+
+
+@pytest.mark.parametrize("line", sorted(AIRFLOW_LINES))
+def test_the_runtimes_airflow_venvs_are_compiled(lift_support, line):
+    """`make setup` installs them with their bytecode: a lifted task there never compiles Airflow."""
+    venv = airflow_venv(line)  # make setup made both; a missing one fails here, naming it
+    assert lift_support.uncompiled_airflow(str(venv / "bin" / "python")) is None
+
+
 def test_lift_dag_task_records_one_task_and_refuses_what_cannot_be_lifted(estate, tmp_path):
     from converters.migrate import MigrationError, lift
 
@@ -209,3 +236,106 @@ def test_what_needs_airflows_database_or_scheduler_is_not_liftable(estate):
     sensor = dataclasses.replace(pull, base_operator="airflow.sensors.external_task.ExternalTaskSensor")
     assert "database" in not_liftable(sensor, dag)
     assert "triggerer" in not_liftable(dataclasses.replace(pull, operator="acme.S3KeySensorAsync"), dag)
+
+
+def test_the_runner_builds_a_proxied_task_as_its_own_operator(monkeypatch):
+    """A proxied DAG file's airlift block would swap the task for the proxy that launches a Dagster run (this
+    very run): the runner turns the block into a no-op before the DagBag executes the file."""
+    import importlib.util
+    import types
+
+    runner_path = Path(__file__).resolve().parents[2] / "converters" / "codegen" / "support" / "lift_runner.py"
+    spec = importlib.util.spec_from_file_location("lift_runner_under_test", runner_path)
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    swapped = []
+    fake = types.ModuleType("dagster_airlift.in_airflow")
+    fake.proxying_to_dagster = lambda **kwargs: swapped.append(kwargs)
+    monkeypatch.setitem(sys.modules, "dagster_airlift.in_airflow", fake)
+    runner._without_proxying()
+    from dagster_airlift.in_airflow import proxying_to_dagster  # what the block imports when the file runs
+
+    assert proxying_to_dagster(global_vars={}, proxied_state=None) is None and swapped == []
+
+
+FEEDS_DAG = textwrap.dedent(
+    """
+    from datetime import datetime
+
+    from airflow import DAG
+    from airflow.models.baseoperator import BaseOperator
+    from airflow.operators.python import PythonOperator
+
+
+    class LandFeed(BaseOperator):
+        def execute(self, context):
+            expected = context["ti"].xcom_pull(task_ids="manifest")
+            context["ti"].xcom_push(key="suppliers", value=expected)
+            return {"lines": len(expected)}
+
+
+    def manifest():
+        return ["a", "b"]
+
+
+    def summarize(**context):
+        return context["ti"].xcom_pull(task_ids="land")["lines"]
+
+
+    with DAG("feeds", start_date=datetime(2024, 1, 1), schedule="@daily"):
+        PythonOperator(task_id="manifest", python_callable=manifest) >> LandFeed(task_id="land") >> PythonOperator(
+            task_id="summarize", python_callable=summarize
+        )
+    """
+)
+
+
+def test_the_demo_lifts_what_scan_lift_shows_for_its_dag_to_decommission(tmp_path, monkeypatch):
+    """The demo's `lift` step: the tasks `scan --lift` shows as LIFT in DECOMMISSION_DAG are recorded with `lift`;
+    a task reading a lifted task's XCom (NONE while it stayed in Airflow) gets its own translation."""
+    from converters import demo
+    from converters.inventory.project import scan_project
+
+    dags = tmp_path / "airflow_dags"
+    dags.mkdir()
+    (dags / "feeds.py").write_text(FEEDS_DAG, encoding="utf-8")
+    before = _tasks(scan_and_plan(dags, use_cache=False).plan)
+    assert before["land"].disposition == "NONE" and before["summarize"].disposition == "NONE"
+    monkeypatch.setattr(demo, "DECOMMISSION_DAG", "feeds")
+    steps = []
+    result = demo.DemoResult(2, "2024-01-15", str(tmp_path))
+    story = demo._Story(2, "2024-01-15", tmp_path, result, lambda *a, **k: steps.append(a), lambda m: None)
+    story.inventory = scan_project(dags, use_cache=False)
+    demo.lift_untranslated(story)
+    assert story.lifted == ["land"]
+    assert steps == [("lift", True, "feeds: land lifted (LIFT)", steps[0][3])]
+    after = _tasks(scan_and_plan(dags, use_cache=False).plan)
+    assert after["land"].disposition == "LIFT" and after["summarize"].disposition != "NONE"
+    # The lifted operator's own code pulls the manifest: proxying the manifest alone would leave it nothing.
+    assert after["manifest"].xcom_readers == ["land"] and after["land"].xcom_readers == ["summarize"]
+
+
+def test_airflows_transfer_classes_are_tasks_too(tmp_path):
+    """Airflow names some operators ``*Transfer`` (``GenericTransfer``; 1.10's ``MySqlToHiveTransfer``): the scan
+    finds their tasks (never silently drops them), keeps them in Airflow saying why, and lifts them when asked."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "copy_rows.py").write_text(
+        "from datetime import datetime\n\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.empty import EmptyOperator\n"
+        "from airflow.operators.generic_transfer import GenericTransfer\n"
+        "from airflow.operators.mysql_to_hive import MySqlToHiveTransfer\n\n"
+        'with DAG("copy_rows", schedule="@daily", start_date=datetime(2024, 1, 1)):\n'
+        '    copy = GenericTransfer(task_id="copy", sql="select * from a", destination_table="b",\n'
+        '                           source_conn_id="src", destination_conn_id="dst")\n'
+        '    hive = MySqlToHiveTransfer(task_id="to_hive", sql="select 1", hive_table="t")\n'
+        '    copy >> hive >> EmptyOperator(task_id="done")\n',
+        encoding="utf-8",
+    )
+    tasks = _tasks(scan_and_plan(dags, use_cache=False, read_migration_state=False).plan)
+    assert sorted(tasks) == ["copy", "done", "to_hive"]
+    for task_id in ("copy", "to_hive"):
+        assert tasks[task_id].disposition == "NONE" and tasks[task_id].translation.reason
+    lifted = _tasks(scan_and_plan(dags, use_cache=False, read_migration_state=False, lift=True).plan)
+    assert lifted["copy"].disposition == "LIFT"

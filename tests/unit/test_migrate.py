@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,21 @@ def test_proxy_then_rollback_restores_the_file(dags: Path):
     assert change.block == "removed"
     assert (dags / "orders_daily.py").read_bytes() == original
     assert not (dags / "proxied_state" / "orders_daily.yaml").exists()
+
+
+def test_a_change_to_the_proxied_state_alone_makes_airflow_parse_the_dag_file_again(dags: Path):
+    # Airflow parses an unchanged DAG file only every few minutes in the runtime, a file newer than its last
+    # parse at once: a state change that leaves the file's bytes alone must still make the file newer.
+    file = dags / "orders_daily.py"
+    proxy(dags, "orders_daily", ["load_orders"], all_tasks=False, **FORCED)
+    old = 1_000_000_000
+    os.utime(file, (old, old))
+    text = file.read_bytes()
+    proxy(dags, "orders_daily", ["build_daily_revenue"], all_tasks=False, **FORCED)
+    assert file.read_bytes() == text and file.stat().st_mtime > old
+    os.utime(file, (old, old))
+    rollback(dags, "orders_daily", ["load_orders"], all_tasks=False)
+    assert file.read_bytes() == text and file.stat().st_mtime > old
 
 
 def test_all_proxies_every_task_with_an_asset(dags: Path):
@@ -156,6 +172,10 @@ def test_a_proxied_estate_scans_and_converts_as_before(dags: Path):
     original = inventory_json(scan_project(project_root() / "airflow_dags", use_cache=False))
     assert {k: v for k, v in proxied.items() if k != "root"} == {k: v for k, v in original.items() if k != "root"}
     out = dags.parent / "dagster_defs"
+    (dags.parent / "migration").mkdir(
+        exist_ok=True
+    )  # the checkout's record of its lifted tasks, as the committed code was made
+    shutil.copy2(project_root() / "migration" / "state.json", dags.parent / "migration" / "state.json")
     convert_project(dags, out)
     committed = project_root() / "dagster_defs"
     generated = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.py")}

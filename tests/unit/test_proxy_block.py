@@ -78,3 +78,47 @@ def test_an_edited_block_is_not_removed():
         remove_block(edited.replace(BEGIN, BEGIN + " (mine)"))
     with pytest.raises(ProxyBlockError, match="no proxy block"):
         remove_block("x = 1\n")
+
+
+def _block_session():
+    """The proxy block's Dagster session class, run from the block's own text (the rest of the block imports
+    Airflow, which this venv has not)."""
+    import ast
+
+    import requests
+
+    source = (
+        Path(__file__).parents[2] / "converters" / "codemods" / "airflow_side" / "proxy_block_code.py"
+    ).read_text()
+    wanted = {"_A2dDagsterUnreachable", "_A2dDagsterSession", "_A2D_ANSWER_TIMEOUT"}
+    nodes = [
+        node
+        for node in ast.parse(source).body
+        if getattr(node, "name", None) in wanted
+        or (isinstance(node, ast.Assign) and {getattr(t, "id", "") for t in node.targets} & wanted)
+    ]
+    namespace = {"_A2dRequests": requests}
+    exec(compile(ast.Module(body=nodes, type_ignores=[]), "proxy_block_code.py", "exec"), namespace)
+    return namespace
+
+
+def test_a_busy_dagster_webserver_gets_a_minute_to_answer_and_an_unreachable_one_is_named(monkeypatch):
+    import requests
+
+    block = _block_session()
+    seen = []
+
+    def answer(self, method, url, *args, **kwargs):
+        seen.append(kwargs.get("timeout"))
+        if "down" in url:
+            raise requests.ConnectionError("refused")
+        return "answered"
+
+    monkeypatch.setattr(requests.Session, "request", answer)
+    session = block["_A2dDagsterSession"]("http://127.0.0.1:1")
+    # airlift asks with timeout=3 (queries) or 10 (the launch): connecting keeps it, answering may take a minute.
+    assert session.post("http://127.0.0.1:1/graphql", json={}, timeout=3) == "answered"
+    assert session.post("http://127.0.0.1:1/graphql", json={}, timeout=10) == "answered"
+    assert seen == [(3, 60), (10, 60)]
+    with pytest.raises(block["_A2dDagsterUnreachable"], match=r"Dagster at http://127.0.0.1:1 is unreachable"):
+        session.get("http://down/graphql", timeout=3)

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from converters.cli import app
 from converters.codemods.proxy_block import (
+    AIRFLOW_SIDE_SOURCE,
     BEGIN,
+    EARLIER_SOURCES,
     END,
     SOURCE_MARKER,
     ProxyBlockCommand,
@@ -25,11 +27,21 @@ from tests.fuzz.inputs import seed_corpus
 
 SOURCE = Path(__file__).parents[2] / "converters" / "codemods" / "airflow_side" / "proxy_block_code.py"
 
-# sha256 of the block as every earlier version inserted it (depth 0 and 2): `rollback` removes only a block equal
-# to the current text, so a change to the Airflow-side source would strand the files already proxied.
+# sha256 of the block (depth 0 and 2) as each version inserted it, by source file: `rollback` removes only a
+# block equal to one of them, so the text of a version once shipped never changes (a new one gets a new file).
 SHIPPED = {
-    0: "396781b6e184c8f7fe3cfcb272aaec39fbe157608aa0fc04747d5488ac0abeeb",
-    2: "8c5100937e1c678e78dc22672962f8d55aec0162024c3830c2b3f3b61e5f7df8",
+    "proxy_block_code_1.py": {
+        0: "396781b6e184c8f7fe3cfcb272aaec39fbe157608aa0fc04747d5488ac0abeeb",
+        2: "8c5100937e1c678e78dc22672962f8d55aec0162024c3830c2b3f3b61e5f7df8",
+    },
+    "proxy_block_code_2.py": {
+        0: "98c56f6b629c8c3bbb88991ff6131013d4843fe30e254d78ba40abe16981e5b1",
+        2: "c2230ff29526ac0ef0c5d0354475a449aec1b63904b79be7f848c13e0d3037f0",
+    },
+    "proxy_block_code.py": {
+        0: "ef2bcbfb3165770b07decbcabd88a3a43587b4ba5e351c47cfbd4757a9534fc7",
+        2: "6fd72ca2c835400887982f3b3040bc2157cb19f6906f8733f84f9cd4def3a980",
+    },
 }
 
 
@@ -44,9 +56,22 @@ def test_the_inserted_text_is_the_airflow_side_source_below_its_marker():
     assert edited == "from airflow import DAG\nd = DAG('a')\n\n" + BEGIN + "\n" + below + END + "\n"
 
 
-@pytest.mark.parametrize("depth", sorted(SHIPPED))
-def test_the_block_is_byte_identical_to_the_one_already_shipped(depth: int):
-    assert hashlib.sha256(block_text(depth).encode()).hexdigest() == SHIPPED[depth]
+@pytest.mark.parametrize(("source", "depth"), [(source, depth) for source, by in SHIPPED.items() for depth in by])
+def test_every_shipped_block_is_byte_identical_to_what_it_inserted(source: str, depth: int):
+    assert set(SHIPPED) == {AIRFLOW_SIDE_SOURCE, *EARLIER_SOURCES}
+    assert hashlib.sha256(block_text(depth, source=source).encode()).hexdigest() == SHIPPED[source][depth]
+
+
+@pytest.mark.parametrize("source", EARLIER_SOURCES)
+def test_a_file_proxied_by_an_earlier_version_rolls_back_byte_for_byte(source: str):
+    original = "from airflow import DAG\r\nd = DAG('a')"
+    current = proxy_edit(original).text
+    assert block_text(0, "\r\n") in current
+    earlier = current.replace(block_text(0, "\r\n"), block_text(0, "\r\n", source))
+    assert earlier != current
+    assert remove_block(earlier) == original
+    with pytest.raises(ProxyBlockError, match="edited by hand"):
+        remove_block(earlier.replace("_A2dTaskProxy.build_from_task", "_A2dTaskProxy.build_from_tasks"))
 
 
 def test_the_codemod_describes_itself():

@@ -177,3 +177,37 @@ def test_cli_report(tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["inventory"]["tasks"] == 1
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "not a folder" in missing.output
+
+
+def test_progress_shows_modernized_dags_after_decommissioned(tmp_path):
+    from converters.ledger import state as migration_state
+    from converters.report import render
+
+    dags = estate(tmp_path, downstream=DOWNSTREAM)
+    migration_state.record_decommissioned(dags, "downstream", {"file": "downstream.py"})
+    migration_state.record_modernized(dags, "downstream", {"checks": []})
+    table = {"before": {"rows": 2, "checksum": "ab"}, "after": {"rows": 2, "checksum": "ab"}, "same": True}
+    ledger.append(
+        dags,
+        [
+            {"kind": "state", "dag_id": "downstream", "task_id": "summarize", "state": "modernized", "by": "me"},
+            {
+                "kind": "modernize",
+                "dag_id": "downstream",
+                "date": "2024-01-15",
+                "checks": [],
+                "faithful": {},
+                "tables": {"mart.x": table},
+                "same": True,
+                "reverted": False,
+            },
+        ],
+    )
+    report = model.build(dags)
+    progress = report["progress"]
+    assert progress["states"] == {"modernized": 1} and progress["modernized_dags"] == ["downstream"]
+    assert progress["modernize"][0]["same"] and progress["modernize"][0]["tables"]["mart.x"] == table
+    assert ledger.STATES.index("modernized") == ledger.STATES.index("decommissioned") + 1
+    page, text = render.html(report), render.markdown(report)
+    assert "data-figure='modernized'>1<" in page and "same rows and checksums" in page
+    assert "### Modernized" in text and "mart.x: 2 rows, ab" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from converters.runtime.airflow import dag_folder_view
+from converters.runtime.airflow import _touch_files_naming, airflow_environment, dag_folder_view
 from converters.runtime.example_estate import WAVES, example_sources, expected_dag_ids
 from converters.runtime.processes import group_alive, start_process_group, stop_process_group
 
@@ -41,6 +41,34 @@ def group_members(pgid: int) -> list[int]:
         if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
             members.append(int(stat.parent.name))
     return members
+
+
+def test_a_file_naming_a_dag_airflow_has_not_loaded_is_made_newer(tmp_path):
+    # Airflow parses a file again at once when it is newer than its last parse; `wait_for_dags` nudges the files
+    # of the DAGs still missing (a parse killed by its timeout leaves no import error), through the view's links.
+    real = tmp_path / "real"
+    (real / "dbt").mkdir(parents=True)
+    (real / "dbt" / "shop.py").write_text('DbtDag(dag_id="shop_dbt")\n')
+    (real / "orders.py").write_text('DAG("orders_daily")\n')
+    view = tmp_path / "view"
+    view.mkdir()
+    (view / "dbt").symlink_to(real / "dbt")
+    (view / "orders.py").symlink_to(real / "orders.py")
+    for file in (real / "dbt" / "shop.py", real / "orders.py"):
+        os.utime(file, (1e9, 1e9))
+    _touch_files_naming(view, {"shop_dbt"})
+    assert (real / "dbt" / "shop.py").stat().st_mtime > 1e9
+    assert (real / "orders.py").stat().st_mtime == 1e9
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_an_unchanged_dag_file_is_parsed_rarely_an_edited_one_at_once(tmp_path, version):
+    env = airflow_environment(version, tmp_path, tmp_path / "data", 8080, "admin", False, 300, list_interval=5)
+    section = "SCHEDULER" if version == 2 else "DAG_PROCESSOR"
+    assert env[f"AIRFLOW__{section}__MIN_FILE_PROCESS_INTERVAL"] == "300"
+    assert env[f"AIRFLOW__{section}__FILE_PARSING_SORT_MODE"] == "modified_time"  # newer than its parse: at once
+    listing = "SCHEDULER__DAG_DIR_LIST_INTERVAL" if version == 2 else "DAG_PROCESSOR__REFRESH_INTERVAL"
+    assert env[f"AIRFLOW__{listing}"] == "5"
 
 
 def test_stopping_a_group_stops_its_children_and_nothing_else(tmp_path):

@@ -88,6 +88,7 @@ def test_dagster_gets_its_database_url_from_the_environment(tmp_path):
     airflow = AirflowInstance(2, tmp_path, tmp_path, 8080, "admin", "admin", env={"WAREHOUSE_PATH": "w"})
     env = side_by_side.dagster_environment(tmp_path, pg, airflow)
     assert env["DAGSTER_POSTGRES_URL"] == "postgresql+psycopg2://postgres:pw@127.0.0.1:5433/dagster"
+    assert env["AIRFLOW_LIFT_PYTHON"].endswith("airflow-2/bin/python"), "LIFT assets run in the line's Airflow venv"
     assert "DAGSTER_POSTGRES_URL" not in side_by_side.dagster_environment(tmp_path, state(tmp_path), airflow)
 
 

@@ -13,6 +13,9 @@ providers and ``dagster-pipes``), else the runtime's venv of the line, ``.venv-a
 in the project holding this package (Airflow 2 when the variable is unset). The subprocess inherits this
 process's environment: connections and variables come from ``AIRFLOW_CONN_<ID>`` / ``AIRFLOW_VAR_<KEY>``.
 Without ``AIRFLOW_HOME``, it gets a scratch one for the run (Airflow writes its configuration there).
+Each lifted task is a fresh Airflow process: an environment without compiled bytecode (and where Python may not
+write it, ``PYTHONDONTWRITEBYTECODE``) compiles Airflow from source every time, several times the task's start;
+the step's log then says how to compile it once.
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ def airflow_python() -> str:
     return str(candidate)
 
 
+def uncompiled_airflow(python: str) -> Path | None:
+    """Airflow's package folder in the environment of ``python`` when it holds no compiled bytecode; None when
+    it does, or when the folder is not where the interpreter's path says (``<prefix>/lib/python3.*/site-packages``)."""
+    prefix = Path(python).parent.parent  # <venv>/bin/python, not resolved: a venv's python links elsewhere
+    for package in sorted(prefix.glob("lib/python3*/site-packages/airflow")):
+        if not any((package / "__pycache__").glob("__init__.*.pyc")):
+            return package
+    return None
+
+
 def run_lifted(
     context: dg.AssetExecutionContext,
     dag: DagInfo,
@@ -79,11 +92,18 @@ def run_lifted(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", str(dags_folder())),
     }
+    python = airflow_python()
+    uncompiled = uncompiled_airflow(python)
+    if uncompiled is not None:
+        context.log.warning(
+            f"the Airflow environment of {python} has no compiled bytecode ({uncompiled}): each lifted task compiles "
+            f"Airflow anew unless Python may write it; compile it once: {python} -m compileall -q {uncompiled.parent}"
+        )
     with tempfile.TemporaryDirectory(prefix="a2d-lift-") as scratch:
         if not os.environ.get("AIRFLOW_HOME"):
             env["AIRFLOW_HOME"] = scratch
         invocation = dg.PipesSubprocessClient(env=env).run(
-            command=[airflow_python(), str(RUNNER)], context=context, extras=request
+            command=[python, str(RUNNER)], context=context, extras=request
         )
     outcomes = [m for m in invocation.get_custom_messages() if isinstance(m, dict) and "status" in m]
     if not outcomes:

@@ -5,7 +5,8 @@ Executed by path with the Python of an Airflow environment (``support/lift.py`` 
 No Airflow server and no metadata database are used:
 
 1. Airflow's ``DagBag`` loads only the task's DAG file (the DAGs folder on ``sys.path``, as Airflow puts it)
-   and the task is found in its DAG: the object Airflow itself would run, built by Airflow's code.
+   and the task is found in its DAG: the object Airflow itself would run, built by Airflow's code (a proxied
+   file's airlift block does nothing here: the task is its own operator, not the proxy calling Dagster).
 2. A task instance of a DAG run is made in memory from what Dagster decided (logical date, data interval,
    conf, run id: the same rules as the generated assets), and Airflow builds the template context from it and
    renders the task's template fields with its own renderer.
@@ -21,10 +22,16 @@ A sensor in ``reschedule`` mode pokes in this process instead (``poke`` mode, it
 ``timeout``): nothing can reschedule it. An operator that defers ends with its ``TaskDeferred``: there is no
 triggerer. The process exits 0 when it reported an outcome (the operator's failure included) and non-zero
 only when it could not run at all.
+
+Once the outcome is reported, the process ends the way Airflow's own task processes end (Airflow 2's forked
+task runner and Airflow 3's supervised task both call ``os._exit``): exit handlers run (``logging.shutdown``
+among them), standard streams are flushed, and the interpreter's teardown of every imported module is skipped.
+With Airflow imported that teardown alone took 0.35 s (Airflow 2.11) to 0.7 s (Airflow 3.3) of every lifted task.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -49,6 +56,18 @@ def main() -> None:
         except BaseException as error:  # noqa: BLE001 - the operator's own failure is the outcome to report
             outcome = {"status": "failed", **describe(error)}
         pipes.report_custom_message(outcome)
+    end_like_an_airflow_task()
+
+
+def end_like_an_airflow_task() -> None:
+    """Exit 0 without the interpreter's teardown, after exit handlers and flushed streams (see the docstring)."""
+    atexit._run_exitfuncs()  # noqa: SLF001 - the handlers a normal exit runs, before os._exit skips them
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream has nothing left to lose
+            pass
+    os._exit(0)
 
 
 def _airflow_major() -> int:
@@ -88,6 +107,7 @@ def load_task(dag_file: str, dags_folder: str, dag_id: str, task_id: str) -> Any
     for folder in (dags_folder, os.path.dirname(dag_file)):
         if folder and folder not in sys.path:
             sys.path.insert(0, folder)  # Airflow puts the DAGs folder on sys.path before parsing
+    _without_proxying()
     try:
         from airflow.dag_processing.dagbag import DagBag  # Airflow 3
 
@@ -104,6 +124,17 @@ def load_task(dag_file: str, dags_folder: str, dag_id: str, task_id: str) -> Any
     if task_id not in dag.task_dict:
         raise LookupError(f"the DAG {dag_id!r} Airflow built from {dag_file} has no task {task_id!r}")
     return dag.task_dict[task_id]
+
+
+def _without_proxying() -> None:
+    """A proxied DAG file ends with dagster-airlift's ``proxying_to_dagster`` block, which swaps each proxied task
+    for an operator that launches a Dagster run: here that run is the caller, so the block is made a no-op and
+    the DagBag builds the task's own operator."""
+    try:
+        import dagster_airlift.in_airflow as in_airflow
+    except ImportError:  # no airlift here: a DAG file with the block fails to import, and says so
+        return
+    in_airflow.proxying_to_dagster = lambda *args, **kwargs: None
 
 
 def _execute_airflow_2(task, run_id, logical, interval, conf, upstream, pushed) -> tuple[Any, Any]:

@@ -328,6 +328,18 @@ def wait_until(check: Callable[[], Any], *, poke_interval: float, timeout: float
         time.sleep(poke_interval)
 
 
+def partitions_waiting(partitions_def: Any, *, timeout: float, now: datetime | None = None) -> list[str]:
+    """The keys of the partitions whose time window ended less than ``timeout`` seconds ago, oldest first: the
+    runs an Airflow sensor with that timeout would still be poking in (a modernized DAG's ``@dg.sensor``)."""
+    now = now or datetime.now(UTC)
+    window = partitions_def.get_prev_partition_window(now)  # the last window that ended by now
+    keys: list[str] = []
+    while window is not None and (now - window.end).total_seconds() < timeout:
+        keys.append(partitions_def.get_partition_key_for_timestamp(window.start.timestamp()))
+        window = partitions_def.get_prev_partition_window(window.start)
+    return keys[::-1]
+
+
 def branch_allows(decision: Any, task_id: str) -> bool:
     """Did a branch callable choose ``task_id`` (a task id or a list of them)?"""
     if decision is None:

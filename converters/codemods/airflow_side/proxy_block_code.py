@@ -3,9 +3,10 @@
 This file is read as text (``converters.codemods.proxy_block``), never imported by the toolkit: it imports
 Airflow and dagster-airlift's in-Airflow part. Its lines below the marker are inserted verbatim, in the DAG
 file's line endings, with one template: the ``.parent`` after ``.resolve()`` is repeated once per folder the
-DAG file sits below the DAGs folder's root (``depth``). `rollback` only removes a block equal to this text, so
-any change here leaves already proxied files unrollbackable by the new version: keep the bytes, or teach
-`rollback` the old text too. The lint exemptions are for lines that must stay as they were proxied.
+DAG file sits below the DAGs folder's root (``depth``). `rollback` only removes a block equal to this text or
+to an earlier version's (``proxy_block_code_<n>.py``, kept byte for byte below their marker): before changing
+the lines below, copy this file to the next such number and list it in ``proxy_block.EARLIER_SOURCES``. The lint
+exemptions are for lines that must stay as they were proxied.
 
 The block finds the file's DAGs among its globals and among the DAGs Airflow registered while the file ran
 (``@dag`` functions and ``with DAG(...)`` blocks register theirs even when no global name holds them), and
@@ -21,12 +22,19 @@ retry cycle already launched one that succeeded or is still going (the Airflow t
 kept working): it waits for that run instead, so one Airflow task instance makes one successful Dagster run.
 Each run is tagged with the Airflow try that launched it; a cleared task starts a new cycle (Airflow raises
 its ``max_tries``, the first try of a cycle is ``max_tries - retries + 1``) and runs again.
+
+Two make a proxied task cost less than airlift's defaults (`make bench` breaks the cost down). A task's run
+executes in one process, as the Airflow task did (Dagster's in-process executor: no step subprocess to start and
+import the code location again, ~1.5-2 s; pools and retry policies still apply); a whole DAG's run keeps
+Dagster's default, a process per step. And the operator looks at its run every 0.25 s during the run's first
+30 s (airlift looks every second, adding up to a second to every task), then every second.
 """
 
 # ruff: noqa: I001, UP017
 # ---- the proxy block: every line below is appended to DAG files verbatim ----
 from datetime import datetime as _A2dDatetime, timezone as _A2dTimezone  # noqa: E402
 from pathlib import Path as _A2dPath  # noqa: E402
+import time as _A2dTime  # noqa: E402
 
 import requests as _A2dRequests  # noqa: E402
 
@@ -35,6 +43,7 @@ from dagster_airlift.in_airflow import (  # noqa: E402
     DefaultProxyTaskToDagsterOperator,
     proxying_to_dagster,
 )
+from dagster_airlift.in_airflow.dagster_run_utils import DagsterRunResult as _A2dRunResult  # noqa: E402
 from dagster_airlift.in_airflow.proxied_state import load_proxied_state_from_yaml  # noqa: E402
 
 try:  # Airflow 3
@@ -73,6 +82,11 @@ class _A2dDagsterSession(_A2dRequests.Session):
         self.dagster_url = dagster_url
 
     def request(self, method, url, *args, **kwargs):
+        timeout = kwargs.get("timeout")
+        if isinstance(timeout, (int, float)):
+            # airlift allows 3-10 s for an answer; a busy webserver (a code location loading, a loaded machine)
+            # takes longer and is not unreachable: connecting keeps airlift's limit, answering gets a minute.
+            kwargs["timeout"] = (timeout, max(timeout, _A2D_ANSWER_TIMEOUT))
         try:
             return super().request(method, url, *args, **kwargs)
         except (_A2dRequests.ConnectionError, _A2dRequests.Timeout) as exc:
@@ -83,6 +97,9 @@ class _A2dDagsterSession(_A2dRequests.Session):
 
 
 _A2D_TRY_TAG = "airflow-to-dagster/airflow-try-number"
+_A2D_ANSWER_TIMEOUT = 60  # seconds Dagster's webserver may take to answer a request it accepted
+_A2D_FAST_POLLS = 120  # looks at the run every 0.25 s for its first 30 s, then at airlift's interval
+_A2D_IN_PROCESS = '{"execution": {"config": {"in_process": {}}}}'
 _A2D_RUN_TAGS = [f"dagster-airlift/airflow-{name}" for name in ("dag-id", "dag-run-id", "task-id")]
 _A2D_RUNS_QUERY = (
     "query A2dRuns($filter: RunsFilter) { runsOrError(filter: $filter) { __typename "
@@ -129,6 +146,15 @@ class _A2dLaunchOnce:
                     return run["runId"]
         return super().launch_dagster_run(context, session, dagster_url, execution_params)
 
+    def wait_for_run_to_complete(self, session, dagster_url, run_id):
+        polls = 0
+        while True:
+            run = self.get_dagster_run_obj(session, dagster_url, run_id)
+            if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+                return _A2dRunResult(status=run["status"], tags={tag["key"]: tag["value"] for tag in run["tags"]})
+            polls += 1
+            _A2dTime.sleep(0.25 if polls <= _A2D_FAST_POLLS else self.dagster_run_status_poll_interval)
+
     def wait_for_run_and_retries_to_complete(self, session, dagster_url, run_id):
         try:
             return super().wait_for_run_and_retries_to_complete(session=session, dagster_url=dagster_url, run_id=run_id)
@@ -140,6 +166,10 @@ class _A2dLaunchOnce:
 
 class _A2dTaskProxy(_A2dLaunchOnce, DefaultProxyTaskToDagsterOperator):
     get_partition_key = _a2d_partition_key
+
+    def launch_dagster_run(self, context, session, dagster_url, execution_params):
+        in_one_process = {**execution_params, "runConfigData": _A2D_IN_PROCESS}
+        return super().launch_dagster_run(context, session, dagster_url, in_one_process)
 
     @classmethod
     def build_from_task(cls, task):

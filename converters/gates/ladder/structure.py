@@ -80,12 +80,27 @@ def dagster_upstream(graph: dict | None) -> dict[str, set[str]]:
         return {}
     task_of = {json.dumps(k): tid for tid, keys in graph["tasks"].items() for k in keys}
     upstream: dict[str, set[str]] = {tid: set() for tid in graph["tasks"]}
+    # A quality task that became an asset check follows the asset it checks; a blocking check stands between
+    # that asset and the assets after it, as the task stood between them in Airflow.
+    checks = graph.get("checks") or {}
+    blocking: dict[str, set[str]] = {}
+    for tid, check in checks.items():
+        asset = json.dumps(check["asset"])
+        if asset in task_of:
+            upstream[tid].add(task_of[asset])
+        if check["blocking"]:
+            blocking.setdefault(asset, set()).add(tid)
+    # A sensor task that became a Dagster sensor starts the runs the tasks after it run in: it stands before them.
+    for tid, sensor in (graph.get("sensors") or {}).items():
+        for after in sensor["downstream"]:
+            upstream.setdefault(after, set()).add(tid)
     for key, deps in graph["deps"].items():
         me = task_of[key]
         for dep in deps:
             other = task_of.get(json.dumps(dep))
             if other is not None and other != me:  # other DAGs and dbt's own lineage are not Airflow edges
                 upstream[me].add(other)
+                upstream[me] |= blocking.get(json.dumps(dep), set())
     return upstream
 
 

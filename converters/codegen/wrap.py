@@ -1,0 +1,117 @@
+"""Long lines of generated code, wrapped without changing what the code does.
+
+ruff format wraps code but never a comment or a string literal. Generated modules carry both: comments that say
+where a task came from and why, and literals copied from the DAG (a bash command, a SQL statement, a URL). A line
+over the limit is wrapped here instead of being silenced with ``# noqa: E501``:
+
+- a comment on a line of its own becomes several comment lines at the same indentation;
+- a one-line string literal becomes adjacent literals in parentheses: Python joins them at compile time, so the
+  value is the same string, byte for byte.
+
+f-strings, byte strings and triple-quoted strings are left alone (their pieces are not independent literals); a
+line still too long after this is reported by the lint that follows, never silenced.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import textwrap
+import tokenize
+
+LINE_LENGTH = 120  # of every generated module (ruff's line-length)
+_SIMPLE_PREFIX = re.compile(r"^(?P<prefix>[rRuU]?)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
+
+
+def wrap_long_lines(text: str, limit: int) -> str:
+    """``text`` with its over-long comments and string literals wrapped; the same program."""
+    lines = text.splitlines(keepends=True)
+    too_long = {row for row, line in enumerate(lines, 1) if len(line.rstrip("\r\n")) > limit}
+    if not too_long:
+        return text
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text  # not Python we can read: the lint that follows names the problem
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []  # (start offset, end offset, replacement)
+    for token in tokens:
+        (row, col), (end_row, end_col) = token.start, token.end
+        if token.type not in (tokenize.COMMENT, tokenize.STRING) or not too_long & set(range(row, end_row + 1)):
+            continue
+        indent = len(lines[row - 1]) - len(lines[row - 1].lstrip())
+        if token.type == tokenize.COMMENT:
+            replacement = _wrap_comment(token.string, col, limit) if not lines[row - 1][:col].strip() else None
+        elif row == end_row:
+            replacement = _split_literal(token.string, col, limit)
+        else:
+            replacement = _split_multiline_literal(token.string, indent, limit)
+        if replacement is not None:
+            edits.append((starts[row - 1] + col, starts[end_row - 1] + end_col, replacement))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _wrap_comment(comment: str, indent: int, limit: int) -> str:
+    body = comment.lstrip("#").strip()
+    pieces = textwrap.wrap(body, width=max(limit - indent - 2, 40), break_long_words=False, break_on_hyphens=False)
+    return ("\n" + " " * indent).join(f"# {piece}" for piece in pieces) if pieces else comment
+
+
+def _split_literal(literal: str, indent: int, limit: int) -> str | None:
+    """``"a b c"`` as ``("a b " "c")`` on several lines, or None when it cannot be split safely."""
+    match = _SIMPLE_PREFIX.match(literal)
+    if match is None or match["body"].startswith(match["quote"] * 2):  # f-, b- or triple-quoted
+        return None
+    prefix, quote, body = match["prefix"], match["quote"], match["body"]
+    width = max(limit - indent - 8 - len(prefix), 20)
+    pieces = _pieces(body, width)
+    if len(pieces) < 2:
+        return None
+    inner = " " * (indent + 4)
+    return "(\n" + "\n".join(f"{inner}{prefix}{quote}{piece}{quote}" for piece in pieces) + "\n" + " " * indent + ")"
+
+
+def _pieces(body: str, width: int) -> list[str]:
+    """``body`` cut into parts of at most ``width`` characters, each ending after a space where there is one (outside a
+    ``{{ ... }}`` template expression if it can), and never inside an escape sequence (no part ends within 10
+    characters after a backslash)."""
+    pieces = []
+    while len(body) > width:
+        cut = _space_before(body, width)
+        if cut <= width // 2:  # no space far enough: cut anywhere outside an escape
+            cut = width
+        while cut > 0 and "\\" in body[max(cut - 10, 0) : cut]:
+            cut -= 1
+        if cut == 0:
+            return [body] if not pieces else [*pieces, body]
+        pieces.append(body[:cut])
+        body = body[cut:]
+    return [*pieces, body] if body else pieces
+
+
+def _space_before(body: str, width: int) -> int:
+    """The cut after the last space within ``width``, preferring one outside ``{{ ... }}``; 0 if there is none."""
+    spaces = [i + 1 for i in range(min(width, len(body))) if body[i] == " "]
+    outside = [cut for cut in spaces if body.count("{{", 0, cut) == body.count("}}", 0, cut) and cut > width // 2]
+    return (outside or spaces or [0])[-1]
+
+
+def _split_multiline_literal(literal: str, indent: int, limit: int) -> str | None:
+    """A triple-quoted literal with a line over the limit, as one literal per line (and per piece of a long line) in
+    parentheses, written from its value: the same string. f-strings and byte strings are left alone."""
+    match = re.match(r"^([rRuU]?)(\'\'\'|\"\"\")", literal)
+    if match is None:
+        return None
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        return None
+    width = max(limit - indent - 8, 20)
+    pieces = [piece for line in value.splitlines(keepends=True) for piece in _pieces(line, width)]
+    inner = " " * (indent + 4)
+    return "(\n" + "\n".join(inner + repr(piece) for piece in pieces) + "\n" + " " * indent + ")"

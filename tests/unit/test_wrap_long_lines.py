@@ -1,0 +1,89 @@
+"""Generated code wraps its long comments and string literals instead of silencing the line-length lint, and the
+wrapped program is the same program."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import textwrap
+
+from converters.codegen import RUFF_ARGS, ruff_binary
+from converters.codegen.wrap import wrap_long_lines
+
+LIMIT = 120
+COMMAND = (
+    'python "$SCRIPTS/export_segment.py" --ds {{ ds }} --segment {{ params.segment }} --out '
+    "{{ params.export_root }}/{{ ds_nodash }}/{{ params.segment }}.csv"
+)
+
+
+def _values(source: str) -> list:
+    """Every constant of ``source`` in order: what the program computes with."""
+    return [node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant)]
+
+
+def _too_long(source: str) -> list[str]:
+    return [line for line in source.splitlines() if len(line) > LIMIT]
+
+
+def test_a_long_literal_becomes_adjacent_literals_with_the_same_value():
+    source = (
+        f"def run(context):\n    return run_bash(\n        context,\n        {COMMAND!r},\n        dag=DAG,\n    )\n"
+    )
+    assert _too_long(source)
+    wrapped = wrap_long_lines(source, LIMIT)
+    assert not _too_long(wrapped)
+    assert _values(wrapped) == _values(source) == [COMMAND]
+    # never inside a Jinja expression: the cut is before "{{ params.export_root }}"
+    assert "'{{ params.export_root" in wrapped or '"{{ params.export_root' in wrapped
+
+
+def test_an_assignment_of_a_long_literal_stays_valid_python():
+    sql = "insert into mart.revenue select ds, sum(amount) from raw.orders where ds = '{{ ds }}' " * 3
+    source = f"SQL = {sql!r}\n"
+    wrapped = wrap_long_lines(source, LIMIT)
+    assert not _too_long(wrapped)
+    assert _values(wrapped) == [sql]
+
+
+def test_escapes_and_raw_strings_keep_their_value():
+    windows = "C:\\data\\exports\\" + "partner\\" * 20 + "file.csv"
+    regex = r"^\d{4}-\d{2}-\d{2} \t" * 12
+    source = f"PATH = {windows!r}\nPATTERN = r'{regex}'\n"
+    wrapped = wrap_long_lines(source, LIMIT)
+    assert wrapped.count("(") == 2  # both were split
+    assert _values(wrapped) == [windows, regex]
+
+
+def test_a_full_line_comment_is_wrapped_at_its_indentation():
+    comment = "# Airlift maps each Airflow task to its assets: observed when the task succeeds in Airflow, " * 2
+    source = f"def f():\n    {comment.strip()}\n    return 1\n"
+    wrapped = wrap_long_lines(source, LIMIT)
+    assert not _too_long(wrapped)
+    comment_lines = [line for line in wrapped.splitlines() if line.strip().startswith("#")]
+    assert len(comment_lines) > 1 and all(line.startswith("    # ") for line in comment_lines)
+    assert " ".join(line.strip()[2:] for line in comment_lines) == comment.strip()[2:].strip()
+
+
+def test_f_strings_triple_quoted_and_short_lines_are_left_alone():
+    long_f = 'x = f"' + "{value} " * 30 + '"\n'
+    triple = 'DOC = """' + "word " * 40 + '"""\n'
+    short = "y = 'short'  # a comment\n"
+    for source in (long_f, triple, short):
+        assert wrap_long_lines(source, LIMIT) == source
+
+
+def test_the_wrapped_code_is_ruff_clean(tmp_path):
+    source = textwrap.dedent(
+        f"""\
+        # {"a long comment " * 10}
+        COMMAND = {COMMAND!r}
+        """
+    )
+    path = tmp_path / "module.py"
+    path.write_text(wrap_long_lines(source, LIMIT))
+    subprocess.run([ruff_binary(), "format", "--isolated", *RUFF_ARGS, "--quiet", str(path)], check=True)
+    check = [ruff_binary(), "check", "--isolated", *RUFF_ARGS, "--select", "E,F,W", str(path)]
+    assert subprocess.run(check, capture_output=True, text=True).returncode == 0
+    assert "noqa" not in path.read_text()
+    assert _values(path.read_text()) == [COMMAND]
