@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
@@ -277,3 +277,103 @@ def test_a_location_loads_from_airflows_last_answers_while_it_is_down_but_the_se
     with pytest.raises(airlift.AirflowUnreachable):
         with airlift._LOAD_CACHE.loading():
             session.get(f"{url}/api/v1/dags/cached/dagRuns")  # answered outside loading: not kept
+
+
+class _RunsStub(BaseHTTPRequestHandler):
+    """Airflow 2's REST API with DAG d (task_a) and the runs in ``committed``: what the sensor reads. A run's
+    ``end_date`` may lie before the moment it joins ``committed``, as when Airflow commits a finished run late."""
+
+    committed: list[dict] = []
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802
+        path = self.path.split("?")[0]
+        if path == "/api/v1/dags":
+            self._send({"dags": [{"dag_id": "d", "file_token": "tok", "is_paused": False}], "total_entries": 1})
+        elif path == "/api/v1/dags/d/tasks":
+            self._send({"tasks": [{"task_id": "task_a", "downstream_task_ids": []}], "total_entries": 1})
+        elif path == "/api/v1/datasets":
+            self._send({"datasets": [], "total_entries": 0})
+        elif path.startswith("/api/v1/dagSources/"):
+            self._send({"content": "# the DAG's source"})
+        else:
+            self.send_error(404)
+
+    def do_POST(self):  # noqa: N802
+        asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        if self.path == "/api/v1/dags/~/dagRuns/list":
+            gte, lte = (datetime.fromisoformat(asked[k]) for k in ("end_date_gte", "end_date_lte"))
+            runs = [r for r in self.committed if gte <= datetime.fromisoformat(r["end_date"]) <= lte]
+            runs = runs[asked["page_offset"] :][: asked["page_limit"]]
+            self._send({"dag_runs": runs, "total_entries": len(runs)})
+        elif self.path == "/api/v1/dags/~/dagRuns/~/taskInstances/list":
+            instances = [
+                {**run, "task_id": "task_a", "dag_run_id": run["dag_run_id"], "try_number": 1}
+                for run in self.committed
+                if run["dag_run_id"] in asked["dag_run_ids"]
+            ]
+            self._send({"task_instances": instances, "total_entries": len(instances)})
+        else:
+            self.send_error(404)
+
+
+def _finished_run(run_id: str, end: datetime) -> dict:
+    when = end.isoformat()
+    return {
+        "dag_id": "d",
+        "dag_run_id": run_id,
+        "state": "success",
+        "run_type": "manual",
+        "conf": {},
+        "note": None,
+        "logical_date": when,
+        "execution_date": when,
+        "start_date": when,
+        "end_date": when,
+    }
+
+
+def test_a_run_committed_after_the_tick_that_passed_its_end_is_observed_once(monkeypatch, tmp_path):
+    """airlift alone asks each tick for the runs that ended since the previous tick: a run Airflow stamped
+    before a tick but committed after it was never observed (the demo's `observe` step, one run in twelve)."""
+    server = HTTPServer(("127.0.0.1", 0), _RunsStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("AIRFLOW_MAJOR_VERSION", "2")
+    monkeypatch.delenv("AIRLIFT_SNAPSHOT", raising=False)
+    _RunsStub.committed = []
+    try:
+        defs = airlift.peer(dg.Definitions(assets=airlift.mapped_to_airflow("d", {"task_a": [a]}, level="task")))
+        sensor = next(s for s in defs.sensors if s.name.endswith("airflow_dag_status_sensor"))
+        with dg.DagsterInstance.ephemeral() as instance:
+            cursor = None
+
+            def tick() -> list[str]:
+                nonlocal cursor
+                context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+                result = sensor(context)
+                cursor = context.cursor
+                for event in result.asset_events:  # what the daemon does with the tick's events
+                    instance.report_runless_asset_event(event)
+                return sorted(event.asset_key.to_user_string() for event in result.asset_events)
+
+            assert tick() == [], "nothing has run yet"
+            late = _finished_run("manual__late", datetime.now(UTC) - timedelta(seconds=2))
+            _RunsStub.committed.append(late)  # ended before that tick, committed after it
+            assert tick() == ["airflow/dag/d", "d/a"], "the late run is observed"
+            assert tick() == [], "and only once, though the next window looks back over it again"
+            _RunsStub.committed.append(_finished_run("manual__next", datetime.now(UTC)))
+            assert tick() == ["airflow/dag/d", "d/a"]
+    finally:
+        server.shutdown()
+        server.server_close()
