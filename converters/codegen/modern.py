@@ -23,7 +23,11 @@ more). Written from the Plan only, like the faithful form:
   asset running the same SQL through the same ``SqlConnection`` and judging the rows with the same
   ``support.providers`` function as the faithful asset (Airflow's pass/fail rules); checks on one asset are
   chosen together (``checks_on``): a blocking one stops every asset after that asset, each must have followed it.
-- ``full_refresh``: a modern asset whose work reads no date is written without the DAG's partitions.
+- ``sql_write``: a SQL operator (``sql.execute``: ``SQLExecuteQueryOperator``, ``PostgresOperator``…) with a
+  literal connection id and literal statements becomes an asset calling its connection resource's ``run`` on
+  them, ``{{ ds }}``/``{{ ds_nodash }}`` the partition key (the faithful asset's call without Jinja).
+- ``full_refresh``: a modern asset whose work reads no date is written without the DAG's partitions (a
+  ``create or replace`` of a whole table among them).
 - what every asset of the DAG shares (group, partitions, retries, owners, tags) is written once (``SHARED``).
 
 Tersely, as a Dagster engineer writes it (issue 19's size note, ``render_modern_module``): no provenance comment
@@ -44,7 +48,7 @@ from converters.codegen.wrap import LINE_LENGTH
 from converters.inventory import ir, to_ir
 from converters.plan import Dep, PlannedDag, PlannedTask
 from converters.plan.lineage import data_key
-from converters.rules.base import NONE
+from converters.rules.base import MECH, NONE
 
 MODERN_RULES = {"python.callable", "bash.command"}
 # The context keys a callable may ask for that the partition gives: the Airflow name -> the expression.
@@ -506,6 +510,57 @@ def sql_check(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] |
     )
 
 
+# -- SQL operators that write ----------------------------------------------------------------------------------
+
+# What a SQL operator's arguments may hold for the modern form: the faithful asset runs the same statements with
+# the same ``SqlConnection.run`` and ignores the rest of these as well (rules/sql.py consumes them).
+SQL_WRITE_ARGUMENTS = {
+    "sql",
+    "parameters",
+    "autocommit",
+    "split_statements",
+    "return_last",
+    "show_return_value_in_logs",
+}
+
+
+def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
+    """A SQL operator (rule ``sql.execute``) as an asset running its statements through its connection
+    resource, the templates ``{{ ds }}``/``{{ ds_nodash }}`` the partition key: the faithful asset's
+    ``SqlConnection.run`` on the same statements, without Airflow's template context; or why it stays
+    faithful. A statement that reads no date makes it a full refresh (``full_refresh``)."""
+    if task.disposition != MECH:  # JUDG: XComs in the SQL, or a connection id its code gives at run time
+        return Choice("faithful", why="its SQL reads upstream values or its connection id is computed")
+    if task.gated_by or task.task.mapped:
+        return Choice("faithful", why="it may be skipped by a branch (or is mapped)")
+    if task.task.base_operator:
+        return Choice("faithful", why=f"{task.task.operator} is an estate subclass: it may run the SQL otherwise")
+    if task.xcom_readers:
+        return Choice("faithful", why=f"its result is read by {', '.join(task.xcom_readers)}")
+    resources = task.translation.resources
+    if len(resources) != 1 or resources[0].cls != "SqlConnection":
+        return Choice("faithful", why="its connection is not one literal id")
+    connection = task.translation.consumed - SQL_WRITE_ARGUMENTS  # the operator's own connection argument
+    extra = _extra_arguments(task, SQL_WRITE_ARGUMENTS | connection)
+    if extra:
+        return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
+    sql = task.task.arguments.get("sql")
+    statements = sql if isinstance(sql, list) else [sql]
+    rendered = [None if not isinstance(s, str) or s.endswith(TEMPLATE_FILES) else _rendered(s) for s in statements]
+    if any(r is None for r in rendered):
+        return Choice("faithful", why="its SQL is a template file or has templates other than ds and ds_nodash")
+    parameters = task.task.arguments.get("parameters")
+    if parameters is not None and not _plain(parameters):
+        return Choice("faithful", why="its parameters are not literals without templates")
+    if not dated(planned) and any("context.partition_key" in r for r in rendered):  # type: ignore[operator]
+        return Choice("faithful", why="the DAG has no daily partition keys to give ds from")
+    code = rendered[0] if isinstance(sql, str) else "[" + ", ".join(rendered) + "]"  # type: ignore[arg-type]
+    call = f"{resources[0].name}.run({code}"
+    if parameters is not None:
+        call += f", parameters={argument_expression(parameters)}"
+    return Choice("asset", body=(call + ", log=context.log)",), resources=((resources[0].name, resources[0].cls),))
+
+
 def choose(planned: PlannedDag, task: PlannedTask) -> Choice:
     """How ``task`` is written in the modern module."""
     if task.task.task_id in planned.quality_checks:
@@ -525,6 +580,8 @@ def choose(planned: PlannedDag, task: PlannedTask) -> Choice:
         return direct_call(planned, task)
     if task.rule == "bash.command":
         return bash_call(planned, task)
+    if task.rule == "sql.execute":
+        return sql_write(planned, task)
     return Choice("faithful", why=f"rule {task.rule} has no modern form yet")
 
 
@@ -766,6 +823,8 @@ def full_refresh(planned: PlannedDag, task: PlannedTask) -> bool:
     choice = choose(planned, task)
     if choice.kind != "asset" or any("context.partition" in line for line in choice.body):
         return False
+    if task.rule == "sql.execute" and not _replaces(task.task.arguments.get("sql")):
+        return False
     for name in choice.imports:
         text = _callable_text(planned, name)
         if text is None or DATE_READS.search(text):
@@ -776,6 +835,21 @@ def full_refresh(planned: PlannedDag, task: PlannedTask) -> bool:
             if check.kind == "check" and any("context.partition" in line for line in check.body):
                 return False
     return True
+
+
+# Statements whose effect is the same however often they run: one run stands for a backfill's many.
+REPLACING = re.compile(
+    r"^(create\s+or\s+replace\b|create\s+(schema|table|view)\s+if\s+not\s+exists\b|drop\b|truncate\b|select\b)"
+)
+
+
+def _replaces(sql) -> bool:
+    """Whether every statement of ``sql`` (a string or a list of them, ``;``-separated) replaces what it writes:
+    an ``insert``, ``update``, ``merge``, ``delete`` or ``copy`` run once a day adds to or changes the day's
+    table, so its task keeps the DAG's partitions."""
+    statements = sql if isinstance(sql, list) else [sql]
+    parts = [part.strip().lower() for s in statements if isinstance(s, str) for part in s.split(";")]
+    return all(isinstance(s, str) for s in statements) and all(REPLACING.match(p) for p in parts if p)
 
 
 LOGIC_PACKAGE = '''"""Code copied out of the Airflow DAG files for the tasks' callables.
@@ -926,7 +1000,7 @@ def render_modern_module(planned: PlannedDag) -> str:
             continue
         if choice.kind == "asset":
             written.append(task)
-            lines += ["", "", _modern_asset(planned, task, list(choice.body), shared)]
+            lines += ["", "", _modern_asset(planned, task, choice, shared)]
         else:
             # Its target by name when the module defines it above (written modern), else by key.
             target = next((t for t in written if t.key == choice.target), None)
@@ -940,6 +1014,7 @@ def _sql_check_imports(choices, imports: set[str], resource_classes: set[str]) -
     """The module's imports with the SQL checks' providers and connection classes: one ``support.providers``
     import for them and the faithful assets' (a name imported twice is a lint error)."""
     providers = {name for c in choices for name in c.providers}
+    resource_classes = resource_classes | {cls for c in choices for _, cls in c.resources}
     if not providers:
         return imports, resource_classes
     prefix = "from ..support.providers import "
@@ -947,10 +1022,10 @@ def _sql_check_imports(choices, imports: set[str], resource_classes: set[str]) -
         providers |= {name.strip() for name in line.removeprefix(prefix).split(",")}
         imports = imports - {line}
     imports = imports | {prefix + ", ".join(sorted(providers))}
-    return imports, resource_classes | {cls for c in choices for _, cls in c.resources}
+    return imports, resource_classes
 
 
-def _modern_asset(planned: PlannedDag, task: PlannedTask, body: list[str], shared: dict[str, str]) -> str:
+def _modern_asset(planned: PlannedDag, task: PlannedTask, choice: Choice, shared: dict[str, str]) -> str:
     args = [f"key={q(list(task.key))}"]
     own = {k: v for k, v in _asset_arguments(planned, task).items() if k not in shared}
     if task.deps:
@@ -972,11 +1047,12 @@ def _modern_asset(planned: PlannedDag, task: PlannedTask, body: list[str], share
     if shared:
         args.append("**SHARED")
     params = ["context: dg.AssetExecutionContext"] + [param for _, param, _ in task.inputs]
+    params += [f"{name}: {cls}" for name, cls in choice.resources]  # a SQL operator's connection
     lines = []
     if planned.partitioned and full_refresh(planned, task):
         lines.append("# unpartitioned: its work reads no date (a full refresh), so a backfill runs it once")
     lines += [f"@dg.asset({', '.join(args)})", f"def {task.function}({', '.join(params)}):"]
-    lines += [f"    {line}" for line in body]
+    lines += [f"    {line}" for line in choice.body]
     return "\n".join(lines)
 
 

@@ -8,8 +8,11 @@ over the limit is wrapped here instead of being silenced with ``# noqa: E501``:
 - a one-line string literal becomes adjacent literals in parentheses: Python joins them at compile time, so the
   value is the same string, byte for byte.
 
-f-strings, byte strings and triple-quoted strings are left alone (their pieces are not independent literals); a
-line still too long after this is reported by the lint that follows, never silenced.
+- a one-line f-string is cut only outside its replacement fields: a piece with a field stays an f-string, one
+  without becomes a plain literal (its ``{{``/``}}`` unescaped), so each piece is a literal ruff accepts.
+
+Byte strings and triple-quoted f-strings are left alone; a line still too long after this is reported by the lint
+that follows, never silenced.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import tokenize
 
 LINE_LENGTH = 120  # of every generated module (ruff's line-length)
 _SIMPLE_PREFIX = re.compile(r"^(?P<prefix>[rRuU]?)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
+_FSTRING = re.compile(r"^[fF](?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
 
 
 def wrap_long_lines(text: str, limit: int) -> str:
@@ -46,7 +50,7 @@ def wrap_long_lines(text: str, limit: int) -> str:
         if token.type == tokenize.COMMENT:
             replacement = _wrap_comment(token.string, col, limit) if not lines[row - 1][:col].strip() else None
         elif row == end_row:
-            replacement = _split_literal(token.string, col, limit)
+            replacement = _split_literal(token.string, col, limit) or _split_fstring(token.string, col, limit)
         else:
             replacement = _split_multiline_literal(token.string, indent, limit)
         if replacement is not None:
@@ -74,6 +78,59 @@ def _split_literal(literal: str, indent: int, limit: int) -> str | None:
         return None
     inner = " " * (indent + 4)
     return "(\n" + "\n".join(f"{inner}{prefix}{quote}{piece}{quote}" for piece in pieces) + "\n" + " " * indent + ")"
+
+
+def _split_fstring(literal: str, indent: int, limit: int) -> str | None:
+    """``f"a {x} b"`` as ``(f"a {x} " "b")``: cut after spaces outside its replacement fields; None when it cannot
+    be cut so (a field longer than the line, a triple-quoted or raw f-string)."""
+    match = _FSTRING.match(literal)
+    if match is None or match["body"].startswith(match["quote"] * 2):
+        return None
+    quote, body = match["quote"], match["body"]
+    width = max(limit - indent - 9, 20)
+    cuts = _field_free_spaces(body)
+    pieces: list[str] = []
+    start = 0
+    while len(body) - start > width:
+        fitting = [cut for cut in cuts if start < cut <= start + width and "\\" not in body[max(cut - 10, start) : cut]]
+        if not fitting:
+            return None
+        pieces.append(body[start : fitting[-1]])
+        start = fitting[-1]
+    pieces.append(body[start:])
+    if len(pieces) < 2:
+        return None
+    inner = " " * (indent + 4)
+    written = []
+    for piece in pieces:
+        if _has_field(piece):
+            written.append(f"{inner}f{quote}{piece}{quote}")
+        else:
+            written.append(f"{inner}{quote}{piece.replace('{{', '{').replace('}}', '}')}{quote}")
+    return "(\n" + "\n".join(written) + "\n" + " " * indent + ")"
+
+
+def _field_free_spaces(body: str) -> list[int]:
+    """The offsets just after each space of an f-string's body that lies outside its replacement fields."""
+    cuts, depth, i = [], 0, 0
+    while i < len(body):
+        pair = body[i : i + 2]
+        if depth == 0 and pair in ("{{", "}}"):
+            i += 2
+            continue
+        if body[i] == "{":
+            depth += 1
+        elif body[i] == "}":
+            depth = max(depth - 1, 0)
+        elif body[i] == " " and depth == 0:
+            cuts.append(i + 1)
+        i += 1
+    return cuts
+
+
+def _has_field(piece: str) -> bool:
+    """Whether a piece of an f-string's body holds a replacement field (a ``{`` that is not ``{{``)."""
+    return "{" in piece.replace("{{", "")
 
 
 def _pieces(body: str, width: int) -> list[str]:

@@ -73,9 +73,12 @@ with DAG("orders", schedule="@daily", start_date=datetime(2024, 1, 1)):
     published = PythonOperator(task_id="publish", python_callable=publish)
     rebuilt = PythonOperator(task_id="rebuild", python_callable=rebuild, op_kwargs={"source": "orders"})
     listed = BashOperator(task_id="list", bash_command="echo all orders")
+    summary = SQLExecuteQueryOperator(
+        task_id="summary", conn_id="wh", sql="create or replace table totals as select count(*) as n from orders"
+    )
     load >> [landed, value, cols, table, published, rebuilt]
     landed >> [published, rebuilt]
-    rebuilt >> [published, listed]
+    rebuilt >> [published, listed, summary]
 """
 CHECKS = ("landed", "value", "cols", "table")
 
@@ -120,8 +123,8 @@ def test_each_sql_check_operator_becomes_an_asset_check_on_the_asset_it_checks(t
         "table": False,
     }
     assert all(found[tid].target == ("orders", "load") for tid in CHECKS)
-    # on load's key (load stays faithful: no function of the module is written modern for it), named as the task
-    assert '@dg.asset_check(asset=dg.AssetKey(["orders", "load"]), blocking=True, partitions_def=PARTITIONS)' in text
+    # on load, written modern above them (its function), each named as its task
+    assert "@dg.asset_check(asset=load, blocking=True, partitions_def=PARTITIONS)" in text
     assert "def landed(context: dg.AssetCheckExecutionContext, sql_wh: SqlConnection):" in text
     assert "sql = f\"select count(*) from orders where ds = '{context.partition_key}'\"" in text
     assert 'rows = sql_wh.run(sql, log=context.log)[-1]\n    return first_row_check("landed", sql, rows)' in text
@@ -184,7 +187,9 @@ def test_a_full_refresh_has_no_partitions_and_what_reads_the_date_keeps_them(tmp
     by_id = {t.task.task_id: t for t in dag.tasks}
     assert modern.full_refresh(dag, by_id["rebuild"]) and modern.full_refresh(dag, by_id["list"])
     assert not modern.full_refresh(dag, by_id["publish"])  # its ds parameter is the partition
-    assert not modern.full_refresh(dag, by_id["load"])  # faithful: its template context is the partition's
+    assert not modern.full_refresh(dag, by_id["load"])  # its statements read the partition's ds
+    assert modern.full_refresh(dag, by_id["summary"])  # create or replace, no date
+    assert "partitions_def" not in above(text, "summary")
     rebuild = above(text, "rebuild")
     assert "# unpartitioned: its work reads no date (a full refresh), so a backfill runs it once" in rebuild
     assert "partitions_def" not in rebuild and '"partitions_def"' not in text  # nor in SHARED
@@ -246,9 +251,11 @@ def run():
     }
 stage([("2024-03-05", 4), ("2024-03-05", 6)])
 good = run()
+with duckdb.connect(os.environ["WAREHOUSE"]) as con:
+    totals = [list(row) for row in con.execute("select n from totals").fetchall()]
 stage([("2024-03-04", 4)])
 bad = run()
-print(json.dumps({"good": good, "bad": bad}))
+print(json.dumps({"good": good, "bad": bad, "totals": totals}))
 """
 
 
@@ -265,12 +272,13 @@ def test_the_checks_pass_on_good_data_and_a_failed_blocking_one_stops_what_follo
     path, env = warehouse(tmp_path)
     package = tmp_path / "dagster_defs"
     answer = answer_of(package, RUN, env=env)
-    everything = ["orders/list", "orders/load", "orders/publish", "orders/rebuild"]
+    everything = ["orders/list", "orders/load", "orders/publish", "orders/rebuild", "orders/summary"]
     assert answer["good"] == {"ok": True, "checks": dict.fromkeys(sorted(CHECKS), True), "materialized": everything}
+    assert answer["totals"] == [[2]], "summary's create or replace ran on the day's two rows"
     # no row for the day: SQLCheckOperator's count is 0 (falsy), the sum is NULL, the table is empty; no NULL and
     # no negative amount in the day's (empty) column passes, as SQLColumnCheckOperator's accept_none does
     assert answer["bad"]["checks"] == {"cols": True, "landed": False, "table": False, "value": False}
-    assert answer["bad"]["materialized"] == ["orders/load"], "the blocking check stopped publish, rebuild, list"
+    assert answer["bad"]["materialized"] == ["orders/load"], "the blocking check stopped what follows load"
     assert answer["bad"]["ok"] is False
 
 
@@ -294,7 +302,7 @@ def test_the_gates_runner_materializes_the_unpartitioned_asset_in_its_partitione
     )
     assert outcome["error"] == ""
     runs = {"/".join(a["key"]): a for a in outcome["assets"]}
-    assert sorted(runs) == ["orders/list", "orders/load", "orders/publish", "orders/rebuild"]
+    assert sorted(runs) == ["orders/list", "orders/load", "orders/publish", "orders/rebuild", "orders/summary"]
     for key, run in runs.items():
         assert run["success"] and run["materialized"] and run["second"]["success"], (key, run["error"])
     assert sorted((c["name"], c["passed"]) for c in runs["orders/load"]["checks"]) == [
@@ -319,3 +327,57 @@ def test_an_asset_whose_check_reads_the_partition_keeps_its_partitions(tmp_path:
     assert not modern.full_refresh(dag, next(t for t in dag.tasks if t.task.task_id == "rebuild"))
     verify = above(module, "verify")
     assert "partitions_def=PARTITIONS" in verify
+
+
+# -- SQL operators that write ---------------------------------------------------------------------------------
+
+
+def test_a_sql_operator_that_writes_runs_its_statements_through_its_connection_without_airflow(tmp_path: Path):
+    text = generate(tmp_path)
+    found = choices(tmp_path)
+    assert found["load"].kind == "asset" and found["summary"].kind == "asset"
+    assert "def load(context: dg.AssetExecutionContext, sql_wh: SqlConnection):" in text
+    assert "f\"delete from orders where ds = '{context.partition_key}'; insert into orders" in text
+    assert (
+        "def summary(context: dg.AssetExecutionContext, sql_wh: SqlConnection):\n"
+        '    sql_wh.run("create or replace table totals as select count(*) as n from orders", log=context.log)'
+    ) in text
+    for airflow in ("render(", "task_context", "load_logic", "call_python", "kept faithful"):
+        assert airflow not in text, airflow
+
+
+@pytest.mark.parametrize(
+    "old, new, why",
+    [
+        (
+            'sql="create or replace table totals as select count(*) as n from orders"',
+            'sql="sql/totals.sql"',
+            "template file",
+        ),
+        (
+            'select count(*) as n from orders"',
+            "select count(*) as n from orders where ds <= '{{ macros.ds_add(ds, 1) }}'\"",
+            "templates other than ds",
+        ),
+        ('conn_id="wh", sql="create', 'conn_id="wh", database="analytics", sql="create', "database"),
+        ('conn_id="wh", sql="create', 'conn_id="wh", parameters={"d": "{{ ds }}"}, sql="create', "parameters"),
+    ],
+)
+def test_a_sql_operator_not_provably_the_same_stays_faithful(tmp_path: Path, old: str, new: str, why: str):
+    assert old in DAG_FILE
+    (tmp_path / "airflow_dags" / "sql").mkdir(parents=True)  # what Airflow reads for sql="sql/totals.sql"
+    (tmp_path / "airflow_dags" / "sql" / "totals.sql").write_text("create or replace table totals as select 1 as n")
+    text = generate(tmp_path, DAG_FILE.replace(old, new, 1))
+    summary = choices(tmp_path)["summary"]
+    assert summary.kind == "faithful" and why in summary.why, summary.why
+    assert f"# kept faithful: {summary.why[:60]}" in text
+
+
+def test_a_sql_operator_that_adds_rows_keeps_the_partitions_though_it_reads_no_date(tmp_path: Path):
+    """An insert run once a day adds a day's rows: one run for a backfill of many days would add them once."""
+    old = '"create or replace table totals as select count(*) as n from orders"'
+    text = generate(tmp_path, DAG_FILE.replace(old, '"insert into totals select count(*) from orders"', 1))
+    dag = planned(tmp_path)
+    summary = next(t for t in dag.tasks if t.task.task_id == "summary")
+    assert choices(tmp_path)["summary"].kind == "asset" and not modern.full_refresh(dag, summary)
+    assert "unpartitioned" not in above(text, "summary")

@@ -65,12 +65,33 @@ def test_a_full_line_comment_is_wrapped_at_its_indentation():
     assert " ".join(line.strip()[2:] for line in comment_lines) == comment.strip()[2:].strip()
 
 
-def test_f_strings_triple_quoted_and_short_lines_are_left_alone():
-    long_f = 'x = f"' + "{value} " * 30 + '"\n'
-    triple = 'DOC = """' + "word " * 40 + '"""\n'
+def test_triple_quoted_f_strings_uncuttable_f_strings_and_short_lines_are_left_alone():
+    triple_f = 'x = f"""' + "{value} " * 30 + '"""\n'
+    one_field = 'x = f"{' + " + ".join(["value"] * 30) + '}"\n'  # no space outside its one field
     short = "y = 'short'  # a comment\n"
-    for source in (long_f, triple, short):
+    for source in (triple_f, one_field, short):
         assert wrap_long_lines(source, LIMIT) == source
+
+
+def test_a_long_f_string_is_cut_outside_its_fields_and_formats_the_same_string():
+    """A SQL statement with the partition key, as the modern form writes it: each piece with a field stays an
+    f-string; a piece without one is a plain literal, its doubled braces undone (ruff's F541 otherwise)."""
+    sql = (
+        "delete from orders where ds = '{context.partition_key}' and payload = '{{}}'; insert into orders select * "
+        "from staging where ds = '{context.partition_key}' and tag in ('{{a}}', '{{b}}') and note = 'the end of it all'"
+    )
+    source = f"def body(context):\n    return f{sql!r}\n"
+    wrapped = wrap_long_lines(source, LIMIT)
+    assert not _too_long(wrapped)
+    context = type("Context", (), {"partition_key": "2024-03-05"})()
+    namespace: dict = {}
+    exec(compile(wrapped, "wrapped", "exec"), namespace)  # the generated code, run
+    exec(compile(source, "source", "exec"), (original := {}))
+    assert namespace["body"](context) == original["body"](context)
+    pieces = [line.strip() for line in wrapped.splitlines()[2:-1]]
+    assert len(pieces) > 1
+    for piece in pieces:
+        assert piece.startswith(("f'", 'f"')) == ("{context" in piece), piece
 
 
 def test_the_wrapped_code_is_ruff_clean(tmp_path):
