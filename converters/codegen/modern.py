@@ -26,6 +26,10 @@ more). Written from the Plan only, like the faithful form:
 - ``sql_write``: a SQL operator (``sql.execute``: ``SQLExecuteQueryOperator``, ``PostgresOperator``…) with a
   literal connection id and literal statements becomes an asset calling its connection resource's ``run`` on
   them, ``{{ ds }}``/``{{ ds_nodash }}`` the partition key (the faithful asset's call without Jinja).
+- ``_gated``: a branch or short-circuit task (its callable called directly, its value the choice) and each task
+  it may skip written modern: that task's work runs only when the gate's value lets it (``branch_allows``, or
+  the short-circuit's truthy value), else it yields no output (``output_required=False``) and what follows it
+  in the run is skipped, as the faithful asset does.
 - ``full_refresh``: a modern asset whose work reads no date is written without the DAG's partitions (a
   ``create or replace`` of a whole table among them).
 - what every asset of the DAG shares (group, partitions, retries, owners, tags) is written once (``SHARED``).
@@ -122,6 +126,7 @@ class Choice:
     modules: frozenset[str] = frozenset()  # standard-library modules it imports (or whole ``from`` import lines)
     providers: frozenset[str] = frozenset()  # ``support.providers`` functions it calls (a SQL check)
     resources: tuple[tuple[str, str], ...] = ()  # (parameter, resource class) it takes (a SQL check's connection)
+    support: frozenset[str] = frozenset()  # ``support.runtime`` names it calls (``branch_allows``)
 
 
 # -- partitions ----------------------------------------------------------------------------------------------
@@ -225,8 +230,8 @@ def dated(planned: PlannedDag) -> bool:
 def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     """The callable imported and called with its arguments, or why it stays faithful."""
     t = task.task
-    if task.gated_by or t.mapped:
-        return Choice("faithful", why="it may be skipped by a branch (or is mapped)")
+    if t.mapped:
+        return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     inputs = {tid: param for tid, param, _ in task.inputs}
     extra = _extra_arguments(task, PYTHON_ARGUMENTS)
     if extra:
@@ -276,8 +281,8 @@ def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
 def bash_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     """The command as an f-string run with bash, or why it stays faithful."""
     command = task.task.arguments.get("bash_command")
-    if task.gated_by or task.task.mapped:
-        return Choice("faithful", why="it may be skipped by a branch")
+    if task.task.mapped:
+        return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     extra = _extra_arguments(task, BASH_ARGUMENTS)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
@@ -308,6 +313,8 @@ def check_target(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str
         return sql_check(planned, task, siblings)
     if task.rule != "python.callable" or task.disposition == NONE:
         return Choice("faithful", why="not a Python task")
+    if task.gated_by:
+        return Choice("faithful", why="it may be skipped by a branch: a check always runs after its asset")
     call = direct_call(planned, task)
     if call.kind != "asset":
         return call
@@ -531,8 +538,8 @@ def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
     faithful. A statement that reads no date makes it a full refresh (``full_refresh``)."""
     if task.disposition != MECH:  # JUDG: XComs in the SQL, or a connection id its code gives at run time
         return Choice("faithful", why="its SQL reads upstream values or its connection id is computed")
-    if task.gated_by or task.task.mapped:
-        return Choice("faithful", why="it may be skipped by a branch (or is mapped)")
+    if task.task.mapped:
+        return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     if task.task.base_operator:
         return Choice("faithful", why=f"{task.task.operator} is an estate subclass: it may run the SQL otherwise")
     if task.xcom_readers:
@@ -563,6 +570,31 @@ def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
 
 def choose(planned: PlannedDag, task: PlannedTask) -> Choice:
     """How ``task`` is written in the modern module."""
+    choice = _choose(planned, task)
+    return _gated(planned, task, choice) if choice.kind == "asset" and task.gated_by else choice
+
+
+def _gated(planned: PlannedDag, task: PlannedTask, choice: Choice) -> Choice:
+    """A modern asset a branch (or short-circuit) may skip: its work runs only when the gate's value lets it, as
+    the faithful asset's does; otherwise it yields no output (``output_required=False``), so the assets after it
+    in the run are skipped, as Airflow skipped the tasks after a skipped task."""
+    param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
+    branch = render.gate_kind(planned, task) == "branch"
+    condition = f"branch_allows({param}, {q(task.task.task_id)})" if branch else param
+    skipped = f"skipped: {task.gated_by} did not let this task run"
+    body = [f"if not {condition}:", f"    context.log.info({q(skipped)})", "    return", *choice.body[:-1]]
+    last = choice.body[-1]
+    if last.startswith("return "):
+        value, commented, comment = last.removeprefix("return ").partition("  # ")
+        body.append(f"yield dg.Output({value})" + (f"  # {comment}" if commented else ""))
+    else:
+        body += [last, "yield dg.Output(None)"]
+    return dataclasses.replace(
+        choice, body=tuple(body), support=choice.support | ({"branch_allows"} if branch else set())
+    )
+
+
+def _choose(planned: PlannedDag, task: PlannedTask) -> Choice:
     if task.task.task_id in planned.quality_checks:
         check = check_target(planned, task)
         if check.kind == "check" or task.rule in SQL_CHECK_RULES:  # a SQL check has no other modern form
@@ -576,7 +608,7 @@ def choose(planned: PlannedDag, task: PlannedTask) -> Choice:
         return Choice("sensor", imports=sensor.imports)
     if task.rule in SQL_CHECK_RULES:
         return Choice("faithful", why="no gate evidence that it ran and wrote no table (gates 4 and 5)")
-    if task.rule == "python.callable":
+    if task.rule in ("python.callable", "python.branch", "python.short_circuit"):  # a gate: its value decides
         return direct_call(planned, task)
     if task.rule == "bash.command":
         return bash_call(planned, task)
@@ -967,6 +999,7 @@ def render_modern_module(planned: PlannedDag) -> str:
     for sensor in sensors.values():  # after DAG's info: a sensor's poke needs no DagInfo
         support |= set(sensor.support) | {"partitions_waiting"}  # type: ignore[union-attr]
         resource_classes |= {cls for _, cls in sensor.resources}  # type: ignore[union-attr]
+    support |= {name for choice in choices.values() for name in choice.support}  # nor a branch's check
     imports, resource_classes = _sql_check_imports(choices.values(), imports, resource_classes)
     lines += sorted(imports)
     if resource_classes:
@@ -1042,6 +1075,8 @@ def _modern_asset(planned: PlannedDag, task: PlannedTask, choice: Choice, shared
     if task.task.sla:
         window = max(60.0, float(task.task.sla))  # Dagster's smallest freshness window is one minute
         args.append(f"freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(seconds={window!r}))")
+    if task.gated_by:  # a branch may skip it (``_gated``)
+        args.append("output_required=False")
     if len(task.tables) == 1 and task.key != data_key(task.tables[0]):  # a data-named key says it already
         args.append(f"metadata={{{q('dagster/table_name')}: {q(task.tables[0])}}}")
     if shared:

@@ -342,7 +342,7 @@ def task_needs(planned: PlannedDag, assets: list[PlannedTask]) -> tuple[set[str]
         support |= task.translation.support | {"task_context"}
         if task.translation.uses_logic:
             support.add("load_logic")
-        if task.gated_by and _gate_kind(planned, task) == "branch":
+        if task.gated_by and gate_kind(planned, task) == "branch":
             support.add("branch_allows")
         imports |= {line for line in task.translation.imports if imported_at_load(line)}
         resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
@@ -376,7 +376,8 @@ def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
     return f"{comment}DAG = DagInfo({', '.join(parts)})", set(scratch.support)
 
 
-def _gate_kind(planned: PlannedDag, task: PlannedTask) -> str | None:
+def gate_kind(planned: PlannedDag, task: PlannedTask) -> str | None:
+    """The kind of gate (``branch``, ``short_circuit``) a task follows, or None."""
     gate = next((t for t in planned.tasks if t.task.task_id == task.gated_by), None)
     return gate.translation.gate if gate else None
 
@@ -510,7 +511,7 @@ def render_task(
     context_line = len(body) - 1
     if task.gated_by:
         gate_param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
-        if _gate_kind(planned, task) == "branch":
+        if gate_kind(planned, task) == "branch":
             condition = f"branch_allows({gate_param}, {q(t.task_id)})"
         else:
             condition = gate_param
