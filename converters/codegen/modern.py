@@ -30,6 +30,8 @@ more). Written from the Plan only, like the faithful form:
   it may skip written modern: that task's work runs only when the gate's value lets it (``branch_allows``, or
   the short-circuit's truthy value), else it yields no output (``output_required=False``) and what follows it
   in the run is skipped, as the faithful asset does.
+- a cosmos dbt group of a daily-partitioned DAG: the same ``@dbt_assets`` (``render.render_dbt(modern=True)``),
+  its ``--vars`` from the partition (``partition_vars``) instead of Airflow's context.
 - ``full_refresh``: a modern asset whose work reads no date is written without the DAG's partitions (a
   ``create or replace`` of a whole table among them).
 - what every asset of the DAG shares (group, partitions, retries, owners, tags) is written once (``SHARED``).
@@ -601,6 +603,10 @@ def _choose(planned: PlannedDag, task: PlannedTask) -> Choice:
             return check
     if task.disposition == NONE or task.passthrough:
         return Choice("faithful", why="no asset of its own")
+    if task.translation.dbt:  # its dbt --vars are the run's dates: the partition's in a daily-partitioned DAG
+        if not dated(planned):
+            return Choice("faithful", why="the DAG has no daily partition keys to give dbt its dates from")
+        return Choice("dbt", support=frozenset(render.DBT_SUPPORT | {"partition_vars"}))
     if task.rule in SENSOR_RULES:
         sensor = sensor_poke(planned, task)
         if isinstance(sensor, str):
@@ -999,7 +1005,9 @@ def render_modern_module(planned: PlannedDag) -> str:
     for sensor in sensors.values():  # after DAG's info: a sensor's poke needs no DagInfo
         support |= set(sensor.support) | {"partitions_waiting"}  # type: ignore[union-attr]
         resource_classes |= {cls for _, cls in sensor.resources}  # type: ignore[union-attr]
-    support |= {name for choice in choices.values() for name in choice.support}  # nor a branch's check
+    support |= {name for choice in choices.values() for name in choice.support}  # nor a branch's check, nor dbt
+    if any(choice.kind == "dbt" for choice in choices.values()):
+        imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     imports, resource_classes = _sql_check_imports(choices.values(), imports, resource_classes)
     lines += sorted(imports)
     if resource_classes:
@@ -1030,6 +1038,9 @@ def render_modern_module(planned: PlannedDag) -> str:
             continue
         if choice.kind == "sensor":
             lines += ["", "", _modern_sensor(planned, task, sensors[task.task.task_id])]  # type: ignore[arg-type]
+            continue
+        if choice.kind == "dbt":
+            lines += ["", "", render.render_dbt(planned, task, modern=True)]
             continue
         if choice.kind == "asset":
             written.append(task)

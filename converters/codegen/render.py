@@ -348,8 +348,7 @@ def task_needs(planned: PlannedDag, assets: list[PlannedTask]) -> tuple[set[str]
         resource_classes |= {r.cls for r in task.translation.resources if r.cls in SUPPORT_RESOURCES}
         resource_classes |= {"PipesClient" for r in task.translation.resources if r.cls in LAZY_CLIENTS}
         if task.translation.dbt:
-            support |= {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target"}
-            support |= {"dbt_translator", "dbt_vars"}
+            support |= DBT_SUPPORT | {"dbt_vars"}
             imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
     return support, imports, resource_classes
 
@@ -560,7 +559,15 @@ def render_spec(planned: PlannedDag, task: PlannedTask) -> str:
     return "\n".join(lines)
 
 
-def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
+# What a dbt group's asset needs from support.runtime (``task_needs``); its modern form dates it by its partition.
+DBT_SUPPORT = frozenset(
+    {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target", "dbt_translator"}
+)
+
+
+def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> str:
+    """A cosmos group as ``@dbt_assets``; ``modern`` (a modernized, daily-partitioned DAG): its ``--vars`` from the
+    partition (``partition_vars``) instead of Airflow's context, and no provenance comment."""
     dbt = task.translation.dbt or {}
     name = task.function.upper()
     project = [f"project_dir=dags_path({q(dbt['project_dir'])})", f"profiles_dir=dags_path({q(dbt['profiles_dir'])})"]
@@ -586,7 +593,9 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
         f"dg.AssetSpec(key={q(list(task.key))}, group_name={q(task.group_name)}, "
         f'description={q(DBT_UNAVAILABLE)}, kinds={{"airflow", "dbt"}}, metadata={metadata(planned, task)})'
     )
-    lines = comment_lines(planned, task)
+    lines = [] if modern else comment_lines(planned, task)
+    dated = [] if modern else [f"        airflow = task_context(context, DAG, {q(task.task.task_id)})"]
+    variables = "partition_vars(context)" if modern else "dbt_vars(airflow)"
     lines += [
         f"{name}_PROJECT = dbt_project({', '.join(project)})",
         f"{name}_MANIFEST = dbt_manifest({name}_PROJECT)",
@@ -594,9 +603,9 @@ def render_dbt(planned: PlannedDag, task: PlannedTask) -> str:
         "",
         f"    @dbt_assets({', '.join(args)})",
         f"    def {task.function}(context: dg.AssetExecutionContext):",
-        f"        airflow = task_context(context, DAG, {q(task.task.task_id)})",
+        *dated,
         f"        dbt = getattr(context.resources, {q(resource)})",
-        f'        invocation = dbt.cli([{q(dbt["command"])}, "--vars", dbt_vars(airflow)], context=context, '
+        f'        invocation = dbt.cli([{q(dbt["command"])}, "--vars", {variables}], context=context, '
         f"target_path=dbt_run_target({name}_PROJECT))",
         "        yield from invocation.stream()",
         "",

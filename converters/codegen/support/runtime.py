@@ -514,6 +514,14 @@ def dbt_vars(airflow: Mapping[str, Any]) -> str:
     return json.dumps({key: str(v) for key, v in dates.items() if not isinstance(v, MissingLogicalDate)})
 
 
+def partition_vars(context: dg.AssetExecutionContext) -> str:
+    """``dbt_vars`` of a daily-partitioned run from its partition alone (a modernized DAG: no Airflow context):
+    the key is ``ds``, the window's start Airflow's logical date (``ts``)."""
+    key = context.partition_key
+    start = context.partition_time_window.start
+    return json.dumps({"ds": key, "ds_nodash": key.replace("-", ""), "ts": start.isoformat()})
+
+
 # -- Airflow names the copied code may use ------------------------------------------------------------------
 
 Variable = templates.Variable
