@@ -10,6 +10,8 @@ more). Written from the Plan only, like the faithful form:
   ``op_args``/``op_kwargs`` literals, ``{{ ds }}``/``{{ ds_nodash }}`` (alone or in a string) and the parameters
   ``ds``/``ds_nodash`` from the partition. A callable that reads Airflow (its context through ``**kwargs``, XComs,
   ``dag_run.conf``, Airflow names) stays faithful.
+- ``with_params``: ``{{ params.NAME }}`` of a DAG param that is a plain literal is that literal as Jinja renders
+  it (text), in arguments, commands and SQL alike.
 - ``bash_call``: a BashOperator whose command's templates are that simple (and ``ti.xcom_pull`` of an input):
   an f-string run with bash in a scratch folder, its output logged, its last line the asset's value.
 - ``check_target``: a quality task (it reads one upstream asset, no task reads its value, every task after it
@@ -183,6 +185,31 @@ def template_expression(text: str, inputs: dict[str, str] | None = None) -> str 
     return "f" + q(body)
 
 
+PARAM = re.compile(r"""\{\{\s*params(?:\.(\w+)|\[\s*(['"])(\w+)\2\s*\])\s*\}\}""")
+
+
+def with_params(planned: PlannedDag, value):
+    """``value`` (a literal argument, JSON from the IR) with each ``{{ params.NAME }}`` whose DAG param is a plain
+    literal written as Jinja renders it (``str``): the DAG's params are fixed once Airflow no longer runs it (no
+    run conf overrides them), as the faithful asset's ``DagInfo(params=...)`` holds them. A param that is code
+    or an Airflow ``Param`` stays a template (the caller keeps the task faithful)."""
+    params = planned.dag.params
+    if isinstance(value, str):
+
+        def literal(match: re.Match) -> str:
+            name = match.group(1) or match.group(3)
+            known = params.get(name, ...)
+            plain = known is None or isinstance(known, (str, bool, int, float))
+            return str(known) if plain and name in params else match.group(0)
+
+        return PARAM.sub(literal, value)
+    if isinstance(value, list):
+        return [with_params(planned, v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
+        return {k: with_params(planned, v) for k, v in value.items()}
+    return value
+
+
 def argument_expression(value, inputs: dict[str, str] | None = None) -> str | None:
     """A literal argument (JSON from the IR) as Python, its strings' simple templates rendered and an upstream
     task's value (``XComValue``, a TaskFlow argument) the asset's input of it (``inputs``: task id -> parameter);
@@ -246,8 +273,8 @@ def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
         return Choice("faithful", why=f"{fn.name} reads Airflow (XComs, dag_run.conf or Airflow names)")
     if fn.var_keyword and _kwargs_used(planned, fn):
         return Choice("faithful", why=f"{fn.name} reads Airflow's context through **kwargs")
-    op_args = t.arguments.get("op_args") or []
-    op_kwargs = t.arguments.get("op_kwargs") or {}
+    op_args = with_params(planned, t.arguments.get("op_args") or [])
+    op_kwargs = with_params(planned, t.arguments.get("op_kwargs") or {})
     if not isinstance(op_args, list) or not isinstance(op_kwargs, dict):
         return Choice("faithful", why="op_args/op_kwargs are not literals")
     call: list[str] = []
@@ -282,7 +309,7 @@ def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
 
 def bash_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     """The command as an f-string run with bash, or why it stays faithful."""
-    command = task.task.arguments.get("bash_command")
+    command = with_params(planned, task.task.arguments.get("bash_command"))
     if task.task.mapped:
         return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     extra = _extra_arguments(task, BASH_ARGUMENTS)
@@ -553,7 +580,7 @@ def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
     extra = _extra_arguments(task, SQL_WRITE_ARGUMENTS | connection)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
-    sql = task.task.arguments.get("sql")
+    sql = with_params(planned, task.task.arguments.get("sql"))
     statements = sql if isinstance(sql, list) else [sql]
     rendered = [None if not isinstance(s, str) or s.endswith(TEMPLATE_FILES) else _rendered(s) for s in statements]
     if any(r is None for r in rendered):

@@ -604,3 +604,43 @@ def test_before_decommission_the_task_keeps_the_key_airlift_maps(tmp_path: Path)
     package = _pair(tmp_path, decommission=False)
     assert '"loader", "load"' in (package / "dags" / "loader.py").read_text()
     assert find_dag(load_plan(tmp_path / "airflow_dags"), "loader").tasks[0].key == ("loader", "load")
+
+
+PARAMS_DAG = """
+from datetime import datetime
+from pathlib import Path
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+
+
+def export(segment, limit, ds):
+    return f"{segment}:{limit}:{ds}"
+
+
+with DAG(
+    "daily",
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1),
+    params={"segment": "vip", "limit": 5, "root": str(Path(__file__).parent)},
+):
+    exported = PythonOperator(
+        task_id="export",
+        python_callable=export,
+        op_kwargs={"segment": "{{ params.segment }}", "limit": "{{ params['limit'] }}"},
+    )
+    announced = BashOperator(task_id="announce", bash_command="echo {{ params.segment }} for {{ ds }}")
+    rooted = BashOperator(task_id="rooted", bash_command="ls {{ params.root }}")
+"""
+
+
+def test_literal_dag_params_in_templates_are_written_as_jinja_renders_them(project: Path):
+    (project / "airflow_dags" / "daily.py").write_text(PARAMS_DAG)
+    text = modern_module(project, checks=())
+    # Jinja renders a param as text: the callable received "5", not 5, and still does
+    assert 'return logic.export(segment="vip", limit="5", ds=context.partition_key)' in text
+    assert 'command = f"echo vip for {context.partition_key}"' in text
+    # a param whose value is code (the faithful DagInfo has it computed) keeps the task faithful
+    assert "# kept faithful: its command has templates other than ds" in text
+    assert text.count("# kept faithful") == 1
