@@ -107,7 +107,17 @@ def _split_fstring(literal: str, indent: int, limit: int) -> str | None:
             written.append(f"{inner}f{quote}{piece}{quote}")
         else:
             written.append(f"{inner}{quote}{piece.replace('{{', '{').replace('}}', '}')}{quote}")
-    return "(\n" + "\n".join(written) + "\n" + " " * indent + ")"
+    replacement = "(\n" + "\n".join(written) + "\n" + " " * indent + ")"
+    return replacement if _same_expression(literal, replacement) else None
+
+
+def _same_expression(before: str, after: str) -> bool:
+    """Whether two expressions parse to the same tree (adjacent literals join at compile time): a cut that went
+    wrong (inside a field the scan misread) is never written."""
+    try:
+        return ast.dump(ast.parse(before, mode="eval")) == ast.dump(ast.parse(after.strip(), mode="eval"))
+    except SyntaxError:
+        return False
 
 
 def _field_free_spaces(body: str) -> list[int]:
