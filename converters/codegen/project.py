@@ -107,7 +107,7 @@ def imported_modules(text: str, package: str | None = None) -> set[str]:
     except SyntaxError:
         return set()
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -125,8 +125,24 @@ def imported_modules(text: str, package: str | None = None) -> set[str]:
     return found
 
 
+def _statements(tree: ast.Module):
+    """Every statement of ``tree``, nested ones too (an import is a statement: expressions need no visit)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                pending.extend(child for child in children if isinstance(child, ast.stmt | ast.excepthandler))
+        for case in getattr(node, "cases", None) or []:  # match: each case's body (a case is no statement)
+            pending.extend(case.body)
+
+
 def hook_names(text: str) -> set[str]:
     """The names a module imports from the package's support/hooks.py."""
+    if "support.hooks" not in text:  # most modules: no parse needed to know
+        return set()
     try:
         tree = ast.parse(text)
     except SyntaxError:

@@ -249,6 +249,7 @@ def _render_logic(
 
 
 _TRAILING = re.compile(r"(?<!\\)((?:\\\\)*)([ \t]+)(?=\r?\n)")
+_ENDS_IN_WHITESPACE = re.compile(r"[ \t]\r?$", re.MULTILINE)
 
 
 def without_trailing_whitespace(code: str) -> str:
@@ -256,6 +257,8 @@ def without_trailing_whitespace(code: str) -> str:
 
     A string line ``a<3 spaces>`` becomes ``a\\x20\\x20\\x20``: the same string, and no line ends in whitespace
     (ruff's W291/W293). Raw strings cannot say it with an escape and are left as they are (ruff names the file)."""
+    if not _ENDS_IN_WHITESPACE.search(code):  # nearly every module: nothing to escape, nothing to tokenize
+        return code
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):

@@ -34,9 +34,8 @@ def wrap_long_lines(text: str, limit: int) -> str:
     too_long = {row for row, line in enumerate(lines, 1) if len(line.rstrip("\r\n")) > limit}
     if not too_long:
         return text
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    tokens = _tokens_near(text, lines, too_long)
+    if tokens is None:
         return text  # not Python we can read: the lint that follows names the problem
     starts = [0]
     for line in lines:
@@ -58,6 +57,34 @@ def wrap_long_lines(text: str, limit: int) -> str:
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def _tokens_near(text: str, lines: list[str], rows: set[int]) -> list[tokenize.TokenInfo] | None:
+    """The tokens of the top-level statements holding ``rows`` (each with its decorators), and of the rows no
+    statement holds (comment lines between them), at their rows in ``text``; None when ``text`` is not Python.
+    Tokenizing a whole generated module is what made wrapping slow; its long lines sit in a few statements."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    spans = []
+    for node in tree.body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        last = node.end_lineno or node.lineno
+        if any(first <= row <= last for row in rows):
+            spans.append((first, last))
+    covered = {row for first, last in spans for row in range(first, last + 1)}
+    spans += [(row, row) for row in sorted(rows - covered)]
+    tokens: list[tokenize.TokenInfo] = []
+    for first, last in spans:
+        try:
+            found = tokenize.generate_tokens(io.StringIO("".join(lines[first - 1 : last])).readline)
+            for token in found:
+                (row, col), (end_row, end_col) = token.start, token.end
+                tokens.append(token._replace(start=(row + first - 1, col), end=(end_row + first - 1, end_col)))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return None
+    return tokens
 
 
 def _wrap_comment(comment: str, indent: int, limit: int) -> str:

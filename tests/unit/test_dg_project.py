@@ -138,6 +138,13 @@ def test_distribution_names_of_imported_modules():
     relative = "from .shape import tidy\nfrom .. import top\nfrom . import *\n"
     assert project.imported_modules(relative, "helpers") == {"helpers.shape", "helpers.shape.tidy", "helpers"}
     assert project.hook_names("from ..support.hooks import PostgresHook, SSHHook\n") == {"PostgresHook", "SSHHook"}
+    # an import in any block a copied callable may hold it in
+    nested = (
+        "class K:\n    def f(self):\n        try:\n            import a\n        except E:\n            import b\n"
+        "        finally:\n            import c\n        with x:\n            if y:\n                import d\n"
+        "            else:\n                import e\n        match z:\n            case 1:\n                import f\n"
+    )
+    assert project.imported_modules(nested) == {"a", "b", "c", "d", "e", "f"}
 
 
 def test_dbt_adapters_come_from_the_profiles_of_the_planned_projects(tmp_path):
