@@ -28,6 +28,7 @@ import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -423,6 +424,11 @@ def run_concurrently(story: _Story) -> None:
         airflow.set_pool_slots(WAREHOUSE_POOL[0], WAREHOUSE_POOL[1])
     ok = _reran_in_dagster(story, launched, {d: r for d, (r, _) in reruns.items()})
     not_once = _not_materialized_once(dagster, [r for runs in launched.values() for r in runs])
+    # The proxied tasks ran at once when their Airflow task instances did (each waits for its Dagster run); their
+    # Dagster runs last a second or two each, so whether those overlap too is the machine's timing, not a check.
+    together = _overlap(
+        _task_spans(story, SHOWCASE_DAG, reruns[SHOWCASE_DAG]), _task_spans(story, partner, reruns[partner])
+    )
     overlap = _overlap(
         [r for (d, _), runs in launched.items() if d == SHOWCASE_DAG for r in runs],
         [r for (d, _), runs in launched.items() if d == partner for r in runs],
@@ -431,9 +437,14 @@ def run_concurrently(story: _Story) -> None:
     differing = _differing_tables(story)
     story.step(
         "run concurrently",
-        ok and not not_once and not differing and (overlap > 0 or not parallel),
+        ok and not not_once and not differing and (together > 0 or not parallel),
         f"{SHOWCASE_DAG}.{ROLLBACK_TASK} and {partner}'s {', '.join(reruns[partner][1])} ran again together: "
-        + (f"their Dagster runs overlapped {overlap:.0f} s" if overlap > 0 else "one after the other")
+        + (f"the proxied tasks ran at once for {together:.0f} s in Airflow" if together > 0 else "one after the other")
+        + (
+            f", their Dagster runs overlapped {overlap:.0f} s"
+            if overlap > 0
+            else ", their Dagster runs one after the other"
+        )
         + ", one Dagster run per task, each asset materialized once, "
         + ("every table still equals the pure-Airflow run's" if not differing else f"tables differ: {differing[:3]}")
         + (f"; not exactly once: {not_once}" if not_once else ""),
@@ -691,6 +702,19 @@ def _compare_with_baseline(story: _Story) -> list[dict]:
 
 def _differing_tables(story: _Story) -> list[str]:
     return [str(c.get("table", "?")) for c in _compare_with_baseline(story) if not c["match"]]
+
+
+def _task_spans(story: _Story, dag_id: str, rerun: tuple[str, list[str]]) -> list[dict]:
+    """The Airflow task instances of ``rerun`` (its run, its tasks) as spans ``_overlap`` reads (epoch seconds)."""
+    run_id, tasks = rerun
+    spans = []
+    for instance in story.airflow.task_instances(dag_id, run_id):
+        if instance["task_id"] in tasks and instance.get("start_date") and instance.get("end_date"):
+            start, end = (
+                datetime.fromisoformat(instance[k].replace("Z", "+00:00")) for k in ("start_date", "end_date")
+            )
+            spans.append({"startTime": start.timestamp(), "endTime": end.timestamp()})
+    return spans
 
 
 def _overlap(first: list[dict], second: list[dict]) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,40 @@ def test_runs_overlap_by_the_longest_shared_stretch():
     assert demo._overlap(showcase, [run("c", 8, 25, [])]) == 5
     assert demo._overlap(showcase, [run("d", 10, 20, [])]) == 0
     assert demo._overlap(showcase, [{"runId": "e", "startTime": 1, "endTime": None}]) == 0
+
+
+def test_proxied_tasks_ran_at_once_when_their_airflow_task_instances_did():
+    """The demo's "run concurrently": Airflow's task instances (each waits for its Dagster run) give the spans."""
+
+    def instances(dag_id, run_id):
+        return {
+            "orders_daily": [
+                {
+                    "task_id": "load_orders",
+                    "start_date": "2026-12-07T03:35:35+00:00",
+                    "end_date": "2026-12-07T03:35:44Z",
+                },
+                {
+                    "task_id": "other",
+                    "start_date": "2026-12-07T03:00:00+00:00",
+                    "end_date": "2026-12-07T03:59:00+00:00",
+                },
+            ],
+            "fx_rates": [
+                {"task_id": "check_rates", "start_date": "2026-12-07T03:35:36+00:00", "end_date": None},
+                {
+                    "task_id": "fetch",
+                    "start_date": "2026-12-07T03:35:40+00:00",
+                    "end_date": "2026-12-07T03:35:46+00:00",
+                },
+            ],
+        }[dag_id]
+
+    story = types.SimpleNamespace(airflow=types.SimpleNamespace(task_instances=instances))
+    showcase = demo._task_spans(story, "orders_daily", ("run", ["load_orders"]))
+    partner = demo._task_spans(story, "fx_rates", ("run", ["check_rates", "fetch"]))
+    assert len(showcase) == 1 and len(partner) == 1, "only the tasks run again, and only finished ones"
+    assert demo._overlap(showcase, partner) == 4  # 03:35:40 to 03:35:44
 
 
 class CannedDagster:
