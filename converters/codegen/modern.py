@@ -607,9 +607,8 @@ def _gated(planned: PlannedDag, task: PlannedTask, choice: Choice) -> Choice:
     """A modern asset a branch (or short-circuit) may skip: its work runs only when the gate's value lets it, as
     the faithful asset's does; otherwise it yields no output (``output_required=False``), so the assets after it
     in the run are skipped, as Airflow skipped the tasks after a skipped task."""
-    param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
     branch = render.gate_kind(planned, task) == "branch"
-    condition = f"branch_allows({param}, {q(task.task.task_id)})" if branch else param
+    condition = render.gate_condition(planned, task)
     skipped = f"skipped: {task.gated_by} did not let this task run"
     body = [f"if not {condition}:", f"    context.log.info({q(skipped)})", "    return", *choice.body[:-1]]
     last = choice.body[-1]

@@ -384,6 +384,15 @@ def gate_kind(planned: PlannedDag, task: PlannedTask) -> str | None:
     return gate.translation.gate if gate else None
 
 
+def gate_condition(planned: PlannedDag, task: PlannedTask) -> str:
+    """The expression that is true when the gate ``task`` follows lets it run: its branch chose it
+    (``branch_allows``), or its short-circuit's value is truthy."""
+    param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
+    if gate_kind(planned, task) == "branch":
+        return f"branch_allows({param}, {q(task.task.task_id)})"
+    return param
+
+
 def cron_partitions(planned: PlannedDag) -> str:
     """The DAG's partitions: the windows of its cron schedule, keyed as Airflow's logical dates."""
     start = _start(planned.dag.start_date, planned.partition_fmt)
@@ -512,11 +521,7 @@ def render_task(
         body.append(f"airflow = task_context(context, DAG, {q(t.task_id)})")
     context_line = len(body) - 1
     if task.gated_by:
-        gate_param = next(param for tid, param, _ in task.inputs if tid == task.gated_by)
-        if gate_kind(planned, task) == "branch":
-            condition = f"branch_allows({gate_param}, {q(t.task_id)})"
-        else:
-            condition = gate_param
+        condition = gate_condition(planned, task)
         skipped = f"{task.gated_by} did not let this task run"
         body += [f"if not {condition}:", f"    context.log.info({q('skipped: ' + skipped)})"]
         for name in tr.checks:  # a check's result is a required output: a skipped check says it was not evaluated
