@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,17 @@ class JsonModuleError(RuntimeError):
 
 
 def run_json_module(
-    module: str, request: dict, *, cwd: Path, env: dict[str, str], timeout: float, answer_prefix: str = "{"
+    module: str,
+    request: dict,
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    answer_prefix: str = "{",
+    on_line: Callable[[str], None] | None = None,
 ) -> dict:
-    """The module's answer: its last stdout line starting with ``answer_prefix``, parsed."""
+    """The module's answer: its last stdout line starting with ``answer_prefix``, parsed. ``on_line`` is given
+    each stdout line as the module prints it (its progress), answer included."""
     return run_json_command(
         [sys.executable, "-m", module, json.dumps(request)],
         cwd=cwd,
@@ -30,21 +40,66 @@ def run_json_module(
         timeout=timeout,
         answer_prefix=answer_prefix,
         what=module,
+        on_line=on_line,
     )
 
 
 def run_json_command(
-    command: list[str], *, cwd: Path, env: dict[str, str], timeout: float, answer_prefix: str, what: str
+    command: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    answer_prefix: str,
+    what: str,
+    on_line: Callable[[str], None] | None = None,
 ) -> Any:
     """Run ``command``; its answer is its last stdout line starting with ``answer_prefix``, parsed as JSON: the
     whole line when the prefix opens JSON (``{``, ``{"assets"``), the rest of the line when it is a marker."""
-    try:
-        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise JsonModuleError(f"{what} timed out after {timeout:.0f}s", timed_out=True) from exc
-    lines = [line for line in done.stdout.splitlines() if line.startswith(answer_prefix)]
-    if done.returncode != 0 or not lines:
-        raise JsonModuleError("\n".join((done.stderr + done.stdout).splitlines()[-40:]))
+    if on_line is None:
+        try:
+            done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise JsonModuleError(f"{what} timed out after {timeout:.0f}s", timed_out=True) from exc
+        returncode, stdout, stderr = done.returncode, done.stdout, done.stderr
+    else:
+        returncode, stdout, stderr = _streamed(command, cwd, env, timeout, what, on_line)
+    lines = [line for line in stdout.splitlines() if line.startswith(answer_prefix)]
+    if returncode != 0 or not lines:
+        raise JsonModuleError("\n".join((stderr + stdout).splitlines()[-40:]))
     answer = lines[-1]
     # A prefix that opens JSON ('{', '{"assets"') is the answer's own beginning; only a marker is cut off.
     return json.loads(answer if answer_prefix[:1] in ("{", "[") else answer[len(answer_prefix) :])
+
+
+def _streamed(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, what: str, on_line: Callable[[str], None]
+) -> tuple[int, str, str]:
+    """``subprocess.run`` with each stdout line handed to ``on_line`` as it comes (stderr drained beside it, so a
+    chatty log never blocks the pipe); killed after ``timeout`` seconds."""
+    killed = threading.Event()
+    err: list[str] = []
+    out: list[str] = []
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+
+        def kill() -> None:
+            killed.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, kill)
+        drain = threading.Thread(target=lambda: err.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
+        timer.start()
+        drain.start()
+        try:
+            for line in process.stdout:  # type: ignore[union-attr]
+                out.append(line)
+                on_line(line.rstrip("\n"))
+            process.wait()
+        finally:
+            timer.cancel()
+            drain.join()
+    if killed.is_set():
+        raise JsonModuleError(f"{what} timed out after {timeout:.0f}s", timed_out=True)
+    return process.returncode, "".join(out), "".join(err)

@@ -2,7 +2,8 @@
 
 The Dagster side starts empty for every ladder run and date (nothing it did not write itself). DAGs run
 upstream first (a DAG reading another DAG's assets after it), the rest in the order Airflow's runs for the
-date finished. ``runner.py`` runs each asset on its own, notes the tables it changed, then runs it again.
+date finished. ``runner.py`` runs each asset on its own, notes the tables it changed, then runs it again: every
+DAG in one process (the location imported once), or a process per DAG when that process dies.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from converters.gates import runner
 from converters.gates.context import Context
-from converters.gates.runner import run_dag
 from converters.gates.tables import Warehouse
 
 
@@ -54,25 +55,40 @@ def run_dags(ctx: Context) -> DagsterRuns:
     selected: dict[str, object] = {}
     for planned in ctx.selected:
         selected.setdefault(planned.dag.dag_id, planned)
-    tasks: list[TaskRun] = []
-    for dag_id in run_order(graph, [d.dag.dag_id for d in ctx.selected], ctx.airflow.finished(ctx.date)):
-        if dag_id not in graph:
-            continue
-        ctx.on_event(f"running {dag_id}'s assets in Dagster for {ctx.date}")
+    order = [
+        d for d in run_order(graph, [d.dag.dag_id for d in ctx.selected], ctx.airflow.finished(ctx.date)) if d in graph
+    ]
+    module_dag = {graph[dag_id]["module"]: dag_id for dag_id in order}
+    requests = []
+    for dag_id in order:
         conf = ctx.airflow.conf(dag_id)
-        outcome = run_dag(
-            ctx.package,
-            graph[dag_id]["module"],
-            dagster_home=ctx.data / "dagster_home",
-            env=ctx.env,
-            date=ctx.date,
-            keys=graph[dag_id]["order"],
-            warehouse=dagster_wh,
-            paths=paths,
-            date_column=date_column,
-            tags={"airflow/conf": json.dumps(conf)} if conf else {},
-            sensors=sorted(graph[dag_id].get("sensors") or {}),
+        requests.append(
+            runner.dag_request(
+                graph[dag_id]["module"],
+                date=ctx.date,
+                keys=graph[dag_id]["order"],
+                warehouse=dagster_wh,
+                paths=paths,
+                date_column=date_column,
+                tags={"airflow/conf": json.dumps(conf)} if conf else {},
+                sensors=sorted(graph[dag_id].get("sensors") or {}),
+            )
         )
+
+    def running(module: str) -> None:
+        ctx.on_event(f"running {module_dag.get(module, module)}'s assets in Dagster for {ctx.date}")
+
+    outcomes = runner.run_dags(
+        ctx.package,
+        requests,
+        dagster_home=ctx.data / "dagster_home",
+        env=ctx.env,
+        on_running=running,
+        on_event=ctx.on_event,
+        reset=lambda: shutil.rmtree(ctx.data, ignore_errors=True),
+    )
+    tasks: list[TaskRun] = []
+    for dag_id, outcome in zip(order, outcomes, strict=True):
         planned = selected.get(dag_id)
         if planned is None:
             continue  # an upstream DAG run for its data only

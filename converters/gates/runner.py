@@ -1,11 +1,13 @@
-"""Gates 4 and 6 for one DAG module, in a subprocess: each asset materialized on its own, in dependency
-order, for one date, then once more; the warehouse's table fingerprints are taken after every step.
+"""Gates 4 and 6 for DAG modules, in a subprocess: each asset materialized on its own, in dependency order, for
+one date, then once more; the warehouse's table fingerprints are taken after every step.
 
 A table whose fingerprint changes when an asset runs is attributed to that asset (what gate 5 compares with
 Airflow); a table that changes again on the second run makes gate 6 fail. Inputs between assets go through
-Dagster's IO manager in ``DAGSTER_HOME``, as in a whole-DAG run.
+Dagster's IO manager in ``DAGSTER_HOME``, as in a whole-DAG run. Several DAGs run one after the other in one
+process (``run_dags``), so the code location is imported once per ladder run, not once per DAG.
 
-Run as ``python -m converters.gates.runner '<json request>'``; prints one JSON line.
+Run as ``python -m converters.gates.runner '<json request>'``; prints ``A2D-RUNNING <module>`` before each DAG
+and its answer as one JSON line.
 """
 
 from __future__ import annotations
@@ -14,32 +16,30 @@ import json
 import os
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from converters.json_module import JsonModuleError, run_json_module
 from converters.runtime.dagster_materialize import package_environment
 
+RUNNING = "A2D-RUNNING "  # the line the runner prints before each DAG: the caller's progress
 
-def run_dag(
-    package_dir: Path,
+
+def dag_request(
     module: str,
     *,
-    dagster_home: Path,
-    env: dict[str, str],
     date: str,
     keys: list[list[str]],
     warehouse: Path,
     paths: list[str],
     date_column: str = "ds",
     tags: dict[str, str] | None = None,
-    timeout: float = 900,
     sensors: list[str] | None = None,
 ) -> dict:
-    """``{"assets": [{"key", "success", "materialized", "error", "seconds", "run_id", "partition",
-    "tables", "second": {...}}], "sensors": {task_id: {the same}}, "error": str}``. ``sensors``: the task ids
-    a modernized module wrote as ``@dg.sensor``s, each poked for the date's partition (twice)."""
-    request = {
-        "package": package_dir.name,
+    """What the runner needs for one DAG module. ``sensors``: the task ids a modernized module wrote as
+    ``@dg.sensor``s, each poked for the date's partition (twice)."""
+    return {
         "module": module,
         "date": date,
         "keys": keys,
@@ -49,29 +49,93 @@ def run_dag(
         "tags": tags or {},
         "sensors": sensors or [],
     }
-    process_env = package_environment(package_dir, env, dagster_home)
-    try:
-        return run_json_module(
-            "converters.gates.runner",
-            request,
-            cwd=package_dir.parent,
-            env=process_env,
-            timeout=timeout,
-            answer_prefix='{"assets"',
-        )
-    except JsonModuleError as exc:
-        error = f"{module}: gates runner timed out after {timeout:.0f}s" if exc.timed_out else str(exc)
-        return {"assets": [], "error": error}
+
+
+def run_dags(
+    package_dir: Path,
+    requests: list[dict],
+    *,
+    dagster_home: Path,
+    env: dict[str, str],
+    timeout: float = 900,
+    on_running: Callable[[str], None] = lambda module: None,
+    on_event: Callable[[str], None] = lambda message: None,
+    reset: Callable[[], None] | None = None,
+) -> list[dict]:
+    """Each request's outcome, in order, all run in one subprocess (``timeout`` seconds per DAG):
+    ``{"assets": [{"key", "success", "materialized", "error", "seconds", "run_id", "partition", "tables",
+    "second": {...}}], "sensors": {task_id: {the same}}, "error": str}``; ``on_running(module)`` as each DAG
+    starts. A DAG that raises gets its error and the next one runs. When the process itself dies (a task that
+    ends the interpreter, a crash) and ``reset`` is given, ``reset()`` empties what the runs wrote and each DAG
+    runs again in a process of its own, so the crash is one DAG's outcome only; without ``reset`` every DAG
+    gets the process's error."""
+    if not requests:
+        return []
+
+    def on_line(line: str) -> None:
+        if line.startswith(RUNNING):
+            on_running(line.removeprefix(RUNNING))
+
+    def run(batch: list[dict]) -> list[dict] | JsonModuleError:
+        try:
+            answer = run_json_module(
+                "converters.gates.runner",
+                {"package": package_dir.name, "dags": batch},
+                cwd=package_dir.parent,
+                env=package_environment(package_dir, env, dagster_home),  # makes DAGSTER_HOME
+                timeout=timeout * len(batch),
+                answer_prefix='{"dags"',
+                on_line=on_line,
+            )
+            return answer["dags"]
+        except JsonModuleError as exc:
+            return exc
+
+    def failed(request: dict, error: JsonModuleError) -> dict:
+        return {"assets": [], "sensors": {}, "error": f"{request['module']}: {error}"}
+
+    outcomes = run(requests)
+    if not isinstance(outcomes, JsonModuleError):
+        return outcomes
+    if reset is None or len(requests) == 1 or outcomes.timed_out:  # a DAG that hangs would hang again
+        return [failed(request, outcomes) for request in requests]
+    on_event("the gates runner's process died: each DAG runs again, in a process of its own")
+    reset()
+    apart = [(request, run([request])) for request in requests]
+    return [failed(request, out) if isinstance(out, JsonModuleError) else out[0] for request, out in apart]
+
+
+def run_dag(
+    package_dir: Path, module: str, *, dagster_home: Path, env: dict[str, str], timeout: float = 900, **request
+) -> dict:
+    """One DAG module's outcome (``run_dags`` with one request; ``request``: ``dag_request``'s arguments)."""
+    (outcome,) = run_dags(
+        package_dir, [dag_request(module, **request)], dagster_home=dagster_home, env=env, timeout=timeout
+    )
+    return outcome
 
 
 def _main(request: dict) -> dict:
+    outcomes = []
+    for dag in request["dags"]:
+        print(RUNNING + dag["module"], flush=True)
+        os.environ["A2D_GATE_REQUEST"] = json.dumps({"package": request["package"], "module": dag["module"]})
+        try:
+            outcomes.append(_run_one(request["package"], dag))
+        except Exception:  # noqa: BLE001 - one DAG's failure is its outcome; the next DAG runs
+            tail = "\n".join(traceback.format_exc().splitlines()[-40:])
+            outcomes.append({"assets": [], "sensors": {}, "error": f"{dag['module']}: {tail}"})
+    return {"dags": outcomes}
+
+
+def _run_one(package: str, request: dict) -> dict:
     import importlib
 
     import dagster as dg
 
     from converters.gates.tables import Warehouse
 
-    package, module_name = request["package"], request["module"]
+    module_name = request["module"]
     module = importlib.import_module(f"{package}.dags.{module_name}")
     warehouse = Warehouse(Path(request["warehouse"]), request["date"], request["date_column"], request["paths"])
     partitions = getattr(module, "PARTITIONS", None)
@@ -194,5 +258,4 @@ def _gate_job():
 
 
 if __name__ == "__main__":
-    os.environ["A2D_GATE_REQUEST"] = sys.argv[1]
     print(json.dumps(_main(json.loads(sys.argv[1])), default=str))

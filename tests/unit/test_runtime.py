@@ -152,3 +152,15 @@ def test_json_module_answers_with_its_last_json_line(tmp_path):
     with pytest.raises(JsonModuleError) as slow:
         run_json_module("echo_module", {"sleep": 30}, cwd=tmp_path, env=env, timeout=1)
     assert slow.value.timed_out
+    # streamed: each stdout line as it is printed (the gates runner's progress), the same answer and errors
+    lines: list[str] = []
+    assert run_json_module("echo_module", {"a": 3}, cwd=tmp_path, env=env, timeout=60, on_line=lines.append) == {
+        "echo": {"a": 3}
+    }
+    assert lines == ["{not the answer", '{"echo": {"a": 3}}']
+    with pytest.raises(JsonModuleError) as failed:
+        run_json_module("echo_module", {"fail": True}, cwd=tmp_path, env=env, timeout=60, on_line=lines.append)
+    assert not failed.value.timed_out and "it failed" in str(failed.value)
+    with pytest.raises(JsonModuleError) as slow:
+        run_json_module("echo_module", {"sleep": 30}, cwd=tmp_path, env=env, timeout=1, on_line=lines.append)
+    assert slow.value.timed_out
