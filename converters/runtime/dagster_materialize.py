@@ -5,6 +5,7 @@ warehouse, connections and DAGs folder Dagster should see), then ``dagster.mater
 selected assets for one partition, or for one logical date (run tag ``airflow/logical_date``) when the
 DAG is not partitioned, against the instance in ``DAGSTER_HOME``.
 
+Several modules run one after the other in one process (``materialize_modules``): the location is imported once.
 Run as ``python -m converters.runtime.dagster_materialize '<json request>'``; prints one JSON line.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,23 +57,51 @@ def materialize_module(
     timeout: float = 900,
 ) -> Materialization:
     """Materialize ``keys`` (default: every executable asset) of ``dags/<module>.py`` for ``date`` (YYYY-MM-DD)."""
-    request = {
-        "package": package_dir.name,
-        "module": module,
-        "date": date,
-        "tags": tags or {},
-        "keys": keys,
-    }
+    (outcome,) = materialize_modules(
+        package_dir,
+        [{"module": module, "date": date, "tags": tags or {}, "keys": keys}],
+        dagster_home=dagster_home,
+        env=env,
+        timeout=timeout,
+    )
+    return outcome
+
+
+def materialize_modules(
+    package_dir: Path, requests: list[dict], *, dagster_home: Path, env: dict[str, str], timeout: float = 900
+) -> list[Materialization]:
+    """``materialize_module`` for each request (``{"module", "date", "tags", "keys"}``), one after the other in
+    one process: the code location is imported once. ``timeout`` is per module; a module that raises is its own
+    failure and the next one runs."""
+    request = {"package": package_dir.name, "modules": requests}
     process_env = package_environment(package_dir, env, dagster_home)
+    total = timeout * len(requests)
     try:
         answer = run_json_module(
-            "converters.runtime.dagster_materialize", request, cwd=package_dir.parent, env=process_env, timeout=timeout
+            "converters.runtime.dagster_materialize",
+            request,
+            cwd=package_dir.parent,
+            env=process_env,
+            timeout=total,
+            answer_prefix='{"modules"',
         )
     except JsonModuleError as exc:
-        if exc.timed_out:
-            return Materialization(module, False, error=f"materialization of {module} timed out after {timeout:.0f} s")
-        return Materialization(module, False, error=str(exc))
-    return Materialization(**answer)
+        error = f"timed out after {total:.0f} s" if exc.timed_out else str(exc)
+        return [
+            Materialization(r["module"], False, error=f"materialization of {r['module']}: {error}") for r in requests
+        ]
+    return [Materialization(**outcome) for outcome in answer["modules"]]
+
+
+def _run_all(request: dict) -> dict:
+    outcomes = []
+    for each in request["modules"]:
+        try:
+            outcomes.append(_run({"package": request["package"], **each}).__dict__)
+        except Exception:  # noqa: BLE001 - one module's failure is its outcome; the next one runs
+            tail = "\n".join(traceback.format_exc().splitlines()[-40:])
+            outcomes.append(Materialization(each["module"], False, error=tail).__dict__)
+    return {"modules": outcomes}
 
 
 def _run(request: dict) -> Materialization:
@@ -116,5 +146,4 @@ def _run(request: dict) -> Materialization:
 
 
 if __name__ == "__main__":
-    outcome = _run(json.loads(sys.argv[1]))
-    print(json.dumps(outcome.__dict__))
+    print(json.dumps(_run_all(json.loads(sys.argv[1]))))

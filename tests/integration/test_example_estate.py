@@ -201,7 +201,7 @@ def test_generated_dagster_assets_write_the_rows_airflow_wrote(estate, tmp_path_
 
     from converters.inventory.project import scan_project
     from converters.plan import plan_project
-    from converters.runtime.dagster_materialize import materialize_module
+    from converters.runtime.dagster_materialize import materialize_modules
     from converters.runtime.envs import project_root
     from converters.runtime.example_estate import ONLY_ON, TRIGGERED_BY_DAGS, WAVES
 
@@ -221,17 +221,20 @@ def test_generated_dagster_assets_write_the_rows_airflow_wrote(estate, tmp_path_
     plan = plan_project(scan_project(project_root() / "airflow_dags"))
     modules = {d.dag.dag_id: d for d in plan.dags}
     order = [d for wave in WAVES for d in wave if ONLY_ON.get(d, version) == version] + list(TRIGGERED_BY_DAGS)
+    requests = [
+        {
+            "module": modules[dag_id].module,
+            "date": estate.ds,
+            "tags": {"airflow/conf": json.dumps({"source_ds": estate.ds})} if dag_id in TRIGGERED_BY_DAGS else {},
+            "keys": None,
+        }
+        for dag_id in order
+    ]
+    outcomes = materialize_modules(
+        project_root() / "dagster_defs", requests, dagster_home=data / "dagster_home", env=env
+    )
     materialized: set[tuple[str, ...]] = set()
-    for dag_id in order:
-        tags = {"airflow/conf": json.dumps({"source_ds": estate.ds})} if dag_id in TRIGGERED_BY_DAGS else {}
-        outcome = materialize_module(
-            project_root() / "dagster_defs",
-            modules[dag_id].module,
-            dagster_home=data / "dagster_home",
-            env=env,
-            date=estate.ds,
-            tags=tags,
-        )
+    for dag_id, outcome in zip(order, outcomes, strict=True):
         assert outcome.success, f"{dag_id}: {outcome.error}"
         materialized |= {tuple(k) for k in outcome.materialized}
     # Dagster's dbt runs write outside the DAGs folder: Airflow keeps reading that folder (a target/ in it once
