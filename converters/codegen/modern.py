@@ -176,13 +176,28 @@ def template_expression(text: str, inputs: dict[str, str] | None = None) -> str 
     if any(JINJA.search(literal) for literal in literals):
         return None  # another template, a filter, a block: Jinja only can render it
     if not values:
-        return q(text)
+        return string_literal(text)
     if len(values) == 1 and literals == ["", ""]:
         return values[0] if values[0] in FROM_PARTITION.values() else f"str({values[0]})"
     body = literals[0].replace("{", "{{").replace("}", "}}")
     for value, literal in zip(values, literals[1:], strict=True):
         body += "{" + value + "}" + literal.replace("{", "{{").replace("}", "}}")
-    return "f" + q(body)
+    return string_literal(body, "f")
+
+
+def string_literal(body: str, prefix: str = "") -> str:
+    """``body`` as a literal: triple-quoted when it spans lines (a SQL statement keeps its own lines, as in the
+    DAG file) and that spells the same value — no backslash, quote run, tab or trailing space to escape, every
+    line short enough for the lint; otherwise one escaped line (``wrap`` cuts it when it is long)."""
+    lines = body.split("\n")
+    if (
+        len(lines) > 1
+        and not re.search(r'[\\\x00-\x09\x0b-\x1f\x7f]|""|"$', body)
+        and len(lines[0]) <= LINE_LENGTH // 2
+        and all(len(line) <= LINE_LENGTH - 20 and line == line.rstrip() for line in lines)
+    ):
+        return f'{prefix}"""{body}"""'
+    return prefix + q(body)
 
 
 PARAM = re.compile(r"""\{\{\s*params(?:\.(\w+)|\[\s*(['"])(\w+)\2\s*\])\s*\}\}""")

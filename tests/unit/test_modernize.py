@@ -8,6 +8,7 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import pytest
@@ -644,3 +645,26 @@ def test_literal_dag_params_in_templates_are_written_as_jinja_renders_them(proje
     # a param whose value is code (the faithful DagInfo has it computed) keeps the task faithful
     assert "# kept faithful: its command has templates other than ds" in text
     assert text.count("# kept faithful") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "insert into mart.t\n   select ds, count(*)\n   from raw.t\n   where ds = '{{ ds }}'\n   group by ds",
+        'select "quoted" from t\n where a = 1',
+        "select 1\nfrom t  ",  # a trailing space: escaped, one line
+        'select 1\nfrom "t"',  # ends with a quote
+        "select '\\d'\nfrom t",  # a backslash
+        "select\tx\nfrom t",  # a tab
+        "select 1 from t where ds = '{{ ds }}'",  # one line
+        "select " + "x, " * 50 + "\nfrom t",  # a line too long for the lint
+    ],
+)
+def test_a_templated_statement_keeps_its_lines_when_that_spells_the_same_value(text):
+    """A multi-line SQL statement reads as in the DAG file (triple-quoted) only where that is the same string."""
+    expression = modern.template_expression(text)
+    value = eval(expression, {"context": SimpleNamespace(partition_key="2024-01-15")})  # the literal we wrote
+    assert value == text.replace("{{ ds }}", "2024-01-15")
+    triple = '"""' in expression
+    simple = "\t" not in text and "\\" not in text and not text.endswith('"') and "  \n" not in text + "\n"
+    assert triple == ("\n" in text and simple and max(map(len, text.split("\n"))) <= 100), expression
