@@ -59,7 +59,7 @@ with DAG(
     default_args={
         "owner": "finance-analytics",
         "retries": 1,
-        "retry_delay": timedelta(minutes=2),
+        "retry_delay": timedelta(seconds=20),
         "on_failure_callback": notify_on_call,
     },
     tags=["finance"],

@@ -104,7 +104,7 @@ def test_failure_callback_fires_once_retries_are_exhausted(scheduling):
         run = client.dag_run("finance_reconciliation", run_id)
         return run if run["state"] in {"success", "failed"} else None
 
-    # retries=1 with a 2-minute retry_delay: the run fails for good after the second try.
+    # retries=1 with a 20-second retry_delay: the run fails for good after the second try.
     run = wait_until(finished, 420, "the misconfigured finance_reconciliation run to fail")
     assert run["state"] == "failed"
     tries = {ti["task_id"]: ti["try_number"] for ti in client.task_instances("finance_reconciliation", run_id)}
