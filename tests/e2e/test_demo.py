@@ -48,6 +48,17 @@ STEPS = [
 ]
 
 
+def failure_of(done: subprocess.CompletedProcess) -> str:
+    """Why the demo failed, failing steps first (name and detail, in full), then the output's tail."""
+    try:
+        steps = json.loads(done.stdout)["steps"]
+    except (ValueError, KeyError, TypeError):
+        steps = []
+    failed = [f"step {s['name']!r} failed: {s['detail']}" for s in steps if not s.get("ok")]
+    done_steps = "steps done: " + ", ".join(s["name"] for s in steps if s.get("ok"))
+    return "\n".join([*failed, done_steps, "output's tail:", (done.stdout + done.stderr)[-4000:]])
+
+
 @pytest.mark.parametrize("version", LINES)  # in its line's xdist group: .runtime/demo/airflow<N>/ is per line
 def test_the_demo_tells_the_whole_story(version, tmp_path, record_property):
     done = subprocess.run(
@@ -60,7 +71,7 @@ def test_the_demo_tells_the_whole_story(version, tmp_path, record_property):
     )
     project = demo_dir(version) / "project"
     try:
-        assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
+        assert done.returncode == 0, failure_of(done)
         assert "nanobind" not in done.stderr, "the demo ends with its summary, not interpreter-exit leak reports"
         result = json.loads(done.stdout)
         # Where the suite's longest test spends its time: in build/test-results.xml, one property per step.
