@@ -644,6 +644,8 @@ def _choose(planned: PlannedDag, task: PlannedTask) -> Choice:
             return check
     if task.disposition == NONE or task.passthrough:
         return Choice("faithful", why="no asset of its own")
+    if "native_templates" in planned.dag.constructs and _templated(task.task.arguments):
+        return Choice("faithful", why="the DAG renders its templates as Python objects (render_template_as_native_obj)")
     if task.translation.dbt:  # its dbt --vars are the run's dates: the partition's in a daily-partitioned DAG
         if not dated(planned):
             return Choice("faithful", why="the DAG has no daily partition keys to give dbt its dates from")
@@ -662,6 +664,17 @@ def _choose(planned: PlannedDag, task: PlannedTask) -> Choice:
     if task.rule == "sql.execute":
         return sql_write(planned, task)
     return Choice("faithful", why=f"rule {task.rule} has no modern form yet")
+
+
+def _templated(value) -> bool:
+    """Whether a literal argument (JSON from the IR) holds a Jinja template anywhere."""
+    if isinstance(value, str):
+        return bool(JINJA.search(value))
+    if isinstance(value, dict):
+        return any(_templated(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_templated(v) for v in value)
+    return False
 
 
 # -- sensors ---------------------------------------------------------------------------------------------------

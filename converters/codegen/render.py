@@ -368,6 +368,8 @@ def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
     parts = [f"dag_id={q(dag.dag_id)}", f"source={q(dag.source.file)}"]
     if isinstance(owner, str):
         parts.append(f"owner={q(owner)}")
+    if "native_templates" in dag.constructs:  # render_template_as_native_obj=True
+        parts.append("native=True")
     scratch = Translation(NONE, "")
     comment = ""
     if params:

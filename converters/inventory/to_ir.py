@@ -185,6 +185,8 @@ def to_dag_ir(state: DagState) -> ir.Dag:
         constructs.add("dataset_schedule")
     if any(t.outlets for t in state.tasks.values()):
         constructs.add("dataset_outlet")
+    if kwargs.get("render_template_as_native_obj") is True:  # templates render to Python objects, not text
+        constructs.add("native_templates")
     edges = tuple(
         ir.Edge(upstream, task_id) for task_id in state.tasks for upstream in sorted(state.upstream.get(task_id, []))
     )

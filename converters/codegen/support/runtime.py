@@ -58,6 +58,7 @@ class DagInfo:
     source: str  # the DAG file, relative to the DAGs folder
     owner: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    native: bool = False  # the DAG's render_template_as_native_obj: templates render to Python objects
 
 
 def dags_folder() -> Path:
@@ -230,11 +231,13 @@ def render(
     template_ext: Iterable[str] = SQL_TEMPLATE_EXT,
 ) -> Any:
     """Render templated values; a string ending in one of the operator's ``template_ext`` is a file to read
-    from the DAG's folder (then the DAGs folder), as Airflow reads it."""
+    from the DAG's folder (then the DAGs folder), as Airflow reads it. A DAG with ``render_template_as_native_obj``
+    gets Python objects (``{{ params.n }}`` an int, a list as a list), as its Airflow tasks did."""
     search = [str(dags_folder())]
     if dag is not None:
         search.insert(0, str((dags_folder() / dag.source).parent))
-    return templates.render(value, dict(airflow), search_path=search, template_ext=tuple(template_ext))
+    native = dag is not None and dag.native
+    return templates.render(value, dict(airflow), search_path=search, template_ext=tuple(template_ext), native=native)
 
 
 def call_python(
