@@ -86,17 +86,22 @@ _ESTATES: dict[int, EstateRun] = {}
 
 def estate_on(version: int, tmp_path_factory) -> EstateRun:
     """The example estate run once in Airflow for ``DEFAULT_LOGICAL_DATE``, in the side-by-side runtime of a copy
-    of the project (real Airflow and Dagster, peered). Started by the first module of the line that asks for it
-    (test_example_estate.py checks what Airflow wrote), kept for the next (test_gates.py gates every task against
-    those runs), stopped by `release_estate` or at the end of the session: one Airflow start and one run of the
-    whole estate per line instead of one per module. The line's xdist group keeps both modules in one worker,
-    in collection order."""
+    of the project (real Airflow and Dagster, peered; metadata in PostgreSQL, so Airflow's LocalExecutor runs the
+    estate's tasks in parallel on both lines, as production does: Airflow 2 on SQLite ran its 46 tasks one after
+    the other; the SQLite runtime is covered by test_side_by_side.py and test_runtime_faults.py). Started by the
+    first module of the line that asks for it (test_example_estate.py checks what Airflow wrote), kept for the
+    next (test_gates.py gates every task against those runs), stopped by `release_estate` or at the end of the
+    session: one Airflow start and one run of the whole estate per line instead of one per module. The line's
+    xdist group keeps both modules in one worker, in collection order."""
     if version in _ESTATES:
         return _ESTATES[version]
     root = copy_project(tmp_path_factory.mktemp(f"estate-{version}"))
     (root / "migration" / "gates.json").write_bytes((project_root() / "migration" / "gates.json").read_bytes())
     up = subprocess.run(
-        [sys.executable, "-m", "converters", "runtime", "up", "--airflow", str(version), "--project", str(root)],
+        [
+            *(sys.executable, "-m", "converters", "runtime", "up", "--airflow", str(version)),
+            *("--db", "postgres", "--project", str(root)),
+        ],
         capture_output=True,
         text=True,
         timeout=900,
