@@ -7,7 +7,8 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,20 @@ class JsonModuleError(RuntimeError):
     def __init__(self, message: str, timed_out: bool = False) -> None:
         super().__init__(message)
         self.timed_out = timed_out
+
+
+def each_answer(
+    requests: Iterable[dict], answer: Callable[[dict], Any], failed: Callable[[dict, str], Any]
+) -> list[Any]:
+    """In the module's process: ``answer(request)`` for each request, in order; a request whose answer raises gets
+    ``failed(request, the traceback's last 40 lines)`` and the next one runs (one failure is its own outcome)."""
+    outcomes = []
+    for request in requests:
+        try:
+            outcomes.append(answer(request))
+        except Exception:  # noqa: BLE001 - one request's failure is its outcome; the next one runs
+            outcomes.append(failed(request, "\n".join(traceback.format_exc().splitlines()[-40:])))
+    return outcomes
 
 
 def run_json_module(

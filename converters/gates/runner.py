@@ -16,11 +16,10 @@ import json
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from converters.json_module import JsonModuleError, run_json_module
+from converters.json_module import JsonModuleError, each_answer, run_json_module
 from converters.runtime.dagster_materialize import package_environment
 
 RUNNING = "A2D-RUNNING "  # the line the runner prints before each DAG: the caller's progress
@@ -116,16 +115,17 @@ def run_dag(
 
 
 def _main(request: dict) -> dict:
-    outcomes = []
-    for dag in request["dags"]:
+    package = request["package"]
+
+    def answer(dag: dict) -> dict:
         print(RUNNING + dag["module"], flush=True)
-        os.environ["A2D_GATE_REQUEST"] = json.dumps({"package": request["package"], "module": dag["module"]})
-        try:
-            outcomes.append(_run_one(request["package"], dag))
-        except Exception:  # noqa: BLE001 - one DAG's failure is its outcome; the next DAG runs
-            tail = "\n".join(traceback.format_exc().splitlines()[-40:])
-            outcomes.append({"assets": [], "sensors": {}, "error": f"{dag['module']}: {tail}"})
-    return {"dags": outcomes}
+        os.environ["A2D_GATE_REQUEST"] = json.dumps({"package": package, "module": dag["module"]})
+        return _run_one(package, dag)
+
+    def failed(dag: dict, error: str) -> dict:
+        return {"assets": [], "sensors": {}, "error": f"{dag['module']}: {error}"}
+
+    return {"dags": each_answer(request["dags"], answer, failed)}
 
 
 def _run_one(package: str, request: dict) -> dict:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from converters.json_module import JsonModuleError, run_json_module
+from converters.json_module import JsonModuleError, each_answer, run_json_module
 
 
 @dataclass
@@ -94,13 +93,11 @@ def materialize_modules(
 
 
 def _run_all(request: dict) -> dict:
-    outcomes = []
-    for each in request["modules"]:
-        try:
-            outcomes.append(_run({"package": request["package"], **each}).__dict__)
-        except Exception:  # noqa: BLE001 - one module's failure is its outcome; the next one runs
-            tail = "\n".join(traceback.format_exc().splitlines()[-40:])
-            outcomes.append(Materialization(each["module"], False, error=tail).__dict__)
+    outcomes = each_answer(
+        request["modules"],
+        lambda each: _run({"package": request["package"], **each}).__dict__,
+        lambda each, error: Materialization(each["module"], False, error=error).__dict__,
+    )
     return {"modules": outcomes}
 
 
