@@ -41,7 +41,7 @@ END = "# <<< airflow-to-dagster proxy block"
 AIRFLOW_SIDE_SOURCE = "proxy_block_code.py"
 # The block as earlier versions appended it (the same layout, other lines below the marker): `rollback` removes
 # those too, so files proxied then still go back byte for byte. Newest first.
-EARLIER_SOURCES = ("proxy_block_code_1.py", "proxy_block_code_2.py")
+EARLIER_SOURCES = ("proxy_block_code_3.py", "proxy_block_code_2.py", "proxy_block_code_1.py")
 SOURCE_MARKER = "# ---- the proxy block: every line below is appended to DAG files verbatim ----\n"
 DEPTH_TEMPLATE = ".resolve().parent /"  # the state folder's path, at depth 0 (a file at the DAGs folder's root)
 

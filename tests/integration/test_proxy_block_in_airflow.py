@@ -4,12 +4,16 @@ proxied tasks for airlift's operator, keeping their edges; a DAG proxied whole b
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from converters.dagbag.reconcile import load_dagbag
+from converters.codemods.proxy_block import block_text
+from converters.dagbag.reconcile import airflow_interpreter, load_dagbag
 from converters.migrate import proxy, rollback
+from converters.runtime.airflow import base_environment
 from tests.integration.conftest import AIRFLOW_LINES
 
 FILES = {
@@ -150,3 +154,29 @@ def test_airflow_loads_the_proxied_files(dags: Path, version: int):
         assert (dags / name).read_bytes() == text.encode()
     bag = load_dagbag(dags, version)
     assert classes(bag, "with_block") == {"a": "PythonOperator", "b": "PythonOperator"}
+
+
+@pytest.mark.parametrize("version", AIRFLOW_LINES, ids=lambda v: f"airflow{v}")
+def test_a_proxied_task_asks_dagster_for_its_own_asset_nodes(tmp_path: Path, version: int):
+    """With the index on the DAG's asset, one small query for it and one for the nodes it names; without it,
+    airlift's query for every node. Either way airlift's own filter keeps the same nodes."""
+    python, venv = airflow_interpreter(version, None)
+    block = tmp_path / "block.py"
+    block.write_text(block_text(0), encoding="utf-8")
+    result = subprocess.run(
+        [str(python), str(Path(__file__).with_name("proxy_block_probe.py")), str(block)],
+        env=base_environment(version, tmp_path, tmp_path / "dags", venv),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    cases = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cases["task, indexed"] == {"sent": ["index", "keyed"], "kept": [["orders", "load"]]}
+    assert cases["task, no index"] == {"sent": ["index", "every node"], "kept": [["orders", "load"]]}
+    assert cases["task, not in the index"] == {"sent": ["index"], "kept": []}, "airlift then fails: no asset"
+    both = [["orders", "clean"], ["orders", "load"]]
+    assert cases["dag, indexed"] == {"sent": ["index", "keyed"], "kept": both}
+    assert cases["dag, no index"]["sent"] == ["index", "every node"] and sorted(cases["dag, no index"]["kept"]) == both

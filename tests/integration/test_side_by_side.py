@@ -136,6 +136,8 @@ def test_a_proxied_task_runs_in_dagster_and_writes_what_airflow_wrote(sbs):
     assert runs[0]["tags"]["dagster-airlift/airflow-dag-run-id"] == sbs.orders_run
     assert runs[0]["assetSelection"] == [{"path": ["orders_daily", "load_orders"]}]
     assert sbs.query(f"select * from raw.orders where ds = '{DS}' order by all") == airflow_rows
+    log = airflow.task_log("orders_daily", sbs.orders_run, "load_orders", instance["try_number"])
+    assert "index on the DAG's asset names 1 asset(s) for this task" in log, "it read its own asset node, not all"
 
     status = json.loads(sbs.cli("status", "--json").stdout)
     task = next(
@@ -176,6 +178,9 @@ def test_a_dag_with_a_mapped_task_is_proxied_whole(sbs):
     assert [(r["status"], r["tags"]["dagster-airlift/airflow-task-id"]) for r in runs] == [
         ("SUCCESS", "FULL_DAG_PROXY")
     ]
+    log = airflow.task_log("store_kpis", run_id, "DAGSTER_OVERRIDE_DAG_store_kpis", 1)
+    named = len(runs[0]["assetSelection"])
+    assert named > 1 and f"index on the DAG's asset names {named} asset(s)" in log, "its own asset nodes, not all"
     assert sbs.query(f"select count(*) from mart.store_kpis where ds = '{DS}'")[0][0] > 0
 
 

@@ -92,7 +92,9 @@ def test_mappings_airflow_does_not_know_are_dropped():
         *airlift.mapped_to_airflow("d", {"task_a": [a], "gone": [b]}, level="task"),
         *airlift.mapped_to_airflow("other_line", {"x": [dg.AssetSpec(["o", "x"])]}, level="task"),
     ]
-    kept = airlift._known_to(FakeInstance(), dg.Definitions(assets=assets))
+    kept, index = airlift._known_to(FakeInstance(), dg.Definitions(assets=assets))
+    assert index.entry("d") == {"tasks": {"task_a": [["d", "a"]]}, "dag": []}, "only what is kept is indexed"
+    assert index.entry("other_line") == {"tasks": {}, "dag": []}
     metadata = {spec.key.to_user_string(): dict(spec.metadata) for spec in kept.resolve_all_asset_specs()}
     assert metadata["d/a"][TASK_MAPPING_METADATA_KEY] == [{"dag_id": "d", "task_id": "task_a"}]
     assert TASK_MAPPING_METADATA_KEY not in metadata["d/b"]
@@ -101,7 +103,7 @@ def test_mappings_airflow_does_not_know_are_dropped():
 
 def test_known_mappings_leave_the_definitions_as_they_are():
     defs = dg.Definitions(assets=airlift.mapped_to_airflow("d", {"task_a": [a]}, level="task"))
-    assert airlift._known_to(FakeInstance(), defs) is defs
+    assert airlift._known_to(FakeInstance(), defs)[0] is defs
 
 
 def test_no_airflow_url_means_no_peering(monkeypatch):
@@ -200,6 +202,29 @@ class _Airflow2Stub(BaseHTTPRequestHandler):
 
 def _asset_keys(defs: dg.Definitions) -> set[str]:
     return {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
+
+
+@pytest.mark.parametrize("level", ["task", "dag"])
+def test_each_dag_asset_indexes_the_assets_of_its_tasks(monkeypatch, level: str):
+    """A proxied task reads this index to ask Dagster for its own asset nodes, not for every node."""
+    server = HTTPServer(("127.0.0.1", 0), _Airflow2Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("AIRFLOW_URL", f"http://127.0.0.1:{server.server_port}")
+        monkeypatch.delenv("AIRLIFT_SNAPSHOT", raising=False)
+        tasks = {"task_a": [b, a, dg.AssetSpec(["d", "observed_only"])], "gone": [dg.AssetSpec(["d", "old"])]}
+        defs = airlift.peer(dg.Definitions(assets=airlift.mapped_to_airflow("d", tasks, level=level)))
+        dag_asset = next(s for s in defs.resolve_all_asset_specs() if s.key.to_user_string() == "airflow/dag/d")
+        index = dag_asset.metadata[airlift.TASK_ASSETS_METADATA_KEY]
+        assert isinstance(index, dg.JsonMetadataValue), "the proxy block reads it as a JSON metadata entry"
+        mine = [["d", "a"], ["d", "b"], ["d", "observed_only"]]
+        if level == "task":  # `gone` is no task of this Airflow's DAG: dropped, as its mapping is
+            assert index.value == {"tasks": {"task_a": mine}, "dag": []}
+        else:
+            assert index.value == {"tasks": {}, "dag": [*mine, ["d", "old"]]}
+        assert _asset_keys(defs) >= {"d/a", "d/b", "d/observed_only"}
+    finally:
+        server.shutdown()
 
 
 def test_with_a_snapshot_loading_asks_airflow_nothing(monkeypatch, tmp_path):

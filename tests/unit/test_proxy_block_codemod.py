@@ -38,9 +38,13 @@ SHIPPED = {
         0: "98c56f6b629c8c3bbb88991ff6131013d4843fe30e254d78ba40abe16981e5b1",
         2: "c2230ff29526ac0ef0c5d0354475a449aec1b63904b79be7f848c13e0d3037f0",
     },
-    "proxy_block_code.py": {
+    "proxy_block_code_3.py": {
         0: "ef2bcbfb3165770b07decbcabd88a3a43587b4ba5e351c47cfbd4757a9534fc7",
         2: "6fd72ca2c835400887982f3b3040bc2157cb19f6906f8733f84f9cd4def3a980",
+    },
+    "proxy_block_code.py": {
+        0: "edd18bb1b6341ae14e1a8a5d46004baf84befd8886ac643a23fc0a99cf8177f7",
+        2: "6cacf7322300fe38c7e95b7aa3549d964cad7b70feb58d6d683d4903437e98d5",
     },
 }
 
