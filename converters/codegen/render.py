@@ -361,6 +361,10 @@ def _start(start_date: str | None, fmt: str) -> str:
     return f"{start_date}-00:00" if "%H" in fmt else str(start_date)
 
 
+def _strings_tuple(values: tuple[str, ...]) -> str:
+    return f"({q(values[0])},)" if len(values) == 1 else f"({', '.join(q(v) for v in values)})"
+
+
 def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
     dag = planned.dag
     owner = dag.default_args.get("owner")
@@ -370,6 +374,10 @@ def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
         parts.append(f"owner={q(owner)}")
     if "native_templates" in dag.constructs:  # render_template_as_native_obj=True
         parts.append("native=True")
+    if dag.template_searchpath:
+        parts.append(f"template_searchpath={_strings_tuple(dag.template_searchpath)}")
+    if dag.template_folders:
+        parts.append(f"template_folders={_strings_tuple(dag.template_folders)}")
     scratch = Translation(NONE, "")
     comment = ""
     if params:

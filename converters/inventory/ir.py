@@ -283,6 +283,10 @@ class Dag:
     constructs: tuple[str, ...] = ()  # e.g. taskflow, task_group, mapping, branching, sensor, dataset_schedule
     complete: bool = True  # False when part of the structure depends on runtime (diagnostics say where)
     origin: str = "static"
+    # `template_searchpath` as written (literal strings) and the same folders found in the scanned tree (relative
+    # to its root; `project._with_template_folders`): where Airflow looks for template files after the DAG's folder.
+    template_searchpath: tuple[str, ...] = ()
+    template_folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

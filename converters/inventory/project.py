@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import dataclasses
 import fnmatch
 import functools
 import gc
@@ -32,7 +33,7 @@ from converters.inventory import ir
 from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "46"
+SCANNER_VERSION = "47"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -278,9 +279,87 @@ def scan_project(
     if cache and todo:
         keys = {known[index][0]: results[index] for index in known if index in results}
         _write_pickle(_project_index(Path(cache), root), keys)
+    ordered = _with_template_folders(root, ordered)
     task_functions, airflow_modules = _helper_modules(root, ordered)
     problems = tuple(diagnostics) + _duplicate_dag_ids(ordered)
     return ir.Project(str(root), tuple(ordered), problems, task_functions, airflow_modules)
+
+
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules"})
+MAX_FOLDERS = 100_000  # folders looked at to place a template_searchpath in the tree
+
+
+def _with_template_folders(root: Path, files: list[ir.DagFile]) -> list[ir.DagFile]:
+    """Each DAG's ``template_searchpath`` placed in the scanned tree (``Dag.template_folders``).
+
+    Airflow looks for a template file (``sql="report.sql"``) in the DAG's folder, then in each folder of
+    ``template_searchpath``. Those are paths of the Airflow deployment (``/usr/local/airflow/include``,
+    ``/opt/airflow/dags/repo/sql/``), rarely of the checkout being converted: each is placed at the folder of the
+    tree whose path ends with the longest run of its last parts (``include``, ``repo/sql``); between equals, the
+    one sharing most of the DAG file's path. A folder found nowhere, or found twice as well, is a warning
+    (A2D237): its template files are found at run time only where that path exists. Runs on every scan (the
+    per-file cache cannot know other folders).
+    """
+    if not any(dag.template_searchpath for file in files for dag in file.dags):
+        return files
+    folders = _tree_folders(root)
+    placed: list[ir.DagFile] = []
+    for file in files:
+        dags, diagnostics = [], list(file.diagnostics)
+        for dag in file.dags:
+            found: list[str] = []
+            for entry in dag.template_searchpath:
+                parts = [part for part in entry.replace("\\", "/").split("/") if part not in ("", ".")]
+                if not parts:
+                    continue  # "/": absolute template paths, found as written
+                folder, why = _place_folder(parts, folders, file.path)
+                if folder is None:
+                    message = (
+                        f"template_searchpath {entry!r} {why}: "
+                        "template files from it are found only where that path exists"
+                    )
+                    diagnostics.append(ir.Diagnostic(file.path, dag.source.line, "A2D237", "warning", message))
+                elif folder not in found:
+                    found.append(folder)
+            dags.append(dataclasses.replace(dag, template_folders=tuple(found)) if found else dag)
+        changed = dags != list(file.dags) or len(diagnostics) != len(file.diagnostics)
+        placed.append(dataclasses.replace(file, dags=tuple(dags), diagnostics=tuple(diagnostics)) if changed else file)
+    return placed
+
+
+def _place_folder(parts: list[str], folders: list[tuple[str, ...]], dag_file: str) -> tuple[str | None, str]:
+    """The folder of the tree standing for a template_searchpath entry, or None and why not."""
+    home = Path(dag_file).parent.parts
+
+    def shared(folder: tuple[str, ...]) -> int:  # leading parts in common with the DAG file's folder
+        return next(
+            (i for i, (a, b) in enumerate(zip(folder, home, strict=False)) if a != b), min(len(folder), len(home))
+        )
+
+    for size in range(len(parts), 0, -1):
+        tail = tuple(parts[-size:])
+        matches = [folder for folder in folders if folder[-size:] == tail]
+        if not matches:
+            continue
+        best = max(shared(folder) for folder in matches)
+        nearest = [folder for folder in matches if shared(folder) == best]
+        if len(nearest) > 1:
+            named = ", ".join("/".join(folder) for folder in nearest[:3])
+            return None, f"matches {len(nearest)} folders of the scanned tree ({named})"
+        return "/".join(nearest[0]), ""
+    return None, "is no folder of the scanned tree"
+
+
+def _tree_folders(root: Path) -> list[tuple[str, ...]]:
+    """Every folder under ``root`` (relative parts; hidden folders, caches and symlinks not followed)."""
+    folders: list[tuple[str, ...]] = []
+    for current, names, _ in os.walk(root):
+        names[:] = sorted(n for n in names if not n.startswith(".") and n not in SKIPPED_FOLDERS)
+        relative = Path(current).relative_to(root).parts
+        folders.extend((*relative, name) for name in names)
+        if len(folders) > MAX_FOLDERS:
+            break
+    return folders
 
 
 TASK_DECORATORS = frozenset({"task", "dag", "task_group"})

@@ -156,6 +156,15 @@ def _schedule(kwargs: dict) -> ir.Schedule:
     return ir.Schedule("default")
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    """A string or a list of strings (``template_searchpath``), else nothing."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return ()
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, Unknown):
         return value.source
@@ -208,4 +217,5 @@ def to_dag_ir(state: DagState) -> ir.Dag:
         edges=edges,
         constructs=tuple(sorted(constructs)),
         complete=not state.incomplete,
+        template_searchpath=_strings(kwargs.get("template_searchpath")),
     )

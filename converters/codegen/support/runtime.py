@@ -59,6 +59,9 @@ class DagInfo:
     owner: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     native: bool = False  # the DAG's render_template_as_native_obj: templates render to Python objects
+    # The DAG's template_searchpath as written, and the same folders in the converted tree (relative to it).
+    template_searchpath: tuple[str, ...] = ()
+    template_folders: tuple[str, ...] = ()
 
 
 def dags_folder() -> Path:
@@ -231,11 +234,16 @@ def render(
     template_ext: Iterable[str] = SQL_TEMPLATE_EXT,
 ) -> Any:
     """Render templated values; a string ending in one of the operator's ``template_ext`` is a file to read
-    from the DAG's folder (then the DAGs folder), as Airflow reads it. A DAG with ``render_template_as_native_obj``
+    from the DAG's folder, then its ``template_searchpath`` (as written, then where the scan found those folders
+    in the converted tree), then the DAGs folder, as Airflow reads it. A DAG with ``render_template_as_native_obj``
     gets Python objects (``{{ params.n }}`` an int, a list as a list), as its Airflow tasks did."""
     search = [str(dags_folder())]
     if dag is not None:
-        search.insert(0, str((dags_folder() / dag.source).parent))
+        search[:0] = [
+            str((dags_folder() / dag.source).parent),
+            *dag.template_searchpath,
+            *(dags_path(folder) for folder in dag.template_folders),
+        ]
     native = dag is not None and dag.native
     return templates.render(value, dict(airflow), search_path=search, template_ext=tuple(template_ext), native=native)
 
