@@ -33,6 +33,7 @@ from converters.inventory.literals import (
     _join,
     _path_attribute,
     _would_grow_too_much,
+    formattable,
 )
 from converters.inventory.operators import named_like_operator
 from converters.inventory.values import (
@@ -713,7 +714,7 @@ class Interpreter:
                 value = self.eval(part.value, env)
                 if isinstance(value, XComArg) and part.conversion in (-1, ord("s")) and part.format_spec is None:
                     value = _xcom_template(value)  # str(XComArg) in Airflow: the template pulling its value
-                if not _formattable(value):
+                if not formattable(value):
                     return self.formatted(node, parts, env)
                 if part.format_spec is not None:
                     return Unknown(self.src(node))
@@ -743,7 +744,7 @@ class Interpreter:
         prefix = []  # the text before its first part the scan does not know
         for part in parts:
             value = part.value if isinstance(part, ast.Constant) else bound[part.value.id]  # type: ignore[attr-defined]
-            if not isinstance(part, ast.Constant) and (not _formattable(value) or part.conversion != -1):
+            if not isinstance(part, ast.Constant) and (not formattable(value) or part.conversion != -1):
                 break
             prefix.append(str(value))
         code, items = ast.unparse(node), tuple(sorted(bound.items()))
@@ -865,6 +866,8 @@ class Interpreter:
             joiner = " & " if isinstance(op, ast.BitAnd) else " | "  # Dataset/Asset condition expressions
             return ir.DatasetValue(f"({left.uri}{joiner}{right.uri})")
         if isinstance(left, Unknown) or isinstance(right, Unknown) or _would_grow_too_much(left, op, right):
+            return Unknown(self.src(node))
+        if isinstance(op, ast.Mod) and isinstance(left, str) and not _percent_arguments_known(right):
             return Unknown(self.src(node))
         try:
             return {
@@ -1048,16 +1051,11 @@ def _member(text: str, items: Any) -> bool | None:
     return False
 
 
-def _formattable(value: Any) -> bool:
-    """A value whose text (``str``/``repr``) the scan gives as Python does: strings, numbers, booleans, None, and
-    lists and dicts of them built as such (not a tuple, which may stand for a set, nor a ``Loose`` list)."""
-    if value is None or type(value) in (str, int, float, bool):
-        return True
-    if type(value) is list:
-        return all(_formattable(v) for v in value)
-    if type(value) is dict:
-        return all(type(k) in (str, int) and _formattable(v) for k, v in value.items())
-    return False
+def _percent_arguments_known(right: Any) -> bool:
+    """``"%s_%s" % (a, b)``: every value formatted is one whose text the scan gives as Python does."""
+    if type(right) is tuple:
+        return all(formattable(item) for item in right)
+    return formattable(right)
 
 
 def _creates_tasks(stmt: ast.AST) -> bool:

@@ -111,6 +111,20 @@ LITERAL_METHODS |= MUTATING_METHODS
 PURE_BUILTINS = {"range", "enumerate", "zip", "len", "list", "tuple", "sorted", "reversed", "str", "int", "dict", "set"}
 
 
+def formattable(value: Any) -> bool:
+    """A value whose text (``str``/``repr``) the scan gives as Python does: strings, numbers, booleans, None, and
+    lists and dicts of them built as such (not a tuple, which may stand for a set, nor a ``Loose`` list). Anything
+    else formatted into a string (an imported name the scan knows only by its import, a task) would put the
+    scan's own notation into the estate's text."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is list:
+        return all(formattable(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) in (str, int) and formattable(v) for k, v in value.items())
+    return False
+
+
 def _call_literal_method(owner, attr, args, kwargs, source) -> Any:
     if attr in MUTATING_METHODS and isinstance(owner, (list, dict)):
         try:  # tasks collected in a list (tasks.append(op)) are followed, unknown items included
@@ -121,6 +135,8 @@ def _call_literal_method(owner, attr, args, kwargs, source) -> Any:
         return Unknown(source)
     if _method_would_grow_too_much(owner, attr, args, kwargs):
         return Unknown(source)
+    if attr in {"format", "format_map"} and not all(formattable(v) for v in [*args, *kwargs.values()]):
+        return Unknown(source)  # `"clin_{env}".format(env=env)` of a name known only by its import
     try:
         result = getattr(owner, attr)(*args, **kwargs)
     except Exception:  # noqa: BLE001
@@ -170,6 +186,8 @@ def _call_builtin(name, args, kwargs, source) -> Any:
         if not any(str(k).startswith("$") for k in merged):
             return merged
     if any(isinstance(a, Unknown) for a in _flat(list(args) + list(kwargs.values()))):
+        return Unknown(source)
+    if name == "str" and not all(formattable(a) for a in args):
         return Unknown(source)
     if name in {"enumerate", "zip", "sorted", "reversed", "list", "tuple", "set", "dict"} and not all(
         isinstance(a, (list, tuple, dict, str, int)) for a in args

@@ -657,3 +657,26 @@ def test_task_groups_forward_their_return_receive_kwargs_and_mapped_arguments():
         ("emails.mail", "end"),
     }
     assert dag.complete
+
+
+def test_text_built_from_a_name_known_only_by_its_import_is_not_the_scan_s_notation():
+    """`"clin_{env}".format(env=env)` where `env` comes from a module the scan cannot evaluate (it reads an Airflow
+    Variable): the command is unknown, never a string holding the scan's own name for the import."""
+    dag = only_dag(
+        """
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        from settings import env
+        with DAG("d"):
+            BashOperator(task_id="by_format", bash_command="echo clin_{env}".format(env=env))
+            BashOperator(task_id="by_percent", bash_command="echo clin_%s_%s" % (env, "x"))
+            BashOperator(task_id="by_str", bash_command="echo " + str(env))
+            BashOperator(task_id="by_fstring", bash_command=f"echo clin_{env}")
+            BashOperator(task_id="literal", bash_command="echo {}-%s".format("a") % 1)
+        """
+    )
+    commands = {t.task_id: t.arguments["bash_command"] for t in dag.tasks}
+    assert commands["literal"] == "echo a-1"
+    for task_id in ("by_format", "by_percent", "by_str", "by_fstring"):
+        assert not isinstance(commands[task_id], str), (task_id, commands[task_id])
+        assert "settings.env" not in json.dumps(ir.to_json(commands[task_id])), task_id
