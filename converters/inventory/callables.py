@@ -156,6 +156,7 @@ class LogicExtractor:
         self.scope_of: dict[int, list[list[ast.stmt]]] = {}  # id(stmt) -> enclosing scopes, innermost first
         self._scope_owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # id(function body) -> function
         self._index_scopes(tree.body, [tree.body])
+        self._lazy_annotations = _lazy_annotations(tree)  # the file's `from __future__ import annotations`
         self.chosen: dict[int, ast.stmt] = {}  # id(stmt) -> stmt copied into the logic
         self.airflow_imports: dict[str, str] = {}
         self.bound_names: dict[str, object] = {}  # name -> id(stmt) binding it in the logic (clash detection)
@@ -849,6 +850,10 @@ class LogicExtractor:
         )
         imports = [self._import_source(key, s) for key, s in ordered if isinstance(s, (ast.Import, ast.ImportFrom))]
         statements = [s for _, s in ordered if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        if any(self._reads_annotations_lazily(s) for s in statements):
+            # Its annotations are never evaluated where it was written (a method returning its own class names
+            # the class before it exists): copied without the import, the module would not even import.
+            imports.insert(0, "from __future__ import annotations")
         namespaces = {name: part for name, part in sorted(self._namespaces.items()) if part[1]}
         if namespaces:
             imports.append("from types import SimpleNamespace as _module_part")
@@ -871,6 +876,10 @@ class LogicExtractor:
         return "\n".join(imports) + ("\n" if imports else ""), "\n\n\n".join(code) + ("\n" if code else "")
 
     # -- code of the estate's modules ----------------------------------------------------------------------------
+    def _reads_annotations_lazily(self, stmt: ast.stmt) -> bool:
+        found = self._foreign.get(id(stmt))
+        return _lazy_annotations(found.tree) if found is not None else self._lazy_annotations
+
     def _module_of(self, stmt: ast.stmt) -> str:
         found = self._foreign.get(id(stmt))
         return found.name if found is not None else self.module
@@ -1408,6 +1417,16 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
 def _type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _lazy_annotations(tree: ast.Module) -> bool:
+    """Does the module start with ``from __future__ import annotations``?"""
+    return any(
+        isinstance(stmt, ast.ImportFrom)
+        and stmt.module == "__future__"
+        and any(a.name == "annotations" for a in stmt.names)
+        for stmt in tree.body
     )
 
 

@@ -74,12 +74,17 @@ class UnusedOperator(BaseOperator):
 """
 
 LOUD = """
+from __future__ import annotations
+
 from operators.count_rows import CountRowsOperator
 
 
 class LoudCountOperator(CountRowsOperator):
+    def loud(self) -> LoudCountOperator:  # its own class, named before it exists: fine with lazy annotations
+        return self
+
     def execute(self, context):
-        return super().execute(context).upper()
+        return super(LoudCountOperator, self.loud()).execute(context).upper()
 """
 
 BROKEN = """
@@ -222,6 +227,8 @@ def test_a_class_chained_through_another_estate_class_copies_its_base(converted)
     assert task.disposition == "JUDG", task.translation.reason
     code = (out / "logic" / "estate_class__operators__loud__loudcountoperator.py").read_text(encoding="utf-8")
     assert "# from plugins/operators/count_rows.py\nclass CountRowsOperator(BaseOperator):" in code
+    # its module's `from __future__ import annotations` comes with it: `-> LoudCountOperator` inside the class
+    assert '"""\n\nfrom __future__ import annotations\n' in code
     assert _materialize(module, "loud") == "LOUD: 2"
 
 
