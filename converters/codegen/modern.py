@@ -48,11 +48,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-import textwrap
 
 from converters.codegen import render
 from converters.codegen.render import q
-from converters.codegen.wrap import LINE_LENGTH
+from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.inventory import ir, to_ir
 from converters.plan import Dep, PlannedDag, PlannedTask
 from converters.plan.lineage import data_key
@@ -839,7 +838,7 @@ def sensor_tasks(planned: PlannedDag) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 def _comment(text: str) -> list[str]:
-    return ["# " + line for line in textwrap.wrap(text, width=LINE_LENGTH - 2, break_long_words=False)]
+    return ["# " + line for line in prose(text, LINE_LENGTH - 2)]
 
 
 def _modern_sensor(planned: PlannedDag, task: PlannedTask, sensor: Sensor) -> str:
@@ -1034,7 +1033,7 @@ def render_modern_module(planned: PlannedDag) -> str:
         names = ", ".join(t.task.task_id for t in passthrough)
         kept += f"; no asset of their own (their dependencies pass through): {names}"
     docstring = f"The Airflow DAG {q(dag.dag_id)} ({dag.source.file}:{dag.source.line}), modernized{kept}."
-    wrapped = textwrap.wrap(docstring, width=LINE_LENGTH - 6, break_long_words=False, break_on_hyphens=False)
+    wrapped = prose(docstring, LINE_LENGTH - 6)
     lines = ['"""' + "\n".join(wrapped) + '"""', ""]
     lines += [m if m.startswith("from ") else f"import {m}" for m in modules]
     lines += ["from datetime import timedelta"] if timedelta else []

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import json
 import re
-import textwrap
 import tokenize
 from pathlib import PurePath
 from typing import Any
 
-from converters.codegen.wrap import LINE_LENGTH
+from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
@@ -202,7 +201,7 @@ def _render_logic(
         f"{first.replace(chr(10), ' ')} Only what {what} is copied; Airflow names are bound to support/'s "
         "equivalents or to stand-ins that refuse to run."
     )
-    wrapped = textwrap.wrap(about, width=LINE_LENGTH - 6, break_long_words=False, break_on_hyphens=False)
+    wrapped = prose(about, LINE_LENGTH - 6)
     lines = ['"""' + "\n".join(wrapped) + '"""', ""]
     lines.append(imports.rstrip())
     bound = {**AIRFLOW_NAMES_SUPPORTED, **AIRFLOW_VALUES}
@@ -737,8 +736,8 @@ def render_module_defs(
 
 
 def _prose(text: str) -> list[str]:
-    """A line of a generated docstring, wrapped at the line length (words never broken)."""
-    return textwrap.wrap(text, width=LINE_LENGTH, break_long_words=False, break_on_hyphens=False) or [text]
+    """A line of a generated docstring, wrapped at the line length."""
+    return prose(text, LINE_LENGTH) or [text]
 
 
 def _task_mapping(planned: PlannedDag, tasks: list[PlannedTask]) -> list[str]:

@@ -87,9 +87,16 @@ def _tokens_near(text: str, lines: list[str], rows: set[int]) -> list[tokenize.T
     return tokens
 
 
+def prose(text: str, width: int) -> list[str]:
+    """Generated prose (a docstring, a comment) in lines of at most ``width`` characters: cut between words, never
+    at a hyphen; a word longer than a line (a DAG file's path deep in a repository) is cut too, so that no line is
+    over the limit."""
+    return textwrap.wrap(text, width=width, break_on_hyphens=False)
+
+
 def _wrap_comment(comment: str, indent: int, limit: int) -> str:
     body = comment.lstrip("#").strip()
-    pieces = textwrap.wrap(body, width=max(limit - indent - 2, 40), break_long_words=False, break_on_hyphens=False)
+    pieces = prose(body, max(limit - indent - 2, 40))
     return ("\n" + " " * indent).join(f"# {piece}" for piece in pieces) if pieces else comment
 
 
@@ -206,6 +213,19 @@ def _split_multiline_literal(literal: str, indent: int, limit: int) -> str | Non
     except (ValueError, SyntaxError):
         return None
     width = max(limit - indent - 8, 20)
-    pieces = [piece for line in value.splitlines(keepends=True) for piece in _pieces(line, width)]
+    pieces = [piece for line in value.splitlines(keepends=True) for piece in _written_pieces(line, width)]
     inner = " " * (indent + 4)
     return "(\n" + "\n".join(inner + repr(piece) for piece in pieces) + "\n" + " " * indent + ")"
+
+
+def _written_pieces(text: str, width: int) -> list[str]:
+    """``text`` cut like `_pieces`, narrower where needed so that each piece *written as a literal* (``repr``: its
+    escaped quotes, backslashes and newlines) holds at most ``width`` characters between its quotes. (ruff's
+    choice of quote never needs more escapes than ``repr``'s.)"""
+    cut = width
+    while True:
+        pieces = _pieces(text, cut)
+        over = max(len(repr(piece)) - 2 - width for piece in pieces) if pieces else 0
+        if over <= 0 or cut <= 10:
+            return pieces
+        cut = max(cut - over, 10)

@@ -108,3 +108,19 @@ def test_the_wrapped_code_is_ruff_clean(tmp_path):
     assert subprocess.run(check, capture_output=True, text=True).returncode == 0
     assert "noqa" not in path.read_text()
     assert _values(path.read_text()) == [COMMAND]
+
+
+def test_a_triple_quoted_literal_full_of_both_quotes_is_cut_where_its_escapes_still_fit(tmp_path):
+    """Each piece is written as a literal with its quotes escaped (`\\'`): cut by the value's length alone, a
+    piece holding both kinds of quote came out longer than the line (an Elasticsearch alias body in a real
+    estate's DAG)."""
+    line = '{"add":{"index":"clin_\'qa\'_{{ti.xcom_pull(task_ids=\'a.b\')}}","alias":"clin_\'qa\'_gene"}},'
+    path = tmp_path / "module.py"
+    for shift in range(30):  # the cuts at other places in the text: each piece must fit with its escapes
+        value = "\n".join(f"{' ' * (shift + i)}{line * 2}" for i in range(3)) + "\n"
+        source = f'def build():\n    return run(\n        command="""{value}""",\n    )\n'
+        path.write_text(wrap_long_lines(source, LIMIT))
+        subprocess.run([ruff_binary(), "format", "--isolated", *RUFF_ARGS, "--quiet", str(path)], check=True)
+        written = path.read_text()
+        assert _too_long(written) == [], (shift, _too_long(written))
+        assert "".join(v for v in _values(written) if isinstance(v, str) and v not in ("command",)) == value
