@@ -13,6 +13,7 @@ from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
+from converters.plan.jinja import literal_macros
 from converters.rules.base import LIFT, NONE, Code, Translation, Untranslatable, estate_logic_module
 from converters.rules.hooks import HOOKS, METADATA_DATABASE, MODULES
 from converters.rules.python import AIRFLOW_NAMES_SUPPORTED
@@ -379,6 +380,8 @@ def render_dag_info(planned: PlannedDag) -> tuple[str, set[str]]:
         parts.append(f"template_folders={_strings_tuple(dag.template_folders)}")
     scratch = Translation(NONE, "")
     comment = ""
+    if macros := literal_macros(dag):  # the DAG's other macros and its filters keep their tasks in Airflow
+        parts.append(f"user_defined_macros={Code(scratch).value(macros)}")
     if params:
         try:
             parts.append(f"params={Code(scratch).value(params)}")

@@ -287,6 +287,10 @@ class Dag:
     # to its root; `project._with_template_folders`): where Airflow looks for template files after the DAG's folder.
     template_searchpath: tuple[str, ...] = ()
     template_folders: tuple[str, ...] = ()
+    # `user_defined_macros` / `user_defined_filters`: name -> value (a literal, or a Value for code); a "*" key
+    # holding a SourceValue when the argument is not a dict the scan can read.
+    user_defined_macros: dict[str, JSONValue] = field(default_factory=dict)
+    user_defined_filters: dict[str, JSONValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

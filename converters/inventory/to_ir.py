@@ -156,6 +156,17 @@ def _schedule(kwargs: dict) -> ir.Schedule:
     return ir.Schedule("default")
 
 
+def _named_values(kwargs: dict[str, Any], name: str) -> dict[str, Any]:
+    """A DAG argument mapping names to values (``user_defined_macros``): each value as the IR writes values; a
+    value the scan cannot read as a dict is ``{"*": its source}``."""
+    if name not in kwargs or kwargs[name] is None:
+        return {}
+    value = kwargs[name]
+    if not isinstance(value, dict):
+        return {"*": _to_json_value(value if isinstance(value, Unknown) else Unknown(name))}
+    return {str(key): _to_json_value(item) for key, item in value.items()}
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     """A string or a list of strings (``template_searchpath``), else nothing."""
     if isinstance(value, str):
@@ -218,4 +229,6 @@ def to_dag_ir(state: DagState) -> ir.Dag:
         constructs=tuple(sorted(constructs)),
         complete=not state.incomplete,
         template_searchpath=_strings(kwargs.get("template_searchpath")),
+        user_defined_macros=_named_values(kwargs, "user_defined_macros"),
+        user_defined_filters=_named_values(kwargs, "user_defined_filters"),
     )

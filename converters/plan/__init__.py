@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from converters.inventory import ir
+from converters.plan.jinja import uncarried_user_code
 from converters.plan.lift import NO_LIFTING, Lifting, lifted, lifted_body
 from converters.plan.lineage import asset_graph, link_tables, may_follow, name_by_data
 from converters.rules import Registry, default_registry, plugin_rules
@@ -335,6 +336,14 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
             key = key if key[:1] in "'\"" else repr(key)
             translation = Translation(
                 NONE, f"pulls the XCom {key} of {whose}, a value pushed under its own key, which no asset passes on"
+            )
+        user_code = uncarried_user_code(task, dag)
+        if user_code and translation.disposition not in (NONE, LIFT):
+            # The generated renderer has the DAG's literal macros only: the template would fail where Airflow's works.
+            translation = Translation(
+                NONE,
+                f"its templates use the DAG's user-defined {', '.join(user_code)}: code the generated renderer "
+                "does not carry",
             )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))

@@ -62,6 +62,7 @@ class DagInfo:
     # The DAG's template_searchpath as written, and the same folders in the converted tree (relative to it).
     template_searchpath: tuple[str, ...] = ()
     template_folders: tuple[str, ...] = ()
+    user_defined_macros: Mapping[str, Any] = field(default_factory=dict)  # its macros that are literals
 
 
 def dags_folder() -> Path:
@@ -236,7 +237,8 @@ def render(
     """Render templated values; a string ending in one of the operator's ``template_ext`` is a file to read
     from the DAG's folder, then its ``template_searchpath`` (as written, then where the scan found those folders
     in the converted tree), then the DAGs folder, as Airflow reads it. A DAG with ``render_template_as_native_obj``
-    gets Python objects (``{{ params.n }}`` an int, a list as a list), as its Airflow tasks did."""
+    gets Python objects (``{{ params.n }}`` an int, a list as a list), as its Airflow tasks did; the DAG's literal
+    ``user_defined_macros`` are names of the templates, as in Airflow."""
     search = [str(dags_folder())]
     if dag is not None:
         search[:0] = [
@@ -245,7 +247,15 @@ def render(
             *(dags_path(folder) for folder in dag.template_folders),
         ]
     native = dag is not None and dag.native
-    return templates.render(value, dict(airflow), search_path=search, template_ext=tuple(template_ext), native=native)
+    macros = dag.user_defined_macros if dag is not None else None
+    return templates.render(
+        value,
+        dict(airflow),
+        search_path=search,
+        template_ext=tuple(template_ext),
+        native=native,
+        user_defined_macros=macros,
+    )
 
 
 def call_python(
