@@ -14,7 +14,8 @@ anything else may be the stand-in's doing). A module-level ``Variable.get`` of a
 without a default) reads such a stand-in too: the deployment sets it.
 
 Environment variables are the deployment's: ``os.environ[...]`` of a variable this process lacks (a secret the
-scan externalised, ``A2D_SECRET_...``, a bucket name...) reads a placeholder instead of failing the import.
+scan externalised, ``A2D_SECRET_...``, a bucket name...) reads a placeholder instead of failing the import;
+``os.environ.get``, ``os.getenv`` and ``in`` keep their meaning (an optional setting keeps its default).
 
 The import runs the copied module-level statements, under an audit hook that refuses starting processes,
 opening sockets and opening files for writing: such an attempt is the module's error, nothing happens.
@@ -57,7 +58,24 @@ def _getitem_or_placeholder(self, key):  # the deployment's environment is not t
     except KeyError:
         return "a2d-import-check"
 
+def _get(self, key, default=None):  # an optional setting (`get`, `os.getenv`) keeps its default
+    try:
+        return _getitem(self, key)
+    except KeyError:
+        return default
+
+
+def _contains(self, key):
+    try:
+        _getitem(self, key)
+    except KeyError:
+        return False
+    return True
+
+
 os._Environ.__getitem__ = _getitem_or_placeholder
+os._Environ.get = _get
+os._Environ.__contains__ = _contains
 
 
 class _Absent(type):

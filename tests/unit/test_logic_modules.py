@@ -405,3 +405,48 @@ def test_a_missing_package_does_not_hide_a_module_statement_that_fails(tmp_path)
     )
     errors = logic_import_errors(tmp_path / "out" / "past_defs", ["reads_too_early", "after_missing"])
     assert errors == {"reads_too_early": "NameError: name 'general' is not defined (line 5)"}
+
+
+def test_an_optional_environment_variable_reads_its_default_in_the_import_check(tmp_path):
+    """Only ``os.environ[...]`` of a variable the check lacks reads its placeholder: ``get``, ``getenv`` and ``in``
+    keep Python's meaning. A library reading an optional setting at import (protobuf reads
+    PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION) got the placeholder and refused it: a real estate's two tasks were
+    NONE for it."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "settings.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+
+            from airflow import DAG
+            from airflow.operators.python import PythonOperator
+
+            BUCKET = os.environ["A2D_UNSET_BUCKET"]  # the deployment's: a placeholder here
+
+
+            def _mode():
+                mode = os.environ.get("A2D_UNSET_MODE", "python")
+                if mode not in ("python", "cpp") or os.getenv("A2D_UNSET_LEVEL") is not None:
+                    raise ValueError(f"unsupported mode {mode}")
+                if "A2D_UNSET_MODE" in os.environ:
+                    raise ValueError("an unset variable is not in the environment")
+                return mode
+
+
+            MODE = _mode()
+
+
+            def run():
+                return BUCKET, MODE
+
+
+            with DAG("settings", schedule=None):
+                PythonOperator(task_id="run", python_callable=run)
+            """
+        ).lstrip(),
+        encoding="utf-8",
+    )
+    result = convert_project(dags, tmp_path / "out" / "settings_defs", use_cache=False)
+    task = _tasks(result)[("settings", "run")]
+    assert task.translation.disposition in ("MECH", "JUDG"), task.translation.reason
