@@ -342,8 +342,8 @@ def _plan_dag(dag, file, estate, registry, modules, broken_logic: dict[str, str]
             # The generated renderer has the DAG's literal macros only: the template would fail where Airflow's works.
             translation = Translation(
                 NONE,
-                f"its templates use the DAG's user-defined {', '.join(user_code)}: code the generated renderer "
-                "does not carry",
+                "its templates use user-defined code of the DAG that the generated renderer does not carry: "
+                + ", ".join(user_code),
             )
         _judge_settings(task, translation)
         function = python_name(task_key(task.task_id))
