@@ -43,8 +43,8 @@ SHIPPED = {
         2: "6fd72ca2c835400887982f3b3040bc2157cb19f6906f8733f84f9cd4def3a980",
     },
     "proxy_block_code.py": {
-        0: "edd18bb1b6341ae14e1a8a5d46004baf84befd8886ac643a23fc0a99cf8177f7",
-        2: "6cacf7322300fe38c7e95b7aa3549d964cad7b70feb58d6d683d4903437e98d5",
+        0: "c1013e371d3177d1b513424ceaa629a40035afd64f7cabe6e0ca97f1526ed61e",
+        2: "ef5692c19960061719f1e10ab9a224b6f9edc3731040acd50583cb0156063780",
     },
 }
 
