@@ -65,12 +65,11 @@ def _get(self, key, default=None):  # an optional setting (`get`, `os.getenv`) k
         return default
 
 
+_UNSET = object()
+
+
 def _contains(self, key):
-    try:
-        _getitem(self, key)
-    except KeyError:
-        return False
-    return True
+    return _get(self, key, _UNSET) is not _UNSET
 
 
 os._Environ.__getitem__ = _getitem_or_placeholder

@@ -303,16 +303,23 @@ def _with_template_folders(root: Path, files: list[ir.DagFile]) -> list[ir.DagFi
     if not any(dag.template_searchpath for file in files for dag in file.dags):
         return files
     folders = _tree_folders(root)
+    places: dict[tuple[str, str], tuple[str | None, str]] = {}  # (entry, DAG file's folder) -> its place or why not
     placed: list[ir.DagFile] = []
     for file in files:
+        if not any(dag.template_searchpath for dag in file.dags):
+            placed.append(file)
+            continue
         dags, diagnostics = [], list(file.diagnostics)
         for dag in file.dags:
             found: list[str] = []
             for entry in dag.template_searchpath:
-                parts = [part for part in entry.replace("\\", "/").split("/") if part not in ("", ".")]
+                parts = tuple(part for part in entry.replace("\\", "/").split("/") if part not in ("", "."))
                 if not parts:
                     continue  # "/": absolute template paths, found as written
-                folder, why = _place_folder(parts, folders, file.path)
+                home = str(Path(file.path).parent)  # a factory's DAGs share their entries: placed once
+                if (entry, home) not in places:
+                    places[entry, home] = _place_folder(parts, folders, Path(home).parts)
+                folder, why = places[entry, home]
                 if folder is None:
                     message = (
                         f"template_searchpath {entry!r} {why}: "
@@ -322,14 +329,15 @@ def _with_template_folders(root: Path, files: list[ir.DagFile]) -> list[ir.DagFi
                 elif folder not in found:
                     found.append(folder)
             dags.append(dataclasses.replace(dag, template_folders=tuple(found)) if found else dag)
-        changed = dags != list(file.dags) or len(diagnostics) != len(file.diagnostics)
-        placed.append(dataclasses.replace(file, dags=tuple(dags), diagnostics=tuple(diagnostics)) if changed else file)
+        placed.append(dataclasses.replace(file, dags=tuple(dags), diagnostics=tuple(diagnostics)))
     return placed
 
 
-def _place_folder(parts: list[str], folders: list[tuple[str, ...]], dag_file: str) -> tuple[str | None, str]:
-    """The folder of the tree standing for a template_searchpath entry, or None and why not."""
-    home = Path(dag_file).parent.parts
+def _place_folder(
+    parts: tuple[str, ...], folders: list[tuple[str, ...]], home: tuple[str, ...]
+) -> tuple[str | None, str]:
+    """The folder of the tree standing for a template_searchpath entry (``parts``), or None and why not; ``home``
+    is the DAG file's folder."""
 
     def shared(folder: tuple[str, ...]) -> int:  # leading parts in common with the DAG file's folder
         return next(
@@ -337,7 +345,7 @@ def _place_folder(parts: list[str], folders: list[tuple[str, ...]], dag_file: st
         )
 
     for size in range(len(parts), 0, -1):
-        tail = tuple(parts[-size:])
+        tail = parts[-size:]
         matches = [folder for folder in folders if folder[-size:] == tail]
         if not matches:
             continue

@@ -9,7 +9,6 @@ not judged: their names are unknown.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -19,6 +18,7 @@ import jinja2.nodes
 
 from converters.inventory import ir
 from converters.inventory.callables import is_plain_literal
+from converters.rules.base import strings_in
 
 UNREAD = "*"  # the key ``to_ir`` gives a macros/filters argument it could not read as a dict
 
@@ -38,25 +38,15 @@ def uncarried_user_code(task: ir.Task, dag: ir.Dag) -> list[str]:
     names: set[str] = set()
     filters: set[str] = set()
     for value in task.arguments.values():  # `task.templated` holds those with `{{`: a `{% if %}` alone counts too
-        for text in _template_strings(value):
+        for text in strings_in(value):
+            if "{{" not in text and "{%" not in text:
+                continue
             found_names, found_filters = _read_by(text)
             names |= found_names
             filters |= found_filters
     carried = literal_macros(dag)
     missing = [f"macro {n!r}" for n in sorted(names) if n in dag.user_defined_macros and n not in carried]
     return missing + [f"filter {n!r}" for n in sorted(filters) if n in dag.user_defined_filters]
-
-
-def _template_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        if "{{" in value or "{%" in value:
-            yield value
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _template_strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _template_strings(item)
 
 
 class _AnyName(dict):

@@ -234,7 +234,7 @@ XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(?P<arg>[^,)]*)")
 def template_xcoms(value: Any) -> list[str] | None:
     """Task ids that templates in ``value`` pull XComs from; None when one of them is not a literal."""
     found: list[str] = []
-    for text in _strings(value):
+    for text in strings_in(value):
         for match in XCOM_PULL.finditer(text):
             literal = re.fullmatch(r"\s*['\"]([^'\"]+)['\"]\s*", match.group("arg"))
             if literal is None:
@@ -251,16 +251,17 @@ RETURN_KEYS = {"return_value", "'return_value'", '"return_value"'}
 
 def template_xcom_keys(value: Any) -> list[str]:
     """The keys other than the return value's that templates in ``value`` pull XComs under, as written."""
-    return sorted({key for text in _strings(value) for key in XCOM_KEY.findall(text)} - RETURN_KEYS)
+    return sorted({key for text in strings_in(value) for key in XCOM_KEY.findall(text)} - RETURN_KEYS)
 
 
-def _strings(value: Any) -> list[str]:
+def strings_in(value: Any) -> list[str]:
+    """Every string of an argument's value (in lists, tuples and dicts; not inside the IR's ``$``-tagged values)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict) and not any(str(k).startswith("$") for k in value):
-        return [s for v in value.values() for s in _strings(v)]
+        return [s for v in value.values() for s in strings_in(v)]
     if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in strings_in(v)]
     return []
 
 

@@ -574,7 +574,7 @@ def peer(defs: dg.Definitions) -> dg.Definitions:
     """``defs`` plus one asset per Airflow DAG and the sensor that turns Airflow's runs into materializations.
 
     Each DAG's asset carries `TASK_ASSETS_METADATA_KEY`: the keys of the assets mapped to each of its tasks
-    (and to the DAG as a whole), so a proxied task asks Dagster for those nodes only (see `task_asset_index`).
+    (and to the DAG as a whole), so a proxied task asks Dagster for those nodes only (see `_TaskAssetIndex`).
     Without ``AIRFLOW_URL`` the definitions are returned as they are.
     """
     instance = airflow_instance_from_env()
