@@ -44,6 +44,7 @@ from converters.inventory.ir import Project
 from converters.inventory.project import scan_project
 from converters.ledger import ledger
 from converters.migrate import (
+    Change,
     GatesMissing,
     decommission_in_project,
     find_dag,
@@ -52,7 +53,7 @@ from converters.migrate import (
     modernize_in_project,
     proxy,
     rollback,
-    wait_until_airflow_sees,
+    take_effect,
 )
 from converters.report import model as report_model
 from converters.report import write_report
@@ -177,6 +178,10 @@ class _Story:
     baseline: Path | None = None  # run proxied: the warehouse as the pure-Airflow run left it
     emptied: list[str] = field(default_factory=list)  # run proxied: the tables Dagster had to write again
     lifted: list[str] = field(default_factory=list)  # lift: DECOMMISSION_DAG's tasks recorded as LIFT
+
+    def reload_dagster(self) -> None:
+        """Dagster loads the location again after a proxy or rollback (only the proxied state changed)."""
+        side_by_side.reload_dagster(self.state, afresh=False)
 
     @property
     def dags_folder(self) -> Path:
@@ -335,6 +340,7 @@ def proxy_wave_1(story: _Story) -> None:
     """Only what passed; a DAG proxied as a whole only when all of it passed."""
     dags_folder, proxied = story.dags_folder, story.result.proxied
     plan = load_plan(dags_folder)
+    changes: list[Change] = []
     for dag_id in sorted({d for d, _ in story.wave}):
         planned = find_dag(plan, dag_id)
         ready = [t for d, t in story.passed if d == dag_id]
@@ -352,8 +358,9 @@ def proxy_wave_1(story: _Story) -> None:
         except GatesMissing as exc:  # cannot happen for tasks whose gates passed: the demo would be lying
             story.step("proxy wave 1", False, str(exc))
             return
-        wait_until_airflow_sees(story.airflow, change, dags_folder)
+        changes.append(change)
         proxied[dag_id] = change.proxied
+    take_effect(changes, story.airflow, dags_folder, story.reload_dagster)  # the wave's DAGs: one reload
     tasks_proxied = sum(len(v) for v in proxied.values() if v != ["*"])
     whole = sum(1 for v in proxied.values() if v == ["*"])
     story.step(
@@ -456,7 +463,7 @@ def rollback_and_forward(story: _Story) -> None:
     """One task goes back to Airflow, runs there, and comes back."""
     airflow, dagster, dags_folder, run_id = story.airflow, story.dagster, story.dags_folder, story.run_id
     back = rollback(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False)
-    wait_until_airflow_sees(airflow, back, dags_folder)
+    take_effect([back], airflow, dags_folder, story.reload_dagster)
     handed_back = ROLLBACK_TASK not in proxied_state.proxied_tasks(proxied_state.read(dags_folder, SHOWCASE_DAG))
     runs_before = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK))
     airflow.clear(SHOWCASE_DAG, run_id, [ROLLBACK_TASK])
@@ -465,7 +472,7 @@ def rollback_and_forward(story: _Story) -> None:
     in_airflow = instance["state"] == "success" and not any(p in instance.get("operator", "") for p in PROXY_OPERATORS)
     no_new_run = len(_dagster_runs(dagster, SHOWCASE_DAG, ROLLBACK_TASK)) == runs_before
     forward = proxy(dags_folder, SHOWCASE_DAG, [ROLLBACK_TASK], False, force=False, reason=None)
-    wait_until_airflow_sees(airflow, forward, dags_folder)
+    take_effect([forward], airflow, dags_folder, story.reload_dagster)
     story.step(
         "rollback and forward",
         handed_back and in_airflow and no_new_run and ROLLBACK_TASK in forward.proxied,
@@ -525,7 +532,7 @@ def _proxy_whole_and_rerun(story: _Story, dag_id: str) -> tuple[bool, str]:
     whole = planned.proxy_level == "dag"
     tasks = [t.task.task_id for t in planned.tasks if t.has_asset]
     change = proxy(dags_folder, dag_id, [] if whole else tasks, whole, force=False, reason=None)
-    wait_until_airflow_sees(airflow, change, dags_folder)
+    take_effect([change], airflow, dags_folder, story.reload_dagster)
     story.result.proxied[dag_id] = change.proxied
     run_id = next(r.run_id for r in story.result.runs if r.dag_id == dag_id)
     warehouse = Path(story.state.data_dir) / "warehouse.duckdb"

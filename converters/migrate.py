@@ -51,6 +51,7 @@ class Change:
     file: str  # the DAG file, relative to the DAGs folder
     block: str = "unchanged"  # "added", "removed" or "unchanged"
     notes: list[str] = field(default_factory=list)
+    verb: str = "proxy"  # or "rollback": which way the tasks moved (``take_effect`` orders the servers by it)
 
 
 def find_dag(plan: Plan, dag_id: str) -> PlannedDag:
@@ -226,7 +227,7 @@ def rollback(dags_folder: Path, dag_id: str, task_ids: list[str], all_tasks: boo
     planned = find_dag(plan, dag_id)
     if not task_ids and not all_tasks:
         raise MigrationError("name the tasks to roll back, or --all")
-    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file)
+    change = Change(dag_id, planned.proxy_level, [], planned.dag.source.file, verb="rollback")
     with proxied_state.lock(dags_folder):
         current = proxied_state.read(dags_folder, dag_id)
         if current is None:
@@ -459,6 +460,21 @@ def airflow_view(client: AirflowClient, dag_id: str) -> dict[str, str]:
     """Each task of the DAG as Airflow serialized it, with its operator class."""
     tasks = client.request("GET", f"/dags/{dag_id}/tasks").json()["tasks"]
     return {t["task_id"]: (t.get("class_ref") or {}).get("class_name") or t.get("operator_name") or "" for t in tasks}
+
+
+def take_effect(
+    changes: list[Change], airflow: AirflowClient, dags_folder: Path, reload_dagster: Callable[[], None] | None
+) -> None:
+    """The running servers follow proxy or rollback ``changes``. Dagster runs only the tasks handed over to it
+    (an observed task's asset cannot run there: support/airlift.py ``task_asset``), so for a proxy it reloads
+    first: the task's asset runs when Airflow's next run asks for it. For a rollback it reloads once Airflow has
+    parsed the change: no run Airflow still hands over finds the asset observed-only. One reload for all."""
+    if reload_dagster is not None and any(change.verb == "proxy" for change in changes):
+        reload_dagster()
+    for change in changes:
+        wait_until_airflow_sees(airflow, change, dags_folder)
+    if reload_dagster is not None and any(change.verb == "rollback" for change in changes):
+        reload_dagster()
 
 
 def wait_until_airflow_sees(

@@ -168,8 +168,10 @@ def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool
         MigrationError,
         XComReadersLeft,
         runtime_running,
-        wait_until_airflow_sees,
+        take_effect,
     )
+    from converters.runtime.errors import user_error
+    from converters.runtime.side_by_side import reload_dagster
 
     root = project_folder(project)
     state, why_not = runtime_running(root, dag_id, refuse=verb == "proxy")  # before anything changes
@@ -183,9 +185,22 @@ def _step(verb: str, step, dag_id: str, tasks: list[str] | None, all_tasks: bool
     if state is None:
         console.print(why_not, style="dim", markup=False, highlight=False)
         return
-    with spinner(f"waiting for Airflow to parse {change.dag_id} again"):
-        wait_until_airflow_sees(state.airflow(), change, root / "airflow_dags")
-    console.print(f"Airflow {state.airflow_version} at {state.airflow_url} has parsed the change")
+    try:
+        with spinner(f"reloading Dagster and waiting for Airflow to parse {change.dag_id} again"):
+            take_effect([change], state.airflow(), root / "airflow_dags", lambda: reload_dagster(state, afresh=False))
+    except Exception as exc:
+        line = user_error(exc)
+        if line is None:
+            raise
+        undo = f"; undo it with `airflow-to-dagster rollback {dag_id} --all`" if verb == "proxy" else ""
+        raise fail(
+            f"{verb} of {dag_id} is written (proxied state, DAG file, ledger), but the runtime did not follow: "
+            f"{line}. Reload the Dagster code location once it loads again{undo}"
+        ) from exc
+    console.print(
+        f"Airflow {state.airflow_version} at {state.airflow_url} has parsed the change; Dagster reloaded "
+        f"({'runs' if verb == 'proxy' else 'observes'} the tasks' assets)"
+    )
 
 
 @app.command()

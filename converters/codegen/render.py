@@ -319,7 +319,8 @@ def render_dag_module(planned: PlannedDag) -> str:
     lines.append("")
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
-    lines.append("from ..support.airlift import mapped_to_airflow")
+    observed = not planned.decommissioned and any(not t.translation.dbt for t in assets)  # render_task's task_asset
+    lines.append(f"from ..support.airlift import mapped_to_airflow{', task_asset' if observed else ''}")
     if any(t.disposition == LIFT for t in assets):  # their own Airflow operators, run through Pipes
         lines.append("from ..support.lift import run_lifted")
     lines.append(f"from ..support.runtime import {', '.join(sorted(support))}")
@@ -477,9 +478,16 @@ def retry_and_pool(t) -> list[str]:
 
 
 def render_task(
-    planned: PlannedDag, task: PlannedTask, shared: dict[str, str] | None = None, logic_imported: bool = False
+    planned: PlannedDag,
+    task: PlannedTask,
+    shared: dict[str, str] | None = None,
+    logic_imported: bool = False,
+    *,
+    modern: bool = False,
 ) -> str:
-    """A task's faithful asset. In a modernized module (``modern.py``): ``shared``, the decorator arguments the
+    """A task's faithful asset: ``@task_asset`` while Airflow may still run the task (support/airlift.py: an
+    observed AssetSpec until the task is handed over), ``@dg.asset`` once the DAG is decommissioned. In a
+    modernized module (``modern``, ``modern.py``) always ``@dg.asset``; ``shared``, the decorator arguments the
     module writes once as ``SHARED`` (name -> code), those of them this asset has alike become ``**SHARED``;
     ``logic_imported``, the module imports the DAG's logic as ``logic`` at load (the same module ``load_logic``
     returns), so the asset uses that."""
@@ -557,7 +565,10 @@ def render_task(
     if not any(re.search(r"\bairflow\b", line) for line in body[context_line + 1 :]):  # unused: ruff's F841
         body[context_line] = body[context_line].removeprefix("airflow = ")
     lines = comment_lines(planned, task)
-    lines.append(f"@dg.asset({', '.join(args)})")
+    if planned.decommissioned or modern:
+        lines.append(f"@dg.asset({', '.join(args)})")
+    else:
+        lines.append(f"@task_asset(DAG, {q(t.task_id)}, {', '.join(args)})")
     lines.append(f"def {task.function}({', '.join(params)}):")
     lines += [f"    {line}" for line in body]
     return "\n".join(lines)
@@ -673,7 +684,8 @@ def render_module_defs(
         lines.append(f"defs = dg.Definitions(assets={assets_arg})")
         return lines
     sensors: list[str] = [t.function for t in started_by or []]
-    automated = [t.function for t in assets if t.automation == "eager"]
+    # by key: until the task is handed over, its asset is an observed AssetSpec, which a selection does not take
+    automated = [f"dg.AssetKey({q(list(t.key))})" for t in assets if t.automation == "eager"]
     if automated:
         lines.append(
             f"AUTOMATION = dg.AutomationConditionSensorDefinition({q(name + '_automation')}, "

@@ -121,6 +121,10 @@ def render_reference(registry: Registry) -> str:
         "add rules through the entry-point group",
         "`airflow_to_dagster.rules`.",
         "",
+        "Each example's `@task_asset(DAG, task_id, ...)` takes `@dg.asset`'s arguments: while the location peers",
+        "with Airflow, the asset is an observed `dg.AssetSpec` until `proxy` hands the task over, then it runs",
+        "here (docs/runtime.md); without peering, and once the DAG is decommissioned (`@dg.asset`), it runs.",
+        "",
         "| rule | matches | usual disposition | emits |",
         "|---|---|---|---|",
     ]

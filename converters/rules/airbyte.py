@@ -45,7 +45,9 @@ class AirbyteTriggerSync(Rule):
     ```python
     # ingest.py:7 · task sync_crm · rule airbyte.trigger_sync · JUDG
     # note: speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "sync_crm",
         key=["ingest", "sync_crm"],
         group_name="ingest",
         kinds={"airbyte"},
@@ -130,7 +132,9 @@ class AirbyteJobSensor(Rule):
     ```python
     # ingest.py:8 · task sync_crm · rule airbyte.trigger_sync · JUDG
     # note: speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "sync_crm",
         key=["ingest", "sync_crm"],
         group_name="ingest",
         kinds={"airbyte"},
@@ -161,7 +165,9 @@ class AirbyteJobSensor(Rule):
     # ingest.py:9 · task wait_crm · rule airbyte.job_sensor · REDESIGN
     # note: speaks Airbyte's config API (/api/v1/connections/sync, /api/v1/jobs/get), as providers before 4.0 do
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "wait_crm",
         key=["ingest", "wait_crm"],
         group_name="ingest",
         ins={"sync_crm_value": dg.AssetIn(key=["ingest", "sync_crm"])},

@@ -31,7 +31,9 @@ class Email(Rule):
     ```python
     # notify.py:7 · task mail · rule alerting.email · REDESIGN
     # note: a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "mail",
         key=["notify", "mail"],
         group_name="notify",
         kinds={"email"},
@@ -110,7 +112,9 @@ class SlackWebhook(Rule):
     ```python
     # chat.py:7 · task post · rule alerting.slack_webhook · REDESIGN
     # note: a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "post",
         key=["chat", "post"],
         group_name="chat",
         kinds={"slack"},

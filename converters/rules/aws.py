@@ -113,7 +113,9 @@ class S3List(_AwsRule, Rule):
     Becomes:
     ```python
     # landing.py:7 · task list_drops · rule aws.s3_list · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "list_drops",
         key=["landing", "list_drops"],
         group_name="landing",
         kinds={"s3"},
@@ -180,7 +182,9 @@ class S3CopyObject(_AwsRule, Rule):
     Becomes:
     ```python
     # landing.py:7 · task archive · rule aws.s3_copy_object · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "archive",
         key=["landing", "archive"],
         group_name="landing",
         kinds={"s3"},
@@ -241,7 +245,9 @@ class S3DeleteObjects(_AwsRule, Rule):
     Becomes:
     ```python
     # landing.py:7 · task clean_drops · rule aws.s3_delete_objects · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "clean_drops",
         key=["landing", "clean_drops"],
         group_name="landing",
         kinds={"s3"},
@@ -303,7 +309,9 @@ class S3CreateBucket(_AwsRule, Rule):
     Becomes:
     ```python
     # setup.py:7 · task bucket · rule aws.s3_create_bucket · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "bucket",
         key=["setup", "bucket"],
         group_name="setup",
         kinds={"s3"},
@@ -360,7 +368,9 @@ class S3DeleteBucket(_AwsRule, Rule):
     Becomes:
     ```python
     # teardown.py:7 · task drop_bucket · rule aws.s3_delete_bucket · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "drop_bucket",
         key=["teardown", "drop_bucket"],
         group_name="teardown",
         kinds={"s3"},
@@ -424,7 +434,9 @@ class SqsPublish(_AwsRule, Rule):
     Becomes:
     ```python
     # events.py:7 · task announce · rule aws.sqs_publish · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "announce",
         key=["events", "announce"],
         group_name="events",
         kinds={"sqs"},
@@ -497,7 +509,9 @@ class SnsPublish(_AwsRule, Rule):
     Becomes:
     ```python
     # events.py:7 · task notify · rule aws.sns_publish · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "notify",
         key=["events", "notify"],
         group_name="events",
         kinds={"sns"},
@@ -573,7 +587,9 @@ class SqsSensorRule(_AwsRule, Rule):
     ```python
     # events.py:7 · task wait_for_orders · rule aws.sqs_sensor · REDESIGN
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "wait_for_orders",
         key=["events", "wait_for_orders"],
         group_name="events",
         kinds={"sensor"},

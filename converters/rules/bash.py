@@ -28,7 +28,9 @@ class Bash(Rule):
     Becomes:
     ```python
     # exports.py:7 · task export · rule bash.command · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "export",
         key=["exports", "export"],
         group_name="exports",
         kinds={"bash"},

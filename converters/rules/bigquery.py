@@ -99,7 +99,9 @@ class GcsToBigQuery(Rule):
     Becomes:
     ```python
     # loads.py:7 · task load_orders · rule bigquery.gcs_load · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "load_orders",
         key=["loads", "load_orders"],
         group_name="loads",
         kinds={"gcp"},
@@ -226,7 +228,9 @@ class BigQueryJob(Rule):
     Becomes:
     ```python
     # marts.py:7 · task daily_totals · rule bigquery.job · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "daily_totals",
         key=["marts", "daily_totals"],
         group_name="marts",
         kinds={"gcp"},

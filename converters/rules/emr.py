@@ -47,7 +47,9 @@ class EmrServerlessStartJob(Rule):
     ```python
     # spark.py:7 · task aggregate · rule emr.serverless_start_job · JUDG
     # note: Pipes adds Dagster's environment to sparkSubmitParameters and tags the job run
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "aggregate",
         key=["spark", "aggregate"],
         group_name="spark",
         kinds={"emr"},

@@ -91,7 +91,9 @@ class EstateOperator(Rule):
     Becomes:
     ```python
     # acme.py:13 · task count · rule estate_operator · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "count",
         key=["acme", "count"],
         group_name="acme",
         kinds={"python"},

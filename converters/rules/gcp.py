@@ -162,7 +162,9 @@ class GcsToGcs(Rule):
     Becomes:
     ```python
     # publish.py:7 · task publish_exports · rule gcp.gcs_to_gcs · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "publish_exports",
         key=["publish", "publish_exports"],
         group_name="publish",
         kinds={"gcp"},
@@ -227,7 +229,9 @@ class GcsDeleteObjects(Rule):
     Becomes:
     ```python
     # cleanup.py:7 · task drop_staging · rule gcp.gcs_delete_objects · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "drop_staging",
         key=["cleanup", "drop_staging"],
         group_name="cleanup",
         kinds={"gcp"},
@@ -313,7 +317,9 @@ class GkeCluster(Rule):
     Becomes:
     ```python
     # batch.py:10 · task create_cluster · rule gcp.gke_cluster · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "create_cluster",
         key=["batch", "create_cluster"],
         group_name="batch",
         kinds={"gcp"},
@@ -338,7 +344,9 @@ class GkeCluster(Rule):
 
 
     # batch.py:16 · task delete_cluster · rule gcp.gke_cluster · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "delete_cluster",
         key=["batch", "delete_cluster"],
         group_name="batch",
         deps=[dg.AssetKey(["batch", "create_cluster"])],
@@ -428,7 +436,9 @@ class StorageTransferGcsToGcs(Rule):
     Becomes:
     ```python
     # mirror.py:9 · task mirror_bucket · rule gcp.storage_transfer · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "mirror_bucket",
         key=["mirror", "mirror_bucket"],
         group_name="mirror",
         kinds={"gcp"},
@@ -529,7 +539,9 @@ class Dataproc(Rule):
     Becomes:
     ```python
     # etl.py:7 · task aggregate · rule gcp.dataproc · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "aggregate",
         key=["etl", "aggregate"],
         group_name="etl",
         kinds={"gcp"},

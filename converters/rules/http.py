@@ -28,7 +28,9 @@ class Http(Rule):
     Becomes:
     ```python
     # api.py:7 · task refresh · rule http.request · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "refresh",
         key=["api", "refresh"],
         group_name="api",
         kinds={"http"},

@@ -82,7 +82,9 @@ class KubernetesPod(Rule):
     Becomes:
     ```python
     # pods.py:7 · task score · rule pods.kubernetes · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "score",
         key=["pods", "score"],
         group_name="pods",
         kinds={"kubernetes"},
@@ -207,7 +209,9 @@ class Ecs(Rule):
     Becomes:
     ```python
     # ecs.py:7 · task crunch · rule pods.ecs · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "crunch",
         key=["ecs", "crunch"],
         group_name="ecs",
         kinds={"ecs"},
@@ -282,7 +286,9 @@ class Docker(Rule):
     Becomes:
     ```python
     # docker.py:7 · task convert · rule pods.docker · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "convert",
         key=["docker", "convert"],
         group_name="docker",
         kinds={"docker"},

@@ -128,7 +128,9 @@ class PythonCallable(Rule):
     Becomes:
     ```python
     # shop.py:12 · task extract · rule python.callable · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "extract",
         key=["shop", "extract"],
         group_name="shop",
         kinds={"python"},
@@ -188,7 +190,9 @@ class PythonIsolated(Rule):
     ```python
     # reports.py:12 · task render · rule python.isolated · JUDG
     # not consumed: requirements
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "render",
         key=["reports", "render"],
         group_name="reports",
         kinds={"python"},
@@ -249,7 +253,9 @@ class Branch(Rule):
     Becomes:
     ```python
     # checks.py:12 · task choose · rule python.branch · REDESIGN
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "choose",
         key=["checks", "choose"],
         group_name="checks",
         kinds={"python"},
@@ -315,7 +321,9 @@ class ShortCircuit(Rule):
     Becomes:
     ```python
     # gate.py:12 · task weekday · rule python.short_circuit · REDESIGN
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "weekday",
         key=["gate", "weekday"],
         group_name="gate",
         kinds={"python"},

@@ -54,7 +54,9 @@ class Ssh(Rule):
     Becomes:
     ```python
     # remote.py:7 · task rotate · rule remote.ssh · JUDG
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "rotate",
         key=["remote", "rotate"],
         group_name="remote",
         kinds={"ssh"},

@@ -47,7 +47,9 @@ class PythonSensorRule(Rule):
     ```python
     # waits.py:12 · task wait · rule sensors.python · REDESIGN
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "wait",
         key=["waits", "wait"],
         group_name="waits",
         kinds={"sensor"},
@@ -108,7 +110,9 @@ class FileSensorRule(Rule):
     ```python
     # files.py:7 · task wait_for_file · rule sensors.file · REDESIGN
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "wait_for_file",
         key=["files", "wait_for_file"],
         group_name="files",
         kinds={"sensor"},
@@ -231,7 +235,9 @@ class HttpSensorRule(Rule):
     ```python
     # ready.py:7 · task api_ready · rule sensors.http · REDESIGN
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "api_ready",
         key=["ready", "api_ready"],
         group_name="ready",
         kinds={"sensor"},
@@ -313,7 +319,9 @@ class S3KeySensorRule(Rule):
     # drops.py:7 · task wait_for_drop · rule sensors.s3_key · REDESIGN
     # note: AWS credentials come from the Dagster host (aws_conn_id is not read)
     # note: the sensor polls inside a running step (reschedule mode and slot release are not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "wait_for_drop",
         key=["drops", "wait_for_drop"],
         group_name="drops",
         kinds={"sensor", "s3"},

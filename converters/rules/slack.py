@@ -48,7 +48,9 @@ class SlackApiPost(Rule):
     ```python
     # chat.py:7 · task post · rule slack.api_post · REDESIGN
     # note: a notification task: in Dagster alerts usually come from run-status sensors; it is kept as an asset
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "post",
         key=["chat", "post"],
         group_name="chat",
         kinds={"slack"},
@@ -144,7 +146,9 @@ class SlackApiFile(Rule):
     ```python
     # chat.py:7 · task share_report · rule slack.api_file · JUDG
     # note: uploads with files.upload in one call (method_version is not reproduced)
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "share_report",
         key=["chat", "share_report"],
         group_name="chat",
         kinds={"slack"},

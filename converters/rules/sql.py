@@ -62,7 +62,9 @@ class Sql(Rule):
     Becomes:
     ```python
     # marts.py:7 · task daily_totals · rule sql.execute · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "daily_totals",
         key=["marts", "daily_totals"],
         group_name="marts",
         kinds={"sql"},

@@ -140,7 +140,9 @@ class SqlCheck(_SqlCheckRule, Rule):
     Becomes:
     ```python
     # quality.py:7 · task orders_landed · rule sql_checks.check · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "orders_landed",
         key=["quality", "orders_landed"],
         group_name="quality",
         kinds={"sql"},
@@ -204,7 +206,9 @@ class SqlValueCheck(_SqlCheckRule, Rule):
     Becomes:
     ```python
     # quality.py:7 · task row_count · rule sql_checks.value · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "row_count",
         key=["quality", "row_count"],
         group_name="quality",
         kinds={"sql"},
@@ -275,7 +279,9 @@ class SqlColumnCheck(_SqlCheckRule, Rule):
     Becomes:
     ```python
     # quality.py:7 · task order_columns · rule sql_checks.column · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "order_columns",
         key=["quality", "order_columns"],
         group_name="quality",
         kinds={"sql"},
@@ -347,7 +353,9 @@ class SqlTableCheck(_SqlCheckRule, Rule):
     Becomes:
     ```python
     # quality.py:7 · task order_table · rule sql_checks.table · MECH
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "order_table",
         key=["quality", "order_table"],
         group_name="quality",
         kinds={"sql"},
@@ -420,7 +428,9 @@ class BranchSql(_SqlCheckRule, Rule):
     Becomes:
     ```python
     # route.py:7 · task has_orders · rule sql_checks.branch · REDESIGN
-    @dg.asset(
+    @task_asset(
+        DAG,
+        "has_orders",
         key=["route", "has_orders"],
         group_name="route",
         kinds={"sql"},

@@ -514,7 +514,9 @@ def airlift_snapshot(state: RuntimeState) -> Path:
     return Path(state.dagster_home) / "airlift-snapshot.json"
 
 
-def reload_dagster(state: RuntimeState) -> None:
-    """Make Dagster load the generated code again (after `decommission` regenerated it), asking Airflow afresh."""
-    airlift_snapshot(state).unlink(missing_ok=True)
+def reload_dagster(state: RuntimeState, afresh: bool = True) -> None:
+    """Make Dagster load the generated code again: after `decommission` regenerated it, asking Airflow afresh
+    (``afresh``: its DAGs changed); after `proxy`/`rollback`, with the same answers (only the proxied state did)."""
+    if afresh:
+        airlift_snapshot(state).unlink(missing_ok=True)
     state.dagster().reload(LOCATION)

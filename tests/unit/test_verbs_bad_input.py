@@ -19,7 +19,7 @@ from converters import migrate
 from converters.cli import app
 from converters.flow import load_plan
 from converters.runtime.airflow_api import AirflowClient
-from converters.runtime.dagster_api import DagsterClient
+from converters.runtime.dagster_api import DagsterApiError, DagsterClient
 from converters.runtime.errors import (
     AirflowApiError,
     PreflightError,
@@ -188,20 +188,33 @@ def test_preflight_checks(project: Path, airflow: AirflowClient):
 # -- the verbs through the CLI ----------------------------------------------------------------------------
 
 
+RELOADS: list[str] = []  # the code locations the `live` runtime's Dagster was asked to reload
+RELOAD_FAILS: list[str] = []  # a message: the `live` runtime's Dagster fails to reload with it
+
+
 @pytest.fixture
 def live(project: Path, airflow: AirflowClient, monkeypatch) -> AirflowClient:
-    """The project's runtime is up, with the fake Airflow (no Dagster: nothing here may reach it)."""
+    """The project's runtime is up, with the fake Airflow; Dagster only records its reloads (``RELOADS``)."""
 
     client = airflow
+    RELOADS.clear()
+    RELOAD_FAILS.clear()
+
+    class Dagster:
+        def reload(self, name: str) -> None:
+            RELOADS.append(name)
+            if RELOAD_FAILS:
+                raise DagsterApiError(f"reloading {name}: {RELOAD_FAILS[0]}")
 
     class Runtime:
         airflow_version, airflow_url, dagster_url = 2, client.url, "http://127.0.0.1:9"
+        dagster_home = str(project / ".runtime" / "dagster-home")
 
         def airflow(self) -> AirflowClient:
             return client
 
-        def dagster(self) -> DagsterClient:
-            return DagsterClient(self.dagster_url, timeout=2)
+        def dagster(self) -> Dagster:
+            return Dagster()
 
     monkeypatch.setattr(migrate, "live_runtime", lambda root: Runtime())
     return airflow
@@ -233,17 +246,31 @@ def test_wrong_input_with_the_runtime_up_is_refused_before_any_change(
     assert_one_line_refusal(run(*args, "--project", str(project)), *needles)
     assert snapshot(project) == before, "a refusal changes nothing"
     assert not any(call.startswith("PATCH") for call in FakeAirflow.calls), "nothing paused"
+    assert not RELOADS, "nothing for Dagster to load again"
 
 
 def test_decommission_of_a_dag_airflow_does_not_have_pauses_nothing_and_writes_nothing(
     project: Path, live: AirflowClient
 ):
     assert run("proxy", "daily", "--all", "--force", "--reason", "r", "--project", str(project)).exit_code in (0, 1)
+    assert RELOADS == ["dagster_defs"], "Dagster loads the location again before Airflow runs the proxied tasks"
     before = snapshot(project)
     FakeAirflow.dags = set()
     assert_one_line_refusal(run("decommission", "daily", "--project", str(project)), "has no DAG 'daily'")
     assert snapshot(project) == before
     assert not any(call.startswith("PATCH") for call in FakeAirflow.calls)
+
+
+def test_a_dagster_that_does_not_reload_after_proxy_is_one_clear_line_naming_the_way_back(
+    project: Path, live: AirflowClient
+):
+    RELOAD_FAILS.append("ImportError in dags/daily.py")
+    result = run("proxy", "daily", "hello", "--force", "--reason", "r", "--project", str(project))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    last = " ".join(result.output.split()).rsplit("proxy of daily", 1)[-1]
+    assert "is written" in last and "ImportError in dags/daily.py" in last, result.output
+    assert "rollback daily --all" in last, "the way back is named"
+    assert (project / "airflow_dags" / "proxied_state" / "daily.yaml").exists(), "what was written is said, not hidden"
 
 
 def test_an_airflow_that_does_not_answer_is_one_line_and_changes_nothing(project: Path, monkeypatch):

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from urllib.parse import quote
 
 import dagster as dg
 import requests
+import yaml
 from dagster_airlift.constants import (
     AIRFLOW_RUN_ID_METADATA_KEY,
     AIRFLOW_TASK_INSTANCE_LOGICAL_DATE_METADATA_KEY,
@@ -472,6 +474,115 @@ def airflow_instance_from_env() -> AirflowInstance | None:
             cls = SnapshotAirflow3Instance if version3 else SnapshotAirflowInstance
             return cls(auth_backend=backend, name=name, snapshot=snapshot)
         return (Airflow3Instance if version3 else Airflow2Instance)(auth_backend=backend, name=name)
+
+
+def peering() -> bool:
+    """Whether this location peers with an Airflow (``AIRFLOW_URL`` set)."""
+    return bool(os.environ.get("AIRFLOW_URL", "").rstrip("/"))
+
+
+def task_asset(dag: Any, task_id: str, **asset_args: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``@dg.asset(**asset_args)`` for an Airflow task Dagster runs; for one Airflow runs, the same asset as a
+    ``dg.AssetSpec`` (its key, upstream assets, group, kinds, partitions, owners, tags and metadata).
+
+    While the location peers with Airflow, Airflow runs every task it has not handed over: the task's asset is
+    observed (airlift's sensor records the task's runs as its materializations) and cannot run here, so
+    nothing in Dagster (Materialize, a backfill) runs a task a second time beside Airflow. A task is handed
+    over when the DAG's proxied state says so, for the task or the whole DAG: airlift's own file
+    ``<DAGs folder>/proxied_state/<dag_id>.yaml``, which ``airflow-to-dagster proxy`` writes and Airflow reads
+    (`proxy` reloads the location before Airflow runs the task, `rollback` after). Without peering Dagster is
+    on its own and every asset runs (the toolkit's gates, tests, ``dg dev``). An ``AssetSpec`` costs a
+    fraction of an asset at load: an estate of 1,000 DAGs loads faster than as many plain assets
+    (docs/benchmarks.md).
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        if runs_in_dagster(dag.dag_id, task_id):
+            return dg.asset(**asset_args)(fn)
+        return _observed_spec(fn, asset_args)
+
+    return decorate
+
+
+# ``dg.asset`` arguments an observed task's AssetSpec keeps, and those only a run uses (dropped: Airflow runs it).
+_SPEC_ARGS = frozenset(
+    {
+        "key",
+        "group_name",
+        "deps",
+        "kinds",
+        "partitions_def",
+        "owners",
+        "tags",
+        "metadata",
+        "description",
+        "code_version",
+        "freshness_policy",
+    }
+)
+_RUN_ARGS = frozenset(
+    {
+        "ins",
+        "retry_policy",
+        "pool",
+        "output_required",
+        "check_specs",
+        "required_resource_keys",
+        "io_manager_key",
+        "automation_condition",
+        "op_tags",
+    }
+)
+
+
+def _observed_spec(fn: Callable[..., Any], asset_args: Mapping[str, Any]) -> dg.AssetSpec:
+    unknown = sorted(set(asset_args) - _SPEC_ARGS - _RUN_ARGS)
+    if unknown:
+        raise TypeError(f"task_asset: no AssetSpec equivalent known for {', '.join(unknown)}")
+    spec = {name: value for name, value in asset_args.items() if name in _SPEC_ARGS}
+    deps = list(spec.pop("deps", None) or [])  # keys, and a dbt group's assets and specs
+    deps += [asset_in.key for asset_in in (asset_args.get("ins") or {}).values() if asset_in.key not in deps]
+    description = spec.pop("description", None) or inspect.getdoc(fn)
+    return dg.AssetSpec(deps=deps, description=description, **spec)
+
+
+def runs_in_dagster(dag_id: str, task_id: str) -> bool:
+    """Dagster runs this task: it is handed over (proxied) in the DAG's proxied state, or nothing peers."""
+    if not peering():
+        return True
+    state = _proxied_state(dag_id)
+    if state.get("proxied") is True:
+        return True
+    return any(task.get("id") == task_id and task.get("proxied") is True for task in state.get("tasks") or [])
+
+
+_PROXIED_STATES: dict[Path, tuple[int, dict[str, Any]]] = {}
+_STATE_FOLDERS: dict[str | None, Path] = {}  # by AIRFLOW_DAGS_FOLDER: resolved once, not once per task
+
+
+def _proxied_state(dag_id: str) -> dict[str, Any]:
+    """The DAG's proxied state as airlift's yaml writes it ({} when it has none); read once per change of the file."""
+    configured = os.environ.get("AIRFLOW_DAGS_FOLDER")
+    if configured not in _STATE_FOLDERS:
+        from .runtime import dags_folder  # runtime.py reads the package's settings, which only a generated one has
+
+        _STATE_FOLDERS[configured] = dags_folder() / "proxied_state"
+    file = _STATE_FOLDERS[configured] / f"{dag_id}.yaml"
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        return {}
+    cached = _PROXIED_STATES.get(file)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        state = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        logging.getLogger(__name__).warning(f"{file}: not readable ({exc}); {dag_id}'s tasks stay observed")
+        state = {}
+    state = state if isinstance(state, dict) else {}
+    _PROXIED_STATES[file] = (stamp, state)
+    return state
 
 
 def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: str | None) -> list[Any]:
