@@ -54,6 +54,15 @@ for asset in shop.defs.assets:
         "mapped_to": [h["task_id"] for h in spec.metadata.get("dagster-airlift/task-mapping") or []],
     }
 dg.Definitions(assets=shop.defs.assets).resolve_asset_graph()
+# the same tasks mapped to the DAG as a whole (a DAG airlift proxies whole): no task mapping left on any
+from shop_defs.support.airlift import mapped_to_airflow
+
+whole = mapped_to_airflow("shop", shop.TASKS, level="dag")
+out["_whole"] = sorted(
+    (list(spec.metadata.get("dagster-airlift/dag-mapping") or []), "dagster-airlift/task-mapping" in spec.metadata)
+    for asset in whole
+    for spec in ([asset] if isinstance(asset, dg.AssetSpec) else asset.specs)
+)
 print(json.dumps(out))
 """
 
@@ -83,12 +92,15 @@ def test_without_peering_every_task_asset_runs_in_dagster(tmp_path):
     dags = _generated(tmp_path)
     assert '@task_asset(\n    DAG,\n    "load",' in (tmp_path / "shop_defs" / "dags" / "shop.py").read_text()
     loaded = _load(tmp_path, dags, peering=False)
+    whole = loaded.pop("_whole")
     assert {name: a["executable"] for name, a in loaded.items()} == {"load": True, "counted": True, "report": True}
+    assert whole == [[[{"dag_id": "shop"}], False]] * 3
 
 
 def test_peering_observes_what_airflow_runs_and_runs_what_it_handed_over(tmp_path):
     dags = _generated(tmp_path)
     observed = _load(tmp_path, dags, peering=True)
+    assert observed.pop("_whole") == [[[{"dag_id": "shop"}], False]] * 3, "an observed spec's task mapping dropped"
     assert {name: a["executable"] for name, a in observed.items()} == {
         "load": False,
         "counted": False,
@@ -103,6 +115,7 @@ def test_peering_observes_what_airflow_runs_and_runs_what_it_handed_over(tmp_pat
 
     proxied_state.write(dags, "shop", proxied_state.task_state({"counted": True}))
     handed_over = _load(tmp_path, dags, peering=True)
+    handed_over.pop("_whole")
     assert {name: a["executable"] for name, a in handed_over.items()} == {
         "load": False,
         "counted": True,
@@ -112,4 +125,6 @@ def test_peering_observes_what_airflow_runs_and_runs_what_it_handed_over(tmp_pat
     assert handed_over["counted"]["mapped_to"] == ["counted"]  # observation and proxying keep the same mapping
 
     proxied_state.write(dags, "shop", {"proxied": True})  # the DAG handed over as a whole
-    assert all(a["executable"] for a in _load(tmp_path, dags, peering=True).values())
+    whole = _load(tmp_path, dags, peering=True)
+    whole.pop("_whole")
+    assert all(a["executable"] for a in whole.values())

@@ -61,6 +61,7 @@ from dagster_airlift.core import (
 from dagster_airlift.core.airflow_instance import AirflowAuthBackend
 from dagster_airlift.core.runtime_representations import DagRun, TaskInstance
 from dagster_airlift.core.serialization.serialized_data import Dataset, DatasetConsumingDag, DatasetProducingTask
+from dagster_airlift.core.utils import metadata_for_task_mapping
 from dagster_shared.record import copy
 from dagster_shared.serdes import deserialize_value, serialize_value
 
@@ -398,6 +399,7 @@ class _AnswersFromSnapshot:
         super().__init__(*args, **kwargs)
         self._snapshot_path = snapshot
         self._answers: dict[str, str] = {}
+        self._read: dict[str, Any] = {}  # the answers deserialized so far
         self._recorded = False
         self._loading = True
         with contextlib.suppress(OSError, ValueError):
@@ -414,7 +416,11 @@ class _AnswersFromSnapshot:
             return live(*args, **kwargs)
         key = f"{call}:{args!r}:{sorted(kwargs.items())!r}"
         if key in self._answers:
-            return deserialize_value(self._answers[key])
+            # read once: peering and `_known_to` both ask for every DAG's tasks
+            if key not in self._read:
+                self._read[key] = deserialize_value(self._answers[key])
+            value = self._read[key]
+            return list(value) if isinstance(value, list) else value
         value = live(*args, **kwargs)
         self._answers[key] = serialize_value(value)
         self._recorded = True
@@ -497,9 +503,10 @@ def task_asset(dag: Any, task_id: str, **asset_args: Any) -> Callable[[Callable[
     """
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        if runs_in_dagster(dag.dag_id, task_id):
+        if runs_in_dagster(dag, task_id):
             return dg.asset(**asset_args)(fn)
-        return _observed_spec(fn, asset_args)
+        # built once with airlift's task mapping (`mapped_to_airflow` keeps it): not rebuilt per asset at load
+        return _observed_spec(fn, asset_args, metadata_for_task_mapping(task_id=task_id, dag_id=dag.dag_id))
 
     return decorate
 
@@ -535,53 +542,48 @@ _RUN_ARGS = frozenset(
 )
 
 
-def _observed_spec(fn: Callable[..., Any], asset_args: Mapping[str, Any]) -> dg.AssetSpec:
+def _observed_spec(fn: Callable[..., Any], asset_args: Mapping[str, Any], mapping: dict[str, Any]) -> dg.AssetSpec:
     unknown = sorted(set(asset_args) - _SPEC_ARGS - _RUN_ARGS)
     if unknown:
         raise TypeError(f"task_asset: no AssetSpec equivalent known for {', '.join(unknown)}")
     spec = {name: value for name, value in asset_args.items() if name in _SPEC_ARGS}
+    spec["metadata"] = {**(spec.get("metadata") or {}), **mapping}
     deps = list(spec.pop("deps", None) or [])  # keys, and a dbt group's assets and specs
     deps += [asset_in.key for asset_in in (asset_args.get("ins") or {}).values() if asset_in.key not in deps]
     description = spec.pop("description", None) or inspect.getdoc(fn)
     return dg.AssetSpec(deps=deps, description=description, **spec)
 
 
-def runs_in_dagster(dag_id: str, task_id: str) -> bool:
-    """Dagster runs this task: it is handed over (proxied) in the DAG's proxied state, or nothing peers."""
+def runs_in_dagster(dag: Any, task_id: str) -> bool:
+    """Dagster runs this task of ``dag`` (a ``DagInfo``): the DAG's proxied state hands it over, or nothing peers."""
     if not peering():
         return True
-    state = _proxied_state(dag_id)
+    state = _proxied_state(dag)
     if state.get("proxied") is True:
         return True
     return any(task.get("id") == task_id and task.get("proxied") is True for task in state.get("tasks") or [])
 
 
-_PROXIED_STATES: dict[Path, tuple[int, dict[str, Any]]] = {}
-_STATE_FOLDERS: dict[str | None, Path] = {}  # by AIRFLOW_DAGS_FOLDER: resolved once, not once per task
+_STATES: dict[int, tuple[Any, dict[str, Any]]] = {}  # id(DagInfo) -> (it, its proxied state)
 
 
-def _proxied_state(dag_id: str) -> dict[str, Any]:
-    """The DAG's proxied state as airlift's yaml writes it ({} when it has none); read once per change of the file."""
-    configured = os.environ.get("AIRFLOW_DAGS_FOLDER")
-    if configured not in _STATE_FOLDERS:
-        from .runtime import dags_folder  # runtime.py reads the package's settings, which only a generated one has
+def _proxied_state(dag: Any) -> dict[str, Any]:
+    """The DAG's proxied state as airlift's yaml has it ({} when it has none): read for the first of the DAG
+    module's tasks and kept for the others (a reload imports the module again, and so reads the file again)."""
+    found = _STATES.get(id(dag))
+    if found is not None and found[0] is dag:
+        return found[1]
+    from .runtime import dags_folder  # runtime.py reads the package's settings, which only a generated one has
 
-        _STATE_FOLDERS[configured] = dags_folder() / "proxied_state"
-    file = _STATE_FOLDERS[configured] / f"{dag_id}.yaml"
-    try:
-        stamp = file.stat().st_mtime_ns
-    except OSError:
-        return {}
-    cached = _PROXIED_STATES.get(file)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    try:
-        state = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        logging.getLogger(__name__).warning(f"{file}: not readable ({exc}); {dag_id}'s tasks stay observed")
-        state = {}
+    file = dags_folder() / "proxied_state" / f"{dag.dag_id}.yaml"
+    state: Any = {}
+    if file.is_file():
+        try:
+            state = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            logging.getLogger(__name__).warning(f"{file}: not readable ({exc}); {dag.dag_id}'s tasks stay observed")
     state = state if isinstance(state, dict) else {}
-    _PROXIED_STATES[file] = (stamp, state)
+    _STATES[id(dag)] = (dag, state)
     return state
 
 
@@ -592,13 +594,30 @@ def mapped_to_airflow(dag_id: str, tasks: Mapping[str, Sequence[Any]], level: st
     task is proxied. ``level="dag"``: all of them map to the DAG (mapped tasks and dbt groups have no stable
     task ids to map to; the DAG is proxied as a whole). ``None``: decommissioned, no mapping any more.
     """
-    everything = [asset for assets in tasks.values() for asset in assets]
     with _airlift_is_beta():
-        if level == "task":
-            return list(assets_with_task_mappings(dag_id=dag_id, task_mappings={k: list(v) for k, v in tasks.items()}))
+        if level == "task":  # an observed task's spec has its mapping already (`task_asset`): kept as built
+            pending = {task: [a for a in assets if not _task_mapped(a)] for task, assets in tasks.items()}
+            mapped = iter(
+                assets_with_task_mappings(dag_id=dag_id, task_mappings={t: a for t, a in pending.items() if a})
+            )
+            return [asset if _task_mapped(asset) else next(mapped) for assets in tasks.values() for asset in assets]
+        everything = [_without_task_mapping(asset) for assets in tasks.values() for asset in assets]
         if level == "dag":
             return list(assets_with_dag_mappings({dag_id: everything}))
     return everything
+
+
+def _task_mapped(asset: Any) -> bool:
+    return isinstance(asset, dg.AssetSpec) and TASK_MAPPING_METADATA_KEY in asset.metadata
+
+
+def _without_task_mapping(asset: Any) -> Any:
+    """An observed task's spec mapped to the DAG as a whole (or to nothing): its task mapping dropped."""
+    if not _task_mapped(asset):
+        return asset
+    return asset.replace_attributes(
+        metadata={k: v for k, v in asset.metadata.items() if k != TASK_MAPPING_METADATA_KEY}
+    )
 
 
 @contextlib.contextmanager
