@@ -355,6 +355,11 @@ def render_readme(plan: Plan, package: str) -> str:
             "",
             "Connections come from Airflow's environment variables (`AIRFLOW_CONN_<ID>`), read when a run starts.",
             "",
+            "With `AIRFLOW_URL` set the location peers with that Airflow (`support/airlift.py`): a task Airflow still",
+            "runs is an observed asset, recorded when its Airflow run succeeds, and runs here once",
+            "`airflow-to-dagster proxy` hands it over (its proxied state in the DAGs folder); without it every",
+            "asset runs here.",
+            "",
         ]
     )
 
