@@ -56,6 +56,7 @@ RESERVED_NAMES = frozenset(
     | {"load_logic", "import_callable", "render", "run_bash", "wait_until", "branch_allows", "failure_context"}
     | {"files_matching", "dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_vars", "http_ready"}
     | {"s3_keys_exist", "dbt_run_target", "dbt_target_root", "dbt_translator", "pipes_ecs_client"}
+    | {"task_asset", "mapped_to_airflow", "run_lifted"}
 )
 
 

@@ -11,6 +11,7 @@ import sys
 
 from converters.airlift import proxied_state
 from converters.codegen import generate
+from converters.convert import convert_project
 from converters.inventory import ir
 from converters.inventory.scan import scan_source
 from converters.plan import plan_project
@@ -128,3 +129,23 @@ def test_peering_observes_what_airflow_runs_and_runs_what_it_handed_over(tmp_pat
     whole = _load(tmp_path, dags, peering=True)
     whole.pop("_whole")
     assert all(a["executable"] for a in whole.values())
+
+
+def test_tasks_named_like_the_generated_modules_own_names_do_not_clash(tmp_path):
+    """A task called ``task_asset`` (or ``mapped_to_airflow``) gets another function name: ruff (F811) would
+    reject the module and the decorator would be shadowed."""
+    dags = tmp_path / "estate"
+    dags.mkdir()
+    source = (
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.bash import BashOperator\n\n"
+        'with DAG("names", schedule="@daily", start_date=datetime(2024, 1, 1)):\n'
+        '    BashOperator(task_id="task_asset", bash_command="echo 1") >> '
+        'BashOperator(task_id="mapped_to_airflow", bash_command="echo 2")\n'
+    )
+    (dags / "names.py").write_text(source)
+    result = convert_project(dags, tmp_path / "names_defs", force=True, use_cache=False)
+    assert result.generated.problems == []
+    module = (tmp_path / "names_defs" / "dags" / "names.py").read_text()
+    assert "def task_asset_asset(" in module and "def mapped_to_airflow_asset(" in module
