@@ -300,7 +300,7 @@ def measure_load(package: Path, estate: Path, work: Path) -> Measure:
     snapshot = work / "airlift-snapshot.json"
     snapshot.unlink(missing_ok=True)
     args = [str(package), str(estate), PEERED_AIRFLOW_URL, str(snapshot)]
-    _timed([str(python), "-m", "converters.bench.airflow_answers", *args], env=env | _toolkit_path(), cwd=work)
+    _timed([str(python), "-m", "converters.bench.airflow_answers", *args], env=env, cwd=work)  # the toolkit: installed
     peered = env | {
         "AIRFLOW_URL": PEERED_AIRFLOW_URL,
         "AIRLIFT_SNAPSHOT": str(snapshot),
@@ -324,12 +324,6 @@ def measure_load(package: Path, estate: Path, work: Path) -> Measure:
         f"(AIRFLOW_URL unset: every asset executable, as the gates load it): {alone:.1f} s, CPU {alone_cpu:.1f} s "
         f"({alone_cpu / max(baseline_cpu, 1e-9):.2f}×)",
     )
-
-
-def _toolkit_path() -> dict[str, str]:
-    """``converters`` importable from the Dagster venv's Python (the bench's own helper modules run there)."""
-    root = str(Path(__file__).resolve().parents[2])
-    return {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
 
 
 def measure_lift(work: Path, version: int, runs: int) -> Measure:
