@@ -56,11 +56,13 @@ def record(package_dir: Path, estate: Path, url: str, snapshot: Path) -> dict[st
 
         def get_task_infos(self, *, dag_id: str) -> list[TaskInfo]:
             module = next(m for m in dag_modules() if m.DAG.dag_id == dag_id)
-            task_of = {spec.key: task for task, assets in module.TASKS.items() for a in assets for spec in _specs(a)}
+            task_of = {
+                spec.key: task for task, assets in module.TASKS.items() for a in assets for spec in support._specs(a)
+            }
             downstream: dict[str, set[str]] = {task: set() for task in module.TASKS}
             for task, assets in module.TASKS.items():
                 for asset in assets:
-                    for spec in _specs(asset):
+                    for spec in support._specs(asset):
                         for dep in spec.deps:
                             upstream = task_of.get(dep.asset_key)
                             if upstream is not None and upstream != task:
@@ -91,10 +93,6 @@ def record(package_dir: Path, estate: Path, url: str, snapshot: Path) -> dict[st
         raise SystemExit(f"no snapshot written at {snapshot}")
     modules = dag_modules()
     return {"dags": len(modules), "tasks": sum(len(m.TASKS) for m in modules)}
-
-
-def _specs(asset: Any) -> list[Any]:
-    return [asset] if not hasattr(asset, "specs") else list(asset.specs)
 
 
 if __name__ == "__main__":
