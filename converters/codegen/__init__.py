@@ -43,6 +43,7 @@ SUPPORT_FILES = (
     "airlift.py",
     "hooks.py",
     "providers.py",
+    "load.py",
 )
 # Only a package with LIFT tasks gets them: the Dagster side and the runner its Airflow environment executes.
 LIFT_FILES = ("lift.py", "lift_runner.py")

@@ -113,18 +113,23 @@ def render_definitions(plan: Plan, package: str) -> str:
     ]
     constructors = {name: resource_constructor(resource) for name, resource in plan.resources.items()}
     local = sorted({name for _, names in constructors.values() for name in names})
-    lines.append("")
-    for module in modules:
-        lines.append(f"from .dags import {module}")
-    lines.append("from .support.airlift import peer")
+    lines += [
+        "",
+        "from .support.load import long_lived",
+        "",
+        "with long_lived():  # no garbage collection walks the definitions while they are built (support/load.py)",
+    ]
+    body = [f"from .dags import {module}" for module in modules]
+    body.append("from .support.airlift import peer")
     if local:
-        lines.append(f"from .support.resources import {', '.join(local)}")
-    lines += ["", "RESOURCES = {"]
+        body.append(f"from .support.resources import {', '.join(local)}")
+    body += ["", "RESOURCES = {"]
     for name in sorted(plan.resources):
-        lines.append(f"    {q(name)}: {constructors[name][0]},")
-    lines += ["}", ""]
+        body.append(f"    {q(name)}: {constructors[name][0]},")
+    body += ["}", ""]
     merged = ", ".join([f"{m}.defs" for m in modules] + ["dg.Definitions(resources=RESOURCES)"])
-    lines.append(f"defs = peer(dg.Definitions.merge({merged}))")
+    body.append(f"defs = peer(dg.Definitions.merge({merged}))")
+    lines += [f"    {line}" if line else "" for line in body]
     return "\n".join(lines) + "\n"
 
 

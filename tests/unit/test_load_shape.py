@@ -3,6 +3,7 @@ figures."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -75,3 +76,40 @@ def test_a_body_imports_its_integration_library_itself(tmp_path):
     emr = module[module.index("def emr(") :]
     assert "    from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient\n" in emr
     assert all(render.imported_at_load(line) for line in ("import dagster as dg", "from ..support import hooks"))
+
+
+def test_the_definitions_are_built_without_the_garbage_collector_walking_them(tmp_path):
+    """The collector is off while the location builds, its definitions end in the permanent generation (no
+    collection walks them again, at exit neither), and it is on again afterwards as it was before."""
+    _package(tmp_path, "pipes", PIPES)
+    script = (
+        "import gc, sys\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "before = gc.get_freeze_count()\n"
+        "from pipes_defs.definitions import defs\n"
+        "from pipes_defs.dags.pipes import pod  # one task's asset\n"
+        "walked = {id(o) for o in gc.get_objects()}  # what a collection walks: not the permanent generation\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > before, id(pod) in walked, id(defs) in walked)\n"
+    )
+    for state, enabled in (("on", "True"), ("off", "False")):
+        done = subprocess.run(
+            [sys.executable, "-c", script, state], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stdout.split() == [enabled, "True", "False", "False"]
+
+
+def test_a_failing_load_turns_the_collector_back_on(tmp_path):
+    from converters.codegen.support.load import long_lived
+
+    assert gc.isenabled()
+    try:
+        with long_lived():
+            assert not gc.isenabled()
+            raise ValueError("a DAG module that does not import")
+    except ValueError:
+        pass
+    finally:
+        gc.unfreeze()
+    assert gc.isenabled()
