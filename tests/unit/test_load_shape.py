@@ -100,6 +100,16 @@ def test_the_definitions_are_built_without_the_garbage_collector_walking_them(tm
         assert done.stdout.split() == [enabled, "True", "False", "False"]
 
 
+def test_a_nanobind_extension_loaded_with_the_definitions_reports_no_leaks_at_exit(tmp_path):
+    """DuckDB (a nanobind extension) imported when the definitions were frozen: its objects are given back to the
+    collector at exit, so nanobind has nothing to report as leaked after the command's output."""
+    _package(tmp_path, "pipes", PIPES)
+    script = "import duckdb\nfrom pipes_defs.definitions import defs\nprint(len(defs.assets))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "nanobind" not in done.stderr, done.stderr[-2000:]
+
+
 def test_a_failing_load_turns_the_collector_back_on(tmp_path):
     from converters.codegen.support.load import long_lived
 
