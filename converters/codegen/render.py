@@ -9,7 +9,7 @@ import tokenize
 from pathlib import PurePath
 from typing import Any
 
-from converters.codegen.wrap import LINE_LENGTH, prose
+from converters.codegen.wrap import LINE_LENGTH, comment_at, literal_at, prose
 from converters.inventory import ir
 from converters.inventory.callables import NEVER_BOUND
 from converters.plan import Dep, Plan, PlannedDag, PlannedTask, logic_module_name
@@ -453,7 +453,12 @@ def metadata(planned: PlannedDag, task: PlannedTask) -> str:
         items["dagster/table_name"] = task.tables[0]
     if task.tables:
         items["airflow/tables_written"] = list(task.tables)
-    return "{" + ", ".join(f"{q(k)}: {q(v)}" for k, v in items.items()) + "}"
+    # each entry on a line of its own in the decorator, at 8 spaces (ruff format): a long value cut there already
+    return "{" + ", ".join(f"{q(k)}: {_value_at(8 + len(q(k)) + 2, v)}" for k, v in items.items()) + "}"
+
+
+def _value_at(column: int, value: Any) -> str:
+    return literal_at(q(value), column) if isinstance(value, str) else q(value)
 
 
 def deps_code(deps: list[Dep]) -> str:
@@ -497,7 +502,8 @@ def render_task(
     ``logic_imported``, the module imports the DAG's logic as ``logic`` at load (the same module ``load_logic``
     returns), so the asset uses that."""
     if task.passthrough:
-        return "\n".join(comment_lines(planned, task)) + " · no asset: its dependencies pass through"
+        lines = comment_lines(planned, task)
+        return "\n".join([*lines[:-1], comment_at(lines[-1] + " · no asset: its dependencies pass through")])
     if task.disposition == NONE:
         return render_spec(planned, task)
     if task.translation.dbt:
@@ -765,12 +771,12 @@ def _task_mapping(planned: PlannedDag, tasks: list[PlannedTask]) -> list[str]:
     if planned.decommissioned:
         comment = "# Decommissioned: Airflow no longer runs this DAG; its assets keep no airlift mapping."
     elif planned.proxy_level == "dag":
-        comment = (
+        comment = comment_at(
             "# Airlift maps these assets to the DAG as a whole (it has mapped tasks or a dbt group): observed when a"
             " DAG run succeeds, proxied with `airflow-to-dagster proxy DAG --all`."
         )
     else:
-        comment = (
+        comment = comment_at(
             "# Airlift maps each Airflow task to its assets: observed when the task succeeds in Airflow, run here once"
             " `airflow-to-dagster proxy DAG TASK` hands the task over."
         )

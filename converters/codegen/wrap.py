@@ -94,6 +94,20 @@ def prose(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_on_hyphens=False)
 
 
+def literal_at(literal: str, column: int, limit: int = LINE_LENGTH) -> str:
+    """A string literal the generator writes at ``column`` (with a comma after it): as it is when it fits, else
+    cut as `wrap_long_lines` would cut it there. Writing the common long values so keeps most modules off
+    `wrap_long_lines`' slow path (parsing the module to find the statements to tokenize)."""
+    if column + len(literal) + 1 <= limit:
+        return literal
+    return _split_literal(literal, column, limit) or literal
+
+
+def comment_at(comment: str, column: int = 0, limit: int = LINE_LENGTH) -> str:
+    """A generated comment line at ``column``: as it is when it fits, else as `wrap_long_lines` would wrap it."""
+    return comment if column + len(comment) <= limit else _wrap_comment(comment, column, limit)
+
+
 def _wrap_comment(comment: str, indent: int, limit: int) -> str:
     body = comment.lstrip("#").strip()
     pieces = prose(body, max(limit - indent - 2, 40))

@@ -58,7 +58,8 @@ class LatestOnly(Rule):
     Becomes:
     ```python
     # latest.py:7 · task latest_only · rule empty.latest_only · MECH
-    # note: LatestOnly: a Dagster backfill of old partitions runs the downstream assets too · no asset: its dependencies pass through
+    # note: LatestOnly: a Dagster backfill of old partitions runs the downstream assets too · no asset: its dependencies
+    # pass through
     ```
     """
 

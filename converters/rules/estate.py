@@ -103,7 +103,10 @@ class EstateOperator(Rule):
             "airflow/operator": "acme.CountRowsOperator",
             "airflow/rule": "estate_operator",
             "airflow/disposition": "JUDG",
-            "airflow/reason": "the estate operator CountRowsOperator runs as the asset body on a Dagster-side BaseOperator (arguments, rendered template_fields, self.log, execute's return value)",
+            "airflow/reason": (
+                "the estate operator CountRowsOperator runs as the asset body on a Dagster-side "
+                "BaseOperator (arguments, rendered template_fields, self.log, execute's return value)"
+            ),
         },
     )
     def count(context: dg.AssetExecutionContext):

@@ -330,7 +330,9 @@ class GkeCluster(Rule):
             "airflow/operator": "airflow.providers.google.cloud.operators.kubernetes_engine.GKECreateClusterOperator",
             "airflow/rule": "gcp.gke_cluster",
             "airflow/disposition": "JUDG",
-            "airflow/reason": "creates the cluster with the same request through ClusterManagerClient; not exercised against GKE here",
+            "airflow/reason": (
+                "creates the cluster with the same request through ClusterManagerClient; not exercised against GKE here"
+            ),
         },
     )
     def create_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -358,7 +360,9 @@ class GkeCluster(Rule):
             "airflow/operator": "airflow.providers.google.cloud.operators.kubernetes_engine.GKEDeleteClusterOperator",
             "airflow/rule": "gcp.gke_cluster",
             "airflow/disposition": "JUDG",
-            "airflow/reason": "deletes the cluster with the same request through ClusterManagerClient; not exercised against GKE here",
+            "airflow/reason": (
+                "deletes the cluster with the same request through ClusterManagerClient; not exercised against GKE here"
+            ),
         },
     )
     def delete_cluster(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -446,10 +450,15 @@ class StorageTransferGcsToGcs(Rule):
         metadata={
             "airflow/source": "mirror.py:9",
             "airflow/task_id": "mirror_bucket",
-            "airflow/operator": "airflow.providers.google.cloud.operators.cloud_storage_transfer_service.CloudDataTransferServiceGCSToGCSOperator",
+            "airflow/operator": (
+                "airflow.providers.google.cloud.operators.cloud_storage_transfer_service.CloudDataTra"
+                "nsferServiceGCSToGCSOperator"
+            ),
             "airflow/rule": "gcp.storage_transfer",
             "airflow/disposition": "JUDG",
-            "airflow/reason": "creates the same Storage Transfer job and waits for it; not exercised against the service here",
+            "airflow/reason": (
+                "creates the same Storage Transfer job and waits for it; not exercised against the service here"
+            ),
         },
     )
     def mirror_bucket(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
@@ -552,7 +561,9 @@ class Dataproc(Rule):
             "airflow/operator": "airflow.providers.google.cloud.operators.dataproc.DataprocSubmitJobOperator",
             "airflow/rule": "gcp.dataproc",
             "airflow/disposition": "JUDG",
-            "airflow/reason": "submits the same job through Dataproc's JobControllerClient and waits; not exercised against Dataproc here",
+            "airflow/reason": (
+                "submits the same job through Dataproc's JobControllerClient and waits; not exercised against Dataproc here"
+            ),
         },
     )
     def aggregate(context: dg.AssetExecutionContext, gcp_google_cloud_default: GcpConnection):
