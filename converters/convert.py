@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from converters import collector
 from converters.codegen import GenerateResult, generate
 from converters.codegen.imports import ImportCheckFailed, logic_import_errors
 from converters.flow import scan_and_plan
@@ -26,6 +27,7 @@ class ConvertResult:
         return bool(self.generated.kept or self.generated.problems)
 
 
+@collector.paused()  # hundreds of thousands of objects arrive, nearly none in a cycle (converters/collector.py)
 def convert_project(
     source: Path,
     out: Path,

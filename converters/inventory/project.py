@@ -14,21 +14,18 @@ Entries are pickles of the IR written by this user's own scans (the cache lives 
 from __future__ import annotations
 
 import ast
-import atexit
-import contextlib
 import dataclasses
 import fnmatch
-import functools
-import gc
 import hashlib
 import os
 import pickle
 import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from converters import collector
 from converters.inventory import ir
 from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
@@ -198,34 +195,9 @@ def _cache_key(relative: str, raw: bytes) -> str:
     return hashlib.sha256(f"{SCANNER_VERSION}\0{relative}\0".encode() + raw).hexdigest()
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The IR of a large folder is a few hundred thousand small objects without reference cycles. Left to the
-    cyclic collector they are traversed again and again while they arrive (every 700 allocations) and once
-    more when it next runs: it is paused while they arrive, and what arrived is moved out of its reach
-    (gc.freeze; reference counting still frees it). Loading 20,000 tasks: 0.6 s → 0.2 s."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        _unfreeze_at_exit()
-        if collecting:
-            gc.enable()
-
-
-@functools.cache
-def _unfreeze_at_exit() -> None:
-    """Frozen objects are never collected, not even when the interpreter exits: an extension module frozen with
-    them (DuckDB, imported by the demo and the gates before a scan) outlives it and nanobind reports each of its
-    objects as leaked (~70 lines after the demo's summary). Unfrozen before the interpreter tears modules down."""
-    atexit.register(gc.unfreeze)
-
-
 def _read_pickle(path: Path) -> object:
     try:
-        with _collector_paused():
+        with collector.paused(freeze=True):
             return pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - a missing, truncated or outdated entry is a cache miss, nothing more
         return None
@@ -265,7 +237,7 @@ def scan_project(
     todo = [index for index in range(len(paths)) if index not in results]
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) > 8:
-        with ProcessPoolExecutor(max_workers=jobs) as pool, _collector_paused():
+        with ProcessPoolExecutor(max_workers=jobs) as pool, collector.paused(freeze=True):
             for index, result in zip(
                 todo, pool.map(scan_file, work, chunksize=max(1, len(work) // (jobs * 8))), strict=True
             ):

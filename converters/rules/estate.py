@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 
 from converters.inventory import ir
@@ -543,9 +544,8 @@ STAND_IN_MEMBERS = frozenset({"log", "task_id", "template_fields", "template_ext
 
 def _class_chain(logic: str, name: str) -> list[ast.ClassDef]:
     """The copied class and its copied bases (those defined in the same logic), the class first."""
-    try:
-        tree = ast.parse(logic)
-    except SyntaxError:
+    tree = _parsed(logic)
+    if tree is None:
         return []
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     chain, todo = [], [name]
@@ -555,6 +555,15 @@ def _class_chain(logic: str, name: str) -> list[ast.ClassDef]:
             chain.append(node)
             todo += [b.id for b in node.bases if isinstance(b, ast.Name)]
     return chain
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(logic: str) -> ast.Module | None:
+    """A copied logic's tree, parsed once for the several questions asked of each of its classes (read only)."""
+    try:
+        return ast.parse(logic)
+    except SyntaxError:
+        return None
 
 
 def _init_names(logic: str, name: str, whole: bool = True) -> set[str]:
