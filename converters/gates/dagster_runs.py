@@ -72,6 +72,7 @@ def run_dags(ctx: Context) -> DagsterRuns:
                 date_column=date_column,
                 tags={"airflow/conf": json.dumps(conf)} if conf else {},
                 sensors=sorted(graph[dag_id].get("sensors") or {}),
+                tasks=graph[dag_id]["tasks"],
             )
         )
 

@@ -1,7 +1,8 @@
-"""Gates 4 and 6 for DAG modules, in a subprocess: each asset materialized on its own, in dependency order, for
-one date, then once more; the warehouse's table fingerprints are taken after every step.
+"""Gates 4 and 6 for DAG modules, in a subprocess: each Airflow task's assets materialized in one run of their
+own (`run_steps`: a cosmos group's dbt models together, every other asset alone), in dependency order, for one
+date, then once more; the warehouse's table fingerprints are taken after every run.
 
-A table whose fingerprint changes when an asset runs is attributed to that asset (what gate 5 compares with
+A table whose fingerprint changes when a task's run runs is attributed to that task (what gate 5 compares with
 Airflow); a table that changes again on the second run makes gate 6 fail. Inputs between assets go through
 Dagster's IO manager in ``DAGSTER_HOME``, as in a whole-DAG run. Several DAGs run one after the other in one
 process (``run_dags``), so the code location is imported once per ladder run, not once per DAG.
@@ -35,19 +36,37 @@ def dag_request(
     date_column: str = "ds",
     tags: dict[str, str] | None = None,
     sensors: list[str] | None = None,
+    tasks: dict[str, list[list[str]]] | None = None,
 ) -> dict:
-    """What the runner needs for one DAG module. ``sensors``: the task ids a modernized module wrote as
-    ``@dg.sensor``s, each poked for the date's partition (twice)."""
+    """What the runner needs for one DAG module. ``keys``: its assets in run order; ``tasks``: which keys each
+    Airflow task became (consecutive keys of one task run together: `run_steps`). ``sensors``: the task ids a
+    modernized module wrote as ``@dg.sensor``s, each poked for the date's partition (twice)."""
     return {
         "module": module,
         "date": date,
         "keys": keys,
+        "tasks": tasks or {},
         "warehouse": str(warehouse),
         "paths": paths,
         "date_column": date_column,
         "tags": tags or {},
         "sensors": sensors or [],
     }
+
+
+def run_steps(keys: list[list[str]], tasks: dict[str, list[list[str]]]) -> list[list[list[str]]]:
+    """``keys`` in order, cut into Dagster runs: the keys of one Airflow task that follow each other run together,
+    as Airflow ran the task once (a cosmos group's dbt models in one dbt invocation, not one per model); every
+    other key alone."""
+    owner = {json.dumps(key): task for task, owned in tasks.items() for key in owned}
+    steps: list[list[list[str]]] = []
+    for key in keys:
+        task = owner.get(json.dumps(key))
+        if steps and task is not None and owner.get(json.dumps(steps[-1][-1])) == task:
+            steps[-1].append(key)
+        else:
+            steps.append([key])
+    return steps
 
 
 def run_dags(
@@ -149,7 +168,8 @@ def _run_one(package: str, request: dict) -> dict:
 
     job = dg.reconstructable(_gate_job)
 
-    def materialize(key: list[str]) -> dict:
+    def materialize(keys: list[list[str]]) -> tuple[dict, set[tuple[str, ...]]]:
+        """One run of ``keys``: what it says of each, and the keys it materialized."""
         started = time.monotonic()
         run_tags = {**tags, **({"dagster/partition": partition} if partition else {})}
         # In-process, step retries disabled: a gate fails at the first failure instead of waiting out the
@@ -159,7 +179,7 @@ def _run_one(package: str, request: dict) -> dict:
             instance=instance,
             run_config={"execution": {"config": {"retries": {"disabled": {}}}}},
             tags=run_tags,
-            asset_selection=[dg.AssetKey(key)],
+            asset_selection=[dg.AssetKey(key) for key in keys],
             raise_on_error=False,
         ) as result:
             done = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events() if e.asset_key}
@@ -173,33 +193,41 @@ def _run_one(package: str, request: dict) -> dict:
             ]
             return {
                 "success": result.success,
-                "materialized": tuple(key) in done,
                 "checks": checks,  # the asset checks that ran with it (a modernized module's quality tasks)
                 "error": error,
-                "seconds": round(time.monotonic() - started, 2),
+                "seconds": round(time.monotonic() - started, 2),  # of the run (the same for keys run together)
                 "run_id": result.run_id,
                 "partition": partition,
-            }
+            }, done
+
+    def changed_since(before: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+        after = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
+        return after, sorted(t for t in after if after[t] != before.get(t))
 
     # A sensor task poked first, as it ran first in Airflow: it starts the run the other tasks run in.
     sensors = {task_id: _poke_twice(module, task_id, partition) for task_id in request.get("sensors", [])}
     before = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
-    assets = []
-    for key in request["keys"]:
-        outcome = {"key": key, **materialize(key)}
-        after = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
-        outcome["tables"] = sorted(t for t in after if after[t] != before.get(t))
-        outcome["fingerprints"] = {t: after[t] for t in outcome["tables"]}
-        before = after
-        assets.append(outcome)
-    for outcome in assets:  # gate 6: the same asset, same partition, once more
-        if not outcome["success"]:
+    steps = run_steps(request["keys"], request.get("tasks") or {})
+    outcomes: list[list[dict]] = []
+    for step in steps:
+        run, done = materialize(step)
+        before, tables = changed_since(before)
+        # the tables a run changed go to its first key: a task's keys are judged together (gates 5 and 6)
+        outcomes.append(
+            [
+                {"key": key, **run, "materialized": tuple(key) in done, "tables": tables if n == 0 else []}
+                | {"fingerprints": {t: before[t] for t in tables} if n == 0 else {}}
+                for n, key in enumerate(step)
+            ]
+        )
+    for step, outcome in zip(steps, outcomes, strict=True):  # gate 6: the same run, same partition, once more
+        if not outcome[0]["success"]:
             continue
-        again = materialize(outcome["key"])
-        after = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
-        again["changed"] = sorted(t for t in after if after[t] != before.get(t))
-        before = after
-        outcome["second"] = again
+        run, done = materialize(step)
+        before, changed = changed_since(before)
+        for n, (key, first) in enumerate(zip(step, outcome, strict=True)):
+            first["second"] = {**run, "materialized": tuple(key) in done, "changed": changed if n == 0 else []}
+    assets = [outcome for step in outcomes for outcome in step]
     return {"assets": assets, "sensors": sensors, "error": ""}
 
 

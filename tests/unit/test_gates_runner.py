@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from converters.gates.runner import dag_request, run_dags
+from converters.gates.runner import dag_request, run_dags, run_steps
 
 DEFINITIONS = """
 import os
@@ -101,3 +101,60 @@ def test_without_reset_a_dead_process_is_every_dag_s_error(tmp_path: Path):
     outcomes, _ = run(tmp_path, pkg, ["first", "dies"])
     assert [o["assets"] for o in outcomes] == [[], []]
     assert outcomes[0]["error"].startswith("first: ") and outcomes[1]["error"].startswith("dies: ")
+
+
+GROUP = """
+import os
+
+import dagster as dg
+import duckdb
+
+
+@dg.multi_asset(specs=[dg.AssetSpec(["group", "stg"]), dg.AssetSpec(["group", "mart"], deps=[["group", "stg"]])])
+def transform(context: dg.AssetExecutionContext):  # a task of several assets, as a cosmos group's dbt models
+    with open(os.environ["RUNS_LOG"], "a") as log:
+        log.write(",".join(sorted("/".join(k.path) for k in context.selected_asset_keys)) + "\\n")
+    with duckdb.connect(os.environ["WAREHOUSE"]) as con:
+        for key in sorted(context.selected_asset_keys, key=lambda k: k.path[-1] != "stg"):
+            con.execute(f"create or replace table {key.path[-1]} as select '2024-01-15' as ds, 1 as n")
+            yield dg.MaterializeResult(asset_key=key)
+
+
+@dg.asset(key=["group", "report"], deps=[["group", "mart"]])
+def report():
+    pass
+
+
+ASSETS = [transform, report]
+defs = dg.Definitions(assets=ASSETS)
+"""
+
+
+def test_the_assets_of_one_task_run_together_once_per_gate(tmp_path: Path):
+    """A task that became several assets (a dbt group's models) is one Dagster run, as Airflow ran it once, not one
+    run per asset: its tables go to its first key (gate 5 judges the task), the second run is the same."""
+    pkg = package(tmp_path, {})
+    (pkg / "dags" / "group.py").write_text(GROUP)
+    keys = [["group", "stg"], ["group", "mart"], ["group", "report"]]
+    tasks = {"transform": keys[:2], "report": keys[2:]}
+    assert run_steps(keys, tasks) == [keys[:2], keys[2:]]
+    assert run_steps(keys, {}) == [[k] for k in keys], "keys no task claims run alone"
+    assert run_steps([keys[0], keys[2], keys[1]], tasks) == [[keys[0]], [keys[2]], [keys[1]]], "only neighbours"
+    data = tmp_path / "data"
+    data.mkdir()
+    warehouse = data / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    env = {
+        "WAREHOUSE": str(warehouse),
+        "IMPORTS_LOG": str(tmp_path / "imports.log"),
+        "RUNS_LOG": str(tmp_path / "runs"),
+    }
+    request = dag_request("group", date="2024-01-15", keys=keys, warehouse=warehouse, paths=[], tasks=tasks)
+    (outcome,) = run_dags(pkg, [request], dagster_home=data / "home", env=env)
+    assert outcome["error"] == ""
+    stg, mart, report = outcome["assets"]
+    assert (tmp_path / "runs").read_text().splitlines() == ["group/mart,group/stg"] * 2, "one run each time"
+    assert stg["run_id"] == mart["run_id"] != report["run_id"]
+    assert all(a["success"] and a["materialized"] for a in (stg, mart, report))
+    assert stg["tables"] == ["main.mart", "main.stg"] and mart["tables"] == [] and report["tables"] == []
+    assert stg["second"]["run_id"] == mart["second"]["run_id"] and stg["second"]["changed"] == []
