@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 import tokenize
 from pathlib import PurePath
 from typing import Any
@@ -129,8 +130,7 @@ def render_definitions(plan: Plan, package: str) -> str:
     body += ["}", ""]
     merged = ", ".join([f"{m}.defs" for m in modules] + ["dg.Definitions(resources=RESOURCES)"])
     body.append(f"defs = peer(dg.Definitions.merge({merged}))")
-    lines += [f"    {line}" if line else "" for line in body]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + textwrap.indent("\n".join(body), "    ") + "\n"
 
 
 def resource_constructor(resource) -> tuple[str, set[str]]:

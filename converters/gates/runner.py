@@ -58,11 +58,11 @@ def run_steps(keys: list[list[str]], tasks: dict[str, list[list[str]]]) -> list[
     """``keys`` in order, cut into Dagster runs: the keys of one Airflow task that follow each other run together,
     as Airflow ran the task once (a cosmos group's dbt models in one dbt invocation, not one per model); every
     other key alone."""
-    owner = {json.dumps(key): task for task, owned in tasks.items() for key in owned}
+    owner = {tuple(key): task for task, owned in tasks.items() for key in owned}
     steps: list[list[list[str]]] = []
     for key in keys:
-        task = owner.get(json.dumps(key))
-        if steps and task is not None and owner.get(json.dumps(steps[-1][-1])) == task:
+        task = owner.get(tuple(key))
+        if steps and task is not None and owner.get(tuple(steps[-1][-1])) == task:
             steps[-1].append(key)
         else:
             steps.append([key])
@@ -207,17 +207,17 @@ def _run_one(package: str, request: dict) -> dict:
     # A sensor task poked first, as it ran first in Airflow: it starts the run the other tasks run in.
     sensors = {task_id: _poke_twice(module, task_id, partition) for task_id in request.get("sensors", [])}
     before = {t: f.to_json() for t, f in warehouse.fingerprints().items()}
-    steps = run_steps(request["keys"], request.get("tasks") or {})
+    steps = run_steps(request["keys"], request["tasks"])
     outcomes: list[list[dict]] = []
     for step in steps:
         run, done = materialize(step)
         before, tables = changed_since(before)
         # the tables a run changed go to its first key: a task's keys are judged together (gates 5 and 6)
+        owned = [(tables, {t: before[t] for t in tables}), *[([], {})] * (len(step) - 1)]
         outcomes.append(
             [
-                {"key": key, **run, "materialized": tuple(key) in done, "tables": tables if n == 0 else []}
-                | {"fingerprints": {t: before[t] for t in tables} if n == 0 else {}}
-                for n, key in enumerate(step)
+                {"key": key, **run, "materialized": tuple(key) in done, "tables": mine, "fingerprints": prints}
+                for key, (mine, prints) in zip(step, owned, strict=True)
             ]
         )
     for step, outcome in zip(steps, outcomes, strict=True):  # gate 6: the same run, same partition, once more

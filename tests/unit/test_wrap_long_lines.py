@@ -124,3 +124,42 @@ def test_a_triple_quoted_literal_full_of_both_quotes_is_cut_where_its_escapes_st
         written = path.read_text()
         assert _too_long(written) == [], (shift, _too_long(written))
         assert "".join(_values(written)) == value  # the pieces are the function's only constants
+
+
+ESTATE_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.models import BaseOperator
+from airflow.operators.empty import EmptyOperator
+
+
+class SynchroniseTheWarehouseInventoryWithTheSupplierCatalogueOperator(BaseOperator):
+    def execute(self, context):
+        return 1
+
+
+with DAG("catalogue", schedule="@daily", start_date=datetime(2024, 1, 1)):
+    start = EmptyOperator(task_id="start_of_the_nightly_catalogue_synchronisation_for_every_supplier_region")
+    start >> SynchroniseTheWarehouseInventoryWithTheSupplierCatalogueOperator(task_id="sync")
+"""
+
+
+def test_the_renderer_cuts_its_own_long_values_so_wrapping_takes_no_slow_path(tmp_path, monkeypatch):
+    """A long estate-operator reason, a long pass-through comment and the TASKS comment are written already cut as
+    `wrap_long_lines` cuts them: no generated DAG module needs it to parse and tokenize (what made convert slow)."""
+    from converters.codegen import wrap
+    from converters.convert import convert_project
+
+    slow = []
+    real = wrap._tokens_near
+    monkeypatch.setattr(wrap, "_tokens_near", lambda *args: slow.append(args) or real(*args))
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "catalogue.py").write_text(ESTATE_DAG)
+    result = convert_project(tmp_path / "dags", tmp_path / "out", use_cache=False)
+    assert result.generated.problems == []
+    module = (tmp_path / "out" / "dags" / "catalogue.py").read_text()
+    assert "the estate operator SynchroniseTheWarehouseInventoryWithTheSupplierCatalogueOperator" in module
+    assert "no asset: its" in module and "# Airlift maps each Airflow task" in module
+    assert _too_long(module) == []
+    assert slow == [], "a generated DAG module still had a line over the limit before wrapping"
