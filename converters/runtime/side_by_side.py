@@ -425,6 +425,9 @@ def down(project: Path, on_event: Callable[[str], None] = lambda message: None) 
         if state is None:
             return []
         stopped = _stop_servers(state, on_event)
+        # A cluster that had to live outside the project (as root, under /tmp) goes with its server: nothing else
+        # would remove it once the project folder is gone, and the next `up` starts a fresh one anyway.
+        remove_cluster(runtime_dir(project) / "postgres", keep_base=True)
         state_file(project).unlink(missing_ok=True)
         shutil.rmtree(runtime_dir(project) / "launch", ignore_errors=True)
         return stopped

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -103,6 +104,22 @@ def test_down_stops_the_database_after_the_servers_that_use_it(tmp_path):
     (tmp_path / "airflow_dags").mkdir()
     side_by_side._save(tmp_path, state(tmp_path, servers=servers, database="postgres"))
     assert side_by_side.down(tmp_path) == ["dagster/daemon", "airflow/webserver", "postgres/postgres"]
+
+
+def test_down_removes_a_cluster_kept_outside_the_project(tmp_path):
+    """As root the cluster lives in a /tmp folder of its own: `down` removes it, else a deleted project leaks it."""
+    elsewhere = Path(tempfile.mkdtemp(prefix="a2d-pg-", dir=tmp_path))
+    (elsewhere / "data").mkdir()
+    base = side_by_side.runtime_dir(tmp_path) / "postgres"
+    base.mkdir(parents=True)
+    (base / "cluster").write_text(f"{elsewhere}\n", encoding="utf-8")
+    (base / "postgres.log").write_text("log\n", encoding="utf-8")
+    (tmp_path / "airflow_dags").mkdir()
+    side_by_side._save(tmp_path, state(tmp_path, servers=[], database="postgres"))
+    side_by_side.down(tmp_path)
+    assert not elsewhere.exists()
+    assert not (base / "cluster").exists()
+    assert (base / "postgres.log").exists()  # the server's log stays for reading, as the other servers' logs do
 
 
 def test_an_unknown_database_is_refused(tmp_path):
