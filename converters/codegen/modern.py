@@ -1065,6 +1065,7 @@ def render_modern_module(planned: PlannedDag) -> str:
     lines += sorted(imports)
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
+    lines += render.dbt_projects_import(tasks)
     if not planned.decommissioned:  # modernized with --force while Airflow runs it: airlift still maps its tasks
         lines.append("from ..support.airlift import mapped_to_airflow")
     if logic_imported:

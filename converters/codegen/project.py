@@ -83,10 +83,10 @@ def render_project(
 ) -> dict[str, str]:
     """pyproject.toml, tests/ and README.md of the location whose package files are ``files``."""
     requirements, found = estate_requirements(dags_folder, root)
-    deps = dependencies(plan, files, dags_folder, root, requirements)
+    deps = dependencies(plan, files, dags_folder, root, requirements, package=package)
     project = {
         "pyproject.toml": render_pyproject(plan, package, deps, found),
-        "README.md": render_readme(plan, package),
+        "README.md": render_readme(plan, package, dbt="dbt_projects.py" in files),
         "tests/__init__.py": '"""Smoke tests of the generated assets: one module per Airflow DAG."""\n',
         "tests/smoke.py": SMOKE_CHECK,
     }
@@ -193,9 +193,10 @@ def _local_file(module: str, folders: list[Path]) -> tuple[Path, str] | None:
     return None
 
 
-def _third_party(texts: list[str], folders: list[Path], family: set[str]) -> set[str]:
+def _third_party(texts: list[str], folders: list[Path], family: set[str], generated: str | None = None) -> set[str]:
     """The distributions the texts import, following the estate's own modules they import (their imports count:
-    the copied logic runs them), Dagster's libraries put in ``family``."""
+    the copied logic runs them), Dagster's libraries put in ``family``; ``generated``, the generated package, is
+    neither (``dbt_projects.py`` imports its support by the package's name)."""
     found: set[str] = set()
     seen: set[Path] = set()
     pending: list[tuple[str, str | None]] = [(text, None) for text in texts]
@@ -208,7 +209,7 @@ def _third_party(texts: list[str], folders: list[Path], family: set[str]) -> set
             if top in DAGSTER_FAMILY:
                 family.add(top)
                 continue
-            if top in sys.stdlib_module_names or top in {"airflow", "__future__"}:
+            if top in sys.stdlib_module_names or top in {"airflow", "__future__", generated}:
                 continue
             local = _local_file(module, folders)
             if local is None:
@@ -250,7 +251,12 @@ def _profile_types(path: Path) -> set[str]:
 
 
 def dependencies(
-    plan: Plan, files: dict[str, str], dags_folder: Path, root: Path | None, requirements: list[str]
+    plan: Plan,
+    files: dict[str, str],
+    dags_folder: Path,
+    root: Path | None,
+    requirements: list[str],
+    package: str | None = None,
 ) -> list[str]:
     """The location's dependencies: the Dagster libraries its modules import (pinned to the installed ones), the
     other distributions they, the copied logic and the estate modules it imports import, the drivers of the hook
@@ -259,7 +265,7 @@ def dependencies(
     family = {"dagster", "dagster_airlift"}  # definitions.py and support/airlift.py always import these
     # support/ is copied whole: its lazy imports are needed only by what uses them (the hook drivers below)
     texts = [text for name, text in sorted(files.items()) if name.endswith(".py") and not name.startswith("support/")]
-    others = _third_party(texts, folders, family)
+    others = _third_party(texts, folders, family, package)
     for text in texts:
         others.update(HOOK_DRIVERS[name] for name in hook_names(text) if name in HOOK_DRIVERS)
     if "dagster_dbt" in family:
@@ -337,7 +343,8 @@ def render_pyproject(plan: Plan, package: str, deps: list[str], requirements_fro
 # -- README.md ------------------------------------------------------------------------------------------------
 
 
-def render_readme(plan: Plan, package: str) -> str:
+def render_readme(plan: Plan, package: str, dbt: bool = False) -> str:
+    """``dbt``: the location has ``dbt_projects.py``, whose build step the README gives."""
     source = Path(plan.root).name
     return "\n".join(
         [
@@ -352,6 +359,17 @@ def render_readme(plan: Plan, package: str) -> str:
             "- `dg check defs`: the definitions load;",
             "- `dg dev`: the Dagster UI on http://localhost:3000;",
             "- `pytest`: the smoke tests in `tests/` (every task's asset is there, with its upstream assets).",
+            *(
+                [
+                    "",
+                    "The dbt projects of the cosmos groups are the `DbtProject`s of `dbt_projects.py`. Build their",
+                    "manifests before the location is deployed (else it runs `dbt parse` when it loads), in the",
+                    "environment the dbt profiles read:",
+                    "`dagster-dbt project prepare-and-package --file dbt_projects.py`.",
+                ]
+                if dbt
+                else []
+            ),
             "",
             "Connections come from Airflow's environment variables (`AIRFLOW_CONN_<ID>`), read when a run starts.",
             "",

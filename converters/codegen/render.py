@@ -93,6 +93,8 @@ def render_package(plan: Plan, *, package: str, dags_folder: str, scanned_root: 
                     alone = copied[name]
                     files[f"logic/{estate_logic_module(alone.qualified)}.py"] = render_estate_logic(alone)
     files["definitions.py"] = render_definitions(plan, package)
+    if projects := render_dbt_projects(plan, package):
+        files["dbt_projects.py"] = projects
     return files
 
 
@@ -325,6 +327,7 @@ def render_dag_module(planned: PlannedDag) -> str:
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
     observed = not planned.decommissioned and any(not t.translation.dbt for t in assets)  # render_task's task_asset
+    lines += dbt_projects_import(assets)
     lines.append(f"from ..support.airlift import mapped_to_airflow{', task_asset' if observed else ''}")
     if any(t.disposition == LIFT for t in assets):  # their own Airflow operators, run through Pipes
         lines.append("from ..support.lift import run_lifted")
@@ -602,9 +605,55 @@ def render_spec(planned: PlannedDag, task: PlannedTask) -> str:
 
 
 # What a dbt group's asset needs from support.runtime (``task_needs``); its modern form dates it by its partition.
-DBT_SUPPORT = frozenset(
-    {"dags_path", "dbt_executable", "dbt_manifest", "dbt_project", "dbt_run_target", "dbt_translator"}
-)
+DBT_SUPPORT = frozenset({"dbt_executable", "dbt_manifest", "dbt_run_target", "dbt_translator"})
+
+
+def dbt_projects_import(tasks: list[PlannedTask]) -> list[str]:
+    """The import of the ``DbtProject``s the dbt groups among ``tasks`` build (``dbt_projects.py``)."""
+    names = sorted({t.translation.dbt["project"] for t in tasks if t.translation.dbt and t.disposition != NONE})
+    return [f"from ..dbt_projects import {', '.join(names)}"] if names else []
+
+
+DBT_PROJECTS_DOC = '''"""The dbt projects the Airflow DAGs' cosmos groups build, one dagster-dbt ``DbtProject`` each.
+
+Prepare them when the location is built or deployed, so that it loads without running dbt:
+
+    dagster-dbt project prepare-and-package --file dbt_projects.py
+
+(``dbt deps`` where a project declares packages, then ``dbt parse``: each manifest is written where the assets
+read it; ``runtime up`` does this before Dagster starts). A project whose manifest is missing is parsed when the
+location loads. Loaded by its path, as that command loads it, this file imports its package from the folder above.
+"""
+'''
+
+
+def render_dbt_projects(plan: Plan, package: str) -> str | None:
+    """``dbt_projects.py``: one ``DbtProject`` per distinct project of the plan's dbt groups (``plan`` names them)."""
+    projects: dict[str, dict] = {}
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.translation.dbt and task.disposition != NONE:
+                projects.setdefault(task.translation.dbt["project"], task.translation.dbt)
+    if not projects:
+        return None
+    lines = [
+        DBT_PROJECTS_DOC,
+        "import sys",
+        "from pathlib import Path",
+        "",
+        "if __package__:",
+        "    from .support.runtime import dags_path, dbt_project",
+        "else:  # loaded by its path (`dagster-dbt project prepare-and-package --file`)",
+        "    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))",
+        f"    from {package}.support.runtime import dags_path, dbt_project",
+        "",
+    ]
+    for name, dbt in sorted(projects.items()):
+        args = [f"dags_path({q(dbt['project_dir'])})", f"profiles_dir=dags_path({q(dbt['profiles_dir'])})"]
+        if dbt.get("target"):
+            args.append(f"target={q(dbt['target'])}")
+        lines.append(f"{name} = dbt_project({', '.join(args)})")
+    return "\n".join(lines) + "\n"
 
 
 def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> str:
@@ -612,9 +661,7 @@ def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> 
     partition (``partition_vars``) instead of Airflow's context, and no provenance comment."""
     dbt = task.translation.dbt or {}
     name = task.function.upper()
-    project = [f"project_dir=dags_path({q(dbt['project_dir'])})", f"profiles_dir=dags_path({q(dbt['profiles_dir'])})"]
-    if dbt.get("target"):
-        project.append(f"target={q(dbt['target'])}")
+    project = dbt["project"]  # its DbtProject, in dbt_projects.py
     selection = [f"select={q(dbt['select'])}"]
     if dbt.get("exclude"):
         selection.append(f"exclude={q(dbt['exclude'])}")
@@ -622,7 +669,7 @@ def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> 
         selection.append(f"selector={q(dbt['selector'])}")
     resource = f"dbt_{planned.prefix.lower()}__{task.function}"
     op = f"{planned.prefix}__{task.function}" if dbt.get("key_prefix") else task.function  # unique op names
-    args = [f"manifest={name}_MANIFEST", f"project={name}_PROJECT", *selection, f"name={q(op)}"]
+    args = [f"manifest={name}_MANIFEST", f"project={project}", *selection, f"name={q(op)}"]
     upstream = [list(d.value) for d in task.deps if d.kind == "key"]
     key_prefix = f", key_prefix={q(dbt['key_prefix'])}" if dbt.get("key_prefix") else ""
     sources = f", sources={q(dbt['sources'])}" if dbt.get("sources") else ""  # plan/lineage.py: the loaders
@@ -639,8 +686,7 @@ def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> 
     dated = [] if modern else [f"        airflow = task_context(context, DAG, {q(task.task.task_id)})"]
     variables = "partition_vars(context)" if modern else "dbt_vars(airflow)"
     lines += [
-        f"{name}_PROJECT = dbt_project({', '.join(project)})",
-        f"{name}_MANIFEST = dbt_manifest({name}_PROJECT)",
+        f"{name}_MANIFEST = dbt_manifest({project})",
         f"if {name}_MANIFEST is not None:",
         "",
         f"    @dbt_assets({', '.join(args)})",
@@ -648,11 +694,11 @@ def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> 
         *dated,
         f"        dbt = getattr(context.resources, {q(resource)})",
         f'        invocation = dbt.cli([{q(dbt["command"])}, "--vars", {variables}], context=context, '
-        f"target_path=dbt_run_target({name}_PROJECT))",
+        f"target_path=dbt_run_target({project}))",
         "        yield from invocation.stream()",
         "",
         f"    {name}_ASSETS, {name}_SPECS = [{task.function}], []",
-        f"    {name}_RESOURCES = {{{q(resource)}: DbtCliResource(project_dir={name}_PROJECT, "
+        f"    {name}_RESOURCES = {{{q(resource)}: DbtCliResource(project_dir={project}, "
         "dbt_executable=dbt_executable())}",
         "else:  # the manifest could not be built here (dbt parse failed): the group stays observed",
         f"    {name}_ASSETS, {name}_SPECS = [], [{spec}]",

@@ -201,6 +201,7 @@ def plan_project(
             plan.files.append(file)
     _link_across_dags(plan, estate, triggered_by)
     _separate_shared_dbt_projects(plan)
+    _name_dbt_projects(plan)
     for reader, key in link_tables(plan):  # data lineage: a table another DAG's task writes
         if Dep("key", key) not in reader.deps:
             reader.deps.append(Dep("key", key))
@@ -232,6 +233,40 @@ def _separate_shared_dbt_projects(plan: Plan) -> None:
                 f"the dbt project {project} is also built by {others}: this group's models are keyed under "
                 f"{'/'.join(prefix)}/ so that no model's key is defined twice"
             )
+
+
+def dbt_project_of(dbt: Mapping[str, str | None]) -> tuple[str, str, str | None]:
+    """What makes one dbt project of a cosmos group: its folder, its profiles' folder and the target."""
+    return (
+        posixpath.normpath(str(dbt["project_dir"])),
+        posixpath.normpath(str(dbt["profiles_dir"])),
+        dbt.get("target"),
+    )
+
+
+def _name_dbt_projects(plan: Plan) -> None:
+    """Each distinct dbt project gets one name (``SHOP_PROJECT``), its ``DbtProject`` in the location's
+    ``dbt_projects.py``: the groups that build it share it, and it is prepared once."""
+    found = sorted(
+        {
+            dbt_project_of(task.translation.dbt)
+            for planned in plan.dags
+            for task in planned.tasks
+            if task.translation.dbt and task.disposition != NONE
+        },
+        key=lambda project: tuple(str(part) for part in project),
+    )
+    taken = _Taken()
+    names = {project: _unique(python_name(_folder_name(project[0])).upper() + "_PROJECT", taken) for project in found}
+    for planned in plan.dags:
+        for task in planned.tasks:
+            if task.translation.dbt and task.disposition != NONE:
+                task.translation.dbt["project"] = names[dbt_project_of(task.translation.dbt)]
+
+
+def _folder_name(path: str) -> str:
+    name = posixpath.basename(path)
+    return "dbt" if name in {"", ".", ".."} else name
 
 
 def _estate(project: ir.Project) -> Estate:

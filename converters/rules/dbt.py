@@ -46,7 +46,10 @@ class Cosmos(Rule):
     Why: cosmos renders one Airflow task per dbt node; dagster-dbt makes one asset per model with the
     project's own lineage. Project dir, profiles dir, target, ``select``/``exclude``/``selector`` (a list
     joined with spaces, a union, as cosmos does) are kept; tests run with ``dbt build`` (tests after each
-    model, like cosmos's default ``after_each``). The manifest is built with ``dbt parse`` when missing.
+    model, like cosmos's default ``after_each``). The project is a ``DbtProject`` of the location's
+    ``dbt_projects.py`` (one per project, shared by the groups that build it), prepared at build time by
+    ``dagster-dbt project prepare-and-package --file dbt_projects.py``; a manifest not prepared is built with
+    ``dbt parse`` when the location loads.
 
     Example:
     ```python
@@ -72,13 +75,12 @@ class Cosmos(Rule):
     Becomes:
     ```python
     # shop.py:10 · task transform · rule dbt.cosmos · MECH
-    TRANSFORM_PROJECT = dbt_project(project_dir=dags_path("dbt/shop"), profiles_dir=dags_path("dbt/shop"), target="dev")
-    TRANSFORM_MANIFEST = dbt_manifest(TRANSFORM_PROJECT)
+    TRANSFORM_MANIFEST = dbt_manifest(SHOP_PROJECT)
     if TRANSFORM_MANIFEST is not None:
 
         @dbt_assets(
             manifest=TRANSFORM_MANIFEST,
-            project=TRANSFORM_PROJECT,
+            project=SHOP_PROJECT,
             select="path:models/marts",
             name="transform",
             dagster_dbt_translator=dbt_translator([]),
@@ -88,13 +90,13 @@ class Cosmos(Rule):
             airflow = task_context(context, DAG, "transform")
             dbt = getattr(context.resources, "dbt_shop__transform")
             invocation = dbt.cli(
-                ["build", "--vars", dbt_vars(airflow)], context=context, target_path=dbt_run_target(TRANSFORM_PROJECT)
+                ["build", "--vars", dbt_vars(airflow)], context=context, target_path=dbt_run_target(SHOP_PROJECT)
             )
             yield from invocation.stream()
 
         TRANSFORM_ASSETS, TRANSFORM_SPECS = [transform], []
         TRANSFORM_RESOURCES = {
-            "dbt_shop__transform": DbtCliResource(project_dir=TRANSFORM_PROJECT, dbt_executable=dbt_executable())
+            "dbt_shop__transform": DbtCliResource(project_dir=SHOP_PROJECT, dbt_executable=dbt_executable())
         }
     else:  # the manifest could not be built here (dbt parse failed): the group stays observed
         TRANSFORM_ASSETS, TRANSFORM_SPECS = (

@@ -281,7 +281,7 @@ def _start(
         on_event(f"Airflow {version} is healthy at {instance.url}; waiting for its DAGs to be parsed")
         wait_for_dags(instance, expected_dag_ids(dags_folder, version), timeout=timeout)
         on_event(f"starting Dagster (webserver + daemon) at {state.dagster_url}")
-        _start_dagster(project, state, instance, dagster_port, timeout)
+        _start_dagster(project, state, instance, dagster_port, timeout, on_event)
         state.dagster().wait_for_location(LOCATION, timeout=timeout)
         on_event("Dagster loaded the code location, peered with Airflow")
     except BaseException:
@@ -303,7 +303,14 @@ def expected_dag_ids(dags_folder: Path, version: int) -> set[str]:
     }
 
 
-def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance, port: int, timeout: float) -> None:
+def _start_dagster(
+    project: Path,
+    state: RuntimeState,
+    airflow: AirflowInstance,
+    port: int,
+    timeout: float,
+    on_event: Callable[[str], None] = lambda message: None,
+) -> None:
     home = Path(state.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(dagster_instance_yaml(state.database))
@@ -329,6 +336,7 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
     )
     if migrated.returncode != 0:
         raise SideBySideError(f"`dagster instance migrate` failed:\n{migrated.stderr[-3000:]}")
+    _prepare_dbt_projects(project / DEFS_PACKAGE, env, home.parent / "logs" / "dbt-prepare.log", on_event)
     commands = {
         "webserver": [str(venv / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
         "daemon": [str(venv / "dagster-daemon"), "run", "-w", str(workspace)],
@@ -347,6 +355,35 @@ def _start_dagster(project: Path, state: RuntimeState, airflow: AirflowInstance,
         if time.monotonic() > deadline:
             raise SideBySideError(f"Dagster webserver not answering at {state.dagster_url} after {timeout:.0f}s")
         time.sleep(1)
+
+
+def _prepare_dbt_projects(package: Path, env: dict[str, str], log: Path, on_event: Callable[[str], None]) -> None:
+    """Build the dbt manifests before Dagster loads the location, as a deployment's build step does
+    (``dagster-dbt project prepare-and-package``, with the environment the code servers get: the profiles read
+    it). A failure is reported, not fatal: the location then parses the project when it loads, or keeps the
+    group observed, and says why."""
+    projects = package / "dbt_projects.py"
+    if not projects.is_file():
+        return
+    on_event(f"preparing the dbt projects of {projects.name} (dagster-dbt project prepare-and-package)")
+    command = [
+        str(venv_dir("dagster") / "bin" / "dagster-dbt"),
+        "project",
+        "prepare-and-package",
+        "--file",
+        str(projects),
+    ]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as out:
+        try:
+            code = subprocess.run(
+                command, env=env, cwd=package.parent, stdout=out, stderr=subprocess.STDOUT, check=False, timeout=600
+            ).returncode
+        except subprocess.TimeoutExpired:
+            code = None
+    if code != 0:
+        why = "timed out after 600 s" if code is None else f"exited {code}"
+        on_event(f"the dbt projects were not prepared ({why}; see {log}): the location parses them when it loads")
 
 
 def sensor_minimum_interval(interval: int) -> int:
