@@ -47,6 +47,7 @@ def scan_and_plan(
     retired = migration_state.decommissioned(folder) if read_migration_state else frozenset()
     modern = migration_state.modernized(folder) if read_migration_state else {}
     written = migration_state.modernized_tables(folder) if read_migration_state else {}
+    connection_types = migration_state.modernized_connections(folder) if read_migration_state else {}
     lift_all, lifted_tasks = migration_state.lifting(folder) if read_migration_state else (False, frozenset())
     lifting = Lifting(everything=lift or lift_all, tasks=lifted_tasks)
     return Planned(
@@ -58,6 +59,7 @@ def scan_and_plan(
             broken_logic=broken_logic,
             lifting=lifting,
             written=written,
+            connection_types=connection_types,
         ),
     )
 

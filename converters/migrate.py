@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -582,6 +582,7 @@ def modernize(
     force: bool = False,
     reason: str | None = None,
     reload_dagster: Callable[[], None] | None = None,
+    connection_types: Mapping[str, str] | None = None,
 ) -> Modernized:
     """Rewrite a decommissioned DAG's module into idiomatic Dagster (``codegen/modern.py``), then prove nothing
     changed: ``run_gates(dag_id, date)`` runs gates 2-6 for the date of the DAG's last gate evidence and
@@ -589,7 +590,10 @@ def modernize(
     the DAG is generated faithful again (``reverted``) and the ledger says why.
 
     A quality task becomes an asset check only when its gate evidence shows it ran and wrote no table
-    (gates 4 and 5) and the DAG is decommissioned (airlift maps Airflow tasks to assets, never to checks)."""
+    (gates 4 and 5) and the DAG is decommissioned (airlift maps Airflow tasks to assets, never to checks).
+
+    ``connection_types``: connection id -> type in the environment the gates run the Dagster side in; the ones
+    the DAG's tasks use are recorded, and a DuckDB one becomes dagster-duckdb's resource in the modern form."""
     from converters.codegen import modern
     from converters.convert import convert_project
 
@@ -619,7 +623,12 @@ def modernize(
     migration_state.record_modernized(
         dags_folder,
         dag_id,
-        {"checks": checks, "forced": force and not planned.decommissioned, "tables": _tables_written(planned, latest)},
+        {
+            "checks": checks,
+            "forced": force and not planned.decommissioned,
+            "tables": _tables_written(planned, latest),
+            "connections": _connections_used(planned, connection_types or {}),
+        },
     )
     ledger.append(
         dags_folder,
@@ -693,6 +702,12 @@ def modernize(
     return result
 
 
+def _connections_used(planned: PlannedDag, types: Mapping[str, str]) -> dict[str, str]:
+    """The type of each connection the DAG's tasks take as a resource, where ``types`` knows it."""
+    used = {r.conn_id for t in planned.tasks for r in t.translation.resources if r.conn_id}
+    return {conn_id: types[conn_id] for conn_id in sorted(used) if conn_id in types}
+
+
 def _fingerprint(table: dict) -> dict | None:
     """A table's rows and checksum on the Dagster side, from gate 5's evidence of one table."""
     dagster = table.get("dagster") or {}
@@ -763,9 +778,15 @@ def modernize_in_project(
     reloaded when the runtime is up. What the demo checks: ``result.ok``, ``result.checks`` (the quality tasks
     now asset checks, each run by gate 4), ``result.tables`` (same rows and checksums)."""
     from converters.gates import run_project_gates
+    from converters.gates.context import GatesError, load_config
     from converters.runtime import side_by_side
+    from converters.runtime.connections import connection_types
 
     state = live_runtime(root)
+    try:
+        types = connection_types(load_config(root).get("dagster_env", {}))
+    except (GatesError, ValueError):  # no readable gates.json: the gates themselves say so
+        types = {}
 
     def gates(dag: str, date: str | None):
         return run_project_gates(root, [dag], version=version, date=date, on_event=on_event)
@@ -778,4 +799,5 @@ def modernize_in_project(
         force=force,
         reason=reason,
         reload_dagster=(lambda: side_by_side.reload_dagster(state)) if state is not None else None,
+        connection_types=types,
     )

@@ -77,7 +77,16 @@ def generate(
     # Relative, and without resolving symlinks: the package finds the DAGs folder the way it was given.
     relative = os.path.relpath(os.path.abspath(dags_folder), out)
     scanned = os.path.relpath(os.path.abspath(root or dags_folder), os.path.abspath(dags_folder))
-    files = render.render_package(plan, package=out.name, dags_folder=relative, scanned_root=scanned)
+    # The integration resources modern modules take instead of a connection's resource (which goes from
+    # definitions.py when no other task takes it).
+    swaps = [swap for planned in plan.dags for swap in modern.native_resources(planned)]
+    integrations = {native.name: native for _, native in swaps}
+    swapped = {id(task) for task, _ in swaps}
+    taken = {r.name for d in plan.dags for t in d.tasks if id(t) not in swapped for r in t.translation.resources}
+    resources = {name: r for name, r in plan.resources.items() if name in taken} | integrations
+    files = render.render_package(
+        plan, package=out.name, dags_folder=relative, scanned_root=scanned, resources=resources
+    )
     for planned in plan.dags:
         if planned.modernized:  # `modernize`: idiomatic Dagster where the plan proves it equal
             files[f"dags/{planned.module}.py"] = modern.render_modern_module(planned)
@@ -85,7 +94,11 @@ def generate(
     support = Path(__file__).parent / "support"
     for name in SUPPORT_FILES + (LIFT_FILES if plan.counts()[LIFT] else ()):
         files[f"support/{name}"] = (support / name).read_text(encoding="utf-8")
-    files.update(project.render_project(plan, files, package=out.name, dags_folder=Path(dags_folder), root=root))
+    files.update(
+        project.render_project(
+            plan, files, package=out.name, dags_folder=Path(dags_folder), root=root, integrations=integrations
+        )
+    )
     result = GenerateResult(out)
     formatted = _format(files, result)
     for relative, text in sorted(formatted.items()):

@@ -55,7 +55,7 @@ from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.inventory import ir, to_ir
 from converters.plan import Dep, PlannedDag, PlannedTask
 from converters.plan.lineage import data_key
-from converters.rules.base import MECH, NONE
+from converters.rules.base import MECH, NONE, Resource, python_name
 
 MODERN_RULES = {"python.callable", "bash.command"}
 # The context keys a callable may ask for that the partition gives: the Airflow name -> the expression.
@@ -489,11 +489,75 @@ def _rendered(text, whole: bool = True) -> str | None:
     return template_expression(text[:-1] if whole and text.endswith("\n") else text)
 
 
-def _sql_check_body(task: PlannedTask, connection: str) -> tuple[list[str], str] | str:
+# dagster's integration resource for a connection of these types (``modernize`` records each connection's type
+# from the environment its gates ran in), and its library.
+NATIVE_RESOURCES = {"duckdb": ("DuckDBResource", render.INTEGRATION_RESOURCES["DuckDBResource"])}
+
+
+def database_variable(conn_id: str) -> str:
+    """The environment variable a modern DuckDB resource takes its database file from (``WAREHOUSE_DATABASE``
+    for Airflow's ``warehouse``): the Dagster side's own setting once Airflow no longer runs the DAG."""
+    return f"{conn_id.upper()}_DATABASE"
+
+
+def native_resource(planned: PlannedDag, resource: Resource) -> Resource | None:
+    """The integration library's resource standing for a SQL connection (``DuckDBResource`` for a DuckDB one),
+    or None where there is none (the task then runs through ``SqlConnection``, as the faithful asset does)."""
+    native = NATIVE_RESOURCES.get(planned.connection_types.get(resource.conn_id, ""))
+    if resource.cls != "SqlConnection" or native is None:
+        return None
+    cls, _ = native
+    name = f"duckdb_{python_name(resource.conn_id).lower()}"
+    return Resource(name, cls, f'{cls}(database=dg.EnvVar("{database_variable(resource.conn_id)}"))', resource.conn_id)
+
+
+def native_resources(planned: PlannedDag) -> list[tuple[PlannedTask, Resource]]:
+    """Each task of the modern module of ``planned`` that takes an integration resource in place of its
+    connection's, with that resource (definitions.py builds it)."""
+    if not planned.modernized:
+        return []
+    found = []
+    for task in planned.tasks:
+        native = native_resource(planned, task.translation.resources[0]) if task.translation.resources else None
+        if native is not None and not task.passthrough and (native.name, native.cls) in choose(planned, task).resources:
+            found.append((task, native))
+    return found
+
+
+def _connection(planned: PlannedDag, resource: Resource) -> Resource:
+    return native_resource(planned, resource) or resource
+
+
+def _run_lines(resource: Resource, code: str, parameters: str | None = None, rows: str | None = None) -> list[str]:
+    """Run ``code`` (one statement, or a list of them in order) through ``resource``; ``rows``: the variable taking
+    the last statement's rows. A DuckDB resource runs them on one of its connections, as ``SqlConnection`` did."""
+    if resource.cls != "DuckDBResource":
+        call = (
+            f"{resource.name}.run({code}" + (f", parameters={parameters}" if parameters else "") + ", log=context.log)"
+        )
+        return [f"{rows} = {call}[-1]" if rows else call]
+    args = ", " + parameters if parameters else ""
+    if rows:
+        return [
+            f"with {resource.name}.get_connection() as conn:",
+            f"    {rows} = conn.execute({code}{args}).fetchall()",
+        ]
+    if code.startswith("["):
+        return [
+            f"with {resource.name}.get_connection() as conn:",
+            f"    for statement in {code}:",
+            f"        conn.execute(statement{args})",
+        ]
+    # bound to a name first: a long statement is cut into adjacent literals in parentheses, which would double
+    # the call's as its only argument
+    return [f"sql = {code}", f"with {resource.name}.get_connection() as conn:", f"    conn.execute(sql{args})"]
+
+
+def _sql_check_body(task: PlannedTask, connection: Resource) -> tuple[list[str], str] | str:
     """The check's body (without its connection's run) and the provider it calls, or why there is none."""
     args, name = task.task.arguments, q(task.function)
     judge = SQL_CHECK_RULES[task.rule]
-    run = f"rows = {connection}.run(sql, log=context.log)[-1]"
+    run = "\n".join(_run_lines(connection, "sql", rows="rows"))
     if task.rule in ("sql_checks.check", "sql_checks.value"):
         sql = args.get("sql")
         expression = None if isinstance(sql, str) and sql.endswith(TEMPLATE_FILES) else _rendered(sql)
@@ -542,10 +606,12 @@ def sql_check(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] |
     resources = task.translation.resources
     if task.translation.inputs or len(resources) != 1 or resources[0].cls != "SqlConnection":
         return Choice("faithful", why="its SQL reads upstream values or its connection is not one literal id")
-    body = _sql_check_body(task, resources[0].name)
+    connection = _connection(planned, resources[0])
+    body = _sql_check_body(task, connection)
     if isinstance(body, str):
         return Choice("faithful", why=body)
-    lines, judge = body
+    lines = [line for text in body[0] for line in text.split("\n")]
+    judge = body[1]
     if not dated(planned) and any("context.partition_key" in line for line in lines):
         return Choice("faithful", why="the DAG has no daily partition keys to give ds from")
     placed = check_placement(planned, task, siblings)
@@ -556,7 +622,7 @@ def sql_check(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] |
         placed,
         body=tuple(lines),
         providers=frozenset(providers),
-        resources=((resources[0].name, resources[0].cls),),
+        resources=((connection.name, connection.cls),),
     )
 
 
@@ -605,10 +671,10 @@ def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
     if not dated(planned) and any("context.partition_key" in r for r in rendered):  # type: ignore[operator]
         return Choice("faithful", why="the DAG has no daily partition keys to give ds from")
     code = rendered[0] if isinstance(sql, str) else "[" + ", ".join(rendered) + "]"  # type: ignore[arg-type]
-    call = f"{resources[0].name}.run({code}"
-    if parameters is not None:
-        call += f", parameters={argument_expression(parameters)}"
-    return Choice("asset", body=(call + ", log=context.log)",), resources=((resources[0].name, resources[0].cls),))
+    connection = _connection(planned, resources[0])
+    arguments = None if parameters is None else argument_expression(parameters)
+    body = tuple(_run_lines(connection, code, arguments))  # type: ignore[arg-type]
+    return Choice("asset", body=body, resources=((connection.name, connection.cls),))
 
 
 def choose(planned: PlannedDag, task: PlannedTask) -> Choice:
@@ -1113,6 +1179,10 @@ def _sql_check_imports(choices, imports: set[str], resource_classes: set[str]) -
     import for them and the faithful assets' (a name imported twice is a lint error)."""
     providers = {name for c in choices for name in c.providers}
     resource_classes = resource_classes | {cls for c in choices for _, cls in c.resources}
+    for cls, library in render.INTEGRATION_RESOURCES.items():  # an integration library's resource comes from it
+        if cls in resource_classes:
+            resource_classes = resource_classes - {cls}
+            imports = imports | {f"from {library} import {cls}"}
     if not providers:
         return imports, resource_classes
     prefix = "from ..support.providers import "

@@ -22,6 +22,7 @@ import yaml
 from converters.codegen import modern
 from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.plan import Plan, PlannedDag
+from converters.rules.base import Resource
 
 # Modules of the generated code whose distribution is named otherwise, or is pinned to the Dagster the
 # generated support code is written for (those carry the installed version).
@@ -32,6 +33,7 @@ DAGSTER_FAMILY = {
     "dagster_k8s": "dagster-k8s",
     "dagster_aws": "dagster-aws",
     "dagster_docker": "dagster-docker",
+    "dagster_duckdb": "dagster-duckdb",
 }
 DISTRIBUTIONS = {
     "psycopg2": "psycopg2-binary",
@@ -79,14 +81,21 @@ REQUIREMENTS = "requirements.txt"
 
 
 def render_project(
-    plan: Plan, files: dict[str, str], *, package: str, dags_folder: Path, root: Path | None = None
+    plan: Plan,
+    files: dict[str, str],
+    *,
+    package: str,
+    dags_folder: Path,
+    root: Path | None = None,
+    integrations: dict[str, Resource] | None = None,
 ) -> dict[str, str]:
-    """pyproject.toml, tests/ and README.md of the location whose package files are ``files``."""
+    """pyproject.toml, tests/ and README.md of the location whose package files are ``files`` (``integrations``:
+    the integration resources of its modernized modules, whose settings the README names)."""
     requirements, found = estate_requirements(dags_folder, root)
     deps = dependencies(plan, files, dags_folder, root, requirements, package=package)
     project = {
         "pyproject.toml": render_pyproject(plan, package, deps, found),
-        "README.md": render_readme(plan, package, dbt="dbt_projects.py" in files),
+        "README.md": render_readme(plan, package, "dbt_projects.py" in files, integrations or {}),
         "tests/__init__.py": '"""Smoke tests of the generated assets: one module per Airflow DAG."""\n',
         "tests/smoke.py": SMOKE_CHECK,
     }
@@ -343,8 +352,15 @@ def render_pyproject(plan: Plan, package: str, deps: list[str], requirements_fro
 # -- README.md ------------------------------------------------------------------------------------------------
 
 
-def render_readme(plan: Plan, package: str, dbt: bool = False) -> str:
-    """``dbt``: the location has ``dbt_projects.py``, whose build step the README gives."""
+def render_readme(plan: Plan, package: str, dbt: bool = False, integrations: dict[str, Resource] | None = None) -> str:
+    """``dbt``: the location has ``dbt_projects.py``, whose build step the README gives; ``integrations``: the
+    resources of modernized modules configured by a setting of their own."""
+    settings = [
+        f"- `{modern.database_variable(r.conn_id)}`: the DuckDB file of Airflow's connection `{r.conn_id}` "
+        f"(`{name}`, a `DuckDBResource`)"
+        for name, r in sorted((integrations or {}).items())
+        if r.cls == "DuckDBResource"
+    ]
     source = Path(plan.root).name
     return "\n".join(
         [
@@ -372,6 +388,11 @@ def render_readme(plan: Plan, package: str, dbt: bool = False) -> str:
             ),
             "",
             "Connections come from Airflow's environment variables (`AIRFLOW_CONN_<ID>`), read when a run starts.",
+            *(
+                ["", "The modernized DAGs' integration resources read settings of their own:", "", *settings]
+                if settings
+                else []
+            ),
             "",
             "With `AIRFLOW_URL` set the location peers with that Airflow (`support/airlift.py`): a task Airflow still",
             "runs is an observed asset, recorded when its Airflow run succeeds, and runs here once",

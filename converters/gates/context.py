@@ -22,6 +22,7 @@ from converters.gates.airflow import AirflowSide
 from converters.gates.graph import read_graph
 from converters.ledger import ledger
 from converters.plan import PlannedDag, PlannedTask
+from converters.runtime.connections import native_settings
 from converters.runtime.envs import EnvironmentMissing, airflow_venv
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Context:
         """The environment every Dagster-side process gets: loading the location (dbt's manifest reads it too),
         reading the graph, running the assets."""
         env = {k: self.expand(v) for k, v in self.config.get("dagster_env", {}).items()}
+        env.update(native_settings(env))  # a modernized module's DuckDB resource: its file, from the connection
         env["AIRFLOW_MAJOR_VERSION"] = str(self.airflow.version)
         with contextlib.suppress(EnvironmentMissing):  # LIFT assets run their operators in the line's Airflow venv
             env.setdefault("AIRFLOW_LIFT_PYTHON", str(airflow_venv(self.airflow.version) / "bin" / "python"))

@@ -55,6 +55,13 @@ def modernized_tables(dags_folder: Path) -> dict[str, dict[str, tuple[str, ...]]
     }
 
 
+def modernized_connections(dags_folder: Path) -> dict[str, dict[str, str]]:
+    """Per modernized DAG, the type of each connection its tasks use, as the environment its gates ran in
+    defined it (`modernize` records them: a DuckDB connection becomes dagster-duckdb's resource)."""
+    recorded = load(dags_folder).get("modernized") or {}
+    return {dag_id: dict(v.get("connections") or {}) for dag_id, v in recorded.items()}
+
+
 def record_modernized(dags_folder: Path, dag_id: str, details: dict) -> None:
     """Record `modernize DAG`: convert generates its module in the modern form from now on."""
     file = state_file(dags_folder)

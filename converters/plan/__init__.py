@@ -121,6 +121,8 @@ class PlannedDag:
     quality_checks: tuple[str, ...] = ()  # modernized: task ids whose gate evidence made them asset checks
     # modernized: task id -> the tables its gate-5 evidence showed it write (lineage beyond the literal SQL)
     written: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # modernized: connection id -> its type, as the environment of its gates defined it (``duckdb``...)
+    connection_types: dict[str, str] = field(default_factory=dict)
 
     @property
     def proxy_level(self) -> str:
@@ -169,12 +171,14 @@ def plan_project(
     broken_logic: dict[str, str] | None = None,
     lifting: Lifting = NO_LIFTING,
     written: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    connection_types: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
     """One rule match per task. ``decommissioned``: DAG ids whose Airflow side is retired (see `decommission`).
     ``modernized``: the DAGs `modernize` rewrote, each with its tasks that became asset checks (decommissioned ones).
     ``broken_logic``: logic modules that do not import (``codegen.imports``), by name: the error.
     ``lifting``: the tasks that, with no translation, run their own Airflow operator (LIFT, ``plan/lift.py``).
-    ``written``: per modernized DAG, the tables gate 5 saw each task write (``plan/lineage.py`` joins them)."""
+    ``written``: per modernized DAG, the tables gate 5 saw each task write (``plan/lineage.py`` joins them).
+    ``connection_types``: per modernized DAG, the type of each connection its tasks use (``codegen/modern.py``)."""
     problems: list[str] = []
     if registry is None:
         registry = default_registry()
@@ -191,6 +195,7 @@ def plan_project(
                 planned.modernized = True
                 planned.quality_checks = tuple((modernized or {})[dag.dag_id]) if planned.decommissioned else ()
                 planned.written = dict((written or {}).get(dag.dag_id, {}))
+                planned.connection_types = dict((connection_types or {}).get(dag.dag_id, {}))
             plan.dags.append(planned)
             for task in planned.tasks:
                 if task.translation.triggers and task.disposition != NONE:

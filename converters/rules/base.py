@@ -109,6 +109,7 @@ class Resource:
     name: str
     cls: str  # SqlConnection | HttpConnection | SshConnection | PipesK8sClient ...
     constructor: str  # code building it in definitions.py
+    conn_id: str = ""  # the Airflow connection it is configured from, when it is one
 
 
 @dataclass

@@ -21,7 +21,7 @@ def connection_resource(conn_id: str, cls: str, prefix: str) -> Resource:
     """A resource configured from ``AIRFLOW_CONN_<CONN_ID>``, Airflow's own environment variable."""
     env = "AIRFLOW_CONN_" + conn_id.upper()
     name = f"{prefix}_{python_name(conn_id).lower()}"
-    return Resource(name, cls, f'{cls}(conn_id="{conn_id}", value=dg.EnvVar("{env}"))')
+    return Resource(name, cls, f'{cls}(conn_id="{conn_id}", value=dg.EnvVar("{env}"))', conn_id)
 
 
 def connect(t: Translation, conn_id: str, cls: str, prefix: str) -> tuple[Resource, Code]:

@@ -36,6 +36,7 @@ from converters.runtime.airflow import (
     wait_for_dags,
 )
 from converters.runtime.airflow_api import AirflowClient
+from converters.runtime.connections import native_settings
 from converters.runtime.dagster_api import DagsterClient
 from converters.runtime.envs import airflow_venv, venv_dir
 from converters.runtime.postgres import PostgresServer, remove_cluster, start_postgres
@@ -448,6 +449,7 @@ def dagster_environment(project: Path, state: RuntimeState, airflow: AirflowInst
             "DBT_TARGET_ROOT": str(Path(state.dagster_home) / "dbt-target"),
         }
     )
+    env.update(native_settings(env))  # a modernized module's DuckDB resource: its file, from the connection
     if state.database == "postgres":
         # psycopg2 named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which the venv does not have.
         env["DAGSTER_POSTGRES_URL"] = state.database_url("dagster", "postgresql+psycopg2")

@@ -83,12 +83,15 @@ with DAG("orders", schedule="@daily", start_date=datetime(2024, 1, 1)):
 CHECKS = ("landed", "value", "cols", "table")
 
 
-def generate(root: Path, text: str = DAG_FILE, checks: tuple[str, ...] = CHECKS) -> str:
+def generate(
+    root: Path, text: str = DAG_FILE, checks: tuple[str, ...] = CHECKS, connections: dict[str, str] | None = None
+) -> str:
+    """The modern module of ``text``; ``connections``: the connection types `modernize` recorded."""
     dags = root / "airflow_dags"
     dags.mkdir(exist_ok=True)
     (dags / "orders.py").write_text(text)
     migration_state.record_decommissioned(dags, "orders", {"file": "orders.py"})
-    migration_state.record_modernized(dags, "orders", {"checks": list(checks)})
+    migration_state.record_modernized(dags, "orders", {"checks": list(checks), "connections": connections or {}})
     result = convert_project(dags, root / "dagster_defs", use_cache=False)
     assert result.generated.problems == []  # ruff-clean
     return (root / "dagster_defs" / "dags" / "orders.py").read_text()
@@ -280,6 +283,32 @@ def test_the_checks_pass_on_good_data_and_a_failed_blocking_one_stops_what_follo
     assert answer["bad"]["checks"] == {"cols": True, "landed": False, "table": False, "value": False}
     assert answer["bad"]["materialized"] == ["orders/load"], "the blocking check stopped what follows load"
     assert answer["bad"]["ok"] is False
+
+
+def test_on_a_duckdb_connection_the_sql_runs_through_dagster_duckdbs_resource_alike(tmp_path: Path):
+    """`modernize` saw `wh` is a DuckDB connection: every modern SQL task and check takes ``DuckDBResource``,
+    configured from ``WH_DATABASE`` (no Airflow connection is read), and judges the same rows the same way."""
+    text = generate(tmp_path, connections={"wh": "duckdb"})
+    assert "from dagster_duckdb import DuckDBResource\n" in text and "SqlConnection" not in text
+    assert "def load(context: dg.AssetExecutionContext, duckdb_wh: DuckDBResource):" in text
+    assert "def landed(context: dg.AssetCheckExecutionContext, duckdb_wh: DuckDBResource):" in text
+    assert "with duckdb_wh.get_connection() as conn:\n        rows = conn.execute(sql).fetchall()" in text
+    definitions = (tmp_path / "dagster_defs" / "definitions.py").read_text()
+    assert '"duckdb_wh": DuckDBResource(database=dg.EnvVar("WH_DATABASE")),' in definitions
+    path, env = warehouse(tmp_path)
+    env = {"WH_DATABASE": str(path), "WAREHOUSE": str(path)}  # no AIRFLOW_CONN_WH: nothing reads it
+    answer = answer_of(tmp_path / "dagster_defs", RUN, env=env)
+    everything = ["orders/list", "orders/load", "orders/publish", "orders/rebuild", "orders/summary"]
+    assert answer["good"] == {"ok": True, "checks": dict.fromkeys(sorted(CHECKS), True), "materialized": everything}
+    assert answer["totals"] == [[2]]
+    assert answer["bad"]["checks"] == {"cols": True, "landed": False, "table": False, "value": False}
+    assert answer["bad"]["materialized"] == ["orders/load"]
+
+
+def test_a_connection_of_another_type_keeps_sqlconnection(tmp_path: Path):
+    text = generate(tmp_path, connections={"wh": "postgres"})
+    assert "def load(context: dg.AssetExecutionContext, sql_wh: SqlConnection):" in text
+    assert "DuckDBResource" not in text + (tmp_path / "dagster_defs" / "definitions.py").read_text()
 
 
 def test_the_gates_runner_materializes_the_unpartitioned_asset_in_its_partitioned_run(tmp_path: Path):
