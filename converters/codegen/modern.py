@@ -1151,9 +1151,8 @@ def render_modern_module(planned: PlannedDag) -> str:
         if choice.kind == "faithful":
             if task.disposition == NONE or not task.passthrough:
                 own_shared = faithful_shared if task in alike else None
+                # its provenance comment, not the faithful form's metadata dict repeating it (``metadata(terse)``)
                 faithful_code = render.render_task(planned, task, own_shared, logic_imported, modern=True)
-                if not task.translation.dbt:  # its metadata says what the provenance comment said
-                    faithful_code = faithful_code.removeprefix(render.provenance(task) + "\n")
                 lines += ["", "", f"# kept faithful: {choice.why}", faithful_code]
             continue
         if choice.kind == "sensor":

@@ -454,24 +454,31 @@ def comment_lines(planned: PlannedDag, task: PlannedTask) -> list[str]:
     return lines
 
 
-def metadata(planned: PlannedDag, task: PlannedTask) -> str:
+def metadata(planned: PlannedDag, task: PlannedTask, terse: bool = False) -> str:
+    """The asset's metadata dict: where the task came from and how it was translated. ``terse`` (a task kept
+    faithful in a modernized module, whose DAG Airflow no longer runs): only the table it writes, as for the
+    modern assets beside it ("" when there is none); its comment says why it is faithful, ``TASKS`` which task."""
     t = task.task
-    items = {
-        "airflow/source": f"{t.source.file}:{t.source.line}",
-        "airflow/task_id": t.task_id,
-        "airflow/operator": t.operator,
-        "airflow/rule": task.rule,
-        "airflow/disposition": task.disposition,
-        "airflow/reason": task.reason,
-    }
-    if task.translation.notes:
-        items["airflow/notes"] = list(task.translation.notes)
-    if task.unconsumed:
-        items["airflow/unconsumed"] = list(task.unconsumed)
+    items: dict[str, Any] = {}
+    if not terse:
+        items = {
+            "airflow/source": f"{t.source.file}:{t.source.line}",
+            "airflow/task_id": t.task_id,
+            "airflow/operator": t.operator,
+            "airflow/rule": task.rule,
+            "airflow/disposition": task.disposition,
+            "airflow/reason": task.reason,
+        }
+        if task.translation.notes:
+            items["airflow/notes"] = list(task.translation.notes)
+        if task.unconsumed:
+            items["airflow/unconsumed"] = list(task.unconsumed)
     if len(task.tables) == 1:  # the table it writes (plan/lineage.py): Dagster shows it as the asset's table
         items["dagster/table_name"] = task.tables[0]
-    if task.tables:
+    if task.tables and not terse:
         items["airflow/tables_written"] = list(task.tables)
+    if not items:
+        return ""
     # each entry on a line of its own in the decorator, at 8 spaces (ruff format): a long value cut there already
     return "{" + ", ".join(f"{q(k)}: {_value_at(8 + len(q(k)) + 2, v)}" for k, v in items.items()) + "}"
 
@@ -524,7 +531,7 @@ def render_task(
         lines = comment_lines(planned, task)
         return "\n".join([*lines[:-1], comment_at(lines[-1] + " · no asset: its dependencies pass through")])
     if task.disposition == NONE:
-        return render_spec(planned, task)
+        return render_spec(planned, task, modern=modern)
     if task.translation.dbt:
         return render_dbt(planned, task)
     t = task.task
@@ -555,7 +562,8 @@ def render_task(
         key = f"dg.AssetKey({q(list(task.key))})"
         specs = ", ".join(f"dg.AssetCheckSpec({q(name)}, asset={key}, blocking=True)" for name in tr.checks)
         args.append(f"check_specs=[{specs}]")
-    args.append(f"metadata={metadata(planned, task)}")
+    if described := metadata(planned, task, terse=modern):
+        args.append(f"metadata={described}")
     if shared:  # each shared argument is one of the asset's own, alike (modern.py chose them so)
         written = {f"{name}={code}" for name, code in shared.items()}
         args = [a for a in args if a not in written] + ["**SHARED"]
@@ -604,7 +612,7 @@ def render_task(
     return "\n".join(lines)
 
 
-def render_spec(planned: PlannedDag, task: PlannedTask) -> str:
+def render_spec(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> str:
     args = [f"key={q(list(task.key))}", f"group_name={q(task.group_name)}"]
     if task.deps:
         args.append(f"deps={deps_code(task.deps)}")
@@ -614,7 +622,8 @@ def render_spec(planned: PlannedDag, task: PlannedTask) -> str:
         args.append("partitions_def=PARTITIONS")
     if task.owners:
         args.append(f"owners={q(task.owners)}")
-    args.append(f"metadata={metadata(planned, task)}")
+    if described := metadata(planned, task, terse=modern):
+        args.append(f"metadata={described}")
     lines = comment_lines(planned, task)
     lines.append(f"{task.function} = dg.AssetSpec({', '.join(args)})")
     return "\n".join(lines)

@@ -146,8 +146,9 @@ def test_what_cannot_be_modernized_stays_faithful_with_a_note(project: Path):
     assert "kept faithful (each says why): contextual." in text
     # the faithful asset calls through the module's one ``logic`` import (what load_logic would return)
     assert "load_logic" not in text and text.count("from ..logic import daily as logic") == 1
-    # its provenance is its metadata's (no comment repeating it)
-    assert "· task contextual" not in text and '"airflow/source": "daily.py:' in text
+    # its provenance in one comment line, not in a metadata dict (Airflow runs it no more)
+    assert "# daily.py:" in text and "· task contextual · rule python.callable" in text
+    assert "airflow/source" not in text and "metadata=" not in text
 
 
 def test_a_pass_through_task_is_named_in_the_docstring(project: Path):
@@ -173,7 +174,7 @@ def test_shared_decorator_arguments_are_written_once(project: Path):
     assert 'SHARED = dict(group_name="daily", partitions_def=PARTITIONS, retry_policy=RETRY, owners=' in text
     assert text.count("**SHARED") == 3  # load, publish and the faithful contextual
     faithful = text[text.index("# kept faithful") : text.index("def contextual(")]
-    assert "group_name=" not in faithful and "partitions_def=" not in faithful and "**SHARED," in faithful
+    assert "group_name=" not in faithful and "partitions_def=" not in faithful and "**SHARED)" in faithful
 
 
 def test_a_faithful_asset_given_shared_arguments_is_the_asset_it_was(project: Path, tmp_path: Path):
