@@ -1268,21 +1268,28 @@ def _target_partitioned(planned: PlannedDag, choice: Choice) -> bool:
 def _modern_defs(
     planned: PlannedDag, tasks: list[PlannedTask], checks: list[PlannedTask], started_by: list[PlannedTask]
 ) -> list[str]:
-    """``ASSETS``, ``TASKS``, the job, its schedule (none when sensors start its runs) and ``defs``, tersely;
-    what only the faithful form's tail writes (airlift's mapping before decommission, dbt groups, a failure
-    callback) takes that tail whole."""
-    if not planned.decommissioned or planned.failure_callback is not None or any(t.translation.dbt for t in tasks):
+    """``ASSETS``, ``TASKS``, the job, its schedule (none when sensors start its runs), the failure callback's
+    sensor and ``defs``, tersely; a DAG Airflow still runs (``--force``) takes the faithful form's tail whole,
+    for airlift's mapping."""
+    if not planned.decommissioned:
         return render.render_module_defs(planned, tasks, checks, started_by=started_by)
     assets = [t for t in tasks if t.disposition != NONE and t not in checks and t not in started_by]
     specs = [t for t in tasks if t.disposition == NONE]
-    lines = [f"ASSETS = [{', '.join(t.function for t in assets)}]"]
-    if specs:
-        lines.append(f"SPECS = [{', '.join(t.function for t in specs)}]")
-    lines.append("TASKS = {" + ", ".join(f"{q(t.task.task_id)}: [{t.function}]" for t in tasks) + "}")
+    dbts = [t for t in assets if t.translation.dbt]  # each a group of assets, or an observed spec (render_dbt)
+    executable = [f"*{t.function.upper()}_ASSETS" if t in dbts else t.function for t in assets]
+    observed = [t.function for t in specs] + [f"*{t.function.upper()}_SPECS" for t in dbts]
+    lines = [f"ASSETS = [{', '.join(executable)}]"]
+    if observed:
+        lines.append(f"SPECS = [{', '.join(observed)}]")
+    group = "*{0}_ASSETS, *{0}_SPECS"
+    mapped = [f"{q(t.task.task_id)}: [{group.format(t.function.upper()) if t in dbts else t.function}]" for t in tasks]
+    lines.append("TASKS = {" + ", ".join(mapped) + "}")
     if checks:  # the gates run them with their assets (gates/runner.py)
         lines.append(f"CHECKS = [{', '.join(t.function for t in checks)}]")
-    every = "[*ASSETS, *SPECS]" if specs else "ASSETS"
+    every = "[*ASSETS, *SPECS]" if observed else "ASSETS"
     extra = ", asset_checks=CHECKS" if checks else ""
+    if dbts:
+        extra += ", resources={" + ", ".join(f"**{t.function.upper()}_RESOURCES" for t in dbts) + "}"
     if not assets:
         return [*lines, f"defs = dg.Definitions(assets={every}{extra})"]
     sensors = [t.function for t in started_by]
@@ -1313,6 +1320,9 @@ def _modern_defs(
             "default_status=dg.DefaultScheduleStatus.RUNNING)"
         )
         schedules = ", schedules=[SCHEDULE]"
+    if planned.failure_callback is not None:
+        lines += render.failure_sensor(planned)
+        sensors.append("on_failure_callback")
     sensors_arg = f", sensors=[{', '.join(sensors)}]" if sensors else ""
     lines.append(f"defs = dg.Definitions(assets={every}{extra}, jobs=[JOB]{schedules}{sensors_arg})")
     return lines

@@ -809,27 +809,32 @@ def render_module_defs(
         )
         schedules = ", schedules=[SCHEDULE]"
     if planned.failure_callback is not None:
-        callback = planned.failure_callback
-        if isinstance(callback, ir.CallableValue):
-            loader = f"load_logic({q(planned.logic_module)}).{callback.name}"
-        else:
-            loader = f"import_callable({q(callback.name)})"
-        lines += [
-            "",
-            "",
-            f"@dg.run_failure_sensor(name={q(name + '_on_failure_callback')}, monitored_jobs=[JOB], "
-            f"default_status=dg.DefaultSensorStatus.{running})",
-            "def on_failure_callback(context: dg.RunFailureSensorContext):",
-            '    """The DAG\'s on_failure_callback, called for its failed Dagster runs (on once decommissioned)."""',
-            f"    callback = {loader}",
-            '    callback(failure_context(context.dagster_run, DAG, context.failure_event.message or ""))',
-            "",
-            "",
-        ]
+        lines += failure_sensor(planned, running)
         sensors.append("on_failure_callback")
     sensors_arg = f", sensors=[{', '.join(sensors)}]" if sensors else ""
     lines.append(f"defs = dg.Definitions(assets={assets_arg}, jobs=[JOB]{schedules}{sensors_arg}{resources})")
     return lines
+
+
+def failure_sensor(planned: PlannedDag, running: str = "RUNNING") -> list[str]:
+    """The DAG's ``on_failure_callback`` as a run failure sensor on its job (``JOB``), between blank lines."""
+    callback = planned.failure_callback
+    if isinstance(callback, ir.CallableValue):
+        loader = f"load_logic({q(planned.logic_module)}).{callback.name}"
+    else:
+        loader = f"import_callable({q(callback.name)})"  # type: ignore[union-attr]
+    return [
+        "",
+        "",
+        f"@dg.run_failure_sensor(name={q(planned.prefix + '_on_failure_callback')}, monitored_jobs=[JOB], "
+        f"default_status=dg.DefaultSensorStatus.{running})",
+        "def on_failure_callback(context: dg.RunFailureSensorContext):",
+        '    """The DAG\'s on_failure_callback, called for its failed Dagster runs (on once decommissioned)."""',
+        f"    callback = {loader}",
+        '    callback(failure_context(context.dagster_run, DAG, context.failure_event.message or ""))',
+        "",
+        "",
+    ]
 
 
 def _prose(text: str) -> list[str]:

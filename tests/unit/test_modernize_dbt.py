@@ -69,3 +69,40 @@ def test_the_partition_gives_dbt_the_vars_airflow_gave_it(tmp_path: Path):
         "ts": "2024-03-05T07:00:00+00:00",
     }
     assert seen["modern"] == seen["faithful"]
+
+
+LOADS = """
+import json
+import dagster as dg
+from dagster_defs import definitions
+from dagster_defs.dags import data_quality, shop_dbt
+
+defs = definitions.defs
+dg.Definitions.validate_loadable(defs)
+job = defs.resolve_job_def("shop_dbt")
+print(json.dumps({
+    "shop_dbt_job": sorted(k.to_user_string() for k in job.asset_layer.executable_asset_keys),
+    "shop_dbt_resources": sorted(shop_dbt.defs.resources),
+    "sensors": sorted(s.name for s in defs.get_repository_def().sensor_defs),
+    "data_quality_tasks": sorted(data_quality.TASKS),
+}))
+"""
+
+
+def test_the_terse_tail_loads_with_a_dbt_group_and_a_failure_callback(tmp_path: Path):
+    """The modern module's tail (``ASSETS``, ``TASKS``, job, schedule, ``defs``) with a dbt group (its assets,
+    its fallback spec, its resource) and a DAG's ``on_failure_callback`` (a run failure sensor on the job)."""
+    generate(tmp_path)
+    dags = tmp_path / "airflow_dags"
+    migration_state.record_decommissioned(dags, "data_quality", {"file": "data_quality.py"})
+    migration_state.record_modernized(dags, "data_quality", {"checks": []})
+    assert convert_project(dags, tmp_path / "dagster_defs", use_cache=False).generated.problems == []
+    for module in ("shop_dbt", "data_quality"):
+        text = (tmp_path / "dagster_defs" / "dags" / f"{module}.py").read_text()
+        assert "# Decommissioned" not in text and "SPECS = []" not in text  # the faithful tail's lines
+    env = {"WAREHOUSE_PATH": str(tmp_path / "w.duckdb"), "DBT_TARGET_ROOT": str(tmp_path / "dbt_target")}
+    loaded = answer_of(tmp_path / "dagster_defs", LOADS, env=env)
+    assert "raw/customers" in loaded["shop_dbt_job"] and "marts/fct_orders" in loaded["shop_dbt_job"]
+    assert loaded["shop_dbt_resources"] == ["dbt_shop_dbt__transform"]
+    assert "data_quality_on_failure_callback" in loaded["sensors"]
+    assert "wait_for_orders_partition" in loaded["data_quality_tasks"]
