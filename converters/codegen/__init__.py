@@ -32,7 +32,7 @@ from converters.codegen import modern, project, render
 from converters.codegen.wrap import LINE_LENGTH, wrap_long_lines
 from converters.files import write_atomic
 from converters.plan import Plan
-from converters.rules.base import LIFT
+from converters.rules.base import LIFT, Resource
 
 SUPPORT_FILES = (
     "runtime.py",
@@ -77,13 +77,7 @@ def generate(
     # Relative, and without resolving symlinks: the package finds the DAGs folder the way it was given.
     relative = os.path.relpath(os.path.abspath(dags_folder), out)
     scanned = os.path.relpath(os.path.abspath(root or dags_folder), os.path.abspath(dags_folder))
-    # The integration resources modern modules take instead of a connection's resource (which goes from
-    # definitions.py when no other task takes it).
-    swaps = [swap for planned in plan.dags for swap in modern.native_resources(planned)]
-    integrations = {native.name: native for _, native in swaps}
-    swapped = {id(task) for task, _ in swaps}
-    taken = {r.name for d in plan.dags for t in d.tasks if id(t) not in swapped for r in t.translation.resources}
-    resources = {name: r for name, r in plan.resources.items() if name in taken} | integrations
+    resources, integrations = _resources(plan)
     files = render.render_package(
         plan, package=out.name, dags_folder=relative, scanned_root=scanned, resources=resources
     )
@@ -105,6 +99,16 @@ def generate(
         _write(out / relative, _with_header(relative, text, plan), relative, force, result)
     _remove_stale(out, set(formatted), result)
     return result
+
+
+def _resources(plan: Plan) -> tuple[dict[str, Resource], dict[str, Resource]]:
+    """What definitions.py builds, by name, and the integration resources among them: modern modules take those
+    instead of a connection's resource, which goes when no other task takes it."""
+    swaps = [swap for planned in plan.dags for swap in modern.native_resources(planned)]
+    integrations = {native.name: native for _, native in swaps}
+    swapped = {id(task) for task, _ in swaps}
+    taken = {r.name for d in plan.dags for t in d.tasks if id(t) not in swapped for r in t.translation.resources}
+    return {name: r for name, r in plan.resources.items() if name in taken} | integrations, integrations
 
 
 def header_of(text: str) -> tuple[str | None, str]:

@@ -489,9 +489,9 @@ def _rendered(text, whole: bool = True) -> str | None:
     return template_expression(text[:-1] if whole and text.endswith("\n") else text)
 
 
-# dagster's integration resource for a connection of these types (``modernize`` records each connection's type
-# from the environment its gates ran in), and its library.
-NATIVE_RESOURCES = {"duckdb": ("DuckDBResource", render.INTEGRATION_RESOURCES["DuckDBResource"])}
+# Dagster's integration resource for a connection of this type (``modernize`` records each connection's type
+# from the environment its gates ran in); ``render.INTEGRATION_RESOURCES`` says which library has it.
+NATIVE_RESOURCES = {"duckdb": "DuckDBResource"}
 
 
 def database_variable(conn_id: str) -> str:
@@ -503,11 +503,10 @@ def database_variable(conn_id: str) -> str:
 def native_resource(planned: PlannedDag, resource: Resource) -> Resource | None:
     """The integration library's resource standing for a SQL connection (``DuckDBResource`` for a DuckDB one),
     or None where there is none (the task then runs through ``SqlConnection``, as the faithful asset does)."""
-    native = NATIVE_RESOURCES.get(planned.connection_types.get(resource.conn_id, ""))
-    if resource.cls != "SqlConnection" or native is None:
+    kind = planned.connection_types.get(resource.conn_id, "")
+    if resource.cls != "SqlConnection" or kind not in NATIVE_RESOURCES:
         return None
-    cls, _ = native
-    name = f"duckdb_{python_name(resource.conn_id).lower()}"
+    cls, name = NATIVE_RESOURCES[kind], f"{kind}_{python_name(resource.conn_id).lower()}"
     return Resource(name, cls, f'{cls}(database=dg.EnvVar("{database_variable(resource.conn_id)}"))', resource.conn_id)
 
 
@@ -557,21 +556,25 @@ def _sql_check_body(task: PlannedTask, connection: Resource) -> tuple[list[str],
     """The check's body (without its connection's run) and the provider it calls, or why there is none."""
     args, name = task.task.arguments, q(task.function)
     judge = SQL_CHECK_RULES[task.rule]
-    run = "\n".join(_run_lines(connection, "sql", rows="rows"))
+    run = _run_lines(connection, "sql", rows="rows")
     if task.rule in ("sql_checks.check", "sql_checks.value"):
         sql = args.get("sql")
         expression = None if isinstance(sql, str) and sql.endswith(TEMPLATE_FILES) else _rendered(sql)
         if expression is None:
             return "its SQL is a template file or has templates other than ds and ds_nodash"
         if task.rule == "sql_checks.check":
-            return [f"sql = {expression}", run, f"return {judge}({name}, sql, rows)"], judge
+            return [f"sql = {expression}", *run, f"return {judge}({name}, sql, rows)"], judge
         expected, tolerance = args.get("pass_value"), args.get("tolerance")
         expected_code = _rendered(expected) if isinstance(expected, str) else argument_expression(expected)
         if expected_code is None or not isinstance(expected, (str, bool, int, float)):
             return "its pass_value is not a literal with simple templates"
         if not (tolerance is None or isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool)):
             return "its tolerance is not a literal number"
-        return [f"sql = {expression}", run, f"return {judge}({name}, sql, rows, {expected_code}, {tolerance!r})"], judge
+        return [
+            f"sql = {expression}",
+            *run,
+            f"return {judge}({name}, sql, rows, {expected_code}, {tolerance!r})",
+        ], judge
     spec_name = "mapping" if task.rule == "sql_checks.column" else "checks"
     spec = args.get("column_mapping" if task.rule == "sql_checks.column" else "checks")
     table, partition = _rendered(args.get("table"), whole=False), args.get("partition_clause")
@@ -585,7 +588,7 @@ def _sql_check_body(task: PlannedTask, connection: Resource) -> tuple[list[str],
     return [
         f"{spec_name} = {argument_expression(spec)}",
         f"sql = {built}",
-        run,
+        *run,
         f"return {judge}({name}, sql, rows, {spec_name}, accept_none={accept!r})",
     ], judge
 
@@ -610,8 +613,7 @@ def sql_check(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] |
     body = _sql_check_body(task, connection)
     if isinstance(body, str):
         return Choice("faithful", why=body)
-    lines = [line for text in body[0] for line in text.split("\n")]
-    judge = body[1]
+    lines, judge = body
     if not dated(planned) and any("context.partition_key" in line for line in lines):
         return Choice("faithful", why="the DAG has no daily partition keys to give ds from")
     placed = check_placement(planned, task, siblings)
