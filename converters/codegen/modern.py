@@ -1129,7 +1129,7 @@ def render_modern_module(planned: PlannedDag) -> str:
     support |= {name for choice in choices.values() for name in choice.support}  # nor a branch's check, nor dbt
     if any(choice.kind == "dbt" for choice in choices.values()):
         imports.add("from dagster_dbt import DbtCliResource, dbt_assets")
-    imports, resource_classes = _sql_check_imports(choices.values(), imports, resource_classes)
+    imports, resource_classes = _choice_imports(choices.values(), imports, resource_classes)
     lines += sorted(imports)
     if resource_classes:
         lines.append(f"from ..support.resources import {', '.join(sorted(resource_classes))}")
@@ -1175,9 +1175,11 @@ def render_modern_module(planned: PlannedDag) -> str:
     return render.without_trailing_whitespace("\n".join(lines)) + "\n"
 
 
-def _sql_check_imports(choices, imports: set[str], resource_classes: set[str]) -> tuple[set[str], set[str]]:
-    """The module's imports with the SQL checks' providers and connection classes: one ``support.providers``
-    import for them and the faithful assets' (a name imported twice is a lint error)."""
+def _choice_imports(choices, imports: set[str], resource_classes: set[str]) -> tuple[set[str], set[str]]:
+    """The module's imports with what its modern choices take: the connection classes (from
+    ``support.resources``, or an integration library's resource from that library) and the SQL checks'
+    providers, one ``support.providers`` import for them and the faithful assets' (a name imported twice is a
+    lint error)."""
     providers = {name for c in choices for name in c.providers}
     resource_classes = resource_classes | {cls for c in choices for _, cls in c.resources}
     for cls, library in render.INTEGRATION_RESOURCES.items():  # an integration library's resource comes from it
