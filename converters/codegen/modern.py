@@ -36,10 +36,14 @@ more). Written from the Plan only, like the faithful form:
   its ``--vars`` from the partition (``partition_vars``) instead of Airflow's context.
 - ``full_refresh``: a modern asset whose work reads no date is written without the DAG's partitions (a
   ``create or replace`` of a whole table among them).
-- what every asset of the DAG shares (group, partitions, retries, owners, tags) is written once (``SHARED``).
+- what every asset of the DAG shares (group, partitions, retries, owners, tags, the key prefix of the assets
+  named by their task) is written once (``SHARED``); an asset after another of the module names it (``deps=[load]``,
+  ``dg.AssetIn(load.key)``), a function takes ``context`` only when it uses it, a task a branch may skip runs under
+  ``if branch_allows(...)``.
 
 Tersely, as a Dagster engineer writes it (issue 19's size note, ``render_modern_module``): no provenance comment
-or metadata dict per asset (``TASKS`` names each asset's task; a data-named key, ``plan/lineage.name_by_data``,
+or metadata dict per asset (each definition is named as its task, so no ``TASKS`` unless some name differs or a
+dbt group has several assets: ``gates/graph.module_tasks``; a data-named key, ``plan/lineage.name_by_data``, says
 its table), the callables through one ``from ..logic import <file> as logic``, the job's partitions its assets'.
 """
 
@@ -691,14 +695,16 @@ def _gated(planned: PlannedDag, task: PlannedTask, choice: Choice) -> Choice:
     in the run are skipped, as Airflow skipped the tasks after a skipped task."""
     branch = render.gate_kind(planned, task) == "branch"
     condition = render.gate_condition(planned, task)
-    skipped = f"skipped: {task.gated_by} did not let this task run"
-    body = [f"if not {condition}:", f"    context.log.info({q(skipped)})", "    return", *choice.body[:-1]]
     last = choice.body[-1]
     if last.startswith("return "):
         value, commented, comment = last.removeprefix("return ").partition("  # ")
-        body.append(f"yield dg.Output({value})" + (f"  # {comment}" if commented else ""))
+        last = [f"yield dg.Output({value})" + (f"  # {comment}" if commented else "")]
     else:
-        body += [last, "yield dg.Output(None)"]
+        last = [last, "yield dg.Output(None)"]
+    if len(choice.body) == 1:  # one call: it runs under the condition
+        body = [f"if {condition}:", *(f"    {line}" for line in last)]
+    else:
+        body = [f"if not {condition}:", "    return", *choice.body[:-1], *last]
     return dataclasses.replace(
         choice, body=tuple(body), support=choice.support | ({"branch_allows"} if branch else set())
     )
@@ -1040,6 +1046,8 @@ def _shared(planned: PlannedDag, tasks: list[PlannedTask]) -> dict[str, str]:
 
 def _asset_arguments(planned: PlannedDag, task: PlannedTask) -> dict[str, str]:
     args = {"group_name": q(task.group_name)}
+    if tuple(task.key) == (planned.prefix, task.function):  # named by its task: shared, the prefix makes its key
+        args["key_prefix"] = q(planned.prefix)
     if planned.partitioned and not full_refresh(planned, task):
         args["partitions_def"] = "PARTITIONS"
     for item in render.retry_and_pool(task.task):
@@ -1067,8 +1075,9 @@ def _constants(shared: dict[str, str], checks: list[tuple[PlannedTask, Choice]])
 def render_modern_module(planned: PlannedDag) -> str:
     """The text of ``dags/<module>.py`` for a modernized DAG (formatting is left to ruff, as for every module).
 
-    Terse, as a Dagster engineer writes it: the module's docstring names the DAG, ``TASKS`` which task each asset
-    or check was (what the gates and status read); a modern asset carries only its own decorator arguments."""
+    Terse, as a Dagster engineer writes it: the module's docstring names the DAG, each definition's name its
+    task (``TASKS`` only where a name differs: what the gates and status read); a modern asset carries only its
+    own decorator arguments."""
     dag = planned.dag
     tasks = [t for t in planned.tasks if not t.passthrough]
     choices = {t.task.task_id: choose(planned, t) for t in tasks}
@@ -1148,14 +1157,19 @@ def render_modern_module(planned: PlannedDag) -> str:
         lines.append(f"PARTITIONS = {partitions_code}")
     lines += constants
     written: list[PlannedTask] = []  # the modern assets written so far
+    defined: dict[tuple, str] = {}  # key -> function of every asset written so far (its deps and inputs name them)
     for task in tasks:
         choice = choices[task.task.task_id]
         if choice.kind == "faithful":
             if task.disposition == NONE or not task.passthrough:
                 own_shared = faithful_shared if task in alike else None
                 # its provenance comment, not the faithful form's metadata dict repeating it (``metadata(terse)``)
-                faithful_code = render.render_task(planned, task, own_shared, logic_imported, modern=True)
+                faithful_code = render.render_task(
+                    planned, task, own_shared, logic_imported, modern=True, defined=defined
+                )
                 lines += ["", "", f"# kept faithful: {choice.why}", faithful_code]
+                if task.disposition != NONE and not task.translation.dbt:
+                    defined[tuple(task.key)] = task.function
             continue
         if choice.kind == "sensor":
             lines += ["", "", _modern_sensor(planned, task, sensors[task.task.task_id])]  # type: ignore[arg-type]
@@ -1165,7 +1179,8 @@ def render_modern_module(planned: PlannedDag) -> str:
             continue
         if choice.kind == "asset":
             written.append(task)
-            lines += ["", "", _modern_asset(planned, task, choice, shared)]
+            lines += ["", "", _modern_asset(planned, task, choice, shared, defined)]
+            defined[tuple(task.key)] = task.function
         else:
             # Its target by name when the module defines it above (written modern), else by key.
             target = next((t for t in written if t.key == choice.target), None)
@@ -1196,13 +1211,17 @@ def _choice_imports(choices, imports: set[str], resource_classes: set[str]) -> t
     return imports, resource_classes
 
 
-def _modern_asset(planned: PlannedDag, task: PlannedTask, choice: Choice, shared: dict[str, str]) -> str:
-    args = [f"key={q(list(task.key))}"]
+def _modern_asset(
+    planned: PlannedDag, task: PlannedTask, choice: Choice, shared: dict[str, str], defined: dict[tuple, str]
+) -> str:
+    """``defined``: the assets the module wrote above (key -> function): its deps and inputs name them."""
     own = {k: v for k, v in _asset_arguments(planned, task).items() if k not in shared}
+    args = [] if "key_prefix" in shared else [f"key={q(list(task.key))}"]
+    own.pop("key_prefix", None)  # not shared: its key says it
     if task.deps:
-        args.append(f"deps={render.deps_code(task.deps)}")
+        args.append(f"deps={render.deps_code(task.deps, defined)}")
     if task.inputs:
-        ins = ", ".join(f"{q(param)}: dg.AssetIn({q(list(key))})" for _, param, key in task.inputs)
+        ins = ", ".join(f"{q(param)}: dg.AssetIn({render.key_code(key, defined)})" for _, param, key in task.inputs)
         args.append("ins={" + ins + "}")
     kinds = [k for k in task.translation.kinds if k != "python"]  # Python is what every asset is
     if kinds:
@@ -1219,7 +1238,7 @@ def _modern_asset(planned: PlannedDag, task: PlannedTask, choice: Choice, shared
         args.append(f"metadata={{{q('dagster/table_name')}: {q(task.tables[0])}}}")
     if shared:
         args.append("**SHARED")
-    params = ["context: dg.AssetExecutionContext"] + [param for _, param, _ in task.inputs]
+    params = _context("dg.AssetExecutionContext", choice.body) + [param for _, param, _ in task.inputs]
     params += [f"{name}: {cls}" for name, cls in choice.resources]  # a SQL operator's connection
     lines = []
     if planned.partitioned and full_refresh(planned, task):
@@ -1229,6 +1248,11 @@ def _modern_asset(planned: PlannedDag, task: PlannedTask, choice: Choice, shared
     return "\n".join(lines)
 
 
+def _context(annotation: str, body) -> list[str]:
+    """The ``context`` parameter, when the body uses it (Dagster passes it only to a function that takes it)."""
+    return [f"context: {annotation}"] if re.search(r"\bcontext\b", "\n".join(body)) else []
+
+
 def _modern_check(
     planned: PlannedDag, task: PlannedTask, body: list[str], choice: Choice, target: PlannedTask | None, retry: str
 ) -> str:
@@ -1236,7 +1260,7 @@ def _modern_check(
     quality task's callable, which raises on bad data, or a SQL check operator's query, whose rows the same
     ``support.providers`` function judges as Airflow's operator did (its result returned)."""
     args = _check_arguments(planned, task, choice, target, retry)
-    params = ["context: dg.AssetCheckExecutionContext"] + [f"{name}: {cls}" for name, cls in choice.resources]
+    params = _context("dg.AssetCheckExecutionContext", body) + [f"{name}: {cls}" for name, cls in choice.resources]
     lines = [f"@dg.asset_check({', '.join(args)})", f"def {task.function}({', '.join(params)}):"]
     if choice.resources:  # a SQL check operator: its body returns the check's result
         return "\n".join([*lines, *(f"    {line}" for line in body)])
@@ -1272,9 +1296,9 @@ def _target_partitioned(planned: PlannedDag, choice: Choice) -> bool:
 def _modern_defs(
     planned: PlannedDag, tasks: list[PlannedTask], checks: list[PlannedTask], started_by: list[PlannedTask]
 ) -> list[str]:
-    """``ASSETS``, ``TASKS``, the job, its schedule (none when sensors start its runs), the failure callback's
-    sensor and ``defs``, tersely; a DAG Airflow still runs (``--force``) takes the faithful form's tail whole,
-    for airlift's mapping."""
+    """``ASSETS``, ``TASKS`` (where a definition's name is not its task's), the job, its schedule (none when
+    sensors start its runs), the failure callback's sensor and ``defs``, tersely; a DAG Airflow still runs
+    (``--force``) takes the faithful form's tail whole, for airlift's mapping."""
     if not planned.decommissioned:
         return render.render_module_defs(planned, tasks, checks, started_by=started_by)
     assets = [t for t in tasks if t.disposition != NONE and t not in checks and t not in started_by]
@@ -1287,7 +1311,8 @@ def _modern_defs(
         lines.append(f"SPECS = [{', '.join(observed)}]")
     group = "*{0}_ASSETS, *{0}_SPECS"
     mapped = [f"{q(t.task.task_id)}: [{group.format(t.function.upper()) if t in dbts else t.function}]" for t in tasks]
-    lines.append("TASKS = {" + ", ".join(mapped) + "}")
+    if dbts or any(t.function != t.task.task_id for t in tasks):  # else each definition's name is its task's
+        lines.append("TASKS = {" + ", ".join(mapped) + "}")
     if checks:  # the gates run them with their assets (gates/runner.py)
         lines.append(f"CHECKS = [{', '.join(t.function for t in checks)}]")
     every = "[*ASSETS, *SPECS]" if observed else "ASSETS"

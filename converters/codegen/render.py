@@ -487,11 +487,20 @@ def _value_at(column: int, value: Any) -> str:
     return literal_at(q(value), column) if isinstance(value, str) else q(value)
 
 
-def deps_code(deps: list[Dep]) -> str:
+def key_code(key: tuple[str, ...], defined: dict[tuple, str], keyword: str = "") -> str:
+    """An asset's key as code: the key of the module's asset written above (``load.key``, ``defined``: key ->
+    function), else its parts (after ``keyword``)."""
+    return f"{defined[tuple(key)]}.key" if tuple(key) in defined else f"{keyword}{q(list(key))}"
+
+
+def deps_code(deps: list[Dep], defined: dict[tuple, str] | None = None) -> str:
+    """``defined``: assets the module wrote above (key -> function), named instead of keyed (a modern module)."""
     parts = []
     for dep in deps:
         if dep.kind == "dbt":
             parts += [f"*{dep.value[0].upper()}_ASSETS", f"*{dep.value[0].upper()}_SPECS"]
+        elif defined and tuple(dep.value) in defined:
+            parts.append(defined[tuple(dep.value)])
         else:
             parts.append(f"dg.AssetKey({q(list(dep.value))})")
     return "[" + ", ".join(parts) + "]"
@@ -520,13 +529,15 @@ def render_task(
     logic_imported: bool = False,
     *,
     modern: bool = False,
+    defined: dict[tuple, str] | None = None,
 ) -> str:
     """A task's faithful asset: ``@task_asset`` while Airflow may still run the task (support/airlift.py: an
     observed AssetSpec until the task is handed over), ``@dg.asset`` once the DAG is decommissioned. In a
     modernized module (``modern``, ``modern.py``) always ``@dg.asset``; ``shared``, the decorator arguments the
     module writes once as ``SHARED`` (name -> code), those of them this asset has alike become ``**SHARED``;
     ``logic_imported``, the module imports the DAG's logic as ``logic`` at load (the same module ``load_logic``
-    returns), so the asset uses that."""
+    returns), so the asset uses that; ``defined``, the assets a modernized module wrote above it (key ->
+    function), which its deps and inputs name."""
     if task.passthrough:
         lines = comment_lines(planned, task)
         return "\n".join([*lines[:-1], comment_at(lines[-1] + " · no asset: its dependencies pass through")])
@@ -537,10 +548,11 @@ def render_task(
     t = task.task
     tr = task.translation
     args = [f"key={q(list(task.key))}", f"group_name={q(task.group_name)}"]
+    defined = defined or {}
     if task.deps:
-        args.append(f"deps={deps_code(task.deps)}")
+        args.append(f"deps={deps_code(task.deps, defined)}")
     if task.inputs:
-        ins = ", ".join(f"{q(param)}: dg.AssetIn(key={q(list(key))})" for _, param, key in task.inputs)
+        ins = ", ".join(f"{q(param)}: dg.AssetIn({key_code(key, defined, 'key=')})" for _, param, key in task.inputs)
         args.append("ins={" + ins + "}")
     if tr.kinds:
         args.append(f"kinds={{{', '.join(q(k) for k in tr.kinds)}}}")
@@ -566,6 +578,8 @@ def render_task(
         args.append(f"metadata={described}")
     if shared:  # each shared argument is one of the asset's own, alike (modern.py chose them so)
         written = {f"{name}={code}" for name, code in shared.items()}
+        if "key_prefix" in shared:  # the shared prefix and the function's name make its key
+            written.add(f"key={q(list(task.key))}")
         args = [a for a in args if a not in written] + ["**SHARED"]
     params = ["context: dg.AssetExecutionContext"]
     params += [f"{r.name}: {'PipesClient' if r.cls in LAZY_CLIENTS else r.cls}" for r in tr.resources]

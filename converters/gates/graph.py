@@ -1,6 +1,6 @@
 """The generated asset graph, read from the generated package itself (in a subprocess, Dagster venv).
 
-For every DAG module: which assets each Airflow task became (``TASKS``), each asset's dependencies, and an
+For every DAG module: which assets each Airflow task became (``module_tasks``), each asset's dependencies, and an
 order that runs every executable asset after its upstream ones; in a modernized module, the asset check each
 quality task became (``checks``: it runs with the asset it checks) and the sensor each sensor task became
 (``sensors``: it starts the runs of the tasks that followed it, ``downstream``). Gate 3 compares it with
@@ -39,6 +39,23 @@ def _key(key) -> list[str]:
     return list(key.path)
 
 
+def module_tasks(module) -> dict[str, list]:
+    """What each Airflow task of a DAG module became: its ``TASKS``; a modernized module whose every definition
+    is named as its task writes none (codegen/modern.py): then each asset, asset check, spec and sensor the
+    module binds at its top level, by that name (not its constants, upper case, nor the failure callback's
+    sensor, a name no task's function takes)."""
+    import dagster as dg
+
+    if hasattr(module, "TASKS"):
+        return module.TASKS
+    kinds = (dg.AssetsDefinition, dg.AssetChecksDefinition, dg.AssetSpec, dg.SensorDefinition)
+    return {
+        name: [value]
+        for name, value in vars(module).items()
+        if isinstance(value, kinds) and not name.isupper() and name != "on_failure_callback"
+    }
+
+
 def _module_graph(module) -> dict:
     import dagster as dg
 
@@ -46,7 +63,7 @@ def _module_graph(module) -> dict:
     deps: dict[str, list[list[str]]] = {}
     checks: dict[str, dict] = {}  # a modernized module's quality tasks: the check each became
     sensors: dict[str, dict] = {}  # a modernized module's sensor tasks: the sensor each became
-    for task_id, assets in module.TASKS.items():
+    for task_id, assets in module_tasks(module).items():
         tasks.setdefault(task_id, [])
         for asset in assets:
             if isinstance(asset, dg.SensorDefinition):

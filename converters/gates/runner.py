@@ -242,7 +242,9 @@ def _poke_twice(module, task_id: str, partition: str | None) -> dict:
 
     request = json.loads(os.environ["A2D_GATE_REQUEST"])
     definitions = importlib.import_module(f"{request['package']}.definitions")
-    (sensor,) = module.TASKS[task_id]
+    from converters.gates.graph import module_tasks
+
+    (sensor,) = module_tasks(module)[task_id]
     name = next(n for n, value in vars(module).items() if value is sensor)
     ready = getattr(module, f"{name}_ready")
     params = list(inspect.signature(ready).parameters)[1:]

@@ -129,7 +129,7 @@ def test_a_quality_task_becomes_a_blocking_asset_check_on_the_asset_it_reads(pro
     assert "@dg.asset_check(asset=load, blocking=True, partitions_def=PARTITIONS, retry_policy=RETRY)" in text
     assert "def verify(context: dg.AssetCheckExecutionContext):\n    logic.verify(ds=context.partition_key)" in text
     assert "    return dg.AssetCheckResult(passed=True)" in text
-    assert '"verify": [verify]' in text  # TASKS still names it (the gates read it)
+    assert "TASKS" not in text  # the check is named as its task, as every definition (gates/graph.module_tasks)
     assert 'dg.AssetKey(["daily", "verify"])' not in text  # nothing depends on a check
 
 
@@ -171,7 +171,9 @@ def test_shared_decorator_arguments_are_written_once(project: Path):
     text = modern_module(project)
     assert "retry_policy=dg.RetryPolicy(max_retries=2)" not in text  # not even the faithful asset's own
     assert "RETRY = dg.RetryPolicy(max_retries=2)" in text  # the assets' and the check's, written once
-    assert 'SHARED = dict(group_name="daily", partitions_def=PARTITIONS, retry_policy=RETRY, owners=' in text
+    assert 'SHARED = dict(group_name="daily", key_prefix="daily", partitions_def=PARTITIONS, retry_policy=RETRY,' in (
+        " ".join(text.split()).replace("( ", "(").replace(", )", ")")
+    )
     assert text.count("**SHARED") == 3  # load, publish and the faithful contextual
     faithful = text[text.index("# kept faithful") : text.index("def contextual(")]
     assert "group_name=" not in faithful and "partitions_def=" not in faithful and "**SHARED)" in faithful
@@ -330,7 +332,7 @@ def test_modernize_rewrites_proves_and_records(project: Path):
     assert "@dg.asset_check(asset=load, blocking=True" in text
     # Gate 5 saw load write x.loaded (no literal SQL says so): its asset is keyed by that table now.
     assert migration_state.modernized_tables(project / "airflow_dags") == {"daily": {"load": ("x.loaded",)}}
-    assert '@dg.asset(key=["x", "loaded"]' in text and 'dg.AssetIn(["x", "loaded"])' in text
+    assert '@dg.asset(key=["x", "loaded"]' in text and "dg.AssetIn(load.key)" in text  # publish reads it
     entries = ledger.read(project / "airflow_dags")
     assert [e["state"] for e in entries if e.get("kind") == "state"] == ["modernized"] * 4
     (record,) = [e for e in entries if e.get("kind") == "modernize"]
@@ -465,12 +467,13 @@ def test_the_example_fx_rates_modernized_uses_no_airflow_context(tmp_path: Path)
     script = (
         "import json\n"
         "import dagster as dg\nfrom dagster_defs.dags import fx_rates\n"
+        "from converters.gates.graph import module_tasks\n"
         "dg.Definitions.validate_loadable(fx_rates.defs)\n"
         "graph = fx_rates.defs.resolve_asset_graph()\n"
         "keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())\n"
         "job = fx_rates.defs.resolve_job_def('fx_rates')\n"
         "print(json.dumps({'keys': keys, 'checks': [s.name for c in fx_rates.CHECKS for s in c.check_specs], "
-        "'partitioned': job.partitions_def is not None, 'tasks': sorted(fx_rates.TASKS)}))\n"
+        "'partitioned': job.partitions_def is not None, 'tasks': sorted(module_tasks(fx_rates))}))\n"
     )
     answer = answer_of(package, script)
     assert "ref/ecb_rates" in answer["keys"] and "fx_rates/fetch_ecb_rates" not in answer["keys"]
@@ -538,7 +541,8 @@ def test_the_evidence_compared_is_the_latest_dates_only(project: Path):
 
 def test_the_modern_module_is_terse(project: Path):
     """Issue 19's size note: no per-asset provenance comment or metadata dict, the DAG's shared arguments once,
-    one line of ``TASKS``; the modern form of this DAG (every task modern) is under half its faithful form."""
+    no ``TASKS`` (each definition is named as its task); the modern form of this DAG (every task modern) is under
+    half its faithful form."""
     (project / "airflow_dags" / "daily.py").write_text(
         SIMPLE_DAG.replace("loaded >> [checked, published, contextual]", "loaded >> [checked, published]").replace(
             '    contextual = PythonOperator(task_id="contextual", python_callable=uses_context)\n', ""
@@ -548,8 +552,8 @@ def test_the_modern_module_is_terse(project: Path):
     faithful = (project / "faithful" / "dags" / "daily.py").read_text()
     text = modern_module(project)
     assert "metadata=" not in text and "· task " not in text and "kept faithful" not in text
-    assert 'TASKS = {"load": [load], "verify": [verify], "publish": [publish]}' in text
-    assert len(text.splitlines()) <= 43 and len(text.splitlines()) * 2 < len(faithful.splitlines())
+    assert "TASKS" not in text
+    assert len(text.splitlines()) <= 44 and len(text.splitlines()) * 2 < len(faithful.splitlines())
 
 
 PAIR = """

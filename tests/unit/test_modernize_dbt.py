@@ -76,6 +76,7 @@ import json
 import dagster as dg
 from dagster_defs import definitions
 from dagster_defs.dags import data_quality, shop_dbt
+from converters.gates.graph import module_tasks
 
 defs = definitions.defs
 dg.Definitions.validate_loadable(defs)
@@ -84,7 +85,7 @@ print(json.dumps({
     "shop_dbt_job": sorted(k.to_user_string() for k in job.asset_layer.executable_asset_keys),
     "shop_dbt_resources": sorted(shop_dbt.defs.resources),
     "sensors": sorted(s.name for s in defs.get_repository_def().sensor_defs),
-    "data_quality_tasks": sorted(data_quality.TASKS),
+    "data_quality_tasks": sorted(module_tasks(data_quality)),
 }))
 """
 

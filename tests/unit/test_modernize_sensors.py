@@ -96,11 +96,14 @@ import dagster as dg
 from dagster_defs import definitions
 from dagster_defs.dags import drops
 from dagster_defs.support.runtime import partitions_waiting
+from converters.gates.graph import module_tasks
 
 landing = pathlib.Path(sys.argv[1])
 sensor = definitions.defs.get_sensor_def("drops__wait_for_file")
 keys = partitions_waiting(drops.PARTITIONS, timeout=172800)
 answer = {"interval": sensor.minimum_interval_seconds, "job": sensor.job_name, "keys": keys}
+answer["tasks"] = {task: [d.name if isinstance(d, dg.SensorDefinition) else "asset" for d in defs]
+                   for task, defs in module_tasks(drops).items()}
 with dg.instance_for_test() as instance:
     def tick():
         context = dg.build_sensor_context(
@@ -135,7 +138,7 @@ def test_a_file_sensor_becomes_a_dagster_sensor_and_no_step_waits(tmp_path: Path
     assert '@dg.sensor(\n    name="drops__wait_for_file",\n    job_name="drops",' in text
     assert "minimum_interval_seconds=30," in text
     assert 'yield dg.RunRequest(partition_key=partition_key, run_key=f"wait_for_file:{partition_key}")' in text
-    assert "ASSETS = [load]" in text and '"wait_for_file": [wait_for_file],' in text
+    assert "ASSETS = [load]" in text and "TASKS" not in text  # each definition is named as its task
     assert "sensors=[wait_for_file]" in text and "SCHEDULE" not in text
     assert 'deps=[dg.AssetKey(["drops", "wait_for_file"])]' not in text  # load follows no waiting step
     assert "never fails: past the timeout a partition is no longer poked" in text  # what changes, said
@@ -147,6 +150,7 @@ def test_the_sensor_requests_one_run_per_landed_partition_and_the_asset_runs_wit
     answer = evaluate(package, tmp_path / "landing")
     key = answer["keys"][-1]
     assert answer["interval"] == 30 and answer["job"] == "drops"
+    assert answer["tasks"] == {"wait_for_file": ["drops__wait_for_file"], "load": ["asset"]}  # what the gates read
     assert answer["missing"] == [], "no run while the file is missing"
     assert answer["landed"] == [[key, f"wait_for_file:{key}"]]
     assert answer["again"] == answer["landed"], "a stable run_key: Dagster never requests the partition twice"
