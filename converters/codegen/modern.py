@@ -716,7 +716,7 @@ def _choose(planned: PlannedDag, task: PlannedTask) -> Choice:
         if check.kind == "check" or task.rule in SQL_CHECK_RULES:  # a SQL check has no other modern form
             return check
     if task.disposition == NONE or task.passthrough:
-        return Choice("faithful", why="no asset of its own")
+        return Choice("faithful", why="it stays in Airflow" if task.disposition == NONE else "no asset of its own")
     if "native_templates" in planned.dag.constructs and _templated(task.task.arguments):
         return Choice("faithful", why="the DAG renders its templates as Python objects (render_template_as_native_obj)")
     if task.translation.dbt:  # its dbt --vars are the run's dates: the partition's in a daily-partitioned DAG
@@ -1163,11 +1163,11 @@ def render_modern_module(planned: PlannedDag) -> str:
         if choice.kind == "faithful":
             if task.disposition == NONE or not task.passthrough:
                 own_shared = faithful_shared if task in alike else None
-                # its provenance comment, not the faithful form's metadata dict repeating it (``metadata(terse)``)
+                # why in its comment, not the faithful form's metadata dict (``metadata(terse)``)
                 faithful_code = render.render_task(
-                    planned, task, own_shared, logic_imported, modern=True, defined=defined
+                    planned, task, own_shared, logic_imported, modern=True, defined=defined, kept=choice.why
                 )
-                lines += ["", "", f"# kept faithful: {choice.why}", faithful_code]
+                lines += ["", "", faithful_code]
                 if task.disposition != NONE and not task.translation.dbt:
                     defined[tuple(task.key)] = task.function
             continue

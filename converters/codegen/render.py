@@ -445,8 +445,11 @@ def provenance(task: PlannedTask) -> str:
     return f"# {t.source.file}:{t.source.line} · task {t.task_id} · rule {task.rule} · {task.disposition}"
 
 
-def comment_lines(planned: PlannedDag, task: PlannedTask) -> list[str]:
-    lines = [provenance(task)]
+def comment_lines(planned: PlannedDag, task: PlannedTask, kept: str | None = None) -> list[str]:
+    """The comment above a task's code: its provenance, notes and unconsumed arguments. ``kept``: why a
+    modernized module keeps it faithful, in place of its provenance (the module's docstring names the DAG's
+    file, its function the task; once Airflow no longer runs the DAG, its rule is history: the ledger has it)."""
+    lines = [comment_at(f"# kept faithful: {kept}") if kept is not None else provenance(task)]
     for note in task.translation.notes:
         lines.append(f"# note: {note}")
     if task.unconsumed:
@@ -530,6 +533,7 @@ def render_task(
     *,
     modern: bool = False,
     defined: dict[tuple, str] | None = None,
+    kept: str | None = None,
 ) -> str:
     """A task's faithful asset: ``@task_asset`` while Airflow may still run the task (support/airlift.py: an
     observed AssetSpec until the task is handed over), ``@dg.asset`` once the DAG is decommissioned. In a
@@ -537,12 +541,12 @@ def render_task(
     module writes once as ``SHARED`` (name -> code), those of them this asset has alike become ``**SHARED``;
     ``logic_imported``, the module imports the DAG's logic as ``logic`` at load (the same module ``load_logic``
     returns), so the asset uses that; ``defined``, the assets a modernized module wrote above it (key ->
-    function), which its deps and inputs name."""
+    function), which its deps and inputs name; ``kept``, why that module keeps it faithful (``comment_lines``)."""
     if task.passthrough:
         lines = comment_lines(planned, task)
         return "\n".join([*lines[:-1], comment_at(lines[-1] + " · no asset: its dependencies pass through")])
     if task.disposition == NONE:
-        return render_spec(planned, task, modern=modern)
+        return render_spec(planned, task, modern=modern, kept=kept)
     if task.translation.dbt:
         return render_dbt(planned, task)
     t = task.task
@@ -616,7 +620,7 @@ def render_task(
     body += statements
     if not any(re.search(r"\bairflow\b", line) for line in body[context_line + 1 :]):  # unused: ruff's F841
         body[context_line] = body[context_line].removeprefix("airflow = ")
-    lines = comment_lines(planned, task)
+    lines = comment_lines(planned, task, kept)
     if planned.decommissioned or modern:
         lines.append(f"@dg.asset({', '.join(args)})")
     else:
@@ -626,7 +630,7 @@ def render_task(
     return "\n".join(lines)
 
 
-def render_spec(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> str:
+def render_spec(planned: PlannedDag, task: PlannedTask, modern: bool = False, kept: str | None = None) -> str:
     args = [f"key={q(list(task.key))}", f"group_name={q(task.group_name)}"]
     if task.deps:
         args.append(f"deps={deps_code(task.deps)}")
@@ -638,7 +642,7 @@ def render_spec(planned: PlannedDag, task: PlannedTask, modern: bool = False) ->
         args.append(f"owners={q(task.owners)}")
     if described := metadata(planned, task, terse=modern):
         args.append(f"metadata={described}")
-    lines = comment_lines(planned, task)
+    lines = comment_lines(planned, task, kept)
     lines.append(f"{task.function} = dg.AssetSpec({', '.join(args)})")
     return "\n".join(lines)
 
@@ -697,7 +701,7 @@ def render_dbt_projects(plan: Plan, package: str) -> str | None:
 
 def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> str:
     """A cosmos group as ``@dbt_assets``; ``modern`` (a modernized, daily-partitioned DAG): its ``--vars`` from the
-    partition (``partition_vars``) instead of Airflow's context, and no provenance comment."""
+    partition (``partition_vars``) instead of Airflow's context, and no provenance comment nor metadata."""
     dbt = task.translation.dbt or {}
     name = task.function.upper()
     project = dbt["project"]  # its DbtProject, in dbt_projects.py
@@ -717,9 +721,10 @@ def render_dbt(planned: PlannedDag, task: PlannedTask, modern: bool = False) -> 
         args.append("partitions_def=PARTITIONS")
     args += retry_and_pool(task.task)
     args.append(f"required_resource_keys={{{q(resource)}}}")
+    described = metadata(planned, task, terse=modern)  # modern: no Airflow provenance (Airflow runs it no more)
     spec = (
         f"dg.AssetSpec(key={q(list(task.key))}, group_name={q(task.group_name)}, "
-        f'description={q(DBT_UNAVAILABLE)}, kinds={{"airflow", "dbt"}}, metadata={metadata(planned, task)})'
+        f'description={q(DBT_UNAVAILABLE)}, kinds={{"airflow", "dbt"}}{f", metadata={described}" if described else ""})'
     )
     lines = [] if modern else comment_lines(planned, task)
     dated = [] if modern else [f"        airflow = task_context(context, DAG, {q(task.task.task_id)})"]

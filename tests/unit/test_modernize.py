@@ -146,8 +146,8 @@ def test_what_cannot_be_modernized_stays_faithful_with_a_note(project: Path):
     assert "kept faithful (each says why): contextual." in text
     # the faithful asset calls through the module's one ``logic`` import (what load_logic would return)
     assert "load_logic" not in text and text.count("from ..logic import daily as logic") == 1
-    # its provenance in one comment line, not in a metadata dict (Airflow runs it no more)
-    assert "# daily.py:" in text and "· task contextual · rule python.callable" in text
+    # why, in one comment line: no provenance line nor metadata dict (Airflow runs it no more; the ledger has it)
+    assert "# daily.py:" not in text and "· task contextual" not in text
     assert "airflow/source" not in text and "metadata=" not in text
 
 
