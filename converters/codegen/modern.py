@@ -57,7 +57,7 @@ from converters.codegen import render
 from converters.codegen.render import q
 from converters.codegen.wrap import LINE_LENGTH, prose
 from converters.inventory import ir, to_ir
-from converters.plan import Dep, PlannedDag, PlannedTask
+from converters.plan import Dep, PlannedDag, PlannedTask, task_logic_modules
 from converters.plan.lineage import data_key
 from converters.rules.base import MECH, NONE, Resource, python_name
 
@@ -1121,7 +1121,12 @@ def render_modern_module(planned: PlannedDag) -> str:
     if faithful_assets:
         support, imports, resource_classes = render.task_needs(planned, faithful_assets)
         support |= set(render.RUNTIME_BASE)
-        if logic_imported:  # the faithful assets use the module's ``logic`` import (a callback adds it below)
+        # the faithful assets use the module's ``logic`` import (a callback adds it below), but for an estate
+        # class's own logic module, which they still load (``load_logic("estate_class__...")``)
+        estate_classes = any(
+            m != planned.logic_module for t in faithful_assets for m in task_logic_modules(planned, t.translation)
+        )
+        if logic_imported and not estate_classes:
             support.discard("load_logic")
     if not planned.decommissioned:  # airlift's mapping names the DAG (DAG.dag_id)
         support |= set(render.RUNTIME_BASE)

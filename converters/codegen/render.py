@@ -671,13 +671,8 @@ location loads. Loaded by its path, as that command loads it, this file imports 
 
 
 def render_dbt_projects(plan: Plan, package: str) -> str | None:
-    """``dbt_projects.py``: one ``DbtProject`` per distinct project of the plan's dbt groups (``plan`` names them)."""
-    projects: dict[str, dict] = {}
-    for planned in plan.dags:
-        for task in planned.tasks:
-            if task.translation.dbt and task.disposition != NONE:
-                projects.setdefault(task.translation.dbt["project"], task.translation.dbt)
-    if not projects:
+    """``dbt_projects.py``: one ``DbtProject`` per distinct project of the plan's dbt groups (``plan.dbt_projects``)."""
+    if not plan.dbt_projects:
         return None
     lines = [
         DBT_PROJECTS_DOC,
@@ -691,10 +686,10 @@ def render_dbt_projects(plan: Plan, package: str) -> str | None:
         f"    from {package}.support.runtime import dags_path, dbt_project",
         "",
     ]
-    for name, dbt in sorted(projects.items()):
-        args = [f"dags_path({q(dbt['project_dir'])})", f"profiles_dir=dags_path({q(dbt['profiles_dir'])})"]
-        if dbt.get("target"):
-            args.append(f"target={q(dbt['target'])}")
+    for name, (project_dir, profiles_dir, target) in sorted(plan.dbt_projects.items()):
+        args = [f"dags_path({q(project_dir)})", f"profiles_dir=dags_path({q(profiles_dir)})"]
+        if target:
+            args.append(f"target={q(target)}")
         lines.append(f"{name} = dbt_project({', '.join(args)})")
     return "\n".join(lines) + "\n"
 

@@ -140,6 +140,8 @@ class Plan:
     files: list[ir.DagFile]  # files whose callables were copied (logic modules)
     resources: dict[str, Resource]
     problems: list[str] = field(default_factory=list)  # rule plug-ins that failed to load
+    # the distinct dbt projects of the cosmos groups: name (``SHOP_PROJECT``) -> (folder, profiles' folder, target)
+    dbt_projects: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys(DISPOSITIONS, 0)
@@ -263,6 +265,7 @@ def _name_dbt_projects(plan: Plan) -> None:
     )
     taken = _Taken()
     names = {project: _unique(python_name(_folder_name(project[0])).upper() + "_PROJECT", taken) for project in found}
+    plan.dbt_projects = {name: project for project, name in sorted(names.items(), key=lambda item: item[1])}
     for planned in plan.dags:
         for task in planned.tasks:
             if task.translation.dbt and task.disposition != NONE:

@@ -1,0 +1,70 @@
+"""A modernized DAG whose module imports its callables (``from ..logic import <file> as logic``) and keeps a task
+faithful that runs an estate operator class: that task still loads the class's own logic module
+(``load_logic("estate_class__...")``), so the module imports ``load_logic`` too (a real estate's modern module
+failed ruff F821 without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from converters.convert import convert_project
+from converters.ledger import state as migration_state
+from tests.unit.generated import answer_of
+
+DAG_FILE = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from operators.count_rows import CountRowsOperator
+
+
+def hello(ds):
+    return f"hello {ds}"
+
+
+with DAG("pipeline", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False):
+    greet = PythonOperator(task_id="greet", python_callable=hello)
+    count = CountRowsOperator(task_id="count", rows=[1, 2, 3])
+    greet >> count
+"""
+
+COUNT_ROWS = """
+from airflow.models import BaseOperator
+
+
+class CountRowsOperator(BaseOperator):
+    def __init__(self, rows, **kwargs):
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def execute(self, context):
+        return len(self.rows) * 2
+"""
+
+RUN = """
+import json
+import dagster as dg
+from dagster_defs.dags import pipeline
+result = dg.materialize(pipeline.ASSETS, partition_key="2024-03-05")
+print(json.dumps({
+    "greet": result.output_for_node("pipeline__greet"),
+    "count": result.output_for_node("pipeline__count"),
+}))
+"""
+
+
+def test_a_faithful_estate_operator_beside_modern_callables_loads_its_class(tmp_path: Path):
+    dags = tmp_path / "airflow_dags"
+    (dags / "operators").mkdir(parents=True)
+    (dags / "operators" / "__init__.py").write_text("")
+    (dags / "operators" / "count_rows.py").write_text(COUNT_ROWS)
+    (dags / "pipeline.py").write_text(DAG_FILE)
+    migration_state.record_decommissioned(dags, "pipeline", {"file": "pipeline.py"})
+    migration_state.record_modernized(dags, "pipeline", {"checks": []})
+    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
+    assert result.generated.problems == []  # ruff-clean: load_logic is imported
+    text = (tmp_path / "dagster_defs" / "dags" / "pipeline.py").read_text()
+    assert "from ..logic import pipeline as logic" in text and "return logic.hello(ds=context.partition_key)" in text
+    assert 'load_logic("estate_class__' in text and "load_logic," in text
+    assert answer_of(tmp_path / "dagster_defs", RUN) == {"greet": "hello 2024-03-05", "count": 6}
