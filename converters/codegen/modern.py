@@ -1101,7 +1101,7 @@ def render_modern_module(planned: PlannedDag) -> str:
     uses_logic = any(c.imports for c in choices.values())
     logic_imported = uses_logic and bool(planned.logic_module)  # ``from ..logic import <file> as logic``
     modules = sorted({m for c in choices.values() for m in c.modules})
-    timedelta = any(t.task.sla for t in modern)
+    timedelta = any(t.task.sla for t in modern + faithful_assets)  # a freshness window, modern or faithful
     partitions_code, partitions_note = partitions(planned)
 
     kept = f"; kept faithful (each says why): {', '.join(t.task.task_id for t in faithful)}" if faithful else ""

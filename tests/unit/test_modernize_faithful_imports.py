@@ -1,7 +1,7 @@
-"""A modernized DAG whose module imports its callables (``from ..logic import <file> as logic``) and keeps a task
-faithful that runs an estate operator class: that task still loads the class's own logic module
-(``load_logic("estate_class__...")``), so the module imports ``load_logic`` too (a real estate's modern module
-failed ruff F821 without it)."""
+"""What a task kept faithful in a modernized module needs imported, beside the modern tasks' imports (real
+estates' modern modules failed ruff F821 without them): the class's own logic module of an estate operator
+(``load_logic("estate_class__...")``, though the module imports its callables as ``logic``), ``timedelta`` for
+its SLA's freshness window."""
 
 from __future__ import annotations
 
@@ -68,3 +68,45 @@ def test_a_faithful_estate_operator_beside_modern_callables_loads_its_class(tmp_
     assert "from ..logic import pipeline as logic" in text and "return logic.hello(ds=context.partition_key)" in text
     assert 'load_logic("estate_class__' in text and "load_logic," in text
     assert answer_of(tmp_path / "dagster_defs", RUN) == {"greet": "hello 2024-03-05", "count": 6}
+
+
+SLA_DAG = """
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+
+def stamp(ds):
+    return ds
+
+
+def with_context(**context):
+    return context["ds"]
+
+
+with DAG("pipeline", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False):
+    first = PythonOperator(task_id="first", python_callable=stamp)
+    late = PythonOperator(task_id="late", python_callable=with_context, sla=timedelta(hours=8))
+    first >> late
+"""
+
+FRESHNESS = """
+import json
+from dagster_defs.dags import pipeline
+late = next(a for a in pipeline.ASSETS if a.key.path[-1] == "late")
+print(json.dumps(late.specs_by_key[late.key].freshness_policy.fail_window.to_timedelta().total_seconds()))
+"""
+
+
+def test_a_faithful_task_with_an_sla_beside_modern_ones_has_its_freshness_window(tmp_path: Path):
+    dags = tmp_path / "airflow_dags"
+    dags.mkdir()
+    (dags / "pipeline.py").write_text(SLA_DAG)
+    migration_state.record_decommissioned(dags, "pipeline", {"file": "pipeline.py"})
+    migration_state.record_modernized(dags, "pipeline", {"checks": []})
+    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
+    assert result.generated.problems == []  # ruff-clean: timedelta is imported
+    text = (tmp_path / "dagster_defs" / "dags" / "pipeline.py").read_text()
+    assert "# kept faithful:" in text and "from datetime import timedelta" in text
+    assert answer_of(tmp_path / "dagster_defs", FRESHNESS) == 28800.0
