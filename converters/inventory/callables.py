@@ -556,14 +556,6 @@ class LogicExtractor:
             self._import_keys = saved_keys
             self._namespaces, self._imports_by_name = saved_parts
             return None
-        base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
-        if len(base) > 48:  # a deep path of keys: its start and its end say enough, and it stays in a line
-            base = f"{base[:24]}_{base[-23:].lstrip('_')}"
-        name, n = base, 1
-        while name in self.bound_names:
-            n += 1
-            name = f"{base}_{n}"
-        self.bound_names[name] = id(expr)
         params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
         moved: list[str] = []
         environment = set(_environment(expr))
@@ -578,7 +570,19 @@ class LogicExtractor:
         bound_here = [f"{key} = {code}" for key, code in sorted(computed.items())]
         lines = [*sorted(set(local_imports)), *moved, *namespaces, *bound_here]
         body = "".join(f"    {line}\n" if line.strip() else "\n" for line in lines)
-        self.expressions.append(f"def {name}({params}):\n{body}    return ({segment})")
+        function = f"({params}):\n{body}    return ({segment})"
+        for existing in self.expressions:  # the same code for another task (a DAG built in a loop): one function
+            if existing.endswith(function) and existing[4 : -len(function)].isidentifier():
+                return existing[4 : -len(function)]
+        base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
+        if len(base) > 48:  # a deep path of keys: its start and its end say enough, and it stays in a line
+            base = f"{base[:24]}_{base[-23:].lstrip('_')}"
+        name, n = base, 1
+        while name in self.bound_names:
+            n += 1
+            name = f"{base}_{n}"
+        self.bound_names[name] = id(expr)
+        self.expressions.append(f"def {name}{function}")
         airflow_names = set(airflow.values())
         calls = set(self._imports_used) | _attribute_calls(expr, imported)
         called = {

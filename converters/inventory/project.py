@@ -30,7 +30,7 @@ from converters.inventory import ir
 from converters.inventory.estate import EstateModules
 from converters.inventory.scan import scan_source
 
-SCANNER_VERSION = "48"
+SCANNER_VERSION = "49"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
