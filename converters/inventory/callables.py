@@ -166,6 +166,8 @@ class LogicExtractor:
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
+        # each expression's (name, {parameter: default's code}, the code after its parameters), one per expression
+        self._shapes: list[tuple[str, dict[str, str], str]] = []
         self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
         self._in_expression = False
         self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
@@ -471,7 +473,8 @@ class LogicExtractor:
         self.chosen, self.airflow_imports, self.bound_names, self._import_keys, parts, sizes, closures = saved
         self._namespaces, self._imports_by_name = parts
         self._closure_factories, self._closure_bindings = dict(closures[0]), dict(closures[1])
-        del self.expressions[sizes[0] :], self.callables[sizes[1] :], self.closures[sizes[2] :]
+        del self.expressions[sizes[0] :], self._shapes[sizes[0] :]
+        del self.callables[sizes[1] :], self.closures[sizes[2] :]
 
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
@@ -556,7 +559,8 @@ class LogicExtractor:
             self._import_keys = saved_keys
             self._namespaces, self._imports_by_name = saved_parts
             return None
-        params = ", ".join(f"{key}={_literal_source(val)}" for key, val in sorted(defaults.items()))
+        literals = {key: _literal_source(val) for key, val in sorted(defaults.items())}
+        params = ", ".join(f"{key}={code}" for key, code in literals.items())
         moved: list[str] = []
         environment = set(_environment(expr))
         if lazy is not None and any(self._uses_outside_stdlib(s) or self._reads_airflow(s) for s in runs_at_import):
@@ -570,10 +574,13 @@ class LogicExtractor:
         bound_here = [f"{key} = {code}" for key, code in sorted(computed.items())]
         lines = [*sorted(set(local_imports)), *moved, *namespaces, *bound_here]
         body = "".join(f"    {line}\n" if line.strip() else "\n" for line in lines)
-        function = f"({params}):\n{body}    return ({segment})"
-        for existing in self.expressions:  # the same code for another task (a DAG built in a loop): one function
-            if existing.endswith(function) and existing[4 : -len(function)].isidentifier():
-                return existing[4 : -len(function)]
+        rest = f"):\n{body}    return ({segment})"
+        # The same code for another task (a DAG built in a loop): that function; with other values of the loop's
+        # names (its parameters' defaults), a function calling it with them.
+        exact = next((n for n, d, r in self._shapes if r == rest and d == literals), None)
+        if exact is not None:
+            return exact
+        same = next((n for n, d, r in self._shapes if r == rest and d.keys() == literals.keys()), None)
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
         if len(base) > 48:  # a deep path of keys: its start and its end say enough, and it stays in a line
             base = f"{base[:24]}_{base[-23:].lstrip('_')}"
@@ -582,7 +589,13 @@ class LogicExtractor:
             n += 1
             name = f"{base}_{n}"
         self.bound_names[name] = id(expr)
-        self.expressions.append(f"def {name}{function}")
+        if same is not None:
+            shared = next(d for n, d, _ in self._shapes if n == same)
+            differ = ", ".join(f"{key}={code}" for key, code in literals.items() if shared[key] != code)
+            self.expressions.append(f"def {name}():\n    return {same}({differ})")
+        else:
+            self.expressions.append(f"def {name}({params}{rest}")
+        self._shapes.append((name, literals, rest))
         airflow_names = set(airflow.values())
         calls = set(self._imports_used) | _attribute_calls(expr, imported)
         called = {

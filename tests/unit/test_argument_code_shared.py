@@ -1,6 +1,7 @@
 """An argument's code that is the same for several tasks (a DAG built in a loop reading the same Variable for each
-table) is copied once: one ``_arg_`` function the tasks share, named after the first; code that differs between
-them (a loop name's value it takes as a default) stays one function per task. Each asset computes its own value."""
+table) is copied once: one ``_arg_`` function the tasks share, named after the first; code that differs only in
+the values of the loop's names (its parameters' defaults) is copied once too, each other task's function calling
+it with its own values. Each asset computes its own value."""
 
 from __future__ import annotations
 
@@ -50,9 +51,10 @@ def test_the_same_code_is_one_function_the_tasks_share(converted):
     assert all(isinstance(v, ir.CodeValue) for v in bucket.values())
     assert {v.name for v in bucket.values()} == {"_arg_load_orders_env_BUCKET"}  # named after the first task
     table = {task: value["TABLE"].name for task, value in env.items()}
-    assert len(set(table.values())) == 3  # each takes its own table as a default: one function per task
+    assert len(set(table.values())) == 3  # each takes its own table: one function per task...
     logic = (defs / "logic" / "tables.py").read_text()
-    assert logic.count('Variable.get("bucket")') == 1 and logic.count('Variable.get("suffix")') == 3
+    assert logic.count('Variable.get("bucket")') == 1 and logic.count('Variable.get("suffix")') == 1  # ...one code
+    assert 'def _arg_load_stores_env_TABLE():\n    return _arg_load_orders_env_TABLE(table="stores")' in logic
 
 
 def test_each_asset_computes_its_own_value(converted, monkeypatch):
@@ -63,3 +65,4 @@ def test_each_asset_computes_its_own_value(converted, monkeypatch):
     for table in ("orders", "customers", "stores"):
         assert task_value(module, f"load_{table}") == f"{table.upper()}_v2 s3://lake"
     assert logic._arg_load_orders_env_BUCKET() == "s3://lake"
+    assert logic._arg_load_stores_env_TABLE() == "STORES_v2"
