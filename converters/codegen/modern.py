@@ -77,8 +77,10 @@ AIRFLOW_CONTEXT = frozenset(
     "triggering_asset_events triggering_dataset_events ts ts_nodash ts_nodash_with_tz var conn yesterday_ds "
     "yesterday_ds_nodash".split()
 )
-PYTHON_ARGUMENTS = {"python_callable", "op_args", "op_kwargs"}
-BASH_ARGUMENTS = {"bash_command"}
+# ``provide_context``: Airflow 1.10's way to pass the context as keyword arguments; the call passes what the
+# callable's parameters take from it (``FROM_PARTITION``), and a callable reading ``**kwargs`` stays faithful.
+PYTHON_ARGUMENTS = {"python_callable", "op_args", "op_kwargs", "provide_context"}
+BASH_ARGUMENTS = {"bash_command", "env", "append_env"}
 # What a task's arguments may hold besides its operator's own: Airflow's scheduling and ownership arguments,
 # which the shared decorator arguments (retries, pool, owner) or the job carry, and its datasets.
 COMMON_ARGUMENTS = {
@@ -106,6 +108,7 @@ COMMON_ARGUMENTS = {
     "do_xcom_push",
     "execution_timeout",
     "on_failure_callback",
+    "sla",  # its freshness policy (``_modern_asset``)
     "task_id",
     "dag",
     # Datasets: the plan already made them the dependencies of the assets that follow them (plan/lineage.py).
@@ -341,16 +344,45 @@ def bash_call(planned: PlannedDag, task: PlannedTask) -> Choice:
         return Choice("faithful", why="its command has templates other than ds, ds_nodash and an input's XCom")
     if not dated(planned) and "context.partition_key" in expression:
         return Choice("faithful", why="the DAG has no daily partition keys to give ds from")
+    environment = _bash_env(planned, task)
+    if environment is None:
+        return Choice("faithful", why="its env is not a literal mapping (with simple templates or DAG-folder paths)")
+    env_lines, env_arg, support, modules = environment
     body = (
         f"command = {expression}",
+        *env_lines,
         'with tempfile.TemporaryDirectory(prefix="airflowtmp") as cwd:  # as BashOperator: in a scratch folder',
-        '    out = subprocess.run(["bash", "-c", command], cwd=cwd, stdout=PIPE, stderr=STDOUT, text=True, check=True)',
+        f'    out = subprocess.run(["bash", "-c", command], cwd=cwd{env_arg}, stdout=PIPE, stderr=STDOUT, text=True, '
+        "check=True)",
         "context.log.info(out.stdout)",
         'return out.stdout.splitlines()[-1] if out.stdout else ""  # the last line, as Airflow\'s XCom',
     )
-    return Choice(
-        "asset", body=body, modules=frozenset({"subprocess", "tempfile", "from subprocess import PIPE, STDOUT"})
-    )
+    modules |= {"subprocess", "tempfile", "from subprocess import PIPE, STDOUT"}
+    return Choice("asset", body=body, modules=frozenset(modules), support=frozenset(support))
+
+
+def _bash_env(planned: PlannedDag, task: PlannedTask) -> tuple[list[str], str, set[str], set[str]] | None:
+    """A BashOperator's ``env``/``append_env`` as the modern body writes them: (lines before the run, the run's
+    ``env=`` argument, the support names and the modules they use); None when they are not literals. As Airflow:
+    no ``env``, the worker's environment; ``env`` alone, only it; with ``append_env``, the worker's environment
+    updated by it."""
+    arguments = task.task.arguments
+    env, append = with_params(planned, arguments.get("env")), arguments.get("append_env", False)
+    if env is None:
+        return [], "", set(), set()
+    if not isinstance(append, bool) or not isinstance(env, dict) or not all(isinstance(k, str) for k in env):
+        return None
+    items, support = [], set()
+    for key, value in env.items():
+        if isinstance(value, ir.PathValue):  # a path under the DAGs folder, as the faithful asset computes it
+            code, support = f"dags_path({q(value.path)})", support | {"dags_path"}
+        else:
+            code = argument_expression(value, {tid: param for tid, param, _ in task.inputs})
+        if code is None:
+            return None
+        items.append(f"{q(key)}: {code}")
+    spread = "**os.environ, " if append else ""
+    return [f"env = {{{spread}{', '.join(items)}}}"], ", env=env", support, {"os"} if append else set()
 
 
 def check_target(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] | None = None) -> Choice:

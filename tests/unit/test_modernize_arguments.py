@@ -1,0 +1,72 @@
+"""Arguments the modern form now writes instead of keeping the task faithful: a BashOperator's ``env`` and
+``append_env`` (the run's environment as Airflow builds it: only ``env``, or the worker's updated by it), a
+PythonOperator's ``provide_context`` (Airflow 1.10's flag: the call passes what the callable's parameters take),
+and ``sla`` (the asset's freshness policy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from converters.convert import convert_project
+from converters.ledger import state as migration_state
+from tests.unit.generated import answer_of
+
+DAG_FILE = """
+import os
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+
+SCRIPTS = os.path.join(os.path.dirname(__file__), "scripts")
+
+
+def stamp(ds):
+    return f"stamped {ds}"
+
+
+with DAG("envs", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False):
+    only = BashOperator(task_id="only_env", bash_command="echo $WHERE ${HOME:-unset}", env={"WHERE": "{{ ds }}"})
+    appended = BashOperator(
+        task_id="appended", bash_command="echo $SCRIPTS $PROBE", env={"SCRIPTS": SCRIPTS}, append_env=True
+    )
+    dated = PythonOperator(
+        task_id="dated", python_callable=stamp, provide_context=True, sla=timedelta(hours=2)
+    )
+    only >> appended >> dated
+"""
+
+RUN = """
+import json, os
+import dagster as dg
+from dagster_defs.dags import envs
+os.environ["PROBE"] = "from-the-worker"
+result = dg.materialize(envs.ASSETS, partition_key="2024-03-05")
+dated = next(a for a in envs.ASSETS if a.key.path[-1] == "dated")
+print(json.dumps({
+    "only_env": result.output_for_node("envs__only_env"),
+    "appended": result.output_for_node("envs__appended"),
+    "dated": result.output_for_node("envs__dated"),
+    "freshness": dated.specs_by_key[dated.key].freshness_policy.fail_window.to_timedelta().total_seconds(),
+}))
+"""
+
+
+def test_env_provide_context_and_sla_are_written_modern(tmp_path: Path):
+    dags = tmp_path / "airflow_dags"
+    (dags / "scripts").mkdir(parents=True)
+    (dags / "envs.py").write_text(DAG_FILE)
+    migration_state.record_decommissioned(dags, "envs", {"file": "envs.py"})
+    migration_state.record_modernized(dags, "envs", {"checks": []})
+    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
+    assert result.generated.problems == []  # ruff-clean
+    text = (tmp_path / "dagster_defs" / "dags" / "envs.py").read_text()
+    assert "kept faithful" not in text and "task_context" not in text and "run_bash" not in text
+    assert 'env = {"WHERE": context.partition_key}' in text
+    assert 'env = {**os.environ, "SCRIPTS": dags_path("scripts")}' in text
+    answer = answer_of(tmp_path / "dagster_defs", RUN, env={"AIRFLOW_DAGS_FOLDER": str(dags)})
+    assert answer["only_env"] == "2024-03-05 unset"  # env alone: not the worker's HOME
+    assert answer["appended"] == f"{dags / 'scripts'} from-the-worker"  # appended to the worker's environment
+    assert answer["dated"] == "stamped 2024-03-05"
+    assert answer["freshness"] == 7200.0
