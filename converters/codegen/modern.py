@@ -77,6 +77,32 @@ AIRFLOW_CONTEXT = frozenset(
     "triggering_asset_events triggering_dataset_events ts ts_nodash ts_nodash_with_tz var conn yesterday_ds "
     "yesterday_ds_nodash".split()
 )
+# The parameters of BaseOperator (Airflow 2.11 and 3.3) and of the operators the modern form writes: a
+# ``default_args`` key that is none of its operator's parameters is not passed to the task (``_extra_arguments``).
+BASE_OPERATOR_PARAMETERS = frozenset(
+    {"allow_nested_operators", "dag", "default_args", "depends_on_past", "do_xcom_push", "doc", "doc_json", "doc_md"}
+    | {"doc_rst", "doc_yaml", "email", "email_on_failure", "email_on_retry", "end_date", "execution_timeout"}
+    | {"executor", "executor_config", "ignore_first_depends_on_past", "inlets", "logger_name", "map_index_template"}
+    | {"max_active_tis_per_dag", "max_active_tis_per_dagrun", "max_retry_delay", "multiple_outputs"}
+    | {"on_execute_callback", "on_failure_callback", "on_retry_callback", "on_skipped_callback"}
+    | {"on_success_callback", "outlets", "owner", "params", "pool", "pool_slots", "post_execute", "pre_execute"}
+    | {"priority_weight", "queue", "render_template_as_native_obj", "resources", "retries", "retry_delay"}
+    | {"retry_exponential_backoff", "retry_policy", "run_as_user", "sla", "start_date", "task_concurrency"}
+    | {"task_display_name", "task_group", "task_id", "trigger_rule", "wait_for_downstream"}
+    | {"wait_for_past_depends_before_skipping", "weight_rule"}
+)
+_PYTHON_OPERATOR = frozenset(
+    {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
+)
+OPERATOR_PARAMETERS = {
+    "python.callable": _PYTHON_OPERATOR,
+    "python.branch": _PYTHON_OPERATOR,
+    "python.short_circuit": _PYTHON_OPERATOR | {"ignore_downstream_trigger_rules"},
+    "bash.command": frozenset(
+        {"bash_command", "env", "append_env", "output_encoding", "skip_exit_code", "skip_on_exit_code", "cwd"}
+        | {"output_processor"}
+    ),
+}
 # ``provide_context``: Airflow 1.10's way to pass the context as keyword arguments; the call passes what the
 # callable's parameters take from it (``FROM_PARTITION``), and a callable reading ``**kwargs`` stays faithful.
 PYTHON_ARGUMENTS = {"python_callable", "op_args", "op_kwargs", "provide_context"}
@@ -268,8 +294,15 @@ def _kwargs_used(planned: PlannedDag, fn: ir.Callable) -> bool:
     return True  # not found in the logic: cannot be shown unused
 
 
-def _extra_arguments(task: PlannedTask, own: set[str]) -> list[str]:
-    return sorted({k for k in task.task.arguments if k not in own | COMMON_ARGUMENTS} | set(task.unconsumed))
+def _extra_arguments(task: PlannedTask, own: set[str], planned: PlannedDag | None = None) -> list[str]:
+    """The task's arguments the modern form does not write (it stays faithful when there is one), but for a
+    ``default_args`` key that is no parameter of its operator (``planned``: its DAG): Airflow passes a default
+    only to a parameter, so that key never reached the task (``catchup`` or ``description`` put there)."""
+    unused = {k for k in task.task.arguments if k not in own | COMMON_ARGUMENTS} | set(task.unconsumed)
+    signature = OPERATOR_PARAMETERS.get(task.rule)
+    if planned is not None and signature is not None:
+        unused -= {k for k in planned.dag.default_args if k not in signature | BASE_OPERATOR_PARAMETERS}
+    return sorted(unused)
 
 
 def dated(planned: PlannedDag) -> bool:
@@ -283,7 +316,7 @@ def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     if t.mapped:
         return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     inputs = {tid: param for tid, param, _ in task.inputs}
-    extra = _extra_arguments(task, PYTHON_ARGUMENTS)
+    extra = _extra_arguments(task, PYTHON_ARGUMENTS, planned)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     value = t.arguments.get("python_callable")
@@ -333,7 +366,7 @@ def bash_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     command = with_params(planned, task.task.arguments.get("bash_command"))
     if task.task.mapped:
         return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
-    extra = _extra_arguments(task, BASH_ARGUMENTS)
+    extra = _extra_arguments(task, BASH_ARGUMENTS, planned)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     if not isinstance(command, str) or command.rstrip().endswith((".sh", ".bash")) or "AIRFLOW_CTX" in command:

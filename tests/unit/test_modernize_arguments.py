@@ -70,3 +70,47 @@ def test_env_provide_context_and_sla_are_written_modern(tmp_path: Path):
     assert answer["appended"] == f"{dags / 'scripts'} from-the-worker"  # appended to the worker's environment
     assert answer["dated"] == "stamped 2024-03-05"
     assert answer["freshness"] == 7200.0
+
+
+DEFAULTS_DAG = """
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+
+def stamp(ds):
+    return f"stamped {ds}"
+
+
+DEFAULTS = {"owner": "data", "catchup": False, "description": "put here by mistake"}
+
+with DAG("defaults", schedule="@daily", start_date=datetime(2024, 1, 1), default_args=DEFAULTS, catchup=False):
+    PythonOperator(task_id="plain", python_callable=stamp)
+
+with DAG(
+    "templated_defaults",
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1),
+    default_args={"templates_dict": {"day": "{{ ds }}"}},
+    catchup=False,
+):
+    PythonOperator(task_id="given", python_callable=stamp)
+"""
+
+
+def test_a_default_arg_no_operator_takes_keeps_no_task_faithful(tmp_path: Path):
+    """Airflow passes a ``default_args`` key only to a parameter of the operator: ``catchup`` there never reached
+    the task, so the task is modern; ``templates_dict`` did (a PythonOperator parameter), so it stays faithful."""
+    dags = tmp_path / "airflow_dags"
+    dags.mkdir()
+    (dags / "defaults.py").write_text(DEFAULTS_DAG)
+    for dag_id in ("defaults", "templated_defaults"):
+        migration_state.record_decommissioned(dags, dag_id, {"file": "defaults.py"})
+        migration_state.record_modernized(dags, dag_id, {"checks": []})
+    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
+    assert result.generated.problems == []
+    plain = (tmp_path / "dagster_defs" / "dags" / "defaults.py").read_text()
+    assert "kept faithful" not in plain and "return logic.stamp(ds=context.partition_key)" in plain
+    given = (tmp_path / "dagster_defs" / "dags" / "templated_defaults.py").read_text()
+    assert "# kept faithful: arguments with no direct equivalent: templates_dict" in given
