@@ -192,3 +192,28 @@ def test_pipes_clients_and_hook_drivers_the_generated_modules_use_are_dependenci
         "psycopg2-binary",
         "snowflake-connector-python",
     ]
+
+
+def test_the_estates_pyproject_gives_its_python_and_without_requirements_txt_its_dependencies(tmp_path):
+    """An estate declaring ``requires-python = "==3.12.*"`` in its pyproject.toml (a dev-corpus estate does): the
+    location needs that Python and the toolkit's; its ``[project]`` dependencies count as its requirements when
+    it has no requirements.txt (Airflow's own left out), and a requirements.txt, when there is one, wins."""
+    dags = _estate(tmp_path)
+    (tmp_path / "repo" / "pyproject.toml").write_text(
+        '[project]\nname = "estate"\nrequires-python = "==3.12.*"\n'
+        'dependencies = ["apache-airflow>=2.10", "apache-airflow-providers-docker", "docker>=7.1"]\n'
+    )
+    assert project.estate_project(dags, None) == ("==3.12.*", ["docker>=7.1"], "repo/pyproject.toml")
+    out = tmp_path / "sales_defs"
+    assert not convert_project(dags, out, use_cache=False).generated.problems
+    config = tomllib.loads(header_of((out / "pyproject.toml").read_text())[1])
+    assert config["project"]["requires-python"] == ">=3.11, ==3.12.*"
+    assert config["project"]["dependencies"][-1] == "docker>=7.1"
+    (tmp_path / "repo" / "requirements.txt").write_text("boto3==1.0\n")
+    assert not convert_project(dags, out, use_cache=False, force=True).generated.problems
+    config = tomllib.loads(header_of((out / "pyproject.toml").read_text())[1])
+    assert (
+        config["project"]["dependencies"][-1] == "boto3==1.0" and "docker>=7.1" not in config["project"]["dependencies"]
+    )
+    (tmp_path / "repo" / "pyproject.toml").write_text("[project\n")  # unreadable: declares nothing
+    assert project.estate_project(dags, None) == (None, [], None)
