@@ -311,10 +311,11 @@ def estate_requirements(dags_folder: Path, root: Path | None) -> tuple[list[str]
 
 
 def estate_project(dags_folder: Path, root: Path | None) -> tuple[str | None, list[str], str | None]:
-    """What the estate's own ``pyproject.toml`` (where ``estate_requirements`` looks, the first found) declares:
-    its ``requires-python``, its ``[project]`` dependencies without Airflow's own, and where it was found. An
-    unreadable file declares nothing (the location is generated as without it)."""
-    for folder in [dags_folder, *([root] if root else []), dags_folder.parent]:
+    """What the estate's own ``pyproject.toml`` (in the DAGs folder or the converted folder, the first found)
+    declares: its ``requires-python``, its ``[project]`` dependencies without Airflow's own, and where it was
+    found. Not the folder above the DAGs folder: converting ``airflow_dags/`` of a project would read the
+    project's own. An unreadable file declares nothing (the location is generated as without it)."""
+    for folder in [dags_folder, *([root] if root else [])]:
         path = folder / "pyproject.toml"
         if not path.is_file():
             continue
@@ -324,7 +325,7 @@ def estate_project(dags_folder: Path, root: Path | None) -> tuple[str | None, li
             return None, [], None
         python = table.get("requires-python")
         deps = [d.strip() for d in table.get("dependencies") or [] if isinstance(d, str) and d.strip()]
-        where = f"{path.parent.name}/pyproject.toml"
+        where = f"{path.resolve().parent.name}/pyproject.toml"
         return (python if isinstance(python, str) else None), [d for d in deps if not NOT_NEEDED.match(d)], where
     return None, [], None
 

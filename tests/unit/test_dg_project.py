@@ -203,17 +203,18 @@ def test_the_estates_pyproject_gives_its_python_and_without_requirements_txt_its
         '[project]\nname = "estate"\nrequires-python = "==3.12.*"\n'
         'dependencies = ["apache-airflow>=2.10", "apache-airflow-providers-docker", "docker>=7.1"]\n'
     )
-    assert project.estate_project(dags, None) == ("==3.12.*", ["docker>=7.1"], "repo/pyproject.toml")
+    assert project.estate_project(dags, None) == (None, [], None)  # above the DAGs folder: a project's own, maybe
+    assert project.estate_project(dags, tmp_path / "repo") == ("==3.12.*", ["docker>=7.1"], "repo/pyproject.toml")
     out = tmp_path / "sales_defs"
-    assert not convert_project(dags, out, use_cache=False).generated.problems
+    assert not convert_project(dags.parent, out, use_cache=False).generated.problems  # the repository converted
     config = tomllib.loads(header_of((out / "pyproject.toml").read_text())[1])
     assert config["project"]["requires-python"] == ">=3.11, ==3.12.*"
     assert config["project"]["dependencies"][-1] == "docker>=7.1"
     (tmp_path / "repo" / "requirements.txt").write_text("boto3==1.0\n")
-    assert not convert_project(dags, out, use_cache=False, force=True).generated.problems
+    assert not convert_project(dags.parent, out, use_cache=False, force=True).generated.problems
     config = tomllib.loads(header_of((out / "pyproject.toml").read_text())[1])
     assert (
         config["project"]["dependencies"][-1] == "boto3==1.0" and "docker>=7.1" not in config["project"]["dependencies"]
     )
     (tmp_path / "repo" / "pyproject.toml").write_text("[project\n")  # unreadable: declares nothing
-    assert project.estate_project(dags, None) == (None, [], None)
+    assert project.estate_project(dags, tmp_path / "repo") == (None, [], None)
