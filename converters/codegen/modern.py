@@ -294,13 +294,13 @@ def _kwargs_used(planned: PlannedDag, fn: ir.Callable) -> bool:
     return True  # not found in the logic: cannot be shown unused
 
 
-def _extra_arguments(task: PlannedTask, own: set[str], planned: PlannedDag | None = None) -> list[str]:
+def _extra_arguments(planned: PlannedDag, task: PlannedTask, own: set[str]) -> list[str]:
     """The task's arguments the modern form does not write (it stays faithful when there is one), but for a
-    ``default_args`` key that is no parameter of its operator (``planned``: its DAG): Airflow passes a default
-    only to a parameter, so that key never reached the task (``catchup`` or ``description`` put there)."""
+    ``default_args`` key of its DAG that is no parameter of its operator (``OPERATOR_PARAMETERS``): Airflow
+    passes a default only to a parameter, so that key never reached the task (``catchup`` put there)."""
     unused = {k for k in task.task.arguments if k not in own | COMMON_ARGUMENTS} | set(task.unconsumed)
     signature = OPERATOR_PARAMETERS.get(task.rule)
-    if planned is not None and signature is not None:
+    if signature is not None:
         unused -= {k for k in planned.dag.default_args if k not in signature | BASE_OPERATOR_PARAMETERS}
     return sorted(unused)
 
@@ -316,7 +316,7 @@ def direct_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     if t.mapped:
         return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
     inputs = {tid: param for tid, param, _ in task.inputs}
-    extra = _extra_arguments(task, PYTHON_ARGUMENTS, planned)
+    extra = _extra_arguments(planned, task, PYTHON_ARGUMENTS)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     value = t.arguments.get("python_callable")
@@ -366,7 +366,7 @@ def bash_call(planned: PlannedDag, task: PlannedTask) -> Choice:
     command = with_params(planned, task.task.arguments.get("bash_command"))
     if task.task.mapped:
         return Choice("faithful", why="it is mapped (one asset per mapped task in Airflow's runs)")
-    extra = _extra_arguments(task, BASH_ARGUMENTS, planned)
+    extra = _extra_arguments(planned, task, BASH_ARGUMENTS)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     if not isinstance(command, str) or command.rstrip().endswith((".sh", ".bash")) or "AIRFLOW_CTX" in command:
@@ -672,7 +672,7 @@ def sql_check(planned: PlannedDag, task: PlannedTask, siblings: frozenset[str] |
         return Choice("faithful", why="it may be skipped by a branch (or is mapped)")
     if task.task.base_operator:
         return Choice("faithful", why=f"{task.task.operator} is an estate subclass: it may judge the rows otherwise")
-    extra = _extra_arguments(task, SQL_CHECK_ARGUMENTS)
+    extra = _extra_arguments(planned, task, SQL_CHECK_ARGUMENTS)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     resources = task.translation.resources
@@ -728,7 +728,7 @@ def sql_write(planned: PlannedDag, task: PlannedTask) -> Choice:
     if len(resources) != 1 or resources[0].cls != "SqlConnection":
         return Choice("faithful", why="its connection is not one literal id")
     connection = task.translation.consumed - SQL_WRITE_ARGUMENTS  # the operator's own connection argument
-    extra = _extra_arguments(task, SQL_WRITE_ARGUMENTS | connection)
+    extra = _extra_arguments(planned, task, SQL_WRITE_ARGUMENTS | connection)
     if extra:
         return Choice("faithful", why=f"arguments with no direct equivalent: {', '.join(extra)}")
     sql = with_params(planned, task.task.arguments.get("sql"))
@@ -893,7 +893,7 @@ def sensor_poke(planned: PlannedDag, task: PlannedTask) -> Sensor | str:
         return "poke_interval, timeout or soft_fail is not a literal"
     if planned.failure_callback is not None and not soft_fail:
         return "its timeout calls the DAG's on_failure_callback in Airflow; a Dagster sensor fails no run"
-    extra = _extra_arguments(task, SENSOR_OWN[task.rule] | SENSOR_ARGUMENTS)
+    extra = _extra_arguments(planned, task, SENSOR_OWN[task.rule] | SENSOR_ARGUMENTS)
     if extra:
         return f"arguments with no direct equivalent: {', '.join(extra)}"
     poke = _poke(planned, task)

@@ -98,7 +98,9 @@ def render_project(
         requirements, found = declared, declared_in
     deps = dependencies(plan, files, dags_folder, root, requirements, package=package)
     project = {
-        "pyproject.toml": render_pyproject(plan, package, deps, found, python=python and (python, declared_in)),
+        "pyproject.toml": render_pyproject(
+            plan, package, deps, found, python=(python, declared_in) if python else None
+        ),
         "README.md": render_readme(plan, package, "dbt_projects.py" in files, integrations or {}),
         "tests/__init__.py": '"""Smoke tests of the generated assets: one module per Airflow DAG."""\n',
         "tests/smoke.py": SMOKE_CHECK,

@@ -42,9 +42,11 @@ def _key(key) -> list[str]:
 def module_tasks(module) -> dict[str, list]:
     """What each Airflow task of a DAG module became: its ``TASKS``; a modernized module whose every definition
     is named as its task writes none (codegen/modern.py): then each asset, asset check, spec and sensor the
-    module binds at its top level, by that name (not its constants, upper case, nor the failure callback's
-    sensor, a name no task's function takes)."""
+    module binds at its top level, by that name (not its constants, upper case, nor a name the module binds
+    itself, as the failure callback's sensor: no task's function takes one of ``RESERVED_NAMES``)."""
     import dagster as dg
+
+    from converters.plan import RESERVED_NAMES
 
     if hasattr(module, "TASKS"):
         return module.TASKS
@@ -52,7 +54,7 @@ def module_tasks(module) -> dict[str, list]:
     return {
         name: [value]
         for name, value in vars(module).items()
-        if isinstance(value, kinds) and not name.isupper() and name != "on_failure_callback"
+        if isinstance(value, kinds) and not name.isupper() and name not in RESERVED_NAMES
     }
 
 

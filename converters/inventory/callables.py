@@ -166,8 +166,11 @@ class LogicExtractor:
         self.callables: list[ir.Callable] = []
         self._by_node: dict[int, str] = {}
         self.expressions: list[str] = []  # the functions returning arguments carried as code, in scan order
-        # each expression's (name, {parameter: default's code}, the code after its parameters), one per expression
+        # each expression's (name, {parameter: default's code}, the code after its parameters), one per expression,
+        # and two indexes of them (``_index_shapes``): by the whole code, and the first by the code but the defaults
         self._shapes: list[tuple[str, dict[str, str], str]] = []
+        self._by_code: dict[tuple, str] = {}
+        self._by_shape: dict[tuple, tuple[str, dict[str, str]]] = {}
         self._imports_used: list[str] = []  # qualified names of the imports copied since add_expression began
         self._in_expression = False
         self._import_keys: dict[int, set[str]] = {}  # id(import stmt) -> who needs it: "callable" / "expression"
@@ -475,6 +478,13 @@ class LogicExtractor:
         self._closure_factories, self._closure_bindings = dict(closures[0]), dict(closures[1])
         del self.expressions[sizes[0] :], self._shapes[sizes[0] :]
         del self.callables[sizes[1] :], self.closures[sizes[2] :]
+        self._by_code, self._by_shape = {}, {}
+        for shape in self._shapes:
+            self._index_shape(*shape)
+
+    def _index_shape(self, name: str, literals: dict[str, str], rest: str) -> None:
+        self._by_code.setdefault((rest, tuple(literals.items())), name)
+        self._by_shape.setdefault((rest, tuple(literals)), (name, literals))
 
     def _add_expression(self, hint, expr, segment, scopes, module_scope, known) -> str | None:
         wrapper = ast.FunctionDef(
@@ -577,10 +587,10 @@ class LogicExtractor:
         rest = f"):\n{body}    return ({segment})"
         # The same code for another task (a DAG built in a loop): that function; with other values of the loop's
         # names (its parameters' defaults), a function calling it with them.
-        exact = next((n for n, d, r in self._shapes if r == rest and d == literals), None)
+        exact = self._by_code.get((rest, tuple(literals.items())))
         if exact is not None:
             return exact
-        same = next((n for n, d, r in self._shapes if r == rest and d.keys() == literals.keys()), None)
+        same = self._by_shape.get((rest, tuple(literals)))
         base = "_arg_" + "".join(ch if ch.isalnum() else "_" for ch in hint)
         if len(base) > 48:  # a deep path of keys: its start and its end say enough, and it stays in a line
             base = f"{base[:24]}_{base[-23:].lstrip('_')}"
@@ -590,12 +600,13 @@ class LogicExtractor:
             name = f"{base}_{n}"
         self.bound_names[name] = id(expr)
         if same is not None:
-            shared = next(d for n, d, _ in self._shapes if n == same)
-            differ = ", ".join(f"{key}={code}" for key, code in literals.items() if shared[key] != code)
-            self.expressions.append(f"def {name}():\n    return {same}({differ})")
+            shared, defaults = same
+            differ = ", ".join(f"{key}={code}" for key, code in literals.items() if defaults[key] != code)
+            self.expressions.append(f"def {name}():\n    return {shared}({differ})")
         else:
             self.expressions.append(f"def {name}({params}{rest}")
         self._shapes.append((name, literals, rest))
+        self._index_shape(name, literals, rest)
         airflow_names = set(airflow.values())
         calls = set(self._imports_used) | _attribute_calls(expr, imported)
         called = {

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from converters.convert import convert_project
-from converters.ledger import state as migration_state
-from tests.unit.generated import answer_of
+from tests.unit.generated import answer_of, convert_modernized
 
 DAG_FILE = """
 import os
@@ -57,15 +55,12 @@ def test_env_provide_context_and_sla_are_written_modern(tmp_path: Path):
     dags = tmp_path / "airflow_dags"
     (dags / "scripts").mkdir(parents=True)
     (dags / "envs.py").write_text(DAG_FILE)
-    migration_state.record_decommissioned(dags, "envs", {"file": "envs.py"})
-    migration_state.record_modernized(dags, "envs", {"checks": []})
-    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
-    assert result.generated.problems == []  # ruff-clean
-    text = (tmp_path / "dagster_defs" / "dags" / "envs.py").read_text()
+    defs = convert_modernized(dags, "envs.py", "envs")  # ruff-clean
+    text = (defs / "dags" / "envs.py").read_text()
     assert "kept faithful" not in text and "task_context" not in text and "run_bash" not in text
     assert 'env = {"WHERE": context.partition_key}' in text
     assert 'env = {**os.environ, "SCRIPTS": dags_path("scripts")}' in text
-    answer = answer_of(tmp_path / "dagster_defs", RUN, env={"AIRFLOW_DAGS_FOLDER": str(dags)})
+    answer = answer_of(defs, RUN, env={"AIRFLOW_DAGS_FOLDER": str(dags)})
     assert answer["only_env"] == "2024-03-05 unset"  # env alone: not the worker's HOME
     assert answer["appended"] == f"{dags / 'scripts'} from-the-worker"  # appended to the worker's environment
     assert answer["dated"] == "stamped 2024-03-05"
@@ -105,12 +100,8 @@ def test_a_default_arg_no_operator_takes_keeps_no_task_faithful(tmp_path: Path):
     dags = tmp_path / "airflow_dags"
     dags.mkdir()
     (dags / "defaults.py").write_text(DEFAULTS_DAG)
-    for dag_id in ("defaults", "templated_defaults"):
-        migration_state.record_decommissioned(dags, dag_id, {"file": "defaults.py"})
-        migration_state.record_modernized(dags, dag_id, {"checks": []})
-    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
-    assert result.generated.problems == []
-    plain = (tmp_path / "dagster_defs" / "dags" / "defaults.py").read_text()
+    defs = convert_modernized(dags, "defaults.py", "defaults", "templated_defaults")
+    plain = (defs / "dags" / "defaults.py").read_text()
     assert "kept faithful" not in plain and "return logic.stamp(ds=context.partition_key)" in plain
-    given = (tmp_path / "dagster_defs" / "dags" / "templated_defaults.py").read_text()
+    given = (defs / "dags" / "templated_defaults.py").read_text()
     assert "# kept faithful: arguments with no direct equivalent: templates_dict" in given

@@ -8,11 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from converters.codegen import modern
-from converters.convert import convert_project
 from converters.flow import load_plan
-from converters.ledger import state as migration_state
 from converters.plan import find_dag
-from tests.unit.generated import answer_of
+from tests.unit.generated import answer_of, convert_modernized
 
 DAG_FILE = """
 from datetime import date, datetime
@@ -56,11 +54,7 @@ def generate(root: Path) -> str:
     dags = root / "airflow_dags"
     dags.mkdir()
     (dags / "quality.py").write_text(DAG_FILE)
-    migration_state.record_decommissioned(dags, "quality", {"file": "quality.py"})
-    migration_state.record_modernized(dags, "quality", {"checks": []})
-    result = convert_project(dags, root / "dagster_defs", use_cache=False)
-    assert result.generated.problems == []  # ruff-clean
-    return (root / "dagster_defs" / "dags" / "quality.py").read_text()
+    return (convert_modernized(dags, "quality.py", "quality") / "dags" / "quality.py").read_text()  # ruff-clean
 
 
 def test_a_branch_and_the_tasks_it_may_skip_are_written_modern(tmp_path: Path):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from converters.convert import convert_project
-from converters.ledger import state as migration_state
-from tests.unit.generated import answer_of
+from tests.unit.generated import answer_of, convert_modernized
 
 DAG_FILE = """
 from datetime import datetime
@@ -60,14 +58,11 @@ def test_a_faithful_estate_operator_beside_modern_callables_loads_its_class(tmp_
     (dags / "operators" / "__init__.py").write_text("")
     (dags / "operators" / "count_rows.py").write_text(COUNT_ROWS)
     (dags / "pipeline.py").write_text(DAG_FILE)
-    migration_state.record_decommissioned(dags, "pipeline", {"file": "pipeline.py"})
-    migration_state.record_modernized(dags, "pipeline", {"checks": []})
-    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
-    assert result.generated.problems == []  # ruff-clean: load_logic is imported
-    text = (tmp_path / "dagster_defs" / "dags" / "pipeline.py").read_text()
+    defs = convert_modernized(dags, "pipeline.py", "pipeline")  # ruff-clean: load_logic is imported
+    text = (defs / "dags" / "pipeline.py").read_text()
     assert "from ..logic import pipeline as logic" in text and "return logic.hello(ds=context.partition_key)" in text
     assert 'load_logic("estate_class__' in text and "load_logic," in text
-    assert answer_of(tmp_path / "dagster_defs", RUN) == {"greet": "hello 2024-03-05", "count": 6}
+    assert answer_of(defs, RUN) == {"greet": "hello 2024-03-05", "count": 6}
 
 
 SLA_DAG = """
@@ -103,10 +98,7 @@ def test_a_faithful_task_with_an_sla_beside_modern_ones_has_its_freshness_window
     dags = tmp_path / "airflow_dags"
     dags.mkdir()
     (dags / "pipeline.py").write_text(SLA_DAG)
-    migration_state.record_decommissioned(dags, "pipeline", {"file": "pipeline.py"})
-    migration_state.record_modernized(dags, "pipeline", {"checks": []})
-    result = convert_project(dags, tmp_path / "dagster_defs", use_cache=False)
-    assert result.generated.problems == []  # ruff-clean: timedelta is imported
-    text = (tmp_path / "dagster_defs" / "dags" / "pipeline.py").read_text()
+    defs = convert_modernized(dags, "pipeline.py", "pipeline")  # ruff-clean: timedelta is imported
+    text = (defs / "dags" / "pipeline.py").read_text()
     assert "# kept faithful:" in text and "from datetime import timedelta" in text
-    assert answer_of(tmp_path / "dagster_defs", FRESHNESS) == 28800.0
+    assert answer_of(defs, FRESHNESS) == 28800.0
